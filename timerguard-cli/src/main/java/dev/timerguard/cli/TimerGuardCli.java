@@ -1,0 +1,46 @@
+package dev.timerguard.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code timerguard} command: one entry point for the demo, live diagnosis and source scanning.
+ *
+ * <p>Each subcommand is a small picocli class in this package; this class only wires them together.
+ * Exit codes: {@code 0} success, {@code 1} findings or leaks reported, {@code 2} bad usage or a
+ * failure to run (the message says which).
+ */
+@Command(
+    name = "timerguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = TimerGuardCli.Version.class,
+    description = "Find, prevent and diagnose timer and thread leaks on the JVM.",
+    subcommands = {
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class TimerGuardCli {
+
+  /** Runs the command line and returns the exit code, without exiting the JVM. */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new TimerGuardCli());
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          cmd.getErr().println("timerguard: " + ex.getMessage());
+          return 2;
+        });
+    return cl.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = TimerGuardCli.class.getPackage().getImplementationVersion();
+      return new String[] {"timerguard " + (v == null ? "development build" : v)};
+    }
+  }
+}
