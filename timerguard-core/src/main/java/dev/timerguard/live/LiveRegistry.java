@@ -1,0 +1,145 @@
+package dev.timerguard.live;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The one registry of live timers, tickers, executors and threads per call site in a JVM.
+ *
+ * <p>Writers (the safe timer API, the timing wheel, the agent's hooks) {@link #register} a
+ * {@link CallSite} once, keep the returned {@link SiteCounter} (or its {@link SiteCounter#id id})
+ * and update it on the hot path. Readers take {@link #snapshot() snapshots}. There is no second
+ * counter anywhere: every face of TimerGuard reads this model.
+ *
+ * <p><b>One per JVM.</b> {@link #global()} is the process-wide instance; when the TimerGuard agent
+ * is loaded it puts this class on the bootstrap class path so that JDK, library and application
+ * classes all see the same instance. Separate instances ({@link #create}) exist for tests.
+ *
+ * <p><b>Bounded memory.</b> At most {@link #maxSites()} distinct sites are kept (default 4096,
+ * system property {@code timerguard.registry.maxSites}); later sites share the {@link
+ * CallSite#OVERFLOW} counter of their kind, so counts stay exact in total. Nothing is kept per
+ * timer.
+ *
+ * <p>Thread-safe: every method may be called from any thread.
+ */
+public final class LiveRegistry {
+
+  private static final LiveRegistry GLOBAL =
+      new LiveRegistry(
+          Integer.getInteger("timerguard.registry.maxSites", 4096), System::nanoTime);
+
+  private final int maxSites;
+  private final LongSupplier clock;
+  private final ConcurrentHashMap<CallSite, SiteCounter> bySite = new ConcurrentHashMap<>();
+  private final Object lock = new Object();
+  private volatile SiteCounter[] byId = new SiteCounter[0];
+  private final SiteCounter[] overflow = new SiteCounter[CallSite.Kind.values().length];
+
+  private LiveRegistry(int maxSites, LongSupplier clock) {
+    if (maxSites < 1) {
+      throw new IllegalArgumentException("maxSites must be at least 1, was " + maxSites);
+    }
+    this.maxSites = maxSites;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The process-wide registry. */
+  public static LiveRegistry global() {
+    return GLOBAL;
+  }
+
+  /**
+   * A separate registry, for tests and embedded use.
+   *
+   * @param maxSites distinct sites kept before the overflow bucket is used (at least 1)
+   * @param clock monotonic nanosecond clock, e.g. {@code System::nanoTime}
+   */
+  public static LiveRegistry create(int maxSites, LongSupplier clock) {
+    return new LiveRegistry(maxSites, clock);
+  }
+
+  /** The cap on distinct sites. */
+  public int maxSites() {
+    return maxSites;
+  }
+
+  /** The registry's clock, in nanoseconds. */
+  public long nanoTime() {
+    return clock.getAsLong();
+  }
+
+  /**
+   * Returns the counter of a site, registering it on first use. Idempotent: the same site always
+   * gets the same counter. Past the cap, returns the overflow counter for the site's kind.
+   *
+   * @throws NullPointerException if {@code site} is null
+   */
+  public SiteCounter register(CallSite site) {
+    Objects.requireNonNull(site, "site");
+    SiteCounter c = bySite.get(site);
+    if (c != null) {
+      return c;
+    }
+    synchronized (lock) {
+      c = bySite.get(site);
+      if (c != null) {
+        return c;
+      }
+      if (bySite.size() >= maxSites) {
+        int k = site.kind().ordinal();
+        if (overflow[k] == null) {
+          overflow[k] = add(CallSite.OVERFLOW.withKind(site.kind()));
+        }
+        return overflow[k];
+      }
+      return add(site);
+    }
+  }
+
+  private SiteCounter add(CallSite site) {
+    SiteCounter[] old = byId;
+    SiteCounter c = new SiteCounter(old.length, site, clock);
+    SiteCounter[] grown = java.util.Arrays.copyOf(old, old.length + 1);
+    grown[old.length] = c;
+    bySite.put(site, c);
+    byId = grown;
+    return c;
+  }
+
+  /**
+   * The counter with the given id.
+   *
+   * @throws IllegalArgumentException if no site has that id
+   */
+  public SiteCounter counter(int id) {
+    SiteCounter[] a = byId;
+    if (id < 0 || id >= a.length) {
+      throw new IllegalArgumentException("no call site with id " + id);
+    }
+    return a[id];
+  }
+
+  /** The number of distinct sites registered (overflow buckets included). */
+  public int siteCount() {
+    return byId.length;
+  }
+
+  /** Takes an immutable snapshot of every site. */
+  public Snapshot snapshot() {
+    SiteCounter[] a = byId;
+    long now = clock.getAsLong();
+    List<SiteStats> out = new ArrayList<>(a.length);
+    for (SiteCounter c : a) {
+      out.add(c.stats(now));
+    }
+    return new Snapshot(now, System.currentTimeMillis(), out);
+  }
+
+  @Override
+  public String toString() {
+    return "LiveRegistry[" + byId.length + " sites]";
+  }
+}
