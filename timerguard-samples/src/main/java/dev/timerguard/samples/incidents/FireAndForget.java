@@ -1,0 +1,103 @@
+package dev.timerguard.samples.incidents;
+
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Appendix K.2, "The Hidden Sender": one million fire-and-forget one-shots, each due in 10 s. Not
+ * a leak in the strict sense (they all fire and go), but for those 10 s the scheduler holds a
+ * million timers: a million queue entries to sift, a million task objects on the heap.
+ *
+ * <p>Fix: coalesce. Callbacks due in the same 100 ms slot share one timer that runs them all; the
+ * callbacks still wait, the timers do not multiply.
+ */
+public final class FireAndForget extends BaseIncident {
+
+  static final long DELAY_MILLIS = 10_000;
+  static final long SLOT_MILLIS = 100;
+
+  public FireAndForget() {
+    super(
+        7,
+        "K.2 fire-and-forget: one million one-shots",
+        "for i := 0; i < 1_000_000; i++ { time.AfterFunc(10*time.Second, f) }",
+        "a million one-shots due in 10 s are a million live timers until they fire (a cost, not a"
+            + " leak: the count drains after 10 s)",
+        "coalesce callbacks due in the same 100 ms slot behind one timer",
+        "live timers",
+        1_000_000);
+  }
+
+  /** The leaky sender: a timer per event. Thread-safe. */
+  public static final class LeakySender {
+    private final ScheduledExecutorService scheduler;
+    private final FaultSites faults;
+    private final LongAdder fired = new LongAdder();
+
+    public LeakySender(ScheduledExecutorService scheduler, FaultSites faults) {
+      this.scheduler = scheduler;
+      this.faults = faults;
+    }
+
+    public void send() {
+      faults.mark(scheduler.schedule(fired::increment, DELAY_MILLIS, TimeUnit.MILLISECONDS));
+    }
+  }
+
+  /** The fixed sender: one timer per 100 ms slot of due times. Thread-safe. */
+  public static final class CoalescingSender {
+    private final ScheduledExecutorService scheduler;
+    private final LongAdder fired = new LongAdder();
+    private final Map<Long, Queue<Runnable>> slots = new ConcurrentHashMap<>();
+
+    public CoalescingSender(ScheduledExecutorService scheduler) {
+      this.scheduler = scheduler;
+    }
+
+    public void send() {
+      long due = TimeUnit.NANOSECONDS.toMillis(System.nanoTime()) + DELAY_MILLIS;
+      long slot = due / SLOT_MILLIS + 1;
+      slots
+          .computeIfAbsent(
+              slot,
+              s -> {
+                long delay = s * SLOT_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+                scheduler.schedule(() -> runSlot(s), delay, TimeUnit.MILLISECONDS); // one per slot
+                return new ConcurrentLinkedQueue<>();
+              })
+          .add(fired::increment);
+    }
+
+    private void runSlot(long slot) {
+      Queue<Runnable> q = slots.remove(slot);
+      if (q != null) {
+        q.forEach(Runnable::run);
+      }
+    }
+  }
+
+  @Override
+  void leaky(Run run) {
+    LeakySender s = new LeakySender(run.scheduler(), run.faults());
+    run.signal(() -> run.timers()[0]);
+    for (int i = 0; i < run.operations; i++) {
+      s.send();
+      run.step();
+    }
+  }
+
+  @Override
+  void fixed(Run run) {
+    CoalescingSender s = new CoalescingSender(run.scheduler());
+    run.signal(() -> run.timers()[0]);
+    for (int i = 0; i < run.operations; i++) {
+      s.send();
+      run.step();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.timerguard.samples.incidents;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Appendix K.3, "The Resetting Ticker": a periodic job whose period can be changed at run time.
+ * The change schedules a new periodic task and overwrites the field that held the old one, which
+ * keeps running forever: every period change leaks a ticker.
+ *
+ * <p>Fix: cancel the old ticker before starting the new one (on a remove-on-cancel scheduler).
+ */
+public final class ResettingTicker extends BaseIncident {
+
+  public ResettingTicker() {
+    super(
+        8,
+        "K.3 resetting ticker: period change leaks the old one",
+        "p.ticker = time.NewTicker(d) // old ticker never stopped",
+        "changing the period starts a new periodic task and drops the old one without cancelling"
+            + " it; every change leaks a ticker",
+        "cancel the old ticker before starting the new one",
+        "live tickers",
+        2_000);
+  }
+
+  /** The leaky periodic job. Thread-safe. */
+  public static final class LeakyPeriodic {
+    private final ScheduledExecutorService scheduler;
+    private final FaultSites faults;
+    private final LongAdder ticks = new LongAdder();
+    private volatile ScheduledFuture<?> ticker;
+
+    public LeakyPeriodic(ScheduledExecutorService scheduler, FaultSites faults) {
+      this.scheduler = scheduler;
+      this.faults = faults;
+    }
+
+    public void updatePeriod(Duration period) {
+      long p = period.toNanos();
+      ticker = // the old ticker is dropped, not stopped
+          faults.mark(scheduler.scheduleAtFixedRate(ticks::increment, p, p, TimeUnit.NANOSECONDS));
+    }
+  }
+
+  /** The fixed periodic job. Thread-safe. */
+  public static final class FixedPeriodic {
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final LongAdder ticks = new LongAdder();
+    private ScheduledFuture<?> ticker;
+
+    public FixedPeriodic(ScheduledThreadPoolExecutor scheduler) {
+      this.scheduler = scheduler;
+      scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    public synchronized void updatePeriod(Duration period) {
+      if (ticker != null) {
+        ticker.cancel(false); // the fix: stop the old ticker first
+      }
+      long p = period.toNanos();
+      ticker = scheduler.scheduleAtFixedRate(ticks::increment, p, p, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Periods of a second and up, so the tickers barely fire while the reproducer runs. */
+  private static Duration period(int i) {
+    return Duration.ofMillis(1_000 + i);
+  }
+
+  @Override
+  void leaky(Run run) {
+    LeakyPeriodic p = new LeakyPeriodic(run.scheduler(), run.faults());
+    run.signal(() -> run.timers()[0]);
+    for (int i = 0; i < run.operations; i++) {
+      p.updatePeriod(period(i));
+      run.step();
+    }
+  }
+
+  @Override
+  void fixed(Run run) {
+    FixedPeriodic p = new FixedPeriodic(run.scheduler());
+    run.signal(() -> run.timers()[0]);
+    for (int i = 0; i < run.operations; i++) {
+      p.updatePeriod(period(i));
+      run.step();
+    }
+  }
+}

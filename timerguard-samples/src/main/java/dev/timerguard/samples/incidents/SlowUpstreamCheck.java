@@ -1,0 +1,133 @@
+package dev.timerguard.samples.incidents;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+
+/**
+ * Incident 6, "The Per-Request Health Check": before forwarding each request, a gateway arms a
+ * one-shot that records "slow upstream" if the call takes too long, and never cancels it. Every
+ * request's one-shot fires, so the slow-upstream metric counts every request, and each one-shot is
+ * a live timer until it does.
+ *
+ * <p>Fix: cancel the one-shot when the call returns ({@code defer fallback.Stop()}).
+ *
+ * <p>The original waits 2 s; the reproducer waits 200 ms so the metric can be read within a
+ * second. Calls answer in microseconds, far below either.
+ */
+public final class SlowUpstreamCheck extends BaseIncident {
+
+  static final long SLOW_AFTER_MILLIS = 200;
+
+  /** Counter: the gateway's slow-upstream metric. */
+  public static final String SLOW = "slow-upstream metric";
+
+  /** Counter: requests forwarded. */
+  public static final String REQUESTS = "requests";
+
+  public SlowUpstreamCheck() {
+    super(
+        6,
+        "Per-request slow-upstream check",
+        "time.AfterFunc(2*time.Second, func() { g.recordSlowUpstream(up) }) // never stopped",
+        "a one-shot per request records \"slow upstream\" unless stopped; it never is, so the"
+            + " metric equals the request count",
+        "cancel the one-shot in finally when the call returns",
+        "live timers",
+        5_000);
+  }
+
+  /** The leaky gateway. Thread-safe. */
+  public static final class LeakyGateway {
+    private final ScheduledExecutorService scheduler;
+    private final FaultSites faults;
+    private final UnaryOperator<String> upstream;
+    private final AtomicLong slow = new AtomicLong();
+
+    public LeakyGateway(ScheduledExecutorService scheduler, FaultSites faults, UnaryOperator<String> upstream) {
+      this.scheduler = scheduler;
+      this.faults = faults;
+      this.upstream = upstream;
+    }
+
+    public String forward(String request) {
+      faults.mark(
+          scheduler.schedule(
+              slow::incrementAndGet, SLOW_AFTER_MILLIS, TimeUnit.MILLISECONDS)); // never stopped
+      return upstream.apply(request);
+    }
+
+    public long slowUpstream() {
+      return slow.get();
+    }
+  }
+
+  /** The fixed gateway. Thread-safe. */
+  public static final class FixedGateway {
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final UnaryOperator<String> upstream;
+    private final AtomicLong slow = new AtomicLong();
+
+    public FixedGateway(ScheduledThreadPoolExecutor scheduler, UnaryOperator<String> upstream) {
+      this.scheduler = scheduler;
+      this.upstream = upstream;
+      scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    public String forward(String request) {
+      ScheduledFuture<?> fallback =
+          scheduler.schedule(slow::incrementAndGet, SLOW_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+      try {
+        return upstream.apply(request);
+      } finally {
+        fallback.cancel(false); // the fix: defer fallback.Stop()
+      }
+    }
+
+    public long slowUpstream() {
+      return slow.get();
+    }
+  }
+
+  /** Waits (bounded) until the scheduler's queue is empty, so every uncancelled one-shot fired. */
+  private static void awaitQuiet(Run run) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (run.timers()[0] > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+    LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // the last task may still be running
+  }
+
+  @Override
+  void leaky(Run run) {
+    LeakyGateway g = new LeakyGateway(run.scheduler(), run.faults(), r -> "200 OK");
+    run.signal(() -> run.timers()[0]);
+    for (int i = 0; i < run.operations; i++) {
+      g.forward("GET /item/" + i);
+      run.step();
+    }
+    run.measureTimersNow();
+    awaitQuiet(run);
+    run.counter(REQUESTS).set(run.operations);
+    run.counter(SLOW).set(g.slowUpstream());
+  }
+
+  @Override
+  void fixed(Run run) {
+    FixedGateway g = new FixedGateway(run.scheduler(), r -> "200 OK");
+    run.signal(() -> run.timers()[0]);
+    for (int i = 0; i < run.operations; i++) {
+      g.forward("GET /item/" + i);
+      run.step();
+    }
+    run.measureTimersNow();
+    awaitQuiet(run);
+    run.counter(REQUESTS).set(run.operations);
+    run.counter(SLOW).set(g.slowUpstream());
+  }
+}
