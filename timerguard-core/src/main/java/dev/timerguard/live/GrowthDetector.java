@@ -14,7 +14,8 @@ import java.util.function.ToLongFunction;
  *
  * <p>The trend is the Theil-Sen slope (the median of the slopes between every pair of samples),
  * which ignores the teeth of a sawtooth: timers that fire and are replaced move the count up and
- * down around a level, so their pairwise slopes cancel and the site is not flagged. Confidence is
+ * down around a level, so their pairwise slopes cancel and the site is not flagged. The rise must
+ * also go on in the second half of the series, so one step up is not taken for a leak. Confidence is
  * Kendall's tau: the share of sample pairs that rise minus the share that fall. A site grows when
  * its slope is positive, its confidence reaches the policy's minimum, and its level rose by at
  * least {@link GrowthPolicy#minIncrease()} from the first quarter of the series to the last.
@@ -117,12 +118,45 @@ public final class GrowthDetector {
       return new GrowthVerdict.SiteGrowth(
           site, 0, 0, only, only, observedNanos, GrowthVerdict.Severity.NONE);
     }
+    double[] whole = slopeAndTau(t, v, 0, n);
+    double slope = whole[0];
+    double confidence = whole[1];
+    int q = Math.max(1, n / 4);
+    long first = medianOf(v, 0, q);
+    long last = medianOf(v, n - q, n);
+    // still rising in the second half: a single step up (a burst of long-lived timers) is not a leak
+    boolean ongoing = slopeAndTau(t, v, n / 2, n)[0] > 0;
+    boolean grows =
+        slope > 0
+            && ongoing
+            && confidence >= policy.minConfidence()
+            && last - first >= policy.minIncrease();
+    GrowthVerdict.Severity sev = GrowthVerdict.Severity.NONE;
+    if (grows) {
+      sev = GrowthVerdict.Severity.WATCH;
+      if (slope >= policy.slowRatePerSecond() && observedNanos >= policy.slowWindow().toNanos()) {
+        sev = GrowthVerdict.Severity.SLOW;
+      }
+      if (slope >= policy.rapidRatePerSecond()
+          && observedNanos >= policy.rapidWindow().toNanos()) {
+        sev = GrowthVerdict.Severity.RAPID;
+      }
+    }
+    return new GrowthVerdict.SiteGrowth(site, slope, confidence, first, last, observedNanos, sev);
+  }
+
+  /** Theil-Sen slope and Kendall's tau (clamped at 0) of samples {@code from..to-1}. */
+  private static double[] slopeAndTau(double[] t, long[] v, int from, int to) {
+    int n = to - from;
+    if (n < 2) {
+      return new double[] {0, 0};
+    }
     double[] slopes = new double[n * (n - 1) / 2];
     int k = 0;
     long up = 0;
     long down = 0;
-    for (int i = 0; i < n; i++) {
-      for (int j = i + 1; j < n; j++) {
+    for (int i = from; i < to; i++) {
+      for (int j = i + 1; j < to; j++) {
         double dt = t[j] - t[i];
         long dv = v[j] - v[i];
         if (dv > 0) {
@@ -137,24 +171,7 @@ public final class GrowthDetector {
     }
     double slope = k == 0 ? 0 : median(Arrays.copyOf(slopes, k));
     long pairs = (long) n * (n - 1) / 2;
-    double confidence = Math.max(0, (double) (up - down) / pairs);
-    int q = Math.max(1, n / 4);
-    long first = medianOf(v, 0, q);
-    long last = medianOf(v, n - q, n);
-    boolean grows =
-        slope > 0 && confidence >= policy.minConfidence() && last - first >= policy.minIncrease();
-    GrowthVerdict.Severity sev = GrowthVerdict.Severity.NONE;
-    if (grows) {
-      sev = GrowthVerdict.Severity.WATCH;
-      if (slope >= policy.slowRatePerSecond() && observedNanos >= policy.slowWindow().toNanos()) {
-        sev = GrowthVerdict.Severity.SLOW;
-      }
-      if (slope >= policy.rapidRatePerSecond()
-          && observedNanos >= policy.rapidWindow().toNanos()) {
-        sev = GrowthVerdict.Severity.RAPID;
-      }
-    }
-    return new GrowthVerdict.SiteGrowth(site, slope, confidence, first, last, observedNanos, sev);
+    return new double[] {slope, Math.max(0, (double) (up - down) / pairs)};
   }
 
   private static long medianOf(long[] v, int from, int to) {

@@ -1,0 +1,127 @@
+package dev.timerguard;
+
+import dev.timerguard.internal.LiveSet;
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.SiteCounter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Base of every counted timer: one atomic state decides, exactly once, whether the timer ended by
+ * firing or by cancellation, and only the winner updates the registry. This is what keeps counts
+ * exact under any interleaving of fire, cancel, scope close and engine close.
+ */
+abstract class Handle extends LiveSet.Node implements TimerHandle {
+
+  static final int LIVE = 0;
+  static final int FIRED = 1;
+  static final int CANCELLED = 2;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Handle.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final Timers timers;
+  final TimerScope scope;
+  final SiteCounter counter;
+  private final long stamp;
+  private volatile int state;
+
+  /** Counts the timer as created; the factory then calls {@link #enrol()} before arming it. */
+  Handle(Timers timers, TimerScope scope, SiteCounter counter) {
+    this.timers = timers;
+    this.scope = scope;
+    this.counter = counter;
+    this.stamp = counter.created();
+  }
+
+  /**
+   * Enrols the fully built timer with its owners; if an owner is closed, the timer ends as
+   * cancelled and the owner's {@link IllegalStateException} is thrown.
+   */
+  final void enrol() {
+    timers.live.add(this);
+    if (timers.isClosed()) {
+      abort();
+      throw timers.closedError();
+    }
+    if (scope != null && !scope.adopt(this)) {
+      abort();
+      throw scope.closedError();
+    }
+  }
+
+  private void abort() {
+    if (STATE.compareAndSet(this, LIVE, CANCELLED)) {
+      counter.cancelled(stamp);
+      timers.live.remove(this);
+    }
+  }
+
+  /** Wins the race for "fired"; the registry is updated once. */
+  final boolean markFired() {
+    if (STATE.compareAndSet(this, LIVE, FIRED)) {
+      counter.fired(stamp);
+      released();
+      return true;
+    }
+    return false;
+  }
+
+  /** Wins the race for "cancelled"; the registry is updated once. */
+  final boolean markCancelled() {
+    if (STATE.compareAndSet(this, LIVE, CANCELLED)) {
+      counter.cancelled(stamp);
+      released();
+      return true;
+    }
+    return false;
+  }
+
+  private void released() {
+    timers.live.remove(this);
+    if (scope != null) {
+      scope.forget(this);
+    }
+  }
+
+  final int state() {
+    return state;
+  }
+
+  @Override
+  public boolean isLive() {
+    return state == LIVE;
+  }
+
+  @Override
+  public CallSite site() {
+    return counter.site();
+  }
+
+  /** Creation time on the registry's clock. */
+  final long createdNanos() {
+    return stamp;
+  }
+
+  /**
+   * Called when the owning {@code Timers} closes: cancel, and return the action that never ran
+   * (one-shots only), or {@code null}.
+   */
+  Runnable cancelForClose() {
+    cancel();
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    String s = state == LIVE ? "live" : state == FIRED ? "fired" : "cancelled";
+    return getClass().getSimpleName() + "[" + s + ", " + site().location() + "]";
+  }
+}

@@ -1,0 +1,107 @@
+package dev.timerguard.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LiveRegistryTest {
+
+  AtomicLong clock = new AtomicLong(10_000_000_000L);
+  LiveRegistry registry = LiveRegistry.create(3, clock::get);
+
+  static CallSite site(int line) {
+    return CallSite.of(CallSite.Kind.TIMER, "com.acme.Rpc", "read", "Rpc.java", line);
+  }
+
+  @Test
+  void sameSiteSameCounterAndCountsReconcile() {
+    SiteCounter a = registry.register(site(1));
+    assertThat(registry.register(site(1))).isSameAs(a);
+    assertThat(registry.counter(a.id())).isSameAs(a);
+    long s1 = a.created();
+    long s2 = a.created();
+    a.created();
+    a.fired(s1);
+    a.cancelled(s2);
+    SiteStats st = registry.snapshot().site(site(1));
+    assertThat(st.created()).isEqualTo(3);
+    assertThat(st.fired()).isEqualTo(1);
+    assertThat(st.cancelled()).isEqualTo(1);
+    assertThat(st.live()).isEqualTo(1);
+    assertThat(st.peak()).isEqualTo(3);
+  }
+
+  @Test
+  void sitesBeyondTheCapShareAnOverflowCounterAndTotalsStayExact() {
+    for (int i = 0; i < 10; i++) {
+      registry.register(site(i)).created();
+    }
+    Snapshot s = registry.snapshot();
+    assertThat(s.sites()).hasSize(4); // 3 + the overflow bucket
+    assertThat(s.totalLiveTimers()).isEqualTo(10);
+    assertThat(s.site(CallSite.OVERFLOW)).isNotNull();
+    assertThat(s.site(CallSite.OVERFLOW).live()).isEqualTo(7);
+  }
+
+  @Test
+  void oldestLiveAgeFollowsTheOldestTimer() {
+    SiteCounter c = registry.register(site(1));
+    long old = c.created();
+    clock.addAndGet(60_000_000_000L); // one minute later
+    long young = c.created();
+    long age = registry.snapshot().site(site(1)).oldestLiveAgeNanos();
+    assertThat(age).isBetween(55_000_000_000L, 65_000_000_000L);
+    c.fired(old);
+    age = registry.snapshot().site(site(1)).oldestLiveAgeNanos();
+    assertThat(age).isLessThan(5_000_000_000L);
+    c.cancelled(young);
+    assertThat(registry.snapshot().site(site(1)).oldestLiveAgeNanos()).isZero();
+  }
+
+  @Test
+  void unknownStampsStillDrainTheAgeSlots() {
+    SiteCounter c = registry.register(site(1));
+    c.created();
+    c.cancelled(SiteCounter.NO_STAMP);
+    assertThat(registry.snapshot().site(site(1)).oldestLiveAgeNanos()).isZero();
+    assertThat(registry.snapshot().site(site(1)).live()).isZero();
+  }
+
+  @Test
+  void snapshotsAreImmutableAndDiffable() {
+    SiteCounter c = registry.register(site(1));
+    Snapshot before = registry.snapshot();
+    long s = c.created();
+    c.created();
+    c.fired(s);
+    c.retained(5);
+    registry.register(site(2)).created();
+    Snapshot after = registry.snapshot();
+    List<SiteDelta> d = after.diff(before);
+    assertThat(d).hasSize(2);
+    assertThat(d.get(0)).isEqualTo(new SiteDelta(site(1), 2, 1, 0, 1, 5, 1));
+    assertThat(d.get(1)).isEqualTo(new SiteDelta(site(2), 1, 0, 0, 1, 0, 1));
+    assertThat(before.site(site(1)).live()).isZero();
+    assertThatThrownBy(() -> after.sites().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(after.totalRetained()).isEqualTo(5);
+  }
+
+  @Test
+  void badInput() {
+    assertThatThrownBy(() -> registry.register(null)).isInstanceOf(NullPointerException.class).hasMessage("site");
+    assertThatThrownBy(() -> registry.counter(99)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");
+    assertThatThrownBy(() -> LiveRegistry.create(0, clock::get)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CallSite.of(null, "a", "b", "c", 1)).isInstanceOf(NullPointerException.class).hasMessage("kind");
+    assertThatThrownBy(() -> registry.snapshot().diff(null)).isInstanceOf(NullPointerException.class).hasMessage("earlier");
+  }
+
+  @Test
+  void callSitePrintsLikeAStackFrame() {
+    assertThat(site(88).location()).isEqualTo("com.acme.Rpc.read(Rpc.java:88)");
+    assertThat(site(88)).isEqualTo(site(88)).hasSameHashCodeAs(site(88)).isNotEqualTo(site(89));
+    assertThat(site(88).withKind(CallSite.Kind.TICKER)).isNotEqualTo(site(88));
+  }
+}
