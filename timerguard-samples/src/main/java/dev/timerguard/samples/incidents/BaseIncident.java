@@ -21,11 +21,12 @@ import java.util.concurrent.locks.LockSupport;
 abstract class BaseIncident implements Incident {
 
   /**
-   * The demo's growth policy: the seed's alert rates (rapid 100/s, slow 5/s) with windows compressed
-   * 60,000 times (rapid after 10 ms, slow after 0.36 s), since a reproducer runs for well under a
-   * second.
+   * The reproducers' growth policy: the seed's alert rates (rapid above 100/s, slow above 5/s) with
+   * the windows compressed 600,000 times (10 minutes become 1 ms, 6 hours 36 ms). A reproducer runs
+   * for a fraction of a second, so this makes severity a matter of rate alone; confidence and the
+   * minimum rise of 10 still apply, so a flat or sawtooth series stays {@code NONE}.
    */
-  static final GrowthPolicy POLICY = GrowthPolicy.defaults().scaled(60_000);
+  static final GrowthPolicy POLICY = GrowthPolicy.defaults().scaled(600_000);
 
   private static final GrowthDetector DETECTOR = new GrowthDetector(POLICY);
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();

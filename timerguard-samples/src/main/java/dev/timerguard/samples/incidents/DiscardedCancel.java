@@ -1,9 +1,10 @@
 package dev.timerguard.samples.incidents;
 
+import dev.timerguard.Timeout;
+import dev.timerguard.Timers;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
@@ -13,8 +14,9 @@ import java.util.function.UnaryOperator;
  * and throws the handle away. Calls answer in microseconds, but each timeout stays scheduled for
  * its full 30 s: requests-per-second &times; 30 live timers, forever.
  *
- * <p>Fix: keep the handle and cancel it in {@code finally} (the JVM's {@code defer cancel()}), on a
- * scheduler that removes cancelled tasks.
+ * <p>Fix: keep the handle and cancel it when the call returns, the JVM's {@code defer cancel()}:
+ * a TimerGuard {@code Timeout} in try-with-resources (with plain JDK: {@code finally
+ * future.cancel(false)} on a scheduler with {@code setRemoveOnCancelPolicy(true)}).
  */
 public final class DiscardedCancel extends BaseIncident {
 
@@ -27,7 +29,7 @@ public final class DiscardedCancel extends BaseIncident {
         "ctx, _ := context.WithTimeout(parent, 30*time.Second) // cancel discarded",
         "each request arms a 30 s timeout and drops the handle; the request ends in microseconds,"
             + " the timer lives 30 s",
-        "keep the handle and cancel it in finally, on a remove-on-cancel scheduler",
+        "try (Timeout t = timers.schedule(...)) { ... }: cancelled however the call returns",
         "live timers",
         20_000);
   }
@@ -56,37 +58,35 @@ public final class DiscardedCancel extends BaseIncident {
     }
   }
 
-  /** The fixed client: the timeout is cancelled when the call returns. Thread-safe. */
+  /**
+   * The fixed client: the timeout is a TimerGuard {@link Timeout} in try-with-resources, so it is
+   * cancelled (and removed) however the call returns. Thread-safe.
+   */
   public static final class FixedClient {
-    private final ScheduledThreadPoolExecutor scheduler;
+    private final Timers timers;
     private final UnaryOperator<String> upstream;
 
-    public FixedClient(ScheduledThreadPoolExecutor scheduler, UnaryOperator<String> upstream) {
-      this.scheduler = scheduler;
+    public FixedClient(Timers timers, UnaryOperator<String> upstream) {
+      this.timers = timers;
       this.upstream = upstream;
-      scheduler.setRemoveOnCancelPolicy(true);
     }
 
     public String fetch(String url) {
       CompletableFuture<String> response = new CompletableFuture<>();
-      ScheduledFuture<?> timeout =
-          scheduler.schedule(
-              () -> response.completeExceptionally(new TimeoutException(url)),
-              TIMEOUT_SECONDS,
-              TimeUnit.SECONDS);
-      try {
+      try (Timeout timeout =
+          timers.schedule(
+              Duration.ofSeconds(TIMEOUT_SECONDS),
+              () -> response.completeExceptionally(new TimeoutException(url)))) {
         response.complete(upstream.apply(url));
         return response.join();
-      } finally {
-        timeout.cancel(false); // the fix: defer cancel()
-      }
+      } // the fix: defer cancel(), spelled try-with-resources
     }
   }
 
   @Override
   void leaky(Run run) {
     LeakyClient c = new LeakyClient(run.scheduler(), run.faults(), url -> "200 OK");
-    run.signal(() -> run.timers()[0]);
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       c.fetch("/item/" + (i & 255));
       run.step();
@@ -95,8 +95,9 @@ public final class DiscardedCancel extends BaseIncident {
 
   @Override
   void fixed(Run run) {
-    FixedClient c = new FixedClient(run.scheduler(), url -> "200 OK");
-    run.signal(() -> run.timers()[0]);
+    run.scheduler();
+    FixedClient c = new FixedClient(run.timers(), url -> "200 OK");
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       c.fetch("/item/" + (i & 255));
       run.step();

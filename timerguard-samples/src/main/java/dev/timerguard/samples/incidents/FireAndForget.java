@@ -84,7 +84,7 @@ public final class FireAndForget extends BaseIncident {
   @Override
   void leaky(Run run) {
     LeakySender s = new LeakySender(run.scheduler(), run.faults());
-    run.signal(() -> run.timers()[0]);
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       s.send();
       run.step();
@@ -94,7 +94,7 @@ public final class FireAndForget extends BaseIncident {
   @Override
   void fixed(Run run) {
     CoalescingSender s = new CoalescingSender(run.scheduler());
-    run.signal(() -> run.timers()[0]);
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       s.send();
       run.step();

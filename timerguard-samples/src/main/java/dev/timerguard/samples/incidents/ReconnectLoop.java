@@ -198,7 +198,7 @@ public final class ReconnectLoop extends BaseIncident {
   void leaky(Run run) {
     LeakyClient client = new LeakyClient(run.scheduler(), run.faults(), FLAPPING);
     LeakyLegacyClient legacy = new LeakyLegacyClient(run.faults(), FLAPPING);
-    run.signal(() -> run.timers()[0] + run.utilTimers());
+    run.signal(() -> run.timerCounts()[0] + run.utilTimers());
     run.liveTimers(run::utilTimers);
     for (int i = 0; i < run.operations; i++) {
       client.onDisconnect();
@@ -215,7 +215,7 @@ public final class ReconnectLoop extends BaseIncident {
     FixedLegacyClient legacy = new FixedLegacyClient(run.faults(), FLAPPING);
     run.onCleanup(client::close);
     run.onCleanup(legacy::close);
-    run.signal(() -> run.timers()[0] + run.utilTimers());
+    run.signal(() -> run.timerCounts()[0] + run.utilTimers());
     run.liveTimers(run::utilTimers);
     for (int i = 0; i < run.operations; i++) {
       client.onDisconnect();

@@ -1,9 +1,10 @@
 package dev.timerguard.samples.incidents;
 
+import dev.timerguard.Ticker;
+import dev.timerguard.Timers;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,7 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
  * The change schedules a new periodic task and overwrites the field that held the old one, which
  * keeps running forever: every period change leaks a ticker.
  *
- * <p>Fix: cancel the old ticker before starting the new one (on a remove-on-cancel scheduler).
+ * <p>Fix: change the period of the one ticker in place ({@code Ticker.setPeriod} of TimerGuard;
+ * with plain JDK, cancel the old ticker before starting the new one on a remove-on-cancel
+ * scheduler).
  */
 public final class ResettingTicker extends BaseIncident {
 
@@ -23,7 +26,7 @@ public final class ResettingTicker extends BaseIncident {
         "p.ticker = time.NewTicker(d) // old ticker never stopped",
         "changing the period starts a new periodic task and drops the old one without cancelling"
             + " it; every change leaks a ticker",
-        "cancel the old ticker before starting the new one",
+        "ticker.setPeriod(d): one ticker for life, period changed in place",
         "live tickers",
         2_000);
   }
@@ -47,23 +50,32 @@ public final class ResettingTicker extends BaseIncident {
     }
   }
 
-  /** The fixed periodic job. Thread-safe. */
-  public static final class FixedPeriodic {
-    private final ScheduledThreadPoolExecutor scheduler;
+  /**
+   * The fixed periodic job: one TimerGuard {@link Ticker} for life, whose period is changed in
+   * place. Thread-safe.
+   */
+  public static final class FixedPeriodic implements AutoCloseable {
+    private final Timers timers;
     private final LongAdder ticks = new LongAdder();
-    private ScheduledFuture<?> ticker;
+    private Ticker ticker;
 
-    public FixedPeriodic(ScheduledThreadPoolExecutor scheduler) {
-      this.scheduler = scheduler;
-      scheduler.setRemoveOnCancelPolicy(true);
+    public FixedPeriodic(Timers timers) {
+      this.timers = timers;
     }
 
     public synchronized void updatePeriod(Duration period) {
-      if (ticker != null) {
-        ticker.cancel(false); // the fix: stop the old ticker first
+      if (ticker == null) {
+        ticker = timers.tickAtFixedRate(period, ticks::increment);
+      } else {
+        ticker.setPeriod(period); // the fix: the same ticker, a new period
       }
-      long p = period.toNanos();
-      ticker = scheduler.scheduleAtFixedRate(ticks::increment, p, p, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public synchronized void close() {
+      if (ticker != null) {
+        ticker.close();
+      }
     }
   }
 
@@ -75,7 +87,7 @@ public final class ResettingTicker extends BaseIncident {
   @Override
   void leaky(Run run) {
     LeakyPeriodic p = new LeakyPeriodic(run.scheduler(), run.faults());
-    run.signal(() -> run.timers()[0]);
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       p.updatePeriod(period(i));
       run.step();
@@ -84,11 +96,14 @@ public final class ResettingTicker extends BaseIncident {
 
   @Override
   void fixed(Run run) {
-    FixedPeriodic p = new FixedPeriodic(run.scheduler());
-    run.signal(() -> run.timers()[0]);
-    for (int i = 0; i < run.operations; i++) {
-      p.updatePeriod(period(i));
-      run.step();
+    run.scheduler();
+    run.signal(() -> run.timerCounts()[0]);
+    try (FixedPeriodic p = new FixedPeriodic(run.timers())) {
+      for (int i = 0; i < run.operations; i++) {
+        p.updatePeriod(period(i));
+        run.step();
+      }
+      run.measureTimersNow();
     }
   }
 }

@@ -1,5 +1,8 @@
 package dev.timerguard.samples.incidents;
 
+import dev.timerguard.Timers;
+import dev.timerguard.Watchdog;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -25,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       up its own timer; an abandoned one never completes.)
  * </ul>
  *
- * <p>Fix: remove on cancel, and cancel the idle future when the message wins (or, better, keep
- * one long-lived keepalive deadline per connection and push it forward on each message).
+ * <p>Fix: keep one long-lived keepalive deadline per connection and push it forward on each
+ * message (a TimerGuard {@link Watchdog}; with plain JDK, at least {@code
+ * setRemoveOnCancelPolicy(true)}), and cancel the idle future when the message wins.
  */
 public final class RpcReadLoop extends BaseIncident {
 
@@ -40,7 +44,7 @@ public final class RpcReadLoop extends BaseIncident {
         "select { case msg := <-c.incoming: ...; case <-time.After(30 * time.Second): keepalive() }",
         "a 30 s keepalive timeout is armed per message and cancelled (or abandoned) when the message"
             + " wins; the default scheduler keeps cancelled tasks queued until their deadline",
-        "setRemoveOnCancelPolicy(true) on the scheduler; cancel the abandoned idle future",
+        "one keepalive watchdog per connection, reset per message; cancel the abandoned idle future",
         "retained cancelled tasks + pending timeouts",
         40_000);
   }
@@ -107,28 +111,36 @@ public final class RpcReadLoop extends BaseIncident {
     }
   }
 
-  /** The fixed read loop: cancelled keepalives leave the queue at once. */
-  public static final class FixedConnection {
-    private final ScheduledThreadPoolExecutor scheduler;
+  /**
+   * The fixed read loop: one keepalive watchdog for the connection's life, pushed forward by each
+   * message (TimerGuard's {@link Watchdog}: one reused timer, and a reset never loses a race with
+   * expiry). Confined to the reading thread; the watchdog is closed with the connection.
+   */
+  public static final class FixedConnection implements AutoCloseable {
+    private final Watchdog keepalive;
     private final AtomicLong dispatched = new AtomicLong();
+    private final AtomicLong keepalives = new AtomicLong();
 
-    public FixedConnection(ScheduledThreadPoolExecutor scheduler) {
-      this.scheduler = scheduler;
-      scheduler.setRemoveOnCancelPolicy(true); // the fix: cancel removes the task
+    public FixedConnection(Timers timers) {
+      this.keepalive =
+          timers.watchdog(Duration.ofSeconds(KEEPALIVE_SECONDS), keepalives::incrementAndGet);
     }
 
     public void readLoop(BlockingQueue<String> incoming, int messages, Runnable afterEach) {
       for (int i = 0; i < messages; i++) {
-        ScheduledFuture<?> keepalive =
-            scheduler.schedule(() -> { }, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
         String msg = Run.take(incoming);
         if (msg == null) {
           return;
         }
         dispatched.incrementAndGet();
-        keepalive.cancel(false);
+        keepalive.reset(); // the fix: push the one deadline out; no new timer
         afterEach.run();
       }
+    }
+
+    @Override
+    public void close() {
+      keepalive.close();
     }
   }
 
@@ -165,7 +177,7 @@ public final class RpcReadLoop extends BaseIncident {
   @Override
   void leaky(Run run) {
     ScheduledThreadPoolExecutor scheduler = run.scheduler();
-    run.signal(() -> run.timers()[1] + run.pendingFutures());
+    run.signal(() -> run.timerCounts()[1] + run.pendingFutures());
     int half = run.operations / 2;
     new LeakyConnection(scheduler, run.faults()).readLoop(messages(half), half, run::step);
     new LeakyAsyncConnection(run.faults())
@@ -174,11 +186,14 @@ public final class RpcReadLoop extends BaseIncident {
 
   @Override
   void fixed(Run run) {
-    ScheduledThreadPoolExecutor scheduler = run.scheduler();
-    run.signal(() -> run.timers()[1] + run.pendingFutures());
+    run.scheduler();
+    run.signal(() -> run.timerCounts()[1] + run.pendingFutures());
     int half = run.operations / 2;
-    new FixedConnection(scheduler).readLoop(messages(half), half, run::step);
-    new FixedAsyncConnection(run.faults())
-        .readLoop(messages(run.operations - half), run.operations - half, run::step);
+    try (FixedConnection c = new FixedConnection(run.timers())) {
+      c.readLoop(messages(half), half, run::step);
+      new FixedAsyncConnection(run.faults())
+          .readLoop(messages(run.operations - half), run.operations - half, run::step);
+      run.measureTimersNow(); // while the connection is open: its one watchdog is live
+    }
   }
 }

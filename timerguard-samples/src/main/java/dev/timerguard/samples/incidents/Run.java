@@ -85,6 +85,26 @@ final class Run {
     };
   }
 
+  private dev.timerguard.Timers timers;
+
+  /**
+   * A TimerGuard {@link dev.timerguard.Timers} instance for a fixed variant, on a harness thread,
+   * counting in {@link dev.timerguard.live.LiveRegistry#global()}. Its live timers count as live
+   * timers of the run; it is closed after the run.
+   */
+  dev.timerguard.Timers timers() {
+    if (timers == null) {
+      ScheduledThreadPoolExecutor engine = new ScheduledThreadPoolExecutor(1, harnessThreads());
+      engine.setRemoveOnCancelPolicy(true);
+      dev.timerguard.Timers t =
+          dev.timerguard.Timers.builder().name("incident-" + variant.label()).engine(engine).build();
+      timers = t;
+      liveTimers(t::liveCount);
+      cleanup.add(t::closeNow);
+    }
+    return timers;
+  }
+
   /** Counts {@code supplier} as additional live timers at measurement time. */
   void liveTimers(LongSupplier supplier) {
     extraLive.add(supplier);
@@ -154,7 +174,7 @@ final class Run {
   }
 
   /** Live timers and retained cancelled tasks now: {@code {live, retained}}. */
-  long[] timers() {
+  long[] timerCounts() {
     long live = pendingFutures.get();
     long retained = 0;
     for (ThreadPoolExecutor e : observed) {
@@ -174,11 +194,11 @@ final class Run {
 
   /** Freezes the timer counts now (for variants whose timers fire before the run ends). */
   void measureTimersNow() {
-    timersMeasured = timers();
+    timersMeasured = timerCounts();
   }
 
   long[] measuredTimers() {
-    return timersMeasured != null ? timersMeasured : timers();
+    return timersMeasured != null ? timersMeasured : timerCounts();
   }
 
   /** Marked threads still alive. */

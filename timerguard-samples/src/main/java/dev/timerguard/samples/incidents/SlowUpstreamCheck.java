@@ -1,9 +1,9 @@
 package dev.timerguard.samples.incidents;
 
+import dev.timerguard.Timeout;
+import dev.timerguard.Timers;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -15,7 +15,8 @@ import java.util.function.UnaryOperator;
  * request's one-shot fires, so the slow-upstream metric counts every request, and each one-shot is
  * a live timer until it does.
  *
- * <p>Fix: cancel the one-shot when the call returns ({@code defer fallback.Stop()}).
+ * <p>Fix: cancel the one-shot when the call returns ({@code defer fallback.Stop()}): a TimerGuard
+ * {@code Timeout} in try-with-resources.
  *
  * <p>The original waits 2 s; the reproducer waits 200 ms so the metric can be read within a
  * second. Calls answer in microseconds, far below either.
@@ -37,7 +38,7 @@ public final class SlowUpstreamCheck extends BaseIncident {
         "time.AfterFunc(2*time.Second, func() { g.recordSlowUpstream(up) }) // never stopped",
         "a one-shot per request records \"slow upstream\" unless stopped; it never is, so the"
             + " metric equals the request count",
-        "cancel the one-shot in finally when the call returns",
+        "try (Timeout fallback = timers.schedule(...)) { return upstream.call(); }",
         "live timers",
         5_000);
   }
@@ -67,26 +68,22 @@ public final class SlowUpstreamCheck extends BaseIncident {
     }
   }
 
-  /** The fixed gateway. Thread-safe. */
+  /** The fixed gateway: the one-shot is closed when the call returns. Thread-safe. */
   public static final class FixedGateway {
-    private final ScheduledThreadPoolExecutor scheduler;
+    private final Timers timers;
     private final UnaryOperator<String> upstream;
     private final AtomicLong slow = new AtomicLong();
 
-    public FixedGateway(ScheduledThreadPoolExecutor scheduler, UnaryOperator<String> upstream) {
-      this.scheduler = scheduler;
+    public FixedGateway(Timers timers, UnaryOperator<String> upstream) {
+      this.timers = timers;
       this.upstream = upstream;
-      scheduler.setRemoveOnCancelPolicy(true);
     }
 
     public String forward(String request) {
-      ScheduledFuture<?> fallback =
-          scheduler.schedule(slow::incrementAndGet, SLOW_AFTER_MILLIS, TimeUnit.MILLISECONDS);
-      try {
+      try (Timeout fallback =
+          timers.schedule(Duration.ofMillis(SLOW_AFTER_MILLIS), slow::incrementAndGet)) {
         return upstream.apply(request);
-      } finally {
-        fallback.cancel(false); // the fix: defer fallback.Stop()
-      }
+      } // the fix: defer fallback.Stop()
     }
 
     public long slowUpstream() {
@@ -97,7 +94,7 @@ public final class SlowUpstreamCheck extends BaseIncident {
   /** Waits (bounded) until the scheduler's queue is empty, so every uncancelled one-shot fired. */
   private static void awaitQuiet(Run run) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (run.timers()[0] > 0 && System.nanoTime() < deadline) {
+    while (run.timerCounts()[0] > 0 && System.nanoTime() < deadline) {
       LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
     LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // the last task may still be running
@@ -106,7 +103,7 @@ public final class SlowUpstreamCheck extends BaseIncident {
   @Override
   void leaky(Run run) {
     LeakyGateway g = new LeakyGateway(run.scheduler(), run.faults(), r -> "200 OK");
-    run.signal(() -> run.timers()[0]);
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       g.forward("GET /item/" + i);
       run.step();
@@ -119,8 +116,9 @@ public final class SlowUpstreamCheck extends BaseIncident {
 
   @Override
   void fixed(Run run) {
-    FixedGateway g = new FixedGateway(run.scheduler(), r -> "200 OK");
-    run.signal(() -> run.timers()[0]);
+    run.scheduler();
+    FixedGateway g = new FixedGateway(run.timers(), r -> "200 OK");
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       g.forward("GET /item/" + i);
       run.step();

@@ -107,7 +107,7 @@ public final class TimeoutsInCollection extends BaseIncident {
   @Override
   void leaky(Run run) {
     LeakySubscriptions subs = new LeakySubscriptions(run.scheduler(), run.faults());
-    run.signal(() -> run.timers()[0]);
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       Subscriber s = subs.subscribe("topic-" + (i & 63));
       subs.unsubscribe(s); // a short-lived subscription, as most are
@@ -119,7 +119,7 @@ public final class TimeoutsInCollection extends BaseIncident {
   @Override
   void fixed(Run run) {
     FixedSubscriptions subs = new FixedSubscriptions(run.scheduler());
-    run.signal(() -> run.timers()[0]);
+    run.signal(() -> run.timerCounts()[0]);
     for (int i = 0; i < run.operations; i++) {
       Subscriber s = subs.subscribe("topic-" + (i & 63));
       subs.unsubscribe(s);
