@@ -33,7 +33,7 @@ public final class BlockedThread extends BaseIncident {
   public BlockedThread() {
     super(
         10,
-        "Thread blocked forever on a queue nobody feeds",
+        "Thread blocked on a queue nobody feeds",
         "go func() { val := <-ch }() // nobody ever sends on ch",
         "a per-request thread waits for a result on a queue; the early-return path never feeds it,"
             + " so the thread (platform or virtual) blocks forever",

@@ -17,7 +17,7 @@ public final class ExecutorPerCall extends BaseIncident {
   public ExecutorPerCall() {
     super(
         11,
-        "Executor created per call, never shut down",
+        "Executor per call, never shut down",
         "for _, item := range items { go process(item) } // unbounded, never joined",
         "each call creates Executors.newFixedThreadPool(2) and never shuts it down; its idle threads"
             + " live forever",

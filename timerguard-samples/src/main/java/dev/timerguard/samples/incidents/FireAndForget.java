@@ -24,7 +24,7 @@ public final class FireAndForget extends BaseIncident {
   public FireAndForget() {
     super(
         7,
-        "K.2 fire-and-forget: one million one-shots",
+        "K.2 a million fire-and-forget one-shots",
         "for i := 0; i < 1_000_000; i++ { time.AfterFunc(10*time.Second, f) }",
         "a million one-shots due in 10 s are a million live timers until they fire (a cost, not a"
             + " leak: the count drains after 10 s)",

@@ -144,7 +144,6 @@ public final class ForgottenReset extends BaseIncident {
     run.signal(op::spurious);
     op.process(run.operations, run::step);
     run.counter(SPURIOUS).set(op.spurious());
-    run.counter("aborts").set(op.aborts());
   }
 
   @Override

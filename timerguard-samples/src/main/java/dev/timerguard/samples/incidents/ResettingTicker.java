@@ -22,7 +22,7 @@ public final class ResettingTicker extends BaseIncident {
   public ResettingTicker() {
     super(
         8,
-        "K.3 resetting ticker: period change leaks the old one",
+        "K.3 period change leaks the old ticker",
         "p.ticker = time.NewTicker(d) // old ticker never stopped",
         "changing the period starts a new periodic task and drops the old one without cancelling"
             + " it; every change leaks a ticker",

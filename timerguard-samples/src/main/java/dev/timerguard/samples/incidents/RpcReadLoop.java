@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RpcReadLoop extends BaseIncident {
 
+  /** Counter: idle futures whose {@code orTimeout} timer is still pending. */
+  public static final String PENDING_IDLE = "orTimeout idle futures pending";
+
   /** Keepalive interval of the original incident. */
   static final long KEEPALIVE_SECONDS = 30;
 
@@ -182,6 +185,7 @@ public final class RpcReadLoop extends BaseIncident {
     new LeakyConnection(scheduler, run.faults()).readLoop(messages(half), half, run::step);
     new LeakyAsyncConnection(run.faults())
         .readLoop(messages(run.operations - half), run.operations - half, run::step);
+    run.counter(PENDING_IDLE).set(run.pendingFutures());
   }
 
   @Override
@@ -194,6 +198,7 @@ public final class RpcReadLoop extends BaseIncident {
       new FixedAsyncConnection(run.faults())
           .readLoop(messages(run.operations - half), run.operations - half, run::step);
       run.measureTimersNow(); // while the connection is open: its one watchdog is live
+      run.counter(PENDING_IDLE).set(run.pendingFutures());
     }
   }
 }

@@ -25,7 +25,7 @@ public final class TimeoutsInCollection extends BaseIncident {
   public TimeoutsInCollection() {
     super(
         9,
-        "K.6 timeouts held in a long-lived collection",
+        "K.6 timeouts held in a long-lived list",
         "subs = append(subs, subscriber{ch: time.After(time.Hour)})",
         "each subscriber's one-hour timer is kept in a long-lived list; unsubscribe neither removes"
             + " it nor cancels the timer",
