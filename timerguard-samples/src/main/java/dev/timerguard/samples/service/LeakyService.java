@@ -267,9 +267,13 @@ public final class LeakyService implements AutoCloseable {
           seconds > 0 ? "for " + seconds + " s" : "until killed");
       out.flush();
       long start = System.nanoTime();
+      long end = seconds > 0 ? start + TimeUnit.SECONDS.toNanos(seconds) : 0;
       long next = start;
-      while (seconds < 0 || System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
-        next += TimeUnit.SECONDS.toNanos(Math.min(5, seconds > 0 ? seconds : 5));
+      while (true) {
+        next += TimeUnit.SECONDS.toNanos(5);
+        if (seconds > 0 && next - end > 0) {
+          next = end;
+        }
         long wait;
         while ((wait = next - System.nanoTime()) > 0) {
           LockSupport.parkNanos(wait);
@@ -283,6 +287,9 @@ public final class LeakyService implements AutoCloseable {
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
             s.status().line());
         out.flush();
+        if (seconds > 0 && next == end) {
+          break;
+        }
       }
     }
     return 0;
