@@ -142,23 +142,23 @@ abstract class BaseIncident implements Incident {
   /**
    * Threads started since {@code before} that are still alive, plus marked (e.g. virtual) threads
    * still alive. Like goleak, retries for a short while so that threads already on their way out
-   * are not counted: returns once the count is zero or unchanged for 100 ms (at most ~2 s).
+   * are not counted: returns once the count is zero or unchanged for 250 ms (at most 3 s).
    */
   static long settledThreads(Set<Thread> before, Run run) {
     long last = -1;
     int stable = 0;
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (true) {
       long n = countThreads(before, run);
       if (n == 0 || System.nanoTime() > deadline) {
         return n;
       }
       stable = n == last ? stable + 1 : 0;
-      if (stable >= 5) {
+      if (stable >= 10) {
         return n;
       }
       last = n;
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+      LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
     }
   }
 

@@ -144,7 +144,7 @@ public final class BlockedThread extends BaseIncident {
   }
 
   private void drive(Run run, Function<Function<Runnable, Thread>, Function<String, String>> handler) {
-    run.signal(run::liveTracked);
+    run.signal(run::blockedTracked); // blocked, not merely started: a backlog is not a leak
     Function<String, String> platform = handler.apply(platformThreads());
     Function<Runnable, Thread> vt = virtualThreads();
     Function<String, String> virtual = vt == null ? null : handler.apply(vt);

@@ -246,6 +246,21 @@ final class Run {
     return utilTimers.get();
   }
 
+  /**
+   * Marked threads parked in a wait (state {@code WAITING} or {@code TIMED_WAITING}): blocked, as
+   * opposed to started and about to finish.
+   */
+  long blockedTracked() {
+    long n = 0;
+    for (Thread t : trackedThreads()) {
+      Thread.State st = t.getState();
+      if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Marked threads still alive. */
   long liveTracked() {
     long n = 0;
@@ -259,10 +274,10 @@ final class Run {
 
   /**
    * Waits until the marked threads still alive stop ending (none left, or the same number for
-   * 100 ms; at most 2 s), and returns that number.
+   * 250 ms; at most 3 s), and returns that number.
    */
   long awaitTrackedSettled() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     long last = -1;
     int stable = 0;
     while (true) {
@@ -271,11 +286,11 @@ final class Run {
         return n;
       }
       stable = n == last ? stable + 1 : 0;
-      if (stable >= 5) {
+      if (stable >= 10) {
         return n;
       }
       last = n;
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25));
     }
   }
 

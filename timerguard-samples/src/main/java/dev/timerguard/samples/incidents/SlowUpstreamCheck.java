@@ -91,13 +91,21 @@ public final class SlowUpstreamCheck extends BaseIncident {
     }
   }
 
-  /** Waits (bounded) until the scheduler's queue is empty, so every uncancelled one-shot fired. */
-  private static void awaitQuiet(Run run) {
+  /**
+   * Waits (at most 10 s) until no one-shot is pending and the metric has stopped moving, so every
+   * uncancelled one-shot has fired and been counted.
+   */
+  private static void awaitQuiet(Run run, java.util.function.LongSupplier metric) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (run.timerCounts()[0] > 0 && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    long last = -1;
+    while (System.nanoTime() < deadline) {
+      long now = metric.getAsLong();
+      if (run.timerCounts()[0] == 0 && now == last) {
+        return;
+      }
+      last = now;
+      LockSupport.parkNanos(Duration.ofMillis(SLOW_AFTER_MILLIS / 4).toNanos());
     }
-    LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // the last task may still be running
   }
 
   @Override
@@ -109,7 +117,7 @@ public final class SlowUpstreamCheck extends BaseIncident {
       run.step();
     }
     run.measureTimersNow();
-    awaitQuiet(run);
+    awaitQuiet(run, g::slowUpstream);
     run.counter(REQUESTS).set(run.operations);
     run.counter(SLOW).set(g.slowUpstream());
   }
@@ -124,7 +132,7 @@ public final class SlowUpstreamCheck extends BaseIncident {
       run.step();
     }
     run.measureTimersNow();
-    awaitQuiet(run);
+    awaitQuiet(run, g::slowUpstream);
     run.counter(REQUESTS).set(run.operations);
     run.counter(SLOW).set(g.slowUpstream());
   }
