@@ -85,7 +85,9 @@ abstract class BaseIncident implements Incident {
       } catch (Exception e) {
         throw new IllegalStateException("incident " + id + " " + variant.label() + " failed: " + e, e);
       }
-      run.sample();
+      if (!run.measured()) {
+        run.sample();
+      }
       long[] timers = run.measuredTimers();
       long threads = settledThreads(before, run);
       long heap = heapAfterGc() - heapBefore;
@@ -111,7 +113,7 @@ abstract class BaseIncident implements Incident {
           threads,
           heap,
           signalName,
-          run.signalNow(),
+          run.measuredSignal(),
           series,
           run.counters(),
           g.severity(),

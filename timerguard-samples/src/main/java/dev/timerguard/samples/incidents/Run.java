@@ -52,6 +52,7 @@ final class Run {
   private final List<long[]> samples = new ArrayList<>();
   private LongSupplier signal;
   private long[] timersMeasured;
+  private long signalMeasured;
   private String skipped;
 
   Run(Variant variant, int operations) {
@@ -195,6 +196,18 @@ final class Run {
   /** Freezes the timer counts now (for variants whose timers fire before the run ends). */
   void measureTimersNow() {
     timersMeasured = timerCounts();
+    sample();
+    signalMeasured = signalNow();
+  }
+
+  /** True once {@link #measureTimersNow()} froze the counts. */
+  boolean measured() {
+    return timersMeasured != null;
+  }
+
+  /** The signal as frozen by {@link #measureTimersNow()}, else its value now. */
+  long measuredSignal() {
+    return timersMeasured != null ? signalMeasured : signalNow();
   }
 
   long[] measuredTimers() {
