@@ -114,6 +114,7 @@ public final class HotPathTicker extends BaseIncident {
     ExecutorService requests = Executors.newFixedThreadPool(BURST, Run.harnessThreads());
     run.onCleanup(requests::shutdownNow);
     run.signal(run::liveExecutors);
+    run.liveTimers(run::liveExecutors); // each flusher still running holds one periodic timer
     for (int i = 0; i < run.operations; i++) {
       AutoCloseable m = recorders.get();
       CountDownLatch ready = new CountDownLatch(BURST);

@@ -72,10 +72,12 @@ class IncidentsTest {
     Outcome leaky = i.leaky();
     assertThat(leaky.threads()).as("leaked flusher threads").isGreaterThanOrEqualTo(20);
     assertThat(leaky.signal()).as("live flusher executors").isGreaterThanOrEqualTo(20);
+    assertThat(leaky.liveTimers()).as("their periodic timers").isGreaterThanOrEqualTo(20);
     assertThat(leaky.faultSite()).isNotNull();
     Outcome fixed = i.fixed();
     fixedFlat(fixed);
     assertThat(fixed.threads()).isLessThanOrEqualTo(2);
+    assertThat(fixed.liveTimers()).isZero();
     assertThat(fixed.counter("flushers started")).isEqualTo(i.defaultOperations());
   }
 

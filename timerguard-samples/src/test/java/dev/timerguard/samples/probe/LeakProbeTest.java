@@ -3,9 +3,12 @@ package dev.timerguard.samples.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.timerguard.Timers;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.SiteCounter;
+import dev.timerguard.samples.incidents.DiscardedCancel;
+import dev.timerguard.samples.incidents.FaultSites;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -111,6 +114,46 @@ class LeakProbeTest {
       assertThat(r.growing(LeakProbe.executorSite("rpc-timeouts"))).as(r.summary()).isFalse();
     } finally {
       s.shutdownNow();
+    }
+  }
+
+  @Test
+  void pointedAtAReproducerItTellsLeakyFromFixed() {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1);
+    Timers timers = Timers.create();
+    try {
+      DiscardedCancel.LeakyClient leaky =
+          new DiscardedCancel.LeakyClient(s, new FaultSites(), url -> "200 OK");
+      ProbeReport l =
+          LeakProbe.builder()
+              .workload(() -> leaky.fetch("/item"))
+              .rate(3_000)
+              .observe("client-timeouts", s)
+              .heap(HeapMode.OFF)
+              .samples(12)
+              .interval(Duration.ofMillis(40))
+              .build()
+              .run();
+      assertThat(l.growing(LeakProbe.executorSite("client-timeouts"))).as(l.summary()).isTrue();
+
+      DiscardedCancel.FixedClient fixed = new DiscardedCancel.FixedClient(timers, url -> "200 OK");
+      ProbeReport f =
+          LeakProbe.builder()
+              .workload(() -> fixed.fetch("/item"))
+              .rate(3_000)
+              .heap(HeapMode.OFF)
+              .samples(12)
+              .interval(Duration.ofMillis(40))
+              .build()
+              .run();
+      assertThat(f.operations()).isGreaterThan(100);
+      assertThat(f.verdict().growing())
+          .as(f.summary())
+          .noneMatch(g -> g.site().fileName().equals("DiscardedCancel.java"));
+      assertThat(timers.liveCount()).isZero();
+    } finally {
+      s.shutdownNow();
+      timers.closeNow();
     }
   }
 
