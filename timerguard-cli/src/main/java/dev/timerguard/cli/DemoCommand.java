@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code timerguard demo}: runs the incident reproducers, leaky and fixed side by side, and prints
- * per incident what each variant still holds (live timers, retained cancelled tasks, threads,
- * heap after GC), the growth verdict of the shared detector, a one-line explanation and the line
- * of code at fault, as recorded while the leaky variant ran.
+ * per incident what each variant still holds (live timers, retained cancelled tasks, threads, heap
+ * after GC), the growth verdict of the shared detector, a one-line explanation and the line of code
+ * at fault, as recorded while the leaky variant ran.
  *
  * <p>The table (or, with {@code --json}, one JSON document) goes to standard output; progress goes
  * to standard error. Exit codes: {@code 0} done, {@code 2} bad usage (e.g. an unknown incident).
@@ -80,7 +80,8 @@ final class DemoCommand implements Callable<Integer> {
     for (int k = 0; k < chosen.size(); k++) {
       Incident i = chosen.get(k);
       long t0 = System.nanoTime();
-      err.printf(Locale.ROOT, "[%d/%d] incident %d, %s: leaky", k + 1, chosen.size(), i.id(), i.title());
+      err.printf(
+          Locale.ROOT, "[%d/%d] incident %d, %s: leaky", k + 1, chosen.size(), i.id(), i.title());
       err.flush();
       Outcome leaky = i.run(Variant.LEAKY);
       err.print(", fixed");
@@ -185,7 +186,9 @@ final class DemoCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%+.1f MiB", bytes / (1024.0 * 1024.0));
   }
 
-  /** {@code RpcReadLoop.java:68 in RpcReadLoop$LeakyConnection.readLoop()}, from the recorded site. */
+  /**
+   * {@code RpcReadLoop.java:68 in RpcReadLoop$LeakyConnection.readLoop()}, from the recorded site.
+   */
   static String at(CallSite site) {
     if (site == null) {
       return "(no suspect call was recorded)";
@@ -252,8 +255,7 @@ final class DemoCommand implements Callable<Integer> {
     b.append(", \"heapAfterGcBytes\": ").append(o.heapAfterGcBytes());
     b.append(", \"signal\": ").append(o.signal());
     b.append(", \"verdict\": ").append(str(o.verdict().name()));
-    b.append(", \"ratePerSecond\": ")
-        .append(String.format(Locale.ROOT, "%.1f", o.ratePerSecond()));
+    b.append(", \"ratePerSecond\": ").append(String.format(Locale.ROOT, "%.1f", o.ratePerSecond()));
     b.append(", \"counters\": {");
     int n = 0;
     for (Map.Entry<String, Long> e : o.counters().entrySet()) {

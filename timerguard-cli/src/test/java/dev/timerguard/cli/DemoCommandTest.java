@@ -49,7 +49,8 @@ class DemoCommandTest {
         .contains("retained")
         .contains("heap after GC")
         .contains("RAPID")
-        .containsPattern("at: +RpcReadLoop\\.java:\\d+ in RpcReadLoop\\$LeakyConnection\\.readLoop\\(\\)")
+        .containsPattern(
+            "at: +RpcReadLoop\\.java:\\d+ in RpcReadLoop\\$LeakyConnection\\.readLoop\\(\\)")
         .contains("why:")
         .doesNotContain("K.2");
     assertThat(r.err()).contains("[1/1] incident 1").contains("demo finished in");

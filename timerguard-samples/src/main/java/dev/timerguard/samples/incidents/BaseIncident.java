@@ -83,7 +83,8 @@ abstract class BaseIncident implements Incident {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while running incident " + id, e);
       } catch (Exception e) {
-        throw new IllegalStateException("incident " + id + " " + variant.label() + " failed: " + e, e);
+        throw new IllegalStateException(
+            "incident " + id + " " + variant.label() + " failed: " + e, e);
       }
       if (!run.measured()) {
         run.sample();
@@ -97,7 +98,8 @@ abstract class BaseIncident implements Incident {
           DETECTOR.trend(
               site != null
                   ? site
-                  : CallSite.of(CallSite.Kind.TIMER, getClass().getName(), variant.label(), null, -1),
+                  : CallSite.of(
+                      CallSite.Kind.TIMER, getClass().getName(), variant.label(), null, -1),
               seconds(samples),
               values(samples));
       List<Long> series = new ArrayList<>();

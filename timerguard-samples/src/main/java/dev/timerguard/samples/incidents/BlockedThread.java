@@ -9,10 +9,10 @@ import java.util.function.Function;
 
 /**
  * The goroutine-leak counterpart (seed 004, "Ignoring the Return Channel"): a request handler
- * starts a thread that waits for the request's result on a queue, then returns early on a cache
- * hit without ever feeding that queue. The thread waits forever. Reproduced with platform threads,
- * and with virtual threads on Java 21+ (created reflectively so this code compiles for release 17;
- * on 17 the virtual half is skipped with a note).
+ * starts a thread that waits for the request's result on a queue, then returns early on a cache hit
+ * without ever feeding that queue. The thread waits forever. Reproduced with platform threads, and
+ * with virtual threads on Java 21+ (created reflectively so this code compiles for release 17; on
+ * 17 the virtual half is skipped with a note).
  *
  * <p>Fix: every path out of the handler feeds the queue (the JVM's "close the channel"), so the
  * waiting thread always wakes and ends.
@@ -143,7 +143,8 @@ public final class BlockedThread extends BaseIncident {
     return (i % 10 == 0 ? "GET /item/" : "cached:/item/") + i; // nine in ten are cache hits
   }
 
-  private void drive(Run run, Function<Function<Runnable, Thread>, Function<String, String>> handler) {
+  private void drive(
+      Run run, Function<Function<Runnable, Thread>, Function<String, String>> handler) {
     run.signal(run::blockedTracked); // blocked, not merely started: a backlog is not a leak
     Function<String, String> platform = handler.apply(platformThreads());
     Function<Runnable, Thread> vt = virtualThreads();

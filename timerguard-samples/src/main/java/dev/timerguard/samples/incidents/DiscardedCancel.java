@@ -14,8 +14,8 @@ import java.util.function.UnaryOperator;
  * and throws the handle away. Calls answer in microseconds, but each timeout stays scheduled for
  * its full 30 s: requests-per-second &times; 30 live timers, forever.
  *
- * <p>Fix: keep the handle and cancel it when the call returns, the JVM's {@code defer cancel()}:
- * a TimerGuard {@code Timeout} in try-with-resources (with plain JDK: {@code finally
+ * <p>Fix: keep the handle and cancel it when the call returns, the JVM's {@code defer cancel()}: a
+ * TimerGuard {@code Timeout} in try-with-resources (with plain JDK: {@code finally
  * future.cancel(false)} on a scheduler with {@code setRemoveOnCancelPolicy(true)}).
  */
 public final class DiscardedCancel extends BaseIncident {
@@ -40,7 +40,8 @@ public final class DiscardedCancel extends BaseIncident {
     private final FaultSites faults;
     private final UnaryOperator<String> upstream;
 
-    public LeakyClient(ScheduledExecutorService scheduler, FaultSites faults, UnaryOperator<String> upstream) {
+    public LeakyClient(
+        ScheduledExecutorService scheduler, FaultSites faults, UnaryOperator<String> upstream) {
       this.scheduler = scheduler;
       this.faults = faults;
       this.upstream = upstream;

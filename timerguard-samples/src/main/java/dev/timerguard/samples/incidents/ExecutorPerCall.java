@@ -6,11 +6,11 @@ import java.util.concurrent.Future;
 
 /**
  * The executor counterpart of a goroutine leak (seed 004, "Launching Goroutines in Loops Without
- * Bounding"): every call creates a two-thread pool to fan out its work and never shuts it down.
- * A fixed pool's threads do not time out, so each call leaves two idle threads behind, forever.
+ * Bounding"): every call creates a two-thread pool to fan out its work and never shuts it down. A
+ * fixed pool's threads do not time out, so each call leaves two idle threads behind, forever.
  *
- * <p>Fix: shut the pool down in {@code finally} (on Java 21+, try-with-resources on the
- * {@code ExecutorService}), or better, share one pool.
+ * <p>Fix: shut the pool down in {@code finally} (on Java 21+, try-with-resources on the {@code
+ * ExecutorService}), or better, share one pool.
  */
 public final class ExecutorPerCall extends BaseIncident {
 
@@ -19,8 +19,8 @@ public final class ExecutorPerCall extends BaseIncident {
         11,
         "Executor per call, never shut down",
         "for _, item := range items { go process(item) } // unbounded, never joined",
-        "each call creates Executors.newFixedThreadPool(2) and never shuts it down; its idle threads"
-            + " live forever",
+        "each call creates Executors.newFixedThreadPool(2) and never shuts it down; its idle"
+            + " threads live forever",
         "shut the per-call pool down in finally (or share one pool)",
         "live executors",
         200);

@@ -11,11 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Records the source line of a suspect call, so reports point at the line at fault from real data
  * rather than from a hard-coded string.
  *
- * <p>A reproducer wraps the value a suspect call returns: {@code faults.mark(scheduler.schedule(...))}
- * returns its argument unchanged and records the caller's frame (class, method, file, line) with
- * a {@link StackWalker}; it stands in for the hook the TimerGuard agent puts on JDK timer methods.
- * To bound the cost, only the first {@value #WALKS} marks walk the stack (a reproducer's suspect
- * call sits in a loop, so its site is known after the first walk); later marks only count.
+ * <p>A reproducer wraps the value a suspect call returns: {@code
+ * faults.mark(scheduler.schedule(...))} returns its argument unchanged and records the caller's
+ * frame (class, method, file, line) with a {@link StackWalker}; it stands in for the hook the
+ * TimerGuard agent puts on JDK timer methods. To bound the cost, only the first {@value #WALKS}
+ * marks walk the stack (a reproducer's suspect call sits in a loop, so its site is known after the
+ * first walk); later marks only count.
  *
  * <p>Thread-safe. Memory: at most {@value #MAX_SITES} distinct sites.
  */
@@ -41,8 +42,8 @@ public final class FaultSites {
   }
 
   /**
-   * A recorder that also hands every marked value to {@code listener} (on the marking thread),
-   * e.g. so a harness can count or clean up what the marked calls created.
+   * A recorder that also hands every marked value to {@code listener} (on the marking thread), e.g.
+   * so a harness can count or clean up what the marked calls created.
    *
    * @throws NullPointerException if an argument is null
    */
@@ -57,8 +58,8 @@ public final class FaultSites {
   }
 
   /**
-   * Records the caller's line and returns {@code value} unchanged ({@code null} is allowed: a
-   * call returning nothing useful can be marked with {@code mark(null)} on the same line).
+   * Records the caller's line and returns {@code value} unchanged ({@code null} is allowed: a call
+   * returning nothing useful can be marked with {@code mark(null)} on the same line).
    */
   public <T> T mark(T value) {
     long n = marks.incrementAndGet();

@@ -71,7 +71,8 @@ public final class ForgottenReset extends BaseIncident {
     /**
      * @param drainStaleExpiries false for the leaky loop, true for the fixed one
      */
-    public Operation(ScheduledExecutorService scheduler, FaultSites faults, boolean drainStaleExpiries) {
+    public Operation(
+        ScheduledExecutorService scheduler, FaultSites faults, boolean drainStaleExpiries) {
       this.scheduler = scheduler;
       this.faults = faults;
       this.drainStaleExpiries = drainStaleExpiries;

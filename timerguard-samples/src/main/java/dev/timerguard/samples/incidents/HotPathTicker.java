@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * together all pass the check and each starts a flusher: a thread and a periodic timer apiece, of
  * which {@code close()} stops only the last one assigned.
  *
- * <p>Fix: start exactly once (double-checked locking on a volatile field, the JVM's
- * {@code sync.Once}) and stop it on close.
+ * <p>Fix: start exactly once (double-checked locking on a volatile field, the JVM's {@code
+ * sync.Once}) and stop it on close.
  */
 public final class HotPathTicker extends BaseIncident {
 
@@ -26,7 +26,8 @@ public final class HotPathTicker extends BaseIncident {
     super(
         4,
         "Ticker in a hot path: racy lazy flusher",
-        "if m.lastFlush.IsZero() { m.startFlusher() } // time.NewTicker + goroutine, unsynchronized",
+        "if m.lastFlush.IsZero() { m.startFlusher() } // time.NewTicker + goroutine,"
+            + " unsynchronized",
         "concurrent first calls all see flusher == null and each starts a flusher thread + periodic"
             + " timer; close() stops only one",
         "start the flusher exactly once (volatile + double-checked lock) and stop it on close",
@@ -109,8 +110,11 @@ public final class HotPathTicker extends BaseIncident {
   }
 
   /** Hits each fresh recorder with {@link #BURST} simultaneous first requests, then closes it. */
-  private static void drive(Run run, java.util.function.Supplier<AutoCloseable> recorders,
-      java.util.function.BiConsumer<AutoCloseable, Integer> record) throws Exception {
+  private static void drive(
+      Run run,
+      java.util.function.Supplier<AutoCloseable> recorders,
+      java.util.function.BiConsumer<AutoCloseable, Integer> record)
+      throws Exception {
     ExecutorService requests = Executors.newFixedThreadPool(BURST, Run.harnessThreads());
     run.onCleanup(requests::shutdownNow);
     run.signal(run::liveExecutors);
@@ -146,13 +150,17 @@ public final class HotPathTicker extends BaseIncident {
 
   @Override
   void leaky(Run run) throws Exception {
-    drive(run, () -> new LeakyMetrics(run.faults()),
+    drive(
+        run,
+        () -> new LeakyMetrics(run.faults()),
         (m, v) -> ((LeakyMetrics) m).record("latency", v));
   }
 
   @Override
   void fixed(Run run) throws Exception {
-    drive(run, () -> new FixedMetrics(run.faults()),
+    drive(
+        run,
+        () -> new FixedMetrics(run.faults()),
         (m, v) -> ((FixedMetrics) m).record("latency", v));
   }
 }

@@ -11,8 +11,8 @@ package dev.timerguard.samples.incidents;
  * resource the variant created before returning.
  *
  * <p>Implementations are stateless and thread-safe, but runs measure process-wide state (threads,
- * heap): run one variant at a time for meaningful numbers. Bounded: a run ends after
- * {@code operations} operations plus a few seconds at most of settling.
+ * heap): run one variant at a time for meaningful numbers. Bounded: a run ends after {@code
+ * operations} operations plus a few seconds at most of settling.
  */
 public interface Incident {
 

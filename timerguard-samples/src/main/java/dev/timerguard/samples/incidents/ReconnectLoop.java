@@ -17,8 +17,8 @@ import java.util.function.BooleanSupplier;
  * per attempt, leaks a thread per attempt as well.
  *
  * <p>Fix: one backoff timer per client, reused: while a reconnect is pending, further disconnect
- * events join it instead of arming another; the legacy client keeps one {@code Timer} for life
- * and cancels it on close.
+ * events join it instead of arming another; the legacy client keeps one {@code Timer} for life and
+ * cancels it on close.
  */
 public final class ReconnectLoop extends BaseIncident {
 
@@ -33,8 +33,8 @@ public final class ReconnectLoop extends BaseIncident {
         5,
         "Reconnect loop under a flapping upstream",
         "select { case <-time.After(backoff): ... } // per reconnect attempt, backoff up to 1 min",
-        "every disconnect event arms a new backoff timer (up to 60 s) while earlier ones are pending;"
-            + " the legacy path starts a java.util.Timer thread per attempt",
+        "every disconnect event arms a new backoff timer (up to 60 s) while earlier ones are"
+            + " pending; the legacy path starts a java.util.Timer thread per attempt",
         "one pending backoff timer per client, reused; one java.util.Timer per client, cancelled on"
             + " close",
         "pending backoff timers + timer threads",
@@ -52,7 +52,8 @@ public final class ReconnectLoop extends BaseIncident {
     private final BooleanSupplier connect;
     private final AtomicLong backoff = new AtomicLong(INITIAL_BACKOFF_MILLIS);
 
-    public LeakyClient(ScheduledExecutorService scheduler, FaultSites faults, BooleanSupplier connect) {
+    public LeakyClient(
+        ScheduledExecutorService scheduler, FaultSites faults, BooleanSupplier connect) {
       this.scheduler = scheduler;
       this.faults = faults;
       this.connect = connect;

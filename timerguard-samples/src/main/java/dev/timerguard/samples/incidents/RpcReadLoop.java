@@ -22,15 +22,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *       queue until its deadline unless {@code setRemoveOnCancelPolicy(true)}, so a busy loop keeps
  *       messages-per-second &times; 30 cancelled tasks alive.
  *   <li>{@link LeakyAsyncConnection}: an idle future with {@code orTimeout} raced against the next
- *       message with {@code anyOf}, the closest JVM spelling of {@code select} with
- *       {@code time.After}. The message wins, the idle future is abandoned, and its timeout stays
+ *       message with {@code anyOf}, the closest JVM spelling of {@code select} with {@code
+ *       time.After}. The message wins, the idle future is abandoned, and its timeout stays
  *       scheduled until it fires. (A future that <em>completes</em> after {@code orTimeout} cleans
  *       up its own timer; an abandoned one never completes.)
  * </ul>
  *
- * <p>Fix: keep one long-lived keepalive deadline per connection and push it forward on each
- * message (a TimerGuard {@link Watchdog}; with plain JDK, at least {@code
- * setRemoveOnCancelPolicy(true)}), and cancel the idle future when the message wins.
+ * <p>Fix: keep one long-lived keepalive deadline per connection and push it forward on each message
+ * (a TimerGuard {@link Watchdog}; with plain JDK, at least {@code setRemoveOnCancelPolicy(true)}),
+ * and cancel the idle future when the message wins.
  */
 public final class RpcReadLoop extends BaseIncident {
 
@@ -44,10 +44,13 @@ public final class RpcReadLoop extends BaseIncident {
     super(
         1,
         "RPC read loop: a timeout per message",
-        "select { case msg := <-c.incoming: ...; case <-time.After(30 * time.Second): keepalive() }",
-        "a 30 s keepalive timeout is armed per message and cancelled (or abandoned) when the message"
-            + " wins; the default scheduler keeps cancelled tasks queued until their deadline",
-        "one keepalive watchdog per connection, reset per message; cancel the abandoned idle future",
+        "select { case msg := <-c.incoming: ...; case <-time.After(30 * time.Second): keepalive()"
+            + " }",
+        "a 30 s keepalive timeout is armed per message and cancelled (or abandoned) when the"
+            + " message wins; the default scheduler keeps cancelled tasks queued until their"
+            + " deadline",
+        "one keepalive watchdog per connection, reset per message; cancel the abandoned idle"
+            + " future",
         "retained cancelled tasks + pending timeouts",
         40_000);
   }

@@ -22,11 +22,11 @@ import java.util.function.LongSupplier;
  * The measuring harness around one variant run: hands the variant its schedulers, records the
  * suspect calls it marks, samples its leak signal, and releases whatever it left behind.
  *
- * <p>What a variant marks with {@link #faults()} is also taken care of: marked executors and
- * {@link Timer}s are shut down and cancelled at the end of the run (the leaky code lost them, the
- * harness did not), marked threads are counted and interrupted, marked {@link CompletableFuture}s
- * count as pending timeouts until they complete. Not thread-safe except {@link #step()}, the
- * counters and the marks, which workload threads may call concurrently.
+ * <p>What a variant marks with {@link #faults()} is also taken care of: marked executors and {@link
+ * Timer}s are shut down and cancelled at the end of the run (the leaky code lost them, the harness
+ * did not), marked threads are counted and interrupted, marked {@link CompletableFuture}s count as
+ * pending timeouts until they complete. Not thread-safe except {@link #step()}, the counters and
+ * the marks, which workload threads may call concurrently.
  */
 final class Run {
 
@@ -48,7 +48,8 @@ final class Run {
   private final List<ExecutorService> executors = Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong utilTimers = new AtomicLong();
   private final List<LongSupplier> extraLive = new ArrayList<>();
-  private final Map<String, AtomicLong> counters = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Map<String, AtomicLong> counters =
+      Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<long[]> samples = new ArrayList<>();
   private LongSupplier signal;
   private long[] timersMeasured;
@@ -68,8 +69,8 @@ final class Run {
   }
 
   /**
-   * A scheduler as {@code Executors.newScheduledThreadPool(1)} makes it (default policies: cancelled
-   * tasks stay queued), observed by the harness and shut down after the run.
+   * A scheduler as {@code Executors.newScheduledThreadPool(1)} makes it (default policies:
+   * cancelled tasks stay queued), observed by the harness and shut down after the run.
    */
   ScheduledThreadPoolExecutor scheduler() {
     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, harnessThreads());
@@ -98,7 +99,10 @@ final class Run {
       ScheduledThreadPoolExecutor engine = new ScheduledThreadPoolExecutor(1, harnessThreads());
       engine.setRemoveOnCancelPolicy(true);
       dev.timerguard.Timers t =
-          dev.timerguard.Timers.builder().name("incident-" + variant.label()).engine(engine).build();
+          dev.timerguard.Timers.builder()
+              .name("incident-" + variant.label())
+              .engine(engine)
+              .build();
       timers = t;
       liveTimers(t::liveCount);
       cleanup.add(t::closeNow);
@@ -286,8 +290,8 @@ final class Run {
   }
 
   /**
-   * Waits until the marked threads still alive stop ending (none left, or the same number for
-   * 250 ms; at most 3 s), and returns that number.
+   * Waits until the marked threads still alive stop ending (none left, or the same number for 250
+   * ms; at most 3 s), and returns that number.
    */
   long awaitTrackedSettled() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);

@@ -18,8 +18,8 @@ import java.util.function.UnaryOperator;
  * <p>Fix: cancel the one-shot when the call returns ({@code defer fallback.Stop()}): a TimerGuard
  * {@code Timeout} in try-with-resources.
  *
- * <p>The original waits 2 s; the reproducer waits 200 ms so the metric can be read within a
- * second. Calls answer in microseconds, far below either.
+ * <p>The original waits 2 s; the reproducer waits 200 ms so the metric can be read within a second.
+ * Calls answer in microseconds, far below either.
  */
 public final class SlowUpstreamCheck extends BaseIncident {
 
@@ -50,7 +50,8 @@ public final class SlowUpstreamCheck extends BaseIncident {
     private final UnaryOperator<String> upstream;
     private final AtomicLong slow = new AtomicLong();
 
-    public LeakyGateway(ScheduledExecutorService scheduler, FaultSites faults, UnaryOperator<String> upstream) {
+    public LeakyGateway(
+        ScheduledExecutorService scheduler, FaultSites faults, UnaryOperator<String> upstream) {
       this.scheduler = scheduler;
       this.faults = faults;
       this.upstream = upstream;

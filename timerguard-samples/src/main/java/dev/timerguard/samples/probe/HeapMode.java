@@ -5,8 +5,8 @@ public enum HeapMode {
   /** Not sampled; the heap trend is reported as flat. */
   OFF,
   /**
-   * Heap in use after the collector's most recent collection ({@code MemoryPoolMXBean}
-   * collection usage, summed over heap pools). Free, but only as fresh as the last GC.
+   * Heap in use after the collector's most recent collection ({@code MemoryPoolMXBean} collection
+   * usage, summed over heap pools). Free, but only as fresh as the last GC.
    */
   LAST_GC,
   /**

@@ -19,13 +19,12 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A small harness to point at your own code and ask "does this leak timers, threads or heap?".
  *
- * <p>The probe drives a workload (optionally at a target rate, with the {@link LoadGenerator}),
- * and on a fixed schedule samples: live TimerGuard timers per call site ({@link LiveRegistry}
+ * <p>The probe drives a workload (optionally at a target rate, with the {@link LoadGenerator}), and
+ * on a fixed schedule samples: live TimerGuard timers per call site ({@link LiveRegistry}
  * snapshots), the queues of the JDK executors you {@linkplain Builder#observe register} (pending
  * and cancelled-but-retained tasks), live threads, and heap per the {@link HeapMode}. It returns
- * the series and the verdict of the shared {@link dev.timerguard.live.GrowthDetector}, whose
- * robust trend tells a count that grows without bound from a sawtooth that rises and falls around
- * a level.
+ * the series and the verdict of the shared {@link dev.timerguard.live.GrowthDetector}, whose robust
+ * trend tells a count that grows without bound from a sawtooth that rises and falls around a level.
  *
  * <pre>{@code
  * ProbeReport r = LeakProbe.builder()
@@ -39,8 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p><b>Bounded.</b> A run takes {@code samples} samples {@code interval} apart, then stops the
- * workload; it never runs longer than {@code maxDuration} (default: twice the sampling time plus
- * 5 s) and never takes more than {@code samples} samples, even if the workload blocks. Forced GCs
+ * workload; it never runs longer than {@code maxDuration} (default: twice the sampling time plus 5
+ * s) and never takes more than {@code samples} samples, even if the workload blocks. Forced GCs
  * ({@link HeapMode#FORCED_GC}) are at most one per sample.
  *
  * <p>Immutable and thread-safe; {@link #run()} may be called again for a fresh run. The probe owns
@@ -128,8 +127,14 @@ public final class LeakProbe {
       stuck = gen.stop(1_000);
     }
     return new ProbeReport(
-        out, gen.operations(), gen.failures(), Duration.ofNanos(System.nanoTime() - start),
-        stoppedEarly, stuck, policy, heapMode);
+        out,
+        gen.operations(),
+        gen.failures(),
+        Duration.ofNanos(System.nanoTime() - start),
+        stoppedEarly,
+        stuck,
+        policy,
+        heapMode);
   }
 
   private ProbeSample sample(LoadGenerator gen) {
@@ -280,8 +285,8 @@ public final class LeakProbe {
     }
 
     /**
-     * Samples the queue of a JDK executor (e.g. a {@code ScheduledThreadPoolExecutor}) under
-     * {@code name}: pending tasks and cancelled tasks it still holds.
+     * Samples the queue of a JDK executor (e.g. a {@code ScheduledThreadPoolExecutor}) under {@code
+     * name}: pending tasks and cancelled tasks it still holds.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code name} is already observed

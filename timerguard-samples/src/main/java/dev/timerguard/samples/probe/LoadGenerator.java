@@ -49,7 +49,8 @@ public final class LoadGenerator implements AutoCloseable {
   public LoadGenerator(Runnable operation, double rate, int workers) {
     this.operation = Objects.requireNonNull(operation, "operation");
     if (!(rate > 0)) {
-      throw new IllegalArgumentException("rate must be positive (operations per second), was " + rate);
+      throw new IllegalArgumentException(
+          "rate must be positive (operations per second), was " + rate);
     }
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, was " + workers);
@@ -69,8 +70,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
     started = true;
     running = true;
-    long periodNanos =
-        Double.isInfinite(rate) ? 0 : Math.max(1, (long) (1e9 * workers / rate));
+    long periodNanos = Double.isInfinite(rate) ? 0 : Math.max(1, (long) (1e9 * workers / rate));
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(() -> work(periodNanos), "tg-load-" + IDS.incrementAndGet());
       t.setDaemon(true);

@@ -75,7 +75,14 @@ public final class ProbeReport {
       ProbeSample.QueueStats q = e.getValue();
       sites.add(
           new SiteStats(
-              LeakProbe.executorSite(e.getKey()), 0, 0, 0, q.queued(), q.queued(), 0, q.cancelled()));
+              LeakProbe.executorSite(e.getKey()),
+              0,
+              0,
+              0,
+              q.queued(),
+              q.queued(),
+              0,
+              q.cancelled()));
     }
     sites.add(
         new SiteStats(LeakProbe.THREADS_SITE, 0, 0, 0, s.liveThreads(), s.liveThreads(), 0, 0));

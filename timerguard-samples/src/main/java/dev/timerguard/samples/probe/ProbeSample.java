@@ -31,8 +31,8 @@ public record ProbeSample(
    * The queue of one observed executor at sample time.
    *
    * @param queued tasks waiting that are not cancelled (for a scheduler: live timers)
-   * @param cancelled cancelled tasks still held in the queue (retained until their deadline
-   *     unless the scheduler removes on cancel)
+   * @param cancelled cancelled tasks still held in the queue (retained until their deadline unless
+   *     the scheduler removes on cancel)
    * @param activeThreads the executor's threads running a task
    * @param poolSize the executor's threads
    */

@@ -60,7 +60,8 @@ public final class LeakyService implements AutoCloseable {
   private final ScheduledThreadPoolExecutor tickerScheduler;
   private final Timers timers;
   private final List<Object> created = Collections.synchronizedList(new ArrayList<>());
-  private final FaultSites faults = new FaultSites(dev.timerguard.live.CallSite.Kind.TIMER, created::add);
+  private final FaultSites faults =
+      new FaultSites(dev.timerguard.live.CallSite.Kind.TIMER, created::add);
   private final RpcReadLoop.LeakyConnection connection;
   private final DiscardedCancel.LeakyClient client;
   private final ResettingTicker.LeakyPeriodic periodic;
@@ -117,9 +118,9 @@ public final class LeakyService implements AutoCloseable {
     long n = requests.incrementAndGet();
     BlockingQueue<String> incoming = new ArrayBlockingQueue<>(1);
     incoming.add("msg-" + n);
-    connection.readLoop(incoming, 1, () -> { });
+    connection.readLoop(incoming, 1, () -> {});
     client.fetch("/item/" + (n & 255));
-    timers.schedule(Duration.ofSeconds(30), () -> { }); // safe API, handle discarded: still a leak
+    timers.schedule(Duration.ofSeconds(30), () -> {}); // safe API, handle discarded: still a leak
     long perSecond = Math.max(1, (long) rate);
     if (n % perSecond == 0) {
       periodic.updatePeriod(Duration.ofMillis(1_000 + (n / perSecond) % 1_000));
@@ -302,7 +303,9 @@ public final class LeakyService implements AutoCloseable {
     return args[i];
   }
 
-  /** Entry point: {@code java -cp ... dev.timerguard.samples.service.LeakyService [--seconds N]}. */
+  /**
+   * Entry point: {@code java -cp ... dev.timerguard.samples.service.LeakyService [--seconds N]}.
+   */
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
     if (code != 0) {

@@ -108,7 +108,8 @@ class IncidentsTest {
     fixedFlat(fixed);
     assertThat(fixed.liveTimers()).isLessThanOrEqualTo(2);
     // a request descheduled for 200 ms on a loaded machine is honestly slow: allow 1%
-    assertThat(fixed.counter(SlowUpstreamCheck.SLOW)).isLessThanOrEqualTo(i.defaultOperations() / 100);
+    assertThat(fixed.counter(SlowUpstreamCheck.SLOW))
+        .isLessThanOrEqualTo(i.defaultOperations() / 100);
   }
 
   @Test

@@ -78,7 +78,7 @@ class LeakProbeTest {
     try {
       ProbeReport r =
           LeakProbe.builder()
-              .workload(() -> s.schedule(() -> { }, 30, TimeUnit.SECONDS).cancel(false))
+              .workload(() -> s.schedule(() -> {}, 30, TimeUnit.SECONDS).cancel(false))
               .rate(5_000)
               .observe("rpc-timeouts", s)
               .heap(HeapMode.LAST_GC)
@@ -89,7 +89,8 @@ class LeakProbeTest {
       assertThat(r.retainedVerdict().site(LeakProbe.executorSite("rpc-timeouts")).growing())
           .as(r.summary())
           .isTrue();
-      assertThat(r.samples().get(r.samples().size() - 1).executors().get("rpc-timeouts").cancelled())
+      assertThat(
+              r.samples().get(r.samples().size() - 1).executors().get("rpc-timeouts").cancelled())
           .isGreaterThan(100);
     } finally {
       s.shutdownNow();
@@ -103,7 +104,7 @@ class LeakProbeTest {
     try {
       ProbeReport r =
           LeakProbe.builder()
-              .workload(() -> s.schedule(() -> { }, 30, TimeUnit.SECONDS).cancel(false))
+              .workload(() -> s.schedule(() -> {}, 30, TimeUnit.SECONDS).cancel(false))
               .rate(5_000)
               .observe("rpc-timeouts", s)
               .heap(HeapMode.OFF)
@@ -184,7 +185,7 @@ class LeakProbeTest {
   void maxDurationBoundsARun() {
     ProbeReport r =
         LeakProbe.builder()
-            .workload(() -> { })
+            .workload(() -> {})
             .rate(100)
             .heap(HeapMode.OFF)
             .samples(1_000)
@@ -200,7 +201,10 @@ class LeakProbeTest {
   void aThrowingWorkloadIsCountedNotFatal() {
     ProbeReport r =
         LeakProbe.builder()
-            .workload(() -> { throw new IllegalStateException("boom"); })
+            .workload(
+                () -> {
+                  throw new IllegalStateException("boom");
+                })
             .rate(1_000)
             .heap(HeapMode.OFF)
             .samples(3)
@@ -242,8 +246,9 @@ class LeakProbeTest {
     } finally {
       s.shutdownNow();
     }
-    assertThatThrownBy(() -> new LoadGenerator(null, 1, 1)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> new LoadGenerator(() -> { }, 0, 1))
+    assertThatThrownBy(() -> new LoadGenerator(null, 1, 1))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new LoadGenerator(() -> {}, 0, 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
