@@ -164,9 +164,9 @@ public final class LeakReport {
       sorted.sort((x, y) -> Integer.compare(y.size(), x.size()));
       b.append("\nLeaked threads: ")
           .append(threads.size())
-          .append(" in ")
+          .append(", in ")
           .append(plural(sorted.size(), "group"))
-          .append(" with identical stacks\n");
+          .append(" by identical stack\n");
       for (List<LeakedThread> g : sorted) {
         LeakedThread t = g.get(0);
         b.append("\n  ")
@@ -199,6 +199,10 @@ public final class LeakReport {
           b.append("      at ").append(frame(f)).append('\n');
         }
       }
+    }
+    if (threads.stream().anyMatch(t -> t.origin() == null)) {
+      b.append(
+          "\n  (Creation sites of threads are shown when the TimerGuard agent is loaded.)\n");
     }
     if (!sites.isEmpty()) {
       b.append("\nLive timers, scheduled tasks and executors created and not ended (")

@@ -147,16 +147,13 @@ public final class LeakVerifierExtension
     if (report.isEmpty()) {
       return;
     }
-    // Do not report the same leak again for the enclosing class.
-    context
-        .getParent()
-        .ifPresent(
-            p -> {
-              State outer = p.getStore(own).get(p.getUniqueId(), State.class);
-              if (outer != null) {
-                outer.baseline = outer.baseline.accepting(report);
-              }
-            });
+    // Do not report the same leak again for the enclosing class (or classes, with @Nested).
+    for (Optional<ExtensionContext> p = context.getParent(); p.isPresent(); p = p.get().getParent()) {
+      State outer = p.get().getStore(own).get(p.get().getUniqueId(), State.class);
+      if (outer != null) {
+        outer.baseline = outer.baseline.accepting(report);
+      }
+    }
     throw new LeakDetectedError(subject(context), report);
   }
 

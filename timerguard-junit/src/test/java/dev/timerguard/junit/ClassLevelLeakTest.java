@@ -3,6 +3,7 @@ package dev.timerguard.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.junit.samples.BeforeAllLeakSample;
+import dev.timerguard.junit.samples.NestedSample;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -25,5 +26,15 @@ class ClassLevelLeakTest {
         .contains("TIMER dev.timerguard.junit.samples.BeforeAllLeakSample.startServer(")
         .as("a leak already reported for a method is not reported again")
         .doesNotContain("method-leak");
+  }
+
+  @Test
+  void leakInANestedTestIsReportedOnceForThatTest() {
+    EngineExecutionResults results = SampleRunner.run(NestedSample.class);
+    Map<String, Throwable> outcomes = SampleRunner.outcomes(results);
+
+    assertThat(outcomes.get("outerClean")).isNull();
+    assertThat(outcomes.get("innerLeaks")).hasMessageContaining("\"nested-leak\"#");
+    assertThat(results.containerEvents().failed().count()).isZero();
   }
 }

@@ -164,7 +164,7 @@ class LeakVerifierTest {
     LeakVerifier fast =
         configure(
             Map.of(
-                LeakVerifier.GRACE, "0",
+                LeakVerifier.GRACE, "100ms", // lets "parked" reach its park() call
                 LeakVerifier.IGNORE_THREAD_NAMES, "known-.*|other",
                 LeakVerifier.IGNORE_TOP_FRAMES, "jdk.internal.misc.Unsafe.park"));
     LeakVerifier.Baseline b = fast.baseline();

@@ -45,7 +45,7 @@ class ThreadLeakTest {
 
     assertThat(t.getMessage())
         .contains("3 threads")
-        .contains("3 in 1 group with identical stacks")
+        .contains("Leaked threads: 3, in 1 group by identical stack")
         .contains("3 x platform thread, state WAITING, non-daemon")
         .contains("\"pool-worker-1\"#")
         .contains("\"pool-worker-3\"#")
