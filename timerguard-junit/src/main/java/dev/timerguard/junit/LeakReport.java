@@ -147,7 +147,10 @@ public final class LeakReport {
       for (LeakedSite s : sites) {
         n += s.leaked();
       }
-      parts.add(n + " live timer/task/executor" + (n == 1 ? "" : "s") + " at " + plural(sites.size(), "site"));
+      parts.add(
+          (n == 1 ? "1 live timer, task or executor" : n + " live timers, tasks or executors")
+              + " at "
+              + plural(sites.size(), "site"));
     }
     b.append(parts.isEmpty() ? "nothing" : String.join(", ", parts));
     b.append(" (checked ")
@@ -179,6 +182,7 @@ public final class LeakReport {
             .append(t.daemon() ? "daemon" : "non-daemon")
             .append('\n');
         List<String> names = new ArrayList<>();
+        g.sort((x, y) -> Long.compare(x.id(), y.id()));
         for (LeakedThread x : g) {
           names.add("\"" + x.name() + "\"#" + x.id());
         }

@@ -20,7 +20,7 @@ class TimerLeakTest {
     Throwable t = outcomes.get("leaksTimer");
     assertThat(t).isInstanceOf(LeakDetectedError.class);
     assertThat(t.getMessage())
-        .contains("1 live timer/task/executor at 1 site")
+        .contains("1 live timer, task or executor at 1 site")
         .contains(
             "TIMER dev.timerguard.junit.samples.TimerLeakSample.leaksTimer(TimerLeakSample.java:")
         .contains("1 timer still live")
