@@ -65,6 +65,19 @@ class EnablementTest {
   }
 
   @Test
+  void concurrentClassesByDefaultAreNotVerifiedEither() {
+    EngineExecutionResults results =
+        SampleRunner.run(
+            PlainSample.class,
+            AUTODETECT, "true",
+            "junit.jupiter.execution.parallel.enabled", "true",
+            "junit.jupiter.execution.parallel.mode.classes.default", "concurrent");
+
+    assertThat(SampleRunner.outcomes(results).get("leaks")).isNull();
+    assertThat(results.allEvents().reportingEntryPublished().count()).isPositive();
+  }
+
+  @Test
   void sameSampleWithoutParallelExecutionFails() {
     Map<String, Throwable> outcomes = SampleRunner.outcomes(SampleRunner.run(ParallelSample.class));
 

@@ -45,6 +45,8 @@ class LeakVerifierListenerTest {
         .getLauncher()
         .execute(
             LauncherDiscoveryRequestBuilder.request()
+                // not this module's junit-platform.properties, which enables the listener
+                .enableImplicitConfigurationParameters(false)
                 .selectors(selectClass(sample))
                 .configurationParameters(params)
                 .build());
