@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 /**
  * Finds threads, timers, scheduled tasks and executors that outlive a piece of code: the JVM
@@ -131,6 +132,9 @@ public final class LeakVerifier {
           "last-ditch-daemon-shutdown-thread-.*",
           "junit-jupiter-timeout-watcher");
 
+  private static final List<Pattern> DEFAULT_PATTERNS =
+      DEFAULT_IGNORED_THREAD_NAMES.stream().map(Pattern::compile).collect(Collectors.toUnmodifiableList());
+
   private static final int MAX_SLEEP_MILLIS = 100;
 
   private final Duration grace;
@@ -145,9 +149,7 @@ public final class LeakVerifier {
     this.grace = b.grace;
     List<Pattern> names = new ArrayList<>();
     if (b.defaultIgnores) {
-      for (String n : DEFAULT_IGNORED_THREAD_NAMES) {
-        names.add(Pattern.compile(n));
-      }
+      names.addAll(DEFAULT_PATTERNS);
     }
     names.addAll(b.names);
     this.ignoredNames = List.copyOf(names);

@@ -205,12 +205,16 @@ public final class LeakVerifierExtension
             k -> LeakVerifier.builder().configure(context::getConfigurationParameter),
             LeakVerifier.Builder.class);
     if (explicit != null) {
-      return explicit.merge(base).build();
+      return root.getOrComputeIfAbsent(
+          List.of("verifier", this), k -> explicit.merge(base).build(), LeakVerifier.class);
     }
     List<VerifyNoLeaks> annotations = annotations(context);
-    if (annotations.isEmpty()) {
-      return root.getOrComputeIfAbsent("verifier", k -> base.build(), LeakVerifier.class);
-    }
+    // annotations are equal by value: one verifier per distinct combination, built once per run
+    return root.getOrComputeIfAbsent(
+        List.of("verifier", annotations), k -> build(base, annotations), LeakVerifier.class);
+  }
+
+  private static LeakVerifier build(LeakVerifier.Builder base, List<VerifyNoLeaks> annotations) {
     LeakVerifier.Builder b = base.copy();
     for (VerifyNoLeaks a : annotations) {
       if (!a.grace().isBlank()) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ThreadScan {
 
   private static final AtomicLong PROBES = new AtomicLong();
+  private static volatile int sizeHint = 64;
 
   private ThreadScan() {}
 
@@ -25,11 +26,13 @@ public final class ThreadScan {
     while (g.getParent() != null) {
       g = g.getParent();
     }
-    Thread[] a = new Thread[g.activeCount() + 16];
+    // No activeCount(): on JDK 19+ it lists every thread just like enumerate() does.
+    Thread[] a = new Thread[sizeHint];
     int n;
     while ((n = g.enumerate(a, true)) == a.length) {
       a = new Thread[a.length * 2];
     }
+    sizeHint = Math.max(64, n + n / 2 + 16);
     return Arrays.copyOf(a, n);
   }
 

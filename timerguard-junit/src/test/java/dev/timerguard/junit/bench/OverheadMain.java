@@ -2,6 +2,7 @@ package dev.timerguard.junit.bench;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.timerguard.junit.samples.AnnotatedTrivialSuiteSample;
 import dev.timerguard.junit.samples.TrivialSuiteSample;
 import java.util.Arrays;
 import java.util.Locale;
@@ -15,8 +16,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * Measures what the leak verifier costs when nothing leaks: runs a suite of 1,000 trivial tests
- * through the launcher with and without the extension (autodetection on/off), alternating, and
- * prints the medians. Not a unit test: see docs/junit.md for the command and the numbers.
+ * through the launcher without the extension, with it by autodetection, and with it by
+ * {@code @VerifyNoLeaks}, alternating, and prints the medians. Not a unit test: see docs/junit.md for the command and the numbers.
  *
  * <p>Arguments: {@code [rounds]} (default 21 measured rounds per variant after 10 warm-up rounds).
  */
@@ -33,40 +34,61 @@ public final class OverheadMain {
                 .enableLauncherSessionListenerAutoRegistration(false)
                 .build());
     for (int i = 0; i < 10; i++) {
-      run(launcher, false);
-      run(launcher, true);
+      run(launcher, Variant.PLAIN);
+      run(launcher, Variant.AUTODETECTED);
+      run(launcher, Variant.ANNOTATED);
     }
-    long[] plain = new long[rounds];
-    long[] verified = new long[rounds];
+    long[][] times = new long[Variant.values().length][rounds];
     for (int i = 0; i < rounds; i++) {
-      plain[i] = run(launcher, false);
-      verified[i] = run(launcher, true);
+      for (Variant v : Variant.values()) {
+        times[v.ordinal()][i] = run(launcher, v);
+      }
     }
-    double p = median(plain) / 1e6;
-    double v = median(verified) / 1e6;
+    double p = median(times[0]) / 1e6;
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d trivial tests, median of %d rounds:%n"
-            + "  without extension: %8.2f ms (%.1f us/test)%n"
-            + "  with extension:    %8.2f ms (%.1f us/test)%n"
-            + "  overhead:          %8.1f us/test, ratio %.2fx%n",
+        "JDK %s, %d trivial tests, median of %d rounds:%n  %-22s %8.2f ms (%.1f us/test)%n",
         Runtime.version(),
         TESTS,
         rounds,
+        "without extension:",
         p,
-        p * 1000 / TESTS,
-        v,
-        v * 1000 / TESTS,
-        (v - p) * 1000 / TESTS,
-        v / p);
+        p * 1000 / TESTS);
+    for (Variant v : new Variant[] {Variant.AUTODETECTED, Variant.ANNOTATED}) {
+      double m = median(times[v.ordinal()]) / 1e6;
+      System.out.printf(
+          Locale.ROOT,
+          "  %-22s %8.2f ms (%.1f us/test), overhead %.1f us/test, ratio %.2fx%n",
+          v.label,
+          m,
+          m * 1000 / TESTS,
+          (m - p) * 1000 / TESTS,
+          m / p);
+    }
   }
 
-  private static long run(Launcher launcher, boolean verify) {
+  private enum Variant {
+    PLAIN(TrivialSuiteSample.class, false, "without extension:"),
+    AUTODETECTED(TrivialSuiteSample.class, true, "autodetected:"),
+    ANNOTATED(AnnotatedTrivialSuiteSample.class, false, "@VerifyNoLeaks:");
+
+    final Class<?> suite;
+    final boolean autodetect;
+    final String label;
+
+    Variant(Class<?> suite, boolean autodetect, String label) {
+      this.suite = suite;
+      this.autodetect = autodetect;
+      this.label = label;
+    }
+  }
+
+  private static long run(Launcher launcher, Variant variant) {
     LauncherDiscoveryRequest request =
         LauncherDiscoveryRequestBuilder.request()
-            .selectors(selectClass(TrivialSuiteSample.class))
+            .selectors(selectClass(variant.suite))
             .configurationParameter(
-                "junit.jupiter.extensions.autodetection.enabled", String.valueOf(verify))
+                "junit.jupiter.extensions.autodetection.enabled", String.valueOf(variant.autodetect))
             .build();
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
     long start = System.nanoTime();
