@@ -24,24 +24,25 @@ public final class Leaks {
 
   /** Starts a platform thread that sleeps until released. */
   public static Thread sleepingThread(String name) {
-    return start(new Thread(Leaks::sleepUntilInterrupted, name));
+    return settled(start(new Thread(Leaks::sleepUntilInterrupted, name)), Thread.State.TIMED_WAITING);
   }
 
   /** Starts a platform thread that parks until released (top frame: Unsafe.park). */
   public static Thread parkedThread(String name) {
-    return start(
+    return settled(start(
         new Thread(
             () -> {
               while (!Thread.currentThread().isInterrupted()) {
                 LockSupport.park();
               }
             },
-            name));
+            name)),
+        Thread.State.WAITING);
   }
 
   /** Starts a platform thread whose stack contains {@link #backgroundPoller()}. */
   public static Thread pollerThread(String name) {
-    return start(new Thread(Leaks::backgroundPoller, name));
+    return settled(start(new Thread(Leaks::backgroundPoller, name)), Thread.State.TIMED_WAITING);
   }
 
   /** A method that shows up in a thread's stack, for any-frame ignore rules. */
@@ -77,7 +78,7 @@ public final class Leaks {
       synchronized (THREADS) {
         THREADS.add(t);
       }
-      return t;
+      return settled(t, Thread.State.TIMED_WAITING);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("virtual threads need JDK 21+", e);
     }
@@ -104,7 +105,7 @@ public final class Leaks {
     synchronized (THREADS) {
       UNDO.add(() -> c.fired(stamp));
     }
-    return start(t);
+    return settled(start(t), Thread.State.TIMED_WAITING);
   }
 
   /** Creates and, after {@code millis}, fires a timer at the caller's site. */
@@ -133,6 +134,19 @@ public final class Leaks {
     synchronized (THREADS) {
       UNDO.add(() -> c.cancelled(stamp));
     }
+  }
+
+  /**
+   * Waits (up to 10 s) until {@code t} has reached the blocking call it will stay in, so that
+   * state and stack in a report do not depend on scheduling.
+   */
+  private static Thread settled(Thread t, Thread.State state) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (t.getState() != state && System.nanoTime() - deadline < 0) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+    return t;
   }
 
   private static Thread start(Thread t) {
