@@ -61,8 +61,11 @@ public final class LeakReport {
    * @param liveNow how many are live at the site now (leaked ones and older ones)
    * @param oldestLiveAgeNanos age of the oldest live one at the site, an upper bound with about
    *     four seconds of resolution (see {@link dev.timerguard.live.SiteStats})
+   * @param retained for executor sites: how many more cancelled tasks its queue still holds than
+   *     at the baseline (the {@code setRemoveOnCancelPolicy(false)} leak); otherwise {@code 0}
    */
-  public record LeakedSite(CallSite site, long leaked, long liveNow, long oldestLiveAgeNanos) {
+  public record LeakedSite(
+      CallSite site, long leaked, long liveNow, long oldestLiveAgeNanos, long retained) {
 
     public LeakedSite {
       Objects.requireNonNull(site, "site");
@@ -144,13 +147,20 @@ public final class LeakReport {
     }
     if (!sites.isEmpty()) {
       long n = 0;
+      long r = 0;
       for (LeakedSite s : sites) {
         n += s.leaked();
+        r += s.retained();
       }
-      parts.add(
-          (n == 1 ? "1 live timer, task or executor" : n + " live timers, tasks or executors")
-              + " at "
-              + plural(sites.size(), "site"));
+      if (n > 0) {
+        parts.add(
+            (n == 1 ? "1 live timer, task or executor" : n + " live timers, tasks or executors")
+                + " at "
+                + plural(sites.size(), "site"));
+      }
+      if (r > 0) {
+        parts.add(plural(r, "retained cancelled task"));
+      }
     }
     b.append(parts.isEmpty() ? "nothing" : String.join(", ", parts));
     b.append(" (checked ")
@@ -254,19 +264,27 @@ public final class LeakReport {
             : ", oldest live at this site at most "
                 + Durations.text(Duration.ofNanos(s.oldestLiveAgeNanos()))
                 + " old";
-    return s.site().kind()
-        + " "
-        + s.site().location()
-        + ": "
-        + s.leaked()
-        + " "
-        + what
-        + (s.leaked() == 1 ? "" : "s")
-        + " still live ("
-        + s.liveNow()
-        + " live at this site in all"
-        + age
-        + ")";
+    StringBuilder b = new StringBuilder();
+    b.append(s.site().kind()).append(' ').append(s.site().location()).append(": ");
+    if (s.leaked() > 0) {
+      b.append(s.leaked())
+          .append(' ')
+          .append(what)
+          .append(s.leaked() == 1 ? "" : "s")
+          .append(" still live (")
+          .append(s.liveNow())
+          .append(" live at this site in all")
+          .append(age)
+          .append(')');
+    }
+    if (s.retained() > 0) {
+      b.append(s.leaked() > 0 ? "; " : "")
+          .append(s.retained())
+          .append(" cancelled task")
+          .append(s.retained() == 1 ? "" : "s")
+          .append(" still held in its queue (setRemoveOnCancelPolicy(true), or purge())");
+    }
+    return b.toString();
   }
 
   /** Like a {@link Throwable} trace: module without version, no class-loader name. */

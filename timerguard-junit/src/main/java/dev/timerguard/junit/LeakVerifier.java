@@ -48,7 +48,9 @@ import java.util.stream.Collectors;
  *   <li>a call site of {@link LiveRegistry#global()} of kind {@code TIMER}, {@code TICKER} or
  *       {@code EXECUTOR} whose live count is higher than at the baseline: TimerGuard timers, and,
  *       when the TimerGuard agent is loaded, JDK timers, scheduled tasks and executors. Counts are
- *       per site: a test that ends one old timer and leaks a new one at the same site nets zero.
+ *       per site: a test that ends one old timer and leaks a new one at the same site nets zero;
+ *   <li>an executor site that holds more cancelled-but-retained tasks than at the baseline (the
+ *       {@code setRemoveOnCancelPolicy(false)} leak, counted by the agent).
  * </ul>
  *
  * <p>Threads that match an ignore rule are not leaks: a name regex (full match), a top-frame or
@@ -185,7 +187,7 @@ public final class LeakVerifier {
     Collections.addAll(set, ts);
     long[] mark = VirtualThreadDump.supported() && checkVirtualThreads ? ThreadScan.idMark() : null;
     Snapshot snap = checkTimers ? registry.snapshot() : null;
-    return new Baseline(set, mark, snap, Map.of(), Set.of());
+    return new Baseline(set, mark, snap, Map.of(), Map.of(), Set.of());
   }
 
   /**
@@ -294,12 +296,20 @@ public final class LeakVerifier {
       Snapshot snap = registry.snapshot();
       for (SiteDelta d : snap.diff(base.registry)) {
         long grew = d.live() - base.acceptedLive.getOrDefault(d.site(), 0L);
-        if (grew <= 0 || d.liveNow() <= 0) {
+        long retained = d.retained() - base.acceptedRetained.getOrDefault(d.site(), 0L);
+        SiteStats s = snap.site(d.site());
+        boolean liveLeak = grew > 0 && d.liveNow() > 0;
+        boolean retainedLeak = retained > 0 && s != null && s.retained() > 0;
+        if (!liveLeak && !retainedLeak) {
           continue;
         }
-        SiteStats s = snap.site(d.site());
         LeakReport.LeakedSite leaked =
-            new LeakReport.LeakedSite(d.site(), grew, d.liveNow(), s == null ? 0 : s.oldestLiveAgeNanos());
+            new LeakReport.LeakedSite(
+                d.site(),
+                Math.max(0, grew),
+                d.liveNow(),
+                s == null ? 0 : s.oldestLiveAgeNanos(),
+                retainedLeak ? retained : 0);
         (d.site().kind() == CallSite.Kind.THREAD ? threadSites : sites).add(leaked);
       }
     }
@@ -375,6 +385,7 @@ public final class LeakVerifier {
     private final long[] idMark;
     private final Snapshot registry;
     private final Map<CallSite, Long> acceptedLive;
+    private final Map<CallSite, Long> acceptedRetained;
     private final Set<Long> acceptedVirtual;
 
     private Baseline(
@@ -382,11 +393,13 @@ public final class LeakVerifier {
         long[] idMark,
         Snapshot registry,
         Map<CallSite, Long> acceptedLive,
+        Map<CallSite, Long> acceptedRetained,
         Set<Long> acceptedVirtual) {
       this.threads = threads;
       this.idMark = idMark;
       this.registry = registry;
       this.acceptedLive = acceptedLive;
+      this.acceptedRetained = acceptedRetained;
       this.acceptedVirtual = acceptedVirtual;
     }
 
@@ -416,13 +429,15 @@ public final class LeakVerifier {
         }
       }
       Map<CallSite, Long> live = new HashMap<>(acceptedLive);
-      for (LeakReport.LeakedSite s : report.sites()) {
+      Map<CallSite, Long> retained = new HashMap<>(acceptedRetained);
+      List<LeakReport.LeakedSite> all = new ArrayList<>(report.sites());
+      all.addAll(report.threadSites());
+      for (LeakReport.LeakedSite s : all) {
         live.merge(s.site(), s.leaked(), Long::sum);
+        retained.merge(s.site(), s.retained(), Long::sum);
       }
-      for (LeakReport.LeakedSite s : report.threadSites()) {
-        live.merge(s.site(), s.leaked(), Long::sum);
-      }
-      return new Baseline(ts, idMark, registry, Map.copyOf(live), Set.copyOf(virtual));
+      return new Baseline(
+          ts, idMark, registry, Map.copyOf(live), Map.copyOf(retained), Set.copyOf(virtual));
     }
   }
 

@@ -108,6 +108,31 @@ class LeakVerifierTest {
   }
 
   @Test
+  void reportsCancelledTasksAnExecutorStillHolds() {
+    LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
+    LeakVerifier v = LeakVerifier.builder().grace(Duration.ZERO).registry(registry).build();
+    SiteCounter pool =
+        registry.register(CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Rpc", "<init>", "Rpc.java", 31));
+    long stamp = pool.created();
+    LeakVerifier.Baseline b = v.baseline();
+    pool.retained(3); // three timeouts cancelled, still queued until their deadlines
+
+    LeakReport r = v.find(b);
+
+    assertThat(r.sites()).singleElement().satisfies(s -> {
+      assertThat(s.leaked()).isZero();
+      assertThat(s.retained()).isEqualTo(3);
+    });
+    assertThat(r.format("x"))
+        .contains("x: 3 retained cancelled tasks")
+        .contains(
+            "EXECUTOR com.acme.Rpc.<init>(Rpc.java:31): 3 cancelled tasks still held in its queue");
+    pool.retained(-3);
+    assertThat(v.find(b).isEmpty()).isTrue();
+    pool.cancelled(stamp);
+  }
+
+  @Test
   void timerCheckCanBeTurnedOff() {
     LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
     LeakVerifier v =
