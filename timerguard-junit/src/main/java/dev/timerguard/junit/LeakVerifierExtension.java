@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -105,7 +106,7 @@ public final class LeakVerifierExtension
 
   private static final class State {
     final LeakVerifier verifier;
-    volatile LeakVerifier.Baseline baseline;
+    final LeakVerifier.Baseline baseline;
 
     State(LeakVerifier verifier, LeakVerifier.Baseline baseline) {
       this.verifier = verifier;
@@ -143,18 +144,33 @@ public final class LeakVerifierExtension
       return;
     }
     shared.put(claim, Boolean.TRUE);
-    LeakReport report = state.verifier.find(state.baseline);
+    LeakVerifier.Baseline baseline = state.baseline;
+    for (LeakReport already : reported(context)) {
+      baseline = baseline.accepting(already);
+    }
+    LeakReport report = state.verifier.find(baseline);
     if (report.isEmpty()) {
       return;
     }
-    // Do not report the same leak again for the enclosing class (or classes, with @Nested).
-    for (Optional<ExtensionContext> p = context.getParent(); p.isPresent(); p = p.get().getParent()) {
-      State outer = p.get().getStore(own).get(p.get().getUniqueId(), State.class);
-      if (outer != null) {
-        outer.baseline = outer.baseline.accepting(report);
-      }
+    // Do not report the same leak again for the enclosing class (or classes, with @Nested),
+    // whichever extension instance verifies them.
+    for (Optional<ExtensionContext> p = context.getParent();
+        p.isPresent() && p.get().getTestClass().isPresent();
+        p = p.get().getParent()) {
+      reported(p.get()).add(report);
     }
     throw new LeakDetectedError(subject(context), report);
+  }
+
+  /** Leaks already reported inside {@code context} (by its methods or nested classes). */
+  @SuppressWarnings("unchecked")
+  private static List<LeakReport> reported(ExtensionContext context) {
+    return context
+        .getStore(SHARED)
+        .getOrComputeIfAbsent(
+            "reported-inside:" + context.getUniqueId(),
+            k -> new CopyOnWriteArrayList<LeakReport>(),
+            List.class);
   }
 
   private static String subject(ExtensionContext context) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.junit.samples.ParallelSample;
 import dev.timerguard.junit.samples.PlainSample;
+import dev.timerguard.junit.samples.ProgrammaticInstanceSample;
 import dev.timerguard.junit.samples.ProgrammaticSample;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,17 @@ class EnablementTest {
     assertThat(outcomes.get("leaks")).isInstanceOf(LeakDetectedError.class);
     assertThat(outcomes.get("leaks").getSuppressed()).isEmpty();
     assertThat(outcomes.get("tolerated")).isNull();
+  }
+
+  @Test
+  void aLeakReportedByOneInstanceIsNotReportedAgainForTheClassByAnother() {
+    EngineExecutionResults results =
+        SampleRunner.run(
+            ProgrammaticInstanceSample.class, AUTODETECT, "true", LeakVerifier.GRACE, "50ms");
+
+    assertThat(SampleRunner.outcomes(results).get("leaks"))
+        .hasMessageContaining("\"instance-field-leak\"#");
+    assertThat(SampleRunner.classFailure(results)).isNull();
   }
 
   @Test
