@@ -7,6 +7,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.timerguard.junit.samples.Leaks;
 import dev.timerguard.junit.samples.ParallelSample;
 import dev.timerguard.junit.samples.PlainSample;
+import dev.timerguard.junit.samples.SampleOnly;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ class LeakVerifierListenerTest {
 
   private LauncherSession run(Class<?> sample, String... keyValues) {
     Map<String, String> params = new LinkedHashMap<>();
+    params.put(SampleOnly.PARAMETER, "true");
     for (int i = 0; i < keyValues.length; i += 2) {
       params.put(keyValues[i], keyValues[i + 1]);
     }

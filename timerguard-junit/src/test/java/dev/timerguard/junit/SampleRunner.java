@@ -3,6 +3,7 @@ package dev.timerguard.junit;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.timerguard.junit.samples.Leaks;
+import dev.timerguard.junit.samples.SampleOnly;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.platform.engine.TestExecutionResult;
@@ -18,6 +19,7 @@ final class SampleRunner {
 
   static EngineExecutionResults run(Class<?> sample, String... keyValues) {
     Map<String, String> params = new LinkedHashMap<>();
+    params.put(SampleOnly.PARAMETER, "true");
     for (int i = 0; i < keyValues.length; i += 2) {
       params.put(keyValues[i], keyValues[i + 1]);
     }

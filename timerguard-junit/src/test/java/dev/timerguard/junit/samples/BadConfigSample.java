@@ -4,6 +4,7 @@ import dev.timerguard.junit.VerifyNoLeaks;
 import org.junit.jupiter.api.Test;
 
 /** Run only through the testkit: configuration errors must fail loudly. */
+@SampleOnly
 public class BadConfigSample {
 
   @Test

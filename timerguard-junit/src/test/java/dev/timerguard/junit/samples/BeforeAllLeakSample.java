@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Run only through the testkit: the leak belongs to the class, the test passes. */
+@SampleOnly
 @VerifyNoLeaks(grace = "50ms")
 public class BeforeAllLeakSample {
 

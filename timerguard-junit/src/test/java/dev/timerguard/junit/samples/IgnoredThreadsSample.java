@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Run only through the testkit (IgnoreRulesTest): every test passes thanks to a rule. */
+@SampleOnly
 @VerifyNoLeaks(
     grace = "50ms",
     ignoreThreadNames = "known-daemon-.*",

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Run only through the testkit with parallel execution on: cannot be attributed, so skipped. */
+@SampleOnly
 @VerifyNoLeaks(grace = "50ms")
 @Execution(ExecutionMode.CONCURRENT)
 public class ParallelSample {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Run only through the testkit: the programmatic form. */
+@SampleOnly
 public class ProgrammaticSample {
 
   @RegisterExtension

@@ -4,6 +4,7 @@ import dev.timerguard.junit.VerifyNoLeaks;
 import org.junit.jupiter.api.Test;
 
 /** Run only through the testkit (ThreadLeakTest): two tests leak, two do not. */
+@SampleOnly
 @VerifyNoLeaks(grace = "100ms")
 public class ThreadLeakSample {
 

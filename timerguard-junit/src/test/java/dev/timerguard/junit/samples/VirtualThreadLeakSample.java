@@ -4,6 +4,7 @@ import dev.timerguard.junit.VerifyNoLeaks;
 import org.junit.jupiter.api.Test;
 
 /** Run only through the testkit on JDK 21+. */
+@SampleOnly
 @VerifyNoLeaks(grace = "50ms")
 public class VirtualThreadLeakSample {
 
