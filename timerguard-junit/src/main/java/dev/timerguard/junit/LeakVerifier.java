@@ -129,6 +129,8 @@ public final class LeakVerifier {
           "Java2D Disposer",
           "AWT-.*",
           "Monitor Ctrl-Break",
+          // TimerGuard's own process-wide engine (Timers.shared()), like the common pool
+          "timerguard-shared-\\d+",
           // build tools and JUnit
           "surefire-forkedjvm-.*",
           "last-ditch-daemon-shutdown-thread-.*",
