@@ -19,7 +19,9 @@ public final class LeakDetectedError extends AssertionError {
    * @throws NullPointerException naming the argument that is null
    */
   public LeakDetectedError(String subject, LeakReport report) {
-    super(Objects.requireNonNull(report, "report").format(Objects.requireNonNull(subject, "subject")));
+    super(
+        Objects.requireNonNull(report, "report")
+            .format(Objects.requireNonNull(subject, "subject")));
     this.report = report;
   }
 

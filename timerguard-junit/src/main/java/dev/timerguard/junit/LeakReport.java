@@ -1,7 +1,7 @@
 package dev.timerguard.junit;
 
-import dev.timerguard.live.CallSite;
 import dev.timerguard.junit.internal.Durations;
+import dev.timerguard.live.CallSite;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,8 +61,8 @@ public final class LeakReport {
    * @param liveNow how many are live at the site now (leaked ones and older ones)
    * @param oldestLiveAgeNanos age of the oldest live one at the site, an upper bound with about
    *     four seconds of resolution (see {@link dev.timerguard.live.SiteStats})
-   * @param retained for executor sites: how many more cancelled tasks its queue still holds than
-   *     at the baseline (the {@code setRemoveOnCancelPolicy(false)} leak); otherwise {@code 0}
+   * @param retained for executor sites: how many more cancelled tasks its queue still holds than at
+   *     the baseline (the {@code setRemoveOnCancelPolicy(false)} leak); otherwise {@code 0}
    */
   public record LeakedSite(
       CallSite site, long leaked, long liveNow, long oldestLiveAgeNanos, long retained) {
@@ -171,7 +171,11 @@ public final class LeakReport {
     if (!threads.isEmpty()) {
       Map<List<Object>, List<LeakedThread>> groups = new LinkedHashMap<>();
       for (LeakedThread t : threads) {
-        groups.computeIfAbsent(List.of(t.virtual(), String.valueOf(t.state()), t.daemon(), t.stack()), k -> new ArrayList<>()).add(t);
+        groups
+            .computeIfAbsent(
+                List.of(t.virtual(), String.valueOf(t.state()), t.daemon(), t.stack()),
+                k -> new ArrayList<>())
+            .add(t);
       }
       List<List<LeakedThread>> sorted = new ArrayList<>(groups.values());
       sorted.sort((x, y) -> Integer.compare(y.size(), x.size()));
@@ -215,8 +219,7 @@ public final class LeakReport {
       }
     }
     if (threads.stream().anyMatch(t -> t.origin() == null)) {
-      b.append(
-          "\n  (Creation sites of threads are shown when the TimerGuard agent is loaded.)\n");
+      b.append("\n  (Creation sites of threads are shown when the TimerGuard agent is loaded.)\n");
     }
     if (!sites.isEmpty()) {
       b.append("\nLive timers, scheduled tasks and executors created and not ended (")
@@ -326,6 +329,11 @@ public final class LeakReport {
 
   static LeakReport empty(List<String> notes, int checks, Duration waited) {
     return new LeakReport(
-        Collections.emptyList(), Collections.emptyList(), Collections.emptyList(), notes, checks, waited);
+        Collections.emptyList(),
+        Collections.emptyList(),
+        Collections.emptyList(),
+        notes,
+        checks,
+        waited);
   }
 }

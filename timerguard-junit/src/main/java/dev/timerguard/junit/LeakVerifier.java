@@ -42,9 +42,9 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>a platform thread alive now that was not alive at the baseline;
- *   <li>on JDK 21+, a virtual thread alive now that was created after the baseline (listed with
- *       the JDK's JSON thread dump, only when some thread was created at all; on JDK 17-20 this
- *       check is skipped and the report says so in a note);
+ *   <li>on JDK 21+, a virtual thread alive now that was created after the baseline (listed with the
+ *       JDK's JSON thread dump, only when some thread was created at all; on JDK 17-20 this check
+ *       is skipped and the report says so in a note);
  *   <li>a call site of {@link LiveRegistry#global()} of kind {@code TIMER}, {@code TICKER} or
  *       {@code EXECUTOR} whose live count is higher than at the baseline: TimerGuard timers, and,
  *       when the TimerGuard agent is loaded, JDK timers, scheduled tasks and executors. Counts are
@@ -55,15 +55,15 @@ import java.util.stream.Collectors;
  *
  * <p>Threads that match an ignore rule are not leaks: a name regex (full match), a top-frame or
  * any-frame pattern ({@code pkg.Class.method}, or a prefix ending in {@code *}), and unless
- * disabled the {@link #DEFAULT_IGNORED_THREAD_NAMES} of the JDK and build tools. Carrier threads
- * of the virtual-thread scheduler are always ignored.
+ * disabled the {@link #DEFAULT_IGNORED_THREAD_NAMES} of the JDK and build tools. Carrier threads of
+ * the virtual-thread scheduler are always ignored.
  *
  * <p><b>Grace.</b> {@link #find} looks again with exponential backoff (1 ms doubling up to 100 ms
- * between looks) until nothing leaks or the grace period is over, so threads that are shutting
- * down and timers about to fire do not count.
+ * between looks) until nothing leaks or the grace period is over, so threads that are shutting down
+ * and timers about to fire do not count.
  *
- * <p>Immutable and thread-safe; a verifier can be shared. Cost when nothing leaks: a baseline and
- * a check each list platform threads without stacks and copy the registry's counters (tens of
+ * <p>Immutable and thread-safe; a verifier can be shared. Cost when nothing leaks: a baseline and a
+ * check each list platform threads without stacks and copy the registry's counters (tens of
  * microseconds); stacks and thread dumps are taken only for suspects.
  */
 public final class LeakVerifier {
@@ -80,7 +80,9 @@ public final class LeakVerifier {
   /** Property: comma-separated frame patterns; threads with any matching frame are ignored. */
   public static final String IGNORE_FRAMES = "timerguard.leaks.ignore.frames";
 
-  /** Property: {@code false} turns off {@link #DEFAULT_IGNORED_THREAD_NAMES}; default {@code true}. */
+  /**
+   * Property: {@code false} turns off {@link #DEFAULT_IGNORED_THREAD_NAMES}; default {@code true}.
+   */
   public static final String DEFAULT_IGNORES = "timerguard.leaks.ignore.defaults";
 
   /** Property: {@code false} turns off the live-registry (timer/task/executor) check. */
@@ -137,7 +139,9 @@ public final class LeakVerifier {
           "junit-jupiter-timeout-watcher");
 
   private static final List<Pattern> DEFAULT_PATTERNS =
-      DEFAULT_IGNORED_THREAD_NAMES.stream().map(Pattern::compile).collect(Collectors.toUnmodifiableList());
+      DEFAULT_IGNORED_THREAD_NAMES.stream()
+          .map(Pattern::compile)
+          .collect(Collectors.toUnmodifiableList());
 
   private static final int MAX_SLEEP_MILLIS = 100;
 
@@ -193,9 +197,9 @@ public final class LeakVerifier {
   }
 
   /**
-   * Looks for leaks since {@code baseline}, again and again with backoff until none is left or
-   * the grace period is over, and returns what is left. If the calling thread is interrupted
-   * while waiting, returns at once with what it found (and keeps the interrupt flag).
+   * Looks for leaks since {@code baseline}, again and again with backoff until none is left or the
+   * grace period is over, and returns what is left. If the calling thread is interrupted while
+   * waiting, returns at once with what it found (and keeps the interrupt flag).
    *
    * @throws NullPointerException if {@code baseline} is null
    */
@@ -275,7 +279,8 @@ public final class LeakVerifier {
           // the platform listing did not see is taken as virtual (a retry settles any race).
           boolean marked = dump.stream().anyMatch(e -> e.virtual() != null);
           for (VirtualThreadDump.Entry e : dump) {
-            boolean virtual = marked ? Boolean.TRUE.equals(e.virtual()) : !platformIds.contains(e.tid());
+            boolean virtual =
+                marked ? Boolean.TRUE.equals(e.virtual()) : !platformIds.contains(e.tid());
             if (!virtual
                 || e.tid() <= base.idMark[0]
                 || base.acceptedVirtual.contains(e.tid())
@@ -558,7 +563,9 @@ public final class LeakVerifier {
           .apply(IGNORE_THREAD_NAMES)
           .filter(v -> !v.isBlank())
           .ifPresent(v -> names.add(regex(IGNORE_THREAD_NAMES, v.trim())));
-      params.apply(IGNORE_TOP_FRAMES).ifPresent(v -> topFrames.addAll(framesOf(IGNORE_TOP_FRAMES, v)));
+      params
+          .apply(IGNORE_TOP_FRAMES)
+          .ifPresent(v -> topFrames.addAll(framesOf(IGNORE_TOP_FRAMES, v)));
       params.apply(IGNORE_FRAMES).ifPresent(v -> frames.addAll(framesOf(IGNORE_FRAMES, v)));
       params.apply(DEFAULT_IGNORES).ifPresent(v -> defaultIgnores(bool(DEFAULT_IGNORES, v)));
       params.apply(CHECK_TIMERS).ifPresent(v -> checkTimers(bool(CHECK_TIMERS, v)));

@@ -36,16 +36,16 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  *       junit.jupiter.extensions.autodetection.enabled=true} applies it to every test class.
  * </ul>
  *
- * <p>When both an automatic instance and a programmatic one apply to a test, only the
- * programmatic one reports. Scope: a method from before its {@code @BeforeEach} methods to after
- * its {@code @AfterEach} methods; a class from before {@code @BeforeAll} to after {@code
- * @AfterAll}, excluding leaks already reported for its methods.
+ * <p>When both an automatic instance and a programmatic one apply to a test, only the programmatic
+ * one reports. Scope: a method from before its {@code @BeforeEach} methods to after its
+ * {@code @AfterEach} methods; a class from before {@code @BeforeAll} to after {@code @AfterAll},
+ * excluding leaks already reported for its methods.
  *
  * <p><b>Parallel execution.</b> Threads and registry counts are global to the JVM, so when tests
- * run concurrently ({@code junit.jupiter.execution.parallel.enabled=true} and the test, or a
- * class around it, runs in {@code CONCURRENT} mode) a leak cannot be attributed to one test. Then
- * the extension does not verify that test: it publishes a report entry {@code timerguard.leaks}
- * saying so and logs one warning per JVM. Use {@link LeakVerifierListener} to verify the whole run.
+ * run concurrently ({@code junit.jupiter.execution.parallel.enabled=true} and the test, or a class
+ * around it, runs in {@code CONCURRENT} mode) a leak cannot be attributed to one test. Then the
+ * extension does not verify that test: it publishes a report entry {@code timerguard.leaks} saying
+ * so and logs one warning per JVM. Use {@link LeakVerifierListener} to verify the whole run.
  *
  * <p>Configuration errors (a malformed property or attribute) fail the affected tests with an
  * {@link IllegalArgumentException} naming the property. Thread-safe; state lives in the {@link
@@ -67,8 +67,8 @@ public final class LeakVerifierExtension
   private final Namespace own;
 
   /**
-   * The instance used by {@code @VerifyNoLeaks} and by autodetection: settings come from the
-   * {@code timerguard.leaks.*} configuration parameters and {@code @VerifyNoLeaks} attributes.
+   * The instance used by {@code @VerifyNoLeaks} and by autodetection: settings come from the {@code
+   * timerguard.leaks.*} configuration parameters and {@code @VerifyNoLeaks} attributes.
    */
   public LeakVerifierExtension() {
     this(null);
@@ -208,7 +208,10 @@ public final class LeakVerifierExtension
     String classes =
         context
             .getConfigurationParameter("junit.jupiter.execution.parallel.mode.classes.default")
-            .or(() -> context.getConfigurationParameter("junit.jupiter.execution.parallel.mode.default"))
+            .or(
+                () ->
+                    context.getConfigurationParameter(
+                        "junit.jupiter.execution.parallel.mode.default"))
             .orElse("same_thread");
     return classes.trim().equalsIgnoreCase("concurrent");
   }
@@ -248,7 +251,9 @@ public final class LeakVerifierExtension
   /** The annotations from the outermost class to the method, so that inner ones win. */
   private static List<VerifyNoLeaks> annotations(ExtensionContext context) {
     List<VerifyNoLeaks> out = new ArrayList<>();
-    for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+    for (Optional<ExtensionContext> c = Optional.of(context);
+        c.isPresent();
+        c = c.get().getParent()) {
       Optional<AnnotatedElement> e = c.get().getElement();
       if (e.isPresent() && c.get().getTestClass().isPresent()) {
         VerifyNoLeaks a = e.get().getAnnotation(VerifyNoLeaks.class);

@@ -10,9 +10,9 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestPlan;
 
 /**
- * Verifies a whole test run: goleak's {@code VerifyTestMain}. Works with any test engine and
- * with parallel execution, since it looks only before the first test plan starts and after the
- * launcher session closes.
+ * Verifies a whole test run: goleak's {@code VerifyTestMain}. Works with any test engine and with
+ * parallel execution, since it looks only before the first test plan starts and after the launcher
+ * session closes.
  *
  * <p>Registered automatically (through {@code META-INF/services/
  * org.junit.platform.launcher.LauncherSessionListener}) whenever this module is on the test class
@@ -28,7 +28,9 @@ import org.junit.platform.launcher.TestPlan;
  */
 public final class LeakVerifierListener implements LauncherSessionListener, TestExecutionListener {
 
-  /** Configuration parameter that turns run verification on: {@code timerguard.leaks.run.enabled}. */
+  /**
+   * Configuration parameter that turns run verification on: {@code timerguard.leaks.run.enabled}.
+   */
   public static final String ENABLED = "timerguard.leaks.run.enabled";
 
   private final PrintStream err;
@@ -62,7 +64,11 @@ public final class LeakVerifierListener implements LauncherSessionListener, Test
     }
     ConfigurationParameters params = testPlan.getConfigurationParameters();
     boolean on =
-        params.get(ENABLED).map(v -> v.trim().toLowerCase(Locale.ROOT)).map("true"::equals).orElse(false);
+        params
+            .get(ENABLED)
+            .map(v -> v.trim().toLowerCase(Locale.ROOT))
+            .map("true"::equals)
+            .orElse(false);
     if (!on) {
       return;
     }

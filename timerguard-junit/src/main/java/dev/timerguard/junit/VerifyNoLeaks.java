@@ -14,9 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>On a test class: every test method is verified from just before its {@code @BeforeEach}
  * methods to just after its {@code @AfterEach} methods, and the class itself from before
  * {@code @BeforeAll} to after {@code @AfterAll} (a leak there fails the class, not a method; a leak
- * already reported for a method is not reported again for its class). On a test method: that
- * method only. See {@link LeakVerifier} for what counts as a leak and {@link
- * LeakVerifierExtension} for the programmatic form and for parallel execution.
+ * already reported for a method is not reported again for its class). On a test method: that method
+ * only. See {@link LeakVerifier} for what counts as a leak and {@link LeakVerifierExtension} for
+ * the programmatic form and for parallel execution.
  *
  * <p>Attributes add to the {@code timerguard.leaks.*} configuration parameters (ignore rules add
  * up; a non-empty {@link #grace()} replaces the configured one); on a method they add to the

@@ -11,7 +11,6 @@
  *   <li>{@link dev.timerguard.junit.LeakVerifier}: the same checks without JUnit.
  * </ul>
  *
- * <p>See {@code docs/junit.md} for setup with Maven Surefire and for the configuration
- * parameters.
+ * <p>See {@code docs/junit.md} for setup with Maven Surefire and for the configuration parameters.
  */
 package dev.timerguard.junit;

@@ -11,7 +11,8 @@ class BadConfigurationTest {
 
   @Test
   void badAnnotationAttributesFailWithAClearMessage() {
-    Map<String, Throwable> outcomes = SampleRunner.outcomes(SampleRunner.run(BadConfigSample.class));
+    Map<String, Throwable> outcomes =
+        SampleRunner.outcomes(SampleRunner.run(BadConfigSample.class));
 
     assertThat(outcomes.get("negativeGrace"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -30,14 +31,18 @@ class BadConfigurationTest {
         SampleRunner.classFailure(
             SampleRunner.run(
                 PlainSample.class,
-                "junit.jupiter.extensions.autodetection.enabled", "true",
-                LeakVerifier.GRACE, "soon"));
+                "junit.jupiter.extensions.autodetection.enabled",
+                "true",
+                LeakVerifier.GRACE,
+                "soon"));
     Throwable regex =
         SampleRunner.classFailure(
             SampleRunner.run(
                 PlainSample.class,
-                "junit.jupiter.extensions.autodetection.enabled", "true",
-                LeakVerifier.IGNORE_THREAD_NAMES, "(unclosed"));
+                "junit.jupiter.extensions.autodetection.enabled",
+                "true",
+                LeakVerifier.IGNORE_THREAD_NAMES,
+                "(unclosed"));
 
     assertThat(rootCause(grace))
         .isInstanceOf(IllegalArgumentException.class)

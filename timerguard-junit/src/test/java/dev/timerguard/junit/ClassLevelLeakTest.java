@@ -21,7 +21,8 @@ class ClassLevelLeakTest {
     assertThat(classFailure).isInstanceOf(LeakDetectedError.class);
     assertThat(classFailure.getMessage())
         .startsWith(
-            "TimerGuard found leaks after test class dev.timerguard.junit.samples.BeforeAllLeakSample")
+            "TimerGuard found leaks after test class"
+                + " dev.timerguard.junit.samples.BeforeAllLeakSample")
         .contains("\"fixture-server\"#")
         .contains("TIMER dev.timerguard.junit.samples.BeforeAllLeakSample.startServer(")
         .as("a leak already reported for a method is not reported again")

@@ -16,7 +16,8 @@ class EnablementTest {
 
   @Test
   void programmaticExtensionUsesItsBuilderSettings() {
-    Map<String, Throwable> outcomes = SampleRunner.outcomes(SampleRunner.run(ProgrammaticSample.class));
+    Map<String, Throwable> outcomes =
+        SampleRunner.outcomes(SampleRunner.run(ProgrammaticSample.class));
 
     assertThat(outcomes.get("leaks")).hasMessageContaining("\"not-tolerated\"#");
     assertThat(outcomes.get("tolerated")).isNull();
@@ -26,7 +27,8 @@ class EnablementTest {
   void programmaticAndAutodetectedTogetherReportOnceWithTheProgrammaticSettings() {
     Map<String, Throwable> outcomes =
         SampleRunner.outcomes(
-            SampleRunner.run(ProgrammaticSample.class, AUTODETECT, "true", LeakVerifier.GRACE, "50ms"));
+            SampleRunner.run(
+                ProgrammaticSample.class, AUTODETECT, "true", LeakVerifier.GRACE, "50ms"));
 
     assertThat(outcomes.get("leaks")).isInstanceOf(LeakDetectedError.class);
     assertThat(outcomes.get("leaks").getSuppressed()).isEmpty();
@@ -62,17 +64,20 @@ class EnablementTest {
   @Test
   void concurrentTestsAreNotVerifiedButSaySo() {
     EngineExecutionResults results =
-        SampleRunner.run(
-            ParallelSample.class, "junit.jupiter.execution.parallel.enabled", "true");
+        SampleRunner.run(ParallelSample.class, "junit.jupiter.execution.parallel.enabled", "true");
 
-    assertThat(SampleRunner.outcomes(results)).containsOnlyKeys("leaksA", "leaksB")
+    assertThat(SampleRunner.outcomes(results))
+        .containsOnlyKeys("leaksA", "leaksB")
         .allSatisfy((name, failure) -> assertThat(failure).as(name).isNull());
     assertThat(results.allEvents().reportingEntryPublished().list())
         .isNotEmpty()
         .allSatisfy(
             e ->
-                assertThat(e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).get()
-                        .getKeyValuePairs().get(LeakVerifierExtension.REPORT_KEY))
+                assertThat(
+                        e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class)
+                            .get()
+                            .getKeyValuePairs()
+                            .get(LeakVerifierExtension.REPORT_KEY))
                     .contains("tests run concurrently"));
   }
 
@@ -81,9 +86,12 @@ class EnablementTest {
     EngineExecutionResults results =
         SampleRunner.run(
             PlainSample.class,
-            AUTODETECT, "true",
-            "junit.jupiter.execution.parallel.enabled", "true",
-            "junit.jupiter.execution.parallel.mode.classes.default", "concurrent");
+            AUTODETECT,
+            "true",
+            "junit.jupiter.execution.parallel.enabled",
+            "true",
+            "junit.jupiter.execution.parallel.mode.classes.default",
+            "concurrent");
 
     assertThat(SampleRunner.outcomes(results).get("leaks")).isNull();
     assertThat(results.allEvents().reportingEntryPublished().count()).isPositive();

@@ -27,16 +27,22 @@ class IgnoreRulesTest {
         SampleRunner.outcomes(
             SampleRunner.run(
                 PlainSample.class,
-                "junit.jupiter.extensions.autodetection.enabled", "true",
-                LeakVerifier.GRACE, "50ms",
-                LeakVerifier.IGNORE_THREAD_NAMES, "plain-.*"));
+                "junit.jupiter.extensions.autodetection.enabled",
+                "true",
+                LeakVerifier.GRACE,
+                "50ms",
+                LeakVerifier.IGNORE_THREAD_NAMES,
+                "plain-.*"));
     Map<String, Throwable> byTopFrame =
         SampleRunner.outcomes(
             SampleRunner.run(
                 PlainSample.class,
-                "junit.jupiter.extensions.autodetection.enabled", "true",
-                LeakVerifier.GRACE, "50ms",
-                LeakVerifier.IGNORE_FRAMES, "com.acme.Other.run, dev.timerguard.junit.samples.Leaks.*"));
+                "junit.jupiter.extensions.autodetection.enabled",
+                "true",
+                LeakVerifier.GRACE,
+                "50ms",
+                LeakVerifier.IGNORE_FRAMES,
+                "com.acme.Other.run, dev.timerguard.junit.samples.Leaks.*"));
 
     assertThat(byName.get("leaks")).isNull();
     assertThat(byTopFrame.get("leaks")).isNull();

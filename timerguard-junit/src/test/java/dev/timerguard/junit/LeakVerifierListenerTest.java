@@ -80,9 +80,12 @@ class LeakVerifierListenerTest {
     LauncherSession session =
         run(
             ParallelSample.class,
-            LeakVerifierListener.ENABLED, "true",
-            LeakVerifier.GRACE, "50ms",
-            "junit.jupiter.execution.parallel.enabled", "true");
+            LeakVerifierListener.ENABLED,
+            "true",
+            LeakVerifier.GRACE,
+            "50ms",
+            "junit.jupiter.execution.parallel.enabled",
+            "true");
 
     assertThatThrownBy(session::close)
         .isInstanceOf(LeakDetectedError.class)

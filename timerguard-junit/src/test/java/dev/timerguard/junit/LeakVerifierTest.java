@@ -71,7 +71,12 @@ class LeakVerifierTest {
     assertThat(withDefaults.find(b1).isEmpty()).isTrue();
     assertThat(without.find(b2).threads()).hasSize(2);
     assertThat(LeakVerifier.DEFAULT_IGNORED_THREAD_NAMES)
-        .contains("Reference Handler", "Finalizer", "Signal Dispatcher", "Common-Cleaner", "Attach Listener");
+        .contains(
+            "Reference Handler",
+            "Finalizer",
+            "Signal Dispatcher",
+            "Common-Cleaner",
+            "Attach Listener");
   }
 
   @Test
@@ -89,7 +94,8 @@ class LeakVerifierTest {
   void readsTimersFromTheGivenRegistry() {
     LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
     LeakVerifier v = LeakVerifier.builder().grace(Duration.ZERO).registry(registry).build();
-    CallSite site = CallSite.of(CallSite.Kind.TICKER, "com.acme.Heartbeat", "start", "Heartbeat.java", 7);
+    CallSite site =
+        CallSite.of(CallSite.Kind.TICKER, "com.acme.Heartbeat", "start", "Heartbeat.java", 7);
     SiteCounter c = registry.register(site);
     long old = c.created(); // before the baseline: not a leak
     LeakVerifier.Baseline b = v.baseline();
@@ -99,12 +105,18 @@ class LeakVerifierTest {
 
     LeakReport r = v.find(b);
 
-    assertThat(r.sites()).singleElement().satisfies(s -> {
-      assertThat(s.site()).isEqualTo(site);
-      assertThat(s.leaked()).isEqualTo(1); // +2 created, -1 ended since the baseline
-      assertThat(s.liveNow()).isEqualTo(2);
-    });
-    assertThat(r.format("x")).contains("TICKER com.acme.Heartbeat.start(Heartbeat.java:7): 1 ticker still live (2 live at this site in all");
+    assertThat(r.sites())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.site()).isEqualTo(site);
+              assertThat(s.leaked()).isEqualTo(1); // +2 created, -1 ended since the baseline
+              assertThat(s.liveNow()).isEqualTo(2);
+            });
+    assertThat(r.format("x"))
+        .contains(
+            "TICKER com.acme.Heartbeat.start(Heartbeat.java:7): 1 ticker still live (2 live at this"
+                + " site in all");
   }
 
   @Test
@@ -112,17 +124,21 @@ class LeakVerifierTest {
     LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
     LeakVerifier v = LeakVerifier.builder().grace(Duration.ZERO).registry(registry).build();
     SiteCounter pool =
-        registry.register(CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Rpc", "<init>", "Rpc.java", 31));
+        registry.register(
+            CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Rpc", "<init>", "Rpc.java", 31));
     long stamp = pool.created();
     LeakVerifier.Baseline b = v.baseline();
     pool.retained(3); // three timeouts cancelled, still queued until their deadlines
 
     LeakReport r = v.find(b);
 
-    assertThat(r.sites()).singleElement().satisfies(s -> {
-      assertThat(s.leaked()).isZero();
-      assertThat(s.retained()).isEqualTo(3);
-    });
+    assertThat(r.sites())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.leaked()).isZero();
+              assertThat(s.retained()).isEqualTo(3);
+            });
     assertThat(r.format("x"))
         .contains("x: 3 retained cancelled tasks")
         .contains(
@@ -150,7 +166,9 @@ class LeakVerifierTest {
     assertThatThrownBy(() -> b.grace(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("grace must not be negative, was -1 ms");
-    assertThatThrownBy(() -> b.grace(null)).isInstanceOf(NullPointerException.class).hasMessage("grace");
+    assertThatThrownBy(() -> b.grace(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("grace");
     assertThatThrownBy(() -> b.ignoreThreadNames("a{"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("ignoreThreadNames: 'a{' is not a valid regular expression");
@@ -197,7 +215,9 @@ class LeakVerifierTest {
     Leaks.parkedThread("parked");
     Leaks.sleepingThread("unknown");
 
-    assertThat(fast.find(b).threads()).extracting(LeakReport.LeakedThread::name).containsExactly("unknown");
+    assertThat(fast.find(b).threads())
+        .extracting(LeakReport.LeakedThread::name)
+        .containsExactly("unknown");
   }
 
   private static LeakVerifier configure(Map<String, String> props) {

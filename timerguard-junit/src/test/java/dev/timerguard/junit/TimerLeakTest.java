@@ -14,9 +14,12 @@ class TimerLeakTest {
 
   @Test
   void failsTheTestThatLeavesATimerLiveAndNamesItsSite() {
-    Map<String, Throwable> outcomes = SampleRunner.outcomes(SampleRunner.run(TimerLeakSample.class));
+    Map<String, Throwable> outcomes =
+        SampleRunner.outcomes(SampleRunner.run(TimerLeakSample.class));
 
-    assertThat(outcomes.get("timerFiresWithinGrace")).as("timer that fires within the grace").isNull();
+    assertThat(outcomes.get("timerFiresWithinGrace"))
+        .as("timer that fires within the grace")
+        .isNull();
     Throwable t = outcomes.get("leaksTimer");
     assertThat(t).isInstanceOf(LeakDetectedError.class);
     assertThat(t.getMessage())
@@ -38,11 +41,13 @@ class TimerLeakTest {
 
     assertThat(t.getMessage())
         .contains(
-            "EXECUTOR dev.timerguard.junit.samples.TimerLeakSample.leaksExecutorAndThreadSeenByAgent(")
+            "EXECUTOR"
+                + " dev.timerguard.junit.samples.TimerLeakSample.leaksExecutorAndThreadSeenByAgent(")
         .contains("1 executor still live")
         .contains("\"agent-counted\"#")
         .contains(
-            "created at: dev.timerguard.junit.samples.TimerLeakSample.leaksExecutorAndThreadSeenByAgent(TimerLeakSample.java:")
+            "created at:"
+                + " dev.timerguard.junit.samples.TimerLeakSample.leaksExecutorAndThreadSeenByAgent(TimerLeakSample.java:")
         .contains("Thread creation sites with more live threads than before");
   }
 }

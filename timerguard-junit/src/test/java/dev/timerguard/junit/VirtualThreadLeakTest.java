@@ -15,7 +15,8 @@ class VirtualThreadLeakTest {
     assumeTrue(FEATURE >= 21, "virtual threads need JDK 21+; this is JDK " + FEATURE);
 
     Throwable t =
-        SampleRunner.outcomes(SampleRunner.run(VirtualThreadLeakSample.class)).get("leaksVirtualThread");
+        SampleRunner.outcomes(SampleRunner.run(VirtualThreadLeakSample.class))
+            .get("leaksVirtualThread");
 
     assertThat(t).isInstanceOf(LeakDetectedError.class);
     assertThat(t.getMessage())

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
-/** Parses the durations of configuration properties: {@code 500ms}, {@code 2s}, {@code 1m}, ISO-8601 {@code PT1S}, or {@code 0}. */
+/**
+ * Parses the durations of configuration properties: {@code 500ms}, {@code 2s}, {@code 1m}, ISO-8601
+ * {@code PT1S}, or {@code 0}.
+ */
 public final class Durations {
 
   private Durations() {}
@@ -25,7 +28,9 @@ public final class Durations {
       } else if (t.endsWith("ms")) {
         d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
       } else if (t.endsWith("s")) {
-        d = Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
+        d =
+            Duration.ofMillis(
+                Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
       } else if (t.endsWith("m")) {
         d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()) * 60);
       } else if (t.equals("0")) {

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON reader for the JDK's own thread dump (objects, arrays, strings, numbers,
- * booleans, null), so that the verifier needs no JSON library. Objects become {@link
- * LinkedHashMap}s, arrays {@link ArrayList}s, numbers {@link Double}s or their text when not
- * finite. Not a general-purpose parser: it trusts its input's size and nesting.
+ * A minimal JSON reader for the JDK's own thread dump (objects, arrays, strings, numbers, booleans,
+ * null), so that the verifier needs no JSON library. Objects become {@link LinkedHashMap}s, arrays
+ * {@link ArrayList}s, numbers {@link Double}s or their text when not finite. Not a general-purpose
+ * parser: it trusts its input's size and nesting.
  */
 public final class MiniJson {
 

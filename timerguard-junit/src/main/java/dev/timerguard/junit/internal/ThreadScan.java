@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Lists live platform threads cheaply (no stacks), and reads the JVM's thread-id counter.
  *
- * <p>Listing walks the root thread group ({@link ThreadGroup#enumerate(Thread[], boolean)}),
- * which costs microseconds and, unlike {@link Thread#getAllStackTraces()}, takes no stacks.
- * Virtual threads are never listed; see {@link VirtualThreadDump}.
+ * <p>Listing walks the root thread group ({@link ThreadGroup#enumerate(Thread[], boolean)}), which
+ * costs microseconds and, unlike {@link Thread#getAllStackTraces()}, takes no stacks. Virtual
+ * threads are never listed; see {@link VirtualThreadDump}.
  */
 public final class ThreadScan {
 
@@ -42,10 +42,10 @@ public final class ThreadScan {
   }
 
   /**
-   * A reading of the thread-id counter: {@code [next id, probes made so far]}. Every thread the
-   * JVM creates, platform or virtual, takes the next id; so if between two readings the id moved
-   * by more than the probes made in between, some thread was created. Costs one unstarted
-   * {@link Thread} object.
+   * A reading of the thread-id counter: {@code [next id, probes made so far]}. Every thread the JVM
+   * creates, platform or virtual, takes the next id; so if between two readings the id moved by
+   * more than the probes made in between, some thread was created. Costs one unstarted {@link
+   * Thread} object.
    */
   public static long[] idMark() {
     long probes = PROBES.incrementAndGet();

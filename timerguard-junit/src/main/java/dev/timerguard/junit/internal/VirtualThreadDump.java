@@ -48,7 +48,9 @@ public final class VirtualThreadDump {
   public static List<Entry> dump() {
     if (!supported()) {
       throw new IllegalStateException(
-          "virtual threads cannot be listed on JDK " + Runtime.version().feature() + " (needs 21+)");
+          "virtual threads cannot be listed on JDK "
+              + Runtime.version().feature()
+              + " (needs 21+)");
     }
     Path file = null;
     try {
@@ -57,7 +59,8 @@ public final class VirtualThreadDump {
           ManagementFactory.getPlatformMXBean(beanType.asSubclass(PlatformManagedObject.class));
       @SuppressWarnings({"unchecked", "rawtypes"})
       Class<Enum> fmt =
-          (Class<Enum>) Class.forName("com.sun.management.HotSpotDiagnosticMXBean$ThreadDumpFormat");
+          (Class<Enum>)
+              Class.forName("com.sun.management.HotSpotDiagnosticMXBean$ThreadDumpFormat");
       @SuppressWarnings("unchecked")
       Object json = Enum.valueOf(fmt, "JSON");
       Method m = beanType.getMethod("dumpThreads", String.class, fmt);
@@ -105,11 +108,15 @@ public final class VirtualThreadDump {
     }
     List<Object> containers = (List<Object>) dump.getOrDefault("threadContainers", List.of());
     for (Object c : containers) {
-      List<Object> threads = (List<Object>) ((Map<String, Object>) c).getOrDefault("threads", List.of());
+      List<Object> threads =
+          (List<Object>) ((Map<String, Object>) c).getOrDefault("threads", List.of());
       for (Object o : threads) {
         Map<String, Object> t = (Map<String, Object>) o;
         Object tid = t.get("tid");
-        long id = tid instanceof Number ? ((Number) tid).longValue() : Long.parseLong(String.valueOf(tid));
+        long id =
+            tid instanceof Number
+                ? ((Number) tid).longValue()
+                : Long.parseLong(String.valueOf(tid));
         List<StackTraceElement> stack = new ArrayList<>();
         for (Object f : (List<Object>) t.getOrDefault("stack", List.of())) {
           stack.add(frame(String.valueOf(f)));

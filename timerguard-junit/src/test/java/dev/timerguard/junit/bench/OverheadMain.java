@@ -17,7 +17,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 /**
  * Measures what the leak verifier costs when nothing leaks: runs a suite of 1,000 trivial tests
  * through the launcher without the extension, with it by autodetection, and with it by
- * {@code @VerifyNoLeaks}, alternating, and prints the medians. Not a unit test: see docs/junit.md for the command and the numbers.
+ * {@code @VerifyNoLeaks}, alternating, and prints the medians. Not a unit test: see docs/junit.md
+ * for the command and the numbers.
  *
  * <p>Arguments: {@code [rounds]} (default 21 measured rounds per variant after 10 warm-up rounds).
  */
@@ -88,7 +89,8 @@ public final class OverheadMain {
         LauncherDiscoveryRequestBuilder.request()
             .selectors(selectClass(variant.suite))
             .configurationParameter(
-                "junit.jupiter.extensions.autodetection.enabled", String.valueOf(variant.autodetect))
+                "junit.jupiter.extensions.autodetection.enabled",
+                String.valueOf(variant.autodetect))
             .build();
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
     long start = System.nanoTime();

@@ -17,8 +17,10 @@ class InternalsTest {
     assertThat(Durations.parse("p", "1m")).isEqualTo(Duration.ofMinutes(1));
     assertThat(Durations.parse("p", "PT1S")).isEqualTo(Duration.ofSeconds(1));
     assertThat(Durations.parse("p", "0")).isEqualTo(Duration.ZERO);
-    assertThatThrownBy(() -> Durations.parse("p", "-1ms")).hasMessage("p must not be negative, was -1 ms");
-    assertThatThrownBy(() -> Durations.parse("p", "")).hasMessageStartingWith("p: '' is not a duration");
+    assertThatThrownBy(() -> Durations.parse("p", "-1ms"))
+        .hasMessage("p must not be negative, was -1 ms");
+    assertThatThrownBy(() -> Durations.parse("p", ""))
+        .hasMessageStartingWith("p: '' is not a duration");
   }
 
   @Test
@@ -37,13 +39,12 @@ class InternalsTest {
   @Test
   void parsesTheJdkJsonThreadDump() {
     String json =
-        "{\"threadDump\": {\"processId\": \"1\", \"threadContainers\": ["
-            + "{\"container\": \"<root>\", \"parent\": null, \"threads\": ["
-            + "{\"tid\": \"1\", \"name\": \"main\", \"stack\": ["
-            + "\"java.base\\/java.lang.Thread.sleep0(Native Method)\","
-            + "\"app\\/\\/com.acme.Main.main(Main.java:12)\"]},"
-            + "{\"tid\": \"31\", \"virtual\": true, \"state\": \"waiting\", \"name\": \"v\\u00e9\", \"stack\": []}"
-            + "], \"threadCount\": \"2\"}]}}";
+        "{\"threadDump\": {\"processId\": \"1\", \"threadContainers\": [{\"container\": \"<root>\","
+            + " \"parent\": null, \"threads\": [{\"tid\": \"1\", \"name\": \"main\", \"stack\":"
+            + " [\"java.base\\/java.lang.Thread.sleep0(Native Method)\","
+            + "\"app\\/\\/com.acme.Main.main(Main.java:12)\"]},{\"tid\": \"31\", \"virtual\": true,"
+            + " \"state\": \"waiting\", \"name\": \"v\\u00e9\", \"stack\": []}], \"threadCount\":"
+            + " \"2\"}]}}";
 
     List<VirtualThreadDump.Entry> entries = VirtualThreadDump.parse(json);
 
@@ -52,10 +53,12 @@ class InternalsTest {
     assertThat(entries.get(0).virtual()).isNull();
     assertThat(entries.get(0).stack().get(0).isNativeMethod()).isTrue();
     assertThat(entries.get(0).stack().get(0).getModuleName()).isEqualTo("java.base");
-    assertThat(entries.get(0).stack().get(1).toString()).isEqualTo("app//com.acme.Main.main(Main.java:12)");
+    assertThat(entries.get(0).stack().get(1).toString())
+        .isEqualTo("app//com.acme.Main.main(Main.java:12)");
     assertThat(entries.get(1).virtual()).isTrue();
     assertThat(entries.get(1).state()).isEqualTo("WAITING");
     assertThat(entries.get(1).name()).isEqualTo("vé");
-    assertThatThrownBy(() -> MiniJson.parse("{\"a\": }")).hasMessageStartingWith("bad JSON at offset");
+    assertThatThrownBy(() -> MiniJson.parse("{\"a\": }"))
+        .hasMessageStartingWith("bad JSON at offset");
   }
 }

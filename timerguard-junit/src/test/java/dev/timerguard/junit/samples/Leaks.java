@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Leaks for the sample classes, each one undone by {@link #releaseAll()} (called by the real
- * tests after every run) so that samples never leave anything behind in the build's JVM.
+ * Leaks for the sample classes, each one undone by {@link #releaseAll()} (called by the real tests
+ * after every run) so that samples never leave anything behind in the build's JVM.
  *
  * <p>Timers are simulated the way the safe timer API and the agent count them: a call site
  * registered in {@link LiveRegistry#global()} and {@link SiteCounter#created()} without an end.
@@ -24,19 +24,21 @@ public final class Leaks {
 
   /** Starts a platform thread that sleeps until released. */
   public static Thread sleepingThread(String name) {
-    return settled(start(new Thread(Leaks::sleepUntilInterrupted, name)), Thread.State.TIMED_WAITING);
+    return settled(
+        start(new Thread(Leaks::sleepUntilInterrupted, name)), Thread.State.TIMED_WAITING);
   }
 
   /** Starts a platform thread that parks until released (top frame: Unsafe.park). */
   public static Thread parkedThread(String name) {
-    return settled(start(
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                LockSupport.park();
-              }
-            },
-            name)),
+    return settled(
+        start(
+            new Thread(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    LockSupport.park();
+                  }
+                },
+                name)),
         Thread.State.WAITING);
   }
 
@@ -96,7 +98,8 @@ public final class Leaks {
 
   /** Starts a platform thread and records its creation site as the agent would. */
   public static Thread threadWithOrigin(String name) {
-    StackWalker.StackFrame caller = StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get();
+    StackWalker.StackFrame caller =
+        StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get();
     Thread t = new Thread(Leaks::sleepUntilInterrupted, name);
     CallSite site = CallSite.of(CallSite.Kind.THREAD, caller);
     ThreadOrigins.record(t, site);
@@ -110,7 +113,8 @@ public final class Leaks {
 
   /** Creates and, after {@code millis}, fires a timer at the caller's site. */
   public static void timerFiringAfter(long millis) {
-    StackWalker.StackFrame caller = StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get();
+    StackWalker.StackFrame caller =
+        StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get();
     SiteCounter c = LiveRegistry.global().register(CallSite.of(CallSite.Kind.TIMER, caller));
     long stamp = c.created();
     Thread t =
@@ -137,8 +141,8 @@ public final class Leaks {
   }
 
   /**
-   * Waits (up to 10 s) until {@code t} has reached the blocking call it will stay in, so that
-   * state and stack in a report do not depend on scheduling.
+   * Waits (up to 10 s) until {@code t} has reached the blocking call it will stay in, so that state
+   * and stack in a report do not depend on scheduling.
    */
   private static Thread settled(Thread t, Thread.State state) {
     long deadline = System.nanoTime() + 10_000_000_000L;

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Marks a sample class that leaks on purpose: it runs only when the configuration parameter
- * {@value #PARAMETER} is {@code true}, which the real tests (through EngineTestKit or the launcher)
- * set. Surefire excludes the samples package too, but {@code -Dtest=...} overrides excludes; this
- * keeps a direct run from failing the build.
+ * Marks a sample class that leaks on purpose: it runs only when the configuration parameter {@value
+ * #PARAMETER} is {@code true}, which the real tests (through EngineTestKit or the launcher) set.
+ * Surefire excludes the samples package too, but {@code -Dtest=...} overrides excludes; this keeps
+ * a direct run from failing the build.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
