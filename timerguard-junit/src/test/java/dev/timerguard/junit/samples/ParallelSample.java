@@ -1,0 +1,23 @@
+package dev.timerguard.junit.samples;
+
+import dev.timerguard.junit.VerifyNoLeaks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/** Run only through the testkit with parallel execution on: cannot be attributed, so skipped. */
+@SampleOnly
+@VerifyNoLeaks(grace = "50ms")
+@Execution(ExecutionMode.CONCURRENT)
+public class ParallelSample {
+
+  @Test
+  void leaksA() {
+    Leaks.sleepingThread("parallel-a");
+  }
+
+  @Test
+  void leaksB() {
+    Leaks.sleepingThread("parallel-b");
+  }
+}
