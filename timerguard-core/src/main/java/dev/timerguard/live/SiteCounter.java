@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * know the stamp passes {@link #NO_STAMP}; only the oldest-age estimate loses precision.
  *
  * <p>Cost: {@code created} is one clock read, two atomic increments and one uncontended array
- * update; {@code fired}/{@code cancelled} are two atomic updates. Memory: a fixed ~400 bytes per
+ * update; {@code fired}/{@code cancelled} are two atomic updates. Memory: a fixed ~1.2 KB per
  * site, whatever the number of timers.
  */
 public final class SiteCounter {
@@ -23,10 +23,10 @@ public final class SiteCounter {
   /** Pass to {@link #fired(long)}/{@link #cancelled(long)} when the creation stamp is unknown. */
   public static final long NO_STAMP = Long.MIN_VALUE;
 
-  /** Age buckets: creation times are grouped in epochs of 2^32 ns (4.3 s). */
-  private static final int EPOCH_SHIFT = 32;
+  /** Age buckets: creation times are grouped in epochs of 2^30 ns (1.07 s). */
+  private static final int EPOCH_SHIFT = 30;
 
-  private static final int SLOTS = 16; // 16 epochs = 68.7 s before slots are shared
+  private static final int SLOTS = 64; // 64 epochs = 68.7 s before slots are shared
 
   private final int id;
   private final CallSite site;

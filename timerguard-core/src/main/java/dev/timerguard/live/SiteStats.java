@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param cancelled timers cancelled or stopped, executors shut down
  * @param live timers alive now (scheduled and not yet fired, cancelled or stopped)
  * @param peak the highest {@code live} value seen
- * @param oldestLiveAgeNanos the age of the oldest live timer, an upper bound with about four
- *     seconds of resolution; {@code 0} when nothing is live
+ * @param oldestLiveAgeNanos the age of the oldest live timer, an upper bound with about one
+ *     second of resolution; {@code 0} when nothing is live
  * @param retained for executor sites: cancelled tasks still held in a queue (the
  *     {@code removeOnCancelPolicy(false)} leak); otherwise {@code 0}
  */
