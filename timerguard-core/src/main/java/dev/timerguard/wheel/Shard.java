@@ -1,0 +1,249 @@
+package dev.timerguard.wheel;
+
+import java.util.List;
+
+/**
+ * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own monitor.
+ *
+ * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level {@code i} has {@code 2^bits}
+ * buckets, each spanning {@code 2^(bits*i)} ticks; a timer due {@code d} ticks from now goes to
+ * the lowest level whose full turn exceeds {@code d}, in the bucket that the level's cursor
+ * reaches at or before the deadline. When the cursor of a level moves, the buckets it passes are
+ * emptied: due timers are handed out to fire, the others go down to a finer level (at most once
+ * per level over a timer's life). Levels cover all of {@code 2^63} ns, so no delay is too long
+ * and none laps the wheel.
+ *
+ * <p>Every field except the immutable ones is guarded by {@code this}. Callers (any thread)
+ * insert and unlink directly; the tick thread expires. No allocation after construction.
+ */
+final class Shard {
+
+  final WheelScheduler owner;
+  private final int bits;
+  private final int mask;
+  private final int tickShift;
+  private final Node[][] wheel;
+  /** Last tick fully processed. */
+  private long cur;
+  /** Timers linked in this shard's buckets. */
+  private int count;
+
+  Shard(WheelScheduler owner, int tickShift, int bits, long startTick) {
+    this.owner = owner;
+    this.tickShift = tickShift;
+    this.bits = bits;
+    this.mask = (1 << bits) - 1;
+    int levels = (63 - tickShift + bits - 1) / bits;
+    this.wheel = new Node[levels][1 << bits];
+    for (Node[] level : wheel) {
+      for (int i = 0; i < level.length; i++) {
+        level[i] = new Node().selfLinked();
+      }
+    }
+    this.cur = startTick;
+  }
+
+  /** The tick at or after {@code nanos}: a timer never fires before its deadline. */
+  long ceilTick(long nanos) {
+    long t = nanos >>> tickShift;
+    return (nanos & ((1L << tickShift) - 1)) == 0 ? t : t + 1;
+  }
+
+  /**
+   * Links a new timer, unless the scheduler has been shut down (checked under the lock, so a
+   * timer is either swept by shutdown or rejected, never lost). Returns false if rejected.
+   */
+  boolean insertNew(TimerEntry<?> e, boolean periodic) {
+    synchronized (this) {
+      if (owner.rejects(periodic)) {
+        return false;
+      }
+      link(e);
+    }
+    return true;
+  }
+
+  private void link(TimerEntry<?> e) {
+    long t = ceilTick(e.deadline);
+    long c = cur;
+    Node head;
+    if (t <= c) {
+      head = wheel[0][(int) (c & mask)];
+    } else {
+      long d = t - c;
+      int level = (63 - Long.numberOfLeadingZeros(d)) / bits;
+      if (level >= wheel.length) {
+        level = wheel.length - 1;
+      }
+      head = wheel[level][(int) ((t >>> (bits * level)) & mask)];
+    }
+    Node tail = head.prev;
+    e.prev = tail;
+    e.next = head;
+    tail.next = e;
+    head.prev = e;
+    count++;
+  }
+
+  /** Removes a cancelled timer from its bucket if it is still there. O(1). */
+  void unlink(TimerEntry<?> e) {
+    synchronized (this) {
+      Node p = e.prev;
+      if (p != null) {
+        Node n = e.next;
+        p.next = n;
+        n.prev = p;
+        e.prev = null;
+        e.next = null;
+        count--;
+      }
+    }
+  }
+
+  /** Re-arms a periodic timer after a run (called by the thread that ran it). */
+  void reschedule(TimerEntry<?> e, long nextDeadline) {
+    boolean stopped = false;
+    synchronized (this) {
+      for (; ; ) {
+        int s = e.state;
+        if ((s & TimerEntry.CODE) != TimerEntry.RUNNING) {
+          return; // cancelled while running
+        }
+        if (owner.rejects(true)) {
+          stopped = true;
+          break;
+        }
+        e.deadline = nextDeadline;
+        if (e.casState(s, (s & ~TimerEntry.CODE) | TimerEntry.PENDING)) {
+          link(e);
+          break;
+        }
+      }
+    }
+    if (stopped) {
+      // shut down while running: the periodic timer ends as cancelled (ThreadPoolExecutor's
+      // default: periodic tasks do not continue after shutdown)
+      if (e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
+        if (e.counter() != null) {
+          e.counter().cancelled(e.stamp());
+        }
+      }
+    }
+  }
+
+  /**
+   * Advances this shard to {@code nowTick}, appending due timers to {@code due} (chained through
+   * {@code next}, with {@code prev == null}); returns the new head of that chain.
+   */
+  Node expire(long nowTick, Node dueTail) {
+    synchronized (this) {
+      long prev = cur;
+      if (nowTick <= prev) {
+        return drain(0, (int) (prev & mask), dueTail);
+      }
+      cur = nowTick;
+      for (int level = 0; level < wheel.length; level++) {
+        int shift = bits * level;
+        long p = prev >>> shift;
+        long c = nowTick >>> shift;
+        if (p == c) {
+          break;
+        }
+        long steps = Math.min(c - p + 1, (long) mask + 1);
+        for (long k = 0; k < steps; k++) {
+          dueTail = drain(level, (int) ((p + k) & mask), dueTail);
+        }
+      }
+      return dueTail;
+    }
+  }
+
+  private Node drain(int level, int index, Node dueTail) {
+    Node head = wheel[level][index];
+    Node n = head.next;
+    if (n == head) {
+      return dueTail;
+    }
+    head.selfLinked();
+    long c = cur;
+    while (n != head) {
+      TimerEntry<?> e = (TimerEntry<?>) n;
+      n = n.next;
+      e.prev = null;
+      e.next = null;
+      count--;
+      if ((e.state & TimerEntry.CODE) != TimerEntry.PENDING) {
+        continue; // cancelled, its canceller is waiting for our lock and will find it unlinked
+      }
+      if (ceilTick(e.deadline) <= c) {
+        dueTail.next = e;
+        dueTail = e;
+      } else {
+        link(e);
+      }
+    }
+    return dueTail;
+  }
+
+  /** Cancels and unlinks every periodic timer (shutdown). */
+  void cancelPeriodic() {
+    synchronized (this) {
+      for (Node[] level : wheel) {
+        for (Node head : level) {
+          Node n = head.next;
+          while (n != head) {
+            TimerEntry<?> e = (TimerEntry<?>) n;
+            n = n.next;
+            if (e.isPeriodic() && e.cancelBySystem()) {
+              unlinkLocked(e);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Cancels and unlinks every timer, adding those it cancelled to {@code out} (shutdownNow). */
+  void cancelAll(List<Runnable> out) {
+    synchronized (this) {
+      for (Node[] level : wheel) {
+        for (Node head : level) {
+          Node n = head.next;
+          while (n != head) {
+            TimerEntry<?> e = (TimerEntry<?>) n;
+            n = n.next;
+            unlinkLocked(e);
+            if (e.cancelBySystem()) {
+              out.add(e);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private void unlinkLocked(TimerEntry<?> e) {
+    Node p = e.prev;
+    Node n = e.next;
+    p.next = n;
+    n.prev = p;
+    e.prev = null;
+    e.next = null;
+    count--;
+  }
+
+  int count() {
+    synchronized (this) {
+      return count;
+    }
+  }
+
+  /** Racy read for the tick thread's idle check; confirmed under the lock before sleeping. */
+  int countRacy() {
+    return count;
+  }
+
+  int levels() {
+    return wheel.length;
+  }
+}
