@@ -1,9 +1,12 @@
 package dev.timerguard.wheel;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own monitor.
+ * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own lock.
  *
  * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level {@code i} has {@code 2^bits}
  * buckets, each spanning {@code 2^(bits*i)} ticks; a timer due {@code d} ticks from now goes to
@@ -13,16 +16,34 @@ import java.util.List;
  * per level over a timer's life). Levels cover all of {@code 2^63} ns, so no delay is too long
  * and none laps the wheel.
  *
- * <p>Every field except the immutable ones is guarded by {@code this}. Callers (any thread)
+ * <p>The lock is a test-and-test-and-set spin lock with back-off (spin, then yield, then park
+ * for a few microseconds): critical sections are a handful of pointer writes, except the tick
+ * thread's expiry of one pass, and an uncontended acquire-release is one CAS and one plain
+ * store, half the cost of a monitor. Every mutable field is guarded by it. Callers (any thread)
  * insert and unlink directly; the tick thread expires. No allocation after construction.
  */
 final class Shard {
+
+  private static final VarHandle LOCK;
+
+  static {
+    try {
+      LOCK = MethodHandles.lookup().findVarHandle(Shard.class, "lock", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   final WheelScheduler owner;
   private final int bits;
   private final int mask;
   private final int tickShift;
   private final Node[][] wheel;
+  /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
+  private final byte[] levelOfBit = new byte[64];
+
+  @SuppressWarnings("unused") // through LOCK
+  private volatile int lock;
   /** Last tick fully processed. */
   private long cur;
   /** Timers linked in this shard's buckets. */
@@ -40,7 +61,35 @@ final class Shard {
         level[i] = new Node().selfLinked();
       }
     }
+    for (int b = 0; b < 64; b++) {
+      levelOfBit[b] = (byte) Math.min(levels - 1, b / bits);
+    }
     this.cur = startTick;
+  }
+
+  private void lock() {
+    if (!LOCK.compareAndSet(this, 0, 1)) {
+      lockSlow();
+    }
+  }
+
+  private void lockSlow() {
+    for (int spins = 0; ; spins++) {
+      if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+        return;
+      }
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else if (spins < 120) {
+        Thread.yield();
+      } else {
+        LockSupport.parkNanos(20_000);
+      }
+    }
+  }
+
+  private void unlock() {
+    LOCK.setRelease(this, 0);
   }
 
   /** The tick at or after {@code nanos}: a timer never fires before its deadline. */
@@ -53,12 +102,15 @@ final class Shard {
    * Links a new timer, unless the scheduler has been shut down (checked under the lock, so a
    * timer is either swept by shutdown or rejected, never lost). Returns false if rejected.
    */
-  boolean insertNew(TimerEntry<?> e, boolean periodic) {
-    synchronized (this) {
-      if (owner.rejects(periodic)) {
+  boolean insertNew(TimerEntry<?> e) {
+    lock();
+    try {
+      if (owner.rejectsNew()) {
         return false;
       }
       link(e);
+    } finally {
+      unlock();
     }
     return true;
   }
@@ -70,11 +122,7 @@ final class Shard {
     if (t <= c) {
       head = wheel[0][(int) (c & mask)];
     } else {
-      long d = t - c;
-      int level = (63 - Long.numberOfLeadingZeros(d)) / bits;
-      if (level >= wheel.length) {
-        level = wheel.length - 1;
-      }
+      int level = levelOfBit[63 - Long.numberOfLeadingZeros(t - c)];
       head = wheel[level][(int) ((t >>> (bits * level)) & mask)];
     }
     Node tail = head.prev;
@@ -87,29 +135,41 @@ final class Shard {
 
   /** Removes a cancelled timer from its bucket if it is still there. O(1). */
   void unlink(TimerEntry<?> e) {
-    synchronized (this) {
-      Node p = e.prev;
-      if (p != null) {
-        Node n = e.next;
-        p.next = n;
-        n.prev = p;
-        e.prev = null;
-        e.next = null;
-        count--;
+    lock();
+    try {
+      if (e.prev != null) {
+        unlinkLocked(e);
       }
+    } finally {
+      unlock();
     }
   }
 
-  /** Re-arms a periodic timer after a run (called by the thread that ran it). */
+  private void unlinkLocked(TimerEntry<?> e) {
+    Node p = e.prev;
+    Node n = e.next;
+    p.next = n;
+    n.prev = p;
+    e.prev = null;
+    e.next = null;
+    count--;
+  }
+
+  /**
+   * Re-arms a periodic timer after a run (called by the thread that ran it). If the scheduler was
+   * shut down meanwhile, the timer ends as cancelled (ThreadPoolExecutor's default: periodic
+   * tasks do not continue after shutdown).
+   */
   void reschedule(TimerEntry<?> e, long nextDeadline) {
     boolean stopped = false;
-    synchronized (this) {
+    lock();
+    try {
       for (; ; ) {
         int s = e.state;
         if ((s & TimerEntry.CODE) != TimerEntry.RUNNING) {
           return; // cancelled while running
         }
-        if (owner.rejects(true)) {
+        if (owner.rejectsNew()) {
           stopped = true;
           break;
         }
@@ -119,24 +179,23 @@ final class Shard {
           break;
         }
       }
+    } finally {
+      unlock();
     }
-    if (stopped) {
-      // shut down while running: the periodic timer ends as cancelled (ThreadPoolExecutor's
-      // default: periodic tasks do not continue after shutdown)
-      if (e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
-        if (e.counter() != null) {
-          e.counter().cancelled(e.stamp());
-        }
+    if (stopped && e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
+      if (e.counter() != null) {
+        e.counter().cancelled(e.stamp());
       }
     }
   }
 
   /**
-   * Advances this shard to {@code nowTick}, appending due timers to {@code due} (chained through
-   * {@code next}, with {@code prev == null}); returns the new head of that chain.
+   * Advances this shard to {@code nowTick}, appending due timers after {@code dueTail} (chained
+   * through {@code next}, with {@code prev == null}); returns the new tail of that chain.
    */
   Node expire(long nowTick, Node dueTail) {
-    synchronized (this) {
+    lock();
+    try {
       long prev = cur;
       if (nowTick <= prev) {
         return drain(0, (int) (prev & mask), dueTail);
@@ -155,6 +214,8 @@ final class Shard {
         }
       }
       return dueTail;
+    } finally {
+      unlock();
     }
   }
 
@@ -173,7 +234,7 @@ final class Shard {
       e.next = null;
       count--;
       if ((e.state & TimerEntry.CODE) != TimerEntry.PENDING) {
-        continue; // cancelled, its canceller is waiting for our lock and will find it unlinked
+        continue; // cancelled; its canceller waits for this lock and will find it unlinked
       }
       if (ceilTick(e.deadline) <= c) {
         dueTail.next = e;
@@ -187,7 +248,8 @@ final class Shard {
 
   /** Cancels and unlinks every periodic timer (shutdown). */
   void cancelPeriodic() {
-    synchronized (this) {
+    lock();
+    try {
       for (Node[] level : wheel) {
         for (Node head : level) {
           Node n = head.next;
@@ -200,12 +262,15 @@ final class Shard {
           }
         }
       }
+    } finally {
+      unlock();
     }
   }
 
   /** Cancels and unlinks every timer, adding those it cancelled to {@code out} (shutdownNow). */
   void cancelAll(List<Runnable> out) {
-    synchronized (this) {
+    lock();
+    try {
       for (Node[] level : wheel) {
         for (Node head : level) {
           Node n = head.next;
@@ -219,22 +284,17 @@ final class Shard {
           }
         }
       }
+    } finally {
+      unlock();
     }
   }
 
-  private void unlinkLocked(TimerEntry<?> e) {
-    Node p = e.prev;
-    Node n = e.next;
-    p.next = n;
-    n.prev = p;
-    e.prev = null;
-    e.next = null;
-    count--;
-  }
-
   int count() {
-    synchronized (this) {
+    lock();
+    try {
       return count;
+    } finally {
+      unlock();
     }
   }
 

@@ -219,7 +219,7 @@ public final class WheelScheduler extends AbstractExecutorService
     } else {
       e = new TimerEntry<>(s, task, deadline);
     }
-    if (!s.insertNew(e, period != 0)) {
+    if (!s.insertNew(e)) {
       if (counter != null) {
         counter.cancelled(stamp);
       }
@@ -446,7 +446,7 @@ public final class WheelScheduler extends AbstractExecutorService
 
   // ---------------------------------------------------------------- lifecycle
 
-  boolean rejects(boolean periodic) {
+  boolean rejectsNew() {
     return runState != RUNNING;
   }
 
