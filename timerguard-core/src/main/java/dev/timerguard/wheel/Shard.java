@@ -182,7 +182,11 @@ final class Shard {
     } finally {
       unlock();
     }
-    if (stopped && e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
+    if (!stopped) {
+      owner.wakeIfSleeping();
+      return;
+    }
+    if (e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
       if (e.counter() != null) {
         e.counter().cancelled(e.stamp());
       }

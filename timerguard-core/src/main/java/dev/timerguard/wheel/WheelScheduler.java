@@ -327,6 +327,12 @@ public final class WheelScheduler extends AbstractExecutorService
     }
   }
 
+  void wakeIfSleeping() {
+    if (sleeping) {
+      wake();
+    }
+  }
+
   private void wake() {
     if (sleeping) {
       sleeping = false;
