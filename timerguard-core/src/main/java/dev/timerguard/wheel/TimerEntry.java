@@ -179,9 +179,11 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   }
 
   /**
-   * Cancels the timer: removes it from its bucket at once and drops the task. {@code
-   * mayInterruptIfRunning} is ignored: a callback already running is never interrupted, and it
-   * completes but its outcome is discarded.
+   * Cancels the timer: removes it from its bucket at once and drops the task. Returns true
+   * exactly when the callback will not run (again): a one-shot whose callback has started cannot
+   * be cancelled (false; its outcome is delivered), a periodic timer can be cancelled between or
+   * during runs (no further run). {@code mayInterruptIfRunning} is ignored: a running callback is
+   * never interrupted.
    */
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
@@ -199,14 +201,12 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
           signal(s);
           return true;
         }
-      } else if (code == RUNNING) {
+      } else if (code == RUNNING && isPeriodic()) {
         if (casState(s, (s & ~CODE) | CANCELLED)) {
           task = null;
-          if (isPeriodic()) {
-            SiteCounter c = counter();
-            if (c != null) {
-              c.cancelled(stamp());
-            }
+          SiteCounter c = counter();
+          if (c != null) {
+            c.cancelled(stamp());
           }
           signal(s);
           return true;

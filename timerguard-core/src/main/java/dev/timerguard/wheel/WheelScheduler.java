@@ -54,9 +54,12 @@ import java.util.function.LongSupplier;
  * are cancelled, new tasks are rejected with a {@link RejectedExecutionException} naming this
  * scheduler; {@link #shutdownNow()} cancels everything pending and returns the futures of what
  * never ran (and interrupts callbacks running on the owned pool). A periodic task that throws is
- * not run again; its future completes with the exception. {@code cancel(true)} does not
- * interrupt a running callback. A task that throws is recorded in its future and, if one is set,
- * reported to the builder's exception handler; it never stops the wheel.
+ * not run again; its future completes with the exception. {@code cancel} returns true exactly
+ * when the callback will not run (again): a one-shot whose callback has started is no longer
+ * cancellable (unlike {@code FutureTask}, so fired + cancelled = scheduled holds exactly), and
+ * {@code cancel(true)} never interrupts a running callback. A task that throws is recorded in
+ * its future and, if one is set, reported to the builder's exception handler; it never stops the
+ * wheel.
  *
  * <p><b>Counting.</b> Unless built with {@code countTimers(false)}, every task scheduled here is
  * recorded in the {@link LiveRegistry} under the caller's site ({@link CallSite.Kind#TIMER} for
