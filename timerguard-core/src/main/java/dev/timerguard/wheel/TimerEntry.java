@@ -109,7 +109,10 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   /** Runs the timer's task; a no-op unless the timer is still pending. Never throws. */
   @Override
   public void run() {
-    int before = (int) STATE.getAndBitwiseAnd(this, ~DISPATCHED);
+    int before = state;
+    if ((before & DISPATCHED) != 0) { // set by the tick thread before the hand-off we came through
+      before = (int) STATE.getAndBitwiseAnd(this, ~DISPATCHED);
+    }
     try {
       Object t = task;
       if (claim() < 0) {
