@@ -133,12 +133,46 @@ final class Shard {
     count++;
   }
 
-  /** Removes a cancelled timer from its bucket if it is still there. O(1). */
-  void unlink(TimerEntry<?> e) {
+  /**
+   * Cancels {@code e} if it is cancellable: a linked timer is marked cancelled and unlinked in
+   * O(1) with plain stores (its state only changes under this lock); an unlinked one (handed out
+   * to fire, or a periodic timer running) by CAS. Returns the state word it replaced, or -1 if the
+   * timer was not cancellable (already running one-shot, done, cancelled).
+   */
+  int cancel(TimerEntry<?> e) {
     lock();
     try {
-      if (e.prev != null) {
+      int s = e.state;
+      if (e.prev != null && (s & TimerEntry.CODE) == TimerEntry.PENDING) {
+        e.setStateLocked((s & ~TimerEntry.CODE) | TimerEntry.CANCELLED);
         unlinkLocked(e);
+        return s;
+      }
+      for (; ; s = e.state) {
+        int code = s & TimerEntry.CODE;
+        if (code != TimerEntry.PENDING && !(code == TimerEntry.RUNNING && e.isPeriodic())) {
+          return -1;
+        }
+        if (e.casState(s, (s & ~TimerEntry.CODE) | TimerEntry.CANCELLED)) {
+          return s;
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Flags that a thread is about to wait for {@code e} (under the lock: see TimerEntry). */
+  void markWaiting(TimerEntry<?> e) {
+    lock();
+    try {
+      for (; ; ) {
+        int s = e.state;
+        if ((s & TimerEntry.CODE) >= TimerEntry.NORMAL
+            || (s & TimerEntry.WAITERS) != 0
+            || e.casState(s, s | TimerEntry.WAITERS)) {
+          return;
+        }
       }
     } finally {
       unlock();

@@ -21,11 +21,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>{@code task} holds the Runnable or Callable while the timer is pending and the outcome (the
  * result or the Throwable) once it completes; it is cleared on cancel, so a cancelled timer
- * retains nothing of the caller's. {@code state} moves by CAS: PENDING to RUNNING (the firing
- * thread claims it) or to CANCELLED; RUNNING to NORMAL, EXCEPTIONAL, CANCELLED or (periodic) back
- * to PENDING. Exactly one thread wins each move, which is what makes fired/cancelled counting
- * exact. Threads blocked in {@code get} wait on this object's monitor, flagged by {@code
- * WAITERS} so that completion pays for {@code notifyAll} only when someone waits.
+ * retains nothing of the caller's. {@code state} moves PENDING to RUNNING (the firing thread
+ * claims it) or to CANCELLED; RUNNING to NORMAL, EXCEPTIONAL, CANCELLED or (periodic) back to
+ * PENDING. Exactly one thread wins each move, which is what makes fired/cancelled counting exact.
+ * The rule that makes cancel cheap: while a timer is linked in a bucket, its state changes only
+ * under the shard's lock (so cancel there is a plain store, no CAS); once unlinked for firing it
+ * changes only by CAS. Threads blocked in {@code get} wait on this object's monitor, flagged by
+ * {@code WAITERS} (set under the shard lock) so that completion pays for {@code notifyAll} only
+ * when someone waits.
  */
 class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
 
@@ -190,34 +193,22 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
    */
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    for (; ; ) {
-      int s = state;
-      int code = s & CODE;
-      if (code == PENDING) {
-        if (casState(s, (s & ~CODE) | CANCELLED)) {
-          task = null;
-          shard.unlink(this);
-          SiteCounter c = counter();
-          if (c != null) {
-            c.cancelled(stamp());
-          }
-          signal(s);
-          return true;
-        }
-      } else if (code == RUNNING && isPeriodic()) {
-        if (casState(s, (s & ~CODE) | CANCELLED)) {
-          task = null;
-          SiteCounter c = counter();
-          if (c != null) {
-            c.cancelled(stamp());
-          }
-          signal(s);
-          return true;
-        }
-      } else {
-        return false;
-      }
+    int witness = shard.cancel(this);
+    if (witness < 0) {
+      return false;
     }
+    task = null;
+    SiteCounter c = counter();
+    if (c != null) {
+      c.cancelled(stamp());
+    }
+    signal(witness);
+    return true;
+  }
+
+  /** Writes the state without a fence; only under the shard lock while the timer is linked. */
+  final void setStateLocked(int s) {
+    STATE.setRelease(this, s);
   }
 
   /**
@@ -295,15 +286,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
       throw new TimeoutException();
     }
     long until = timed ? System.nanoTime() + nanos : 0L;
-    while (true) {
-      s = state;
-      if ((s & CODE) >= NORMAL) {
-        return s;
-      }
-      if ((s & WAITERS) != 0 || casState(s, s | WAITERS)) {
-        break;
-      }
-    }
+    shard.markWaiting(this);
     synchronized (this) {
       while (((s = state) & CODE) < NORMAL) {
         if (timed) {

@@ -203,6 +203,45 @@ class WheelRaceTest {
   }
 
   @Test
+  void cancelVersusCancelAndAWaiter() throws Exception {
+    WheelScheduler w = manual();
+    for (int r = 0; r < ROUNDS / 3; r++) {
+      ScheduledFuture<?> f = w.schedule(() -> {}, 1, TimeUnit.HOURS);
+      AtomicInteger wins = new AtomicInteger();
+      CountDownLatch woke = new CountDownLatch(1);
+      Thread waiter =
+          new Thread(
+              () -> {
+                try {
+                  f.get();
+                } catch (java.util.concurrent.CancellationException expected) {
+                  woke.countDown();
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              });
+      waiter.start();
+      race(
+          () -> {
+            if (f.cancel(false)) {
+              wins.incrementAndGet();
+            }
+          },
+          () -> {
+            if (f.cancel(true)) {
+              wins.incrementAndGet();
+            }
+          });
+      assertThat(wins).as("exactly one cancel wins").hasValue(1);
+      assertThat(woke.await(30, TimeUnit.SECONDS)).as("the waiter is woken").isTrue();
+      waiter.join();
+    }
+    assertThat(w.pendingCount()).isZero();
+    assertRegistryReconciles();
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+  }
+
+  @Test
   void getWakesUpWhenTheTimerCompletesOnAnotherThread() throws Exception {
     WheelScheduler w = manual();
     for (int r = 0; r < ROUNDS / 3; r++) {

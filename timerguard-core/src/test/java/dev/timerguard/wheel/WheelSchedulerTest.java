@@ -315,6 +315,27 @@ class WheelSchedulerTest {
   }
 
   @Test
+  void scheduleCoalescedSharesOnePassPerWindow() {
+    WheelScheduler w = manual().build();
+    AtomicInteger runs = new AtomicInteger();
+    for (int i = 1; i <= 20; i++) {
+      w.scheduleCoalesced(runs::incrementAndGet, i, TimeUnit.MILLISECONDS, Duration.ofMillis(16));
+    }
+    advance(w, 15 * MS);
+    assertThat(runs).as("all wait for the 16 ms boundary").hasValue(0);
+    advance(w, MS + w.tickNanos());
+    assertThat(runs).hasValue(16);
+    advance(w, 16 * MS + w.tickNanos());
+    assertThat(runs).hasValue(20);
+    assertThatThrownBy(
+            () -> w.scheduleCoalesced(() -> {}, 1, TimeUnit.SECONDS, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> w.scheduleCoalesced(() -> {}, 1, TimeUnit.SECONDS, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("window");
+  }
+
+  @Test
   void registryCountsEveryTimerExactlyOnceAtTheCallersSite() {
     WheelScheduler w = manual().build();
     ScheduledFuture<?> a = w.schedule(() -> {}, 1, TimeUnit.MILLISECONDS);
