@@ -16,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * per level over a timer's life). Levels cover all of {@code 2^63} ns, so no delay is too long
  * and none laps the wheel.
  *
- * <p>The lock is a test-and-test-and-set spin lock with back-off (spin, then yield, then park
- * for a few microseconds): critical sections are a handful of pointer writes, except the tick
+ * <p>The lock is a test-and-test-and-set spin lock with back-off (spin, then park for 1 to 64
+ * microseconds): critical sections are a handful of pointer writes, except the tick
  * thread's expiry of one pass, and an uncontended acquire-release is one CAS and one plain
  * store, half the cost of a monitor. Every mutable field is guarded by it. Callers (any thread)
  * insert and unlink directly; the tick thread expires. No allocation after construction.
@@ -78,12 +78,12 @@ final class Shard {
       if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
         return;
       }
-      if (spins < 100) {
+      if (spins < 64) {
         Thread.onSpinWait();
-      } else if (spins < 120) {
-        Thread.yield();
       } else {
-        LockSupport.parkNanos(20_000);
+        // the holder was descheduled: sleep briefly rather than yield (a yielding thread can
+        // wait a whole time slice on a loaded machine; a sleeper gets its wake-up credit)
+        LockSupport.parkNanos(1_000L << Math.min(spins - 64, 6));
       }
     }
   }
