@@ -8,10 +8,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own lock.
  *
- * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level {@code i} has {@code 2^bits}
- * buckets, each spanning {@code 2^(bits*i)} ticks; a timer due {@code d} ticks from now goes to
- * the lowest level whose full turn exceeds {@code d}, in the bucket that the level's cursor
- * reaches at or before the deadline. When the cursor of a level moves, the buckets it passes are
+ * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level 0 has {@code 2^bits0} buckets of
+ * one tick each (default 1024: a 1.07 s turn at the 1 ms tick, so most timeouts never cascade);
+ * each higher level has 256 buckets, each spanning a whole turn of the level below. A timer due
+ * {@code d} ticks from now goes to the lowest level whose full turn exceeds {@code d}, in the
+ * bucket that the level's cursor reaches at or before the deadline. When the cursor of a level moves, the buckets it passes are
  * emptied: due timers are handed out to fire, the others go down to a finer level (at most once
  * per level over a timer's life). Levels cover all of {@code 2^63} ns, so no delay is too long
  * and none laps the wheel.
@@ -35,8 +36,10 @@ final class Shard {
   }
 
   final WheelScheduler owner;
-  private final int bits;
-  private final int mask;
+  static final int UPPER_BITS = 8; // 256 buckets on every level above the first
+  /** Per level: where its bucket index starts in a tick count, and the index mask. */
+  private final int[] shift;
+  private final int[] mask;
   private final int tickShift;
   private final Node[][] wheel;
   /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
@@ -49,20 +52,29 @@ final class Shard {
   /** Timers linked in this shard's buckets. */
   private int count;
 
-  Shard(WheelScheduler owner, int tickShift, int bits, long startTick) {
+  Shard(WheelScheduler owner, int tickShift, int bits0, long startTick) {
     this.owner = owner;
     this.tickShift = tickShift;
-    this.bits = bits;
-    this.mask = (1 << bits) - 1;
-    int levels = (63 - tickShift + bits - 1) / bits;
-    this.wheel = new Node[levels][1 << bits];
-    for (Node[] level : wheel) {
-      for (int i = 0; i < level.length; i++) {
-        level[i] = new Node().selfLinked();
+    int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
+    int levels = 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
+    this.shift = new int[levels];
+    this.mask = new int[levels];
+    this.wheel = new Node[levels][];
+    for (int i = 0; i < levels; i++) {
+      int b = i == 0 ? bits0 : UPPER_BITS;
+      shift[i] = i == 0 ? 0 : bits0 + UPPER_BITS * (i - 1);
+      mask[i] = (1 << b) - 1;
+      wheel[i] = new Node[1 << b];
+      for (int j = 0; j < wheel[i].length; j++) {
+        wheel[i][j] = new Node().selfLinked();
       }
     }
     for (int b = 0; b < 64; b++) {
-      levelOfBit[b] = (byte) Math.min(levels - 1, b / bits);
+      int level = 0;
+      while (level < levels - 1 && b >= shift[level] + Integer.bitCount(mask[level])) {
+        level++;
+      }
+      levelOfBit[b] = (byte) level;
     }
     this.cur = startTick;
   }
@@ -120,10 +132,10 @@ final class Shard {
     long c = cur;
     Node head;
     if (t <= c) {
-      head = wheel[0][(int) (c & mask)];
+      head = wheel[0][(int) (c & mask[0])];
     } else {
       int level = levelOfBit[63 - Long.numberOfLeadingZeros(t - c)];
-      head = wheel[level][(int) ((t >>> (bits * level)) & mask)];
+      head = wheel[level][(int) ((t >>> shift[level]) & mask[level])];
     }
     Node tail = head.prev;
     e.prev = tail;
@@ -236,19 +248,18 @@ final class Shard {
     try {
       long prev = cur;
       if (nowTick <= prev) {
-        return drain(0, (int) (prev & mask), dueTail);
+        return drain(0, (int) (prev & mask[0]), dueTail);
       }
       cur = nowTick;
       for (int level = 0; level < wheel.length; level++) {
-        int shift = bits * level;
-        long p = prev >>> shift;
-        long c = nowTick >>> shift;
+        long p = prev >>> shift[level];
+        long c = nowTick >>> shift[level];
         if (p == c) {
           break;
         }
-        long steps = Math.min(c - p + 1, (long) mask + 1);
+        long steps = Math.min(c - p + 1, (long) mask[level] + 1);
         for (long k = 0; k < steps; k++) {
-          dueTail = drain(level, (int) ((p + k) & mask), dueTail);
+          dueTail = drain(level, (int) ((p + k) & mask[level]), dueTail);
         }
       }
       return dueTail;

@@ -28,7 +28,9 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link ScheduledExecutorService} backed by a sharded hierarchical timing wheel: O(1) schedule
- * and cancel, 40 bytes per pending timer, delays from zero to {@code Long.MAX_VALUE} nanoseconds.
+ * and cancel, 40 bytes per pending one-shot timer including its future (56 when counted in the
+ * live registry), delays from zero to {@code Long.MAX_VALUE} nanoseconds (saturating; a delay
+ * never overflows into the past).
  *
  * <p><b>Precision.</b> Time advances in ticks of a power-of-two number of nanoseconds (the
  * requested tick rounded up; the default 1 ms becomes 2^20 ns = 1.049 ms). A timer never fires
@@ -151,7 +153,10 @@ public final class WheelScheduler extends AbstractExecutorService
     };
   }
 
-  /** A scheduler with the defaults: 1 ms tick, 256 buckets per level, counting in the global registry. */
+  /**
+   * A scheduler with the defaults: 1 ms tick (2^20 ns), 1024 first-level buckets, shards for the
+   * machine's processors, an owned callback pool, counting in {@link LiveRegistry#global()}.
+   */
   public static WheelScheduler create() {
     return builder().build();
   }
@@ -649,7 +654,7 @@ public final class WheelScheduler extends AbstractExecutorService
   public static final class Builder {
     private String name;
     private int tickShift = 20; // 1.049 ms
-    private int wheelBits = 8; // 256 buckets per level
+    private int wheelBits = 10; // 1024 one-tick buckets on the first level: a 1.07 s turn
     private int shards = defaultShards();
     private Executor executor;
     private ThreadFactory threadFactory;
@@ -688,8 +693,10 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * Buckets per wheel level, rounded up to a power of two, 16 to 4096. Default 256. More
-     * buckets: fewer cascades, more fixed memory (24 bytes per bucket per level per shard).
+     * Buckets of the first wheel level (one tick each), rounded up to a power of two, 16 to 4096.
+     * Default 1024 (a 1.07 s turn at the default tick). Timers due within one turn never
+     * cascade; longer ones move down once per level. Higher levels have 256 buckets each. Fixed
+     * memory: 24 bytes per bucket per shard.
      */
     public Builder wheelSize(int buckets) {
       if (buckets < 16 || buckets > 4096) {

@@ -5,8 +5,9 @@
  * <p>The data structure is the hierarchical timing wheel of Varghese and Lauck ("Hashed and
  * Hierarchical Timing Wheels: Data Structures for the Efficient Implementation of a Timer
  * Facility", SOSP 1987). Time is cut in ticks of a power-of-two number of nanoseconds. Each shard
- * holds several levels of 256 buckets; a bucket of level {@code i} spans {@code 256^i} ticks, so a
- * bucket index is a shift and a mask of the deadline. A timer is put in the lowest level whose
+ * holds a first level of 1024 one-tick buckets and higher levels of 256 buckets, each bucket of a
+ * level spanning a whole turn of the level below, so a bucket index is a shift and a mask of the
+ * deadline. A timer is put in the lowest level whose
  * turn covers its delay, in the bucket the level's cursor reaches no later than the deadline; as
  * the cursors advance, buckets are emptied and their timers either fire or move down to a finer
  * level. Insert and cancel are O(1) and expiry is O(timers due + buckets passed), and a delay of
