@@ -1,0 +1,358 @@
+package dev.timerguard.wheel;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own lock.
+ *
+ * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level 0 has {@code 2^bits0} buckets of
+ * one tick each (default 1024: a 1.07 s turn at the 1 ms tick, so most timeouts never cascade);
+ * each higher level has 256 buckets, each spanning a whole turn of the level below. A timer due
+ * {@code d} ticks from now goes to the lowest level whose full turn exceeds {@code d}, in the
+ * bucket that the level's cursor reaches at or before the deadline. When the cursor of a level moves, the buckets it passes are
+ * emptied: due timers are handed out to fire, the others go down to a finer level (at most once
+ * per level over a timer's life). Levels cover all of {@code 2^63} ns, so no delay is too long
+ * and none laps the wheel.
+ *
+ * <p>The lock is a test-and-test-and-set spin lock with back-off (spin, then park for 1 to 64
+ * microseconds): critical sections are a handful of pointer writes, except the tick
+ * thread's expiry of one pass, and an uncontended acquire-release is one CAS and one plain
+ * store, half the cost of a monitor. Every mutable field is guarded by it. Callers (any thread)
+ * insert and unlink directly; the tick thread expires. No allocation after construction.
+ */
+final class Shard {
+
+  private static final VarHandle LOCK;
+
+  static {
+    try {
+      LOCK = MethodHandles.lookup().findVarHandle(Shard.class, "lock", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final WheelScheduler owner;
+  static final int UPPER_BITS = 8; // 256 buckets on every level above the first
+  /** Per level: where its bucket index starts in a tick count, and the index mask. */
+  private final int[] shift;
+  private final int[] mask;
+  private final int tickShift;
+  private final Node[][] wheel;
+  /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
+  private final byte[] levelOfBit = new byte[64];
+
+  @SuppressWarnings("unused") // through LOCK
+  private volatile int lock;
+  /** Last tick fully processed. */
+  private long cur;
+  /** Timers linked in this shard's buckets. */
+  private int count;
+
+  Shard(WheelScheduler owner, int tickShift, int bits0, long startTick) {
+    this.owner = owner;
+    this.tickShift = tickShift;
+    int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
+    int levels = 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
+    this.shift = new int[levels];
+    this.mask = new int[levels];
+    this.wheel = new Node[levels][];
+    for (int i = 0; i < levels; i++) {
+      int b = i == 0 ? bits0 : UPPER_BITS;
+      shift[i] = i == 0 ? 0 : bits0 + UPPER_BITS * (i - 1);
+      mask[i] = (1 << b) - 1;
+      wheel[i] = new Node[1 << b];
+      for (int j = 0; j < wheel[i].length; j++) {
+        wheel[i][j] = new Node().selfLinked();
+      }
+    }
+    for (int b = 0; b < 64; b++) {
+      int level = 0;
+      while (level < levels - 1 && b >= shift[level] + Integer.bitCount(mask[level])) {
+        level++;
+      }
+      levelOfBit[b] = (byte) level;
+    }
+    this.cur = startTick;
+  }
+
+  private void lock() {
+    if (!LOCK.compareAndSet(this, 0, 1)) {
+      lockSlow();
+    }
+  }
+
+  private void lockSlow() {
+    for (int spins = 0; ; spins++) {
+      if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+        return;
+      }
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        // the holder was descheduled: sleep briefly rather than yield (a yielding thread can
+        // wait a whole time slice on a loaded machine; a sleeper gets its wake-up credit)
+        LockSupport.parkNanos(1_000L << Math.min(spins - 64, 6));
+      }
+    }
+  }
+
+  private void unlock() {
+    LOCK.setRelease(this, 0);
+  }
+
+  /** The tick at or after {@code nanos}: a timer never fires before its deadline. */
+  long ceilTick(long nanos) {
+    long t = nanos >>> tickShift;
+    return (nanos & ((1L << tickShift) - 1)) == 0 ? t : t + 1;
+  }
+
+  /**
+   * Links a new timer, unless the scheduler has been shut down (checked under the lock, so a
+   * timer is either swept by shutdown or rejected, never lost). Returns false if rejected.
+   */
+  boolean insertNew(TimerEntry<?> e) {
+    lock();
+    try {
+      if (owner.rejectsNew()) {
+        return false;
+      }
+      link(e);
+    } finally {
+      unlock();
+    }
+    return true;
+  }
+
+  private void link(TimerEntry<?> e) {
+    long t = ceilTick(e.deadline);
+    long c = cur;
+    Node head;
+    if (t <= c) {
+      head = wheel[0][(int) (c & mask[0])];
+    } else {
+      int level = levelOfBit[63 - Long.numberOfLeadingZeros(t - c)];
+      head = wheel[level][(int) ((t >>> shift[level]) & mask[level])];
+    }
+    Node tail = head.prev;
+    e.prev = tail;
+    e.next = head;
+    tail.next = e;
+    head.prev = e;
+    count++;
+  }
+
+  /**
+   * Cancels {@code e} if it is cancellable: a linked timer is marked cancelled and unlinked in
+   * O(1) with plain stores (its state only changes under this lock); an unlinked one (handed out
+   * to fire, or a periodic timer running) by CAS. Returns the state word it replaced, or -1 if the
+   * timer was not cancellable (already running one-shot, done, cancelled).
+   */
+  int cancel(TimerEntry<?> e) {
+    lock();
+    try {
+      int s = e.state;
+      if (e.prev != null && (s & TimerEntry.CODE) == TimerEntry.PENDING) {
+        e.setStateLocked((s & ~TimerEntry.CODE) | TimerEntry.CANCELLED);
+        unlinkLocked(e);
+        return s;
+      }
+      for (; ; s = e.state) {
+        int code = s & TimerEntry.CODE;
+        if (code != TimerEntry.PENDING && !(code == TimerEntry.RUNNING && e.isPeriodic())) {
+          return -1;
+        }
+        if (e.casState(s, (s & ~TimerEntry.CODE) | TimerEntry.CANCELLED)) {
+          return s;
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Flags that a thread is about to wait for {@code e} (under the lock: see TimerEntry). */
+  void markWaiting(TimerEntry<?> e) {
+    lock();
+    try {
+      for (; ; ) {
+        int s = e.state;
+        if ((s & TimerEntry.CODE) >= TimerEntry.NORMAL
+            || (s & TimerEntry.WAITERS) != 0
+            || e.casState(s, s | TimerEntry.WAITERS)) {
+          return;
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  private void unlinkLocked(TimerEntry<?> e) {
+    Node p = e.prev;
+    Node n = e.next;
+    p.next = n;
+    n.prev = p;
+    e.prev = null;
+    e.next = null;
+    count--;
+  }
+
+  /**
+   * Re-arms a periodic timer after a run (called by the thread that ran it). If the scheduler was
+   * shut down meanwhile, the timer ends as cancelled (ThreadPoolExecutor's default: periodic
+   * tasks do not continue after shutdown).
+   */
+  void reschedule(TimerEntry<?> e, long nextDeadline) {
+    boolean stopped = false;
+    lock();
+    try {
+      for (; ; ) {
+        int s = e.state;
+        if ((s & TimerEntry.CODE) != TimerEntry.RUNNING) {
+          return; // cancelled while running
+        }
+        if (owner.rejectsNew()) {
+          stopped = true;
+          break;
+        }
+        e.deadline = nextDeadline;
+        if (e.casState(s, (s & ~TimerEntry.CODE) | TimerEntry.PENDING)) {
+          link(e);
+          break;
+        }
+      }
+    } finally {
+      unlock();
+    }
+    if (!stopped) {
+      owner.wakeIfSleeping();
+      return;
+    }
+    if (e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
+      if (e.counter() != null) {
+        e.counter().cancelled(e.stamp());
+      }
+    }
+  }
+
+  /**
+   * Advances this shard to {@code nowTick}, appending due timers after {@code dueTail} (chained
+   * through {@code next}, with {@code prev == null}); returns the new tail of that chain.
+   */
+  Node expire(long nowTick, Node dueTail) {
+    lock();
+    try {
+      long prev = cur;
+      if (nowTick <= prev) {
+        return drain(0, (int) (prev & mask[0]), dueTail);
+      }
+      cur = nowTick;
+      for (int level = 0; level < wheel.length; level++) {
+        long p = prev >>> shift[level];
+        long c = nowTick >>> shift[level];
+        if (p == c) {
+          break;
+        }
+        long steps = Math.min(c - p + 1, (long) mask[level] + 1);
+        for (long k = 0; k < steps; k++) {
+          dueTail = drain(level, (int) ((p + k) & mask[level]), dueTail);
+        }
+      }
+      return dueTail;
+    } finally {
+      unlock();
+    }
+  }
+
+  private Node drain(int level, int index, Node dueTail) {
+    Node head = wheel[level][index];
+    Node n = head.next;
+    if (n == head) {
+      return dueTail;
+    }
+    head.selfLinked();
+    long c = cur;
+    while (n != head) {
+      TimerEntry<?> e = (TimerEntry<?>) n;
+      n = n.next;
+      e.prev = null;
+      e.next = null;
+      count--;
+      if ((e.state & TimerEntry.CODE) != TimerEntry.PENDING) {
+        continue; // cancelled; its canceller waits for this lock and will find it unlinked
+      }
+      if (ceilTick(e.deadline) <= c) {
+        dueTail.next = e;
+        dueTail = e;
+      } else {
+        link(e);
+      }
+    }
+    return dueTail;
+  }
+
+  /** Cancels and unlinks every periodic timer (shutdown). */
+  void cancelPeriodic() {
+    lock();
+    try {
+      for (Node[] level : wheel) {
+        for (Node head : level) {
+          Node n = head.next;
+          while (n != head) {
+            TimerEntry<?> e = (TimerEntry<?>) n;
+            n = n.next;
+            if (e.isPeriodic() && e.cancelBySystem()) {
+              unlinkLocked(e);
+            }
+          }
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Cancels and unlinks every timer, adding those it cancelled to {@code out} (shutdownNow). */
+  void cancelAll(List<Runnable> out) {
+    lock();
+    try {
+      for (Node[] level : wheel) {
+        for (Node head : level) {
+          Node n = head.next;
+          while (n != head) {
+            TimerEntry<?> e = (TimerEntry<?>) n;
+            n = n.next;
+            unlinkLocked(e);
+            if (e.cancelBySystem()) {
+              out.add(e);
+            }
+          }
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  int count() {
+    lock();
+    try {
+      return count;
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Racy read for the tick thread's idle check; confirmed under the lock before sleeping. */
+  int countRacy() {
+    return count;
+  }
+
+  int levels() {
+    return wheel.length;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The timing-wheel engine: {@link dev.timerguard.wheel.WheelScheduler}, a {@link
+ * java.util.concurrent.ScheduledExecutorService} for very many short-lived timers.
+ *
+ * <p>The data structure is the hierarchical timing wheel of Varghese and Lauck ("Hashed and
+ * Hierarchical Timing Wheels: Data Structures for the Efficient Implementation of a Timer
+ * Facility", SOSP 1987). Time is cut in ticks of a power-of-two number of nanoseconds. Each shard
+ * holds a first level of 1024 one-tick buckets and higher levels of 256 buckets, each bucket of a
+ * level spanning a whole turn of the level below, so a bucket index is a shift and a mask of the
+ * deadline. A timer is put in the lowest level whose
+ * turn covers its delay, in the bucket the level's cursor reaches no later than the deadline; as
+ * the cursors advance, buckets are emptied and their timers either fire or move down to a finer
+ * level. Insert and cancel are O(1) and expiry is O(timers due + buckets passed), and a delay of
+ * years costs a handful of cascades rather than a lap per wheel turn. Buckets are circular
+ * doubly-linked lists headed by sentinels whose nodes are the timers themselves: the {@link
+ * java.util.concurrent.ScheduledFuture} a caller gets back IS the bucket node, so a pending timer
+ * costs one 40-byte object and cancel unlinks it directly. The wheel is sharded, each shard with
+ * its own lock, and a thread always schedules into the same shard, so threads that schedule and
+ * cancel do not contend with one another; one tick thread expires all shards and hands due
+ * callbacks to an executor (or runs {@link dev.timerguard.wheel.InlineTask}s itself).
+ *
+ * <p>Only {@code WheelScheduler}, its {@code Builder} and {@code InlineTask} are public.
+ */
+package dev.timerguard.wheel;

@@ -1,0 +1,465 @@
+package dev.timerguard.wheel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.LiveRegistry;
+import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.Snapshot;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Wheel-specific behaviour, driven by a manual clock wherever time matters. */
+@Timeout(60)
+class WheelSchedulerTest {
+
+  static final long MS = 1_000_000L;
+
+  final AtomicLong clock = new AtomicLong(1_000 * MS);
+  final LiveRegistry registry = LiveRegistry.create(1000, clock::get);
+
+  WheelScheduler.Builder manual() {
+    return WheelScheduler.builder().manualTicking().clock(clock::get).registry(registry);
+  }
+
+  void advance(WheelScheduler w, long nanos) {
+    clock.addAndGet(nanos);
+    w.tick();
+  }
+
+  @Test
+  void aTimerFiresAtTheFirstTickAtOrAfterItsDeadlineAndNeverBefore() {
+    WheelScheduler w = manual().build();
+    AtomicInteger runs = new AtomicInteger();
+    ScheduledFuture<?> f = w.schedule(runs::incrementAndGet, 10, TimeUnit.MILLISECONDS);
+    advance(w, 9 * MS);
+    assertThat(runs).hasValue(0);
+    assertThat(f.getDelay(TimeUnit.MILLISECONDS)).isEqualTo(1);
+    advance(w, MS - 1);
+    assertThat(runs).as("one nanosecond before the deadline").hasValue(0);
+    advance(w, w.tickNanos());
+    assertThat(runs).hasValue(1);
+    assertThat(f.isDone()).isTrue();
+    advance(w, 1000 * MS);
+    assertThat(runs).as("fires once").hasValue(1);
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  @Test
+  void cancelRemovesTheTimerAtOnce() {
+    WheelScheduler w = manual().build();
+    ScheduledFuture<?> f = w.schedule(() -> {}, 1, TimeUnit.HOURS);
+    assertThat(w.pendingCount()).isEqualTo(1);
+    assertThat(f.cancel(false)).isTrue();
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  @Test
+  void aMillionScheduleCancelPairsLeaveNothingBehind() {
+    WheelScheduler w = manual().countTimers(false).build();
+    ScheduledFuture<?> background = w.schedule(() -> {}, 1, TimeUnit.HOURS);
+    List<WeakReference<ScheduledFuture<?>>> sample = new ArrayList<>();
+    Runnable task = () -> {};
+    for (int i = 0; i < 1_000_000; i++) {
+      ScheduledFuture<?> f = w.schedule(task, 1 + (i % 5000), TimeUnit.MILLISECONDS);
+      f.cancel(false);
+      if (i % 100_000 == 0) {
+        sample.add(new WeakReference<>(f));
+      }
+      if (i % 50_000 == 0) {
+        advance(w, MS);
+      }
+    }
+    assertThat(w.pendingCount()).isEqualTo(1);
+    assertThat(background.cancel(false)).isTrue();
+    assertThat(w.pendingCount()).isZero();
+    // the wheel holds no reference to any cancelled timer: every sampled handle is collectable
+    awaitCollected(sample);
+  }
+
+  @Test
+  void aCancelledTimerReleasesItsTask() {
+    WheelScheduler w = manual().build();
+    Object[] big = {new byte[1 << 20]};
+    Runnable task =
+        new Runnable() {
+          final Object payload = big[0];
+
+          @Override
+          public void run() {
+            assertThat(payload).isNotNull();
+          }
+        };
+    WeakReference<Runnable> ref = new WeakReference<>(task);
+    ScheduledFuture<?> f = w.schedule(task, 1, TimeUnit.HOURS);
+    task = null;
+    big[0] = null;
+    assertThat(f.cancel(false)).isTrue();
+    awaitCollected(List.of(ref));
+    assertThat(f.isCancelled()).isTrue(); // the handle itself stays usable
+  }
+
+  static void awaitCollected(List<? extends WeakReference<?>> refs) {
+    for (int i = 0; i < 50 && refs.stream().anyMatch(r -> r.get() != null); i++) {
+      System.gc();
+      byte[][] pressure = new byte[8][];
+      for (int j = 0; j < pressure.length; j++) {
+        pressure[j] = new byte[1 << 20];
+      }
+      Thread.onSpinWait();
+    }
+    assertThat(refs).allMatch(r -> r.get() == null, "collected");
+  }
+
+  @Test
+  void longDelaysCascadeInsteadOfLappingAndFireOnTime() {
+    WheelScheduler w = manual().countTimers(false).build();
+    AtomicInteger runs = new AtomicInteger();
+    long year = TimeUnit.DAYS.toNanos(365);
+    ScheduledFuture<?> f = w.schedule(runs::incrementAndGet, year, TimeUnit.NANOSECONDS);
+    // jump most of the way in big steps: a wheel that lapped per tick would need 3e10 ticks
+    for (int i = 0; i < 364; i++) {
+      advance(w, TimeUnit.DAYS.toNanos(1));
+    }
+    assertThat(runs).hasValue(0);
+    advance(w, TimeUnit.DAYS.toNanos(1) - 2 * MS);
+    assertThat(runs).hasValue(0);
+    assertThat(f.getDelay(TimeUnit.MILLISECONDS)).isEqualTo(2);
+    advance(w, 2 * MS + w.tickNanos());
+    assertThat(runs).hasValue(1);
+  }
+
+  @Test
+  void maximalDelaysSaturateAndNeverFire() {
+    WheelScheduler w = manual().build();
+    AtomicInteger runs = new AtomicInteger();
+    ScheduledFuture<?> f = w.schedule(runs::incrementAndGet, Long.MAX_VALUE, TimeUnit.DAYS);
+    ScheduledFuture<?> g = w.schedule(runs::incrementAndGet, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    for (int i = 0; i < 100; i++) {
+      advance(w, TimeUnit.DAYS.toNanos(365));
+    }
+    assertThat(runs).as("not in 100 years").hasValue(0);
+    assertThat(f.getDelay(TimeUnit.DAYS)).isGreaterThan(50 * 365L);
+    assertThat(g.getDelay(TimeUnit.DAYS)).isGreaterThan(50 * 365L);
+    assertThat(w.pendingCount()).isEqualTo(2);
+  }
+
+  @Test
+  void periodicTimersFollowTheClock() {
+    WheelScheduler w = manual().build();
+    AtomicInteger rate = new AtomicInteger();
+    AtomicInteger delay = new AtomicInteger();
+    ScheduledFuture<?> r = w.scheduleAtFixedRate(rate::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> d =
+        w.scheduleWithFixedDelay(delay::incrementAndGet, 5, 10, TimeUnit.MILLISECONDS);
+    for (int i = 0; i < 100; i++) {
+      advance(w, MS);
+    }
+    // fixed rate at 0,10,...,90 ms and maybe 100 (tick rounding); fixed delay at 5,15,...,95
+    assertThat(rate.get()).isBetween(9, 11);
+    assertThat(delay.get()).isBetween(9, 10);
+    assertThat(r.cancel(false)).isTrue();
+    assertThat(d.cancel(false)).isTrue();
+    int before = rate.get() + delay.get();
+    advance(w, 100 * MS);
+    assertThat(rate.get() + delay.get()).isEqualTo(before);
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  @Test
+  void aThrowingTaskIsReportedAndLaterTimersStillFire() throws Exception {
+    List<Throwable> reported = new ArrayList<>();
+    WheelScheduler w = manual().exceptionHandler((t, x) -> reported.add(x)).build();
+    RuntimeException boom = new RuntimeException("boom");
+    ScheduledFuture<?> bad =
+        w.schedule(
+            () -> {
+              throw boom;
+            },
+            1,
+            TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> badInline =
+        w.schedule(
+            (InlineTask)
+                () -> {
+                  throw boom;
+                },
+            1,
+            TimeUnit.MILLISECONDS);
+    AtomicInteger later = new AtomicInteger();
+    w.schedule(later::incrementAndGet, 2, TimeUnit.MILLISECONDS);
+    advance(w, 3 * MS);
+    assertThat(reported).containsExactly(boom, boom);
+    assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class).hasCause(boom);
+    assertThatThrownBy(badInline::get).isInstanceOf(ExecutionException.class).hasCause(boom);
+    assertThat(later).hasValue(1);
+  }
+
+  @Test
+  void inlineTasksRunOnTheTickThreadOthersOnTheCallbackExecutor() throws Exception {
+    try (WheelScheduler w = WheelScheduler.builder().name("where").countTimers(false).build()) {
+      AtomicReference<String> inline = new AtomicReference<>();
+      AtomicReference<String> pooled = new AtomicReference<>();
+      CountDownLatch both = new CountDownLatch(2);
+      w.schedule(
+          (InlineTask)
+              () -> {
+                inline.set(Thread.currentThread().getName());
+                both.countDown();
+              },
+          1,
+          TimeUnit.MILLISECONDS);
+      w.schedule(
+          () -> {
+            pooled.set(Thread.currentThread().getName());
+            both.countDown();
+          },
+          1,
+          TimeUnit.MILLISECONDS);
+      assertThat(both.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(inline.get()).isEqualTo("where-tick");
+      assertThat(pooled.get()).startsWith("where-callback-");
+    }
+  }
+
+  @Test
+  void aBlockedCallbackExecutorDoesNotStopTheTick() throws Exception {
+    ExecutorService one = Executors.newSingleThreadExecutor();
+    try (WheelScheduler w =
+        WheelScheduler.builder().callbackExecutor(one).countTimers(false).build()) {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch blocked = new CountDownLatch(1);
+      w.execute(
+          () -> {
+            blocked.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+      // the only callback thread is blocked; inline timers keep firing on time regardless
+      CountDownLatch fired = new CountDownLatch(20);
+      for (int i = 1; i <= 20; i++) {
+        w.schedule((InlineTask) fired::countDown, i, TimeUnit.MILLISECONDS);
+      }
+      assertThat(fired.await(10, TimeUnit.SECONDS)).isTrue();
+      // and a pooled timer that fell due meanwhile runs once the executor is free
+      ScheduledFuture<String> queued = w.schedule(() -> "queued", 1, TimeUnit.MILLISECONDS);
+      release.countDown();
+      assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("queued");
+    } finally {
+      one.shutdownNow();
+    }
+  }
+
+  @Test
+  void aBlockingCallbackOnTheOwnedPoolDoesNotDelayOtherCallbacks() throws Exception {
+    try (WheelScheduler w = WheelScheduler.builder().countTimers(false).build()) {
+      CountDownLatch release = new CountDownLatch(1);
+      w.execute(
+          () -> {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      CountDownLatch fired = new CountDownLatch(10);
+      for (int i = 1; i <= 10; i++) {
+        w.schedule(fired::countDown, i, TimeUnit.MILLISECONDS);
+      }
+      assertThat(fired.await(10, TimeUnit.SECONDS)).isTrue();
+      release.countDown();
+    }
+  }
+
+  @Test
+  void coalescingRoundsDeadlinesAndHandsOneBatchPerPass() {
+    AtomicInteger handOffs = new AtomicInteger();
+    WheelScheduler w =
+        manual()
+            .coalesce(Duration.ofMillis(10))
+            .callbackExecutor(
+                r -> {
+                  handOffs.incrementAndGet();
+                  r.run();
+                })
+            .build();
+    AtomicInteger runs = new AtomicInteger();
+    clock.set(1_000 * MS); // the origin: deadlines are multiples of 10 ms from here
+    for (int i = 1; i <= 9; i++) {
+      w.schedule(runs::incrementAndGet, i, TimeUnit.MILLISECONDS);
+    }
+    advance(w, 9 * MS);
+    assertThat(runs).as("rounded up to the 10 ms boundary").hasValue(0);
+    advance(w, MS + w.tickNanos());
+    assertThat(runs).hasValue(9);
+    assertThat(handOffs).as("one hand-off for the whole batch").hasValue(1);
+  }
+
+  @Test
+  void scheduleCoalescedSharesOnePassPerWindow() {
+    WheelScheduler w = manual().build();
+    AtomicInteger runs = new AtomicInteger();
+    for (int i = 1; i <= 20; i++) {
+      w.scheduleCoalesced(runs::incrementAndGet, i, TimeUnit.MILLISECONDS, Duration.ofMillis(16));
+    }
+    advance(w, 15 * MS);
+    assertThat(runs).as("all wait for the 16 ms boundary").hasValue(0);
+    advance(w, MS + w.tickNanos());
+    assertThat(runs).hasValue(16);
+    advance(w, 16 * MS + w.tickNanos());
+    assertThat(runs).hasValue(20);
+    assertThatThrownBy(
+            () -> w.scheduleCoalesced(() -> {}, 1, TimeUnit.SECONDS, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> w.scheduleCoalesced(() -> {}, 1, TimeUnit.SECONDS, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("window");
+  }
+
+  @Test
+  void registryCountsEveryTimerExactlyOnceAtTheCallersSite() {
+    WheelScheduler w = manual().build();
+    ScheduledFuture<?> a = w.schedule(() -> {}, 1, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> b = w.schedule(() -> {}, 1, TimeUnit.HOURS);
+    w.schedule(() -> {}, 2, TimeUnit.HOURS);
+    ScheduledFuture<?> p = w.scheduleAtFixedRate(() -> {}, 1, 1, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> q = w.scheduleAtFixedRate(() -> {}, 1, 1, TimeUnit.HOURS);
+    assertThat(registry.snapshot().totalLive(CallSite.Kind.TIMER)).isEqualTo(3);
+    assertThat(registry.snapshot().totalLive(CallSite.Kind.TICKER)).isEqualTo(2);
+    advance(w, 5 * MS);
+    assertThat(a.isDone()).isTrue();
+    assertThat(b.cancel(false)).isTrue();
+    assertThat(p.cancel(false)).isTrue();
+    assertThat(registry.snapshot().totalLive(CallSite.Kind.TIMER)).isEqualTo(1);
+    assertThat(registry.snapshot().totalLive(CallSite.Kind.TICKER)).isEqualTo(1);
+    List<Runnable> never = w.shutdownNow();
+    assertThat(never).hasSize(2).allMatch(r -> ((ScheduledFuture<?>) r).isCancelled());
+    assertThat(q.isCancelled()).isTrue();
+    Snapshot s = registry.snapshot();
+    assertThat(s.totalLiveTimers()).isZero();
+    long created = 0, fired = 0, cancelled = 0;
+    for (SiteStats st : s.sites()) {
+      created += st.created();
+      fired += st.fired();
+      cancelled += st.cancelled();
+      assertThat(st.site().className()).isEqualTo(WheelSchedulerTest.class.getName());
+    }
+    assertThat(created).isEqualTo(5);
+    assertThat(fired).as("the one-shot that ran").isEqualTo(1);
+    assertThat(cancelled).isEqualTo(4);
+    assertThat(w.isTerminated()).isTrue();
+  }
+
+  @Test
+  void countingCanBeTurnedOff() {
+    WheelScheduler w = manual().countTimers(false).build();
+    w.schedule(() -> {}, 1, TimeUnit.HOURS);
+    w.scheduleAtFixedRate(() -> {}, 1, 1, TimeUnit.HOURS);
+    assertThat(registry.siteCount()).isZero();
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+  }
+
+  @Test
+  void schedulingAfterShutdownIsRejectedWithTheSchedulersName() {
+    WheelScheduler w = manual().name("orders-timeouts").build();
+    w.shutdown();
+    assertThatThrownBy(() -> w.schedule(() -> {}, 1, TimeUnit.SECONDS))
+        .isInstanceOf(RejectedExecutionException.class)
+        .hasMessageContaining("orders-timeouts")
+        .hasMessageContaining("shut down");
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+    assertThat(registry.siteCount()).as("a rejected task is never counted").isZero();
+  }
+
+  @Test
+  void delayedTimersRunAfterShutdownAndThenTheSchedulerTerminates() {
+    WheelScheduler w = manual().build();
+    AtomicInteger runs = new AtomicInteger();
+    w.schedule(runs::incrementAndGet, 5, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> p = w.scheduleAtFixedRate(runs::incrementAndGet, 1, 1, TimeUnit.HOURS);
+    w.shutdown();
+    assertThat(p.isCancelled()).isTrue();
+    assertThat(w.isTerminated()).isFalse();
+    advance(w, 10 * MS);
+    assertThat(runs).hasValue(1);
+    assertThat(w.isTerminated()).isTrue();
+  }
+
+  @Test
+  void closeWaitsForDelayedTimers() {
+    WheelScheduler w = WheelScheduler.builder().countTimers(false).build();
+    AtomicInteger runs = new AtomicInteger();
+    w.schedule(runs::incrementAndGet, 20, TimeUnit.MILLISECONDS);
+    w.close();
+    assertThat(runs).hasValue(1);
+    assertThat(w.isTerminated()).isTrue();
+    w.close(); // idempotent
+  }
+
+  @Test
+  void builderRejectsBadConfiguration() {
+    WheelScheduler.Builder b = WheelScheduler.builder();
+    assertThatThrownBy(() -> b.tick(Duration.ofNanos(10)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.tick(Duration.ofHours(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.wheelSize(3)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.shards(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.coalesce(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.clock(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("nanoClock");
+    assertThatThrownBy(() -> b.registry(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> b.callbackExecutor(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void tickIsRoundedUpToAPowerOfTwo() {
+    assertThat(manual().build().tickNanos()).isEqualTo(1L << 20);
+    assertThat(manual().tick(Duration.ofMillis(10)).build().tickNanos()).isEqualTo(1L << 24);
+    assertThat(manual().tick(Duration.ofNanos(1 << 16)).build().tickNanos()).isEqualTo(1L << 16);
+  }
+
+  @Test
+  void badInputGetsClearErrors() {
+    WheelScheduler w = manual().build();
+    assertThatThrownBy(() -> w.schedule((Runnable) null, 1, TimeUnit.SECONDS))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("command");
+    assertThatThrownBy(() -> w.schedule(() -> {}, 1, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("unit");
+    assertThatThrownBy(() -> w.scheduleAtFixedRate(() -> {}, 1, 0, TimeUnit.SECONDS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("period");
+    assertThatThrownBy(() -> w.scheduleWithFixedDelay(() -> {}, 1, -1, TimeUnit.SECONDS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("delay");
+    AtomicInteger runs = new AtomicInteger();
+    w.schedule(runs::incrementAndGet, -1, TimeUnit.DAYS);
+    w.schedule(runs::incrementAndGet, Long.MIN_VALUE, TimeUnit.NANOSECONDS);
+    advance(w, w.tickNanos());
+    assertThat(runs).as("negative delays run at the next tick").hasValue(2);
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+  }
+}
