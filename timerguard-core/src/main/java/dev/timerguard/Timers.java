@@ -1,10 +1,10 @@
 package dev.timerguard;
 
-import dev.timerguard.internal.JdkEngine;
 import dev.timerguard.internal.LiveSet;
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
+import dev.timerguard.wheel.WheelScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  * }
  * }</pre>
  *
- * <p><b>Engine.</b> Timers run on a pluggable engine: any {@link ScheduledExecutorService} given to
- * the {@link Builder} (which this instance then owns and shuts down on close), by default a
- * daemon, leak-free {@code ScheduledThreadPoolExecutor} (cancelled tasks removed at once).
- * <b>Callbacks</b> run on the engine's timer threads, or on the {@link Builder#callbackExecutor
- * callback executor} if one is set; never on the caller's thread.
+ * <p><b>Engine.</b> Timers run on a pluggable engine: by default a {@link WheelScheduler} (a
+ * sharded timing wheel: O(1) schedule and cancel, cancelled timers removed at once, about 1 ms
+ * tick, daemon threads), or any {@link ScheduledExecutorService} given to the {@link Builder}
+ * (which this instance then owns and shuts down on close). <b>Callbacks</b> run on the engine's
+ * threads (the wheel's callback pool), or on the {@link Builder#callbackExecutor callback
+ * executor} if one is set; never on the caller's thread.
  *
  * <p><b>Ownership and close.</b> {@link #shared()} is process-wide and cannot be closed. Any other
  * instance owns its engine: {@link #closeNow()} cancels every live timer (counted as cancelled),
@@ -67,9 +68,19 @@ public final class Timers extends TimerSource implements AutoCloseable {
     this.name = b.name;
     this.registry = b.registry;
     this.onError = b.onError;
-    this.callbackExecutor = b.callbackExecutor;
-    this.engine =
-        b.engine != null ? b.engine : new JdkEngine(b.threads, "timerguard-" + b.name);
+    if (b.engine != null) {
+      this.engine = b.engine;
+      this.callbackExecutor = b.callbackExecutor;
+    } else {
+      // the default engine: the timing wheel, not counting (this API counts its own handles)
+      WheelScheduler.Builder wb =
+          WheelScheduler.builder().name("timerguard-" + b.name).countTimers(false);
+      if (b.callbackExecutor != null) {
+        wb.callbackExecutor(b.callbackExecutor); // the wheel dispatches: no second hop here
+      }
+      this.engine = wb.build();
+      this.callbackExecutor = null;
+    }
     this.shared = shared;
     this.clock = b.clock;
     if (!shared && OPEN.incrementAndGet() > WARN_INSTANCES && WARNED.compareAndSet(false, true)) {
@@ -235,6 +246,24 @@ public final class Timers extends TimerSource implements AutoCloseable {
     }
   }
 
+  /**
+   * Schedules a timer that may fire up to {@code windowNanos} late so that timers with close
+   * deadlines share one expiry pass (the wheel's coalescing mode); other engines fire it on time.
+   */
+  Future<?> engineScheduleCoalesced(Runnable task, long delayNanos, long windowNanos) {
+    if (!(engine instanceof WheelScheduler) || windowNanos <= 0 || delayNanos <= 0) {
+      return engineSchedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    }
+    try {
+      return ((WheelScheduler) engine)
+          .scheduleCoalesced(task, delayNanos, TimeUnit.NANOSECONDS, Duration.ofNanos(windowNanos));
+    } catch (RejectedExecutionException e) {
+      IllegalStateException ise = closedError();
+      ise.initCause(e);
+      throw ise;
+    }
+  }
+
   /** Runs an action on the callback executor if there is one, else here (a timer thread). */
   void dispatch(CallSite site, Runnable action) {
     Executor cb = callbackExecutor;
@@ -293,7 +322,6 @@ public final class Timers extends TimerSource implements AutoCloseable {
   public static final class Builder {
     private String name = "timers";
     private ScheduledExecutorService engine;
-    private int threads = 1;
     private LiveRegistry registry = LiveRegistry.global();
     private TimerErrorHandler onError = TimerErrorHandler.logging();
     private Executor callbackExecutor;
@@ -319,23 +347,11 @@ public final class Timers extends TimerSource implements AutoCloseable {
 
     /**
      * The engine to run on; the built {@link Timers} takes ownership and shuts it down on close.
-     * Default: a leak-free daemon {@code ScheduledThreadPoolExecutor}.
+     * Default: a {@link WheelScheduler} with counting off (the API counts its own handles). An
+     * engine that counts its own tasks in the same registry would count every timer twice.
      */
     public Builder engine(ScheduledExecutorService engine) {
       this.engine = Objects.requireNonNull(engine, "engine");
-      return this;
-    }
-
-    /**
-     * Timer threads of the default engine.
-     *
-     * @throws IllegalArgumentException if below 1
-     */
-    public Builder threads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be at least 1, was " + threads);
-      }
-      this.threads = threads;
       return this;
     }
 
@@ -352,9 +368,10 @@ public final class Timers extends TimerSource implements AutoCloseable {
     }
 
     /**
-     * Runs one-shot actions on this executor instead of the timer thread, so slow actions cannot
-     * delay other timers. Tickers, watchdogs, throttles and coalescers still run on the timer
-     * thread so their runs never overlap. Not owned: not shut down on close.
+     * Runs actions on this executor instead of the engine's own threads. With the default wheel
+     * engine every callback goes there; with an engine of your own, one-shot actions do, while
+     * tickers, watchdogs, throttles and coalescers still run on the engine's threads. Not owned:
+     * not shut down on close.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "executor");

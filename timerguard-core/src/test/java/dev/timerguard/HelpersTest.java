@@ -65,7 +65,7 @@ class HelpersTest {
 
   @Test
   void coalescerFlushesOnCloseAndDropsNothingUnderManyProducers() throws Exception {
-    try (Timers real = Timers.builder().registry(registry).threads(2).build()) {
+    try (Timers real = Timers.builder().registry(registry).build()) {
       AtomicInteger received = new AtomicInteger();
       List<Integer> order = Collections.synchronizedList(new ArrayList<>());
       Coalescer<Integer> c = real.coalescer(64, Duration.ofMillis(2), b -> { received.addAndGet(b.size()); assertThat(b.size()).isLessThanOrEqualTo(64); });

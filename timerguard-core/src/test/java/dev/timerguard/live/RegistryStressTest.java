@@ -25,7 +25,7 @@ class RegistryStressTest {
     AtomicLong cancelledByUs = new AtomicLong();
     int threads = 4;
     int perThread = 25_000;
-    try (Timers timers = Timers.builder().name("stress").registry(registry).threads(2).build()) {
+    try (Timers timers = Timers.builder().name("stress").registry(registry).build()) {
       CountDownLatch start = new CountDownLatch(1);
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {

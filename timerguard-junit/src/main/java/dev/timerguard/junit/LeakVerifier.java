@@ -132,7 +132,7 @@ public final class LeakVerifier {
           "AWT-.*",
           "Monitor Ctrl-Break",
           // TimerGuard's own process-wide engine (Timers.shared()), like the common pool
-          "timerguard-shared-\\d+",
+          "timerguard-shared-(tick|callback-\\d+)",
           // build tools and JUnit
           "surefire-forkedjvm-.*",
           "last-ditch-daemon-shutdown-thread-.*",
