@@ -337,50 +337,65 @@ public final class Hooks {
   /** Replaces {@code CompletableFuture.orTimeout(long, TimeUnit)}. */
   public static <T> CompletableFuture<T> orTimeout(
       CompletableFuture<T> f, long timeout, TimeUnit unit, int site) {
+    boolean pending = !f.isDone(); // the JDK schedules a timer only for a pending future
     CompletableFuture<T> r = f.orTimeout(timeout, unit);
-    followTimeout(f, timeout, unit, site);
+    if (pending) {
+      followTimeout(f, timeout, unit, site, false, null);
+    }
     return r;
   }
 
   /** Replaces {@code CompletableFuture.completeOnTimeout(T, long, TimeUnit)}. */
   public static <T> CompletableFuture<T> completeOnTimeout(
       CompletableFuture<T> f, T value, long timeout, TimeUnit unit, int site) {
+    boolean pending = !f.isDone();
     CompletableFuture<T> r = f.completeOnTimeout(value, timeout, unit);
-    followTimeout(f, timeout, unit, site);
+    if (pending) {
+      followTimeout(f, timeout, unit, site, true, value);
+    }
     return r;
   }
 
-  private static void followTimeout(CompletableFuture<?> f, long timeout, TimeUnit unit, int site) {
-    if (!HookGuard.on(HookGuard.COMPLETABLE) || f.isDone()) {
-      return; // the JDK schedules no timer for a future that is already complete
+  private static void followTimeout(
+      CompletableFuture<?> f, long timeout, TimeUnit unit, int site, boolean byValue, Object value) {
+    if (!HookGuard.on(HookGuard.COMPLETABLE)) {
+      return;
     }
     try {
       SiteCounter c = counter(site);
       long stamp = c.created();
       long nanos = unit.toNanos(timeout);
       TimerEvents.scheduled(c, nanos);
-      f.whenComplete(new TimeoutEnd(c, stamp, System.nanoTime() + nanos));
+      f.whenComplete(new TimeoutEnd(c, stamp, byValue, value));
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.COMPLETABLE, e);
     }
   }
 
-  /** Ends a {@code CompletableFuture} timeout: fired if the deadline passed, else cancelled. */
+  /**
+   * Ends a {@code CompletableFuture} timeout when the future completes: fired if the timeout
+   * completed it ({@code TimeoutException} for {@code orTimeout}, the very default value for
+   * {@code completeOnTimeout}), else cancelled (the JDK cancels its timer then).
+   */
   private static final class TimeoutEnd implements BiConsumer<Object, Throwable> {
     private final SiteCounter c;
     private final long stamp;
-    private final long deadline;
+    private final boolean byValue;
+    private final Object value;
 
-    TimeoutEnd(SiteCounter c, long stamp, long deadline) {
+    TimeoutEnd(SiteCounter c, long stamp, boolean byValue, Object value) {
       this.c = c;
       this.stamp = stamp;
-      this.deadline = deadline;
+      this.byValue = byValue;
+      this.value = value;
     }
 
     @Override
     public void accept(Object v, Throwable ex) {
       try {
-        if (System.nanoTime() - deadline >= 0) {
+        boolean timedOut =
+            byValue ? ex == null && v == value : ex instanceof java.util.concurrent.TimeoutException;
+        if (timedOut) {
           c.fired(stamp);
           TimerEvents.fired(c, stamp);
         } else {
