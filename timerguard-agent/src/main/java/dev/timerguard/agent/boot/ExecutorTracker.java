@@ -60,6 +60,7 @@ public final class ExecutorTracker {
     if (executor == null) {
       return;
     }
+    executor = identity(executor);
     synchronized (KNOWN) {
       if (KNOWN.containsKey(executor)) {
         return; // e.g. a wrapper returned by an instrumented factory of an instrumented factory
@@ -84,8 +85,9 @@ public final class ExecutorTracker {
       return;
     }
     boolean known;
+    Object id = identity(executor);
     synchronized (KNOWN) {
-      known = KNOWN.containsKey(executor);
+      known = KNOWN.containsKey(id);
     }
     if (!known) {
       CallSite s = scheduleSite.site();
@@ -105,7 +107,7 @@ public final class ExecutorTracker {
   public static synchronized void ended(Object executor) {
     Entry e;
     synchronized (KNOWN) {
-      e = KNOWN.remove(executor);
+      e = KNOWN.remove(identity(executor));
     }
     if (e != null && ENTRIES.remove(e)) {
       SIZE.decrementAndGet();
@@ -168,6 +170,16 @@ public final class ExecutorTracker {
   /** How many executors are being sampled. */
   public static int tracked() {
     return SIZE.get();
+  }
+
+  /**
+   * What an executor is tracked by: the pool itself, not a wrapper from {@code Executors} (a
+   * wrapper may be collected while its pool and thread live on, which is exactly the leak of an
+   * unshut executor per call).
+   */
+  static Object identity(Object ex) {
+    ThreadPoolExecutor p = pool(ex);
+    return p != null ? p : ex;
   }
 
   /** The pool behind {@code ex}, looking through {@code Executors}' delegating wrappers. */

@@ -160,6 +160,24 @@ class HooksTest {
   }
 
   @Test
+  void anExecutorPerCallStaysLiveWhileItsPoolLivesEvenWhenTheWrapperIsCollected() {
+    int exec = site(CallSite.Kind.EXECUTOR, 15);
+    java.util.concurrent.ScheduledExecutorService wrapper =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.ThreadPoolExecutor inner = ExecutorTracker.pool(wrapper);
+    assertThat(inner).as("Executors' wrapper is seen through").isNotNull();
+    Hooks.executorCreated(wrapper, exec);
+    wrapper.schedule(() -> {}, 1, TimeUnit.MILLISECONDS);
+    wrapper = null;
+    System.gc();
+    ExecutorTracker.poll();
+    assertThat(stats(exec).live()).isEqualTo(1);
+    inner.shutdownNow();
+    ExecutorTracker.poll();
+    assertThat(stats(exec).live()).isZero();
+  }
+
+  @Test
   void executorCreatedBeforeTheAgentIsRegisteredOnFirstUseAtTheScheduleSite() {
     int t = site(CallSite.Kind.TIMER, 20);
     ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, t);
