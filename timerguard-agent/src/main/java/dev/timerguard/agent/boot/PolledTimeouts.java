@@ -58,8 +58,23 @@ public final class PolledTimeouts {
     ENTRIES.add(new Entry(timeout, counter, counter.created()));
   }
 
-  /** Ends every timeout that expired, was cancelled or was collected. */
-  public static synchronized void poll() throws Throwable {
+  /**
+   * Ends every timeout that expired, was cancelled or was collected.
+   *
+   * @throws IllegalStateException if a timeout's methods cannot be called (the caller disables the
+   *     Netty hook)
+   */
+  public static synchronized void poll() {
+    try {
+      pollEntries();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("cannot poll Netty timeouts", t);
+    }
+  }
+
+  private static void pollEntries() throws Throwable {
     for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
       Entry e = it.next();
       Object t = e.ref.get();

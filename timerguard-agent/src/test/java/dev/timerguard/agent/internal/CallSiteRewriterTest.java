@@ -152,6 +152,22 @@ class CallSiteRewriterTest {
   }
 
   @Test
+  void nettyTimeoutsAreFollowedByPolling() throws Exception {
+    io.netty.util.HashedWheelTimer timer = new io.netty.util.HashedWheelTimer();
+    try {
+      io.netty.util.Timeout t = (io.netty.util.Timeout) call("netty", timer);
+      dev.timerguard.agent.boot.PolledTimeouts.poll();
+      assertThat(site("netty", CallSite.Kind.TIMER).live()).isEqualTo(1);
+      t.cancel();
+      dev.timerguard.agent.boot.PolledTimeouts.poll();
+      assertThat(site("netty", CallSite.Kind.TIMER).live()).isZero();
+      assertThat(site("netty", CallSite.Kind.TIMER).cancelled()).isEqualTo(1);
+    } finally {
+      timer.stop();
+    }
+  }
+
+  @Test
   void orTimeoutIsLiveUntilTheFutureCompletes() throws Exception {
     @SuppressWarnings("unchecked")
     CompletableFuture<String> f = (CompletableFuture<String>) call("orTimeout");

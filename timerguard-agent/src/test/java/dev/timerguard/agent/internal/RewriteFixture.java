@@ -74,6 +74,10 @@ public final class RewriteFixture {
     return p.remove((Runnable) f);
   }
 
+  public static io.netty.util.Timeout netty(io.netty.util.HashedWheelTimer timer) {
+    return timer.newTimeout(t -> {}, 10, TimeUnit.MINUTES);
+  }
+
   /** A TimerTask subclass: its run() gets a hook at the top. */
   public static final class Task extends TimerTask {
     @Override
