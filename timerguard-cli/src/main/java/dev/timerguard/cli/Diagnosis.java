@@ -326,7 +326,7 @@ final class Diagnosis {
     return b.toString();
   }
 
-  /** The first application frame of a stack, else its top frame, else the thread name. */
+  /** The first application frame of a stack, else an example thread name and the top frame. */
   private static String label(ThreadInfo t) {
     StackTraceElement[] st = t.getStackTrace();
     for (StackTraceElement e : st) {
@@ -336,7 +336,7 @@ final class Diagnosis {
       }
     }
     if (st.length > 0) {
-      return st[0].toString();
+      return "threads like \"" + t.getThreadName() + "\", " + st[0];
     }
     return "thread \"" + t.getThreadName() + "\"";
   }
