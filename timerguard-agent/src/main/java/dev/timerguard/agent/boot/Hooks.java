@@ -3,6 +3,7 @@ package dev.timerguard.agent.boot;
 import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.SiteCounter;
 import java.util.Date;
+import java.util.List;
 import java.util.Objects;
 import java.util.Timer;
 import java.util.TimerTask;
@@ -158,6 +159,55 @@ public final class Hooks {
       return pool.remove((Runnable) ((TrackedFuture<?>) task).unwrap());
     }
     return pool.remove(task);
+  }
+
+  /**
+   * Replaces {@code shutdown()} on an executor: timers the pool cancels while shutting down (its
+   * periodic tasks, and delayed ones unless its policy keeps them) end as cancelled.
+   */
+  public static void shutdown(java.util.concurrent.ExecutorService executor) {
+    List<ShutdownTracking.Pair> pairs = pairs(executor);
+    executor.shutdown();
+    try {
+      for (ShutdownTracking.Pair p : pairs) {
+        if (p.future.isCancelled()) {
+          p.task.cancelled();
+        }
+      }
+    } catch (Throwable e) {
+      HookGuard.fail(HookGuard.SCHEDULE, e);
+    }
+  }
+
+  /** Replaces {@code shutdownNow()}: every timer handed back (never to run) ends as cancelled. */
+  public static List<Runnable> shutdownNow(java.util.concurrent.ExecutorService executor) {
+    List<ShutdownTracking.Pair> pairs = pairs(executor);
+    List<Runnable> dropped = executor.shutdownNow();
+    try {
+      java.util.Set<Object> handedBack =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      handedBack.addAll(dropped);
+      for (ShutdownTracking.Pair p : pairs) {
+        if (p.future.isCancelled() || handedBack.contains(p.future)) {
+          p.task.cancelled();
+        }
+      }
+    } catch (Throwable e) {
+      HookGuard.fail(HookGuard.SCHEDULE, e);
+    }
+    return dropped;
+  }
+
+  private static List<ShutdownTracking.Pair> pairs(java.util.concurrent.ExecutorService executor) {
+    if (executor == null || !HookGuard.on(HookGuard.SCHEDULE)) {
+      return List.of();
+    }
+    try {
+      return ShutdownTracking.tracked(executor);
+    } catch (Throwable e) {
+      HookGuard.fail(HookGuard.SCHEDULE, e);
+      return List.of();
+    }
   }
 
   // ---------------------------------------------------------------- executors and threads

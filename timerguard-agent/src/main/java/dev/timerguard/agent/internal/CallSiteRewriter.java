@@ -48,6 +48,8 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
   private static final String TIMER_TASK = "java/util/TimerTask";
   private static final String CF = "java/util/concurrent/CompletableFuture";
   private static final String THREAD = "java/lang/Thread";
+  private static final Set<String> EXECUTOR_TYPES =
+      Set.of("java/util/concurrent/ExecutorService", SES, TPE, STPE);
   private static final Set<String> EXECUTOR_CTORS =
       Set.of(TPE, STPE, "java/util/concurrent/ForkJoinPool", TIMER);
   private static final Set<String> THREAD_BUILDERS =
@@ -358,6 +360,18 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
           if (instance && owner.equals(TIMER) && name.equals("scheduleAtFixedRate")
               && desc.startsWith("(Ljava/util/TimerTask;")) {
             replace("timerScheduleAtFixedRate", TIMER, desc, CallSite.Kind.TICKER);
+            return true;
+          }
+          return false;
+        case "shutdown":
+          if (instance && EXECUTOR_TYPES.contains(owner) && desc.equals("()V")) {
+            replace("shutdown", "java/util/concurrent/ExecutorService", desc, null);
+            return true;
+          }
+          return false;
+        case "shutdownNow":
+          if (instance && EXECUTOR_TYPES.contains(owner) && desc.equals("()Ljava/util/List;")) {
+            replace("shutdownNow", "java/util/concurrent/ExecutorService", desc, null);
             return true;
           }
           return false;

@@ -116,6 +116,24 @@ class HooksTest {
   }
 
   @Test
+  void timersDroppedByShutdownOrShutdownNowEndAsCancelled() {
+    int tick = site(CallSite.Kind.TICKER, 60);
+    int once = site(CallSite.Kind.TIMER, 61);
+    Hooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, TimeUnit.MINUTES, tick);
+    Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, once);
+    Hooks.shutdown(pool); // cancels periodic tasks; delayed one-shots still run by default policy
+    assertThat(stats(tick).live()).isZero();
+    assertThat(stats(tick).cancelled()).isEqualTo(1);
+    assertThat(stats(once).live()).isEqualTo(1);
+
+    ScheduledThreadPoolExecutor other = new ScheduledThreadPoolExecutor(1);
+    Hooks.schedule(other, () -> {}, 10, TimeUnit.MINUTES, once);
+    Hooks.scheduleCallable(other, () -> "x", 10, TimeUnit.MINUTES, once);
+    assertThat(Hooks.shutdownNow(other)).hasSize(2);
+    assertThat(stats(once).live()).isEqualTo(1); // only the first pool's one-shot is left
+  }
+
+  @Test
   void trackedFutureCanStillBeRemovedFromThePool() {
     int s = site(CallSite.Kind.TIMER, 7);
     ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);

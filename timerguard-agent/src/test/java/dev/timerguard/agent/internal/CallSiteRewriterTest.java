@@ -129,6 +129,14 @@ class CallSiteRewriterTest {
   }
 
   @Test
+  void shutdownNowEndsTheTimersItHandsBack() throws Exception {
+    assertThat((int) call("shutdownNow", new ScheduledThreadPoolExecutor(1))).isEqualTo(1);
+    SiteStats s = site("shutdownNow", CallSite.Kind.TICKER);
+    assertThat(s.created()).isEqualTo(1);
+    assertThat(s.live()).isZero();
+  }
+
+  @Test
   void threadStartIsASite() throws Exception {
     Thread t = (Thread) call("startThread");
     assertThat(site("startThread", CallSite.Kind.THREAD).live()).isEqualTo(1);

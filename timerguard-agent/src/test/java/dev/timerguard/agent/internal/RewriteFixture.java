@@ -69,6 +69,11 @@ public final class RewriteFixture {
     return f;
   }
 
+  public static int shutdownNow(ScheduledExecutorService p) {
+    p.scheduleWithFixedDelay(() -> {}, 10, 10, TimeUnit.MINUTES);
+    return p.shutdownNow().size();
+  }
+
   public static boolean remove(ScheduledThreadPoolExecutor p) {
     ScheduledFuture<?> f = p.schedule(() -> {}, 10, TimeUnit.MINUTES);
     return p.remove((Runnable) f);
