@@ -20,8 +20,8 @@ import java.util.function.BiConsumer;
 /**
  * The static methods that instrumented call sites call instead of (or right after) the JDK
  * methods that create timers, executors and threads. Each takes the site id that the agent
- * registered in the {@link LiveRegistry} when it rewrote the call, so the hot path never walks the
- * stack.
+ * defined in the {@link SiteTable} when it rewrote the call (registered in the {@link LiveRegistry}
+ * the first time the call runs), so the hot path never walks the stack.
  *
  * <p>Contract of every hook: it has exactly the effect, result and exceptions of the call it
  * replaces (null arguments, rejected tasks and illegal states surface unchanged, from the JDK);
@@ -45,10 +45,11 @@ public final class Hooks {
   /** Replaces the registry. For tests only. */
   public static void useRegistryForTests(LiveRegistry r) {
     registry = Objects.requireNonNull(r, "r");
+    SiteTable.registryChanged();
   }
 
   static SiteCounter counter(int site) {
-    return registry.counter(site);
+    return SiteTable.counter(site);
   }
 
   // ---------------------------------------------------------------- ScheduledExecutorService

@@ -1,5 +1,6 @@
 package dev.timerguard.agent.internal;
 
+import dev.timerguard.agent.boot.SiteTable;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
 import java.util.ArrayDeque;
@@ -23,9 +24,10 @@ import net.bytebuddy.utility.OpenedClassReader;
 
 /**
  * Rewrites, in one class, every call instruction that creates a timer, executor or thread so that
- * it goes through {@code dev.timerguard.agent.boot.Hooks} with a constant site id, registered in
- * the {@link LiveRegistry} now, at instrumentation time: class, method, source file and the line
- * of the call. The hot path therefore never walks the stack.
+ * it goes through {@code dev.timerguard.agent.boot.Hooks} with a constant site id, defined in
+ * the {@link SiteTable} now, at instrumentation time (class, method, source file and the line of
+ * the call) and registered in the {@link LiveRegistry} when the call first runs. The hot path
+ * therefore never walks the stack.
  *
  * <p>Three shapes of rewrite, none of which adds a branch, a field or a method (so classes can be
  * retransformed after a dynamic attach): <em>replace</em> the call by a static hook with the same
@@ -62,12 +64,9 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
   private static final String NETTY_NEW_TIMEOUT =
       "(Lio/netty/util/TimerTask;JLjava/util/concurrent/TimeUnit;)Lio/netty/util/Timeout;";
 
-  private final LiveRegistry registry;
   private int rewritten;
 
-  CallSiteRewriter(LiveRegistry registry) {
-    this.registry = registry;
-  }
+  CallSiteRewriter() {}
 
   /** Call sites rewritten so far by this instance. */
   int rewritten() {
@@ -155,7 +154,7 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
     }
 
     int site(CallSite.Kind kind, String method, int line) {
-      return registry.register(CallSite.of(kind, className, method, sourceFile, line)).id();
+      return SiteTable.define(CallSite.of(kind, className, method, sourceFile, line));
     }
   }
 

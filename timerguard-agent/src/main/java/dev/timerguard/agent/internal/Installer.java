@@ -2,7 +2,6 @@ package dev.timerguard.agent.internal;
 
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
-import dev.timerguard.live.LiveRegistry;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -104,7 +103,6 @@ public final class Installer {
   }
 
   private static void instrument(Instrumentation inst, AgentOptions o) {
-    LiveRegistry registry = Hooks.registry();
     ClassLoader platform = ClassLoader.getPlatformClassLoader();
     AgentBuilder b = new AgentBuilder.Default();
     if (o.debug) {
@@ -147,7 +145,7 @@ public final class Installer {
         .type((type, loader, module, redefined, domain) -> true)
         .transform(
             (builder, type, loader, module, domain) ->
-                builder.visit(new CallSiteRewriter(registry)))
+                builder.visit(new CallSiteRewriter()))
         .installOn(inst);
   }
 

@@ -42,11 +42,11 @@ class HooksTest {
   }
 
   private int site(CallSite.Kind kind, int line) {
-    return registry.register(CallSite.of(kind, "t.App", "m", "App.java", line)).id();
+    return SiteTable.define(CallSite.of(kind, "t.App", "m", "App.java", line));
   }
 
   private SiteStats stats(int id) {
-    SiteCounter c = registry.counter(id);
+    SiteCounter c = SiteTable.counter(id);
     return registry.snapshot().site(c.site());
   }
 
@@ -162,7 +162,7 @@ class HooksTest {
       }
       ExecutorTracker.poll();
       assertThat(stats(exec).retained()).isEqualTo(7);
-      assertThat(ExecutorTracker.queueSizes().get(exec)).isEqualTo(10L);
+      assertThat(ExecutorTracker.queueSizes().get(SiteTable.counter(exec).id())).isEqualTo(10L);
       assertThat(stats(cleanSite).retained()).isZero();
       pool.purge();
       ExecutorTracker.poll();

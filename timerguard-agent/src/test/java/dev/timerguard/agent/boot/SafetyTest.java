@@ -39,7 +39,7 @@ class SafetyTest {
   @Test
   void aHookThatThrowsIsDisabledReportedOnceAndTheCallStillHappens() throws Exception {
     Hooks.useRegistryForTests(LiveRegistry.create(8, System::nanoTime));
-    int bogusSite = 12345; // registry.counter(12345) throws inside the hook
+    int bogusSite = SiteTable.MAX + 1; // never defined: the lookup throws inside the hook
     ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, bogusSite);
     ScheduledFuture<?> g = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, bogusSite);
     assertThat((Object) f).isNotInstanceOf(TrackedFuture.class);
@@ -58,12 +58,26 @@ class SafetyTest {
     LiveRegistry r = LiveRegistry.create(8, System::nanoTime);
     Hooks.useRegistryForTests(r);
     HookGuard.fail(HookGuard.SCHEDULE, new IllegalStateException("test"));
-    int exec = r.register(CallSite.of(CallSite.Kind.EXECUTOR, "a.B", "m", "B.java", 1)).id();
+    int exec = SiteTable.define(CallSite.of(CallSite.Kind.EXECUTOR, "a.B", "m", "B.java", 1));
     Hooks.executorCreated(pool, exec);
-    assertThat(r.counter(exec).live()).isEqualTo(1);
+    assertThat(SiteTable.counter(exec).live()).isEqualTo(1);
     pool.shutdown();
     ExecutorTracker.poll();
-    assertThat(r.counter(exec).live()).isZero();
+    assertThat(SiteTable.counter(exec).live()).isZero();
+  }
+
+  @Test
+  void sitesAreRegisteredOnlyWhenTheyFirstRun() {
+    LiveRegistry r = LiveRegistry.create(8, System::nanoTime);
+    Hooks.useRegistryForTests(r);
+    int id = SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Lazy", "m", "Lazy.java", 3));
+    assertThat(SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Lazy", "m", "Lazy.java", 3))).isEqualTo(id);
+    assertThat(r.siteCount()).isZero();
+    Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, id);
+    assertThat(r.snapshot().sites())
+        .filteredOn(x -> x.site().kind() == CallSite.Kind.TIMER)
+        .singleElement()
+        .satisfies(x -> assertThat(x.site().className()).isEqualTo("a.Lazy"));
   }
 
   @Test
@@ -71,7 +85,7 @@ class SafetyTest {
     LiveRegistry r = LiveRegistry.create(4, System::nanoTime);
     Hooks.useRegistryForTests(r);
     for (int line = 0; line < 1000; line++) {
-      int id = r.register(CallSite.of(CallSite.Kind.TIMER, "a.Flood", "m", "Flood.java", line)).id();
+      int id = SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Flood", "m", "Flood.java", line));
       ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, id);
       if (line % 2 == 0) {
         f.cancel(false);

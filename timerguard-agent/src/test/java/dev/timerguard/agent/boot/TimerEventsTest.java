@@ -34,7 +34,7 @@ class TimerEventsTest {
       rec.enable("dev.timerguard.TimerCancelled");
       rec.enable("dev.timerguard.TimerFired");
       rec.start();
-      int site = r.register(CallSite.of(CallSite.Kind.TIMER, "a.App", "call", "App.java", 7)).id();
+      int site = SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.App", "call", "App.java", 7));
       ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 1, TimeUnit.HOURS, site);
       f.cancel(false);
       Hooks.schedule(pool, () -> {}, 0, TimeUnit.MILLISECONDS, site).get(5, TimeUnit.SECONDS);

@@ -35,7 +35,7 @@ class VirtualThreadRewriteTest {
     LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
     Hooks.useRegistryForTests(registry);
     HookGuard.resetForTests();
-    CallSiteRewriter rewriter = new CallSiteRewriter(registry);
+    CallSiteRewriter rewriter = new CallSiteRewriter();
     Method startVirtual = Thread.class.getMethod("startVirtualThread", Runnable.class);
     Method ofVirtual = Thread.class.getMethod("ofVirtual");
     Method builderStart = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
