@@ -3,7 +3,17 @@ package dev.timerguard.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.tools.attach.VirtualMachine;
-import java.io.OutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.util.Collections;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,6 +81,8 @@ class AgentEndToEndIT {
       assertThat(metrics).contains("timerguard_live_timers ", "jvm_heap_after_gc_bytes{pool=",
           "jvm_gc_pause_seconds_total{gc=", "# TYPE timerguard_site_created_total counter");
 
+      assertOnlyLoopback(port);
+
       String threads = ChildJvm.get(port, "/threads");
       assertThat(threads).contains("\"groups\":[{\"count\":").contains("LeakySample.request(LeakySample.java:52)");
       assertThat(c.stderr()).doesNotContain("[timerguard] internal error");
@@ -93,6 +105,7 @@ class AgentEndToEndIT {
       int port = ChildJvm.awaitPort(portFile, 30);
       c.await("done", 60);
       Sites s = Sites.parse(ChildJvm.get(port, "/timers"));
+      assertJmxAgrees(c.pid(), s);
       Sites.Site leak = s.at("TIMER", LeakySample.LEAK_LINE);
       // requests before the attach are not counted, and none is counted twice
       assertThat(leak.created()).isBetween(1L, (long) requests - 5);
@@ -109,6 +122,41 @@ class AgentEndToEndIT {
     }
   }
 
+  /** The endpoint answers on 127.0.0.1 and refuses connections on the machine's other addresses. */
+  private static void assertOnlyLoopback(int port) throws Exception {
+    for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+        if (a.isLoopbackAddress() || a.isLinkLocalAddress()) {
+          continue;
+        }
+        try (Socket sock = new Socket()) {
+          sock.connect(new InetSocketAddress(a, port), 1000);
+          throw new AssertionError("the endpoint answered on " + a);
+        } catch (IOException expected) {
+          // refused: bound to loopback only
+        }
+      }
+    }
+  }
+
+  /** The MBean gives the same figures as /timers (the run is over, so nothing moves). */
+  private static void assertJmxAgrees(long pid, Sites s) throws Exception {
+    VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+    try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
+      MBeanServerConnection mbs = c.getMBeanServerConnection();
+      ObjectName name = new ObjectName("dev.timerguard:type=Agent");
+      long live = s.all().stream().filter(x -> x.kind().equals("TIMER") || x.kind().equals("TICKER"))
+          .mapToLong(Sites.Site::live).sum();
+      assertThat((Long) mbs.getAttribute(name, "LiveTimers")).isEqualTo(live);
+      assertThat((Long) mbs.getAttribute(name, "RetainedCancelledTasks"))
+          .isEqualTo(s.all().stream().mapToLong(Sites.Site::retained).sum());
+      assertThat((String[]) mbs.getAttribute(name, "DisabledHooks")).isEmpty();
+      assertThat((String) mbs.getAttribute(name, "PrometheusText")).contains("timerguard_live_timers " + live);
+    } finally {
+      vm.detach();
+    }
+  }
+
   @Test
   void coexistsWithAnotherAgent() throws Exception {
     Path other = dir.resolve("other-agent.jar");
@@ -119,10 +167,8 @@ class AgentEndToEndIT {
     try (JarOutputStream j = new JarOutputStream(Files.newOutputStream(other), mf)) {
       String entry = OtherAgent.class.getName().replace('.', '/') + ".class";
       j.putNextEntry(new JarEntry(entry));
-      try (OutputStream o = j) {
-        Files.copy(Path.of("target/test-classes").resolve(entry), j);
-        j.closeEntry();
-      }
+      Files.copy(Path.of("target/test-classes").resolve(entry), j);
+      j.closeEntry();
     }
     Path portFile = dir.resolve("port3");
     try (ChildJvm c = new ChildJvm(
