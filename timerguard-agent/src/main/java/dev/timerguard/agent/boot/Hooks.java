@@ -27,7 +27,7 @@ import java.util.function.BiConsumer;
  * replaces (null arguments, rejected tasks and illegal states surface unchanged, from the JDK);
  * its own bookkeeping is guarded by {@link HookGuard}, so an internal failure disables the hook and
  * the plain call still happens. Schedule hooks return a {@link TrackedFuture} wrapping the
- * executor's future. Thread-safe; allocation per schedule: one task wrapper and one future wrapper.
+ * executor's future when the executor is the JDK's (other implementations pass through). Thread-safe; allocation per schedule: one task wrapper and one future wrapper.
  *
  * <p>Public because application classes call it; not an API.
  */
@@ -130,7 +130,7 @@ public final class Hooks {
       int site,
       long delay,
       TimeUnit unit) {
-    if (!HookGuard.on(HookGuard.SCHEDULE)) {
+    if (!HookGuard.on(HookGuard.SCHEDULE) || !jdkScheduler(s)) {
       return null;
     }
     try {
@@ -149,6 +149,16 @@ public final class Hooks {
       HookGuard.fail(HookGuard.SCHEDULE, e);
       return null;
     }
+  }
+
+  /**
+   * Only the JDK's schedulers (and subclasses of {@code ScheduledThreadPoolExecutor}) are wrapped:
+   * another implementation (a Netty event loop, a framework's scheduler) may hand back its own
+   * future type, which the application may cast to, so its calls pass through untouched.
+   */
+  private static boolean jdkScheduler(ScheduledExecutorService s) {
+    return s instanceof java.util.concurrent.ScheduledThreadPoolExecutor
+        || s.getClass().getClassLoader() == null;
   }
 
   /**

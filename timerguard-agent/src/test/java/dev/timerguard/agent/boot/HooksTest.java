@@ -134,6 +134,19 @@ class HooksTest {
   }
 
   @Test
+  void schedulersThatAreNotTheJdksPassThroughUntouched() {
+    int s = site(CallSite.Kind.TIMER, 70);
+    ScheduledFuture<?> theirs = pool.schedule(() -> {}, 1, TimeUnit.HOURS);
+    java.util.concurrent.ScheduledExecutorService foreign =
+        (java.util.concurrent.ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
+            (proxy, method, args) -> method.getName().equals("schedule") ? theirs : null);
+    assertThat((Object) Hooks.schedule(foreign, () -> {}, 1, TimeUnit.SECONDS, s)).isSameAs(theirs);
+    assertThat(registry.snapshot().sites()).noneMatch(x -> x.site().line() == 70);
+  }
+
+  @Test
   void trackedFutureCanStillBeRemovedFromThePool() {
     int s = site(CallSite.Kind.TIMER, 7);
     ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);
