@@ -190,6 +190,35 @@ public final class Hooks {
     }
   }
 
+  /**
+   * Replaces {@code ExecutorService.close()} (JDK 19+, e.g. try-with-resources): like {@link
+   * #shutdown}, after waiting as {@code close} does.
+   */
+  public static void close(java.util.concurrent.ExecutorService executor) {
+    List<ShutdownTracking.Pair> pairs = pairs(executor);
+    closeQuietlyTyped(executor);
+    try {
+      for (ShutdownTracking.Pair p : pairs) {
+        if (p.future.isCancelled()) {
+          p.task.cancelled();
+        }
+      }
+    } catch (Throwable e) {
+      HookGuard.fail(HookGuard.SCHEDULE, e);
+    }
+  }
+
+  /** {@code executor.close()}: compiled for release 17, where ExecutorService is not AutoCloseable. */
+  private static void closeQuietlyTyped(java.util.concurrent.ExecutorService executor) {
+    try {
+      ((AutoCloseable) executor).close();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // ExecutorService.close() declares no checked exception
+    }
+  }
+
   /** Replaces {@code shutdownNow()}: every timer handed back (never to run) ends as cancelled. */
   public static List<Runnable> shutdownNow(java.util.concurrent.ExecutorService executor) {
     List<ShutdownTracking.Pair> pairs = pairs(executor);

@@ -368,6 +368,12 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
             return true;
           }
           return false;
+        case "close":
+          if (instance && EXECUTOR_TYPES.contains(owner) && desc.equals("()V")) {
+            replace("close", "java/util/concurrent/ExecutorService", desc, null);
+            return true;
+          }
+          return false;
         case "shutdownNow":
           if (instance && EXECUTOR_TYPES.contains(owner) && desc.equals("()Ljava/util/List;")) {
             replace("shutdownNow", "java/util/concurrent/ExecutorService", desc, null);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Virtual-thread builders (JDK 21+): the project compiles for release 17, so the calling code is
- * generated here with the JDK 21 methods found by reflection, rewritten, and run.
+ * Calls to APIs newer than release 17 (virtual-thread builders, JDK 21; {@code
+ * ExecutorService.close}, JDK 19): the calling code is generated here with the methods found by
+ * reflection, rewritten, and run; skipped on older JDKs.
  */
 class VirtualThreadRewriteTest {
 
@@ -71,6 +72,34 @@ class VirtualThreadRewriteTest {
     ThreadTracker.poll();
     assertThat(live("direct")).isZero();
     assertThat(live("builder")).isZero();
+  }
+
+  @Test
+  void closeInTryWithResourcesEndsThePeriodicTimersThePoolCancels() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 19, "ExecutorService.close needs JDK 19+");
+    LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
+    Hooks.useRegistryForTests(registry);
+    HookGuard.resetForTests();
+    Method close = java.util.concurrent.ExecutorService.class.getMethod("close");
+    Class<?> app =
+        new ByteBuddy()
+            .subclass(Object.class)
+            .name("vt.Closer")
+            .defineMethod("close", void.class, Modifier.PUBLIC | Modifier.STATIC)
+            .withParameters(java.util.concurrent.ExecutorService.class)
+            .intercept(MethodCall.invoke(close).onArgument(0))
+            .visit(new CallSiteRewriter())
+            .make()
+            .load(getClass().getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
+            .getLoaded();
+    java.util.concurrent.ScheduledThreadPoolExecutor pool = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+    int site = dev.timerguard.agent.boot.SiteTable.define(
+        CallSite.of(CallSite.Kind.TICKER, "vt.Closer", "tick", "Closer.java", 1));
+    Hooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, java.util.concurrent.TimeUnit.MINUTES, site);
+    assertThat(dev.timerguard.agent.boot.SiteTable.counter(site).live()).isEqualTo(1);
+    app.getMethod("close", java.util.concurrent.ExecutorService.class).invoke(null, pool);
+    assertThat(pool.isTerminated()).isTrue();
+    assertThat(dev.timerguard.agent.boot.SiteTable.counter(site).live()).isZero();
   }
 
   private static long live(String method) {
