@@ -39,7 +39,14 @@ public final class AgentBoot {
   private static synchronized void start(String options, Instrumentation inst, boolean dynamic) {
     try {
       if (!bootLoaded()) {
-        inst.appendToBootstrapClassLoaderSearch(new JarFile(extractBootJar()));
+        File boot = extractBootJar();
+        inst.appendToBootstrapClassLoaderSearch(new JarFile(boot));
+        // The JVM holds the jar open from here on; remove the file now so that a JVM that is
+        // killed (no shutdown hooks) leaves nothing behind. Where an open file cannot be
+        // deleted, it goes at exit instead.
+        if (!boot.delete()) {
+          boot.deleteOnExit();
+        }
       }
       Class<?> installer = Class.forName(INSTALLER, true, AgentBoot.class.getClassLoader());
       installer
@@ -62,7 +69,6 @@ public final class AgentBoot {
 
   private static File extractBootJar() throws Exception {
     Path tmp = Files.createTempFile("timerguard-agent-boot", ".jar");
-    tmp.toFile().deleteOnExit();
     try (InputStream in = AgentBoot.class.getClassLoader().getResourceAsStream(BOOT_JAR)) {
       if (in == null) {
         throw new IllegalStateException(BOOT_JAR + " missing from the agent jar");
