@@ -17,7 +17,7 @@ final class AgentJar {
   private AgentJar() {}
 
   /**
-   * Extracts the agent jar; the file is deleted when this JVM exits.
+   * Extracts the agent jar; the caller deletes it once loaded (else it goes when this JVM exits).
    *
    * @throws IOException if the jar is missing from the CLI or cannot be written
    */

@@ -58,7 +58,12 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
       throw new DoctorException("cannot attach to JVM " + pid + ": " + oneLine(e));
     }
     try {
-      vm.loadAgent(agentJar.toString(), "");
+      try {
+        vm.loadAgent(agentJar.toString(), "");
+      } finally {
+        // the target holds the jar open once loaded; remove it now so a killed doctor leaves no file
+        agentJar.toFile().delete();
+      }
       String address = vm.startLocalManagementAgent();
       JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address));
       return new AttachSession(pid, c);
