@@ -68,7 +68,17 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
       JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address));
       return new AttachSession(pid, c);
     } catch (Exception e) {
-      throw new DoctorException("cannot load the agent into JVM " + pid + ": " + oneLine(e));
+      String hint = "";
+      try {
+        String spec = vm.getSystemProperties().getProperty("java.specification.version", "17");
+        if (Runtime.Version.parse(spec).feature() >= 21
+            && !oneLine(e).contains("EnableDynamicAgentLoading")) {
+          hint = " (a JDK 21+ JVM that refuses agents needs -XX:+EnableDynamicAgentLoading)";
+        }
+      } catch (Exception | Error ignored) {
+        // no hint
+      }
+      throw new DoctorException("cannot load the agent into JVM " + pid + ": " + oneLine(e) + hint);
     } finally {
       try {
         vm.detach();

@@ -110,6 +110,22 @@ class DoctorBadInputTest {
   }
 
   @Test
+  void aJvmThatRefusesDynamicAgents() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 21, "-XX:-EnableDynamicAgentLoading is JDK 21+");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx64m", "-XX:-EnableDynamicAgentLoading",
+        "-cp", System.getProperty("java.class.path"), LeakyService.class.getName(), "1").start();
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(r.readLine()).isEqualTo("ready");
+      assertOneLineError(CliRun.of("doctor", Long.toString(p.pid()), "--duration", "1s"),
+          "EnableDynamicAgentLoading");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
   void aJdkWithoutTheAttachModule() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(List.of(java, "-Xmx64m", "--limit-modules", "java.base,java.management,java.logging",
