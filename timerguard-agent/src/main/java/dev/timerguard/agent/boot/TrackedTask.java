@@ -1,0 +1,92 @@
+package dev.timerguard.agent.boot;
+
+import dev.timerguard.live.SiteCounter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * The agent's stand-in for a task handed to {@code ScheduledExecutorService.schedule*}: it runs
+ * the application's task unchanged and reports the timer's end to the site's {@link SiteCounter}
+ * exactly once: {@code fired} when a one-shot starts running, {@code cancelled} when its {@link
+ * TrackedFuture} is cancelled, or when a periodic task stops by throwing.
+ *
+ * <p>Thread-safe: the end is claimed with one compare-and-set, so a run racing a cancel counts
+ * once. Holds the task, the counter and the creation stamp; nothing else is kept per timer.
+ *
+ * @param <V> the callable's result type ({@code null} for runnables)
+ */
+public final class TrackedTask<V> implements Runnable, Callable<V> {
+
+  private static final AtomicIntegerFieldUpdater<TrackedTask> STATE =
+      AtomicIntegerFieldUpdater.newUpdater(TrackedTask.class, "state");
+
+  private final Runnable runnable;
+  private final Callable<V> callable;
+  private final SiteCounter counter;
+  private final long stamp;
+  private final boolean periodic;
+  private volatile int state; // 0 live, 1 ended
+
+  TrackedTask(Runnable runnable, Callable<V> callable, SiteCounter counter, boolean periodic) {
+    this.runnable = runnable;
+    this.callable = callable;
+    this.counter = counter;
+    this.periodic = periodic;
+    this.stamp = counter.created();
+  }
+
+  /** Runs the application's task; a one-shot counts as fired first. */
+  @Override
+  public void run() {
+    if (periodic) {
+      try {
+        runnable.run();
+      } catch (RuntimeException | Error e) {
+        cancelled(); // a periodic task that throws is never run again: it stopped
+        throw e;
+      }
+    } else {
+      fired();
+      runnable.run();
+    }
+  }
+
+  /** Calls the application's callable; counts as fired first. */
+  @Override
+  public V call() throws Exception {
+    fired();
+    return callable.call();
+  }
+
+  void fired() {
+    if (state == 0 && STATE.compareAndSet(this, 0, 1)) {
+      try {
+        counter.fired(stamp);
+        TimerEvents.fired(counter, stamp);
+      } catch (Throwable t) {
+        HookGuard.fail(HookGuard.SCHEDULE, t);
+      }
+    }
+  }
+
+  void cancelled() {
+    if (state == 0 && STATE.compareAndSet(this, 0, 1)) {
+      try {
+        counter.cancelled(stamp);
+        TimerEvents.cancelled(counter, stamp);
+      } catch (Throwable t) {
+        HookGuard.fail(HookGuard.SCHEDULE, t);
+      }
+    }
+  }
+
+  /** The creation stamp (for tests). */
+  long stamp() {
+    return stamp;
+  }
+
+  @Override
+  public String toString() {
+    return String.valueOf(runnable != null ? runnable : callable);
+  }
+}

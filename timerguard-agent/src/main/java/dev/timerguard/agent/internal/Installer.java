@@ -1,0 +1,197 @@
+package dev.timerguard.agent.internal;
+
+import dev.timerguard.agent.boot.HookGuard;
+import dev.timerguard.agent.boot.Hooks;
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.ObjectName;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Installs the agent once per JVM: opens {@code java.util.concurrent} to the hooks (to see
+ * through {@code Executors}' wrappers), installs the Byte Buddy transformation plan (one {@link
+ * CallSiteRewriter} per application or library class, retransforming classes already loaded on a
+ * dynamic attach), starts the sampler thread, registers the MBean, and starts the HTTP endpoint if
+ * asked. A second load (a second attach, or attach after {@code -javaagent}) instruments nothing
+ * again, so nothing is counted twice; it only starts the HTTP endpoint if asked and not running.
+ *
+ * <p>Called reflectively by {@code AgentBoot} after the boot jar is on the bootstrap class path.
+ */
+public final class Installer {
+
+  private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+  private static final AtomicInteger TRANSFORMED = new AtomicInteger();
+  private static final AtomicLong SITES_REWRITTEN = new AtomicLong();
+  private static final AtomicBoolean TRANSFORM_ERROR_REPORTED = new AtomicBoolean();
+
+  /** Never instrumented: the JDK, the agent, the live model, and Byte Buddy. */
+  static final List<String> ALWAYS_EXCLUDED =
+      List.of(
+          "java.", "javax.", "jdk.", "sun.", "com.sun.", "net.bytebuddy.",
+          "dev.timerguard.agent.boot.", "dev.timerguard.agent.internal.",
+          "dev.timerguard.agent.shaded.", "dev.timerguard.agent.AgentBoot", "dev.timerguard.live.",
+          "dev.timerguard.wheel.");
+
+  private Installer() {}
+
+  /**
+   * Installs the agent (see the class comment).
+   *
+   * @param args the agent options string
+   * @param inst the JVM's instrumentation
+   * @param dynamic whether loaded by attach rather than {@code -javaagent}
+   * @throws Exception if the options are invalid or the HTTP endpoint cannot start
+   */
+  public static void install(String args, Instrumentation inst, boolean dynamic) throws Exception {
+    AgentOptions o = AgentOptions.parse(args);
+    if (INSTALLED.compareAndSet(false, true)) {
+      if (o.maxSites != null) {
+        System.setProperty("timerguard.registry.maxSites", Integer.toString(o.maxSites));
+      }
+      warnIfSecondRegistry();
+      openConcurrentPackage(inst);
+      instrument(inst, o);
+      startSampler(o.sampleMillis);
+      if (o.jmx) {
+        ManagementFactory.getPlatformMBeanServer()
+            .registerMBean(new AgentMBean(inst), new ObjectName(TimerGuardAgentMXBean.NAME));
+      }
+    }
+    if (o.httpPort != null) {
+      HttpExporter.start(o.httpPort, o.portFile);
+    }
+  }
+
+  private static void warnIfSecondRegistry() {
+    try {
+      Class<?> seen =
+          Class.forName("dev.timerguard.live.LiveRegistry", false, ClassLoader.getSystemClassLoader());
+      if (seen.getClassLoader() != null) {
+        System.err.println(
+            "[timerguard] the application loaded dev.timerguard.live before the agent; its own"
+                + " timers are counted in a separate registry from the agent's");
+      }
+    } catch (ClassNotFoundException ignored) {
+      // expected: the bootstrap copy is the only one
+    }
+  }
+
+  private static void openConcurrentPackage(Instrumentation inst) {
+    try {
+      Module javaBase = Object.class.getModule();
+      inst.redefineModule(
+          javaBase,
+          Set.of(),
+          Map.of(),
+          Map.of("java.util.concurrent", Set.of(Hooks.class.getModule())),
+          Set.of(),
+          Map.of());
+    } catch (RuntimeException e) {
+      System.err.println(
+          "[timerguard] cannot look inside Executors' wrappers, queue figures of"
+              + " newSingleThreadScheduledExecutor() pools will be missing: " + e);
+    }
+  }
+
+  private static void instrument(Instrumentation inst, AgentOptions o) {
+    ClassLoader platform = ClassLoader.getPlatformClassLoader();
+    AgentBuilder b = new AgentBuilder.Default();
+    if (o.debug) {
+      b = b.with(AgentBuilder.Listener.StreamWriting.toSystemError().withErrorsOnly());
+      b = b.with(AgentBuilder.InstallationListener.StreamWriting.toSystemError());
+    }
+    b.disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        .with(AgentBuilder.Listener.ModuleReadEdgeCompleting.of(inst, false, Hooks.class))
+        .with(
+            new AgentBuilder.Listener.Adapter() {
+              @Override
+              public void onTransformation(
+                  TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
+                  DynamicType dynamicType) {
+                TRANSFORMED.incrementAndGet();
+                if (o.debug) {
+                  System.err.println("[timerguard] instrumented " + type.getName());
+                }
+              }
+
+              @Override
+              public void onError(
+                  String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+                  Throwable throwable) {
+                if (o.debug) {
+                  throwable.printStackTrace();
+                }
+                if (TRANSFORM_ERROR_REPORTED.compareAndSet(false, true)) {
+                  System.err.println(
+                      "[timerguard] could not instrument " + typeName + " (left unchanged; further"
+                          + " such errors are not shown): " + throwable);
+                }
+              }
+            })
+        .ignore(
+            (type, loader, module, redefined, domain) ->
+                loader == null || loader == platform || excluded(type.getName(), o.excludes))
+        .type((type, loader, module, redefined, domain) -> true)
+        .transform(
+            (builder, type, loader, module, domain) ->
+                builder.visit(new CallSiteRewriter()))
+        .installOn(inst);
+  }
+
+  static boolean excluded(String name, List<String> extra) {
+    for (String p : ALWAYS_EXCLUDED) {
+      if (name.startsWith(p)) {
+        return true;
+      }
+    }
+    // the library's own API in package dev.timerguard counts its timers itself
+    if (name.startsWith("dev.timerguard.") && name.indexOf('.', "dev.timerguard.".length()) < 0) {
+      return true;
+    }
+    for (String p : extra) {
+      if (name.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void startSampler(long millis) {
+    Thread t =
+        new Thread(
+            () -> {
+              while (true) {
+                try {
+                  Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                Hooks.poll();
+              }
+            },
+            "timerguard-sampler");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Classes transformed so far (for diagnostics). */
+  static int transformed() {
+    return TRANSFORMED.get();
+  }
+
+  /** Whether any hook has been disabled (for diagnostics). */
+  static boolean degraded() {
+    return !HookGuard.disabled().isEmpty();
+  }
+}

@@ -1,0 +1,320 @@
+package dev.timerguard.agent.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.LiveRegistry;
+import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.SiteStats;
+import java.util.Timer;
+import java.util.TimerTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each hook, called directly with a site id, against a private registry. */
+class HooksTest {
+
+  private LiveRegistry registry;
+  private ScheduledThreadPoolExecutor pool;
+
+  @BeforeEach
+  void setUp() {
+    registry = LiveRegistry.create(64, System::nanoTime);
+    Hooks.useRegistryForTests(registry);
+    HookGuard.resetForTests();
+    pool = new ScheduledThreadPoolExecutor(1);
+  }
+
+  @AfterEach
+  void tearDown() {
+    pool.shutdownNow();
+    Hooks.useRegistryForTests(LiveRegistry.global());
+    HookGuard.resetForTests();
+  }
+
+  private int site(CallSite.Kind kind, int line) {
+    return SiteTable.define(CallSite.of(kind, "t.App", "m", "App.java", line));
+  }
+
+  private SiteStats stats(int id) {
+    SiteCounter c = SiteTable.counter(id);
+    return registry.snapshot().site(c.site());
+  }
+
+  @Test
+  void scheduleThenCancelCountsOneCancelledAndNothingLive() {
+    int s = site(CallSite.Kind.TIMER, 1);
+    ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);
+    assertThat(stats(s).live()).isEqualTo(1);
+    assertThat(f.cancel(false)).isTrue();
+    assertThat(f.cancel(false)).isFalse();
+    SiteStats st = stats(s);
+    assertThat(st.created()).isEqualTo(1);
+    assertThat(st.cancelled()).isEqualTo(1);
+    assertThat(st.live()).isZero();
+    assertThat(f.isCancelled()).isTrue();
+  }
+
+  @Test
+  void oneShotThatRunsCountsFired() throws Exception {
+    int s = site(CallSite.Kind.TIMER, 2);
+    CountDownLatch ran = new CountDownLatch(1);
+    ScheduledFuture<?> f = Hooks.schedule(pool, ran::countDown, 0, TimeUnit.MILLISECONDS, s);
+    f.get(5, TimeUnit.SECONDS);
+    assertThat(ran.getCount()).isZero();
+    assertThat(stats(s).fired()).isEqualTo(1);
+    assertThat(stats(s).live()).isZero();
+    assertThat(f.cancel(false)).isFalse();
+    assertThat(stats(s).cancelled()).isZero();
+  }
+
+  @Test
+  void callableResultComesBack() throws Exception {
+    int s = site(CallSite.Kind.TIMER, 3);
+    ScheduledFuture<String> f = Hooks.scheduleCallable(pool, () -> "v", 0, TimeUnit.MILLISECONDS, s);
+    assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo("v");
+    assertThat(stats(s).fired()).isEqualTo(1);
+  }
+
+  @Test
+  void periodicTaskStaysLiveUntilCancelledAndStopsWhenItThrows() throws Exception {
+    int s = site(CallSite.Kind.TICKER, 4);
+    ScheduledFuture<?> f = Hooks.scheduleAtFixedRate(pool, () -> {}, 0, 1, TimeUnit.MILLISECONDS, s);
+    Thread.sleep(20);
+    assertThat(stats(s).live()).isEqualTo(1);
+    assertThat(stats(s).fired()).isZero();
+    f.cancel(false);
+    assertThat(stats(s).live()).isZero();
+
+    int s2 = site(CallSite.Kind.TICKER, 5);
+    ScheduledFuture<?> g =
+        Hooks.scheduleWithFixedDelay(
+            pool, () -> { throw new IllegalStateException("boom"); }, 0, 1, TimeUnit.MILLISECONDS, s2);
+    assertThatThrownBy(() -> g.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(stats(s2).cancelled()).isEqualTo(1);
+    assertThat(stats(s2).live()).isZero();
+  }
+
+  @Test
+  void rejectedAndNullInputBehaveLikeTheJdkAndLeaveNothingLive() {
+    int s = site(CallSite.Kind.TIMER, 6);
+    assertThatThrownBy(() -> Hooks.schedule(pool, null, 1, TimeUnit.SECONDS, s))
+        .isInstanceOf(NullPointerException.class);
+    pool.shutdown();
+    assertThatThrownBy(() -> Hooks.schedule(pool, () -> {}, 1, TimeUnit.SECONDS, s))
+        .isInstanceOf(RejectedExecutionException.class);
+    assertThat(stats(s).live()).isZero();
+  }
+
+  @Test
+  void timersDroppedByShutdownOrShutdownNowEndAsCancelled() {
+    int tick = site(CallSite.Kind.TICKER, 60);
+    int once = site(CallSite.Kind.TIMER, 61);
+    Hooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, TimeUnit.MINUTES, tick);
+    Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, once);
+    Hooks.shutdown(pool); // cancels periodic tasks; delayed one-shots still run by default policy
+    assertThat(stats(tick).live()).isZero();
+    assertThat(stats(tick).cancelled()).isEqualTo(1);
+    assertThat(stats(once).live()).isEqualTo(1);
+
+    ScheduledThreadPoolExecutor other = new ScheduledThreadPoolExecutor(1);
+    Hooks.schedule(other, () -> {}, 10, TimeUnit.MINUTES, once);
+    Hooks.scheduleCallable(other, () -> "x", 10, TimeUnit.MINUTES, once);
+    assertThat(Hooks.shutdownNow(other)).hasSize(2);
+    assertThat(stats(once).live()).isEqualTo(1); // only the first pool's one-shot is left
+  }
+
+  @Test
+  void schedulersThatAreNotTheJdksPassThroughUntouched() {
+    int s = site(CallSite.Kind.TIMER, 70);
+    ScheduledFuture<?> theirs = pool.schedule(() -> {}, 1, TimeUnit.HOURS);
+    java.util.concurrent.ScheduledExecutorService foreign =
+        (java.util.concurrent.ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
+            (proxy, method, args) -> method.getName().equals("schedule") ? theirs : null);
+    assertThat((Object) Hooks.schedule(foreign, () -> {}, 1, TimeUnit.SECONDS, s)).isSameAs(theirs);
+    assertThat(registry.snapshot().sites()).noneMatch(x -> x.site().line() == 70);
+  }
+
+  @Test
+  void trackedFutureCanStillBeRemovedFromThePool() {
+    int s = site(CallSite.Kind.TIMER, 7);
+    ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);
+    assertThat((Object) f).isInstanceOf(Runnable.class);
+    assertThat(Hooks.remove(pool, (Runnable) f)).isTrue();
+    assertThat(pool.getQueue()).isEmpty();
+  }
+
+  @Test
+  void retainedCountsCancelledTasksStillQueuedPerExecutorSite() {
+    int exec = site(CallSite.Kind.EXECUTOR, 10);
+    int t = site(CallSite.Kind.TIMER, 11);
+    Hooks.executorCreated(pool, exec);
+    ScheduledThreadPoolExecutor clean = new ScheduledThreadPoolExecutor(1);
+    clean.setRemoveOnCancelPolicy(true);
+    int cleanSite = site(CallSite.Kind.EXECUTOR, 12);
+    Hooks.executorCreated(clean, cleanSite);
+    try {
+      for (int i = 0; i < 10; i++) {
+        ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, t);
+        ScheduledFuture<?> g = Hooks.schedule(clean, () -> {}, 10, TimeUnit.MINUTES, t);
+        if (i < 7) {
+          f.cancel(false);
+          g.cancel(false);
+        }
+      }
+      ExecutorTracker.poll();
+      assertThat(stats(exec).retained()).isEqualTo(7);
+      assertThat(ExecutorTracker.queueSizes().get(SiteTable.counter(exec).id())).isEqualTo(10L);
+      assertThat(stats(cleanSite).retained()).isZero();
+      pool.purge();
+      ExecutorTracker.poll();
+      assertThat(stats(exec).retained()).isZero();
+      assertThat(stats(exec).live()).isEqualTo(1);
+      clean.shutdownNow();
+      ExecutorTracker.poll();
+      assertThat(stats(cleanSite).live()).isZero();
+      assertThat(stats(cleanSite).cancelled()).isEqualTo(1);
+    } finally {
+      clean.shutdownNow();
+    }
+  }
+
+  @Test
+  void anExecutorPerCallStaysLiveWhileItsPoolLivesEvenWhenTheWrapperIsCollected() {
+    int exec = site(CallSite.Kind.EXECUTOR, 15);
+    java.util.concurrent.ScheduledExecutorService wrapper =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.ThreadPoolExecutor inner = ExecutorTracker.pool(wrapper);
+    assertThat(inner).as("Executors' wrapper is seen through").isNotNull();
+    Hooks.executorCreated(wrapper, exec);
+    wrapper.schedule(() -> {}, 1, TimeUnit.MILLISECONDS);
+    wrapper = null;
+    System.gc();
+    ExecutorTracker.poll();
+    assertThat(stats(exec).live()).isEqualTo(1);
+    inner.shutdownNow();
+    ExecutorTracker.poll();
+    assertThat(stats(exec).live()).isZero();
+  }
+
+  @Test
+  void executorCreatedBeforeTheAgentIsRegisteredOnFirstUseAtTheScheduleSite() {
+    int t = site(CallSite.Kind.TIMER, 20);
+    ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, t);
+    f.cancel(false);
+    ExecutorTracker.poll();
+    SiteStats exec =
+        registry.snapshot().sites().stream()
+            .filter(x -> x.site().kind() == CallSite.Kind.EXECUTOR && x.site().line() == 20)
+            .findFirst()
+            .orElseThrow();
+    assertThat(exec.site().methodName()).contains("first used here");
+    assertThat(exec.retained()).isEqualTo(1);
+  }
+
+  @Test
+  void threadsAreLiveUntilTheyEnd() throws Exception {
+    int s = site(CallSite.Kind.THREAD, 30);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread th = new Thread(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException ignored) {
+        // ends
+      }
+    });
+    th.start();
+    Hooks.threadStarted(th, s);
+    ThreadTracker.poll();
+    assertThat(stats(s).live()).isEqualTo(1);
+    release.countDown();
+    th.join();
+    ThreadTracker.poll();
+    assertThat(stats(s).live()).isZero();
+    assertThat(stats(s).fired()).isEqualTo(1);
+  }
+
+  @Test
+  void timerTasksFireOrCancelOnce() throws Exception {
+    Timer timer = new Timer(true);
+    try {
+      int s = site(CallSite.Kind.TIMER, 40);
+      CountDownLatch ran = new CountDownLatch(1);
+      TimerTask fires = new TimerTask() {
+        @Override
+        public void run() {
+          Hooks.timerTaskRun(this); // what the agent inserts at the top of run()
+          ran.countDown();
+        }
+      };
+      Hooks.timerSchedule(timer, fires, 1L, s);
+      assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+      TimerTask cancelled = new TimerTask() {
+        @Override
+        public void run() {}
+      };
+      Hooks.timerSchedule(timer, cancelled, 600_000L, s);
+      assertThat(stats(s).live()).isEqualTo(1);
+      assertThat(Hooks.timerTaskCancel(cancelled)).isTrue();
+      assertThat(Hooks.timerTaskCancel(cancelled)).isFalse();
+      SiteStats st = stats(s);
+      assertThat(st.fired()).isEqualTo(1);
+      assertThat(st.cancelled()).isEqualTo(1);
+      assertThat(st.live()).isZero();
+
+      int p = site(CallSite.Kind.TICKER, 41);
+      Hooks.timerScheduleAtFixedRate(timer, new TimerTask() {
+        @Override
+        public void run() {}
+      }, 600_000L, 1000L, p);
+      assertThat(stats(p).live()).isEqualTo(1);
+      Hooks.timerCancel(timer);
+      assertThat(stats(p).live()).isZero();
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  @Test
+  void completableFutureTimeoutsEndWhenTheFutureCompletes() throws Exception {
+    int s = site(CallSite.Kind.TIMER, 50);
+    CompletableFuture<String> ok = new CompletableFuture<>();
+    Hooks.orTimeout(ok, 10, TimeUnit.MINUTES, s);
+    assertThat(stats(s).live()).isEqualTo(1);
+    ok.complete("x");
+    assertThat(stats(s).cancelled()).isEqualTo(1);
+
+    CompletableFuture<String> late = new CompletableFuture<>();
+    Hooks.completeOnTimeout(late, "dflt", 1, TimeUnit.MILLISECONDS, s);
+    assertThat(late.get(5, TimeUnit.SECONDS)).isEqualTo("dflt");
+    // dependents run just after get() can return: wait for the count, bounded
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (stats(s).fired() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(stats(s).fired()).isEqualTo(1);
+    assertThat(stats(s).live()).isZero();
+
+    CompletableFuture<String> done = CompletableFuture.completedFuture("y");
+    Hooks.orTimeout(done, 1, TimeUnit.MINUTES, s);
+    assertThat(stats(s).created()).isEqualTo(2); // no timer for a completed future
+
+    int d = site(CallSite.Kind.TIMER, 51);
+    Executor ex = Hooks.delayedExecutor(1, TimeUnit.MILLISECONDS, d);
+    CountDownLatch ran = new CountDownLatch(1);
+    ex.execute(ran::countDown);
+    assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(stats(d).fired()).isEqualTo(1);
+  }
+}

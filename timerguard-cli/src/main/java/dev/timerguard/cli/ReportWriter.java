@@ -1,0 +1,135 @@
+package dev.timerguard.cli;
+
+import dev.timerguard.live.GrowthVerdict;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders a {@link Diagnosis.Report} as text for people or JSON for machines. Stateless. */
+final class ReportWriter {
+
+  private ReportWriter() {}
+
+  static String text(Diagnosis.Report r) {
+    StringBuilder b = new StringBuilder();
+    b.append("timerguard doctor: JVM ").append(r.pid()).append(", ").append(r.samples())
+        .append(" samples over ").append(r.duration().toSeconds()).append(" s\n\n");
+    b.append("Decision tree (Is heap growing? Is it timers? Are threads growing?)\n");
+    int i = 1;
+    for (Diagnosis.Step s : r.tree()) {
+      b.append(String.format(Locale.ROOT, "  %d. %-22s %-4s %s%n", i++, s.question(),
+          s.yes() ? "yes" : "no", s.evidence()));
+    }
+    b.append("  Branch taken: ").append(r.branch()).append("\n");
+
+    b.append("\nTimer sites whose live timers grow").append(r.timerSites().isEmpty() ? ": none\n" : "\n");
+    for (Diagnosis.SiteFinding f : r.timerSites()) {
+      site(b, f, "live");
+    }
+    b.append("\nExecutors").append(r.executors().isEmpty() ? ": none growing or retaining cancelled tasks\n" : "\n");
+    for (Diagnosis.SiteFinding f : r.executors()) {
+      site(b, f, f.fix().startsWith("this ScheduledThreadPoolExecutor") ? "retained" : "live executors");
+      b.append("      queue now: ").append(f.queue()).append('\n');
+    }
+    b.append("\nThread groups that grow (by identical stack)").append(r.threadGroups().isEmpty() ? ": none\n" : "\n");
+    for (Diagnosis.ThreadFinding t : r.threadGroups()) {
+      b.append(String.format(Locale.ROOT, "  %-6s %+.1f threads/s  %d -> %d  %s  at %s%n",
+          t.growth().severity(), t.growth().ratePerSecond(), t.first(), t.last(), t.state(), t.label()));
+      for (String f : t.stack()) {
+        b.append("        ").append(f).append('\n');
+      }
+    }
+    b.append("\nPending timer objects, class histogram at start and end (includes timers created before attach)")
+        .append(r.histogram().isEmpty() ? ": none\n" : "\n");
+    for (Diagnosis.HistoFinding h : r.histogram()) {
+      b.append(String.format(Locale.ROOT, "  %10d -> %10d  (%+d)  %s%n", h.before(), h.after(),
+          h.after() - h.before(), h.className()));
+    }
+    b.append(r.leak() ? "\nResult: LEAK (exit 1)\n" : "\nResult: no leak found (exit 0)\n");
+    return b.toString();
+  }
+
+  private static void site(StringBuilder b, Diagnosis.SiteFinding f, String what) {
+    GrowthVerdict.SiteGrowth g = f.growth();
+    b.append(String.format(Locale.ROOT, "  %-6s %+.1f %s/s  (%d -> %d, now %d, confidence %.2f)  %s %s%n",
+        g.severity(), g.ratePerSecond(), what, g.first(), g.last(), f.now(), g.confidence(),
+        f.site().kind(), f.site().location()));
+    b.append("      fix: ").append(f.fix()).append('\n');
+  }
+
+  static String json(Diagnosis.Report r) {
+    StringBuilder b = new StringBuilder();
+    b.append("{\"pid\":").append(r.pid())
+        .append(",\"durationSeconds\":").append(r.duration().toSeconds())
+        .append(",\"samples\":").append(r.samples())
+        .append(",\"leak\":").append(r.leak())
+        .append(",\"branch\":").append(str(r.branch()))
+        .append(",\"tree\":[");
+    sep(b, r.tree(), (s, o) -> o.append("{\"question\":").append(str(s.question()))
+        .append(",\"answer\":").append(s.yes()).append(",\"evidence\":").append(str(s.evidence())).append('}'));
+    b.append("],\"timerSites\":[");
+    sep(b, r.timerSites(), ReportWriter::siteJson);
+    b.append("],\"executors\":[");
+    sep(b, r.executors(), ReportWriter::siteJson);
+    b.append("],\"threadGroups\":[");
+    sep(b, r.threadGroups(), (t, o) -> {
+      o.append("{\"label\":").append(str(t.label())).append(",\"state\":").append(str(t.state()))
+          .append(",\"first\":").append(t.first()).append(",\"last\":").append(t.last())
+          .append(",\"ratePerSecond\":").append(num(t.growth().ratePerSecond()))
+          .append(",\"severity\":").append(str(t.growth().severity().name())).append(",\"stack\":[");
+      sep(o, t.stack(), (f, o2) -> o2.append(str(f)));
+      o.append("]}");
+    });
+    b.append("],\"histogram\":[");
+    sep(b, r.histogram(), (h, o) -> o.append("{\"class\":").append(str(h.className()))
+        .append(",\"before\":").append(h.before()).append(",\"after\":").append(h.after()).append('}'));
+    return b.append("]}").toString();
+  }
+
+  private static void siteJson(Diagnosis.SiteFinding f, StringBuilder o) {
+    GrowthVerdict.SiteGrowth g = f.growth();
+    o.append("{\"kind\":").append(str(f.site().kind().name()))
+        .append(",\"class\":").append(str(f.site().className()))
+        .append(",\"method\":").append(str(f.site().methodName()))
+        .append(",\"file\":").append(str(f.site().fileName()))
+        .append(",\"line\":").append(f.site().line())
+        .append(",\"location\":").append(str(f.site().location()))
+        .append(",\"severity\":").append(str(g.severity().name()))
+        .append(",\"ratePerSecond\":").append(num(g.ratePerSecond()))
+        .append(",\"confidence\":").append(num(g.confidence()))
+        .append(",\"first\":").append(g.first()).append(",\"last\":").append(g.last())
+        .append(",\"now\":").append(f.now()).append(",\"queue\":").append(f.queue())
+        .append(",\"fix\":").append(str(f.fix())).append('}');
+  }
+
+  private interface Item<T> {
+    void write(T t, StringBuilder out);
+  }
+
+  private static <T> void sep(StringBuilder b, List<T> items, Item<T> w) {
+    for (int i = 0; i < items.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      w.write(items.get(i), b);
+    }
+  }
+
+  private static String num(double d) {
+    return Double.isFinite(d) ? String.format(Locale.ROOT, "%.3f", d) : "null";
+  }
+
+  static String str(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+}
