@@ -2,6 +2,7 @@ package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.ThreadOrigins;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
@@ -270,7 +271,9 @@ public final class Hooks {
       return;
     }
     try {
-      ThreadTracker.started(thread, counter(site));
+      SiteCounter c = counter(site);
+      ThreadTracker.started(thread, c);
+      ThreadOrigins.record(thread, c.site()); // lets the JUnit verifier name the creation line
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.THREAD, e);
     }
