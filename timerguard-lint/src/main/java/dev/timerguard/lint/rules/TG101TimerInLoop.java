@@ -1,0 +1,167 @@
+package dev.timerguard.lint.rules;
+
+import com.sun.source.tree.BinaryTree;
+import com.sun.source.tree.EnhancedForLoopTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.LiteralTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewArrayTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.ThrowTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import dev.timerguard.lint.Rule;
+import dev.timerguard.lint.RuleContext;
+import java.util.Set;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.VariableElement;
+
+/**
+ * TG101 timer-in-loop: a fresh timer armed on every loop iteration (the JVM's {@code time.After} in a
+ * {@code for/select}): {@code ScheduledExecutorService.schedule*}, {@code
+ * CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor}, {@code java.util.Timer.schedule*},
+ * {@code new Timer()}, a new scheduled pool, Netty {@code newTimeout}, TimerGuard one-shots.
+ *
+ * <p>Silent on: a call whose result is returned or thrown (runs once), loops over a small fixed
+ * collection (array literal, {@code List.of}, {@code Enum.values()}, constant bound at most 16), and
+ * loops in constructors, initializers, {@code main} and start-up methods. Lambdas and inner classes
+ * are boundaries: a timer inside a lambda inside a loop is not reported. Stateless.
+ */
+public final class TG101TimerInLoop implements Rule {
+  private static final Set<String> STARTUP =
+      Set.of("main", "start", "init", "initialize", "startup", "setUp", "setup", "open", "configure");
+  private static final Set<String> FIXED_FACTORIES = Set.of("of", "asList", "allOf", "values", "copyOf");
+  private static final int SMALL = 16;
+
+  @Override
+  public String id() {
+    return "TG101";
+  }
+
+  @Override
+  public String name() {
+    return "timer-in-loop";
+  }
+
+  @Override
+  public String summary() {
+    return "A fresh timer is armed on every loop iteration where one reusable timer would do.";
+  }
+
+  @Override
+  public void check(RuleContext ctx) {
+    Jdk jdk = new Jdk(ctx);
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        TreePath path = getCurrentPath();
+        Jdk.TimerCall call = jdk.timerCall(path);
+        if (call != null) {
+          consider(path, call.api() + "(..)", call.kind() == Jdk.TimerKind.FUTURE_TIMEOUT);
+        } else if (jdk.creation(path).isTimerLike()) {
+          consider(path, Jdk.brief(node), false);
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitNewClass(NewClassTree node, Void v) {
+        if (jdk.creation(getCurrentPath()).isTimerLike()) {
+          consider(getCurrentPath(), "new " + node.getIdentifier() + "(..)", false);
+        }
+        return super.visitNewClass(node, v);
+      }
+
+      private void consider(TreePath path, String what, boolean futureTimeout) {
+        TreePath loop = Jdk.enclosingLoop(path);
+        if (loop == null || runsOnce(path, loop) || fixedLoop(loop, jdk) || inStartup(loop)) {
+          return;
+        }
+        String hint =
+            futureTimeout
+                ? "put one deadline on the whole batch (e.g. CompletableFuture.allOf(..).orTimeout(..)) or"
+                    + " compute one deadline before the loop"
+                : "create or arm one timer before the loop and re-arm/reuse it per iteration, or keep one"
+                    + " deadline for the whole loop";
+        ctx.report(
+            path,
+            what + " arms a new timer on every iteration of this loop; each one stays queued until it"
+                + " fires or is cancelled",
+            hint);
+      }
+    }.scan(ctx.root(), null);
+  }
+
+  /** The call sits in a return/throw between itself and the loop: it runs at most once. */
+  private static boolean runsOnce(TreePath path, TreePath loop) {
+    for (TreePath p = path; p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (t instanceof ReturnTree || t instanceof ThrowTree) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean fixedLoop(TreePath loop, Jdk jdk) {
+    Tree t = loop.getLeaf();
+    if (t instanceof EnhancedForLoopTree) {
+      ExpressionTree e = (ExpressionTree) Jdk.skipParens(((EnhancedForLoopTree) t).getExpression());
+      if (e instanceof NewArrayTree) {
+        NewArrayTree a = (NewArrayTree) e;
+        return a.getInitializers() != null && a.getInitializers().size() <= SMALL;
+      }
+      if (e instanceof MethodInvocationTree) {
+        MethodInvocationTree inv = (MethodInvocationTree) e;
+        String n = Jdk.methodName(inv);
+        if (n.equals("values") && inv.getArguments().isEmpty()) {
+          ExecutableElement m = jdk.method(new TreePath(loop, e));
+          return m != null && m.getEnclosingElement().getKind() == ElementKind.ENUM;
+        }
+        return FIXED_FACTORIES.contains(n)
+            && inv.getArguments().size() <= SMALL
+            && inv.getArguments().stream().noneMatch(a -> a instanceof MethodInvocationTree);
+      }
+      return false;
+    }
+    if (t instanceof ForLoopTree && ((ForLoopTree) t).getCondition() instanceof BinaryTree) {
+      BinaryTree c = (BinaryTree) ((ForLoopTree) t).getCondition();
+      Object bound = constant(c.getRightOperand(), loop, jdk);
+      return bound instanceof Number && ((Number) bound).longValue() <= SMALL;
+    }
+    return false;
+  }
+
+  private static Object constant(ExpressionTree e, TreePath loop, Jdk jdk) {
+    if (e instanceof LiteralTree) {
+      return ((LiteralTree) e).getValue();
+    }
+    Element el = jdk.element(new TreePath(loop, e));
+    if (el instanceof VariableElement) {
+      return ((VariableElement) el).getConstantValue();
+    }
+    return null;
+  }
+
+  private static boolean inStartup(TreePath loop) {
+    for (TreePath p = loop; p != null; p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (t instanceof MethodTree) {
+        String n = ((MethodTree) t).getName().toString();
+        return n.equals("<init>") || STARTUP.contains(n);
+      }
+      if (Jdk.isBoundary(t)) {
+        // a loop directly in an initializer block has a ClassTree above a BlockTree
+        return t instanceof com.sun.source.tree.ClassTree;
+      }
+    }
+    return false;
+  }
+
+}
