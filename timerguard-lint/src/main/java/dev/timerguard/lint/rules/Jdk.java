@@ -417,6 +417,10 @@ final class Jdk {
           if (st == child) {
             break;
           }
+          if (held != null && unlocks(st, held)) {
+            held = null;
+            continue;
+          }
           if (st instanceof com.sun.source.tree.ExpressionStatementTree
               && ((com.sun.source.tree.ExpressionStatementTree) st).getExpression()
                   instanceof MethodInvocationTree) {
@@ -442,6 +446,22 @@ final class Jdk {
       child = t;
     }
     return null;
+  }
+
+  /** Whether {@code st} contains {@code held.unlock()} anywhere (e.g. in a finally block). */
+  private static boolean unlocks(Tree st, String held) {
+    boolean[] found = {false};
+    new com.sun.source.util.TreeScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        ExpressionTree r = receiver(node);
+        if (methodName(node).equals("unlock") && r != null && r.toString().equals(held)) {
+          found[0] = true;
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+    }.scan(st, null);
+    return found[0];
   }
 
   private static final Set<String> SLEEPS = Set.of("sleep");

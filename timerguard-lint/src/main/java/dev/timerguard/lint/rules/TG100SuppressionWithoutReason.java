@@ -43,18 +43,41 @@ public final class TG100SuppressionWithoutReason implements Rule {
       if (!wholeUnit && (a.position() < start || a.position() > end)) {
         continue;
       }
+      long at = target(src, a.position());
       if (a.ruleIds().isEmpty()) {
         ctx.reportAt(
-            a.position(),
+            at,
             "timerguard:allow names no rule, so it suppresses nothing",
             "write // timerguard:allow TG101 <why this is safe>");
       } else if (a.reason().isEmpty()) {
         ctx.reportAt(
-            a.position(),
+            at,
             "suppression of " + String.join(",", new java.util.TreeSet<>(a.ruleIds()))
                 + " gives no reason",
             "add why it is safe after the rule id, e.g. // timerguard:allow TG101 bounded start-up loop");
       }
     }
+  }
+
+  /**
+   * Where to report: a trailing comment is reported at its own line; a comment alone on its line at
+   * the first code of the next non-blank line (the statement it suppresses).
+   */
+  static long target(CharSequence src, long commentPos) {
+    int i = (int) commentPos - 1;
+    while (i >= 0 && src.charAt(i) != '\n') {
+      if (!Character.isWhitespace(src.charAt(i))) {
+        return commentPos; // code before the comment on the same line
+      }
+      i--;
+    }
+    int j = (int) commentPos;
+    while (j < src.length() && src.charAt(j) != '\n') {
+      j++;
+    }
+    while (j < src.length() && Character.isWhitespace(src.charAt(j))) {
+      j++;
+    }
+    return j < src.length() ? j : commentPos;
   }
 }

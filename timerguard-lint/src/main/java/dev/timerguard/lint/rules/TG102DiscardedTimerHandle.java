@@ -63,6 +63,13 @@ public final class TG102DiscardedTimerHandle implements Rule {
           Jdk.TimerCall call = jdk.timerCall(path);
           if (call != null && call.kind() == Jdk.TimerKind.ONE_SHOT) {
             ExpressionTree task = node.getArguments().get(0);
+            for (ExpressionTree a : node.getArguments()) {
+              if (a instanceof LambdaExpressionTree || a instanceof MemberReferenceTree
+                  || (a instanceof NewClassTree && ((NewClassTree) a).getClassBody() != null)) {
+                task = a;
+                break;
+              }
+            }
             boolean timerTask = call.api().startsWith("java.util.Timer");
             boolean handleDropped = !timerTask || task instanceof NewClassTree;
             if (handleDropped && looksLikeTimeout(task)) {

@@ -162,6 +162,12 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
           }
           return null;
         }
+        if (parent instanceof com.sun.source.tree.MemberReferenceTree) {
+          if (CLOSERS.contains(((com.sun.source.tree.MemberReferenceTree) parent).getName().toString())) {
+            deferredClose[0] = true; // pool::shutdown handed to a hook
+          }
+          return null;
+        }
         if (parent instanceof AssignmentTree && ((AssignmentTree) parent).getVariable() == node) {
           return null; // re-assignment of the local itself
         }

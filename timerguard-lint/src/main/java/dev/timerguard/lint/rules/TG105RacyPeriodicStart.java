@@ -73,9 +73,7 @@ public final class TG105RacyPeriodicStart implements Rule {
       @Override
       public Void visitNewClass(NewClassTree node, Void v) {
         TreePath p = getCurrentPath();
-        if (jdk.creation(p) != Jdk.Created.NONE
-            || (node.getClassBody() == null && jdk.isSubtype(jdk.typeOf(p), Jdk.THREAD)
-                && !startedRightAway(p))) {
+        if (jdk.creation(p) != Jdk.Created.NONE) {
           consider(p, "new " + node.getIdentifier());
         }
         return super.visitNewClass(node, v);
@@ -97,13 +95,6 @@ public final class TG105RacyPeriodicStart implements Rule {
         }
       }
     }.scan(ctx.root(), null);
-  }
-
-  /** {@code new Thread(..).start()}: reported once, at the start call. */
-  private static boolean startedRightAway(TreePath p) {
-    Tree parent = p.getParentPath().getLeaf();
-    return parent instanceof MemberSelectTree
-        && ((MemberSelectTree) parent).getIdentifier().contentEquals("start");
   }
 
   /** The field checked-then-assigned around {@code start}, or null. */
