@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description = "Find, prevent and diagnose timer and thread leaks on the JVM.",
     subcommands = {
       DemoCommand.class,
+      ScanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TimerGuardCli {
