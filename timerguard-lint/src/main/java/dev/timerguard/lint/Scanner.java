@@ -187,8 +187,10 @@ public final class Scanner {
     List<ScanResult.FileError> errors = Collections.synchronizedList(new ArrayList<>());
     List<Source> sources = collect(errors);
     List<List<Source>> batches = new ArrayList<>();
-    for (int i = 0; i < sources.size(); i += batchSize) {
-      batches.add(sources.subList(i, Math.min(sources.size(), i + batchSize)));
+    // keep both threads busy on small trees too: at least `threads` batches when possible
+    int size = Math.max(1, Math.min(batchSize, Math.max(50, (sources.size() + threads - 1) / threads)));
+    for (int i = 0; i < sources.size(); i += size) {
+      batches.add(sources.subList(i, Math.min(sources.size(), i + size)));
     }
     List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger done = new AtomicInteger();

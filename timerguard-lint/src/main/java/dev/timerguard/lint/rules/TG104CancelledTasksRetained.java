@@ -29,7 +29,8 @@ import javax.lang.model.element.Element;
  * one-shot tasks are kept and cancelled, but which never gets {@code setRemoveOnCancelPolicy(true)}:
  * every cancelled task stays in the queue until its delay expires (per-request timeouts cancelled on
  * completion pile up). Also: {@code TimerTask.cancel()} in a class that schedules on a {@code
- * java.util.Timer} outside start-up but never calls {@code purge()}.
+ * java.util.Timer} outside start-up but never calls {@code purge()} (only one-shot {@code schedule(task, delay)} calls count:
+ * a periodic task started once leaves at most one cancelled entry).
  *
  * <p>Silent when the policy is set anywhere on that executor (any argument, through a cast, or by
  * reflection on the name), when the executor is handed to other code (it may be configured there),
@@ -218,16 +219,14 @@ public final class TG104CancelledTasksRetained implements Rule {
         if (r != null && mentions(jdk, getCurrentPath(), r, var)) {
           if (n.equals("setRemoveOnCancelPolicy")) {
             u.configured = true;
-          } else if (n.equals("schedule")) {
+          } else if (n.equals("schedule") && node.getArguments().size() == 3) {
             Tree parent = getCurrentPath().getParentPath().getLeaf();
             if (!(parent instanceof ExpressionStatementTree)) {
-              u.keptOneShots++;
+              u.keptOneShots++; // ses.schedule(task, delay, unit) whose handle is kept
             }
-            if (!inStartup(getCurrentPath())) {
-              u.hotSchedules++;
-            }
-          } else if (n.equals("scheduleAtFixedRate") && !inStartup(getCurrentPath())) {
-            u.hotSchedules++;
+          } else if (n.equals("schedule") && node.getArguments().size() == 2
+              && !inStartup(getCurrentPath())) {
+            u.hotSchedules++; // timer.schedule(task, delay): a one-shot per call
           }
         }
         for (ExpressionTree a : node.getArguments()) {

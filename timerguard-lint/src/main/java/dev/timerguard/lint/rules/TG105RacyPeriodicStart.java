@@ -31,8 +31,8 @@ import javax.lang.model.element.Modifier;
  * and the guard clause {@code if (started) return; started = true; thread.start();}.
  *
  * <p>Silent when the check and the start run under one monitor or {@code Lock} (including the inner
- * check of double-checked locking), in constructors and initializers, and when the check is an
- * atomic operation ({@code compareAndSet}) rather than a field read. Stateless.
+ * check of double-checked locking), in constructors and initializers, in non-public methods called from fewer than two places in the file (likely single-threaded),
+ * and when the check is an atomic operation ({@code compareAndSet}) rather than a field read. Stateless.
  */
 public final class TG105RacyPeriodicStart implements Rule {
   @Override
@@ -84,7 +84,7 @@ public final class TG105RacyPeriodicStart implements Rule {
           return;
         }
         Element field = racyField(jdk, start);
-        if (field != null) {
+        if (field != null && reachableConcurrently(jdk, start)) {
           ctx.report(
               start,
               what + " runs after an unsynchronised check of field '" + field.getSimpleName()
@@ -95,6 +95,48 @@ public final class TG105RacyPeriodicStart implements Rule {
         }
       }
     }.scan(ctx.root(), null);
+  }
+
+  /**
+   * Whether the enclosing method can plausibly run on two threads: it is public, or it is called
+   * from two or more places in this file. A non-public method with one caller (e.g. only from its
+   * own thread's run()) is not reported: precision over recall.
+   */
+  private static boolean reachableConcurrently(Jdk jdk, TreePath start) {
+    TreePath m = start;
+    while (m != null && !(m.getLeaf() instanceof MethodTree)) {
+      if (m.getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree) {
+        return true; // a lambda: runs wherever it is handed
+      }
+      m = m.getParentPath();
+    }
+    if (m == null) {
+      return false;
+    }
+    MethodTree method = (MethodTree) m.getLeaf();
+    if (method.getModifiers().getFlags().contains(Modifier.PUBLIC)) {
+      return true;
+    }
+    Element self = jdk.element(m);
+    int[] calls = {0};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        if (Jdk.methodName(node).contentEquals(method.getName()) && jdk.method(getCurrentPath()) == self) {
+          calls[0]++;
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitMemberReference(com.sun.source.tree.MemberReferenceTree node, Void v) {
+        if (node.getName().contentEquals(method.getName())) {
+          calls[0] += 2; // handed out as a callback
+        }
+        return super.visitMemberReference(node, v);
+      }
+    }.scan(new TreePath(jdk.ctx.compilationUnit()), null);
+    return calls[0] >= 2;
   }
 
   /** The field checked-then-assigned around {@code start}, or null. */
