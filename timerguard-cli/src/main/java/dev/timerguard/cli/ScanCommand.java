@@ -75,6 +75,11 @@ final class ScanCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Parallel javac tasks (default: min(2, cores)).")
   Integer threads;
 
+  @Option(
+      names = "--resolve-project-types",
+      description = "Resolve project types across the whole tree via an inferred -sourcepath (slower, fewer unresolved types).")
+  boolean projectTypes;
+
   @Option(names = {"--quiet", "-q"}, description = "No progress on stderr.")
   boolean quiet;
 
@@ -112,7 +117,8 @@ final class ScanCommand implements Callable<Integer> {
           }
         }
       }
-      Scanner.Builder b = Scanner.builder().paths(paths).classpath(cp).options(options);
+      Scanner.Builder b =
+          Scanner.builder().paths(paths).classpath(cp).options(options).projectSourcePath(projectTypes);
       if (threads != null) {
         b.threads(threads);
       }

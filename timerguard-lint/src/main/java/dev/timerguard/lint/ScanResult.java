@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param findings every finding, sorted by file, line, column, rule
  * @param errors files that could not be analysed, with the reason; the scan went on without them
- * @param filesScanned number of {@code .java} files handed to the compiler
+ * @param filesScanned number of {@code .java} files found and parsed
+ * @param filesAttributed files that mention a candidate API and were type-attributed and analysed
  * @param filesWithUnresolvedTypes files in which some types did not resolve (best-effort analysis)
  * @param elapsed wall-clock time of the scan
  */
@@ -19,6 +20,7 @@ public record ScanResult(
     List<Finding> findings,
     List<FileError> errors,
     int filesScanned,
+    int filesAttributed,
     int filesWithUnresolvedTypes,
     Duration elapsed) {
 
@@ -46,6 +48,7 @@ public record ScanResult(
 
   /** This result with other findings (used after baseline filtering). */
   public ScanResult withFindings(List<Finding> newFindings) {
-    return new ScanResult(newFindings, errors, filesScanned, filesWithUnresolvedTypes, elapsed);
+    return new ScanResult(
+        newFindings, errors, filesScanned, filesAttributed, filesWithUnresolvedTypes, elapsed);
   }
 }

@@ -85,6 +85,7 @@ public enum ReportFormat {
 
   private static void json(ScanResult r, Appendable out) throws IOException {
     out.append("{\n  \"tool\": \"timerguard\",\n  \"filesScanned\": ").append(String.valueOf(r.filesScanned()))
+        .append(",\n  \"filesAttributed\": ").append(String.valueOf(r.filesAttributed()))
         .append(",\n  \"filesWithUnresolvedTypes\": ").append(String.valueOf(r.filesWithUnresolvedTypes()))
         .append(",\n  \"findings\": [");
     List<Finding> fs = r.findings();
