@@ -404,17 +404,25 @@ public final class Scanner {
       List<Finding> findings,
       List<ScanResult.FileError> errors,
       AtomicInteger unresolved) {
+    List<Finding> batchFindings = new ArrayList<>();
+    List<ScanResult.FileError> batchErrors = new ArrayList<>();
+    AtomicInteger batchUnresolved = new AtomicInteger();
     try {
-      compileAndAnalyze(javac, batch, analyze, sourcepath, findings, errors, unresolved);
+      compileAndAnalyze(javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
       if (batch.size() == 1) {
         errors.add(new ScanResult.FileError(batch.get(0).name, "javac failed on this file: " + e));
         return;
       }
-      for (Source s : batch) { // isolate the file that breaks javac
-        compileIsolating(javac, List.of(s), analyze, sourcepath, findings, errors, unresolved);
-      }
+      // bisect to isolate the file that breaks javac; the rest is analysed normally
+      int half = batch.size() / 2;
+      compileIsolating(javac, batch.subList(0, half), analyze, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, batch.subList(half, batch.size()), analyze, sourcepath, findings, errors, unresolved);
+      return;
     }
+    findings.addAll(batchFindings);
+    errors.addAll(batchErrors);
+    unresolved.addAndGet(batchUnresolved.get());
   }
 
   private void compileAndAnalyze(
@@ -468,7 +476,9 @@ public final class Scanner {
       for (Source s : batch) {
         byUri.put(s.path.toUri().toString(), s.name);
       }
-      JavacTask task = (JavacTask) javac.getTask(null, fm, listener, opts, null, objects);
+      // javac prints fatal errors to its writer: keep them out of the user's stderr
+      java.io.Writer quiet = java.io.Writer.nullWriter();
+      JavacTask task = (JavacTask) javac.getTask(quiet, fm, listener, opts, null, objects);
       Iterable<? extends CompilationUnitTree> units = task.parse();
       parsing[0] = false;
       if (!analyze) {
