@@ -16,9 +16,9 @@ class ScanCommandTest {
   private static final String LEAKY =
       "import java.util.concurrent.*;\n"
           + "class Leaky {\n"
-          + "  void run(ScheduledExecutorService ses, java.util.List<Runnable> rs) {\n"
-          + "    for (Runnable r : rs) {\n"
-          + "      ses.schedule(r, 1, TimeUnit.SECONDS);\n"
+          + "  void run(ScheduledExecutorService ses, java.util.List<CompletableFuture<?>> rs) {\n"
+          + "    for (CompletableFuture<?> r : rs) {\n"
+          + "      r.orTimeout(1, TimeUnit.SECONDS);\n"
           + "    }\n"
           + "  }\n"
           + "}\n";
@@ -79,7 +79,7 @@ class ScanCommandTest {
         .isZero();
     assertThat(TimerGuardCli.run("scan", "-q", "--baseline", baseline.toString(), dir.resolve("Leaky.java").toString()))
         .isZero();
-    Files.writeString(dir.resolve("Leaky.java"), LEAKY.replace("for (Runnable r : rs) {", "for (Runnable r : rs) {\n      ses.schedule(r, 9, TimeUnit.SECONDS);"));
+    Files.writeString(dir.resolve("Leaky.java"), LEAKY.replace("for (CompletableFuture<?> r : rs) {", "for (CompletableFuture<?> r : rs) {\n      r.completeOnTimeout(null, 9, TimeUnit.SECONDS);"));
     assertThat(TimerGuardCli.run("scan", "-q", "--baseline", baseline.toString(), dir.resolve("Leaky.java").toString()))
         .isEqualTo(1);
   }

@@ -21,9 +21,9 @@ class ScannerTest {
           + "import java.util.List;\n"
           + "import java.util.concurrent.*;\n"
           + "class Leaky {\n"
-          + "  void run(ScheduledExecutorService ses, List<Runnable> rs) {\n"
-          + "    for (Runnable r : rs) {\n"
-          + "      ses.schedule(r, 1, TimeUnit.SECONDS);\n"
+          + "  void run(ScheduledExecutorService ses, List<CompletableFuture<?>> rs) {\n"
+          + "    for (CompletableFuture<?> r : rs) {\n"
+          + "      r.orTimeout(1, TimeUnit.SECONDS);\n"
           + "    }\n"
           + "  }\n"
           + "  void pool(Runnable r) {\n"
@@ -65,7 +65,7 @@ class ScannerTest {
             + "  Client client;\n"
             + "  void run(ScheduledExecutorService ses, java.util.List<Runnable> rs) {\n"
             + "    client.doSomething();\n"
-            + "    for (Runnable r : rs) { ses.schedule(r, 1, TimeUnit.SECONDS); }\n"
+            + "    for (Runnable r : rs) { ses.schedule(r, 1, TimeUnit.SECONDS).cancel(false); }\n"
             + "  }\n"
             + "}\n");
     ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
@@ -120,8 +120,8 @@ class ScannerTest {
     Baseline.of(before.findings()).write(baselineFile);
     // shift every line by three and add one new leak
     String shifted = LEAKY.replace("class Leaky {", "\n\n\nclass Leaky {")
-        .replace("  void pool(", "  void more(ScheduledExecutorService ses, List<Runnable> rs) {\n"
-            + "    while (!rs.isEmpty()) { ses.schedule(rs.remove(0), 2, TimeUnit.SECONDS); }\n  }\n  void pool(");
+        .replace("  void pool(", "  void more(ScheduledExecutorService ses, List<CompletableFuture<?>> rs) {\n"
+            + "    while (!rs.isEmpty()) { rs.remove(0).orTimeout(2, TimeUnit.SECONDS); }\n  }\n  void pool(");
     Files.writeString(file, shifted);
     ScanResult after = Scanner.builder().paths(List.of(file)).build().scan();
     assertThat(after.findings()).hasSize(3);

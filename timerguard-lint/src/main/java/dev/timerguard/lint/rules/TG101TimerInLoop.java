@@ -28,6 +28,12 @@ import javax.lang.model.element.VariableElement;
  * CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor}, {@code java.util.Timer.schedule*},
  * {@code new Timer()}, a new scheduled pool, Netty {@code newTimeout}, TimerGuard one-shots.
  *
+ * <p>Reported: {@code orTimeout}/{@code completeOnTimeout}/{@code delayedExecutor} and new timers or
+ * schedulers in a loop; one-shot {@code schedule}/{@code newTimeout} in a loop when it is a timeout
+ * (its task completes, fails, cancels or interrupts something) or its handle is cancelled in the
+ * same loop. Not reported: periodic tasks and plain delayed jobs scheduled per item (each is real
+ * work with its own deadline, not a timer that one reusable timer could replace).
+ *
  * <p>Silent on: a call whose result is returned or thrown (runs once), loops over a small fixed
  * collection (array literal, {@code List.of}, {@code Enum.values()}, constant bound at most 16), and
  * loops in constructors, initializers, {@code main} and start-up methods. Lambdas and inner classes
@@ -62,9 +68,16 @@ public final class TG101TimerInLoop implements Rule {
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath path = getCurrentPath();
         Jdk.TimerCall call = jdk.timerCall(path);
-        if (call != null) {
+        if (call != null && call.kind() == Jdk.TimerKind.ONE_SHOT) {
+          TreePath loop = Jdk.enclosingLoop(path);
+          if (loop != null
+              && (TG102DiscardedTimerHandle.looksLikeTimeout(task(node))
+                  || cancelledInLoop(jdk, path, loop, node))) {
+            consider(path, call.api() + "(..)", false);
+          }
+        } else if (call != null && call.kind() != Jdk.TimerKind.PERIODIC) {
           consider(path, call.api() + "(..)", call.kind() == Jdk.TimerKind.FUTURE_TIMEOUT);
-        } else if (jdk.creation(path).isTimerLike()) {
+        } else if (call == null) if (jdk.creation(path).isTimerLike()) {
           consider(path, Jdk.brief(node), false);
         }
         return super.visitMethodInvocation(node, v);
@@ -96,6 +109,57 @@ public final class TG101TimerInLoop implements Rule {
             hint);
       }
     }.scan(ctx.root(), null);
+  }
+
+  /** The task argument of a scheduling call: the first lambda, method reference or anonymous class. */
+  static ExpressionTree task(MethodInvocationTree node) {
+    for (ExpressionTree a : node.getArguments()) {
+      if (a instanceof com.sun.source.tree.LambdaExpressionTree
+          || a instanceof com.sun.source.tree.MemberReferenceTree
+          || (a instanceof NewClassTree && ((NewClassTree) a).getClassBody() != null)) {
+        return a;
+      }
+    }
+    return node.getArguments().isEmpty() ? null : node.getArguments().get(0);
+  }
+
+  /**
+   * Whether the one-shot's handle is cancelled in the same loop (armed and disarmed per iteration,
+   * the classic per-message timeout): {@code schedule(..).cancel(..)}, {@code f = schedule(..); ..
+   * f.cancel(..)}, or {@code timer.schedule(task, d); .. task.cancel()}.
+   */
+  private static boolean cancelledInLoop(Jdk jdk, TreePath call, TreePath loop, MethodInvocationTree node) {
+    Tree parent = call.getParentPath().getLeaf();
+    if (parent instanceof com.sun.source.tree.MemberSelectTree
+        && ((com.sun.source.tree.MemberSelectTree) parent).getIdentifier().contentEquals("cancel")) {
+      return true;
+    }
+    Element handle = null;
+    if (parent instanceof com.sun.source.tree.VariableTree) {
+      handle = jdk.element(call.getParentPath());
+    } else if (parent instanceof com.sun.source.tree.AssignmentTree) {
+      handle = jdk.element(new TreePath(call.getParentPath(), ((com.sun.source.tree.AssignmentTree) parent).getVariable()));
+    } else if (!node.getArguments().isEmpty()
+        && node.getArguments().get(0) instanceof com.sun.source.tree.IdentifierTree) {
+      handle = jdk.element(new TreePath(call, node.getArguments().get(0))); // java.util.Timer: the TimerTask
+    }
+    if (handle == null) {
+      return false;
+    }
+    Element h = handle;
+    boolean[] found = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree inv, Void v) {
+        ExpressionTree r = Jdk.receiver(inv);
+        if (Jdk.methodName(inv).equals("cancel") && r != null
+            && jdk.element(new TreePath(getCurrentPath(), r)) == h) {
+          found[0] = true;
+        }
+        return super.visitMethodInvocation(inv, v);
+      }
+    }.scan(loop, null);
+    return found[0];
   }
 
   /** The call sits in a return/throw between itself and the loop: it runs at most once. */

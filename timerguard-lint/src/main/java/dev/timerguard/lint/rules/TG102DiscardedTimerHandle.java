@@ -33,8 +33,8 @@ public final class TG102DiscardedTimerHandle implements Rule {
   private static final Set<String> TIMEOUT_ACTIONS =
       Set.of(
           "completeExceptionally", "cancel", "complete", "obtrudeException", "interrupt",
-          "setFailure", "tryFailure", "close", "abort", "fail", "onTimeout", "timeout", "expire",
-          "timedOut", "disconnect");
+          "setFailure", "tryFailure", "abort", "fail", "onTimeout", "timeout", "expire",
+          "timedOut");
 
   @Override
   public String id() {
@@ -71,7 +71,9 @@ public final class TG102DiscardedTimerHandle implements Rule {
               }
             }
             boolean timerTask = call.api().startsWith("java.util.Timer");
-            boolean handleDropped = !timerTask || task instanceof NewClassTree;
+            // a per-call java.util.Timer (a local) is itself the handle: cancelling it cancels the task
+            boolean handleDropped =
+                !timerTask || (task instanceof NewClassTree && !localReceiver(jdk, path, node));
             if (handleDropped && looksLikeTimeout(task)) {
               String handle =
                   timerTask ? "TimerTask" : call.api().contains("netty") ? "Timeout" : "ScheduledFuture";
@@ -88,6 +90,11 @@ public final class TG102DiscardedTimerHandle implements Rule {
         return super.visitMethodInvocation(node, v);
       }
     }.scan(ctx.root(), null);
+  }
+
+  private static boolean localReceiver(Jdk jdk, TreePath path, MethodInvocationTree node) {
+    ExpressionTree r = Jdk.receiver(node);
+    return r != null && Jdk.isLocal(jdk.element(new TreePath(path, r)));
   }
 
   /** Whether the task's body acts like a timeout: completes/fails/cancels/closes something. */

@@ -35,7 +35,8 @@ import javax.lang.model.element.ElementKind;
  * (handed to an owner), captured by a lambda or inner class. Closed (silent): try-with-resources
  * (JDK 19+ executors are AutoCloseable), a closing call in a {@code finally} block or on the straight
  * line after the declaration with no early {@code return} in between, or a closing call inside a
- * lambda (shutdown hook). Fields (process-lifetime singletons) are never reported. Path analysis is
+ * lambda (shutdown hook). Pools whose threads time out on their own ({@code newCachedThreadPool},
+ * core size 0) are not reported. Fields (process-lifetime singletons) are never reported. Path analysis is
  * lexical, not a full CFG: exception paths are not considered. Stateless.
  */
 public final class TG103TimerOrExecutorNeverClosed implements Rule {
@@ -67,7 +68,7 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
           Element e = jdk.element(getCurrentPath());
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE) {
             Jdk.Created c = jdk.creation(new TreePath(getCurrentPath(), node.getInitializer()));
-            if (c != Jdk.Created.NONE) {
+            if (c != Jdk.Created.NONE && !threadsTimeOut(node.getInitializer())) {
               checkLocal(ctx, jdk, getCurrentPath(), e, c);
             }
           }
@@ -110,6 +111,26 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
                 + " or reuse one long-lived " + (c == Jdk.Created.TIMER ? "Timer" : "executor"));
       }
     }.scan(ctx.root(), null);
+  }
+
+  /**
+   * Pools whose threads die on their own when idle ({@code newCachedThreadPool}, a {@code
+   * ThreadPoolExecutor} with a literal core size of 0): not shutting them down leaks no thread.
+   */
+  static boolean threadsTimeOut(Tree init) {
+    Tree t = Jdk.skipParens(init);
+    if (t instanceof MethodInvocationTree) {
+      return Jdk.methodName((MethodInvocationTree) t).equals("newCachedThreadPool");
+    }
+    if (t instanceof NewClassTree) {
+      NewClassTree n = (NewClassTree) t;
+      return n.getIdentifier().toString().endsWith("ThreadPoolExecutor")
+          && !n.getIdentifier().toString().contains("Scheduled")
+          && !n.getArguments().isEmpty()
+          && n.getArguments().get(0) instanceof com.sun.source.tree.LiteralTree
+          && Integer.valueOf(0).equals(((com.sun.source.tree.LiteralTree) n.getArguments().get(0)).getValue());
+    }
+    return false;
   }
 
   static String describe(Jdk.Created c) {

@@ -31,7 +31,8 @@ import javax.lang.model.element.Modifier;
  * and the guard clause {@code if (started) return; started = true; thread.start();}.
  *
  * <p>Silent when the check and the start run under one monitor or {@code Lock} (including the inner
- * check of double-checked locking), in constructors and initializers, in non-public methods called from fewer than two places in the file (likely single-threaded),
+ * check of double-checked locking), in constructors and initializers, in non-public and lifecycle ({@code start*}, {@code init*}) methods called from fewer than two
+ * places in the file (their owner calls them once),
  * and when the check is an atomic operation ({@code compareAndSet}) rather than a field read. Stateless.
  */
 public final class TG105RacyPeriodicStart implements Rule {
@@ -98,10 +99,15 @@ public final class TG105RacyPeriodicStart implements Rule {
   }
 
   /**
-   * Whether the enclosing method can plausibly run on two threads: it is public, or it is called
-   * from two or more places in this file. A non-public method with one caller (e.g. only from its
+   * Whether the enclosing method can plausibly run on two threads: it is public and not a
+   * lifecycle method ({@code start*}, {@code init*}, ...), or it is called from two or more places in
+   * this file. A non-public method with one caller (e.g. only from its
    * own thread's run()) is not reported: precision over recall.
    */
+  /** Lifecycle method prefixes: their owner calls them once, so they need two internal callers. */
+  private static final java.util.List<String> LIFECYCLE =
+      java.util.List.of("start", "init", "open", "begin", "launch", "run", "main", "setUp", "setup");
+
   private static boolean reachableConcurrently(Jdk jdk, TreePath start) {
     TreePath m = start;
     while (m != null && !(m.getLeaf() instanceof MethodTree)) {
@@ -114,8 +120,10 @@ public final class TG105RacyPeriodicStart implements Rule {
       return false;
     }
     MethodTree method = (MethodTree) m.getLeaf();
-    if (method.getModifiers().getFlags().contains(Modifier.PUBLIC)) {
-      return true;
+    String name = method.getName().toString();
+    boolean lifecycle = LIFECYCLE.stream().anyMatch(name::startsWith);
+    if (method.getModifiers().getFlags().contains(Modifier.PUBLIC) && !lifecycle) {
+      return true; // ensureX(), getX(), record(..): lazily called from arbitrary threads
     }
     Element self = jdk.element(m);
     int[] calls = {0};

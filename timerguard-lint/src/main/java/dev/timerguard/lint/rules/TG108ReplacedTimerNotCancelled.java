@@ -26,7 +26,8 @@ import javax.lang.model.element.ExecutableElement;
  *
  * <p>Silent when the field is read before the assignment in the same method (a null check or a
  * cancel of the old value), when any code in the class closes the field (lifecycle start/stop), and
- * in constructors and initializers. Stateless.
+ * in constructors, initializers and lifecycle methods ({@code init}, {@code start}, ...; called
+ * once by their owner), and for fields of other objects ({@code result.timer = ..}). Stateless.
  */
 public final class TG108ReplacedTimerNotCancelled implements Rule {
   private static final Set<String> CLOSERS =
@@ -62,6 +63,14 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
         }
         return super.visitMethodInvocation(node, v);
       }
+
+      @Override
+      public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
+        if (node.getInitializer() != null) { // Future<?> local = field; local.cancel(..)
+          closed.add(jdk.element(new TreePath(getCurrentPath(), Jdk.skipParens(node.getInitializer()))));
+        }
+        return super.visitVariable(node, v);
+      }
     }.scan(ctx.root(), null);
 
     SourcePositions pos = ctx.trees().getSourcePositions();
@@ -72,8 +81,10 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
         Element f = jdk.element(new TreePath(p, node.getVariable()));
         TreePath rhs = new TreePath(p, Jdk.skipParens(node.getExpression()));
         if (Jdk.isField(f)
+            && ownField(node.getVariable())
             && !closed.contains(f)
             && !TG104CancelledTasksRetained.inStartup(p)
+            && !inLifecycleMethod(p)
             && isTimerValue(jdk, rhs)
             && !readBefore(ctx, jdk, pos, p, f)) {
           ctx.report(
@@ -108,6 +119,24 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
         return super.visitMethodInvocation(node, v);
       }
     }.scan(ctx.root(), null);
+  }
+
+  /** {@code field = ..} or {@code this.field = ..}; not {@code other.field = ..} (a new object's field). */
+  private static boolean ownField(Tree target) {
+    return target instanceof IdentifierTree
+        || (target instanceof MemberSelectTree
+            && ((MemberSelectTree) target).getExpression().toString().equals("this"));
+  }
+
+  private static final Set<String> LIFECYCLE = Set.of("init", "initialize", "start", "open", "setUp", "setup");
+
+  private static boolean inLifecycleMethod(TreePath p) {
+    for (; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof MethodTree) {
+        return LIFECYCLE.contains(((MethodTree) p.getLeaf()).getName().toString());
+      }
+    }
+    return false;
   }
 
   private static boolean isTimerValue(Jdk jdk, TreePath rhs) {
