@@ -64,6 +64,11 @@ final class PluginHarness {
 
   /** Compiles {@code fixture} (plus the stubs) with the plugin and returns every diagnostic. */
   static List<Diag> compile(Path out, List<Path> sources, String... pluginArgs) {
+    return compileWith(out, sources, List.of(), pluginArgs);
+  }
+
+  /** As {@link #compile}, with extra javac options (e.g. {@code -nowarn}). */
+  static List<Diag> compileWith(Path out, List<Path> sources, List<String> extra, String... pluginArgs) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
     try (StandardJavaFileManager fm = javac.getStandardFileManager(diags, Locale.ROOT, null)) {
@@ -76,6 +81,7 @@ final class PluginHarness {
       options.add("-processorpath");
       options.add(pluginLocation().toString());
       options.add(("-Xplugin:TimerGuard " + String.join(" ", pluginArgs)).trim());
+      options.addAll(extra);
       StringWriter w = new StringWriter();
       javac.getTask(w, fm, diags, options, null, fm.getJavaFileObjectsFromPaths(all)).call();
     } catch (IOException e) {

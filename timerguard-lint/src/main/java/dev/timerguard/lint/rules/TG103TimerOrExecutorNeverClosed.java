@@ -107,7 +107,7 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
             path,
             describe(c) + " is created, used once and never " + verb(c)
                 + ": its thread outlives this call",
-            "keep it in a variable and " + verb(c) + " it when done (try-with-resources on JDK 19+),"
+            "keep it in a variable and " + imperative(c) + " when done (try-with-resources on JDK 19+),"
                 + " or reuse one long-lived " + (c == Jdk.Created.TIMER ? "Timer" : "executor"));
       }
     }.scan(ctx.root(), null);
@@ -144,6 +144,10 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
       default:
         return "an ExecutorService";
     }
+  }
+
+  static String imperative(Jdk.Created c) {
+    return c == Jdk.Created.TIMER ? "cancel it" : c == Jdk.Created.NETTY_TIMER ? "stop it" : "shut it down";
   }
 
   static String verb(Jdk.Created c) {
@@ -205,7 +209,7 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
           decl,
           "'" + name + "' (" + describe(c) + ") is never " + verb(c)
               + " and does not escape: its threads outlive this method",
-          verb(c) + " it in a finally block, use try-with-resources (JDK 19+ executors are"
+          imperative(c) + " in a finally block, use try-with-resources (JDK 19+ executors are"
               + " AutoCloseable), or hand it to an owner that closes it");
       return;
     }
@@ -219,7 +223,7 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
         decl,
         "'" + name + "' (" + describe(c) + ") is " + verb(c)
             + " only on some paths (a condition or an early return skips it)",
-        verb(c) + " it in a finally block, or use try-with-resources (JDK 19+)");
+        imperative(c) + " in a finally block, or use try-with-resources (JDK 19+)");
   }
 
   /** Whether {@code close} runs whenever the declaration completes normally (lexical check). */
