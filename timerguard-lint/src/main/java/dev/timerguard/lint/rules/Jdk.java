@@ -468,6 +468,11 @@ final class Jdk {
 
   /** Describes a sleep or timed wait call ({@code Thread.sleep}, {@code TimeUnit.sleep}, ...), or null. */
   String sleepOrTimedWait(TreePath path, boolean includeObjectWait) {
+    return sleepOrTimedWait(path, includeObjectWait, !includeObjectWait);
+  }
+
+  /** As above; {@code includeFutureGet} also matches {@code Future.get(t, u)}. */
+  String sleepOrTimedWait(TreePath path, boolean includeObjectWait, boolean includeFutureGet) {
     if (!(path.getLeaf() instanceof MethodInvocationTree)) {
       return null;
     }
@@ -503,7 +508,7 @@ final class Jdk {
         }
         return null;
       case "get":
-        return args == 2 && isCall(path, FUTURE, Set.of("get")) ? "Future.get" : null;
+        return includeFutureGet && args == 2 && isCall(path, FUTURE, Set.of("get")) ? "Future.get" : null;
       default:
         return null;
     }

@@ -1,6 +1,14 @@
 package dev.timerguard.lint.rules;
 
+import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.BreakTree;
+import com.sun.source.tree.DoWhileLoopTree;
+import com.sun.source.tree.EnhancedForLoopTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.IfTree;
+import com.sun.source.tree.StatementTree;
+import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.ReturnTree;
@@ -22,8 +30,12 @@ import javax.lang.model.type.TypeMirror;
  * lost, the loop keeps going, and {@code shutdownNow()} / {@code cancel(true)} cannot stop the
  * thread.
  *
- * <p>A handler is fine if it re-interrupts ({@code Thread.currentThread().interrupt()}), rethrows or
- * throws anything, returns, breaks, or exits. Only the first catch clause that catches {@code
+ * <p>Reported only when the handler is empty or only logs/prints (or continues), and the loop has no
+ * stop mechanism of its own: a loop whose condition (or an {@code if (..) break;} in its body) reads
+ * a mutable field or a stop-like method ({@code while (shouldRun)}, {@code isRunning()}) uses the
+ * interrupt only to wake the sleep and is not reported; {@code isInterrupted()} alone does not
+ * count, since the swallowed interrupt clears exactly that flag. Any other handler code (throw,
+ * return, break, re-interrupt, exit, setting a flag, a cleanup call) is taken as deliberate. Only the first catch clause that catches {@code
  * InterruptedException} (or a supertype) of the innermost such {@code try} counts, and only when
  * that {@code try} is inside the loop. Stateless.
  */
@@ -54,10 +66,11 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
-        String what = jdk.sleepOrTimedWait(p, true);
+        String what = jdk.sleepOrTimedWait(p, true, false);
         if (what != null) {
-          CatchTree handler = handler(jdk, p, ie);
-          if (handler != null && swallows(handler)) {
+          TreePath[] loop = {null};
+          CatchTree handler = handler(jdk, p, ie, loop);
+          if (handler != null && swallows(handler) && !externallyStoppable(jdk, loop[0])) {
             ctx.report(
                 p,
                 what + " in a loop whose handler swallows InterruptedException: the interrupt is"
@@ -73,7 +86,7 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
   }
 
   /** The catch clause that handles InterruptedException from {@code call}, if it lies in a loop. */
-  private static CatchTree handler(Jdk jdk, TreePath call, TypeMirror ie) {
+  private static CatchTree handler(Jdk jdk, TreePath call, TypeMirror ie, TreePath[] loopOut) {
     Tree child = call.getLeaf();
     for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
       Tree t = p.getLeaf();
@@ -83,7 +96,8 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
       if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
         for (CatchTree c : ((TryTree) t).getCatches()) {
           if (catchesInterrupted(jdk, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
-            return Jdk.enclosingLoop(p) != null ? c : null;
+            loopOut[0] = Jdk.enclosingLoop(p);
+            return loopOut[0] != null ? c : null;
           }
         }
       }
@@ -111,6 +125,16 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
     return false;
   }
 
+  private static final java.util.regex.Pattern LOGGING =
+      java.util.regex.Pattern.compile(
+          "(?i)(trace|debug|info|warn|warning|error|fatal|log|print|println|printf|printStackTrace"
+              + "|format|append|getMessage|toString|valueOf|currentThread|getName)");
+
+  /**
+   * Whether the handler swallows the interrupt: it is empty or only logs/prints (or continues).
+   * Anything else (throw, return, break, re-interrupt, exit, setting a flag, calling a cleanup
+   * method) is taken as deliberate handling: precision over recall.
+   */
   private static boolean swallows(CatchTree c) {
     boolean[] handled = {false};
     new TreeScanner<Void, Void>() {
@@ -133,10 +157,21 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
       }
 
       @Override
+      public Void visitAssignment(com.sun.source.tree.AssignmentTree node, Void v) {
+        handled[0] = true; // e.g. interrupted = true; restored after the loop
+        return null;
+      }
+
+      @Override
+      public Void visitCompoundAssignment(com.sun.source.tree.CompoundAssignmentTree node, Void v) {
+        handled[0] = true;
+        return null;
+      }
+
+      @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        String n = Jdk.methodName(node);
-        if (n.equals("interrupt") || n.equals("exit") || n.equals("halt")) {
-          handled[0] = true;
+        if (!LOGGING.matcher(Jdk.methodName(node)).matches()) {
+          handled[0] = true; // interrupt(), exit(), kill(this), cleanup(): deliberate
         }
         return super.visitMethodInvocation(node, v);
       }
@@ -147,5 +182,94 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
       }
     }.scan(c.getBlock(), null);
     return !handled[0];
+  }
+
+  private static final java.util.regex.Pattern STOP_METHOD =
+      java.util.regex.Pattern.compile(
+          "(?i).*(run|stop|shut|alive|clos|active|done|cancel|terminat|exit|finish|started).*");
+
+  /**
+   * Whether the loop has its own stop mechanism: its condition, or an {@code if (..) break/return}
+   * directly in its body, reads a mutable field or asks a stop-like method ({@code isRunning()},
+   * {@code shouldRun}, {@code stopped.get()}). Such daemon loops use the interrupt only to wake the
+   * sleep and re-check the flag. Checking {@code isInterrupted()} alone does not count: the swallowed
+   * interrupt clears exactly that flag.
+   */
+  private static boolean externallyStoppable(Jdk jdk, TreePath loop) {
+    if (loop == null) {
+      return false;
+    }
+    Tree t = loop.getLeaf();
+    ExpressionTree cond = null;
+    StatementTree body = null;
+    if (t instanceof WhileLoopTree) {
+      cond = ((WhileLoopTree) t).getCondition();
+      body = ((WhileLoopTree) t).getStatement();
+    } else if (t instanceof DoWhileLoopTree) {
+      cond = ((DoWhileLoopTree) t).getCondition();
+      body = ((DoWhileLoopTree) t).getStatement();
+    } else if (t instanceof ForLoopTree) {
+      cond = ((ForLoopTree) t).getCondition();
+      body = ((ForLoopTree) t).getStatement();
+    } else if (t instanceof EnhancedForLoopTree) {
+      return true; // bounded by its collection
+    }
+    if (cond != null && stopLike(jdk, loop, cond)) {
+      return true;
+    }
+    if (body instanceof BlockTree) {
+      for (StatementTree st : ((BlockTree) body).getStatements()) {
+        if (st instanceof IfTree && exits(((IfTree) st).getThenStatement())
+            && stopLike(jdk, loop, ((IfTree) st).getCondition())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean exits(StatementTree s) {
+    if (s instanceof BreakTree || s instanceof ReturnTree || s instanceof ThrowTree) {
+      return true;
+    }
+    return s instanceof BlockTree
+        && ((BlockTree) s).getStatements().size() == 1
+        && exits(((BlockTree) s).getStatements().get(0));
+  }
+
+  private static boolean stopLike(Jdk jdk, TreePath at, ExpressionTree cond) {
+    boolean[] found = {false};
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitIdentifier(com.sun.source.tree.IdentifierTree node, Void v) {
+        check(jdk.element(new TreePath(at, node)));
+        return null;
+      }
+
+      @Override
+      public Void visitMemberSelect(com.sun.source.tree.MemberSelectTree node, Void v) {
+        check(jdk.element(new TreePath(at, node)));
+        return super.visitMemberSelect(node, v);
+      }
+
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        String n = Jdk.methodName(node);
+        if (n.equals("isInterrupted") || n.equals("interrupted")) {
+          return null;
+        }
+        if (STOP_METHOD.matcher(n).matches()) {
+          found[0] = true;
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      private void check(javax.lang.model.element.Element e) {
+        if (Jdk.isField(e) && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
+          found[0] = true;
+        }
+      }
+    }.scan(cond, null);
+    return found[0];
   }
 }

@@ -39,7 +39,7 @@ public final class TG107WaitWhileLocked implements Rule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
-        String what = jdk.sleepOrTimedWait(p, false);
+        String what = jdk.sleepOrTimedWait(p, false, true);
         if (what != null) {
           String lock = jdk.heldLock(p);
           if (lock != null) {

@@ -133,7 +133,8 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
   private static boolean inLifecycleMethod(TreePath p) {
     for (; p != null; p = p.getParentPath()) {
       if (p.getLeaf() instanceof MethodTree) {
-        return LIFECYCLE.contains(((MethodTree) p.getLeaf()).getName().toString());
+        String n = ((MethodTree) p.getLeaf()).getName().toString();
+        return LIFECYCLE.stream().anyMatch(n::startsWith); // init, initFs, start, startTimer, ...
       }
     }
     return false;
