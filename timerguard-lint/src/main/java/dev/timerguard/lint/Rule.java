@@ -25,6 +25,15 @@ public interface Rule {
     return Severity.WARNING;
   }
 
+  /**
+   * Words of which at least one must occur in a file's text for this rule to be able to report
+   * anything there (the method or type names it matches). The analyzer skips the rule on files
+   * containing none of them, which keeps the javac plugin cheap. Empty (the default): always run.
+   */
+  default java.util.List<String> triggerWords() {
+    return java.util.List.of();
+  }
+
   /** Analyzes {@code ctx.root()} and reports findings through {@code ctx}. */
   void check(RuleContext ctx);
 }

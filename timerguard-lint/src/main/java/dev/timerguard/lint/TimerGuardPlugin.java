@@ -28,6 +28,9 @@ import javax.tools.Diagnostic;
  * bad token, instead of crashing javac. A rule that throws is reported as a warning and never aborts
  * the compilation.
  *
+ * <p>With {@code -J-Dtimerguard.plugin.timing=true} (or the system property in-process) the plugin
+ * prints the time it spent analysing when the compilation ends.
+ *
  * <p>Uses only the public {@code com.sun.source} API: no {@code --add-exports} needed on JDK 17+.
  * One instance per compilation task; javac calls it from the compiling thread only.
  */
@@ -59,12 +62,29 @@ public final class TimerGuardPlugin implements Plugin {
     task.addTaskListener(
         new TaskListener() {
           private boolean complained;
+          private long nanos;
+          private int classes;
 
           @Override
           public void finished(TaskEvent e) {
+            if (e.getKind() == TaskEvent.Kind.COMPILATION && TIMING) {
+              System.err.printf(
+                  "TimerGuard: analysed %d classes in %.1f ms%n", classes, nanos / 1e6);
+              return;
+            }
             if (e.getKind() != TaskEvent.Kind.ANALYZE || e.getCompilationUnit() == null) {
               return;
             }
+            long start = System.nanoTime();
+            try {
+              analyze(e);
+            } finally {
+              nanos += System.nanoTime() - start;
+              classes++;
+            }
+          }
+
+          private void analyze(TaskEvent e) {
             CompilationUnitTree cu = e.getCompilationUnit();
             if (badOptions != null) {
               if (!complained) {
@@ -100,6 +120,9 @@ public final class TimerGuardPlugin implements Plugin {
           }
         });
   }
+
+  /** {@code -J-Dtimerguard.plugin.timing=true}: print the time spent in the rules at the end. */
+  private static final boolean TIMING = Boolean.getBoolean("timerguard.plugin.timing");
 
   /** {@code [TG101] message\n  fix: hint}: the form every front end shares. */
   static String format(Finding f) {

@@ -86,9 +86,13 @@ public final class Analyzer {
     List<Located> out = new ArrayList<>();
     Map<String, Integer> occurrences = new HashMap<>();
     final CharSequence src = source;
+    String text = source.toString();
     for (Rule rule : rules) {
       if (!options.isEnabled(rule)) {
         continue;
+      }
+      if (!rule.triggerWords().isEmpty() && rule.triggerWords().stream().noneMatch(text::contains)) {
+        continue; // cannot fire on this file
       }
       Severity severity = options.severityOf(rule);
       RuleContext ctx =

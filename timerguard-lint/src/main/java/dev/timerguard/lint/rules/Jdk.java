@@ -54,25 +54,38 @@ final class Jdk {
       Set.of("schedule", "after", "afterFunc", "newTimeout", "timeout", "once", "oneShot");
 
   final RuleContext ctx;
-  private final Map<String, TypeMirror> cache = new HashMap<>();
+  private final Map<String, TypeMirror> cache;
+
+  /**
+   * Resolved owner types per compiler instance, shared by all rules and classes of one compilation
+   * (looking up a type that is absent, such as Netty's, is not free). Weak keys: a finished
+   * compilation's entry goes away with it.
+   */
+  private static final Map<javax.lang.model.util.Elements, Map<String, TypeMirror>> SHARED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   Jdk(RuleContext ctx) {
     this.ctx = ctx;
+    this.cache = SHARED.computeIfAbsent(ctx.elements(), e -> new java.util.concurrent.ConcurrentHashMap<>());
   }
+
+  /** Marks a type that is not on the compiler's path (ConcurrentHashMap holds no nulls). */
+  private static final TypeMirror ABSENT = new Marker();
 
   /** The erased type named {@code fqcn}, or null when it is not on the compiler's path. */
   TypeMirror type(String fqcn) {
-    return cache.computeIfAbsent(
-        fqcn,
-        n -> {
-          TypeElement e;
-          try {
-            e = ctx.elements().getTypeElement(n);
-          } catch (RuntimeException ex) {
-            e = null;
-          }
-          return e == null ? null : ctx.types().erasure(e.asType());
-        });
+    TypeMirror t = cache.get(fqcn);
+    if (t == null) {
+      TypeElement e;
+      try {
+        e = ctx.elements().getTypeElement(fqcn);
+      } catch (RuntimeException ex) {
+        e = null;
+      }
+      t = e == null ? ABSENT : ctx.types().erasure(e.asType());
+      cache.put(fqcn, t);
+    }
+    return t == ABSENT ? null : t;
   }
 
   /** Whether {@code t} is a resolved subtype of the type named {@code fqcn}. */
@@ -191,20 +204,20 @@ final class Jdk {
       if (((NewClassTree) t).getClassBody() != null) {
         return Created.NONE;
       }
-      TypeMirror type = typeOf(path);
-      if (isSubtype(type, TIMER)) {
-        return Created.TIMER;
+      Element ctor = element(path);
+      Element owner = ctor == null ? null : ctor.getEnclosingElement();
+      if (owner == null) {
+        return Created.NONE;
       }
-      if (isSubtype(type, SES)) {
-        return Created.SCHEDULER;
+      String key = "new:" + owner; // memoised per class: most `new` expressions are not timers
+      TypeMirror memo = cache.get(key);
+      if (memo != null) {
+        return createdMemo.getOrDefault(memo, Created.NONE);
       }
-      if (isSubtype(type, EXECUTOR_SERVICE)) {
-        return Created.EXECUTOR;
-      }
-      if (isSubtype(type, NETTY_TIMER)) {
-        return Created.NETTY_TIMER;
-      }
-      return Created.NONE;
+      Created c = classifyNew(owner.asType());
+      TypeMirror marker = MARKERS.get(c);
+      cache.put(key, marker);
+      return c;
     }
     if (t instanceof MethodInvocationTree) {
       MethodInvocationTree inv = (MethodInvocationTree) t;
@@ -229,6 +242,62 @@ final class Jdk {
       }
     }
     return Created.NONE;
+  }
+
+  private Created classifyNew(TypeMirror type) {
+    if (isSubtype(type, TIMER)) {
+      return Created.TIMER;
+    }
+    if (isSubtype(type, SES)) {
+      return Created.SCHEDULER;
+    }
+    if (isSubtype(type, EXECUTOR_SERVICE)) {
+      return Created.EXECUTOR;
+    }
+    if (isSubtype(type, NETTY_TIMER)) {
+      return Created.NETTY_TIMER;
+    }
+    return Created.NONE;
+  }
+
+  /** One distinct marker type per {@link Created} value, to memoise classifications in the cache. */
+  private static final Map<Created, TypeMirror> MARKERS = new java.util.EnumMap<>(Created.class);
+  private static final Map<TypeMirror, Created> createdMemo = new java.util.IdentityHashMap<>();
+
+  static {
+    for (Created c : Created.values()) {
+      TypeMirror m = new Marker();
+      MARKERS.put(c, m);
+      createdMemo.put(m, c);
+    }
+  }
+
+  private static class Marker implements javax.lang.model.type.NoType {
+    @Override
+    public TypeKind getKind() {
+      return TypeKind.NONE;
+    }
+
+    @Override
+    public <R, P> R accept(javax.lang.model.type.TypeVisitor<R, P> v, P p) {
+      return v.visitNoType(this, p);
+    }
+
+    @Override
+    public java.util.List<? extends javax.lang.model.element.AnnotationMirror> getAnnotationMirrors() {
+      return java.util.List.of();
+    }
+
+    @Override
+    public <A extends java.lang.annotation.Annotation> A getAnnotation(Class<A> annotationType) {
+      return null;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <A extends java.lang.annotation.Annotation> A[] getAnnotationsByType(Class<A> annotationType) {
+      return (A[]) java.lang.reflect.Array.newInstance(annotationType, 0);
+    }
   }
 
   static Tree skipParens(Tree t) {

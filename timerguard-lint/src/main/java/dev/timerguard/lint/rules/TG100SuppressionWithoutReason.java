@@ -23,6 +23,11 @@ public final class TG100SuppressionWithoutReason implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("timerguard:allow");
+  }
+
+  @Override
   public String summary() {
     return "A timerguard:allow comment must name the rule and give a reason.";
   }

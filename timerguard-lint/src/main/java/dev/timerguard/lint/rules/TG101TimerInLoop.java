@@ -56,6 +56,11 @@ public final class TG101TimerInLoop implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("schedule", "Timeout", "delayedExecutor", "Timer", "Executor", "timerguard");
+  }
+
+  @Override
   public String summary() {
     return "A fresh timer is armed on every loop iteration where one reusable timer would do.";
   }

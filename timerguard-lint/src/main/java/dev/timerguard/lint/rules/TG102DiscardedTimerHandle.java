@@ -47,6 +47,11 @@ public final class TG102DiscardedTimerHandle implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("schedule", "newTimeout", "timerguard");
+  }
+
+  @Override
   public String summary() {
     return "The handle of a one-shot timeout is dropped, so finished work cannot cancel it.";
   }

@@ -54,6 +54,11 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("Executor", "Timer", "ForkJoinPool");
+  }
+
+  @Override
   public String summary() {
     return "A Timer or executor created in a method is not closed on every path and does not escape.";
   }

@@ -52,6 +52,11 @@ public final class TG104CancelledTasksRetained implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("cancel");
+  }
+
+  @Override
   public String summary() {
     return "Cancelled timer tasks stay queued: no setRemoveOnCancelPolicy(true) / Timer.purge().";
   }

@@ -47,6 +47,11 @@ public final class TG105RacyPeriodicStart implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("start", "schedule", "Timer", "Executor", "ForkJoinPool");
+  }
+
+  @Override
   public String summary() {
     return "Check-then-act on a field before starting a periodic task, thread or timer.";
   }

@@ -51,6 +51,11 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("sleep", "wait", "join", "await");
+  }
+
+  @Override
   public String summary() {
     return "Sleep or timed wait in a retry loop that swallows InterruptedException.";
   }

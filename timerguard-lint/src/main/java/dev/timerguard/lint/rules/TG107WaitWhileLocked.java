@@ -28,6 +28,11 @@ public final class TG107WaitWhileLocked implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("sleep", "join", "await", "TimeUnit");
+  }
+
+  @Override
   public String summary() {
     return "Sleeping or waiting on a timer while holding a monitor or Lock.";
   }

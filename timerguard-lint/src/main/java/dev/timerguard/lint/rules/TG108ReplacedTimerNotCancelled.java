@@ -44,6 +44,11 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
   }
 
   @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("Timer", "Executor", "schedule", "newTimeout", "ForkJoinPool");
+  }
+
+  @Override
   public String summary() {
     return "A timer/executor/handle field or map entry is replaced without cancelling the old one.";
   }
