@@ -350,10 +350,16 @@ public final class Scanner {
     out.add(new Source(abs, rel(base, file)));
   }
 
+  /**
+   * The path reported for a file: relative to the working directory when the file is below it (so
+   * several roots stay distinguishable and SARIF's %SRCROOT% is the directory the scan ran in),
+   * else relative to its scan root.
+   */
   private static String rel(Path base, Path file) {
+    Path cwd = Path.of("").toAbsolutePath().normalize();
     Path b = base.toAbsolutePath().normalize();
     Path f = file.toAbsolutePath().normalize();
-    Path r = f.startsWith(b) ? b.relativize(f) : f;
+    Path r = f.startsWith(cwd) && !f.equals(cwd) ? cwd.relativize(f) : f.startsWith(b) ? b.relativize(f) : f;
     String s = r.toString().replace(File.separatorChar, '/');
     return s.isEmpty() ? String.valueOf(f.getFileName()) : s;
   }
