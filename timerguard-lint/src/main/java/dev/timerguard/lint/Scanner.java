@@ -370,8 +370,17 @@ public final class Scanner {
    */
   private static final java.util.regex.Pattern CANDIDATE =
       java.util.regex.Pattern.compile(
-          "sleep|wait\\s*\\(|join\\s*\\(|await|Timer|Executor|schedule|Thread|ForkJoinPool|orTimeout"
-              + "|completeOnTimeout|newTimeout|TimeUnit|Timeout|timerguard|synchronized|Lock|Future");
+          "sleep|wait\\s*\\(|await|Timer|Executor|schedule|ForkJoinPool|orTimeout|completeOnTimeout"
+              + "|newTimeout|timerguard|TimeUnit");
+  /** {@code Thread.start()} / {@code Thread.join(..)}: only with a {@code Thread} in the file. */
+  private static final java.util.regex.Pattern THREAD_CALL =
+      java.util.regex.Pattern.compile("join\\s*\\(|\\.start\\s*\\(");
+
+  /** Whether a rule could fire on this text: the union of every rule's necessary names. */
+  static boolean isCandidate(String text) {
+    return CANDIDATE.matcher(text).find()
+        || (text.contains("Thread") && THREAD_CALL.matcher(text).find());
+  }
 
   private void runBatch(
       JavaCompiler javac,
@@ -391,7 +400,7 @@ public final class Scanner {
         errors.add(new ScanResult.FileError(s.name, "cannot read: " + e));
         continue;
       }
-      (CANDIDATE.matcher(text).find() ? candidates : others).add(s);
+      (isCandidate(text) ? candidates : others).add(s);
     }
     attributed.addAndGet(candidates.size());
     if (!others.isEmpty()) {
