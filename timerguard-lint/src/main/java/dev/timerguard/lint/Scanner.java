@@ -314,7 +314,12 @@ public final class Scanner {
 
               @Override
               public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile() && file.toString().endsWith(".java")) {
+                if (!file.toString().endsWith(".java")) {
+                  return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink() && !Files.isRegularFile(file)) {
+                  errors.add(new ScanResult.FileError(rel(base, file), "cannot read: broken symbolic link"));
+                } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                   add(out, seen, base, file, errors);
                 }
                 return FileVisitResult.CONTINUE;

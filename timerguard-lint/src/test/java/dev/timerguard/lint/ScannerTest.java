@@ -101,6 +101,17 @@ class ScannerTest {
   }
 
   @Test
+  void brokenSymlinksAndDirectoriesNamedLikeSourcesAreHandled() throws Exception {
+    write("ok/Leaky.java", LEAKY);
+    Files.createSymbolicLink(dir.resolve("Gone.java"), dir.resolve("does-not-exist.java"));
+    Files.createDirectories(dir.resolve("Weird.java"));
+    ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
+    assertThat(r.filesScanned()).isEqualTo(1);
+    assertThat(r.errors()).extracting(e -> e.file() + ": " + e.message())
+        .containsExactly("Gone.java: cannot read: broken symbolic link");
+  }
+
+  @Test
   void badInputIsRejectedClearly() {
     assertThatThrownBy(() -> Scanner.builder().build()).hasMessageContaining("no paths");
     assertThatThrownBy(() -> Scanner.builder().paths(List.of(dir.resolve("nope"))).build())
