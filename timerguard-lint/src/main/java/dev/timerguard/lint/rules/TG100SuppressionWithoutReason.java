@@ -69,12 +69,13 @@ public final class TG100SuppressionWithoutReason implements Rule {
    * the first code of the next non-blank line (the statement it suppresses).
    */
   static long target(CharSequence src, long commentPos) {
-    int i = (int) commentPos - 1;
-    while (i >= 0 && src.charAt(i) != '\n') {
-      if (!Character.isWhitespace(src.charAt(i))) {
-        return commentPos; // code before the comment on the same line
-      }
-      i--;
+    int lineStart = (int) commentPos;
+    while (lineStart > 0 && src.charAt(lineStart - 1) != '\n') {
+      lineStart--;
+    }
+    String before = src.subSequence(lineStart, (int) commentPos).toString().trim();
+    if (!before.isEmpty() && !before.startsWith("//")) {
+      return commentPos; // code before the comment on the same line
     }
     int j = (int) commentPos;
     while (j < src.length() && src.charAt(j) != '\n') {
