@@ -48,6 +48,11 @@ public final class Analyzer {
   private final Elements elements;
   private final List<RuleFailure> failures = new ArrayList<>();
 
+  /**
+   * An analyzer for one compilation task.
+   *
+   * @throws NullPointerException if any argument is null
+   */
   public Analyzer(List<Rule> rules, LintOptions options, Trees trees, Types types, Elements elements) {
     this.rules = List.copyOf(rules);
     this.options = Objects.requireNonNull(options, "options");
