@@ -24,7 +24,7 @@ class RuleFixturesTest {
         "TG100Positive", "TG101Positive", "TG101Negative", "TG102Positive", "TG102Negative",
         "TG103Positive", "TG103Negative", "TG104Positive", "TG104Negative", "TG105Positive",
         "TG105Negative", "TG106Positive", "TG106Negative", "TG107Positive", "TG107Negative",
-        "TG108Positive", "TG108Negative", "Suppressions"
+        "TG108Positive", "TG108Negative", "TG109Positive", "TG109Negative", "Suppressions"
       })
   void fixtureFindingsAreExactlyTheMarkedOnes(String name) throws Exception {
     Path fixture = PluginHarness.fixtures().resolve(name + ".java");

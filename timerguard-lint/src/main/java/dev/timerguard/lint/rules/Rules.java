@@ -16,7 +16,8 @@ public final class Rules {
           new TG105RacyPeriodicStart(),
           new TG106UninterruptibleWaitLoop(),
           new TG107WaitWhileLocked(),
-          new TG108ReplacedTimerNotCancelled());
+          new TG108ReplacedTimerNotCancelled(),
+          new TG109RacyReschedule());
 
   private Rules() {}
 

@@ -113,7 +113,7 @@ public final class TG105RacyPeriodicStart implements Rule {
   private static final java.util.List<String> LIFECYCLE =
       java.util.List.of("start", "init", "open", "begin", "launch", "run", "main", "setUp", "setup");
 
-  private static boolean reachableConcurrently(Jdk jdk, TreePath start) {
+  static boolean reachableConcurrently(Jdk jdk, TreePath start) {
     TreePath m = start;
     while (m != null && !(m.getLeaf() instanceof MethodTree)) {
       if (m.getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree) {
