@@ -78,6 +78,13 @@ public final class TimerGuardPlugin implements Plugin {
             long start = System.nanoTime();
             try {
               analyze(e);
+            } catch (RuntimeException | StackOverflowError | AssertionError | LinkageError ex) {
+              // never take the compiler down: report and go on
+              trees.printMessage(
+                  Diagnostic.Kind.MANDATORY_WARNING,
+                  "TimerGuard failed on this file and skipped it: " + ex,
+                  e.getCompilationUnit(),
+                  e.getCompilationUnit());
             } finally {
               nanos += System.nanoTime() - start;
               classes++;

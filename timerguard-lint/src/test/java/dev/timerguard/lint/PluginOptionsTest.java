@@ -52,6 +52,25 @@ class PluginOptionsTest {
     assertThat(errors.get(0).message()).contains("TimerGuard: unknown TimerGuard rule 'TG999'");
   }
 
+  /** Truncated sources through the real plugin, analysed despite errors: never a crash. */
+  @Test
+  void truncatedSourcesNeverCrashThePlugin() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    List<String> names = List.of("TG101Positive", "TG103Positive", "TG105Positive", "TG106Positive",
+        "TG107Positive", "TG109Positive");
+    for (int i = 0; i < 12; i++) {
+      String name = names.get(i % names.size());
+      String text = java.nio.file.Files.readString(PluginHarness.fixtures().resolve(name + ".java"));
+      Path dir = java.nio.file.Files.createDirectories(out.resolve("t" + i).resolve("src"));
+      Path cut = dir.resolve(name + ".java");
+      java.nio.file.Files.writeString(cut, text.substring(0, 1 + random.nextInt(text.length() - 1)));
+      List<PluginHarness.Diag> diags = PluginHarness.compileWith(
+          out.resolve("t" + i), List.of(cut), List.of("-XDshould-stop.ifError=FLOW"));
+      assertThat(diags).noneMatch(d -> d.message().contains("TimerGuard failed")
+          || d.message().contains("rule failed") || d.message().contains("exception has occurred"));
+    }
+  }
+
   @Test
   void optionParsingRejectsBadInputClearly() {
     assertThatThrownBy(() -> LintOptions.parse("nonsense")).hasMessageContaining("expected key=value");

@@ -161,7 +161,8 @@ public final class Analyzer {
           };
       try {
         rule.check(ctx);
-      } catch (RuntimeException | StackOverflowError e) {
+      } catch (RuntimeException | StackOverflowError | AssertionError | LinkageError e) {
+        // a rule must never take the compiler down: record and go on
         failures.add(new RuleFailure(rule.id(), fileName, e));
       }
     }
