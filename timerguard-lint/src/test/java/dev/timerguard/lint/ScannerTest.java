@@ -74,6 +74,27 @@ class ScannerTest {
   }
 
   @Test
+  void classpathResolvesThirdPartyTypes() throws Exception {
+    Path lib = dir.resolve("lib");
+    Path libSrc = write("libsrc/com/example/missing/Client.java",
+        "package com.example.missing;\npublic class Client { public void doSomething() {} }\n");
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    Files.createDirectories(lib);
+    assertThat(javac.run(null, null, null, "-d", lib.toString(), libSrc.toString())).isZero();
+    Path src = write("app/Mixed.java",
+        "import com.example.missing.Client;\n"
+            + "import java.util.concurrent.*;\n"
+            + "class Mixed {\n"
+            + "  Client client;\n"
+            + "  void run(ScheduledExecutorService ses) { client.doSomething(); ses.schedule(() -> {}, 1, TimeUnit.SECONDS); }\n"
+            + "}\n");
+    ScanResult without = Scanner.builder().paths(List.of(src)).build().scan();
+    ScanResult with = Scanner.builder().paths(List.of(src)).classpath(List.of(lib)).build().scan();
+    assertThat(without.filesWithUnresolvedTypes()).isEqualTo(1);
+    assertThat(with.filesWithUnresolvedTypes()).isZero();
+  }
+
+  @Test
   void malformedTruncatedAndRandomFilesGetPerFileErrorsAndTheScanGoesOn() throws Exception {
     write("a/Leaky.java", LEAKY);
     write("b/Truncated.java", LEAKY.substring(0, LEAKY.length() / 2));

@@ -95,14 +95,25 @@ public final class TG109RacyReschedule implements Rule {
     }
     long limit = pos.getStartPosition(ctx.compilationUnit(), assign.getLeaf());
     boolean[] found = {false};
+    java.util.Set<Element> copies = new java.util.HashSet<>(); // ScheduledFuture<?> old = field;
+    copies.add(field);
     new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
+        if (node.getInitializer() != null
+            && jdk.element(new TreePath(getCurrentPath(), Jdk.skipParens(node.getInitializer()))) == field) {
+          copies.add(jdk.element(getCurrentPath()));
+        }
+        return super.visitVariable(node, v);
+      }
+
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         ExpressionTree r = Jdk.receiver(node);
         if (Jdk.methodName(node).equals("cancel")
             && r != null
             && pos.getStartPosition(ctx.compilationUnit(), node) < limit
-            && jdk.element(new TreePath(getCurrentPath(), r)) == field) {
+            && copies.contains(jdk.element(new TreePath(getCurrentPath(), r)))) {
           found[0] = true;
         }
         return super.visitMethodInvocation(node, v);
