@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       DoctorCommand.class,
+      ScanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TimerGuardCli {

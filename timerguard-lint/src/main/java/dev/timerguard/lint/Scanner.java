@@ -1,0 +1,539 @@
+package dev.timerguard.lint;
+
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.util.JavacTask;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.Trees;
+import dev.timerguard.lint.internal.Analyzer;
+import dev.timerguard.lint.rules.Rules;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.io.File;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticListener;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+/**
+ * Scans source trees without building them: best-effort type resolution through {@code JavacTask}
+ * parse + analyze with {@code -XDshould-stop.ifError=FLOW} (so analysis goes on when third-party
+ * types do not resolve; JDK types always do), an optional class path, and the same rules and
+ * suppressions as the javac plugin.
+ *
+ * <p>Only files that mention a candidate name (a timer, executor, thread, lock, sleep or wait API,
+ * or a {@code timerguard:allow} comment) are attributed; the others cannot produce a finding and are
+ * only parsed, so that unparsable files are still reported. Files are compiled in batches (default 500 files, on up to 2 threads); a batch in which javac
+ * itself fails is retried file by file, so one pathological file costs only itself. Unreadable and
+ * unparsable files become {@link ScanResult.FileError}s; the scan goes on. Directories named {@code
+ * .git}, {@code target}, {@code build}, {@code node_modules} and Maven-filtered template roots
+ * ({@code java-templates}, {@code java-filtered}, whose {@code ${...}} placeholders do not parse) are
+ * skipped. Progress lines go to the progress stream (stderr in the CLI).
+ *
+ * <p>Configure with {@link #builder()}; a built scanner is immutable and {@link #scan()} may be
+ * called from any thread, also concurrently.
+ */
+public final class Scanner {
+  private static final Set<String> SKIP_DIRS =
+      Set.of(".git", ".hg", ".svn", "target", "build", "node_modules", "java-templates", "java-filtered");
+
+  private final List<Path> paths;
+  private final List<Path> classpath;
+  private final LintOptions options;
+  private final PrintStream progress;
+  private final int batchSize;
+  private final int threads;
+  private final boolean projectSourcePath;
+
+  private Scanner(Builder b) {
+    this.projectSourcePath = b.projectSourcePath;
+    this.paths = List.copyOf(b.paths);
+    this.classpath = List.copyOf(b.classpath);
+    this.options = b.options;
+    this.progress = b.progress;
+    this.batchSize = b.batchSize;
+    this.threads = b.threads;
+  }
+
+  /** A builder with no paths, no class path, default options, no progress output. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder for {@link Scanner}. Not thread-safe. */
+  public static final class Builder {
+    private final List<Path> paths = new ArrayList<>();
+    private final List<Path> classpath = new ArrayList<>();
+    private LintOptions options = LintOptions.defaults();
+    private PrintStream progress;
+    private int batchSize = 500;
+    private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    private boolean projectSourcePath;
+
+    private Builder() {}
+
+    /**
+     * Also resolve project types defined in files of other batches, through a {@code -sourcepath}
+     * inferred from package declarations. Better type resolution, but measured 3-4x slower; off by
+     * default.
+     */
+    public Builder projectSourcePath(boolean on) {
+      this.projectSourcePath = on;
+      return this;
+    }
+
+    /** Adds files or directories to scan. @throws NullPointerException on null */
+    public Builder paths(List<Path> more) {
+      for (Path p : Objects.requireNonNull(more, "paths")) {
+        paths.add(Objects.requireNonNull(p, "path"));
+      }
+      return this;
+    }
+
+    /** Adds class path entries (jars or directories) used to resolve third-party types. */
+    public Builder classpath(List<Path> entries) {
+      for (Path p : Objects.requireNonNull(entries, "classpath")) {
+        classpath.add(Objects.requireNonNull(p, "classpath entry"));
+      }
+      return this;
+    }
+
+    /** Rule selection and severities. */
+    public Builder options(LintOptions o) {
+      this.options = Objects.requireNonNull(o, "options");
+      return this;
+    }
+
+    /** Where progress lines go (null: nowhere). */
+    public Builder progress(PrintStream out) {
+      this.progress = out;
+      return this;
+    }
+
+    /** Files per javac task (1..10000). */
+    public Builder batchSize(int n) {
+      if (n < 1 || n > 10_000) {
+        throw new IllegalArgumentException("batchSize must be 1..10000, was " + n);
+      }
+      this.batchSize = n;
+      return this;
+    }
+
+    /** Parallel javac tasks (1..64). */
+    public Builder threads(int n) {
+      if (n < 1 || n > 64) {
+        throw new IllegalArgumentException("threads must be 1..64, was " + n);
+      }
+      this.threads = n;
+      return this;
+    }
+
+    /**
+     * Builds the scanner.
+     *
+     * @throws IllegalArgumentException if no path was given or a path or class path entry does not
+     *     exist (the message names it)
+     */
+    public Scanner build() {
+      if (paths.isEmpty()) {
+        throw new IllegalArgumentException("no paths to scan");
+      }
+      for (Path p : paths) {
+        if (!Files.exists(p)) {
+          throw new IllegalArgumentException("no such file or directory: " + p);
+        }
+      }
+      for (Path p : classpath) {
+        if (!Files.exists(p)) {
+          throw new IllegalArgumentException("class path entry does not exist: " + p);
+        }
+      }
+      return new Scanner(this);
+    }
+  }
+
+  private static final class Source {
+    final Path path;
+    final String name;
+
+    Source(Path path, String name) {
+      this.path = path;
+      this.name = name;
+    }
+  }
+
+  /**
+   * Runs the scan.
+   *
+   * @throws IllegalStateException if no system Java compiler is available (a JRE without
+   *     jdk.compiler)
+   * @throws UncheckedIOException if a directory cannot be listed at all
+   */
+  public ScanResult scan() {
+    long start = System.nanoTime();
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    if (javac == null) {
+      throw new IllegalStateException("no Java compiler in this runtime: run timerguard on a JDK, not a JRE");
+    }
+    List<ScanResult.FileError> errors = Collections.synchronizedList(new ArrayList<>());
+    List<Source> sources = collect(errors);
+    String sourcepath = projectSourcePath ? sourceRoots(sources) : "";
+    List<List<Source>> batches = new ArrayList<>();
+    // keep both threads busy on small trees too: at least `threads` batches when possible
+    int size = Math.max(1, Math.min(batchSize, Math.max(50, (sources.size() + threads - 1) / threads)));
+    for (int i = 0; i < sources.size(); i += size) {
+      batches.add(sources.subList(i, Math.min(sources.size(), i + size)));
+    }
+    List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger unresolved = new AtomicInteger();
+    AtomicInteger attributed = new AtomicInteger();
+    progress("timerguard scan: " + sources.size() + " files in " + batches.size() + " batches");
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(1, batches.size())));
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (List<Source> batch : batches) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  runBatch(javac, batch, sourcepath, findings, errors, unresolved, attributed);
+                  int n = done.addAndGet(batch.size());
+                  progress("timerguard scan: " + n + "/" + sources.size() + " files, "
+                      + findings.size() + " findings, "
+                      + String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9));
+                }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          errors.add(new ScanResult.FileError("<batch>", "internal error: " + e.getCause()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("scan interrupted", e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Finding> sorted = new ArrayList<>(findings);
+    sorted.sort(
+        Comparator.comparing(Finding::file)
+            .thenComparingLong(Finding::line)
+            .thenComparingLong(Finding::column)
+            .thenComparing(Finding::ruleId));
+    List<ScanResult.FileError> sortedErrors = new ArrayList<>(errors);
+    sortedErrors.sort(Comparator.comparing(ScanResult.FileError::file));
+    return new ScanResult(
+        sorted, sortedErrors, sources.size(), attributed.get(), unresolved.get(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private static final java.util.regex.Pattern PACKAGE =
+      java.util.regex.Pattern.compile("(?m)^\\s*package\\s+([\\w.]+)\\s*;");
+
+  /** Source roots derived from each file's package declaration and location. */
+  private static String sourceRoots(List<Source> sources) {
+    Set<String> roots = new java.util.LinkedHashSet<>();
+    for (Source s : sources) {
+      String head;
+      try (java.io.InputStream in = Files.newInputStream(s.path)) {
+        head = new String(in.readNBytes(8192), StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        continue;
+      }
+      java.util.regex.Matcher m = PACKAGE.matcher(head);
+      Path dir = s.path.getParent();
+      if (m.find()) {
+        String[] parts = m.group(1).split("\\.");
+        for (int i = parts.length - 1; i >= 0 && dir != null; i--) {
+          if (!String.valueOf(dir.getFileName()).equals(parts[i])) {
+            dir = null; // file is not laid out by package: no reliable root
+            break;
+          }
+          dir = dir.getParent();
+        }
+      }
+      if (dir != null) {
+        roots.add(dir.toString());
+      }
+    }
+    return String.join(File.pathSeparator, roots);
+  }
+
+  private void progress(String line) {
+    if (progress != null) {
+      synchronized (progress) {
+        progress.println(line);
+      }
+    }
+  }
+
+  private List<Source> collect(List<ScanResult.FileError> errors) {
+    List<Source> out = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
+    for (Path root : paths) {
+      Path base = Files.isDirectory(root) ? root : root.toAbsolutePath().getParent();
+      if (Files.isRegularFile(root)) {
+        add(out, seen, base, root, errors);
+        continue;
+      }
+      try {
+        Files.walkFileTree(
+            root,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                return !dir.equals(root) && SKIP_DIRS.contains(String.valueOf(dir.getFileName()))
+                    ? FileVisitResult.SKIP_SUBTREE
+                    : FileVisitResult.CONTINUE;
+              }
+
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (!file.toString().endsWith(".java")) {
+                  return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink() && !Files.isRegularFile(file)) {
+                  errors.add(new ScanResult.FileError(rel(base, file), "cannot read: broken symbolic link"));
+                } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                  add(out, seen, base, file, errors);
+                }
+                return FileVisitResult.CONTINUE;
+              }
+
+              @Override
+              public FileVisitResult visitFileFailed(Path file, IOException e) {
+                errors.add(new ScanResult.FileError(rel(base, file), "cannot read: " + e));
+                return FileVisitResult.CONTINUE;
+              }
+            });
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + root, e);
+      }
+    }
+    out.sort(Comparator.comparing(s -> s.name));
+    return out;
+  }
+
+  private static void add(List<Source> out, Set<Path> seen, Path base, Path file, List<ScanResult.FileError> errors) {
+    Path abs = file.toAbsolutePath().normalize();
+    if (!seen.add(abs)) {
+      return;
+    }
+    if (!Files.isReadable(file)) {
+      errors.add(new ScanResult.FileError(rel(base, file), "cannot read: permission denied"));
+      return;
+    }
+    String name = file.getFileName().toString();
+    if (name.equals("module-info.java") || name.equals("package-info.java")) {
+      return; // no code to analyse; module-info also needs a module path
+    }
+    out.add(new Source(abs, rel(base, file)));
+  }
+
+  /**
+   * The path reported for a file: relative to the working directory when the file is below it (so
+   * several roots stay distinguishable and SARIF's %SRCROOT% is the directory the scan ran in),
+   * else relative to its scan root.
+   */
+  private static String rel(Path base, Path file) {
+    Path cwd = Path.of("").toAbsolutePath().normalize();
+    Path b = base.toAbsolutePath().normalize();
+    Path f = file.toAbsolutePath().normalize();
+    Path r = f.startsWith(cwd) && !f.equals(cwd) ? cwd.relativize(f) : f.startsWith(b) ? b.relativize(f) : f;
+    String s = r.toString().replace(File.separatorChar, '/');
+    return s.isEmpty() ? String.valueOf(f.getFileName()) : s;
+  }
+
+  /**
+   * Names that every rule needs to see before it can report anything: a file without any of them
+   * cannot produce a finding, so it is only parsed (for the per-file error report), not attributed.
+   */
+  private static final java.util.regex.Pattern CANDIDATE =
+      java.util.regex.Pattern.compile(
+          "sleep|wait\\s*\\(|await|Timer|Executor|schedule|ForkJoinPool|orTimeout|completeOnTimeout"
+              + "|newTimeout|timerguard|TimeUnit");
+  /** {@code Thread.start()} / {@code Thread.join(..)}: only with a {@code Thread} in the file. */
+  private static final java.util.regex.Pattern THREAD_CALL =
+      java.util.regex.Pattern.compile("join\\s*\\(|\\.start\\s*\\(");
+
+  /** Whether a rule could fire on this text: the union of every rule's necessary names. */
+  static boolean isCandidate(String text) {
+    return CANDIDATE.matcher(text).find()
+        || (text.contains("Thread") && THREAD_CALL.matcher(text).find());
+  }
+
+  private void runBatch(
+      JavaCompiler javac,
+      List<Source> batch,
+      String sourcepath,
+      List<Finding> findings,
+      List<ScanResult.FileError> errors,
+      AtomicInteger unresolved,
+      AtomicInteger attributed) {
+    List<Source> candidates = new ArrayList<>();
+    List<Source> others = new ArrayList<>();
+    for (Source s : batch) {
+      String text;
+      try {
+        text = new String(Files.readAllBytes(s.path), StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        errors.add(new ScanResult.FileError(s.name, "cannot read: " + e));
+        continue;
+      }
+      (isCandidate(text) ? candidates : others).add(s);
+    }
+    attributed.addAndGet(candidates.size());
+    if (!others.isEmpty()) {
+      compileIsolating(javac, others, false, sourcepath, findings, errors, unresolved);
+    }
+    if (!candidates.isEmpty()) {
+      compileIsolating(javac, candidates, true, sourcepath, findings, errors, unresolved);
+    }
+  }
+
+  private void compileIsolating(
+      JavaCompiler javac,
+      List<Source> batch,
+      boolean analyze,
+      String sourcepath,
+      List<Finding> findings,
+      List<ScanResult.FileError> errors,
+      AtomicInteger unresolved) {
+    List<Finding> batchFindings = new ArrayList<>();
+    List<ScanResult.FileError> batchErrors = new ArrayList<>();
+    AtomicInteger batchUnresolved = new AtomicInteger();
+    try {
+      compileAndAnalyze(javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      if (batch.size() == 1) {
+        errors.add(new ScanResult.FileError(batch.get(0).name, "javac failed on this file: " + e));
+        return;
+      }
+      // bisect to isolate the file that breaks javac; the rest is analysed normally
+      int half = batch.size() / 2;
+      compileIsolating(javac, batch.subList(0, half), analyze, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, batch.subList(half, batch.size()), analyze, sourcepath, findings, errors, unresolved);
+      return;
+    }
+    findings.addAll(batchFindings);
+    errors.addAll(batchErrors);
+    unresolved.addAndGet(batchUnresolved.get());
+  }
+
+  private void compileAndAnalyze(
+      JavaCompiler javac,
+      List<Source> batch,
+      boolean analyze,
+      String sourcepath,
+      List<Finding> findings,
+      List<ScanResult.FileError> errors,
+      AtomicInteger unresolved) {
+    Map<String, String> byUri = new HashMap<>();
+    Map<String, String> parseErrors = new HashMap<>();
+    Set<String> unresolvedFiles = new HashSet<>();
+    boolean[] parsing = {true};
+    DiagnosticListener<JavaFileObject> listener =
+        d -> {
+          if (d.getKind() != Diagnostic.Kind.ERROR || d.getSource() == null) {
+            return;
+          }
+          String uri = d.getSource().toUri().toString();
+          if (parsing[0]) {
+            parseErrors.putIfAbsent(
+                uri, "line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT).lines().findFirst().orElse(""));
+          } else {
+            unresolvedFiles.add(uri);
+          }
+        };
+    List<String> opts = new ArrayList<>();
+    opts.add("-proc:none");
+    opts.add("-implicit:none");
+    opts.add("-XDshould-stop.ifError=FLOW");
+    opts.add("-XDshould-stop.ifNoError=FLOW");
+    opts.add("-Xlint:none");
+    opts.add("-nowarn");
+    opts.add("-Xmaxerrs");
+    opts.add(String.valueOf(Integer.MAX_VALUE));
+    opts.add("-encoding");
+    opts.add("UTF-8");
+    if (analyze && !sourcepath.isEmpty()) {
+      opts.add("-sourcepath"); // project types of other batches resolve lazily, without attribution
+      opts.add(sourcepath);
+    }
+    opts.add("-classpath");
+    opts.add(classpath.stream().map(Path::toString).reduce((a, b) -> a + File.pathSeparator + b).orElse(""));
+    try (StandardJavaFileManager fm = javac.getStandardFileManager(listener, Locale.ROOT, StandardCharsets.UTF_8)) {
+      List<Path> files = new ArrayList<>();
+      for (Source s : batch) {
+        files.add(s.path);
+      }
+      Iterable<? extends JavaFileObject> objects = fm.getJavaFileObjectsFromPaths(files);
+      for (Source s : batch) {
+        byUri.put(s.path.toUri().toString(), s.name);
+      }
+      // javac prints fatal errors to its writer: keep them out of the user's stderr
+      java.io.Writer quiet = java.io.Writer.nullWriter();
+      JavacTask task = (JavacTask) javac.getTask(quiet, fm, listener, opts, null, objects);
+      Iterable<? extends CompilationUnitTree> units = task.parse();
+      parsing[0] = false;
+      if (!analyze) {
+        for (CompilationUnitTree cu : units) {
+          String uri = cu.getSourceFile().toUri().toString();
+          String parseError = parseErrors.get(uri);
+          if (parseError != null) {
+            errors.add(new ScanResult.FileError(byUri.getOrDefault(uri, uri), "unparsable, skipped: " + parseError));
+          }
+        }
+        return;
+      }
+      task.analyze();
+      Trees trees = Trees.instance(task);
+      Analyzer analyzer = new Analyzer(Rules.all(), options, trees, task.getTypes(), task.getElements());
+      for (CompilationUnitTree cu : units) {
+        String uri = cu.getSourceFile().toUri().toString();
+        String name = byUri.getOrDefault(uri, cu.getSourceFile().getName());
+        String parseError = parseErrors.get(uri);
+        if (parseError != null) {
+          errors.add(new ScanResult.FileError(name, "unparsable, skipped: " + parseError));
+          continue;
+        }
+        if (unresolvedFiles.contains(uri)) {
+          unresolved.incrementAndGet();
+        }
+        for (Analyzer.Located l : analyzer.analyze(cu, new TreePath(cu), name)) {
+          findings.add(l.finding());
+        }
+      }
+      for (Analyzer.RuleFailure f : analyzer.failures()) {
+        errors.add(new ScanResult.FileError(f.file(), "rule " + f.ruleId() + " failed: " + f.error()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

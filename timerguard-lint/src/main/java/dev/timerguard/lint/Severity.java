@@ -1,0 +1,50 @@
+package dev.timerguard.lint;
+
+import java.util.Locale;
+
+/**
+ * How serious a {@link Finding} is. Ordered from least to most severe, so {@code compareTo} answers
+ * "at or above" questions ({@code --fail-on}).
+ *
+ * <p>In the javac plugin, {@link #INFO} becomes a note, {@link #WARNING} a <em>mandatory</em>
+ * warning (it survives {@code -nowarn}, which older maven-compiler-plugin versions pass by default)
+ * and {@link #ERROR} a compile error. Immutable and thread-safe.
+ */
+public enum Severity {
+  /** Worth knowing; never fails a build unless asked to. */
+  INFO,
+  /** Likely a leak or a latent incident; the default for every rule. */
+  WARNING,
+  /** Fails the compile (plugin) or the scan (scanner, with the default {@code --fail-on}). */
+  ERROR;
+
+  /**
+   * Parses {@code info|note|warning|warn|error} case-insensitively.
+   *
+   * @throws NullPointerException if {@code text} is null
+   * @throws IllegalArgumentException naming the accepted values if {@code text} is none of them
+   */
+  public static Severity parse(String text) {
+    if (text == null) {
+      throw new NullPointerException("text");
+    }
+    switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "info":
+      case "note":
+        return INFO;
+      case "warn":
+      case "warning":
+        return WARNING;
+      case "error":
+        return ERROR;
+      default:
+        throw new IllegalArgumentException(
+            "unknown severity '" + text + "' (expected info, warning or error)");
+    }
+  }
+
+  /** The lower-case name used in reports and options ({@code "warning"}). */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,236 @@
+package dev.timerguard.lint.rules;
+
+import com.sun.source.tree.BinaryTree;
+import com.sun.source.tree.EnhancedForLoopTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.LiteralTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewArrayTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.ThrowTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import dev.timerguard.lint.Rule;
+import dev.timerguard.lint.RuleContext;
+import java.util.Set;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.VariableElement;
+
+/**
+ * TG101 timer-in-loop: a fresh timer armed on every loop iteration (the JVM's {@code time.After} in a
+ * {@code for/select}): {@code ScheduledExecutorService.schedule*}, {@code
+ * CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor}, {@code java.util.Timer.schedule*},
+ * {@code new Timer()}, a new scheduled pool, Netty {@code newTimeout}, TimerGuard one-shots.
+ *
+ * <p>Reported: {@code orTimeout}/{@code completeOnTimeout}/{@code delayedExecutor} and new timers or
+ * schedulers in a loop; one-shot {@code schedule}/{@code newTimeout} in a loop when it is a timeout
+ * (its task completes, fails, cancels or interrupts something) or its handle is cancelled in the
+ * same loop. Not reported: periodic tasks and plain delayed jobs scheduled per item (each is real
+ * work with its own deadline, not a timer that one reusable timer could replace).
+ *
+ * <p>Silent on: a call whose result is returned or thrown (runs once), loops over a small fixed
+ * collection (array literal, {@code List.of}, {@code Enum.values()}, constant bound at most 16), and
+ * loops in constructors, initializers, {@code main} and start-up methods. Lambdas and inner classes
+ * are boundaries: a timer inside a lambda inside a loop is not reported. Stateless.
+ */
+public final class TG101TimerInLoop implements Rule {
+  private static final Set<String> STARTUP =
+      Set.of("main", "start", "init", "initialize", "startup", "setUp", "setup", "open", "configure");
+  private static final Set<String> FIXED_FACTORIES = Set.of("of", "asList", "allOf", "values", "copyOf");
+  private static final int SMALL = 16;
+
+  @Override
+  public String id() {
+    return "TG101";
+  }
+
+  @Override
+  public String name() {
+    return "timer-in-loop";
+  }
+
+  @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("schedule", "Timeout", "delayedExecutor", "Timer", "Executor", "timerguard");
+  }
+
+  @Override
+  public String summary() {
+    return "A fresh timer is armed on every loop iteration where one reusable timer would do.";
+  }
+
+  @Override
+  public void check(RuleContext ctx) {
+    Jdk jdk = new Jdk(ctx);
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        TreePath path = getCurrentPath();
+        Jdk.TimerCall call = jdk.timerCall(path);
+        if (call != null && call.kind() == Jdk.TimerKind.ONE_SHOT) {
+          TreePath loop = Jdk.enclosingLoop(path);
+          if (loop != null
+              && (TG102DiscardedTimerHandle.looksLikeTimeout(task(node))
+                  || cancelledInLoop(jdk, path, loop, node))) {
+            consider(path, call.api() + "(..)", false);
+          }
+        } else if (call != null && call.kind() != Jdk.TimerKind.PERIODIC) {
+          consider(path, call.api() + "(..)", call.kind() == Jdk.TimerKind.FUTURE_TIMEOUT);
+        } else if (call == null) if (jdk.creation(path).isTimerLike()) {
+          consider(path, Jdk.brief(node), false);
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitNewClass(NewClassTree node, Void v) {
+        if (jdk.creation(getCurrentPath()).isTimerLike()) {
+          consider(getCurrentPath(), "new " + node.getIdentifier() + "(..)", false);
+        }
+        return super.visitNewClass(node, v);
+      }
+
+      private void consider(TreePath path, String what, boolean futureTimeout) {
+        TreePath loop = Jdk.enclosingLoop(path);
+        if (loop == null || runsOnce(path, loop) || fixedLoop(loop, jdk) || inStartup(loop)) {
+          return;
+        }
+        String hint =
+            futureTimeout
+                ? "put one deadline on the whole batch (e.g. CompletableFuture.allOf(..).orTimeout(..)) or"
+                    + " compute one deadline before the loop"
+                : "create or arm one timer before the loop and re-arm/reuse it per iteration, or keep one"
+                    + " deadline for the whole loop";
+        ctx.report(
+            path,
+            what + " arms a new timer on every iteration of this loop; each one stays queued until it"
+                + " fires or is cancelled",
+            hint);
+      }
+    }.scan(ctx.root(), null);
+  }
+
+  /** The task argument of a scheduling call: the first lambda, method reference or anonymous class. */
+  static ExpressionTree task(MethodInvocationTree node) {
+    for (ExpressionTree a : node.getArguments()) {
+      if (a instanceof com.sun.source.tree.LambdaExpressionTree
+          || a instanceof com.sun.source.tree.MemberReferenceTree
+          || (a instanceof NewClassTree && ((NewClassTree) a).getClassBody() != null)) {
+        return a;
+      }
+    }
+    return node.getArguments().isEmpty() ? null : node.getArguments().get(0);
+  }
+
+  /**
+   * Whether the one-shot's handle is cancelled in the same loop (armed and disarmed per iteration,
+   * the classic per-message timeout): {@code schedule(..).cancel(..)}, {@code f = schedule(..); ..
+   * f.cancel(..)}, or {@code timer.schedule(task, d); .. task.cancel()}.
+   */
+  private static boolean cancelledInLoop(Jdk jdk, TreePath call, TreePath loop, MethodInvocationTree node) {
+    Tree parent = call.getParentPath().getLeaf();
+    if (parent instanceof com.sun.source.tree.MemberSelectTree
+        && ((com.sun.source.tree.MemberSelectTree) parent).getIdentifier().contentEquals("cancel")) {
+      return true;
+    }
+    Element handle = null;
+    if (parent instanceof com.sun.source.tree.VariableTree) {
+      handle = jdk.element(call.getParentPath());
+    } else if (parent instanceof com.sun.source.tree.AssignmentTree) {
+      handle = jdk.element(new TreePath(call.getParentPath(), ((com.sun.source.tree.AssignmentTree) parent).getVariable()));
+    } else if (!node.getArguments().isEmpty()
+        && node.getArguments().get(0) instanceof com.sun.source.tree.IdentifierTree) {
+      handle = jdk.element(new TreePath(call, node.getArguments().get(0))); // java.util.Timer: the TimerTask
+    }
+    if (handle == null) {
+      return false;
+    }
+    Element h = handle;
+    boolean[] found = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree inv, Void v) {
+        ExpressionTree r = Jdk.receiver(inv);
+        if (Jdk.methodName(inv).equals("cancel") && r != null
+            && jdk.element(new TreePath(getCurrentPath(), r)) == h) {
+          found[0] = true;
+        }
+        return super.visitMethodInvocation(inv, v);
+      }
+    }.scan(loop, null);
+    return found[0];
+  }
+
+  /** The call sits in a return/throw between itself and the loop: it runs at most once. */
+  private static boolean runsOnce(TreePath path, TreePath loop) {
+    for (TreePath p = path; p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (t instanceof ReturnTree || t instanceof ThrowTree) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean fixedLoop(TreePath loop, Jdk jdk) {
+    Tree t = loop.getLeaf();
+    if (t instanceof EnhancedForLoopTree) {
+      ExpressionTree e = (ExpressionTree) Jdk.skipParens(((EnhancedForLoopTree) t).getExpression());
+      if (e instanceof NewArrayTree) {
+        NewArrayTree a = (NewArrayTree) e;
+        return a.getInitializers() != null && a.getInitializers().size() <= SMALL;
+      }
+      if (e instanceof MethodInvocationTree) {
+        MethodInvocationTree inv = (MethodInvocationTree) e;
+        String n = Jdk.methodName(inv);
+        if (n.equals("values") && inv.getArguments().isEmpty()) {
+          ExecutableElement m = jdk.method(new TreePath(loop, e));
+          return m != null && m.getEnclosingElement().getKind() == ElementKind.ENUM;
+        }
+        return FIXED_FACTORIES.contains(n)
+            && inv.getArguments().size() <= SMALL
+            && inv.getArguments().stream().noneMatch(a -> a instanceof MethodInvocationTree);
+      }
+      return false;
+    }
+    if (t instanceof ForLoopTree && ((ForLoopTree) t).getCondition() instanceof BinaryTree) {
+      BinaryTree c = (BinaryTree) ((ForLoopTree) t).getCondition();
+      Object bound = constant(c.getRightOperand(), loop, jdk);
+      return bound instanceof Number && ((Number) bound).longValue() <= SMALL;
+    }
+    return false;
+  }
+
+  private static Object constant(ExpressionTree e, TreePath loop, Jdk jdk) {
+    if (e instanceof LiteralTree) {
+      return ((LiteralTree) e).getValue();
+    }
+    Element el = jdk.element(new TreePath(loop, e));
+    if (el instanceof VariableElement) {
+      return ((VariableElement) el).getConstantValue();
+    }
+    return null;
+  }
+
+  private static boolean inStartup(TreePath loop) {
+    for (TreePath p = loop; p != null; p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (t instanceof MethodTree) {
+        String n = ((MethodTree) t).getName().toString();
+        return n.equals("<init>") || STARTUP.contains(n);
+      }
+      if (Jdk.isBoundary(t)) {
+        // a loop directly in an initializer block has a ClassTree above a BlockTree
+        return t instanceof com.sun.source.tree.ClassTree;
+      }
+    }
+    return false;
+  }
+
+}

@@ -1,0 +1,277 @@
+package dev.timerguard.lint.rules;
+
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.LiteralTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import com.sun.source.util.TreeScanner;
+import dev.timerguard.lint.Rule;
+import dev.timerguard.lint.RuleContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.lang.model.element.Element;
+
+/**
+ * TG104 cancelled-tasks-retained: a {@code ScheduledThreadPoolExecutor} (also what {@code
+ * Executors.newScheduledThreadPool} and {@code newSingleThreadScheduledExecutor} return) whose
+ * one-shot tasks are kept and cancelled, but which never gets {@code setRemoveOnCancelPolicy(true)}:
+ * every cancelled task stays in the queue until its delay expires (per-request timeouts cancelled on
+ * completion pile up). Also: {@code TimerTask.cancel()} in a class that schedules on a {@code
+ * java.util.Timer} outside start-up but never calls {@code purge()} (only one-shot {@code schedule(task, delay)} calls count:
+ * a periodic task started once leaves at most one cancelled entry).
+ *
+ * <p>Silent when the policy is set anywhere on that executor (any argument, through a cast, or by
+ * reflection on the name), when the executor is handed to other code (it may be configured there),
+ * when tasks are never cancelled individually, and for executors not created in this class. Scope:
+ * the analysed top-level class. Stateless.
+ */
+public final class TG104CancelledTasksRetained implements Rule {
+  private static final Set<String> STPE_FACTORIES =
+      Set.of("newScheduledThreadPool", "newSingleThreadScheduledExecutor");
+
+  @Override
+  public String id() {
+    return "TG104";
+  }
+
+  @Override
+  public String name() {
+    return "cancelled-tasks-retained";
+  }
+
+  @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("cancel");
+  }
+
+  @Override
+  public String summary() {
+    return "Cancelled timer tasks stay queued: no setRemoveOnCancelPolicy(true) / Timer.purge().";
+  }
+
+  private static final class Site {
+    final TreePath path;
+    final boolean wrapper;
+
+    Site(TreePath path, boolean wrapper) {
+      this.path = path;
+      this.wrapper = wrapper;
+    }
+  }
+
+  @Override
+  public void check(RuleContext ctx) {
+    Jdk jdk = new Jdk(ctx);
+    Map<Element, Site> pools = new LinkedHashMap<>();
+    Map<Element, Site> timers = new LinkedHashMap<>();
+    List<TreePath> futureCancels = new ArrayList<>();
+    List<TreePath> taskCancels = new ArrayList<>();
+    boolean[] reflective = {false};
+    boolean[] purged = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitVariable(VariableTree node, Void v) {
+        if (node.getInitializer() != null) {
+          record(jdk.element(getCurrentPath()), new TreePath(getCurrentPath(), node.getInitializer()), getCurrentPath());
+        }
+        return super.visitVariable(node, v);
+      }
+
+      @Override
+      public Void visitAssignment(AssignmentTree node, Void v) {
+        record(
+            jdk.element(new TreePath(getCurrentPath(), node.getVariable())),
+            new TreePath(getCurrentPath(), node.getExpression()),
+            getCurrentPath());
+        return super.visitAssignment(node, v);
+      }
+
+      private void record(Element var, TreePath init, TreePath site) {
+        if (var == null || !(Jdk.isField(var) || Jdk.isLocal(var))) {
+          return;
+        }
+        Tree e = Jdk.skipParens(init.getLeaf());
+        init = new TreePath(init.getParentPath(), e);
+        if (e instanceof NewClassTree && ((NewClassTree) e).getClassBody() == null) {
+          if (jdk.isSubtype(jdk.typeOf(init), Jdk.STPE)) {
+            pools.putIfAbsent(var, new Site(site, false));
+          } else if (jdk.creation(init) == Jdk.Created.TIMER) {
+            timers.putIfAbsent(var, new Site(site, false));
+          }
+        } else if (e instanceof MethodInvocationTree
+            && STPE_FACTORIES.contains(Jdk.methodName((MethodInvocationTree) e))
+            && jdk.creation(init) == Jdk.Created.SCHEDULER) {
+          pools.putIfAbsent(
+              var,
+              new Site(site, Jdk.methodName((MethodInvocationTree) e).equals("newSingleThreadScheduledExecutor")));
+        }
+      }
+
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        String n = Jdk.methodName(node);
+        TreePath p = getCurrentPath();
+        if (n.equals("cancel")) {
+          TreePathLike r = receiverPath(p);
+          if (r != null && jdk.isSubtype(jdk.typeOf(r.path), Jdk.FUTURE)) {
+            futureCancels.add(p);
+          } else if (r != null && jdk.isSubtype(jdk.typeOf(r.path), Jdk.TIMER_TASK)) {
+            if (!inStartup(p)) {
+              taskCancels.add(p);
+            }
+          }
+        } else if (n.equals("purge")) {
+          purged[0] = true;
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitLiteral(LiteralTree node, Void v) {
+        if ("setRemoveOnCancelPolicy".equals(node.getValue())) {
+          reflective[0] = true;
+        }
+        return null;
+      }
+    }.scan(ctx.root(), null);
+
+    if (!reflective[0] && !futureCancels.isEmpty()) {
+      for (Map.Entry<Element, Site> pool : pools.entrySet()) {
+        Usage u = usage(ctx, jdk, pool.getKey());
+        if (!u.configured && !u.escapes && u.keptOneShots > 0) {
+          String name = pool.getKey().getSimpleName().toString();
+          ctx.report(
+              pool.getValue().path,
+              "one-shot tasks of '" + name + "' are kept and cancelled, but '" + name
+                  + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
+                  + " queue until its delay expires",
+              pool.getValue().wrapper
+                  ? "create it as new ScheduledThreadPoolExecutor(1) and call setRemoveOnCancelPolicy(true)"
+                      + " (the Executors wrapper hides the setter)"
+                  : "call setRemoveOnCancelPolicy(true) right after creating it");
+        }
+      }
+    }
+    if (!purged[0] && !taskCancels.isEmpty()) {
+      for (Map.Entry<Element, Site> timer : timers.entrySet()) {
+        Usage u = usage(ctx, jdk, timer.getKey());
+        if (u.hotSchedules > 0 && !u.escapes) {
+          ctx.report(
+              taskCancels.get(0),
+              "TimerTask.cancel() leaves the task in the queue of '" + timer.getKey().getSimpleName()
+                  + "' until its time comes, and that Timer is never purge()d although tasks are"
+                  + " scheduled on it outside start-up",
+              "call timer.purge() after cancelling (or periodically), or move to a"
+                  + " ScheduledThreadPoolExecutor with setRemoveOnCancelPolicy(true)");
+          return;
+        }
+      }
+    }
+  }
+
+  private static final class TreePathLike {
+    final TreePath path;
+
+    TreePathLike(TreePath path) {
+      this.path = path;
+    }
+  }
+
+  private static TreePathLike receiverPath(TreePath inv) {
+    ExpressionTree r = Jdk.receiver((MethodInvocationTree) inv.getLeaf());
+    return r == null ? null : new TreePathLike(new TreePath(new TreePath(inv, ((MethodInvocationTree) inv.getLeaf()).getMethodSelect()), r));
+  }
+
+  static boolean inStartup(TreePath p) {
+    for (; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof MethodTree) {
+        return ((MethodTree) p.getLeaf()).getName().contentEquals("<init>");
+      }
+      if (p.getLeaf() instanceof com.sun.source.tree.ClassTree) {
+        return true; // initializer
+      }
+    }
+    return false;
+  }
+
+  private static final class Usage {
+    boolean configured;
+    boolean escapes;
+    int keptOneShots;
+    int hotSchedules;
+  }
+
+  /** How {@code var} is used in the analysed class. */
+  private static Usage usage(RuleContext ctx, Jdk jdk, Element var) {
+    Usage u = new Usage();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        String n = Jdk.methodName(node);
+        ExpressionTree r = Jdk.receiver(node);
+        if (r != null && mentions(jdk, getCurrentPath(), r, var)) {
+          if (n.equals("setRemoveOnCancelPolicy")) {
+            u.configured = true;
+          } else if (n.equals("schedule") && node.getArguments().size() == 3) {
+            Tree parent = getCurrentPath().getParentPath().getLeaf();
+            if (!(parent instanceof ExpressionStatementTree)) {
+              u.keptOneShots++; // ses.schedule(task, delay, unit) whose handle is kept
+            }
+          } else if (n.equals("schedule") && node.getArguments().size() == 2
+              && !inStartup(getCurrentPath())) {
+            u.hotSchedules++; // timer.schedule(task, delay): a one-shot per call
+          }
+        }
+        for (ExpressionTree a : node.getArguments()) {
+          if (a instanceof IdentifierTree || a instanceof MemberSelectTree) {
+            if (jdk.element(new TreePath(getCurrentPath(), a)) == var) {
+              u.escapes = true;
+            }
+          }
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+    }.scan(ctx.root(), null);
+    return u;
+  }
+
+  /** Whether expression {@code e} (under {@code at}) refers to {@code var}, possibly through a cast. */
+  private static boolean mentions(Jdk jdk, TreePath at, ExpressionTree e, Element var) {
+    boolean[] found = {false};
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitIdentifier(IdentifierTree node, Void v) {
+        if (jdk.element(new TreePath(at, node)) == var) {
+          found[0] = true;
+        }
+        return null;
+      }
+
+      @Override
+      public Void visitMemberSelect(MemberSelectTree node, Void v) {
+        if (jdk.element(new TreePath(at, node)) == var) {
+          found[0] = true;
+        }
+        return super.visitMemberSelect(node, v);
+      }
+
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        return null; // getExecutor().x(): not this variable
+      }
+    }.scan(e, null);
+    return found[0];
+  }
+}

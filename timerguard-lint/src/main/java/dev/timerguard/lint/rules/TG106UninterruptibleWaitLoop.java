@@ -1,0 +1,280 @@
+package dev.timerguard.lint.rules;
+
+import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.BreakTree;
+import com.sun.source.tree.DoWhileLoopTree;
+import com.sun.source.tree.EnhancedForLoopTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.IfTree;
+import com.sun.source.tree.StatementTree;
+import com.sun.source.tree.WhileLoopTree;
+import com.sun.source.tree.CatchTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.ThrowTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.TryTree;
+import com.sun.source.tree.UnionTypeTree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import com.sun.source.util.TreeScanner;
+import dev.timerguard.lint.Rule;
+import dev.timerguard.lint.RuleContext;
+import java.util.List;
+import javax.lang.model.type.TypeMirror;
+
+/**
+ * TG106 uninterruptible-wait-loop: {@code Thread.sleep}, {@code TimeUnit.sleep} or a timed wait
+ * inside a retry/backoff loop whose handler swallows {@code InterruptedException}: the interrupt is
+ * lost, the loop keeps going, and {@code shutdownNow()} / {@code cancel(true)} cannot stop the
+ * thread.
+ *
+ * <p>Reported only when the handler is empty or only logs/prints (or continues), and the loop has no
+ * stop mechanism of its own: a loop whose condition (or an {@code if (..) break;} in its body) reads
+ * a mutable field or a stop-like method ({@code while (shouldRun)}, {@code isRunning()}) uses the
+ * interrupt only to wake the sleep and is not reported; {@code isInterrupted()} alone does not
+ * count, since the swallowed interrupt clears exactly that flag. Any other handler code (throw,
+ * return, break, re-interrupt, exit, setting a flag, a cleanup call) is taken as deliberate. Only the first catch clause that catches {@code
+ * InterruptedException} (or a supertype) of the innermost such {@code try} counts, and only when
+ * that {@code try} is inside the loop. Stateless.
+ */
+public final class TG106UninterruptibleWaitLoop implements Rule {
+  @Override
+  public String id() {
+    return "TG106";
+  }
+
+  @Override
+  public String name() {
+    return "uninterruptible-wait-loop";
+  }
+
+  @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("sleep", "wait", "join", "await");
+  }
+
+  @Override
+  public String summary() {
+    return "Sleep or timed wait in a retry loop that swallows InterruptedException.";
+  }
+
+  @Override
+  public void check(RuleContext ctx) {
+    Jdk jdk = new Jdk(ctx);
+    TypeMirror ie = jdk.type(Jdk.INTERRUPTED);
+    if (ie == null) {
+      return;
+    }
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        TreePath p = getCurrentPath();
+        String what = jdk.sleepOrTimedWait(p, true, false);
+        if (what != null) {
+          TreePath[] loop = {null};
+          CatchTree handler = handler(jdk, p, ie, loop);
+          if (handler != null && swallows(handler) && !externallyStoppable(jdk, loop[0])) {
+            ctx.report(
+                p,
+                what + " in a loop whose handler swallows InterruptedException: the interrupt is"
+                    + " lost and the loop keeps retrying, so shutdownNow()/cancel(true) cannot stop"
+                    + " this thread",
+                "in the catch block call Thread.currentThread().interrupt() and return or break (or"
+                    + " rethrow)");
+          }
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+    }.scan(ctx.root(), null);
+  }
+
+  /** The catch clause that handles InterruptedException from {@code call}, if it lies in a loop. */
+  private static CatchTree handler(Jdk jdk, TreePath call, TypeMirror ie, TreePath[] loopOut) {
+    Tree child = call.getLeaf();
+    for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (Jdk.isBoundary(t)) {
+        return null;
+      }
+      if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
+        for (CatchTree c : ((TryTree) t).getCatches()) {
+          if (catchesInterrupted(jdk, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
+            loopOut[0] = Jdk.enclosingLoop(p);
+            return loopOut[0] != null ? c : null;
+          }
+        }
+      }
+      child = t;
+    }
+    return null;
+  }
+
+  private static boolean catchesInterrupted(Jdk jdk, TreePath param, CatchTree c, TypeMirror ie) {
+    Tree type = c.getParameter().getType();
+    List<? extends Tree> alternatives =
+        type instanceof UnionTypeTree ? ((UnionTypeTree) type).getTypeAlternatives() : List.of(type);
+    for (Tree alt : alternatives) {
+      TypeMirror t = jdk.typeOf(new TreePath(param, alt));
+      if (t != null) {
+        try {
+          if (jdk.ctx.types().isSubtype(ie, jdk.ctx.types().erasure(t))) {
+            return true;
+          }
+        } catch (RuntimeException e) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static final java.util.regex.Pattern LOGGING =
+      java.util.regex.Pattern.compile(
+          "(?i)(trace|debug|info|warn|warning|error|fatal|log|print|println|printf|printStackTrace"
+              + "|format|append|getMessage|toString|valueOf|currentThread|getName)");
+
+  /**
+   * Whether the handler swallows the interrupt: it is empty or only logs/prints (or continues).
+   * Anything else (throw, return, break, re-interrupt, exit, setting a flag, calling a cleanup
+   * method) is taken as deliberate handling: precision over recall.
+   */
+  private static boolean swallows(CatchTree c) {
+    boolean[] handled = {false};
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitThrow(ThrowTree node, Void v) {
+        handled[0] = true;
+        return null;
+      }
+
+      @Override
+      public Void visitReturn(ReturnTree node, Void v) {
+        handled[0] = true;
+        return null;
+      }
+
+      @Override
+      public Void visitBreak(BreakTree node, Void v) {
+        handled[0] = true;
+        return null;
+      }
+
+      @Override
+      public Void visitAssignment(com.sun.source.tree.AssignmentTree node, Void v) {
+        handled[0] = true; // e.g. interrupted = true; restored after the loop
+        return null;
+      }
+
+      @Override
+      public Void visitCompoundAssignment(com.sun.source.tree.CompoundAssignmentTree node, Void v) {
+        handled[0] = true;
+        return null;
+      }
+
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        if (!LOGGING.matcher(Jdk.methodName(node)).matches()) {
+          handled[0] = true; // interrupt(), exit(), kill(this), cleanup(): deliberate
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
+        return null;
+      }
+    }.scan(c.getBlock(), null);
+    return !handled[0];
+  }
+
+  private static final java.util.regex.Pattern STOP_METHOD =
+      java.util.regex.Pattern.compile(
+          "(?i).*(run|stop|shut|alive|clos|active|done|cancel|terminat|exit|finish|started).*");
+
+  /**
+   * Whether the loop has its own stop mechanism: its condition, or an {@code if (..) break/return}
+   * directly in its body, reads a mutable field or asks a stop-like method ({@code isRunning()},
+   * {@code shouldRun}, {@code stopped.get()}). Such daemon loops use the interrupt only to wake the
+   * sleep and re-check the flag. Checking {@code isInterrupted()} alone does not count: the swallowed
+   * interrupt clears exactly that flag.
+   */
+  private static boolean externallyStoppable(Jdk jdk, TreePath loop) {
+    if (loop == null) {
+      return false;
+    }
+    Tree t = loop.getLeaf();
+    ExpressionTree cond = null;
+    StatementTree body = null;
+    if (t instanceof WhileLoopTree) {
+      cond = ((WhileLoopTree) t).getCondition();
+      body = ((WhileLoopTree) t).getStatement();
+    } else if (t instanceof DoWhileLoopTree) {
+      cond = ((DoWhileLoopTree) t).getCondition();
+      body = ((DoWhileLoopTree) t).getStatement();
+    } else if (t instanceof ForLoopTree) {
+      cond = ((ForLoopTree) t).getCondition();
+      body = ((ForLoopTree) t).getStatement();
+    } else if (t instanceof EnhancedForLoopTree) {
+      return true; // bounded by its collection
+    }
+    if (cond != null && stopLike(jdk, loop, cond)) {
+      return true;
+    }
+    if (body instanceof BlockTree) {
+      for (StatementTree st : ((BlockTree) body).getStatements()) {
+        if (st instanceof IfTree && exits(((IfTree) st).getThenStatement())
+            && stopLike(jdk, loop, ((IfTree) st).getCondition())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean exits(StatementTree s) {
+    if (s instanceof BreakTree || s instanceof ReturnTree || s instanceof ThrowTree) {
+      return true;
+    }
+    return s instanceof BlockTree
+        && ((BlockTree) s).getStatements().size() == 1
+        && exits(((BlockTree) s).getStatements().get(0));
+  }
+
+  private static boolean stopLike(Jdk jdk, TreePath at, ExpressionTree cond) {
+    boolean[] found = {false};
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitIdentifier(com.sun.source.tree.IdentifierTree node, Void v) {
+        check(jdk.element(new TreePath(at, node)));
+        return null;
+      }
+
+      @Override
+      public Void visitMemberSelect(com.sun.source.tree.MemberSelectTree node, Void v) {
+        check(jdk.element(new TreePath(at, node)));
+        return super.visitMemberSelect(node, v);
+      }
+
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        String n = Jdk.methodName(node);
+        if (n.equals("isInterrupted") || n.equals("interrupted")) {
+          return null;
+        }
+        if (STOP_METHOD.matcher(n).matches()) {
+          found[0] = true;
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      private void check(javax.lang.model.element.Element e) {
+        if (Jdk.isField(e) && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
+          found[0] = true;
+        }
+      }
+    }.scan(cond, null);
+    return found[0];
+  }
+}

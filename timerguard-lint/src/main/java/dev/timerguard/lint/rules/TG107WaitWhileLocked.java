@@ -1,0 +1,63 @@
+package dev.timerguard.lint.rules;
+
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import dev.timerguard.lint.Rule;
+import dev.timerguard.lint.RuleContext;
+
+/**
+ * TG107 wait-while-locked: {@code Thread.sleep}, {@code TimeUnit.sleep}, {@code Thread.join},
+ * {@code CountDownLatch.await(t, u)} or {@code Future.get(t, u)} while holding a monitor ({@code
+ * synchronized}) or a {@code java.util.concurrent.locks.Lock}: every other thread that needs the
+ * lock stalls for the whole wait.
+ *
+ * <p>Silent on {@code Object.wait} and {@code Condition.await}, which release the lock they wait on,
+ * and on code in lambdas or inner classes declared under the lock (they run later). Deliberate
+ * throttles under a lock exist: suppress them with a reason. Stateless.
+ */
+public final class TG107WaitWhileLocked implements Rule {
+  @Override
+  public String id() {
+    return "TG107";
+  }
+
+  @Override
+  public String name() {
+    return "wait-while-locked";
+  }
+
+  @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("sleep", "join", "await", "TimeUnit");
+  }
+
+  @Override
+  public String summary() {
+    return "Sleeping or waiting on a timer while holding a monitor or Lock.";
+  }
+
+  @Override
+  public void check(RuleContext ctx) {
+    Jdk jdk = new Jdk(ctx);
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        TreePath p = getCurrentPath();
+        String what = jdk.sleepOrTimedWait(p, false, true);
+        if (what != null) {
+          String lock = jdk.heldLock(p);
+          if (lock != null) {
+            ctx.report(
+                p,
+                what + " while holding " + lock
+                    + ": every thread that needs it stalls for the whole wait",
+                "release the lock before waiting, wait on the lock's own Condition/monitor (which"
+                    + " releases it), or schedule the retry instead of sleeping");
+          }
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+    }.scan(ctx.root(), null);
+  }
+}

@@ -1,0 +1,191 @@
+package dev.timerguard.lint.rules;
+
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.util.SourcePositions;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import dev.timerguard.lint.Rule;
+import dev.timerguard.lint.RuleContext;
+import java.util.HashSet;
+import java.util.Set;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+
+/**
+ * TG108 replaced-timer-not-cancelled (from the seed's "reconnect path" and "map of timeouts"
+ * incidents): a field holding a timer, executor or timer handle is overwritten with a new one
+ * outside construction, and nothing in the class ever cancels / shuts down / closes that field: each
+ * call leaks the previous timer. Also {@code map.put(key, ses.schedule(..))} whose displaced handle
+ * (the return value of {@code put}) is dropped.
+ *
+ * <p>Silent when the field is read before the assignment in the same method (a null check or a
+ * cancel of the old value), when any code in the class closes the field (lifecycle start/stop), and
+ * in constructors, initializers and lifecycle methods ({@code init}, {@code start}, ...; called
+ * once by their owner), and for fields of other objects ({@code result.timer = ..}). Stateless.
+ */
+public final class TG108ReplacedTimerNotCancelled implements Rule {
+  private static final Set<String> CLOSERS =
+      Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully", "purge");
+
+  @Override
+  public String id() {
+    return "TG108";
+  }
+
+  @Override
+  public String name() {
+    return "replaced-timer-not-cancelled";
+  }
+
+  @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("Timer", "Executor", "schedule", "newTimeout", "ForkJoinPool");
+  }
+
+  @Override
+  public String summary() {
+    return "A timer/executor/handle field or map entry is replaced without cancelling the old one.";
+  }
+
+  @Override
+  public void check(RuleContext ctx) {
+    Jdk jdk = new Jdk(ctx);
+    Set<Element> closed = new HashSet<>();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        if (CLOSERS.contains(Jdk.methodName(node)) && Jdk.receiver(node) != null) {
+          closed.add(jdk.element(new TreePath(getCurrentPath(), Jdk.receiver(node))));
+        }
+        for (Tree a : node.getArguments()) {
+          closed.add(jdk.element(new TreePath(getCurrentPath(), a))); // handed to a helper
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
+        if (node.getInitializer() != null) { // Future<?> local = field; local.cancel(..)
+          closed.add(jdk.element(new TreePath(getCurrentPath(), Jdk.skipParens(node.getInitializer()))));
+        }
+        return super.visitVariable(node, v);
+      }
+    }.scan(ctx.root(), null);
+
+    SourcePositions pos = ctx.trees().getSourcePositions();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitAssignment(AssignmentTree node, Void v) {
+        TreePath p = getCurrentPath();
+        Element f = jdk.element(new TreePath(p, node.getVariable()));
+        TreePath rhs = new TreePath(p, Jdk.skipParens(node.getExpression()));
+        if (Jdk.isField(f)
+            && ownField(node.getVariable())
+            && !closed.contains(f)
+            && !TG104CancelledTasksRetained.inStartup(p)
+            && !inLifecycleMethod(p)
+            && isTimerValue(jdk, rhs)
+            && !readBefore(ctx, jdk, pos, p, f)) {
+          ctx.report(
+              p,
+              "field '" + f.getSimpleName() + "' is overwritten with a new timer here, and nothing"
+                  + " in this class ever cancels or closes it: each call leaks the previous one",
+              "cancel/shut down the old value before replacing it (or reuse the existing one), and"
+                  + " close it when the owner closes");
+        }
+        return super.visitAssignment(node, v);
+      }
+
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        TreePath p = getCurrentPath();
+        if (Jdk.methodName(node).equals("put")
+            && node.getArguments().size() == 2
+            && p.getParentPath().getLeaf() instanceof ExpressionStatementTree
+            && jdk.isSubtype(jdk.receiverType(p), "java.util.Map")) {
+          ExecutableElement m = jdk.method(p);
+          TreePath value = new TreePath(p, node.getArguments().get(1));
+          Jdk.TimerCall call = jdk.timerCall(value);
+          if (m != null && call != null && call.kind() != Jdk.TimerKind.FUTURE_TIMEOUT) {
+            ctx.report(
+                p,
+                "put(..) replaces any pending handle for this key and drops it uncancelled: the"
+                    + " displaced timer keeps running",
+                "cancel the previous handle: Future<?> old = map.put(k, f); if (old != null)"
+                    + " old.cancel(false);");
+          }
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+    }.scan(ctx.root(), null);
+  }
+
+  /** {@code field = ..} or {@code this.field = ..}; not {@code other.field = ..} (a new object's field). */
+  private static boolean ownField(Tree target) {
+    return target instanceof IdentifierTree
+        || (target instanceof MemberSelectTree
+            && ((MemberSelectTree) target).getExpression().toString().equals("this"));
+  }
+
+  private static final Set<String> LIFECYCLE = Set.of("init", "initialize", "start", "open", "setUp", "setup");
+
+  private static boolean inLifecycleMethod(TreePath p) {
+    for (; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof MethodTree) {
+        String n = ((MethodTree) p.getLeaf()).getName().toString();
+        return LIFECYCLE.stream().anyMatch(n::startsWith); // init, initFs, start, startTimer, ...
+      }
+    }
+    return false;
+  }
+
+  private static boolean isTimerValue(Jdk jdk, TreePath rhs) {
+    if (jdk.creation(rhs) != Jdk.Created.NONE) {
+      return true;
+    }
+    Jdk.TimerCall call = jdk.timerCall(rhs);
+    return call != null && call.kind() != Jdk.TimerKind.FUTURE_TIMEOUT
+        && call.kind() != Jdk.TimerKind.DELAYED_EXECUTOR;
+  }
+
+  /** Whether {@code field} is mentioned in the enclosing method before {@code assign}. */
+  private static boolean readBefore(
+      RuleContext ctx, Jdk jdk, SourcePositions pos, TreePath assign, Element field) {
+    TreePath method = assign;
+    while (method != null && !(method.getLeaf() instanceof MethodTree)) {
+      method = method.getParentPath();
+    }
+    if (method == null) {
+      return true;
+    }
+    long limit = pos.getStartPosition(ctx.compilationUnit(), assign.getLeaf());
+    boolean[] found = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitIdentifier(IdentifierTree node, Void v) {
+        check(node);
+        return null;
+      }
+
+      @Override
+      public Void visitMemberSelect(MemberSelectTree node, Void v) {
+        check(node);
+        return super.visitMemberSelect(node, v);
+      }
+
+      private void check(Tree node) {
+        if (pos.getStartPosition(ctx.compilationUnit(), node) < limit
+            && jdk.element(getCurrentPath()) == field) {
+          found[0] = true;
+        }
+      }
+    }.scan(method, null);
+    return found[0];
+  }
+}

@@ -1,0 +1,135 @@
+package dev.timerguard.lint.rules;
+
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.util.SourcePositions;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import dev.timerguard.lint.Rule;
+import dev.timerguard.lint.RuleContext;
+import javax.lang.model.element.Element;
+
+/**
+ * TG109 racy-reschedule (the seed's "forgotten Reset" race): a watchdog or debounce method cancels
+ * the timeout handle held in a field and schedules a new one ({@code f.cancel(false); f =
+ * ses.schedule(..)}) without holding a lock. Two concurrent callers both cancel the same old handle
+ * and both schedule a new one; one new handle is overwritten and never cancelled, so it fires later
+ * as a spurious timeout.
+ *
+ * <p>Silent under a monitor or {@code Lock}, when the swap is atomic ({@code
+ * AtomicReference.getAndSet} and cancel the returned handle), in constructors and initializers, and
+ * in methods unlikely to run on two threads (non-public or lifecycle methods with fewer than two
+ * call sites in the file, as for TG105). Stateless.
+ */
+public final class TG109RacyReschedule implements Rule {
+  @Override
+  public String id() {
+    return "TG109";
+  }
+
+  @Override
+  public String name() {
+    return "racy-reschedule";
+  }
+
+  @Override
+  public java.util.List<String> triggerWords() {
+    return java.util.List.of("cancel");
+  }
+
+  @Override
+  public String summary() {
+    return "Cancel-and-reschedule of a timeout handle field without a lock (lost handle, spurious timeout).";
+  }
+
+  @Override
+  public void check(RuleContext ctx) {
+    Jdk jdk = new Jdk(ctx);
+    SourcePositions pos = ctx.trees().getSourcePositions();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitAssignment(AssignmentTree node, Void v) {
+        TreePath p = getCurrentPath();
+        ExpressionTree target = node.getVariable();
+        Element field = jdk.element(new TreePath(p, target));
+        boolean own = target instanceof IdentifierTree
+            || (target instanceof MemberSelectTree
+                && ((MemberSelectTree) target).getExpression().toString().equals("this"));
+        if (Jdk.isField(field) && own) {
+          Jdk.TimerCall call = jdk.timerCall(new TreePath(p, Jdk.skipParens(node.getExpression())));
+          if (call != null && call.kind() == Jdk.TimerKind.ONE_SHOT
+              && jdk.heldLock(p) == null
+              && !TG104CancelledTasksRetained.inStartup(p)
+              && cancelledBefore(ctx, jdk, pos, p, field)
+              && TG105RacyPeriodicStart.reachableConcurrently(jdk, p)) {
+            ctx.report(
+                p,
+                "'" + field.getSimpleName() + "' is cancelled and re-armed without a lock: two callers"
+                    + " can both cancel the old timer and both arm a new one; one handle is lost and"
+                    + " fires later as a spurious timeout",
+                "make the swap atomic: ScheduledFuture<?> old = ref.getAndSet(newOne); if (old !="
+                    + " null) old.cancel(false); or cancel and re-arm under one lock");
+          }
+        }
+        return super.visitAssignment(node, v);
+      }
+    }.scan(ctx.root(), null);
+  }
+
+  /** Whether {@code field.cancel(..)} is called in the same method before {@code assign}. */
+  private static boolean cancelledBefore(
+      RuleContext ctx, Jdk jdk, SourcePositions pos, TreePath assign, Element field) {
+    TreePath method = assign;
+    while (method != null && !(method.getLeaf() instanceof MethodTree)) {
+      if (Jdk.isBoundary(method.getLeaf()) && method != assign) {
+        return false; // lambda or class: not a method body
+      }
+      method = method.getParentPath();
+    }
+    if (method == null) {
+      return false;
+    }
+    long limit = pos.getStartPosition(ctx.compilationUnit(), assign.getLeaf());
+    boolean[] found = {false};
+    java.util.Set<Element> copies = new java.util.HashSet<>(); // ScheduledFuture<?> old = field;
+    copies.add(field);
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
+        if (node.getInitializer() != null
+            && jdk.element(new TreePath(getCurrentPath(), Jdk.skipParens(node.getInitializer()))) == field) {
+          copies.add(jdk.element(getCurrentPath()));
+        }
+        return super.visitVariable(node, v);
+      }
+
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        ExpressionTree r = Jdk.receiver(node);
+        if (Jdk.methodName(node).equals("cancel")
+            && r != null
+            && pos.getStartPosition(ctx.compilationUnit(), node) < limit
+            && copies.contains(jdk.element(new TreePath(getCurrentPath(), r)))) {
+          found[0] = true;
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
+        return null;
+      }
+
+      @Override
+      public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
+        return null;
+      }
+    }.scan(new TreePath(method, ((MethodTree) method.getLeaf()).getBody() == null ? method.getLeaf() : ((MethodTree) method.getLeaf()).getBody()), null);
+    return found[0];
+  }
+
+}
