@@ -16,7 +16,10 @@ import java.util.jar.JarFile;
  * <p>This class is deliberately tiny and references nothing but the JDK: it first appends the
  * agent's boot jar (the core's {@code dev.timerguard.live} model and the hooks) to the bootstrap
  * class path, so that the one registry is shared by every class loader, and only then loads the
- * installer. Loading twice (a second attach, or attach after {@code -javaagent}) installs nothing
+ * installer. When the agent is attached to an application that already loaded the live model from
+ * its own class path (it uses TimerGuard's library), the boot jar goes on the system class path
+ * instead, so the hooks and the application share the application's registry rather than
+ * creating a second one. Loading twice (a second attach, or attach after {@code -javaagent}) installs nothing
  * twice. It never throws: a failure to start is printed as one line and the application runs on.
  */
 public final class AgentBoot {
@@ -38,13 +41,23 @@ public final class AgentBoot {
 
   private static synchronized void start(String options, Instrumentation inst, boolean dynamic) {
     try {
-      if (!bootLoaded()) {
+      if (!hooksLoaded(inst)) {
         File boot = extractBootJar();
-        inst.appendToBootstrapClassLoaderSearch(new JarFile(boot));
+        boolean beside = dynamic && systemLoaderHasLiveModel(inst);
+        if (beside) {
+          // The application already uses TimerGuard's core from its class path: its registry
+          // must stay the one registry. Load the hooks beside it (the system class loader finds
+          // dev.timerguard.live on the application's class path first) instead of defining a
+          // second copy of the model in the bootstrap loader.
+          inst.appendToSystemClassLoaderSearch(new JarFile(boot));
+        } else {
+          inst.appendToBootstrapClassLoaderSearch(new JarFile(boot));
+        }
         // The JVM holds the jar open from here on; remove the file now so that a JVM that is
         // killed (no shutdown hooks) leaves nothing behind. Where an open file cannot be
         // deleted, it goes at exit instead.
-        if (!boot.delete()) {
+        // (The system class loader opens appended jars lazily: that copy stays until exit.)
+        if (beside || !boot.delete()) {
           boot.deleteOnExit();
         }
       }
@@ -58,13 +71,28 @@ public final class AgentBoot {
     }
   }
 
-  private static boolean bootLoaded() {
+  /** True if an earlier load already put the hooks in the bootstrap or the system loader. */
+  private static boolean hooksLoaded(Instrumentation inst) {
     try {
       Class.forName("dev.timerguard.agent.boot.Hooks", false, null);
       return true;
     } catch (ClassNotFoundException e) {
-      return false;
+      return isLoaded(inst, "dev.timerguard.agent.boot.Hooks", ClassLoader.getSystemClassLoader());
     }
+  }
+
+  /** True if the application loaded TimerGuard's live model from its own class path. */
+  private static boolean systemLoaderHasLiveModel(Instrumentation inst) {
+    return isLoaded(inst, "dev.timerguard.live.LiveRegistry", ClassLoader.getSystemClassLoader());
+  }
+
+  private static boolean isLoaded(Instrumentation inst, String name, ClassLoader loader) {
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      if (c.getName().equals(name) && c.getClassLoader() == loader) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static File extractBootJar() throws Exception {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * Call-site attribution for timers created through TimerGuard's own API and engine.
  *
  * <p>Not public API. The site of a timer is the first stack frame outside TimerGuard's core
- * library (frames from the same code source as this class are skipped). Walking the stack costs
+ * library (frames of the core's packages loaded from the same code source as this class are
+ * skipped). Walking the stack costs
  * microseconds, so it is cached: a lambda, method reference, anonymous or local class is written
  * at exactly one place in the source, so its class identifies the call site and the walk happens
  * once per class. For ordinary named task classes, which may be scheduled from many places, the
@@ -75,11 +76,14 @@ public final class Sites {
   }
 
   private static boolean isCoreFrame(Class<?> c) {
-    if (!c.getName().startsWith("dev.timerguard.")) {
+    // both: a core package (so samples or apps shaded into one jar with the core still count as
+    // callers) and the core's code source (so tests living in a core package count as callers)
+    if (!c.getName().startsWith("dev.timerguard.") || !isCorePackage(c)) {
       return false;
     }
     CodeSource cs = codeSource(c);
-    return CORE == null ? isCorePackage(c) : Objects.equals(cs == null ? null : cs.getLocation(), CORE.getLocation());
+    return CORE == null
+        || Objects.equals(cs == null ? null : cs.getLocation(), CORE.getLocation());
   }
 
   private static boolean isCorePackage(Class<?> c) {

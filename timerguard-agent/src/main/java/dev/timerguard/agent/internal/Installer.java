@@ -75,7 +75,7 @@ public final class Installer {
     try {
       Class<?> seen =
           Class.forName("dev.timerguard.live.LiveRegistry", false, ClassLoader.getSystemClassLoader());
-      if (seen.getClassLoader() != null) {
+      if (seen.getClassLoader() != null && seen.getClassLoader() != Hooks.class.getClassLoader()) {
         System.err.println(
             "[timerguard] the application loaded dev.timerguard.live before the agent; its own"
                 + " timers are counted in a separate registry from the agent's");
