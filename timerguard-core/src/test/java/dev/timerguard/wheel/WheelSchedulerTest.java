@@ -61,6 +61,43 @@ class WheelSchedulerTest {
   }
 
   @Test
+  void aOneShotWhoseCallbackStartedCannotBeCancelledButAPeriodicCan() {
+    WheelScheduler w = manual().build();
+    AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
+    boolean[] seen = new boolean[3];
+    self.set(
+        w.schedule(
+            () -> {
+              seen[0] = self.get().cancel(false);
+              seen[1] = self.get().isDone();
+            },
+            1,
+            TimeUnit.MILLISECONDS));
+    AtomicReference<ScheduledFuture<?>> ticker = new AtomicReference<>();
+    AtomicInteger runs = new AtomicInteger();
+    ticker.set(
+        w.scheduleAtFixedRate(
+            () -> {
+              runs.incrementAndGet();
+              seen[2] = ticker.get().cancel(false);
+            },
+            1,
+            1,
+            TimeUnit.MILLISECONDS));
+    advance(w, 2 * MS);
+    assertThat(seen[0]).as("cancel from inside its own running callback").isFalse();
+    assertThat(seen[1]).as("not done while running").isFalse();
+    assertThat(self.get().isDone()).isTrue();
+    assertThat(self.get().isCancelled()).isFalse();
+    assertThat(seen[2]).as("a periodic timer stops from inside its run").isTrue();
+    advance(w, 10 * MS);
+    assertThat(runs).hasValue(1);
+    assertThat(ticker.get().isCancelled()).isTrue();
+    assertThat(w.pendingCount()).isZero();
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+  }
+
+  @Test
   void cancelRemovesTheTimerAtOnce() {
     WheelScheduler w = manual().build();
     ScheduledFuture<?> f = w.schedule(() -> {}, 1, TimeUnit.HOURS);
