@@ -10,14 +10,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one place that launches the bundled leaky service for {@code doctor --demo}: a child JVM
- * with the same {@code java} binary and class path as this one, small heap, dynamic agent loading
- * allowed on JDK 21+. Point {@link #MAIN_CLASS} elsewhere (e.g. the samples module's service) to
- * diagnose another demo. {@link #close()} stops the child.
+ * The one place that launches a leaky service in a child JVM for {@code doctor}: the same {@code
+ * java} binary and class path as this one, small heap, dynamic agent loading allowed on JDK 21+.
+ * {@link #startBundled} runs the samples module's {@code LeakyService} (the reproducers of the
+ * real incidents, leaking continuously) for {@code doctor --demo}; {@link #start} runs this
+ * module's small {@link LeakyService}, whose leaks sit on fixed lines, for the end-to-end tests.
+ * {@link #close()} stops the child.
  */
 final class DemoTarget implements AutoCloseable {
 
-  /** The service's main class. */
+  /** The bundled leaky service of the samples module, diagnosed by {@code doctor --demo}. */
+  static final String BUNDLED_CLASS = "dev.timerguard.samples.service.LeakyService";
+
+  /** The fixed-line leaky service the doctor's end-to-end tests diagnose. */
   static final String MAIN_CLASS = LeakyService.class.getName();
 
   private final Process process;
@@ -32,6 +37,25 @@ final class DemoTarget implements AutoCloseable {
    * @throws IOException if the JVM cannot be started or dies before it is ready
    */
   static DemoTarget start(String... args) throws IOException {
+    return launch(MAIN_CLASS, "ready"::equals, List.of(args));
+  }
+
+  /**
+   * Starts the samples module's bundled leaky service for at most {@code seconds} (so it never
+   * outlives a doctor that dies) and waits until it reports its pid.
+   *
+   * @throws IOException if the JVM cannot be started or dies before it is ready
+   */
+  static DemoTarget startBundled(long seconds) throws IOException {
+    return launch(
+        BUNDLED_CLASS,
+        line -> line.startsWith("LeakyService pid "),
+        List.of("--seconds", Long.toString(Math.max(1, seconds))));
+  }
+
+  private static DemoTarget launch(
+      String mainClass, java.util.function.Predicate<String> ready, List<String> args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx128m");
@@ -40,14 +64,14 @@ final class DemoTarget implements AutoCloseable {
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(MAIN_CLASS);
-    cmd.addAll(List.of(args));
+    cmd.add(mainClass);
+    cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
-      if (line.equals("ready")) {
+      if (ready.test(line)) {
         Thread drain =
             new Thread(
                 () -> {

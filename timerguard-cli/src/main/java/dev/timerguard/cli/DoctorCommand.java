@@ -84,7 +84,7 @@ final class DoctorCommand implements Callable<Integer> {
     if (demo) {
       DemoTarget target;
       try {
-        target = DemoTarget.start();
+        target = DemoTarget.startBundled(duration.toSeconds() + 120);
       } catch (IOException e) {
         throw new DoctorException("cannot start the demo service: " + e.getMessage());
       }

@@ -43,7 +43,8 @@ class DoctorEndToEndTest {
         .contains("3. Are threads growing?")
         .contains("Branch taken:")
         .contains("TIMER LEAK")
-        .contains(WATCHDOG)
+        .contains("DiscardedCancel.java:") // a per-request timeout of the samples' service
+        .contains("RpcReadLoop.java:") // the executor that retains cancelled keepalives
         .contains("fix: ");
   }
 }
