@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  timerguard demo                   all incidents",
       "  timerguard demo --incident 3      one incident",
-      "  timerguard demo --json            machine-readable"
+      "  timerguard demo --json            machine-readable",
+      "  timerguard demo --no-live         the table only, no live diagnosis"
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -54,6 +55,15 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print one JSON document instead of the table.")
   boolean json;
+
+  @Option(
+      names = "--live",
+      negatable = true,
+      description =
+          "Then start the bundled leaky service and diagnose it live with the agent, as"
+              + " 'timerguard doctor --demo' does (about 15 s). On by default for the full demo"
+              + " in table form; --no-live skips it.")
+  Boolean live;
 
   @Spec CommandSpec spec;
 
@@ -95,6 +105,21 @@ final class DemoCommand implements Callable<Integer> {
     err.flush();
     out.print(json ? json(results) : table(results));
     out.flush();
+    boolean runLive = live != null ? live : (incident == null && !json);
+    if (runLive) {
+      out.println();
+      out.println("Live diagnosis: the bundled leaky service in a child JVM, by dynamic attach");
+      out.println("(the same as: timerguard doctor --demo --duration 10s)");
+      out.println();
+      out.flush();
+      CommandLine doctor = new CommandLine(new DoctorCommand());
+      doctor.setOut(out);
+      doctor.setErr(err);
+      int code = doctor.execute("--demo", "--duration", "10s");
+      if (code == 2) {
+        err.println("demo: the live diagnosis could not run (see above); the table stands");
+      }
+    }
     return 0;
   }
 

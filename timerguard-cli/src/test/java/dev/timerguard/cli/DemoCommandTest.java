@@ -120,8 +120,9 @@ class DemoCommandTest {
 
   @Test
   void fullDemoCoversEveryIncident() {
-    Result r = run("demo");
+    Result r = run("demo", "--no-live");
     assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("Live diagnosis");
     for (Incident i : Incidents.all()) {
       assertThat(r.out()).contains(i.title());
     }
@@ -129,6 +130,16 @@ class DemoCommandTest {
     assertThat(r.out()).contains("Leaky variants grew in " + n + " of " + n);
     assertThat(r.out()).contains("fixed variants stayed flat in " + n + " of " + n);
     assertThat(r.err()).contains("[" + n + "/" + n + "]");
+  }
+
+  @Test
+  void liveDiagnosisFollowsTheTableWhenAsked() {
+    Result r = run("demo", "--incident", "3", "--live");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("Live diagnosis")
+        .contains("Branch taken:")
+        .contains("LeakyService.java:");
   }
 
   /** A minimal JSON well-formedness check (objects, arrays, strings, numbers, literals). */
