@@ -37,6 +37,8 @@ public final class LiveRegistry {
   private final Object lock = new Object();
   private volatile SiteCounter[] byId = new SiteCounter[0];
   private final SiteCounter[] overflow = new SiteCounter[CallSite.Kind.values().length];
+  private volatile boolean coarseStamps;
+  private volatile long coarseNanos;
 
   private LiveRegistry(int maxSites, LongSupplier clock) {
     if (maxSites < 1) {
@@ -72,6 +74,28 @@ public final class LiveRegistry {
   }
 
   /**
+   * Switches creation stamps to a coarse copy of the clock that the caller keeps fresh with
+   * {@link #refreshCoarseClock()}: a creation then costs no clock read. For hot paths where the
+   * clock read dominates the counting (the agent, which refreshes every 10 ms). Counts are not
+   * affected; oldest-live ages stay upper bounds, off by at most the time since the last refresh
+   * (snapshots refresh too). Irreversible for this registry.
+   */
+  public void useCoarseStamps() {
+    coarseNanos = clock.getAsLong();
+    coarseStamps = true;
+  }
+
+  /** Refreshes the coarse clock of {@link #useCoarseStamps()}; a no-op cost otherwise. */
+  public void refreshCoarseClock() {
+    coarseNanos = clock.getAsLong();
+  }
+
+  /** The time a creation is stamped with. */
+  long stampNow() {
+    return coarseStamps ? coarseNanos : clock.getAsLong();
+  }
+
+  /**
    * Returns the counter of a site, registering it on first use. Idempotent: the same site always
    * gets the same counter. Past the cap, returns the overflow counter for the site's kind.
    *
@@ -101,7 +125,7 @@ public final class LiveRegistry {
 
   private SiteCounter add(CallSite site) {
     SiteCounter[] old = byId;
-    SiteCounter c = new SiteCounter(old.length, site, clock);
+    SiteCounter c = new SiteCounter(old.length, site, this);
     SiteCounter[] grown = java.util.Arrays.copyOf(old, old.length + 1);
     grown[old.length] = c;
     bySite.put(site, c);
@@ -131,6 +155,7 @@ public final class LiveRegistry {
   public Snapshot snapshot() {
     SiteCounter[] a = byId;
     long now = clock.getAsLong();
+    coarseNanos = now;
     List<SiteStats> out = new ArrayList<>(a.length);
     for (SiteCounter c : a) {
       out.add(c.stats(now));

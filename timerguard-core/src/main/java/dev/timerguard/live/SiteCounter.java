@@ -2,8 +2,6 @@ package dev.timerguard.live;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /**
  * The live counters of one call site: what engines, wrappers and agent hooks write to.
@@ -14,36 +12,42 @@ import java.util.function.LongSupplier;
  * does not remember individual timers, so nothing is kept after a timer ends. A hook that cannot
  * know the stamp passes {@link #NO_STAMP}; only the oldest-age estimate loses precision.
  *
- * <p>Cost: {@code created} is one clock read, two atomic increments and one uncontended array
- * update; {@code fired}/{@code cancelled} are two atomic updates. Memory: a fixed ~1.2 KB per
- * site, whatever the number of timers.
+ * <p><b>How it counts.</b> Creation times are grouped in epochs of about one second, and each of
+ * {@value #SLOTS} slots (one per epoch, reused round-robin) keeps three cumulative counts:
+ * created, fired, cancelled. The site's totals are the sums over the slots and {@code live} is
+ * their difference, so a creation costs one clock read (none with the registry's coarse stamps)
+ * and one atomic increment, and an end one atomic increment. A slot's live count (created minus ended) tells whether timers of its epoch
+ * are still alive, which gives the oldest live age. {@code peak} is the highest live count any
+ * snapshot of this site has seen (an exact running maximum would cost a contended atomic on every
+ * event).
+ *
+ * <p>Memory: a fixed ~1 KB per site, whatever the number of timers.
  */
 public final class SiteCounter {
 
   /** Pass to {@link #fired(long)}/{@link #cancelled(long)} when the creation stamp is unknown. */
   public static final long NO_STAMP = Long.MIN_VALUE;
 
-  /** Age buckets: creation times are grouped in epochs of 2^30 ns (1.07 s). */
+  /** Epochs of 2^30 ns (1.07 s). */
   private static final int EPOCH_SHIFT = 30;
 
-  private static final int SLOTS = 64; // 64 epochs = 68.7 s before slots are shared
+  /** 32 epochs = 34 s before a slot is reused (a slot with live timers keeps its oldest epoch). */
+  private static final int SLOTS = 32;
 
   private final int id;
   private final CallSite site;
-  private final LongSupplier clock;
-  private final LongAdder created = new LongAdder();
-  private final LongAdder fired = new LongAdder();
-  private final LongAdder cancelled = new LongAdder();
-  private final AtomicLong live = new AtomicLong();
+  private final LiveRegistry registry;
+  private final AtomicLongArray created = new AtomicLongArray(SLOTS);
+  private final AtomicLongArray fired = new AtomicLongArray(SLOTS);
+  private final AtomicLongArray cancelled = new AtomicLongArray(SLOTS);
+  private final AtomicLongArray oldestEpoch = new AtomicLongArray(SLOTS);
+  private final AtomicLong retained = new AtomicLong();
   private final AtomicLong peak = new AtomicLong();
-  private final LongAdder retained = new LongAdder();
-  private final AtomicLongArray slotCount = new AtomicLongArray(SLOTS);
-  private final AtomicLongArray slotOldestEpoch = new AtomicLongArray(SLOTS);
 
-  SiteCounter(int id, CallSite site, LongSupplier clock) {
+  SiteCounter(int id, CallSite site, LiveRegistry registry) {
     this.id = id;
     this.site = site;
-    this.clock = clock;
+    this.registry = registry;
   }
 
   /** The stable id the registry gave this site. */
@@ -57,21 +61,16 @@ public final class SiteCounter {
 
   /** Records one creation; returns the stamp to hand back when the timer ends. */
   public long created() {
-    long now = clock.getAsLong();
-    created.increment();
-    long l = live.incrementAndGet();
-    long p = peak.get();
-    while (l > p && !peak.compareAndSet(p, l)) {
-      p = peak.get();
-    }
+    long now = registry.stampNow();
     long epoch = now >> EPOCH_SHIFT;
     int slot = (int) (epoch & (SLOTS - 1));
-    if (slotCount.getAndIncrement(slot) == 0) {
-      slotOldestEpoch.set(slot, epoch);
-    } else {
-      long old = slotOldestEpoch.get(slot);
-      while (epoch < old && !slotOldestEpoch.compareAndSet(slot, old, epoch)) {
-        old = slotOldestEpoch.get(slot);
+    long before = created.getAndIncrement(slot);
+    long e = oldestEpoch.get(slot);
+    if (e != epoch) {
+      // the slot's first timer of a new epoch: take the epoch unless older timers are still live
+      boolean empty = before - fired.get(slot) - cancelled.get(slot) <= 0;
+      if (empty || epoch < e) {
+        oldestEpoch.compareAndSet(slot, e, epoch);
       }
     }
     return now;
@@ -79,46 +78,46 @@ public final class SiteCounter {
 
   /** Records that a timer created with {@code stamp} fired (or a thread terminated). */
   public void fired(long stamp) {
-    fired.increment();
-    end(stamp);
+    fired.incrementAndGet(slotOf(stamp));
   }
 
   /** Records that a timer created with {@code stamp} was cancelled or stopped. */
   public void cancelled(long stamp) {
-    cancelled.increment();
-    end(stamp);
+    cancelled.incrementAndGet(slotOf(stamp));
   }
 
-  private void end(long stamp) {
-    live.decrementAndGet();
+  private int slotOf(long stamp) {
     if (stamp != NO_STAMP) {
-      int slot = (int) ((stamp >> EPOCH_SHIFT) & (SLOTS - 1));
-      slotCount.decrementAndGet(slot);
-    } else {
-      // unknown creation time: take one from the oldest occupied slot so slots still drain
-      int oldest = oldestSlot();
-      if (oldest >= 0) {
-        slotCount.decrementAndGet(oldest);
-      }
+      return (int) ((stamp >> EPOCH_SHIFT) & (SLOTS - 1));
     }
+    int oldest = oldestLiveSlot(); // unknown creation time: end one of the oldest so slots drain
+    return oldest >= 0 ? oldest : 0;
   }
 
   /** Adds to (or with a negative delta, takes from) the retained-cancelled-task gauge. */
   public void retained(long delta) {
-    retained.add(delta);
+    retained.addAndGet(delta);
   }
 
-  /** Live timers now. */
+  /** Live timers now (a sum over the slots; exact at quiescence). */
   public long live() {
-    return live.get();
+    long ended = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      ended += fired.get(i) + cancelled.get(i);
+    }
+    long made = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      made += created.get(i);
+    }
+    return Math.max(0, made - ended);
   }
 
-  private int oldestSlot() {
+  private int oldestLiveSlot() {
     int best = -1;
     long bestEpoch = Long.MAX_VALUE;
     for (int i = 0; i < SLOTS; i++) {
-      if (slotCount.get(i) > 0) {
-        long e = slotOldestEpoch.get(i);
+      if (created.get(i) - fired.get(i) - cancelled.get(i) > 0) {
+        long e = oldestEpoch.get(i);
         if (e < bestEpoch) {
           bestEpoch = e;
           best = i;
@@ -129,27 +128,31 @@ public final class SiteCounter {
   }
 
   SiteStats stats(long now) {
-    long l = live.get();
+    // ends first, then creations: every end seen has its creation seen, so live never dips below 0
+    long f = 0;
+    long x = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      f += fired.get(i);
+      x += cancelled.get(i);
+    }
+    long c = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      c += created.get(i);
+    }
+    long l = Math.max(0, c - f - x);
+    long p = peak.accumulateAndGet(l, Math::max);
     long age = 0;
     if (l > 0) {
-      int s = oldestSlot();
+      int s = oldestLiveSlot();
       if (s >= 0) {
-        age = Math.max(0, now - (slotOldestEpoch.get(s) << EPOCH_SHIFT));
+        age = Math.max(0, now - (oldestEpoch.get(s) << EPOCH_SHIFT));
       }
     }
-    return new SiteStats(
-        site,
-        created.sum(),
-        fired.sum(),
-        cancelled.sum(),
-        l,
-        peak.get(),
-        age,
-        retained.sum());
+    return new SiteStats(site, c, f, x, l, p, age, retained.get());
   }
 
   @Override
   public String toString() {
-    return "SiteCounter[" + id + " " + site.location() + " live=" + live.get() + "]";
+    return "SiteCounter[" + id + " " + site.location() + " live=" + live() + "]";
   }
 }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param fired timers that ran to completion (one-shots) or threads that terminated
  * @param cancelled timers cancelled or stopped, executors shut down
  * @param live timers alive now (scheduled and not yet fired, cancelled or stopped)
- * @param peak the highest {@code live} value seen
+ * @param peak the highest {@code live} value any snapshot of the site has seen
  * @param oldestLiveAgeNanos the age of the oldest live timer, an upper bound with about one
  *     second of resolution; {@code 0} when nothing is live
  * @param retained for executor sites: cancelled tasks still held in a queue (the

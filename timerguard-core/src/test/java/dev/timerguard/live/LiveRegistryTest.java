@@ -31,7 +31,12 @@ class LiveRegistryTest {
     assertThat(st.fired()).isEqualTo(1);
     assertThat(st.cancelled()).isEqualTo(1);
     assertThat(st.live()).isEqualTo(1);
-    assertThat(st.peak()).isEqualTo(3);
+    assertThat(st.peak()).isEqualTo(1); // peak: the highest live count a snapshot has seen
+    a.created();
+    a.created();
+    assertThat(registry.snapshot().site(site(1)).peak()).isEqualTo(3);
+    a.cancelled(SiteCounter.NO_STAMP);
+    assertThat(registry.snapshot().site(site(1)).peak()).isEqualTo(3);
   }
 
   @Test
@@ -87,6 +92,25 @@ class LiveRegistryTest {
     assertThat(before.site(site(1)).live()).isZero();
     assertThatThrownBy(() -> after.sites().clear()).isInstanceOf(UnsupportedOperationException.class);
     assertThat(after.totalRetained()).isEqualTo(5);
+  }
+
+  @Test
+  void coarseStampsSkipTheClockButKeepCountsAndBoundAges() {
+    SiteCounter c = registry.register(site(1));
+    registry.useCoarseStamps();
+    long t0 = clock.get();
+    clock.addAndGet(5_000_000_000L); // 5 s pass without a refresh
+    long stale = c.created();
+    assertThat(stale).isEqualTo(t0); // no clock read: the coarse copy
+    registry.refreshCoarseClock();
+    assertThat(c.created()).isEqualTo(clock.get());
+    SiteStats s = registry.snapshot().site(site(1));
+    assertThat(s.created()).isEqualTo(2);
+    assertThat(s.live()).isEqualTo(2);
+    // the stale stamp makes the age an over-estimate, never an under-estimate
+    assertThat(s.oldestLiveAgeNanos()).isGreaterThanOrEqualTo(5_000_000_000L);
+    c.fired(stale);
+    assertThat(registry.snapshot().site(site(1)).live()).isEqualTo(1);
   }
 
   @Test

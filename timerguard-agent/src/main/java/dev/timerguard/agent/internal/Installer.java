@@ -167,17 +167,28 @@ public final class Installer {
     return false;
   }
 
+  /** How often the registry's coarse clock is refreshed: creation stamps are at most this stale. */
+  private static final long CLOCK_MILLIS = 10;
+
   private static void startSampler(long millis) {
+    // Hooks stamp creations with the registry's coarse clock (no clock read on the hot path);
+    // this thread keeps it fresh and samples what has no event every `millis`.
+    dev.timerguard.live.LiveRegistry.global().useCoarseStamps();
     Thread t =
         new Thread(
             () -> {
+              long nextPoll = System.nanoTime() + millis * 1_000_000L;
               while (true) {
                 try {
-                  Thread.sleep(millis);
+                  Thread.sleep(Math.min(CLOCK_MILLIS, millis));
                 } catch (InterruptedException e) {
                   return;
                 }
-                Hooks.poll();
+                dev.timerguard.live.LiveRegistry.global().refreshCoarseClock();
+                if (System.nanoTime() - nextPoll >= 0) {
+                  nextPoll = System.nanoTime() + millis * 1_000_000L;
+                  Hooks.poll();
+                }
               }
             },
             "timerguard-sampler");
