@@ -33,7 +33,7 @@ public record AllowComment(int line, long position, Set<String> ruleIds, String 
       if (i == n || source.charAt(i) == '\n') {
         String text = source.subSequence(start, i).toString();
         int at = text.indexOf("timerguard:allow");
-        if (at >= 0) {
+        if (at >= 0 && !insideDocOrString(text, at)) {
           Matcher m = ALLOW.matcher(text);
           if (m.find()) {
             out.add(parse(line, start + m.start(), m.group(1)));
@@ -44,6 +44,28 @@ public record AllowComment(int line, long position, Set<String> ruleIds, String 
       }
     }
     return out;
+  }
+
+  /**
+   * True when the {@code //} before {@code at} is prose, not a line comment: the line is part of a
+   * block or doc comment ({@code * ...}, {@code /* ...}), or the {@code //} sits in a string.
+   */
+  private static boolean insideDocOrString(String line, int at) {
+    String t = line.stripLeading();
+    if (t.startsWith("*") || t.startsWith("/*")) {
+      return true;
+    }
+    int slashes = line.lastIndexOf("//", at);
+    if (slashes < 0) {
+      return true;
+    }
+    int quotes = 0;
+    for (int i = 0; i < slashes; i++) {
+      if (line.charAt(i) == '"' && (i == 0 || line.charAt(i - 1) != '\\')) {
+        quotes++;
+      }
+    }
+    return quotes % 2 == 1;
   }
 
   private static AllowComment parse(int line, long position, String rest) {

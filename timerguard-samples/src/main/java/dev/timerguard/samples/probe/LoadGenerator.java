@@ -110,14 +110,18 @@ public final class LoadGenerator implements AutoCloseable {
    * timeoutMillis} in total for the workers to end and returns how many are still alive (an
    * operation that ignores interrupts may keep its worker).
    */
-  public synchronized int stop(long timeoutMillis) {
-    running = false;
-    for (Thread t : threads) {
+  public int stop(long timeoutMillis) {
+    List<Thread> workersNow;
+    synchronized (this) { // copy under the lock, wait without it (timerguard lint TG107)
+      running = false;
+      workersNow = new ArrayList<>(threads);
+    }
+    for (Thread t : workersNow) {
       t.interrupt();
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
     int alive = 0;
-    for (Thread t : threads) {
+    for (Thread t : workersNow) {
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       try {
         if (left > 0) {
