@@ -34,6 +34,24 @@ public interface Rule {
     return java.util.List.of();
   }
 
+  /**
+   * Whether this rule can report anything in a file with this text: by default, whether one of the
+   * {@link #triggerWords()} occurs. Rules that need two things at once (a wait and a lock) refine
+   * it. Must be cheap and must never return false for a file the rule would report on.
+   */
+  default boolean mayFire(String text) {
+    java.util.List<String> words = triggerWords();
+    if (words.isEmpty()) {
+      return true;
+    }
+    for (String w : words) {
+      if (text.contains(w)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Analyzes {@code ctx.root()} and reports findings through {@code ctx}. */
   void check(RuleContext ctx);
 }

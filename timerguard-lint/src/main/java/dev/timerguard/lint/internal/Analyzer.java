@@ -96,7 +96,7 @@ public final class Analyzer {
       if (!options.isEnabled(rule)) {
         continue;
       }
-      if (!rule.triggerWords().isEmpty() && rule.triggerWords().stream().noneMatch(text::contains)) {
+      if (!rule.mayFire(text)) {
         continue; // cannot fire on this file
       }
       Severity severity = options.severityOf(rule);

@@ -57,7 +57,7 @@ public final class TG101TimerInLoop implements Rule {
 
   @Override
   public java.util.List<String> triggerWords() {
-    return java.util.List.of("schedule", "Timeout", "delayedExecutor", "Timer", "Executor", "timerguard");
+    return java.util.List.of("schedule", "orTimeout", "OnTimeout", "newTimeout", "delayedExecutor", "Timer", "Executor", "timerguard");
   }
 
   @Override

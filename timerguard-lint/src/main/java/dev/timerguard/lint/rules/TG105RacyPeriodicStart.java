@@ -48,7 +48,7 @@ public final class TG105RacyPeriodicStart implements Rule {
 
   @Override
   public java.util.List<String> triggerWords() {
-    return java.util.List.of("start", "schedule", "Timer", "Executor", "ForkJoinPool");
+    return java.util.List.of(".start(", "new Thread", "schedule", "Timer", "Executor", "ForkJoinPool");
   }
 
   @Override

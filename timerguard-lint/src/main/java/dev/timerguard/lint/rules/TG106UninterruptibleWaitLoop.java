@@ -55,6 +55,12 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
     return java.util.List.of("sleep", "wait", "join", "await");
   }
 
+  /** A wait, and a handler that could swallow its interrupt. */
+  @Override
+  public boolean mayFire(String text) {
+    return Rule.super.mayFire(text) && text.contains("catch");
+  }
+
   @Override
   public String summary() {
     return "Sleep or timed wait in a retry loop that swallows InterruptedException.";

@@ -32,6 +32,13 @@ public final class TG107WaitWhileLocked implements Rule {
     return java.util.List.of("sleep", "join", "await", "TimeUnit");
   }
 
+  /** A wait, and something that holds a lock: a {@code synchronized} block or method, or a Lock. */
+  @Override
+  public boolean mayFire(String text) {
+    return Rule.super.mayFire(text)
+        && (text.contains("synchronized") || text.contains("lock") || text.contains("Lock"));
+  }
+
   @Override
   public String summary() {
     return "Sleeping or waiting on a timer while holding a monitor or Lock.";
