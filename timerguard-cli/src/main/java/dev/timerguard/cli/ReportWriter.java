@@ -25,6 +25,17 @@ final class ReportWriter {
     for (Diagnosis.SiteFinding f : r.timerSites()) {
       site(b, f, "live");
     }
+    long histoGrowth = 0;
+    for (Diagnosis.HistoFinding h : r.histogram()) {
+      histoGrowth += Math.max(0, h.after() - h.before());
+    }
+    if (r.timerSites().isEmpty() && r.executors().isEmpty() && histoGrowth > 0) {
+      b.append("      note: pending timer objects grow (+").append(histoGrowth)
+          .append(" in the class histogram below) but no instrumented site does: they come from a\n")
+          .append("      method that was already running when the agent attached (instrumented code\n")
+          .append("      takes effect on the next call), from the JDK or from an excluded library.\n")
+          .append("      For their lines, start the JVM with -javaagent:timerguard-agent.jar\n");
+    }
     b.append("\nExecutors").append(r.executors().isEmpty() ? ": none growing or retaining cancelled tasks\n" : "\n");
     for (Diagnosis.SiteFinding f : r.executors()) {
       site(b, f, f.fix().startsWith("this ScheduledThreadPoolExecutor") ? "retained" : "live executors");
