@@ -105,11 +105,6 @@ abstract class Handle extends LiveSet.Node implements TimerHandle {
     return counter.site();
   }
 
-  /** Creation time on the registry's clock. */
-  final long createdNanos() {
-    return stamp;
-  }
-
   /**
    * Called when the owning {@code Timers} closes: cancel, and return the action that never ran
    * (one-shots only), or {@code null}.

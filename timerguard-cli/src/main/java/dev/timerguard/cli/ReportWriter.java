@@ -129,18 +129,8 @@ final class ReportWriter {
     return Double.isFinite(d) ? String.format(Locale.ROOT, "%.3f", d) : "null";
   }
 
+  /** A JSON string literal (one escaper for the whole CLI: {@link DemoCommand#str}). */
   static String str(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
+    return DemoCommand.str(s);
   }
 }
