@@ -30,8 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p><b>Engine.</b> Timers run on a pluggable engine: by default a {@link WheelScheduler} (a
- * sharded timing wheel: O(1) schedule and cancel, cancelled timers removed at once, about 1 ms
- * tick, daemon threads), or any {@link ScheduledExecutorService} given to the {@link Builder}
+ * sharded timing wheel: O(1) schedule and cancel, cancelled timers removed at once, timers late
+ * by at most about 1 ms, daemon threads), or any {@link ScheduledExecutorService} given to the {@link Builder}
  * (which this instance then owns and shuts down on close). <b>Callbacks</b> run on the engine's
  * threads (the wheel's callback pool), or on the {@link Builder#callbackExecutor callback
  * executor} if one is set; never on the caller's thread.

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own lock.
  *
  * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level 0 has {@code 2^bits0} buckets of
- * one tick each (default 1024: a 1.07 s turn at the 1 ms tick, so most timeouts never cascade);
+ * one tick each (default 2048: a 1.07 s turn at the 0.5 ms tick, so short timeouts never cascade);
  * each higher level has 256 buckets, each spanning a whole turn of the level below. A timer due
  * {@code d} ticks from now goes to the lowest level whose full turn exceeds {@code d}, in the
  * bucket that the level's cursor reaches at or before the deadline. When the cursor of a level moves, the buckets it passes are
@@ -22,6 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * thread's expiry of one pass, and an uncontended acquire-release is one CAS and one plain
  * store, half the cost of a monitor. Every mutable field is guarded by it. Callers (any thread)
  * insert and unlink directly; the tick thread expires. No allocation after construction.
+ *
+ * <p>One-shot timers with a positive delay arrive without a deadline (no clock read in {@code
+ * schedule}) in a list of arrivals, which cancel unlinks from like a bucket; the next pass, or the
+ * scheduling thread at its 64th arrival, reads the clock under the lock and files them by
+ * deadline (see {@link #absorbLocked}).
  */
 final class Shard {
 
@@ -49,8 +54,17 @@ final class Shard {
   private volatile int lock;
   /** Last tick fully processed. */
   private long cur;
-  /** Timers linked in this shard's buckets. */
+  /** Timers linked in this shard's buckets and arrivals. */
   private int count;
+  /**
+   * Timers scheduled without a clock read, waiting for their deadline (see {@link #absorbLocked}):
+   * a list like a bucket, so cancel unlinks them at once like any other timer.
+   */
+  private final Node arrivals = new Node().selfLinked();
+  private int arrivalCount;
+  /** Timers linked by callers (schedule, periodic re-arm); read by the tick thread's idle check. */
+  private int inserts;
+  private int insertsSeen;
 
   Shard(WheelScheduler owner, int tickShift, int bits0, long startTick) {
     this.owner = owner;
@@ -120,11 +134,80 @@ final class Shard {
       if (owner.rejectsNew()) {
         return false;
       }
-      link(e);
+      inserts++;
+      if (e.deadline >= 0) {
+        link(e);
+      } else {
+        Node tail = arrivals.prev;
+        e.prev = tail;
+        e.next = arrivals;
+        tail.next = e;
+        arrivals.prev = e;
+        count++;
+        if (++arrivalCount >= ABSORB_BATCH) {
+          absorbLocked();
+        }
+      }
     } finally {
       unlock();
     }
     return true;
+  }
+
+  /**
+   * Arrivals beyond which the scheduling thread places them itself: one clock read then serves
+   * this many timers, and a fast producer's timers get deadlines within microseconds of their
+   * calls instead of at the next pass.
+   */
+  static final int ABSORB_BATCH = 64;
+
+  /**
+   * Gives every arrival its deadline and links it in its bucket. An arrival holds {@code -1 -
+   * delay} in {@code deadline}; its deadline becomes the clock read here plus the delay. The
+   * clock is read under this lock, after every arrival was linked under it, so after every
+   * schedule call that produced one: a deadline computed from it is never earlier than the call
+   * plus the delay (the timer never fires early) and is later by at most the time the timer
+   * waited here, which is until the next pass (half a tick) or the {@link #ABSORB_BATCH}th
+   * arrival. This is what lets {@code schedule} skip {@code System.nanoTime()}, half its cost.
+   */
+  private void absorbLocked() {
+    Node n = arrivals.next;
+    if (n == arrivals) {
+      return;
+    }
+    long now = owner.now();
+    arrivals.selfLinked();
+    count -= arrivalCount;
+    arrivalCount = 0;
+    while (n != arrivals) {
+      TimerEntry<?> e = (TimerEntry<?>) n;
+      n = n.next;
+      e.deadline = WheelScheduler.saturatedAdd(now, -1 - e.deadline);
+      link(e);
+    }
+  }
+
+  /**
+   * The deadline of {@code e}, fixing it first if {@code e} is an arrival: an arrival still
+   * linked is absorbed with the others; one cancelled before absorption gets the clock now plus
+   * its delay (its delay is moot, but stays the same from then on).
+   */
+  long settledDeadline(TimerEntry<?> e) {
+    lock();
+    try {
+      long d = e.deadline;
+      if (d < 0) {
+        if (e.prev != null) {
+          absorbLocked();
+        } else {
+          e.deadline = WheelScheduler.saturatedAdd(owner.now(), -1 - d);
+        }
+        d = e.deadline;
+      }
+      return d;
+    } finally {
+      unlock();
+    }
   }
 
   private void link(TimerEntry<?> e) {
@@ -199,6 +282,9 @@ final class Shard {
     e.prev = null;
     e.next = null;
     count--;
+    if (e.deadline < 0) {
+      arrivalCount--;
+    }
   }
 
   /**
@@ -221,6 +307,7 @@ final class Shard {
         }
         e.deadline = nextDeadline;
         if (e.casState(s, (s & ~TimerEntry.CODE) | TimerEntry.PENDING)) {
+          inserts++;
           link(e);
           break;
         }
@@ -246,6 +333,7 @@ final class Shard {
   Node expire(long nowTick, Node dueTail) {
     lock();
     try {
+      absorbLocked();
       long prev = cur;
       if (nowTick <= prev) {
         return drain(0, (int) (prev & mask[0]), dueTail);
@@ -320,6 +408,7 @@ final class Shard {
   void cancelAll(List<Runnable> out) {
     lock();
     try {
+      absorbLocked(); // the futures handed back report their delays
       for (Node[] level : wheel) {
         for (Node head : level) {
           Node n = head.next;
@@ -347,9 +436,48 @@ final class Shard {
     }
   }
 
-  /** Racy read for the tick thread's idle check; confirmed under the lock before sleeping. */
-  int countRacy() {
-    return count;
+  /**
+   * Racy hint for the tick thread (the only writer of {@code insertsSeen}): whether callers
+   * linked timers since its previous look. {@link #nextWork} confirms a "no" under the lock.
+   */
+  boolean insertedSinceCheck() {
+    int i = inserts;
+    boolean changed = i != insertsSeen;
+    insertsSeen = i;
+    return changed;
+  }
+
+  /**
+   * For the tick thread's sleep, after a pass: {@code -1} if callers linked timers since its
+   * previous look or arrivals wait (keep ticking); else the first tick after the last pass at
+   * which this shard may have work: its first non-empty first-level bucket, or the next turn of
+   * the first level (where the levels above cascade), or {@code Long.MAX_VALUE} if it is empty.
+   * Scans at most one turn of buckets, and only when no one schedules.
+   */
+  long nextWork() {
+    lock();
+    try {
+      if (inserts != insertsSeen || arrivals.next != arrivals) {
+        insertsSeen = inserts;
+        return -1;
+      }
+      if (count == 0) {
+        return Long.MAX_VALUE;
+      }
+      long c = cur;
+      Node[] level0 = wheel[0];
+      int m = mask[0];
+      long turn = ((c >>> shift[1]) + 1) << shift[1];
+      for (long t = c + 1; t < turn; t++) {
+        Node head = level0[(int) (t & m)];
+        if (head.next != head) {
+          return t;
+        }
+      }
+      return turn;
+    } finally {
+      unlock();
+    }
   }
 
   int levels() {

@@ -54,7 +54,11 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   }
 
   final Shard shard;
-  /** Due time in nanoseconds relative to the scheduler's origin; saturates at Long.MAX_VALUE. */
+  /**
+   * Due time in nanoseconds relative to the scheduler's origin; saturates at Long.MAX_VALUE. While
+   * the timer waits in its shard's arrivals (scheduled without a clock read), {@code -1 - delay}:
+   * negative exactly until the shard fixes it, under its lock.
+   */
   long deadline;
   /** The task while pending; the outcome once done; null once cancelled. */
   Object task;
@@ -303,9 +307,15 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
     return s;
   }
 
+  /** The deadline, fixed first if this timer is still an arrival. */
+  final long settledDeadline() {
+    long d = deadline;
+    return d >= 0 ? d : shard.settledDeadline(this);
+  }
+
   @Override
   public long getDelay(TimeUnit unit) {
-    return unit.convert(deadline - shard.owner.now(), TimeUnit.NANOSECONDS);
+    return unit.convert(settledDeadline() - shard.owner.now(), TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -314,7 +324,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
       return 0;
     }
     if (other instanceof TimerEntry && ((TimerEntry<?>) other).shard.owner == shard.owner) {
-      return Long.compare(deadline, ((TimerEntry<?>) other).deadline);
+      return Long.compare(settledDeadline(), ((TimerEntry<?>) other).settledDeadline());
     }
     return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
   }

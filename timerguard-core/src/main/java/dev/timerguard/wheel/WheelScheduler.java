@@ -33,23 +33,34 @@ import java.util.function.LongSupplier;
  * never overflows into the past).
  *
  * <p><b>Precision.</b> Time advances in ticks of a power-of-two number of nanoseconds (the
- * requested tick rounded up; the default 1 ms becomes 2^20 ns = 1.049 ms). A timer never fires
- * before its delay has elapsed; it fires in the first tick pass at or after its deadline, so it is
- * late by at most one tick plus the time to hand it to the callback executor and for that
- * executor to start it (plus scheduling noise of the tick thread itself under CPU load).
+ * requested tick rounded up; the default is 2^19 ns = 0.524 ms). A timer never fires before its
+ * delay has elapsed. A one-shot timer with a positive delay is scheduled without reading the clock
+ * (that read is half the cost of a schedule+cancel pair): it waits in its shard until the next
+ * expiry pass, or until the scheduling thread has queued 64 of them, and its deadline is then the
+ * clock read at that moment plus the delay. It then fires in the first pass at or after that
+ * deadline. So it is late by at most two ticks (one until its deadline is fixed, one until the
+ * pass) plus the time to hand it to the callback executor and for that executor to start it, plus
+ * scheduling noise of the tick thread itself under CPU load: at the default tick, at most 1.05 ms
+ * plus dispatch. A busy scheduling thread fixes deadlines within microseconds of its calls, so its
+ * timers are late by at most one tick. {@code getDelay} and {@code compareTo} fix the deadline
+ * when asked. Periodic, coalesced and zero-delay timers read the clock when scheduled.
  *
- * <p><b>Threads.</b> One daemon tick thread per scheduler runs the expiry passes (it parks while
- * the wheel is empty). Callbacks run on the callback executor: by default a pool owned by this
+ * <p><b>Threads.</b> One daemon tick thread per scheduler runs the expiry passes: every tick while
+ * timers are being scheduled; when no one has scheduled for a tick, it sleeps until the first
+ * tick with a timer due (at most one turn of the first level, 1.07 s by default), and while the
+ * wheel is empty it parks until a timer is scheduled. An idle wheel holding long timers thus
+ * costs no CPU. Callbacks run on the callback executor: by default a pool owned by this
  * scheduler of {@code max(2, availableProcessors)} daemon threads, started on demand, which dies
  * with the scheduler. It is deliberately not {@code ForkJoinPool.commonPool()}: timer callbacks
  * may block, and a blocked callback must not starve parallel streams or CompletableFutures of the
  * whole process. Tasks implementing {@link InlineTask} run on the tick thread itself.
  *
  * <p><b>Thread-safety and cost.</b> All methods are thread-safe. The wheel is split in shards,
- * each with its own lock; a caller thread always uses the same shard (by thread id), inserts its
- * timer directly into a bucket and unlinks on cancel: two monitor enters per schedule+cancel
- * pair, no queue, no allocation but the returned future (which is the bucket node). A cancelled
- * timer is removed at once and its task released.
+ * each with its own lock; a caller thread always uses the same shard (by thread id) and links its
+ * timer directly into the shard, then unlinks it on cancel. A schedule+cancel pair costs two
+ * uncontended lock acquisitions and no clock read, queue or allocation besides the returned
+ * future, which is itself the list node. A cancelled timer is removed at once and its task
+ * released.
  *
  * <p><b>Contract.</b> Matches {@link java.util.concurrent.ScheduledThreadPoolExecutor} with its
  * default policies: after {@link #shutdown()} delayed one-shot timers still run, periodic timers
@@ -82,6 +93,7 @@ public final class WheelScheduler extends AbstractExecutorService
 
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
+
   private final String name;
   private final Shard[] shards;
   private final int shardMask;
@@ -100,6 +112,7 @@ public final class WheelScheduler extends AbstractExecutorService
   private final ReentrantLock passLock = new ReentrantLock();
   private final Node due = new Node();
   private final AtomicLong inFlight = new AtomicLong();
+  private volatile long passes; // written under passLock; read by tests
   private final CountDownLatch terminated = new CountDownLatch(1);
 
   private WheelScheduler(Builder b) {
@@ -154,8 +167,8 @@ public final class WheelScheduler extends AbstractExecutorService
   }
 
   /**
-   * A scheduler with the defaults: 1 ms tick (2^20 ns), 1024 first-level buckets, shards for the
-   * machine's processors, an owned callback pool, counting in {@link LiveRegistry#global()}.
+   * A scheduler with the defaults: 0.5 ms tick (2^19 ns), 2048 first-level buckets, shards for
+   * the machine's processors, an owned callback pool, counting in {@link LiveRegistry#global()}.
    */
   public static WheelScheduler create() {
     return builder().build();
@@ -202,12 +215,18 @@ public final class WheelScheduler extends AbstractExecutorService
     if (runState != RUNNING) {
       throw rejected(task);
     }
-    long now = now();
-    long deadline = delayNanos <= 0 ? now : saturatedAdd(now, delayNanos);
-    if (window > 0 && deadline != Long.MAX_VALUE) {
-      long r = deadline % window;
-      if (r != 0) {
-        deadline = saturatedAdd(deadline, window - r);
+    long deadline;
+    if (delayNanos > 0 && period == 0 && window == 0) {
+      // the common one-shot: no clock read here; the shard fixes the deadline (Shard#absorbLocked)
+      deadline = -1 - delayNanos;
+    } else {
+      long now = now();
+      deadline = delayNanos <= 0 ? now : saturatedAdd(now, delayNanos);
+      if (window > 0 && deadline != Long.MAX_VALUE) {
+        long r = deadline % window;
+        if (r != 0) {
+          deadline = saturatedAdd(deadline, window - r);
+        }
       }
     }
     Shard s = shard();
@@ -343,12 +362,8 @@ public final class WheelScheduler extends AbstractExecutorService
           return;
         }
         Thread.interrupted(); // an interrupt must not turn the loop into a spin
-        if (runState == RUNNING && pendingRacy() == 0) {
-          sleeping = true;
-          if (pendingCount() == 0 && runState == RUNNING) {
-            LockSupport.park(this);
-          }
-          sleeping = false;
+        if (runState == RUNNING && !insertedSinceCheck()) {
+          sleepUntilWork();
           continue;
         }
         long now = now();
@@ -359,6 +374,44 @@ public final class WheelScheduler extends AbstractExecutorService
       report(t);
       throw t;
     }
+  }
+
+  private boolean insertedSinceCheck() {
+    boolean any = false;
+    for (Shard s : shards) {
+      any |= s.insertedSinceCheck(); // every shard: each records what it has seen
+    }
+    return any;
+  }
+
+  /**
+   * No one scheduled since the last check: sleeps until the first tick with work (forever if the
+   * wheel is empty) instead of waking every tick, so an idle wheel holding long timers costs no
+   * CPU. {@code sleeping} is set before the shards are checked under their locks, and callers
+   * read it after linking under the same locks: either the check sees their timer, or they see
+   * the flag and wake this thread.
+   */
+  private void sleepUntilWork() {
+    sleeping = true;
+    long work = Long.MAX_VALUE;
+    for (Shard s : shards) {
+      long w = s.nextWork(); // every shard: each records what it has seen
+      work = w < 0 || work < 0 ? -1 : Math.min(work, w);
+    }
+    long now = now();
+    if (work < 0 || runState != RUNNING) {
+      sleeping = false;
+      long next = ((now >>> tickShift) + 1) << tickShift;
+      LockSupport.parkNanos(this, next - now);
+    } else if (work == Long.MAX_VALUE) {
+      LockSupport.park(this);
+    } else {
+      long until = work > (Long.MAX_VALUE >>> tickShift) ? Long.MAX_VALUE : work << tickShift;
+      if (until > now) {
+        LockSupport.parkNanos(this, until - now);
+      }
+    }
+    sleeping = false;
   }
 
   void wakeIfSleeping() {
@@ -387,6 +440,7 @@ public final class WheelScheduler extends AbstractExecutorService
       if (runState == TERMINATED) {
         return;
       }
+      passes++;
       long nowTick = now() >>> tickShift;
       Node batch = null;
       Node batchTail = null;
@@ -629,12 +683,9 @@ public final class WheelScheduler extends AbstractExecutorService
     return n;
   }
 
-  private int pendingRacy() {
-    int n = 0;
-    for (Shard s : shards) {
-      n += s.countRacy();
-    }
-    return n;
+  /** Expiry passes run so far (tests: an idle wheel must not tick). */
+  long passes() {
+    return passes;
   }
 
   int shardCount() {
@@ -653,8 +704,8 @@ public final class WheelScheduler extends AbstractExecutorService
    */
   public static final class Builder {
     private String name;
-    private int tickShift = 20; // 1.049 ms
-    private int wheelBits = 10; // 1024 one-tick buckets on the first level: a 1.07 s turn
+    private int tickShift = 19; // 0.524 ms
+    private int wheelBits = 11; // 2048 one-tick buckets on the first level: a 1.07 s turn
     private int shards = defaultShards();
     private Executor executor;
     private ThreadFactory threadFactory;
@@ -679,8 +730,9 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * The tick, rounded up to a power of two nanoseconds, between 1 µs and 1 min. Default 1 ms
-     * (2^20 ns). Timers fire at most one tick (plus dispatch) after their deadline.
+     * The tick, rounded up to a power of two nanoseconds, between 1 µs and 1 min. Default 0.5 ms
+     * (2^19 ns). A one-shot timer fires at most two ticks (plus dispatch) after its deadline; see
+     * the class documentation. Shorter ticks mean more expiry passes while timers are scheduled.
      */
     public Builder tick(Duration tick) {
       Objects.requireNonNull(tick, "tick");
@@ -694,7 +746,7 @@ public final class WheelScheduler extends AbstractExecutorService
 
     /**
      * Buckets of the first wheel level (one tick each), rounded up to a power of two, 16 to 4096.
-     * Default 1024 (a 1.07 s turn at the default tick). Timers due within one turn never
+     * Default 2048 (a 1.07 s turn at the default tick). Timers due within one turn never
      * cascade; longer ones move down once per level. Higher levels have 256 buckets each. Fixed
      * memory: 24 bytes per bucket per shard.
      */

@@ -5,7 +5,7 @@
  * <p>The data structure is the hierarchical timing wheel of Varghese and Lauck ("Hashed and
  * Hierarchical Timing Wheels: Data Structures for the Efficient Implementation of a Timer
  * Facility", SOSP 1987). Time is cut in ticks of a power-of-two number of nanoseconds. Each shard
- * holds a first level of 1024 one-tick buckets and higher levels of 256 buckets, each bucket of a
+ * holds a first level of 2048 one-tick buckets (by default) and higher levels of 256 buckets, each bucket of a
  * level spanning a whole turn of the level below, so a bucket index is a shift and a mask of the
  * deadline. A timer is put in the lowest level whose
  * turn covers its delay, in the bucket the level's cursor reaches no later than the deadline; as
@@ -17,7 +17,10 @@
  * costs one 40-byte object and cancel unlinks it directly. The wheel is sharded, each shard with
  * its own lock, and a thread always schedules into the same shard, so threads that schedule and
  * cancel do not contend with one another; one tick thread expires all shards and hands due
- * callbacks to an executor (or runs {@link dev.timerguard.wheel.InlineTask}s itself).
+ * callbacks to an executor (or runs {@link dev.timerguard.wheel.InlineTask}s itself). A
+ * one-shot timer is scheduled without a clock read: its deadline is fixed from the clock of the
+ * next pass (or of the scheduling thread's 64th timer since), never earlier than the call plus
+ * the delay; an idle wheel sleeps until its next due bucket.
  *
  * <p>Only {@code WheelScheduler}, its {@code Builder} and {@code InlineTask} are public.
  */

@@ -18,9 +18,11 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * Random interleavings of schedule, cancel and clock advance against a reference model: every
- * timer fires exactly once, never before its deadline and no later than the first tick at or
- * after it, unless it was cancelled first; cancel succeeds exactly when the timer is pending; the
- * wheel holds exactly the pending timers.
+ * timer fires exactly once, never before its deadline (the clock at the call plus the delay) and
+ * no later than the first tick at or after its latest possible fixed deadline (the clock of the
+ * first pass after the call, plus the delay: a positive delay is fixed without a clock read at
+ * the call, see {@code Shard#absorbLocked}), unless it was cancelled first; cancel succeeds
+ * exactly when the timer is pending; the wheel holds exactly the pending timers.
  */
 class WheelPropertiesTest {
 
@@ -61,6 +63,8 @@ class WheelPropertiesTest {
 
   static final class Model {
     long deadline; // relative to the origin, saturated
+    long delay; // as given
+    long latest = -1; // the latest deadline the wheel may have fixed, once a pass ran
     int fired;
     long firedAt = -1;
     boolean cancelled;
@@ -88,6 +92,10 @@ class WheelPropertiesTest {
           long now = clock.get();
           long d = Math.max(0, op.arg());
           m.deadline = now + d < now ? Long.MAX_VALUE : now + d;
+          m.delay = op.arg();
+          if (op.arg() <= 0) {
+            m.latest = m.deadline; // read the clock at the call
+          }
           m.ticksBefore = ticks[0];
           m.future =
               w.schedule(
@@ -108,7 +116,12 @@ class WheelPropertiesTest {
           }
         }
         default -> {
-          clock.addAndGet(op.arg());
+          long now = clock.addAndGet(op.arg());
+          for (Model m : timers) {
+            if (m.latest < 0) {
+              m.latest = now + m.delay < now ? Long.MAX_VALUE : now + m.delay;
+            }
+          }
           w.tick();
           ticks[0]++;
         }
@@ -118,11 +131,18 @@ class WheelPropertiesTest {
           .isEqualTo(timers.stream().filter(m -> m.fired == 0 && !m.cancelled).count());
     }
     // the end of time (for all but the saturated timers): everything else fires, once
+    long end = clock.get();
+    for (Model m : timers) {
+      if (m.latest < 0) {
+        m.latest = end + m.delay < end ? Long.MAX_VALUE : end + m.delay;
+      }
+    }
+    w.tick();
     clock.addAndGet(TimeUnit.DAYS.toNanos(3 * 365));
     w.tick();
     clock.addAndGet(tick);
     w.tick();
-    check(timers, clock.get(), tick, ticks[0] + 2);
+    check(timers, clock.get(), tick, ticks[0] + 3);
   }
 
   /** Checks the model after the last expiry pass, run at {@code now}. */
@@ -134,8 +154,10 @@ class WheelPropertiesTest {
         assertThat(m.firedAt).as("fired before its deadline").isGreaterThanOrEqualTo(m.deadline);
         assertThat(m.future.isDone()).isTrue();
       } else if (!m.cancelled && m.ticksBefore < ticks) {
-        long latest = m.deadline > Long.MAX_VALUE - tick ? Long.MAX_VALUE : ceil(m.deadline, tick);
-        assertThat(now).as("timer due at %d not fired by %d", m.deadline, now).isLessThan(latest);
+        long latest = m.latest > Long.MAX_VALUE - tick ? Long.MAX_VALUE : ceil(m.latest, tick);
+        assertThat(now)
+            .as("timer due at %d (fixed by %d) not fired by %d", m.deadline, m.latest, now)
+            .isLessThan(latest);
         assertThat(m.future.isDone()).isFalse();
       }
     }

@@ -26,7 +26,7 @@ class WheelRaceTest {
 
   static final int ROUNDS = 3_000;
   static final long MS = 1_000_000L;
-  static final long TICK = 1L << 20; // the default tick: a timer fires by deadline + TICK
+  static final long TICK = 1L << 20; // two default ticks: a settled timer fires by deadline + TICK
 
   final AtomicLong clock = new AtomicLong();
   final LiveRegistry registry = LiveRegistry.create(100, clock::get);
@@ -80,6 +80,7 @@ class WheelRaceTest {
     for (int r = 0; r < ROUNDS; r++) {
       AtomicInteger ran = new AtomicInteger();
       ScheduledFuture<?> f = w.schedule(ran::incrementAndGet, 1, TimeUnit.MILLISECONDS);
+      w.tick(); // the pass that fixes its deadline (see Shard#absorbLocked)
       clock.addAndGet(MS + TICK);
       boolean[] cancelled = new boolean[1];
       race(w::tick, () -> cancelled[0] = f.cancel(false));
@@ -96,6 +97,42 @@ class WheelRaceTest {
   }
 
   @Test
+  void cancelAndGetDelayVersusTheDeadlineFix() throws Exception {
+    // a timer scheduled without a clock read gets its deadline from the first of: the tick's
+    // pass, a getDelay/compareTo, or the 64th arrival; cancel can come at any point of that
+    WheelScheduler w = manual();
+    int cancels = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+      AtomicInteger ran = new AtomicInteger();
+      ScheduledFuture<?> f = w.schedule(ran::incrementAndGet, 1, TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> g = w.schedule(ran::incrementAndGet, 2, TimeUnit.MILLISECONDS);
+      long[] delays = new long[2];
+      boolean[] cancelled = new boolean[1];
+      int round = r;
+      clock.addAndGet(r % 3); // a clock that moves between the calls and the fix
+      race(
+          w::tick,
+          () -> {
+            delays[0] = g.getDelay(TimeUnit.NANOSECONDS);
+            cancelled[0] = round % 2 == 0 && f.cancel(false);
+            delays[1] = g.getDelay(TimeUnit.NANOSECONDS);
+          });
+      assertThat(cancelled[0]).as("cancel of a pending timer").isEqualTo(r % 2 == 0);
+      assertThat(delays[0]).as("fixed once: the delay does not move while the clock stands")
+          .isEqualTo(delays[1]).isBetween(2 * MS - 2, 2 * MS);
+      clock.addAndGet(2 * MS + TICK);
+      w.tick();
+      assertThat(ran.get()).isEqualTo(cancelled[0] ? 1 : 2);
+      assertThat(f.isCancelled()).isEqualTo(cancelled[0]);
+      cancels += cancelled[0] ? 1 : 0;
+    }
+    assertThat(cancels).isEqualTo((ROUNDS + 1) / 2);
+    assertThat(w.pendingCount()).isZero();
+    assertRegistryReconciles();
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+  }
+
+  @Test
   void resetVersusFire() throws Exception {
     // a watchdog re-armed (cancel + schedule) just as its old deadline passes
     WheelScheduler w = manual();
@@ -103,6 +140,7 @@ class WheelRaceTest {
     int rearmed = 0;
     for (int r = 0; r < ROUNDS; r++) {
       ScheduledFuture<?> old = w.schedule(timeouts::incrementAndGet, 1, TimeUnit.MILLISECONDS);
+      w.tick();
       clock.addAndGet(MS + TICK);
       @SuppressWarnings("unchecked")
       ScheduledFuture<?>[] fresh = new ScheduledFuture<?>[1];
@@ -122,6 +160,7 @@ class WheelRaceTest {
         rearmed++;
         assertThat(timeouts.get() - before).isZero();
         assertThat(w.pendingCount()).isEqualTo(1);
+        w.tick();
         clock.addAndGet(5 * MS + TICK);
         w.tick();
         assertThat(timeouts.get() - before).isEqualTo(1);
@@ -173,6 +212,7 @@ class WheelRaceTest {
       if (accepted[1] != null) {
         assertThat(accepted[1].isCancelled()).as("periodic timers do not survive shutdown").isTrue();
       }
+      w.tick(); // fixes the deadline of an accepted one-shot, even after shutdown
       clock.addAndGet(MS + TICK);
       w.tick();
       // an accepted one-shot runs exactly once even though shutdown raced with it
@@ -192,6 +232,7 @@ class WheelRaceTest {
       for (int i = 0; i < 10; i++) {
         w.schedule(ran::incrementAndGet, 1, TimeUnit.MILLISECONDS);
       }
+      w.tick();
       clock.addAndGet(MS + TICK);
       int[] never = new int[1];
       race(w::tick, () -> never[0] = w.shutdownNow().size());
@@ -246,6 +287,7 @@ class WheelRaceTest {
     WheelScheduler w = manual();
     for (int r = 0; r < ROUNDS / 3; r++) {
       ScheduledFuture<Integer> f = w.schedule(() -> 7, 1, TimeUnit.MILLISECONDS);
+      w.tick();
       clock.addAndGet(MS + TICK);
       CountDownLatch got = new CountDownLatch(1);
       race(

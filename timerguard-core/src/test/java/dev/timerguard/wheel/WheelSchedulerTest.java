@@ -37,9 +37,91 @@ class WheelSchedulerTest {
     return WheelScheduler.builder().manualTicking().clock(clock::get).registry(registry);
   }
 
+  /**
+   * A pass now (as the tick thread makes one every tick: it fixes the deadlines of the timers
+   * scheduled since, see {@code Shard#absorbLocked}), then moves the clock and runs a pass.
+   */
   void advance(WheelScheduler w, long nanos) {
+    w.tick();
     clock.addAndGet(nanos);
     w.tick();
+  }
+
+  @Test
+  void aTimerScheduledWithoutAClockReadTakesItsDeadlineFromTheNextPassAndNeverFiresEarly() {
+    WheelScheduler w = manual().countTimers(false).build();
+    AtomicInteger runs = new AtomicInteger();
+    ScheduledFuture<?> f = w.schedule(runs::incrementAndGet, 10, TimeUnit.MILLISECONDS);
+    clock.addAndGet(4 * MS); // the tick thread comes 4 ms late
+    w.tick();
+    assertThat(f.getDelay(TimeUnit.NANOSECONDS))
+        .as("the deadline is the pass's clock plus the delay: never before the call plus it")
+        .isEqualTo(10 * MS);
+    clock.addAndGet(10 * MS - 1);
+    w.tick();
+    assertThat(runs).hasValue(0);
+    clock.addAndGet(1 + w.tickNanos());
+    w.tick();
+    assertThat(runs).hasValue(1);
+
+    // getDelay fixes the deadline itself, for every timer that waits in its shard
+    ScheduledFuture<?> g = w.schedule(runs::incrementAndGet, 10, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> h = w.schedule(runs::incrementAndGet, 20, TimeUnit.MILLISECONDS);
+    clock.addAndGet(3 * MS);
+    assertThat(g.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(10 * MS);
+    clock.addAndGet(MS);
+    assertThat(h.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(19 * MS);
+    assertThat(g.compareTo(h)).isNegative();
+    assertThat(h.cancel(false)).isTrue();
+    assertThat(h.getDelay(TimeUnit.NANOSECONDS)).as("stays fixed once cancelled").isEqualTo(19 * MS);
+    // a cancelled timer that never got its deadline gets one when asked, and keeps it
+    ScheduledFuture<?> k = w.schedule(runs::incrementAndGet, 5, TimeUnit.MILLISECONDS);
+    assertThat(k.cancel(false)).isTrue();
+    clock.addAndGet(MS);
+    assertThat(k.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(5 * MS);
+    clock.addAndGet(MS);
+    assertThat(k.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(4 * MS);
+    assertThat(w.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aWheelNobodySchedulesOnSleepsUntilItsNextTimerInsteadOfTickingEveryTick() throws Exception {
+    WheelScheduler w = WheelScheduler.builder().name("idle").countTimers(false).build();
+    try {
+      w.schedule(() -> {}, 1, TimeUnit.HOURS);
+      CountDownLatch fired = new CountDownLatch(1);
+      w.schedule(fired::countDown, 300, TimeUnit.MILLISECONDS);
+      assertThat(fired.await(30, TimeUnit.SECONDS)).isTrue();
+      // ticking every tick would be ~570 passes by now; sleeping until work: a handful
+      assertThat(w.passes()).as("passes in 300 ms of a %d ns tick", w.tickNanos()).isLessThan(60);
+      // asleep until the next first-level turn, a new short timer still wakes it and fires
+      CountDownLatch soon = new CountDownLatch(1);
+      w.schedule(soon::countDown, 2, TimeUnit.MILLISECONDS);
+      assertThat(soon.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(w.pendingCount()).isEqualTo(1);
+    } finally {
+      assertThat(w.shutdownNow()).hasSize(1); // the hour-long timer
+    }
+  }
+
+  @Test
+  void aBusySchedulingThreadFixesDeadlinesItselfEverySixtyFourTimers() {
+    WheelScheduler w = manual().countTimers(false).shards(1).build();
+    List<ScheduledFuture<?>> early = new ArrayList<>();
+    for (int i = 0; i < Shard.ABSORB_BATCH - 1; i++) {
+      early.add(w.schedule(() -> {}, 10, TimeUnit.MILLISECONDS));
+    }
+    clock.addAndGet(MS);
+    // the 64th arrival makes the scheduling thread read the clock once for all 64
+    ScheduledFuture<?> last = w.schedule(() -> {}, 10, TimeUnit.MILLISECONDS);
+    clock.addAndGet(MS);
+    ScheduledFuture<?> next = w.schedule(() -> {}, 10, TimeUnit.MILLISECONDS);
+    clock.addAndGet(MS);
+    w.tick();
+    assertThat(early).allSatisfy(f -> assertThat(f.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(8 * MS));
+    assertThat(last.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(8 * MS);
+    assertThat(next.getDelay(TimeUnit.NANOSECONDS)).as("fixed by the pass").isEqualTo(10 * MS);
+    assertThat(w.pendingCount()).isEqualTo(Shard.ABSORB_BATCH + 1);
   }
 
   @Test
@@ -472,7 +554,7 @@ class WheelSchedulerTest {
 
   @Test
   void tickIsRoundedUpToAPowerOfTwo() {
-    assertThat(manual().build().tickNanos()).isEqualTo(1L << 20);
+    assertThat(manual().build().tickNanos()).isEqualTo(1L << 19);
     assertThat(manual().tick(Duration.ofMillis(10)).build().tickNanos()).isEqualTo(1L << 24);
     assertThat(manual().tick(Duration.ofNanos(1 << 16)).build().tickNanos()).isEqualTo(1L << 16);
   }
