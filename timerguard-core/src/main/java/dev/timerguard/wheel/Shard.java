@@ -99,9 +99,20 @@ final class Shard {
     }
   }
 
+  /** The tick thread's acquire: the lock word says who holds it (see {@link #insertNew}). */
+  private void lockAsTicker() {
+    if (!LOCK.compareAndSet(this, 0, 2)) {
+      lockSlow(2);
+    }
+  }
+
   private void lockSlow() {
+    lockSlow(1);
+  }
+
+  private void lockSlow(int holder) {
     for (int spins = 0; ; spins++) {
-      if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+      if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, holder)) {
         return;
       }
       if (spins < 64) {
@@ -118,6 +129,15 @@ final class Shard {
     LOCK.setRelease(this, 0);
   }
 
+  /** Tests: hold this shard's lock as a scheduling thread would. */
+  void lockAsCaller() {
+    lock();
+  }
+
+  void unlockAsCaller() {
+    unlock();
+  }
+
   /** The tick at or after {@code nanos}: a timer never fires before its deadline. */
   long ceilTick(long nanos) {
     long t = nanos >>> tickShift;
@@ -126,13 +146,21 @@ final class Shard {
 
   /**
    * Links a new timer, unless the scheduler has been shut down (checked under the lock, so a
-   * timer is either swept by shutdown or rejected, never lost). Returns false if rejected.
+   * timer is either swept by shutdown or rejected, never lost). Returns {@link #REJECTED} if
+   * rejected, {@link #CONTENDED} if another thread held the lock (the caller then moves its later
+   * timers to another shard).
    */
-  boolean insertNew(TimerEntry<?> e) {
-    lock();
+  int insertNew(TimerEntry<?> e) {
+    int result = INSERTED;
+    int holder = (int) LOCK.compareAndExchange(this, 0, 1);
+    if (holder != 0) {
+      // only another caller counts: the tick thread holds every lock briefly each pass
+      result = holder == 1 ? CONTENDED : INSERTED;
+      lockSlow();
+    }
     try {
       if (owner.rejectsNew()) {
-        return false;
+        return REJECTED;
       }
       inserts++;
       if (e.deadline >= 0) {
@@ -151,8 +179,14 @@ final class Shard {
     } finally {
       unlock();
     }
-    return true;
+    return result;
   }
+
+  /** Results of {@link #insertNew}: linked; linked after waiting for the lock; refused. */
+  static final int INSERTED = 0;
+
+  static final int CONTENDED = 1;
+  static final int REJECTED = 2;
 
   /**
    * Arrivals beyond which the scheduling thread places them itself: one clock read then serves
@@ -331,7 +365,7 @@ final class Shard {
    * through {@code next}, with {@code prev == null}); returns the new tail of that chain.
    */
   Node expire(long nowTick, Node dueTail) {
-    lock();
+    lockAsTicker();
     try {
       absorbLocked();
       long prev = cur;
@@ -455,7 +489,7 @@ final class Shard {
    * Scans at most one turn of buckets, and only when no one schedules.
    */
   long nextWork() {
-    lock();
+    lockAsTicker();
     try {
       if (inserts != insertsSeen || arrivals.next != arrivals) {
         insertsSeen = inserts;

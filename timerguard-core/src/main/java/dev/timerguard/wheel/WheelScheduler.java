@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -203,8 +204,17 @@ public final class WheelScheduler extends AbstractExecutorService
 
   // ---------------------------------------------------------------- scheduling
 
-  private Shard shard() {
-    return shards[(int) Thread.currentThread().getId() & shardMask];
+  /**
+   * Per slot of thread ids: how far the threads of that slot moved from their first shard. A
+   * thread starts on shard {@code id mod shards}; when it finds its shard's lock taken by another
+   * caller, it moves to a random one for its later timers, so two busy threads that hash to one shard part ways
+   * instead of contending forever (which halves their throughput). A hint only: a timer remembers
+   * its shard, so cancel goes there whatever the slot says now; racy updates are harmless.
+   */
+  private final byte[] moves = new byte[1024];
+
+  private Shard shard(int slot, long threadId) {
+    return shards[(int) (threadId + moves[slot]) & shardMask];
   }
 
   private <V> TimerEntry<V> enqueue(Object task, long delayNanos, long period) {
@@ -229,7 +239,9 @@ public final class WheelScheduler extends AbstractExecutorService
         }
       }
     }
-    Shard s = shard();
+    long threadId = Thread.currentThread().getId();
+    int slot = (int) threadId & (moves.length - 1);
+    Shard s = shard(slot, threadId);
     TimerEntry<V> e;
     SiteCounter counter = null;
     long stamp = 0;
@@ -250,7 +262,11 @@ public final class WheelScheduler extends AbstractExecutorService
     } else {
       e = new TimerEntry<>(s, task, deadline);
     }
-    if (!s.insertNew(e)) {
+    int inserted = s.insertNew(e);
+    if (inserted == Shard.CONTENDED && shardMask > 0) {
+      // another shard at random, not the next: two threads that met must not move in step
+      moves[slot] += (byte) (1 + ThreadLocalRandom.current().nextInt(shardMask));
+    } else if (inserted == Shard.REJECTED) {
       if (counter != null) {
         counter.cancelled(stamp);
       }

@@ -11,12 +11,15 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,6 +105,37 @@ class WheelSchedulerTest {
     } finally {
       assertThat(w.shutdownNow()).hasSize(1); // the hour-long timer
     }
+  }
+
+  @Test
+  void aThreadThatFindsItsShardTakenByAnotherCallerMovesToAnotherShard() throws Exception {
+    WheelScheduler w = manual().countTimers(false).shards(4).build();
+    BlockingQueue<TimerEntry<?>> timers = new LinkedBlockingQueue<>();
+    Semaphore go = new Semaphore(0);
+    Thread caller =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 4; i++) {
+                go.acquireUninterruptibly();
+                timers.add((TimerEntry<?>) w.schedule(() -> {}, 1, TimeUnit.HOURS));
+              }
+            });
+    caller.start();
+    go.release();
+    Shard home = timers.take().shard;
+    go.release();
+    assertThat(timers.take().shard).as("uncontended: a thread keeps its shard").isSameAs(home);
+    home.lockAsCaller(); // as if another scheduling thread held it
+    go.release();
+    Thread.sleep(20);
+    assertThat(timers).as("waits for the lock").isEmpty();
+    home.unlockAsCaller();
+    assertThat(timers.take().shard).as("the timer that waited is filed where it waited").isSameAs(home);
+    go.release();
+    assertThat(timers.take().shard).as("later timers go to another shard").isNotSameAs(home);
+    caller.join();
+    assertThat(w.pendingCount()).isEqualTo(4);
+    assertThat(w.shutdownNow()).hasSize(4);
   }
 
   @Test
