@@ -128,7 +128,7 @@ public final class WheelScheduler extends AbstractExecutorService
     this.shards = new Shard[n];
     this.shardMask = n - 1;
     for (int i = 0; i < n; i++) {
-      shards[i] = new Shard(this, tickShift, b.wheelBits, 0L);
+      shards[i] = new Shard.Padded(this, tickShift, b.wheelBits, 0L);
     }
     if (b.executor != null) {
       this.executor = b.executor;
