@@ -29,7 +29,7 @@ public final class LiveRegistry {
 
   private static final LiveRegistry GLOBAL =
       new LiveRegistry(
-          Integer.getInteger("timerguard.registry.maxSites", 4096), System::nanoTime);
+          Integer.getInteger("timerguard.registry.maxSites", 4096), System::nanoTime, true);
 
   private final int maxSites;
   private final LongSupplier clock;
@@ -39,8 +39,10 @@ public final class LiveRegistry {
   private final SiteCounter[] overflow = new SiteCounter[CallSite.Kind.values().length];
   private volatile boolean coarseStamps;
   private volatile long coarseNanos;
+  private final boolean systemClock;
 
-  private LiveRegistry(int maxSites, LongSupplier clock) {
+  private LiveRegistry(int maxSites, LongSupplier clock, boolean systemClock) {
+    this.systemClock = systemClock;
     if (maxSites < 1) {
       throw new IllegalArgumentException("maxSites must be at least 1, was " + maxSites);
     }
@@ -60,7 +62,16 @@ public final class LiveRegistry {
    * @param clock monotonic nanosecond clock, e.g. {@code System::nanoTime}
    */
   public static LiveRegistry create(int maxSites, LongSupplier clock) {
-    return new LiveRegistry(maxSites, clock);
+    return new LiveRegistry(maxSites, clock, false);
+  }
+
+  /**
+   * Whether this registry's clock is known to be {@link System#nanoTime()} (true for {@link
+   * #global()}), so that an engine may stamp creations with its own recent readings of it ({@link
+   * SiteCounter#created(long)}).
+   */
+  public boolean isSystemClock() {
+    return systemClock;
   }
 
   /** The cap on distinct sites. */

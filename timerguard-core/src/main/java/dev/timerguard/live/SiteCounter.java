@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * snapshot of this site has seen (an exact running maximum would cost a contended atomic on every
  * event).
  *
- * <p>Memory: a fixed ~1 KB per site, whatever the number of timers.
+ * <p>The counts are striped by thread (twice the processors, 2 to 16 stripes), so threads
+ * counting at one site do not contend. Memory: a fixed 0.8 KB per stripe and site (3 KB with 4
+ * stripes), whatever the number of timers.
  */
 public final class SiteCounter {
 
@@ -37,9 +39,21 @@ public final class SiteCounter {
   private final int id;
   private final CallSite site;
   private final LiveRegistry registry;
-  private final AtomicLongArray created = new AtomicLongArray(SLOTS);
-  private final AtomicLongArray fired = new AtomicLongArray(SLOTS);
-  private final AtomicLongArray cancelled = new AtomicLongArray(SLOTS);
+  /**
+   * Stripes of counts, so threads counting at one site at once do not contend on one cache line
+   * (two threads on one site ran at the speed of one): twice the processors, 2 to 16. A thread
+   * writes the stripe of its id; readers sum the stripes.
+   */
+  private static final int STRIPES =
+      Math.min(16, Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
+
+  private static final int CREATED = 0;
+  private static final int FIRED = SLOTS;
+  private static final int CANCELLED = 2 * SLOTS;
+  /** Longs per stripe: created, fired, cancelled per slot (768 bytes, many cache lines apart). */
+  private static final int STRIDE = 3 * SLOTS;
+
+  private final AtomicLongArray counts = new AtomicLongArray(STRIPES * STRIDE);
   private final AtomicLongArray oldestEpoch = new AtomicLongArray(SLOTS);
   private final AtomicLong retained = new AtomicLong();
   private final AtomicLong peak = new AtomicLong();
@@ -61,14 +75,24 @@ public final class SiteCounter {
 
   /** Records one creation; returns the stamp to hand back when the timer ends. */
   public long created() {
-    long now = registry.stampNow();
+    return created(registry.stampNow());
+  }
+
+  /**
+   * Records one creation stamped by the caller, for engines that already hold a recent reading of
+   * the registry's clock (see {@link LiveRegistry#isSystemClock()}): a creation then costs no
+   * clock read. An earlier reading only makes the oldest-live age an upper bound. Returns {@code
+   * stamp}, to hand back when the timer ends.
+   */
+  public long created(long stamp) {
+    long now = stamp;
     long epoch = now >> EPOCH_SHIFT;
     int slot = (int) (epoch & (SLOTS - 1));
-    long before = created.getAndIncrement(slot);
+    counts.getAndIncrement(stripe() + CREATED + slot);
     long e = oldestEpoch.get(slot);
     if (e != epoch) {
       // the slot's first timer of a new epoch: take the epoch unless older timers are still live
-      boolean empty = before - fired.get(slot) - cancelled.get(slot) <= 0;
+      boolean empty = sum(CREATED, slot) - 1 - sum(FIRED, slot) - sum(CANCELLED, slot) <= 0;
       if (empty || epoch < e) {
         oldestEpoch.compareAndSet(slot, e, epoch);
       }
@@ -78,12 +102,25 @@ public final class SiteCounter {
 
   /** Records that a timer created with {@code stamp} fired (or a thread terminated). */
   public void fired(long stamp) {
-    fired.incrementAndGet(slotOf(stamp));
+    counts.getAndIncrement(stripe() + FIRED + slotOf(stamp));
   }
 
   /** Records that a timer created with {@code stamp} was cancelled or stopped. */
   public void cancelled(long stamp) {
-    cancelled.incrementAndGet(slotOf(stamp));
+    counts.getAndIncrement(stripe() + CANCELLED + slotOf(stamp));
+  }
+
+  private static int stripe() {
+    return ((int) Thread.currentThread().getId() & (STRIPES - 1)) * STRIDE;
+  }
+
+  /** One count of one slot over all stripes ({@code kind}: CREATED, FIRED or CANCELLED). */
+  private long sum(int kind, int slot) {
+    long n = 0;
+    for (int i = kind + slot; i < STRIPES * STRIDE; i += STRIDE) {
+      n += counts.get(i);
+    }
+    return n;
   }
 
   private int slotOf(long stamp) {
@@ -103,11 +140,11 @@ public final class SiteCounter {
   public long live() {
     long ended = 0;
     for (int i = 0; i < SLOTS; i++) {
-      ended += fired.get(i) + cancelled.get(i);
+      ended += sum(FIRED, i) + sum(CANCELLED, i);
     }
     long made = 0;
     for (int i = 0; i < SLOTS; i++) {
-      made += created.get(i);
+      made += sum(CREATED, i);
     }
     return Math.max(0, made - ended);
   }
@@ -116,7 +153,7 @@ public final class SiteCounter {
     int best = -1;
     long bestEpoch = Long.MAX_VALUE;
     for (int i = 0; i < SLOTS; i++) {
-      if (created.get(i) - fired.get(i) - cancelled.get(i) > 0) {
+      if (sum(CREATED, i) - sum(FIRED, i) - sum(CANCELLED, i) > 0) {
         long e = oldestEpoch.get(i);
         if (e < bestEpoch) {
           bestEpoch = e;
@@ -132,12 +169,12 @@ public final class SiteCounter {
     long f = 0;
     long x = 0;
     for (int i = 0; i < SLOTS; i++) {
-      f += fired.get(i);
-      x += cancelled.get(i);
+      f += sum(FIRED, i);
+      x += sum(CANCELLED, i);
     }
     long c = 0;
     for (int i = 0; i < SLOTS; i++) {
-      c += created.get(i);
+      c += sum(CREATED, i);
     }
     long l = Math.max(0, c - f - x);
     long p = peak.accumulateAndGet(l, Math::max);

@@ -114,6 +114,12 @@ public final class WheelScheduler extends AbstractExecutorService
   private final Node due = new Node();
   private final AtomicLong inFlight = new AtomicLong();
   private volatile long passes; // written under passLock; read by tests
+  /**
+   * The clock ({@link #now()}) at the last pass, or at the last wake-up of a sleeping tick thread:
+   * at most a tick old while timers are scheduled. Creation stamps for the registry.
+   */
+  private volatile long lastPass;
+  private final boolean systemStamps; // the registry and this wheel both use System.nanoTime
   private final CountDownLatch terminated = new CountDownLatch(1);
 
   private WheelScheduler(Builder b) {
@@ -122,6 +128,7 @@ public final class WheelScheduler extends AbstractExecutorService
     this.origin = b.clock == null ? System.nanoTime() : b.clock.getAsLong();
     this.tickShift = b.tickShift;
     this.registry = b.countTimers ? b.registry : null;
+    this.systemStamps = registry != null && registry.isSystemClock() && b.clock == null;
     this.exceptionHandler = b.exceptionHandler;
     this.coalesceNanos = b.coalesceNanos;
     int n = b.shards;
@@ -249,7 +256,8 @@ public final class WheelScheduler extends AbstractExecutorService
       counter =
           Sites.counterFor(
               registry, period == 0 ? CallSite.Kind.TIMER : CallSite.Kind.TICKER, task);
-      stamp = counter.created();
+      // no clock read here either: the stamp only dates the oldest live timer, to the second
+      stamp = systemStamps ? counter.created(origin + lastPass) : counter.created();
     }
     if (period != 0) {
       @SuppressWarnings("unchecked")
@@ -439,6 +447,7 @@ public final class WheelScheduler extends AbstractExecutorService
   private void wake() {
     if (sleeping) {
       sleeping = false;
+      lastPass = now(); // the sleeper's last reading may be a turn old
       if (tickThread != null) {
         LockSupport.unpark(tickThread);
       }
@@ -457,7 +466,9 @@ public final class WheelScheduler extends AbstractExecutorService
         return;
       }
       passes++;
-      long nowTick = now() >>> tickShift;
+      long now = now();
+      lastPass = now;
+      long nowTick = now >>> tickShift;
       Node batch = null;
       Node batchTail = null;
       for (Shard s : shards) {

@@ -523,6 +523,49 @@ class WheelSchedulerTest {
   }
 
   @Test
+  void inTheGlobalRegistryTheWheelStampsCreationsWithItsOwnClockReadings() throws Exception {
+    // System.nanoTime on both sides: a creation is stamped with the tick thread's last reading
+    WheelScheduler w = WheelScheduler.builder().name("stamps").build();
+    List<ScheduledFuture<?>> timers = new ArrayList<>();
+    try {
+      long before = System.nanoTime();
+      for (int i = 0; i < 2; i++) {
+        if (i == 1) {
+          Thread.sleep(1_200); // the tick thread sleeps meanwhile; the next timer wakes it
+        }
+        timers.add(w.schedule(() -> {}, 1, TimeUnit.HOURS)); // one line, one site
+      }
+      SiteStats site = globalSiteOf("inTheGlobalRegistryTheWheelStamps");
+      long elapsed = System.nanoTime() - before;
+      assertThat(site.created()).isEqualTo(2);
+      assertThat(site.live()).isEqualTo(2);
+      assertThat(site.oldestLiveAgeNanos())
+          .as("the first timer's age: an upper bound, by at most a one-second epoch")
+          .isBetween(elapsed - 10 * MS, elapsed + 2_200 * MS);
+      for (ScheduledFuture<?> f : timers) {
+        assertThat(f.cancel(false)).isTrue();
+      }
+      site = globalSiteOf("inTheGlobalRegistryTheWheelStamps");
+      assertThat(site.live()).isZero();
+      assertThat(site.cancelled()).isEqualTo(2);
+    } finally {
+      w.shutdownNow();
+    }
+  }
+
+  private static SiteStats globalSiteOf(String method) {
+    SiteStats found = null;
+    for (SiteStats st : LiveRegistry.global().snapshot().sites()) {
+      if (st.site().location().contains(method)) {
+        assertThat(found).as("one site for %s", method).isNull();
+        found = st;
+      }
+    }
+    assertThat(found).as("a site for %s", method).isNotNull();
+    return found;
+  }
+
+  @Test
   void countingCanBeTurnedOff() {
     WheelScheduler w = manual().countTimers(false).build();
     w.schedule(() -> {}, 1, TimeUnit.HOURS);
