@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * snapshot of this site has seen (an exact running maximum would cost a contended atomic on every
  * event).
  *
- * <p>The counts are striped by thread (twice the processors, 2 to 16 stripes), so threads
+ * <p>The counts are striped by thread (twice the processors, 2 to 8 stripes), so threads
  * counting at one site do not contend. Memory: a fixed 0.8 KB per stripe and site (3 KB with 4
- * stripes), whatever the number of timers.
+ * stripes, at most 6.3 KB), whatever the number of timers.
  */
 public final class SiteCounter {
 
@@ -41,11 +41,14 @@ public final class SiteCounter {
   private final LiveRegistry registry;
   /**
    * Stripes of counts, so threads counting at one site at once do not contend on one cache line
-   * (two threads on one site ran at the speed of one): twice the processors, 2 to 16. A thread
+   * (two threads on one site ran at the speed of one): twice the processors, 2 to 8. A thread
    * writes the stripe of its id; readers sum the stripes.
    */
   private static final int STRIPES =
-      Math.min(16, Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
+      Math.min(
+          8,
+          Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1))
+              << 1);
 
   private static final int CREATED = 0;
   private static final int FIRED = SLOTS;
@@ -81,23 +84,31 @@ public final class SiteCounter {
   /**
    * Records one creation stamped by the caller, for engines that already hold a recent reading of
    * the registry's clock (see {@link LiveRegistry#isSystemClock()}): a creation then costs no
-   * clock read. An earlier reading only makes the oldest-live age an upper bound. Returns {@code
-   * stamp}, to hand back when the timer ends.
+   * clock read. A reading older than the creation makes the oldest-live age an upper bound, off
+   * by the reading's age; keep it within a second (a reading as old as the {@value #SLOTS}
+   * slots' span, about 34 s, would date the creation into a slot's previous epoch). Returns
+   * {@code stamp}, to hand back when the timer ends.
    */
   public long created(long stamp) {
     long now = stamp;
     long epoch = now >> EPOCH_SHIFT;
     int slot = (int) (epoch & (SLOTS - 1));
-    counts.getAndIncrement(stripe() + CREATED + slot);
     long e = oldestEpoch.get(slot);
-    if (e != epoch) {
-      // the slot's first timer of a new epoch: take the epoch unless older timers are still live
-      boolean empty = sum(CREATED, slot) - 1 - sum(FIRED, slot) - sum(CANCELLED, slot) <= 0;
-      if (empty || epoch < e) {
-        oldestEpoch.compareAndSet(slot, e, epoch);
-      }
+    // the slot's first timer of a new epoch takes the epoch unless older timers are still live;
+    // "empty" is judged before this creation is counted, so of two threads starting an epoch
+    // together at least one sees the slot as it was (judged after, each saw the other's timer)
+    boolean take = e != epoch && (epoch < e || liveIn(slot) <= 0);
+    counts.getAndIncrement(stripe() + CREATED + slot);
+    if (take) {
+      oldestEpoch.compareAndSet(slot, e, epoch);
     }
     return now;
+  }
+
+  /** Live timers of one slot: ends read first, so every end counted has its creation counted. */
+  private long liveIn(int slot) {
+    long ended = sum(FIRED, slot) + sum(CANCELLED, slot);
+    return sum(CREATED, slot) - ended;
   }
 
   /** Records that a timer created with {@code stamp} fired (or a thread terminated). */

@@ -21,12 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  * microseconds): critical sections are a handful of pointer writes, except the tick
  * thread's expiry of one pass, and an uncontended acquire-release is one CAS and one plain
  * store, half the cost of a monitor. Every mutable field is guarded by it. Callers (any thread)
- * insert and unlink directly; the tick thread expires. No allocation after construction.
+ * insert and unlink directly; the tick thread expires. No allocation after construction but a
+ * fresh 80-byte head for the arrivals per pass while timers are being scheduled.
  *
  * <p>One-shot timers with a positive delay arrive without a deadline (no clock read in {@code
  * schedule}) in a list of arrivals, which cancel unlinks from like a bucket; the next pass, or the
- * scheduling thread at its 64th arrival, reads the clock under the lock and files them by
- * deadline (see {@link #absorbLocked}).
+ * caller that links the shard's 64th waiting arrival, reads the clock under the lock and files
+ * them all by deadline (see {@link #absorbLocked}).
  */
 class Shard extends ShardPadding {
 
@@ -79,6 +80,7 @@ class Shard extends ShardPadding {
   /** Timers linked by callers (schedule, periodic re-arm); read by the tick thread's idle check. */
   private int inserts;
   private int insertsSeen;
+  private int insertsAtNewHead;
 
   private Shard(WheelScheduler owner, int tickShift, int bits0, long startTick) {
     this.owner = owner;
@@ -214,9 +216,12 @@ class Shard extends ShardPadding {
    * delay} in {@code deadline}; its deadline becomes the clock read here plus the delay. The
    * clock is read under this lock, after every arrival was linked under it, so after every
    * schedule call that produced one: a deadline computed from it is never earlier than the call
-   * plus the delay (the timer never fires early) and is later by at most the time the timer
-   * waited here, which is until the next pass (half a tick) or the {@link #ABSORB_BATCH}th
-   * arrival. This is what lets {@code schedule} skip {@code System.nanoTime()}, half its cost.
+   * plus the delay (the timer never fires early). It is later by the time the timer waited here:
+   * until the next pass (at most a tick, half on average, if the tick thread runs on time) or the
+   * shard's {@link #ABSORB_BATCH}th waiting arrival, or a {@code getDelay}/{@code compareTo}. A
+   * stall of the tick thread (a GC pause, a starved CPU, a callback executor whose {@code execute}
+   * blocks) adds to the delay of timers scheduled during it. This is what lets {@code schedule}
+   * skip {@code System.nanoTime()}, half its cost.
    */
   private void absorbLocked() {
     Node n = arrivals.next;
@@ -382,10 +387,13 @@ class Shard extends ShardPadding {
     lockAsTicker();
     try {
       absorbLocked();
-      // a fresh (young) head each pass: linking a new timer into an old object costs the
-      // collector's write barrier its slow path (G1: a fence and a card to refine) on every
-      // schedule; into a young one, nothing
-      arrivals = new PaddedNode().selfLinked();
+      if (inserts != insertsAtNewHead) {
+        // a fresh (young) head each pass while callers schedule: linking a new timer into an old
+        // object costs the collector's write barrier its slow path (G1: a fence and a card to
+        // refine) on every schedule; into a young one, nothing
+        arrivals = new PaddedNode().selfLinked();
+        insertsAtNewHead = inserts;
+      }
       long prev = cur;
       if (nowTick <= prev) {
         return drain(0, (int) (prev & mask[0]), dueTail);

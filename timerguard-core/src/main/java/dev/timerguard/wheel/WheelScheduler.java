@@ -37,14 +37,16 @@ import java.util.function.LongSupplier;
  * requested tick rounded up; the default is 2^19 ns = 0.524 ms). A timer never fires before its
  * delay has elapsed. A one-shot timer with a positive delay is scheduled without reading the clock
  * (that read is half the cost of a schedule+cancel pair): it waits in its shard until the next
- * expiry pass, or until the scheduling thread has queued 64 of them, and its deadline is then the
- * clock read at that moment plus the delay. It then fires in the first pass at or after that
- * deadline. So it is late by at most two ticks (one until its deadline is fixed, one until the
- * pass) plus the time to hand it to the callback executor and for that executor to start it, plus
- * scheduling noise of the tick thread itself under CPU load: at the default tick, at most 1.05 ms
- * plus dispatch. A busy scheduling thread fixes deadlines within microseconds of its calls, so its
- * timers are late by at most one tick. {@code getDelay} and {@code compareTo} fix the deadline
- * when asked. Periodic, coalesced and zero-delay timers read the clock when scheduled.
+ * expiry pass, or until 64 timers wait there, and its deadline is then the clock read at that
+ * moment plus the delay. It then fires in the first pass at or after that deadline. So it is late
+ * by at most two ticks (one until its deadline is fixed, one until the pass) plus the time to hand
+ * it to the callback executor and for that executor to start it: at the default tick, at most
+ * 1.05 ms plus dispatch, when the tick thread runs on time. A stall of the tick thread (a GC pause,
+ * a starved CPU, a callback executor whose {@code execute} blocks, an {@link InlineTask} that is
+ * not cheap) adds to the delay of the timers scheduled during it. Timers of a busy scheduling
+ * thread get their deadlines within microseconds of their calls, so they are late by at most one
+ * tick. {@code getDelay} and {@code compareTo} fix the deadline when asked. Periodic, coalesced
+ * and zero-delay timers read the clock when scheduled.
  *
  * <p><b>Threads.</b> One daemon tick thread per scheduler runs the expiry passes: every tick while
  * timers are being scheduled; when no one has scheduled for a tick, it sleeps until the first
@@ -57,8 +59,9 @@ import java.util.function.LongSupplier;
  * whole process. Tasks implementing {@link InlineTask} run on the tick thread itself.
  *
  * <p><b>Thread-safety and cost.</b> All methods are thread-safe. The wheel is split in shards,
- * each with its own lock; a caller thread always uses the same shard (by thread id) and links its
- * timer directly into the shard, then unlinks it on cancel. A schedule+cancel pair costs two
+ * each with its own lock; a caller thread starts on a shard chosen by its id, moves to another at
+ * random when it finds its shard's lock held by another caller, links its timer directly into its
+ * shard and unlinks it on cancel (a timer remembers its shard). A schedule+cancel pair costs two
  * uncontended lock acquisitions and no clock read, queue or allocation besides the returned
  * future, which is itself the list node. A cancelled timer is removed at once and its task
  * released.
@@ -115,8 +118,8 @@ public final class WheelScheduler extends AbstractExecutorService
   private final AtomicLong inFlight = new AtomicLong();
   private volatile long passes; // written under passLock; read by tests
   /**
-   * The clock ({@link #now()}) at the last pass, or at the last wake-up of a sleeping tick thread:
-   * at most a tick old while timers are scheduled. Creation stamps for the registry.
+   * The clock ({@link #now()}) at the last pass: a tick old at most while the tick thread ticks.
+   * Creation stamps for the registry ({@link #recentNow()}).
    */
   private volatile long lastPass;
   private final boolean systemStamps; // the registry and this wheel both use System.nanoTime
@@ -257,7 +260,7 @@ public final class WheelScheduler extends AbstractExecutorService
           Sites.counterFor(
               registry, period == 0 ? CallSite.Kind.TIMER : CallSite.Kind.TICKER, task);
       // no clock read here either: the stamp only dates the oldest live timer, to the second
-      stamp = systemStamps ? counter.created(origin + lastPass) : counter.created();
+      stamp = systemStamps ? counter.created(origin + recentNow()) : counter.created();
     }
     if (period != 0) {
       @SuppressWarnings("unchecked")
@@ -386,7 +389,7 @@ public final class WheelScheduler extends AbstractExecutorService
           return;
         }
         Thread.interrupted(); // an interrupt must not turn the loop into a spin
-        if (runState == RUNNING && !insertedSinceCheck()) {
+        if (!insertedSinceCheck()) {
           sleepUntilWork();
           continue;
         }
@@ -423,7 +426,7 @@ public final class WheelScheduler extends AbstractExecutorService
       work = w < 0 || work < 0 ? -1 : Math.min(work, w);
     }
     long now = now();
-    if (work < 0 || runState != RUNNING) {
+    if (work < 0 || runState == TERMINATED) {
       sleeping = false;
       long next = ((now >>> tickShift) + 1) << tickShift;
       LockSupport.parkNanos(this, next - now);
@@ -444,10 +447,23 @@ public final class WheelScheduler extends AbstractExecutorService
     }
   }
 
+  /**
+   * A reading of {@link #now()} at most about a tick old: the last pass's while the tick thread
+   * ticks; if it sleeps (its last reading can then be a turn old, or older while the wheel was
+   * empty), a fresh one, which the caller follows by waking the thread.
+   */
+  private long recentNow() {
+    if (!sleeping) {
+      return lastPass;
+    }
+    long now = now();
+    lastPass = now;
+    return now;
+  }
+
   private void wake() {
     if (sleeping) {
       sleeping = false;
-      lastPass = now(); // the sleeper's last reading may be a turn old
       if (tickThread != null) {
         LockSupport.unpark(tickThread);
       }
@@ -786,8 +802,9 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * Independent wheels with their own locks; a thread always uses the same one. Rounded up to
-     * a power of two, 1 to 256. Default: twice the processors, at most 64.
+     * Independent wheels with their own locks; a thread keeps to one unless it finds its lock held
+     * by another caller. Rounded up to a power of two, 1 to 256. Default: twice the processors,
+     * at most 64.
      */
     public Builder shards(int shards) {
       if (shards < 1 || shards > 256) {

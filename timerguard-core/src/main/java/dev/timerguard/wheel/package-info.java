@@ -15,12 +15,11 @@
  * doubly-linked lists headed by sentinels whose nodes are the timers themselves: the {@link
  * java.util.concurrent.ScheduledFuture} a caller gets back IS the bucket node, so a pending timer
  * costs one 40-byte object and cancel unlinks it directly. The wheel is sharded, each shard with
- * its own lock, and a thread always schedules into the same shard, so threads that schedule and
- * cancel do not contend with one another; one tick thread expires all shards and hands due
+ * its own lock, and a thread keeps scheduling into one shard (moving away when it meets another
+ * thread there), so threads that schedule and cancel do not contend with one another; one tick thread expires all shards and hands due
  * callbacks to an executor (or runs {@link dev.timerguard.wheel.InlineTask}s itself). A
  * one-shot timer is scheduled without a clock read: its deadline is fixed from the clock of the
- * next pass (or of the scheduling thread's 64th timer since), never earlier than the call plus
- * the delay; an idle wheel sleeps until its next due bucket.
+ * next pass (or of the shard's 64th waiting timer), never earlier than the call plus the delay; an idle wheel sleeps until its next due bucket.
  *
  * <p>Only {@code WheelScheduler}, its {@code Builder} and {@code InlineTask} are public.
  */

@@ -108,6 +108,18 @@ class WheelSchedulerTest {
   }
 
   @Test
+  void aShutDownWheelWaitingForItsLastTimerSleepsAndThenTerminates() throws Exception {
+    WheelScheduler w = WheelScheduler.builder().name("down").countTimers(false).build();
+    CountDownLatch fired = new CountDownLatch(1);
+    w.schedule(fired::countDown, 300, TimeUnit.MILLISECONDS);
+    w.shutdown();
+    long before = w.passes();
+    assertThat(fired.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(w.passes() - before).as("passes while waiting 300 ms after shutdown").isLessThan(60);
+    assertThat(w.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void aThreadThatFindsItsShardTakenByAnotherCallerMovesToAnotherShard() throws Exception {
     WheelScheduler w = manual().countTimers(false).shards(4).build();
     BlockingQueue<TimerEntry<?>> timers = new LinkedBlockingQueue<>();
