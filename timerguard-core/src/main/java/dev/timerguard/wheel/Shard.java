@@ -182,12 +182,7 @@ class Shard extends ShardPadding {
       if (e.deadline >= 0) {
         link(e);
       } else {
-        Node tail = arrivals.prev;
-        e.prev = tail;
-        e.next = arrivals;
-        tail.next = e;
-        arrivals.prev = e;
-        count++;
+        append(arrivals, e);
         if (++arrivalCount >= ABSORB_BATCH) {
           absorbLocked();
         }
@@ -273,6 +268,11 @@ class Shard extends ShardPadding {
       int level = levelOfBit[63 - Long.numberOfLeadingZeros(t - c)];
       head = wheel[level][(int) ((t >>> shift[level]) & mask[level])];
     }
+    append(head, e);
+  }
+
+  /** Links {@code e} last in the list headed by {@code head}. */
+  private void append(Node head, TimerEntry<?> e) {
     Node tail = head.prev;
     e.prev = tail;
     e.next = head;
