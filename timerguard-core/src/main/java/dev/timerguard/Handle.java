@@ -38,7 +38,7 @@ abstract class Handle extends LiveSet.Node implements TimerHandle {
     this.timers = timers;
     this.scope = scope;
     this.counter = counter;
-    this.stamp = counter.created();
+    this.stamp = timers.created(counter);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.timerguard.internal.LiveSet;
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
+import dev.timerguard.live.SiteCounter;
 import dev.timerguard.wheel.WheelScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +62,8 @@ public final class Timers extends TimerSource implements AutoCloseable {
   private final Executor callbackExecutor;
   private final boolean shared;
   private final java.util.function.LongSupplier clock;
+  /** The default wheel, when it and the registry both use System.nanoTime; else null. */
+  private final WheelScheduler stampSource;
   final LiveSet live = new LiveSet(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -71,6 +74,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
     if (b.engine != null) {
       this.engine = b.engine;
       this.callbackExecutor = b.callbackExecutor;
+      this.stampSource = null;
     } else {
       // the default engine: the timing wheel, not counting (this API counts its own handles)
       WheelScheduler.Builder wb =
@@ -78,8 +82,11 @@ public final class Timers extends TimerSource implements AutoCloseable {
       if (b.callbackExecutor != null) {
         wb.callbackExecutor(b.callbackExecutor); // the wheel dispatches: no second hop here
       }
-      this.engine = wb.build();
+      WheelScheduler wheel = wb.build();
+      this.engine = wheel;
       this.callbackExecutor = null;
+      // both on System.nanoTime: creations are stamped without a clock read
+      this.stampSource = registry.isSystemClock() ? wheel : null;
     }
     this.shared = shared;
     this.clock = b.clock;
@@ -224,6 +231,12 @@ public final class Timers extends TimerSource implements AutoCloseable {
 
   long nanoTime() {
     return clock.getAsLong();
+  }
+
+  /** Counts a creation at {@code counter}; returns its stamp (see {@link Handle}). */
+  long created(SiteCounter counter) {
+    WheelScheduler w = stampSource;
+    return w != null ? counter.created(w.recentNanoTime()) : counter.created();
   }
 
   void checkOpen() {

@@ -75,6 +75,37 @@ class TimersTest {
   }
 
   @Test
+  void onTheDefaultWheelAndGlobalRegistryTimersAreCountedWithFreshStamps() throws Exception {
+    // the default engine and registry both use System.nanoTime: stamps come from the wheel
+    try (Timers own = Timers.builder().name("stamped").build()) {
+      long before = System.nanoTime();
+      List<Timeout> made = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        if (i == 1) {
+          Thread.sleep(1_200); // the wheel's tick thread sleeps meanwhile
+        }
+        made.add(own.schedule(Duration.ofHours(1), () -> {})); // one line: one site
+      }
+      SiteStats site = null;
+      for (SiteStats st : LiveRegistry.global().snapshot().sites()) {
+        if (st.site().location().contains("onTheDefaultWheelAndGlobalRegistry")) {
+          assertThat(site).isNull();
+          site = st;
+        }
+      }
+      long elapsed = System.nanoTime() - before;
+      assertThat(site).isNotNull();
+      assertThat(site.live()).isEqualTo(2);
+      assertThat(site.oldestLiveAgeNanos())
+          .as("the first timer's age, to the one-second epoch")
+          .isBetween(elapsed - 10_000_000L, elapsed + 2_200_000_000L);
+      for (Timeout t : made) {
+        assertThat(t.cancel()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void cancelRemovesTheTimerFromTheEngineAtOnce() {
     AtomicInteger runs = new AtomicInteger();
     try (Timeout t = timers.schedule(Duration.ofHours(1), runs::incrementAndGet)) {

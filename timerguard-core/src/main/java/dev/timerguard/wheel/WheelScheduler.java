@@ -202,6 +202,16 @@ public final class WheelScheduler extends AbstractExecutorService
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
+  /**
+   * A reading of this scheduler's clock ({@link System#nanoTime()} unless the builder set
+   * another) at most about a tick old, taken without a clock read while timers are being
+   * scheduled: the tick thread's last one. For cheap coarse timestamps, such as creation stamps
+   * in a {@link LiveRegistry} (see {@link SiteCounter#created(long)}).
+   */
+  public long recentNanoTime() {
+    return origin + recentNow();
+  }
+
   /** The tick length in nanoseconds (a power of two). */
   public long tickNanos() {
     return 1L << tickShift;
