@@ -497,29 +497,32 @@ public final class WheelScheduler extends AbstractExecutorService
       long nowTick = now >>> tickShift;
       Node batch = null;
       Node batchTail = null;
+      // every shard first (which also fixes the deadlines of its arrivals), then the callbacks:
+      // a slow inline callback must not hold back the arrivals of the shards after it
+      Node tail = due;
+      due.next = null;
       for (Shard s : shards) {
-        due.next = null;
-        s.expire(nowTick, due);
-        Node n = due.next;
-        due.next = null;
-        while (n != null) {
-          TimerEntry<?> e = (TimerEntry<?>) n;
-          n = n.next;
-          e.next = null;
-          if (e.isInline()) {
-            e.run();
-          } else if (coalesceNanos > 0) {
-            inFlight.incrementAndGet();
-            e.markDispatched();
-            if (batch == null) {
-              batch = e;
-            } else {
-              batchTail.next = e;
-            }
-            batchTail = e;
+        tail = s.expire(nowTick, tail);
+      }
+      Node n = due.next;
+      due.next = null;
+      while (n != null) {
+        TimerEntry<?> e = (TimerEntry<?>) n;
+        n = n.next;
+        e.next = null;
+        if (e.isInline()) {
+          e.run();
+        } else if (coalesceNanos > 0) {
+          inFlight.incrementAndGet();
+          e.markDispatched();
+          if (batch == null) {
+            batch = e;
           } else {
-            dispatch(e, e);
+            batchTail.next = e;
           }
+          batchTail = e;
+        } else {
+          dispatch(e, e);
         }
       }
       if (batch != null) {

@@ -107,6 +107,42 @@ class WheelSchedulerTest {
     }
   }
 
+  /** Runs {@code r} on a new thread whose id has the given parity (so, with 2 shards, a shard). */
+  static void onThreadOfParity(int parity, Runnable r) throws InterruptedException {
+    Thread t;
+    do {
+      t = new Thread(r);
+    } while ((t.getId() & 1) != parity);
+    t.start();
+    t.join();
+  }
+
+  @Test
+  void aPassFixesTheDeadlinesOfEveryShardBeforeItRunsCallbacks() throws Exception {
+    WheelScheduler w = manual().countTimers(false).shards(2).build();
+    List<TimerEntry<?>> arrivals = new ArrayList<>();
+    List<Boolean> seenFixed = new ArrayList<>();
+    InlineTask check =
+        () -> {
+          for (TimerEntry<?> a : arrivals) {
+            seenFixed.add(a.deadline >= 0);
+          }
+        };
+    for (int parity = 0; parity < 2; parity++) {
+      onThreadOfParity(parity, () -> w.schedule(check, 1, TimeUnit.MILLISECONDS));
+    }
+    w.tick(); // fixes the two checks' deadlines
+    for (int parity = 0; parity < 2; parity++) {
+      onThreadOfParity(
+          parity,
+          () -> arrivals.add((TimerEntry<?>) w.schedule(() -> {}, 10, TimeUnit.MILLISECONDS)));
+    }
+    assertThat(arrivals.get(0).shard).as("one arrival per shard").isNotSameAs(arrivals.get(1).shard);
+    clock.addAndGet(2 * MS);
+    w.tick();
+    assertThat(seenFixed).as("seen by the two inline callbacks").hasSize(4).containsOnly(true);
+  }
+
   @Test
   void aShutDownWheelWaitingForItsLastTimerSleepsAndThenTerminates() throws Exception {
     WheelScheduler w = WheelScheduler.builder().name("down").countTimers(false).build();
