@@ -1,5 +1,6 @@
 package dev.timerguard.cli;
 
+import dev.timerguard.lint.report.ReportFormat;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.samples.incidents.Incident;
 import dev.timerguard.samples.incidents.Incidents;
@@ -294,35 +295,8 @@ final class DemoCommand implements Callable<Integer> {
     return b.append("}").toString();
   }
 
-  /** A JSON string literal. */
+  /** A JSON string literal (the lint's escaper: {@link ReportFormat#jsonString}). */
   static String str(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (int k = 0; k < s.length(); k++) {
-      char c = s.charAt(k);
-      switch (c) {
-        case '"':
-          b.append("\\\"");
-          break;
-        case '\\':
-          b.append("\\\\");
-          break;
-        case '\n':
-          b.append("\\n");
-          break;
-        case '\r':
-          b.append("\\r");
-          break;
-        case '\t':
-          b.append("\\t");
-          break;
-        default:
-          if (c < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-      }
-    }
-    return b.append('"').toString();
+    return ReportFormat.jsonString(s);
   }
 }

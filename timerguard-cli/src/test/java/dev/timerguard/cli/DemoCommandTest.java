@@ -2,6 +2,7 @@ package dev.timerguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.timerguard.lint.JsonCheck;
 import dev.timerguard.samples.incidents.Incident;
 import dev.timerguard.samples.incidents.Incidents;
 import java.io.ByteArrayOutputStream;
@@ -77,16 +78,16 @@ class DemoCommandTest {
         .contains("\"verdict\": \"RAPID\"")
         .contains("\"verdict\": \"NONE\"")
         .containsPattern("\"file\": \"DiscardedCancel.java\", \"line\": \\d+");
-    assertThat(new JsonCheck(json).valid()).as("well-formed JSON: %s", json).isTrue();
+    assertThat(JsonCheck.isWellFormed(json)).as("well-formed JSON: %s", json).isTrue();
     assertThat(r.err()).contains("[1/1]"); // progress stays off stdout
   }
 
   @Test
   void jsonCheckItselfRejectsBrokenDocuments() {
-    assertThat(new JsonCheck("{\"a\": [1, -2.5e3, \"x\\\"y\", null, true]}").valid()).isTrue();
-    assertThat(new JsonCheck("{\"a\": }").valid()).isFalse();
-    assertThat(new JsonCheck("[1, 2").valid()).isFalse();
-    assertThat(new JsonCheck("{\"a\": 1} x").valid()).isFalse();
+    assertThat(JsonCheck.isWellFormed("{\"a\": [1, -2.5e3, \"x\\\"y\", null, true]}")).isTrue();
+    assertThat(JsonCheck.isWellFormed("{\"a\": }")).isFalse();
+    assertThat(JsonCheck.isWellFormed("[1, 2")).isFalse();
+    assertThat(JsonCheck.isWellFormed("{\"a\": 1} x")).isFalse();
   }
 
   @Test
@@ -140,102 +141,5 @@ class DemoCommandTest {
         .contains("Live diagnosis")
         .contains("Branch taken:")
         .contains("LeakyService.java:");
-  }
-
-  /** A minimal JSON well-formedness check (objects, arrays, strings, numbers, literals). */
-  static final class JsonCheck {
-    private final String s;
-    private int i;
-
-    JsonCheck(String s) {
-      this.s = s;
-    }
-
-    boolean valid() {
-      try {
-        value();
-        ws();
-        return i == s.length();
-      } catch (RuntimeException e) {
-        return false;
-      }
-    }
-
-    private void ws() {
-      while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-        i++;
-      }
-    }
-
-    private void expect(char c) {
-      ws();
-      if (s.charAt(i) != c) {
-        throw new IllegalStateException("expected " + c + " at " + i);
-      }
-      i++;
-    }
-
-    private void value() {
-      ws();
-      char c = s.charAt(i);
-      if (c == '{') {
-        i++;
-        ws();
-        if (s.charAt(i) == '}') {
-          i++;
-          return;
-        }
-        do {
-          ws();
-          string();
-          expect(':');
-          value();
-          ws();
-        } while (s.charAt(i++) == ',');
-        if (s.charAt(i - 1) != '}') {
-          throw new IllegalStateException("unclosed object at " + i);
-        }
-      } else if (c == '[') {
-        i++;
-        ws();
-        if (s.charAt(i) == ']') {
-          i++;
-          return;
-        }
-        do {
-          value();
-          ws();
-        } while (s.charAt(i++) == ',');
-        if (s.charAt(i - 1) != ']') {
-          throw new IllegalStateException("unclosed array at " + i);
-        }
-      } else if (c == '"') {
-        string();
-      } else if (s.startsWith("null", i) || s.startsWith("true", i)) {
-        i += 4;
-      } else if (s.startsWith("false", i)) {
-        i += 5;
-      } else {
-        int start = i;
-        while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-          i++;
-        }
-        Double.parseDouble(s.substring(start, i));
-      }
-    }
-
-    private void string() {
-      if (s.charAt(i) != '"') {
-        throw new IllegalStateException("expected a string at " + i);
-      }
-      i++;
-      while (s.charAt(i) != '"') {
-        if (s.charAt(i) < 0x20) {
-          throw new IllegalStateException("control character in string at " + i);
-        }
-        i += s.charAt(i) == '\\' ? 2 : 1;
-      }
-      i++;
-    }
   }
 }

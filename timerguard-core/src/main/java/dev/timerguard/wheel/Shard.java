@@ -540,9 +540,6 @@ class Shard extends ShardPadding {
     }
   }
 
-  int levels() {
-    return wheel.length;
-  }
 }
 
 /**

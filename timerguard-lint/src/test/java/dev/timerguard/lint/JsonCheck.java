@@ -1,7 +1,10 @@
 package dev.timerguard.lint;
 
-/** A tiny strict JSON well-formedness checker for tests (no dependency on a JSON library). */
-final class JsonCheck {
+/**
+ * A tiny strict JSON well-formedness checker for tests (no dependency on a JSON library); the CLI's
+ * tests use it too, through this module's test jar.
+ */
+public final class JsonCheck {
   private final String s;
   private int i;
 
@@ -9,7 +12,7 @@ final class JsonCheck {
     this.s = s;
   }
 
-  static boolean isWellFormed(String json) {
+  public static boolean isWellFormed(String json) {
     JsonCheck c = new JsonCheck(json);
     try {
       c.value();

@@ -91,21 +91,21 @@ public enum ReportFormat {
     List<Finding> fs = r.findings();
     for (int i = 0; i < fs.size(); i++) {
       Finding f = fs.get(i);
-      out.append(i == 0 ? "\n" : ",\n").append("    {\"ruleId\": ").append(q(f.ruleId()))
-          .append(", \"rule\": ").append(q(f.ruleName()))
-          .append(", \"severity\": ").append(q(f.severity().label()))
-          .append(", \"file\": ").append(q(f.file()))
+      out.append(i == 0 ? "\n" : ",\n").append("    {\"ruleId\": ").append(jsonString(f.ruleId()))
+          .append(", \"rule\": ").append(jsonString(f.ruleName()))
+          .append(", \"severity\": ").append(jsonString(f.severity().label()))
+          .append(", \"file\": ").append(jsonString(f.file()))
           .append(", \"line\": ").append(String.valueOf(f.line()))
           .append(", \"column\": ").append(String.valueOf(f.column()))
-          .append(", \"message\": ").append(q(f.message()))
-          .append(", \"hint\": ").append(q(f.hint()))
-          .append(", \"fingerprint\": ").append(q(f.fingerprint())).append('}');
+          .append(", \"message\": ").append(jsonString(f.message()))
+          .append(", \"hint\": ").append(jsonString(f.hint()))
+          .append(", \"fingerprint\": ").append(jsonString(f.fingerprint())).append('}');
     }
     out.append(fs.isEmpty() ? "],\n" : "\n  ],\n").append("  \"errors\": [");
     List<ScanResult.FileError> es = r.errors();
     for (int i = 0; i < es.size(); i++) {
-      out.append(i == 0 ? "\n" : ",\n").append("    {\"file\": ").append(q(es.get(i).file()))
-          .append(", \"message\": ").append(q(es.get(i).message())).append('}');
+      out.append(i == 0 ? "\n" : ",\n").append("    {\"file\": ").append(jsonString(es.get(i).file()))
+          .append(", \"message\": ").append(jsonString(es.get(i).message())).append('}');
     }
     out.append(es.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
   }
@@ -129,11 +129,11 @@ public enum ReportFormat {
         .append("          \"semanticVersion\": \"0.1.0\",\n          \"rules\": [");
     for (int i = 0; i < rules.size(); i++) {
       Rule rule = rules.get(i);
-      out.append(i == 0 ? "\n" : ",\n").append("            {\"id\": ").append(q(rule.id()))
-          .append(", \"name\": ").append(q(rule.name()))
-          .append(", \"shortDescription\": {\"text\": ").append(q(rule.summary())).append('}')
-          .append(", \"help\": {\"text\": ").append(q("See docs/rules/" + rule.id() + ".md")).append('}')
-          .append(", \"defaultConfiguration\": {\"level\": ").append(q(level(rule.defaultSeverity())))
+      out.append(i == 0 ? "\n" : ",\n").append("            {\"id\": ").append(jsonString(rule.id()))
+          .append(", \"name\": ").append(jsonString(rule.name()))
+          .append(", \"shortDescription\": {\"text\": ").append(jsonString(rule.summary())).append('}')
+          .append(", \"help\": {\"text\": ").append(jsonString("See docs/rules/" + rule.id() + ".md")).append('}')
+          .append(", \"defaultConfiguration\": {\"level\": ").append(jsonString(level(rule.defaultSeverity())))
           .append("}}");
     }
     out.append("\n          ]\n        }\n      },\n");
@@ -141,8 +141,8 @@ public enum ReportFormat {
     List<ScanResult.FileError> es = r.errors();
     for (int i = 0; i < es.size(); i++) {
       out.append(i == 0 ? "\n" : ",\n").append("          {\"level\": \"error\", \"message\": {\"text\": ")
-          .append(q(es.get(i).message())).append("}, \"locations\": [{\"physicalLocation\": {")
-          .append("\"artifactLocation\": {\"uri\": ").append(q(uri(es.get(i).file())))
+          .append(jsonString(es.get(i).message())).append("}, \"locations\": [{\"physicalLocation\": {")
+          .append("\"artifactLocation\": {\"uri\": ").append(jsonString(uri(es.get(i).file())))
           .append(", \"uriBaseId\": \"%SRCROOT%\"}}}]}");
     }
     out.append(es.isEmpty() ? "]}\n" : "\n        ]}\n").append("      ],\n      \"results\": [");
@@ -155,15 +155,15 @@ public enum ReportFormat {
           index = k;
         }
       }
-      out.append(i == 0 ? "\n" : ",\n").append("        {\"ruleId\": ").append(q(f.ruleId()))
+      out.append(i == 0 ? "\n" : ",\n").append("        {\"ruleId\": ").append(jsonString(f.ruleId()))
           .append(", \"ruleIndex\": ").append(String.valueOf(index))
-          .append(", \"level\": ").append(q(level(f.severity())))
-          .append(", \"message\": {\"text\": ").append(q(f.message() + ". Fix: " + f.hint())).append('}')
+          .append(", \"level\": ").append(jsonString(level(f.severity())))
+          .append(", \"message\": {\"text\": ").append(jsonString(f.message() + ". Fix: " + f.hint())).append('}')
           .append(", \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ")
-          .append(q(uri(f.file()))).append(", \"uriBaseId\": \"%SRCROOT%\"}, \"region\": {\"startLine\": ")
+          .append(jsonString(uri(f.file()))).append(", \"uriBaseId\": \"%SRCROOT%\"}, \"region\": {\"startLine\": ")
           .append(String.valueOf(Math.max(1, f.line()))).append(", \"startColumn\": ")
           .append(String.valueOf(Math.max(1, f.column()))).append("}}}]")
-          .append(", \"partialFingerprints\": {\"timerguardFingerprint/v1\": ").append(q(f.fingerprint()))
+          .append(", \"partialFingerprints\": {\"timerguardFingerprint/v1\": ").append(jsonString(f.fingerprint()))
           .append("}}");
     }
     out.append(fs.isEmpty() ? "]\n" : "\n      ]\n").append("    }\n  ]\n}\n");
@@ -178,8 +178,11 @@ public enum ReportFormat {
     }
   }
 
-  /** A JSON string literal with full escaping. */
-  static String q(String s) {
+  /**
+   * A JSON string literal with full escaping (quotes, backslash, control characters, U+2028 and
+   * U+2029). The one escaper of the lint and the CLI. {@code s} must not be null.
+   */
+  public static String jsonString(String s) {
     StringBuilder b = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -201,7 +204,7 @@ public enum ReportFormat {
           break;
         default:
           if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            b.append(String.format("\\u%04x", (int) c));
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
           } else {
             b.append(c);
           }
