@@ -24,6 +24,20 @@ public final class CallSite {
     THREAD
   }
 
+  /**
+   * The label of {@link #other(Kind)}: what exporters print as the {@code site} of the sites
+   * beyond their label cap.
+   */
+  public static final String OTHER_LOCATION = "other";
+
+  private static final CallSite[] OTHERS = new CallSite[Kind.values().length];
+
+  static {
+    for (Kind k : Kind.values()) {
+      OTHERS[k.ordinal()] = new CallSite(k, "other", "other", "other", -1);
+    }
+  }
+
   /** The site every creation falls into once the registry's site cap is reached. */
   public static final CallSite OVERFLOW =
       new CallSite(Kind.TIMER, "<overflow>", "<sites beyond the registry cap>", "?", -1);
@@ -75,6 +89,22 @@ public final class CallSite {
         element.getLineNumber());
   }
 
+  /**
+   * The site that stands for "every other site of this kind": what {@link
+   * Snapshot#limitSites(int)} sums the sites beyond a cap into. Its {@link #location()} is {@value
+   * #OTHER_LOCATION}.
+   *
+   * @throws NullPointerException if {@code kind} is null
+   */
+  public static CallSite other(Kind kind) {
+    return OTHERS[Objects.requireNonNull(kind, "kind").ordinal()];
+  }
+
+  /** True for the sites of {@link #other(Kind)}. */
+  public boolean isOther() {
+    return this == OTHERS[kind.ordinal()];
+  }
+
   public Kind kind() {
     return kind;
   }
@@ -98,11 +128,17 @@ public final class CallSite {
 
   /** The site with another kind (same location). */
   public CallSite withKind(Kind newKind) {
+    if (isOther()) {
+      return other(newKind);
+    }
     return newKind == kind ? this : of(newKind, className, methodName, fileName, line);
   }
 
   /** {@code com.acme.Rpc.read(Rpc.java:88)}: the form IDEs and stack traces link to. */
   public String location() {
+    if (isOther()) {
+      return OTHER_LOCATION;
+    }
     return className + "." + methodName + "(" + fileName + (line >= 0 ? ":" + line : "") + ")";
   }
 

@@ -123,6 +123,76 @@ public final class Snapshot {
     return out;
   }
 
+  /**
+   * This snapshot with at most {@code maxSites} sites kept by name and the rest summed, per kind,
+   * into {@link CallSite#other(Kind)}: what exporters use to bound label cardinality. The sites
+   * kept are those with the most live entries (ties: most created, then registration order); an
+   * existing {@code other} site is always summed, never kept by name. Summed sites add their
+   * created, fired, cancelled, live, peak and retained counts and keep the oldest age. The
+   * order is: kept sites in registration order, then the {@code other} sites in kind order.
+   * Returns {@code this} when nothing needs summing.
+   *
+   * @throws IllegalArgumentException if {@code maxSites} is less than 1
+   */
+  public Snapshot limitSites(int maxSites) {
+    if (maxSites < 1) {
+      throw new IllegalArgumentException("maxSites must be at least 1, was " + maxSites);
+    }
+    boolean hasOther = false;
+    for (SiteStats s : sites) {
+      hasOther |= s.site().isOther();
+    }
+    if (sites.size() <= maxSites && !hasOther) {
+      return this;
+    }
+    List<Integer> order = new ArrayList<>(sites.size());
+    for (int i = 0; i < sites.size(); i++) {
+      if (!sites.get(i).site().isOther()) {
+        order.add(i);
+      }
+    }
+    order.sort(
+        (a, b) -> {
+          SiteStats x = sites.get(a);
+          SiteStats y = sites.get(b);
+          int c = Long.compare(y.live(), x.live());
+          if (c == 0) {
+            c = Long.compare(y.created(), x.created());
+          }
+          return c != 0 ? c : Integer.compare(a, b);
+        });
+    boolean[] keep = new boolean[sites.size()];
+    for (int i = 0; i < Math.min(maxSites, order.size()); i++) {
+      keep[order.get(i)] = true;
+    }
+    int kinds = CallSite.Kind.values().length;
+    long[][] sum = new long[kinds][];
+    List<SiteStats> out = new ArrayList<>(Math.min(sites.size(), maxSites + kinds));
+    for (int i = 0; i < sites.size(); i++) {
+      SiteStats s = sites.get(i);
+      if (keep[i]) {
+        out.add(s);
+        continue;
+      }
+      int k = s.site().kind().ordinal();
+      long[] a = sum[k] == null ? (sum[k] = new long[7]) : sum[k];
+      a[0] += s.created();
+      a[1] += s.fired();
+      a[2] += s.cancelled();
+      a[3] += s.live();
+      a[4] += s.peak();
+      a[5] = Math.max(a[5], s.oldestLiveAgeNanos());
+      a[6] += s.retained();
+    }
+    for (CallSite.Kind k : CallSite.Kind.values()) {
+      long[] a = sum[k.ordinal()];
+      if (a != null) {
+        out.add(new SiteStats(CallSite.other(k), a[0], a[1], a[2], a[3], a[4], a[5], a[6]));
+      }
+    }
+    return new Snapshot(nanoTime, epochMillis, out);
+  }
+
   @Override
   public String toString() {
     return "Snapshot[" + sites.size() + " sites, " + totalLiveTimers() + " live timers]";
