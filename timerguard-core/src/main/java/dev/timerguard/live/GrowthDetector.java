@@ -94,7 +94,7 @@ public final class GrowthDetector {
     long observed = n < 2 ? 0 : pts.get(n - 1).nanoTime() - pts.get(0).nanoTime();
     List<GrowthVerdict.SiteGrowth> out = new ArrayList<>();
     for (Map.Entry<CallSite, long[]> e : values.entrySet()) {
-      out.add(trend(e.getKey(), t, e.getValue(), observed));
+      out.add(trend(e.getKey(), t, e.getValue(), observed, null));
     }
     return new GrowthVerdict(out, series.size());
   }
@@ -108,24 +108,36 @@ public final class GrowthDetector {
       throw new IllegalArgumentException("seconds and values differ in length");
     }
     long observed = seconds.length < 2 ? 0 : (long) ((seconds[seconds.length - 1] - seconds[0]) * 1e9);
-    return trend(site, seconds, values, observed);
+    return trend(site, seconds, values, observed, null);
   }
 
-  private GrowthVerdict.SiteGrowth trend(CallSite site, double[] t, long[] v, long observedNanos) {
+  /**
+   * {@link #trend(CallSite, double[], long[])} with a caller-owned scratch buffer of at least
+   * {@code n * (n - 1) / 2} doubles, so a caller analysing many series (the watch) allocates no
+   * pair array per series. Not thread-safe in the buffer: one buffer per thread.
+   */
+  GrowthVerdict.SiteGrowth trend(CallSite site, double[] seconds, long[] values, double[] scratch) {
+    long observed =
+        seconds.length < 2 ? 0 : (long) ((seconds[seconds.length - 1] - seconds[0]) * 1e9);
+    return trend(site, seconds, values, observed, scratch);
+  }
+
+  private GrowthVerdict.SiteGrowth trend(
+      CallSite site, double[] t, long[] v, long observedNanos, double[] scratch) {
     int n = v.length;
     if (n < 3) {
       long only = n == 0 ? 0 : v[n - 1];
       return new GrowthVerdict.SiteGrowth(
           site, 0, 0, only, only, observedNanos, GrowthVerdict.Severity.NONE);
     }
-    double[] whole = slopeAndTau(t, v, 0, n);
+    double[] whole = slopeAndTau(t, v, 0, n, scratch);
     double slope = whole[0];
     double confidence = whole[1];
     int q = Math.max(1, n / 4);
     long first = medianOf(v, 0, q);
     long last = medianOf(v, n - q, n);
     // still rising in the second half: a single step up (a burst of long-lived timers) is not a leak
-    boolean ongoing = slopeAndTau(t, v, n / 2, n)[0] > 0;
+    boolean ongoing = slopeAndTau(t, v, n / 2, n, scratch)[0] > 0;
     boolean grows =
         slope > 0
             && ongoing
@@ -146,12 +158,14 @@ public final class GrowthDetector {
   }
 
   /** Theil-Sen slope and Kendall's tau (clamped at 0) of samples {@code from..to-1}. */
-  private static double[] slopeAndTau(double[] t, long[] v, int from, int to) {
+  private static double[] slopeAndTau(
+      double[] t, long[] v, int from, int to, double[] scratch) {
     int n = to - from;
     if (n < 2) {
       return new double[] {0, 0};
     }
-    double[] slopes = new double[n * (n - 1) / 2];
+    int need = n * (n - 1) / 2;
+    double[] slopes = scratch != null && scratch.length >= need ? scratch : new double[need];
     int k = 0;
     long up = 0;
     long down = 0;
@@ -169,21 +183,75 @@ public final class GrowthDetector {
         }
       }
     }
-    double slope = k == 0 ? 0 : median(Arrays.copyOf(slopes, k));
+    double slope = median(slopes, k);
     long pairs = (long) n * (n - 1) / 2;
     return new double[] {slope, Math.max(0, (double) (up - down) / pairs)};
+  }
+
+  /**
+   * The median of {@code a[0..k-1]} in expected linear time (three-way quickselect, so long runs
+   * of equal slopes, the usual case for a flat or stepped series, cost nothing extra). Reorders
+   * the array; {@code 0} when {@code k} is 0.
+   */
+  static double median(double[] a, int k) {
+    if (k == 0) {
+      return 0;
+    }
+    int m = k / 2;
+    double hi = select(a, k, m);
+    if (k % 2 == 1) {
+      return hi;
+    }
+    // after select, a[0..m-1] holds the m smallest: the other middle value is their maximum
+    double lo = a[0];
+    for (int i = 1; i < m; i++) {
+      lo = Math.max(lo, a[i]);
+    }
+    return (lo + hi) / 2;
+  }
+
+  /** The {@code m}-th smallest of {@code a[0..k-1]}, leaving smaller values before it. */
+  private static double select(double[] a, int k, int m) {
+    int lo = 0;
+    int hi = k - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      double p = medianOfThree(a[lo], a[mid], a[hi]);
+      // three-way partition: [lo, lt) < p, [lt, i) == p, (gt, hi] > p
+      int lt = lo;
+      int gt = hi;
+      int i = lo;
+      while (i <= gt) {
+        double x = a[i];
+        if (x < p) {
+          a[i++] = a[lt];
+          a[lt++] = x;
+        } else if (x > p) {
+          a[i] = a[gt];
+          a[gt--] = x;
+        } else {
+          i++;
+        }
+      }
+      if (m < lt) {
+        hi = lt - 1;
+      } else if (m > gt) {
+        lo = gt + 1;
+      } else {
+        return p;
+      }
+    }
+    return a[m];
+  }
+
+  private static double medianOfThree(double a, double b, double c) {
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
   }
 
   private static long medianOf(long[] v, int from, int to) {
     long[] c = Arrays.copyOfRange(v, from, to);
     Arrays.sort(c);
     return c[c.length / 2];
-  }
-
-  private static double median(double[] a) {
-    Arrays.sort(a);
-    int m = a.length / 2;
-    return a.length % 2 == 1 ? a[m] : (a[m - 1] + a[m]) / 2;
   }
 
   private static List<Snapshot> thin(List<Snapshot> series) {

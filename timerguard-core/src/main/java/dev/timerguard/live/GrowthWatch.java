@@ -71,6 +71,8 @@ public final class GrowthWatch implements AutoCloseable {
   private final Ring fast;
   private final Ring slow;
   private final Object lock = new Object();
+  /** Scratch for the detector's pairwise slopes, used under {@link #lock}. */
+  private final double[] pairs = new double[POINTS * (POINTS - 1) / 2];
   private final Map<CallSite, SiteState> states = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -309,7 +311,7 @@ public final class GrowthWatch implements AutoCloseable {
       return new GrowthVerdict.SiteGrowth(
           site, 0, 0, only, only, ring.spanNanos(), GrowthVerdict.Severity.NONE);
     }
-    return detector.trend(site, seconds, v);
+    return detector.trend(site, seconds, v, pairs);
   }
 
   private void signal(SiteStatus now, int previousLevel) {
