@@ -78,6 +78,7 @@ public final class GrowthWatch implements AutoCloseable {
   private final java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Report report;
   private Thread thread;
+  private String threadName = "timerguard-watch";
   private boolean closed;
   private long samples;
 
@@ -131,6 +132,7 @@ public final class GrowthWatch implements AutoCloseable {
     }
     if (shared == null || !shared.isRunning()) {
       GrowthWatch w = settings.build();
+      w.threadName = "timerguard-shared-watch";
       w.start();
       shared = w;
     }
@@ -145,8 +147,9 @@ public final class GrowthWatch implements AutoCloseable {
   // ------------------------------------------------------------------------------ lifecycle
 
   /**
-   * Starts the sampling thread (daemon, named {@code timerguard-watch}); the first sample is
-   * taken at once. Idempotent while running.
+   * Starts the sampling thread (daemon, named {@code timerguard-watch}, or {@code
+   * timerguard-shared-watch} for {@link #shared()}); the first sample is taken at once. Idempotent
+   * while running.
    *
    * @throws IllegalStateException if the watch was closed
    */
@@ -156,7 +159,7 @@ public final class GrowthWatch implements AutoCloseable {
         throw new IllegalStateException("this GrowthWatch was closed");
       }
       if (thread == null) {
-        Thread t = new Thread(this::run, "timerguard-watch");
+        Thread t = new Thread(this::run, threadName);
         t.setDaemon(true);
         t.setContextClassLoader(null);
         thread = t;

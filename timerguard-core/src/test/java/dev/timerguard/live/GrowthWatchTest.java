@@ -262,6 +262,7 @@ class GrowthWatchTest {
       assertThat(GrowthWatch.shared()).isSameAs(a);
       assertThat(GrowthWatch.sharedIfRunning()).isSameAs(a);
       assertThat(a.timeCompression()).isEqualTo(600);
+      assertThat(findThread("timerguard-shared-watch")).isNotNull();
       assertThatThrownBy(
               () -> GrowthWatch.startShared(
                   GrowthWatch.builder().registry(LiveRegistry.create(4, System::nanoTime))))

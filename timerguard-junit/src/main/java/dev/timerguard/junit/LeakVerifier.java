@@ -131,8 +131,9 @@ public final class LeakVerifier {
           "Java2D Disposer",
           "AWT-.*",
           "Monitor Ctrl-Break",
-          // TimerGuard's own process-wide engine (Timers.shared()), like the common pool
-          "timerguard-shared-(tick|callback-\\d+)",
+          // TimerGuard's own process-wide engine (Timers.shared()), like the common pool, and
+          // its process-wide growth watch (GrowthWatch.shared(), started by the agent or starter)
+          "timerguard-shared-(tick|callback-\\d+|watch)",
           // build tools and JUnit
           "surefire-forkedjvm-.*",
           "last-ditch-daemon-shutdown-thread-.*",
