@@ -169,7 +169,7 @@ public class PrometheusEndToEnd {
         "max_over_time(timerguard_site_growth_severity" + agentHealthy + "[5m]) == 0 and max_over_time(timerguard_site_live" + agentHealthy + "[5m]) > 0",
         v -> v == 0, deadline);
     check(prom, "spring: the healthy endpoint's site exists and stays at severity 0",
-        "max_over_time(timerguard_site_growth_severity" + springHealthy + "[5m]) == 0 and max_over_time(timerguard_site_created_total" + springHealthy + "[5m]) > 100",
+        "max_over_time(timerguard_site_growth_severity" + springHealthy + "[5m]) == 0 and max_over_time(timerguard_site_creations_total" + springHealthy + "[5m]) > 100",
         v -> v == 0, deadline);
     check(prom, "both jobs report the worst severity as rapid",
         "count(max_over_time(timerguard_growth_worst_severity[5m]) == 2)", v -> v == 2, deadline);
