@@ -209,7 +209,8 @@ final class HttpEndpoint implements AutoCloseable {
   private void run() {
     try {
       while (open) {
-        selector.select(100);
+        // idle (only the listening socket): sleep until a connection or close(); else wake for deadlines
+        selector.select(selector.keys().size() > 1 || !answered.isEmpty() ? 100 : 0);
         long now = System.nanoTime();
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
@@ -270,10 +271,14 @@ final class HttpEndpoint implements AutoCloseable {
         ch.close(); // too many open: refuse rather than queue
         continue;
       }
-      ch.configureBlocking(false);
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      Conn c = new Conn(ch, now, limits);
-      c.key = ch.register(selector, SelectionKey.OP_READ, c);
+      try {
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        Conn c = new Conn(ch, now, limits);
+        c.key = ch.register(selector, SelectionKey.OP_READ, c);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+      }
     }
   }
 

@@ -60,7 +60,7 @@ public final class Installer {
   public static void install(String args, Instrumentation inst, boolean dynamic) throws Exception {
     AgentOptions o = AgentOptions.parse(args);
     // checked before anything is installed: a bad watch setting stops the agent as a bad option does
-    GrowthWatch.Builder watch = o.watch ? o.watchSettings().beforeSample(Hooks::poll) : null;
+    GrowthWatch.Builder watch = o.watch ? watchSettings(o) : null;
     if (INSTALLED.compareAndSet(false, true)) {
       if (o.maxSites != null) {
         System.setProperty("timerguard.registry.maxSites", Integer.toString(o.maxSites));
@@ -86,6 +86,18 @@ public final class Installer {
         // the agent itself is installed and counting; only the endpoint failed
         System.err.println("[timerguard] " + e.getMessage() + "; the agent runs on (JMX, JFR)");
       }
+    }
+  }
+
+  private static GrowthWatch.Builder watchSettings(AgentOptions o) {
+    try {
+      return o.watchSettings().beforeSample(Hooks::poll);
+    } catch (LinkageError e) {
+      // the application's own, older dev.timerguard.live (dynamic attach beside it) has no watch
+      System.err.println(
+          "[timerguard] growth watch not started: the application's dev.timerguard.live has no"
+              + " GrowthWatch (" + e + "); /metrics goes without the growth figures");
+      return null;
     }
   }
 
