@@ -15,10 +15,12 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
@@ -102,8 +104,14 @@ final class Render {
   static String prometheus() {
     Snapshot snap = snapshot();
     Map<Integer, Long> queues = ExecutorTracker.queueSizes();
-    GrowthWatch watch = GrowthWatch.sharedIfRunning();
-    return prometheus(snap, s -> queue(queues, s), watch == null ? null : watch.report(), maxSeriesSites);
+    GrowthWatch.Report report;
+    try {
+      GrowthWatch watch = GrowthWatch.sharedIfRunning();
+      report = watch == null ? null : watch.report();
+    } catch (LinkageError e) {
+      report = null; // an application's older dev.timerguard.live without the watch
+    }
+    return prometheus(snap, s -> queue(queues, s), report, maxSeriesSites);
   }
 
   /**
@@ -114,13 +122,13 @@ final class Render {
       Snapshot snap, ToLongFunction<SiteStats> queue, GrowthWatch.Report report, int maxSites) {
     Snapshot limited = snap.limitSites(maxSites);
     Map<CallSite, Long> queueBySite = new HashMap<>();
-    Map<CallSite, Boolean> kept = new HashMap<>();
+    Set<CallSite> kept = new HashSet<>();
     for (SiteStats s : limited.sites()) {
-      kept.put(s.site(), Boolean.TRUE);
+      kept.add(s.site());
     }
     for (SiteStats s : snap.sites()) {
       if (s.site().kind() == CallSite.Kind.EXECUTOR) {
-        CallSite key = kept.containsKey(s.site()) ? s.site() : CallSite.other(CallSite.Kind.EXECUTOR);
+        CallSite key = kept.contains(s.site()) ? s.site() : CallSite.other(CallSite.Kind.EXECUTOR);
         queueBySite.merge(key, queue.applyAsLong(s), Long::sum);
       }
     }
@@ -175,11 +183,11 @@ final class Render {
    * kind's {@code other} series the sum of their rates and the highest of their levels.
    */
   private static void growth(
-      StringBuilder b, Snapshot limited, Map<CallSite, Boolean> kept, GrowthWatch.Report report) {
+      StringBuilder b, Snapshot limited, Set<CallSite> kept, GrowthWatch.Report report) {
     Map<CallSite, Double> rate = new HashMap<>();
     Map<CallSite, Integer> level = new HashMap<>();
     for (GrowthWatch.SiteStatus st : report.sites()) {
-      CallSite key = kept.containsKey(st.site()) ? st.site() : CallSite.other(st.site().kind());
+      CallSite key = kept.contains(st.site()) ? st.site() : CallSite.other(st.site().kind());
       rate.merge(key, st.ratePerSecond(), Double::sum);
       level.merge(key, st.level(), Math::max);
     }
