@@ -122,8 +122,15 @@ class MetricsContractIT {
     }
     assertThat(sample(text, "timerguard_site_growth_severity", "thread", LeakySample.THREAD_LINE)).isEqualTo("0");
     assertThat(sample(text, "timerguard_site_growth_severity", "executor", LeakySample.POOL_LINE)).isEqualTo("0");
-    assertThat(child.stderr()).contains("TimerGuard watch: TIMER " + SAMPLE + ".request(LeakySample.java:"
-        + LeakySample.LEAK_LINE + ") RAPID (was NONE)");
+    // the watch logs the change after publishing it, and the child's stderr arrives through a pipe
+    String logged = "TimerGuard watch: TIMER " + SAMPLE + ".request(LeakySample.java:" + LeakySample.LEAK_LINE
+        + ") RAPID (was NONE)";
+    while (!child.stderr().contains(logged)) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("the watch never logged '" + logged + "'; stderr:\n" + child.stderr());
+      }
+      Thread.sleep(50);
+    }
   }
 
   @Test
