@@ -68,6 +68,7 @@ public final class GrowthWatch implements AutoCloseable {
   private final GrowthPolicy policy;
   private final Duration interval;
   private final double timeCompression;
+  private final Runnable beforeSample;
   private final GrowthDetector detector;
   private final Ring fast;
   private final Ring slow;
@@ -86,6 +87,7 @@ public final class GrowthWatch implements AutoCloseable {
   private GrowthWatch(Builder b) {
     this.registry = b.registry;
     this.timeCompression = b.timeCompression;
+    this.beforeSample = b.beforeSample;
     this.policy = b.effectivePolicy();
     this.interval = b.effectiveInterval(policy);
     this.detector = new GrowthDetector(policy);
@@ -237,10 +239,18 @@ public final class GrowthWatch implements AutoCloseable {
    * counts to the rings that are due, re-analyses those rings, publishes a new {@link #report()}
    * and signals level changes. The sampling thread calls this at every interval; tests call it
    * with a registry on a test clock. Samples whose registry time did not advance are ignored.
+   * The {@link Builder#beforeSample before-sample hook}, if any, runs first, on the calling thread.
    *
    * @return the report after the sample
    */
   public Report sampleNow() {
+    if (beforeSample != null) {
+      try {
+        beforeSample.run();
+      } catch (Throwable e) {
+        reportOnce("beforeSample", "TimerGuard watch: the before-sample hook threw (sampling goes on): " + e);
+      }
+    }
     List<Change> changes = new ArrayList<>();
     Report r;
     synchronized (lock) {
@@ -642,8 +652,20 @@ public final class GrowthWatch implements AutoCloseable {
     private GrowthPolicy policy = GrowthPolicy.defaults();
     private Duration interval;
     private double timeCompression = 1;
+    private Runnable beforeSample;
 
     private Builder() {}
+
+    /**
+     * A task run on the sampling thread right before each sample's snapshot (default none): a
+     * source that learns of some ends only by polling (the agent's executor and thread trackers)
+     * brings its counts up to date here, so the watch never samples stale live counts. It should
+     * be quick; if it throws, that is logged once and the sample is taken anyway.
+     */
+    public Builder beforeSample(Runnable task) {
+      this.beforeSample = Objects.requireNonNull(task, "task");
+      return this;
+    }
 
     /** The registry to watch (default {@link LiveRegistry#global()}). */
     public Builder registry(LiveRegistry registry) {

@@ -2,6 +2,8 @@ package dev.timerguard.agent.internal;
 
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
+import dev.timerguard.live.GrowthWatch;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -20,9 +22,13 @@ import net.bytebuddy.utility.JavaModule;
  * Installs the agent once per JVM: opens {@code java.util.concurrent} to the hooks (to see
  * through {@code Executors}' wrappers), installs the Byte Buddy transformation plan (one {@link
  * CallSiteRewriter} per application or library class, retransforming classes already loaded on a
- * dynamic attach), starts the sampler thread, registers the MBean, and starts the HTTP endpoint if
- * asked. A second load (a second attach, or attach after {@code -javaagent}) instruments nothing
- * again, so nothing is counted twice; it only starts the HTTP endpoint if asked and not running.
+ * dynamic attach), starts the sampler thread, registers the MBean, starts the shared {@link
+ * GrowthWatch} (unless {@code watch=false}; its samples first poll the trackers, so executor
+ * shutdowns and thread ends are current), and starts the HTTP endpoint if asked. A second load (a
+ * second attach, or attach after {@code -javaagent}) instruments nothing again, so nothing is
+ * counted twice; it only starts the watch and the HTTP endpoint if asked and not running. An
+ * endpoint that cannot start (port taken, port file not writable) is reported in one line and
+ * the agent runs on without it.
  *
  * <p>Called reflectively by {@code AgentBoot} after the boot jar is on the bootstrap class path.
  */
@@ -49,14 +55,17 @@ public final class Installer {
    * @param args the agent options string
    * @param inst the JVM's instrumentation
    * @param dynamic whether loaded by attach rather than {@code -javaagent}
-   * @throws Exception if the options are invalid or the HTTP endpoint cannot start
+   * @throws Exception if the options (or the {@code timerguard.watch.*} properties) are invalid
    */
   public static void install(String args, Instrumentation inst, boolean dynamic) throws Exception {
     AgentOptions o = AgentOptions.parse(args);
+    // checked before anything is installed: a bad watch setting stops the agent as a bad option does
+    GrowthWatch.Builder watch = o.watch ? watchSettings(o) : null;
     if (INSTALLED.compareAndSet(false, true)) {
       if (o.maxSites != null) {
         System.setProperty("timerguard.registry.maxSites", Integer.toString(o.maxSites));
       }
+      Render.maxSeriesSites(o.maxSeriesSites);
       warnIfSecondRegistry();
       openConcurrentPackage(inst);
       instrument(inst, o);
@@ -66,8 +75,29 @@ public final class Installer {
             .registerMBean(new AgentMBean(inst), new ObjectName(TimerGuardAgentMXBean.NAME));
       }
     }
+    if (watch != null) {
+      // the first start wins: a watch the application (or the Spring Boot starter) started first is kept
+      GrowthWatch.startShared(watch);
+    }
     if (o.httpPort != null) {
-      HttpExporter.start(o.httpPort, o.portFile);
+      try {
+        HttpExporter.start(o);
+      } catch (IOException e) {
+        // the agent itself is installed and counting; only the endpoint failed
+        System.err.println("[timerguard] " + e.getMessage() + "; the agent runs on (JMX, JFR)");
+      }
+    }
+  }
+
+  private static GrowthWatch.Builder watchSettings(AgentOptions o) {
+    try {
+      return o.watchSettings().beforeSample(Hooks::poll);
+    } catch (LinkageError e) {
+      // the application's own, older dev.timerguard.live (dynamic attach beside it) has no watch
+      System.err.println(
+          "[timerguard] growth watch not started: the application's dev.timerguard.live has no"
+              + " GrowthWatch (" + e + "); /metrics goes without the growth figures");
+      return null;
     }
   }
 

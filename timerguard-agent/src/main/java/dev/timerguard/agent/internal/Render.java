@@ -4,6 +4,7 @@ import dev.timerguard.agent.boot.ExecutorTracker;
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
 import dev.timerguard.live.CallSite;
+import dev.timerguard.live.GrowthWatch;
 import dev.timerguard.live.SiteCounter;
 import dev.timerguard.live.SiteStats;
 import dev.timerguard.live.Snapshot;
@@ -13,10 +14,14 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * Renders the registry for the exporters: Prometheus text ({@code /metrics}), JSON ({@code
@@ -80,9 +85,53 @@ final class Render {
 
   // ----------------------------------------------------------------------------- Prometheus
 
+  /** Per-site series in {@code /metrics} for at most this many sites; set once at install. */
+  private static volatile int maxSeriesSites = AgentOptions.DEFAULT_MAX_SERIES_SITES;
+
+  static void maxSeriesSites(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("maxSeriesSites must be at least 1, was " + n);
+    }
+    maxSeriesSites = n;
+  }
+
+  /**
+   * The {@code /metrics} text, per the metric contract shared with the Micrometer binder: names,
+   * types, and the label keys {@code kind, site, class, line} in that order. Per-site series are
+   * bounded by {@link Snapshot#limitSites(int)}; the growth families come from the running shared
+   * {@link GrowthWatch} and are left out when none runs.
+   */
   static String prometheus() {
     Snapshot snap = snapshot();
     Map<Integer, Long> queues = ExecutorTracker.queueSizes();
+    GrowthWatch.Report report;
+    try {
+      GrowthWatch watch = GrowthWatch.sharedIfRunning();
+      report = watch == null ? null : watch.report();
+    } catch (LinkageError e) {
+      report = null; // an application's older dev.timerguard.live without the watch
+    }
+    return prometheus(snap, s -> queue(queues, s), report, maxSeriesSites);
+  }
+
+  /**
+   * Renders {@code snap} with each executor site's queue size and the watch's report ({@code
+   * null}: no growth families). Package-private for tests.
+   */
+  static String prometheus(
+      Snapshot snap, ToLongFunction<SiteStats> queue, GrowthWatch.Report report, int maxSites) {
+    Snapshot limited = snap.limitSites(maxSites);
+    Map<CallSite, Long> queueBySite = new HashMap<>();
+    Set<CallSite> kept = new HashSet<>();
+    for (SiteStats s : limited.sites()) {
+      kept.add(s.site());
+    }
+    for (SiteStats s : snap.sites()) {
+      if (s.site().kind() == CallSite.Kind.EXECUTOR) {
+        CallSite key = kept.contains(s.site()) ? s.site() : CallSite.other(CallSite.Kind.EXECUTOR);
+        queueBySite.merge(key, queue.applyAsLong(s), Long::sum);
+      }
+    }
     StringBuilder b = new StringBuilder(4096);
     head(b, "timerguard_live_timers", "gauge",
         "Live timers and tickers over all sites (scheduled, not yet fired, cancelled or stopped).");
@@ -95,55 +144,118 @@ final class Render {
 
     head(b, "timerguard_site_live", "gauge",
         "Live timers, tickers, executors or threads created at a call site.");
-    for (SiteStats s : snap.sites()) {
-      b.append("timerguard_site_live").append(labels(s.site())).append(' ').append(s.live()).append('\n');
+    for (SiteStats s : limited.sites()) {
+      sample(b, "timerguard_site_live", s.site(), s.live());
     }
-    counter(b, snap, "timerguard_site_created_total", "Created at a call site since the agent started.", SiteStats::created);
-    counter(b, snap, "timerguard_site_fired_total", "Timers fired (threads terminated) per call site.", SiteStats::fired);
-    counter(b, snap, "timerguard_site_cancelled_total", "Timers cancelled or stopped (executors shut down) per call site.", SiteStats::cancelled);
+    counter(b, limited, "timerguard_site_created_total", "Created at a call site since the agent started.", SiteStats::created);
+    counter(b, limited, "timerguard_site_fired_total", "Timers fired (threads terminated) per call site.", SiteStats::fired);
+    counter(b, limited, "timerguard_site_cancelled_total", "Timers cancelled or stopped (executors shut down) per call site.", SiteStats::cancelled);
     head(b, "timerguard_executor_retained_cancelled_tasks", "gauge",
         "Cancelled tasks still queued, per executor creation site (removeOnCancelPolicy(false)).");
-    for (SiteStats s : snap.sites()) {
+    for (SiteStats s : limited.sites()) {
       if (s.site().kind() == CallSite.Kind.EXECUTOR) {
-        b.append("timerguard_executor_retained_cancelled_tasks").append(labels(s.site())).append(' ')
-            .append(s.retained()).append('\n');
+        sample(b, "timerguard_executor_retained_cancelled_tasks", s.site(), s.retained());
       }
     }
     head(b, "timerguard_executor_queue_size", "gauge", "Queued tasks, per executor creation site.");
-    for (SiteStats s : snap.sites()) {
+    for (SiteStats s : limited.sites()) {
       if (s.site().kind() == CallSite.Kind.EXECUTOR) {
-        b.append("timerguard_executor_queue_size").append(labels(s.site())).append(' ')
-            .append(queue(queues, s)).append('\n');
+        sample(b, "timerguard_executor_queue_size", s.site(), queueBySite.getOrDefault(s.site(), 0L));
       }
     }
     head(b, "timerguard_threads_live", "gauge", "Live threads per thread-creation site.");
-    for (SiteStats s : snap.sites()) {
+    for (SiteStats s : limited.sites()) {
       if (s.site().kind() == CallSite.Kind.THREAD) {
-        b.append("timerguard_threads_live").append(labels(s.site())).append(' ').append(s.live()).append('\n');
+        sample(b, "timerguard_threads_live", s.site(), s.live());
       }
+    }
+    if (report != null) {
+      growth(b, limited, kept, report);
     }
     head(b, "timerguard_agent_disabled_hooks", "gauge", "Agent hooks disabled after an internal error.");
     b.append("timerguard_agent_disabled_hooks ").append(HookGuard.disabled().size()).append('\n');
+    jvm(b);
+    return b.toString();
+  }
 
-    head(b, "jvm_heap_after_gc_bytes", "gauge", "Heap used right after the last collection, per pool.");
+  /**
+   * The watch's rate and level per series site; the sites summed into {@code other} give their
+   * kind's {@code other} series the sum of their rates and the highest of their levels.
+   */
+  private static void growth(
+      StringBuilder b, Snapshot limited, Set<CallSite> kept, GrowthWatch.Report report) {
+    Map<CallSite, Double> rate = new HashMap<>();
+    Map<CallSite, Integer> level = new HashMap<>();
+    for (GrowthWatch.SiteStatus st : report.sites()) {
+      CallSite key = kept.contains(st.site()) ? st.site() : CallSite.other(st.site().kind());
+      rate.merge(key, st.ratePerSecond(), Double::sum);
+      level.merge(key, st.level(), Math::max);
+    }
+    head(b, "timerguard_site_growth_rate", "gauge",
+        "Growth of the live count per call site, per second, over the watch's rapid window.");
+    for (SiteStats s : limited.sites()) {
+      b.append("timerguard_site_growth_rate").append(labels(s.site())).append(' ')
+          .append(number(rate.getOrDefault(s.site(), 0.0))).append('\n');
+    }
+    head(b, "timerguard_site_growth_severity", "gauge",
+        "Growth alert level per call site: 0 none, 1 slow, 2 rapid.");
+    for (SiteStats s : limited.sites()) {
+      sample(b, "timerguard_site_growth_severity", s.site(), level.getOrDefault(s.site(), 0));
+    }
+    head(b, "timerguard_growth_worst_severity", "gauge",
+        "Highest growth alert level over all call sites: 0 none, 1 slow, 2 rapid.");
+    b.append("timerguard_growth_worst_severity ").append(report.worstLevel()).append('\n');
+  }
+
+  private static void jvm(StringBuilder b) {
+    head(b, "timerguard_jvm_heap_after_gc_bytes", "gauge",
+        "Heap used right after the last collection, per heap pool.");
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       MemoryUsage u = p.getCollectionUsage();
       if (p.getType() == MemoryType.HEAP && u != null) {
-        b.append("jvm_heap_after_gc_bytes{pool=\"").append(esc(p.getName())).append("\"} ")
+        b.append("timerguard_jvm_heap_after_gc_bytes{pool=\"").append(esc(p.getName())).append("\"} ")
             .append(u.getUsed()).append('\n');
       }
     }
-    head(b, "jvm_gc_pause_seconds_total", "counter", "Accumulated collection time, per collector.");
-    for (GarbageCollectorMXBean g : ManagementFactory.getGarbageCollectorMXBeans()) {
-      b.append("jvm_gc_pause_seconds_total{gc=\"").append(esc(g.getName())).append("\"} ")
-          .append(String.format(Locale.ROOT, "%.3f", g.getCollectionTime() / 1000.0)).append('\n');
+    List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
+    head(b, "timerguard_jvm_gc_pause_seconds_total", "counter",
+        "Accumulated collection time, per collector.");
+    for (GarbageCollectorMXBean g : gcs) {
+      long ms = g.getCollectionTime();
+      if (ms >= 0) {
+        b.append("timerguard_jvm_gc_pause_seconds_total{gc=\"").append(esc(g.getName())).append("\"} ")
+            .append(number(ms / 1000.0)).append('\n');
+      }
     }
-    head(b, "jvm_gc_collections_total", "counter", "Collections, per collector.");
-    for (GarbageCollectorMXBean g : ManagementFactory.getGarbageCollectorMXBeans()) {
-      b.append("jvm_gc_collections_total{gc=\"").append(esc(g.getName())).append("\"} ")
-          .append(g.getCollectionCount()).append('\n');
+    head(b, "timerguard_jvm_gc_collections_total", "counter", "Collections, per collector.");
+    for (GarbageCollectorMXBean g : gcs) {
+      long n = g.getCollectionCount();
+      if (n >= 0) {
+        b.append("timerguard_jvm_gc_collections_total{gc=\"").append(esc(g.getName())).append("\"} ")
+            .append(n).append('\n');
+      }
     }
-    return b.toString();
+    head(b, "timerguard_jvm_threads_live", "gauge", "Live platform threads in the JVM, daemons included.");
+    b.append("timerguard_jvm_threads_live ").append(ManagementFactory.getThreadMXBean().getThreadCount())
+        .append('\n');
+  }
+
+  /** A sample value as the exposition format spells it. */
+  static String number(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return Double.toString(v);
+  }
+
+  private static void sample(StringBuilder b, String name, CallSite site, long value) {
+    b.append(name).append(labels(site)).append(' ').append(value).append('\n');
   }
 
   private interface Field {
@@ -153,7 +265,7 @@ final class Render {
   private static void counter(StringBuilder b, Snapshot snap, String name, String help, Field f) {
     head(b, name, "counter", help);
     for (SiteStats s : snap.sites()) {
-      b.append(name).append(labels(s.site())).append(' ').append(f.get(s)).append('\n');
+      sample(b, name, s.site(), f.get(s));
     }
   }
 
@@ -162,14 +274,16 @@ final class Render {
     b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
   }
 
-  private static String labels(CallSite c) {
+  /** The contract's label set, in its order: kind, site, class, line. */
+  static String labels(CallSite c) {
     return "{kind=\"" + c.kind().name().toLowerCase(Locale.ROOT)
         + "\",site=\"" + esc(c.location())
         + "\",class=\"" + esc(c.className())
         + "\",line=\"" + c.line() + "\"}";
   }
 
-  private static String esc(String s) {
+  /** A label value escaped per the exposition format: backslash, double quote, line feed. */
+  static String esc(String s) {
     return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 

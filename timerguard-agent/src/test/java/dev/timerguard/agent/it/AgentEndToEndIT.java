@@ -78,8 +78,9 @@ class AgentEndToEndIT {
       assertThat(metric(metrics, "timerguard_site_live", LeakySample.CANCELLED_LINE)).isZero();
       assertThat(metric(metrics, "timerguard_executor_retained_cancelled_tasks", LeakySample.POOL_LINE)).isGreaterThan(0);
       assertThat(metric(metrics, "timerguard_threads_live", LeakySample.THREAD_LINE)).isLessThanOrEqualTo(2);
-      assertThat(metrics).contains("timerguard_live_timers ", "jvm_heap_after_gc_bytes{pool=",
-          "jvm_gc_pause_seconds_total{gc=", "# TYPE timerguard_site_created_total counter");
+      assertThat(metrics).contains("timerguard_live_timers ", "timerguard_jvm_heap_after_gc_bytes{pool=",
+          "timerguard_jvm_gc_pause_seconds_total{gc=", "timerguard_jvm_gc_collections_total{gc=",
+          "timerguard_jvm_threads_live ", "# TYPE timerguard_site_created_total counter");
 
       assertOnlyLoopback(port);
 

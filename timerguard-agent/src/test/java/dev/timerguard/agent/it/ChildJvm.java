@@ -107,17 +107,22 @@ final class ChildJvm implements AutoCloseable {
   }
 
   static String get(int port, String path) throws Exception {
-    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> r =
-        c.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = request(port, path);
     if (r.statusCode() != 200) {
       throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
     }
     return r.body();
+  }
+
+  /** A GET of {@code path} on 127.0.0.1:{@code port} with header name/value pairs. */
+  static HttpResponse<String> request(int port, String path, String... headers) throws Exception {
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Override

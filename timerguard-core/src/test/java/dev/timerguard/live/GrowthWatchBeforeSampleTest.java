@@ -1,0 +1,48 @@
+package dev.timerguard.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The watch's before-sample hook: runs before every snapshot, and a failing hook does not stop sampling. */
+class GrowthWatchBeforeSampleTest {
+
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final LiveRegistry registry = LiveRegistry.create(16, nanos::get);
+  private final SiteCounter site =
+      registry.register(CallSite.of(CallSite.Kind.THREAD, "com.acme.Pool", "spawn", "Pool.java", 7));
+
+  @Test
+  void theHookRunsBeforeTheSnapshotSoPolledEndsAreCurrent() {
+    long stamp = site.created();
+    // a polling source: the end is only known once the hook runs
+    GrowthWatch w =
+        GrowthWatch.builder().registry(registry).beforeSample(() -> site.fired(stamp)).build();
+    nanos.addAndGet(1_000_000_000L);
+    GrowthWatch.Report r = w.sampleNow();
+    assertThat(r.site(site.site()).live()).isZero();
+  }
+
+  @Test
+  void aThrowingHookIsReportedAndTheSampleIsTakenAnyway() {
+    GrowthWatch w =
+        GrowthWatch.builder()
+            .registry(registry)
+            .beforeSample(() -> { throw new IllegalStateException("boom"); })
+            .build();
+    site.created();
+    nanos.addAndGet(1_000_000_000L);
+    assertThat(w.sampleNow().samples()).isEqualTo(1);
+    nanos.addAndGet(1_000_000_000L);
+    assertThat(w.sampleNow().site(site.site()).live()).isEqualTo(1);
+  }
+
+  @Test
+  void aNullHookIsRejectedByName() {
+    assertThatThrownBy(() -> GrowthWatch.builder().beforeSample(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("task");
+  }
+}
