@@ -147,7 +147,7 @@ final class Render {
     for (SiteStats s : limited.sites()) {
       sample(b, "timerguard_site_live", s.site(), s.live());
     }
-    counter(b, limited, "timerguard_site_created_total", "Created at a call site since the agent started.", SiteStats::created);
+    counter(b, limited, "timerguard_site_creations_total", "Created at a call site since the agent started.", SiteStats::created);
     counter(b, limited, "timerguard_site_fired_total", "Timers fired (threads terminated) per call site.", SiteStats::fired);
     counter(b, limited, "timerguard_site_cancelled_total", "Timers cancelled or stopped (executors shut down) per call site.", SiteStats::cancelled);
     head(b, "timerguard_executor_retained_cancelled_tasks", "gauge",

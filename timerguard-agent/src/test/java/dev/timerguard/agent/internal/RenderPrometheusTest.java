@@ -98,7 +98,7 @@ class RenderPrometheusTest {
     String text = Render.prometheus(registry.snapshot(), s -> 0, w.sampleNow(), 200);
     List<String[]> families = List.of(
         new String[] {"timerguard_site_live", "gauge"},
-        new String[] {"timerguard_site_created_total", "counter"},
+        new String[] {"timerguard_site_creations_total", "counter"},
         new String[] {"timerguard_site_fired_total", "counter"},
         new String[] {"timerguard_site_cancelled_total", "counter"},
         new String[] {"timerguard_executor_retained_cancelled_tasks", "gauge"},

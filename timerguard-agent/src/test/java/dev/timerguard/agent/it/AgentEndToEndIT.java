@@ -80,7 +80,7 @@ class AgentEndToEndIT {
       assertThat(metric(metrics, "timerguard_threads_live", LeakySample.THREAD_LINE)).isLessThanOrEqualTo(2);
       assertThat(metrics).contains("timerguard_live_timers ", "timerguard_jvm_heap_after_gc_bytes{pool=",
           "timerguard_jvm_gc_pause_seconds_total{gc=", "timerguard_jvm_gc_collections_total{gc=",
-          "timerguard_jvm_threads_live ", "# TYPE timerguard_site_created_total counter");
+          "timerguard_jvm_threads_live ", "# TYPE timerguard_site_creations_total counter");
 
       assertOnlyLoopback(port);
 
