@@ -26,6 +26,16 @@ public final class TimerGuardCli {
   /** Runs the command line and returns the exit code, without exiting the JVM. */
   public static int run(String... args) {
     CommandLine cl = new CommandLine(new TimerGuardCli());
+    // bad usage: one line naming the problem and where the help is, not the whole usage text
+    cl.setParameterExceptionHandler(
+        (ex, argv) -> {
+          CommandLine cmd = ex.getCommandLine();
+          cmd.getErr().println(
+              "timerguard: " + ex.getMessage().replace('\n', ' ').strip() + " (see '"
+                  + cmd.getCommandSpec().qualifiedName() + " --help')");
+          cmd.getErr().flush();
+          return 2;
+        });
     cl.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           cmd.getErr().println("timerguard: " + ex.getMessage());
