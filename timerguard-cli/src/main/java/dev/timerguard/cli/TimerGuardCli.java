@@ -26,13 +26,20 @@ public final class TimerGuardCli {
   /** Runs the command line and returns the exit code, without exiting the JVM. */
   public static int run(String... args) {
     CommandLine cl = new CommandLine(new TimerGuardCli());
-    // bad usage: one line naming the problem and where the help is, not the whole usage text
+    // doctor and scan: bad usage is one line naming the problem and where the help is, not the
+    // whole usage text (scripts and CI logs read one line); demo keeps picocli's usage text
+    CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
     cl.setParameterExceptionHandler(
         (ex, argv) -> {
           CommandLine cmd = ex.getCommandLine();
+          String name = cmd.getCommandName();
+          if (!name.equals("doctor") && !name.equals("scan")) {
+            return usage.handleParseException(ex, argv);
+          }
+          String message = ex.getMessage().replace('\n', ' ').strip();
+          String help = cmd.getCommandSpec().qualifiedName() + " --help";
           cmd.getErr().println(
-              "timerguard: " + ex.getMessage().replace('\n', ' ').strip() + " (see '"
-                  + cmd.getCommandSpec().qualifiedName() + " --help')");
+              "timerguard: " + message + (message.contains(help) ? "" : " (see '" + help + "')"));
           cmd.getErr().flush();
           return 2;
         });

@@ -618,18 +618,23 @@ public final class Scanner {
       Trees trees = Trees.instance(task);
       Analyzer analyzer = new Analyzer(Rules.all(), options, trees, task.getTypes(), task.getElements());
       List<Source> deferred = new ArrayList<>();
+      for (Source s : batch) {
+        if (duplicateFiles.contains(s.path.toUri().toString())) {
+          deferred.add(s);
+        }
+      }
+      if (deferred.size() == batch.size()) {
+        deferred.clear(); // no file of the batch was entered cleanly: analyse as they are
+      }
+      Set<String> deferredUris = new HashSet<>();
+      for (Source s : deferred) {
+        deferredUris.add(s.path.toUri().toString());
+      }
       for (CompilationUnitTree cu : units) {
         String uri = cu.getSourceFile().toUri().toString();
         String name = byUri.getOrDefault(uri, cu.getSourceFile().getName());
-        if (duplicateFiles.contains(uri) && parseErrors.get(uri) == null) {
-          for (Source s : batch) {
-            if (s.path.toUri().toString().equals(uri)) {
-              deferred.add(s);
-            }
-          }
-          if (batch.size() > 1) {
-            continue;
-          }
+        if (deferredUris.contains(uri)) {
+          continue; // analysed again in a batch of their own
         }
         String parseError = parseErrors.get(uri);
         if (parseError != null) {
@@ -646,7 +651,7 @@ public final class Scanner {
       for (Analyzer.RuleFailure f : analyzer.failures()) {
         errors.add(new ScanResult.FileError(f.file(), "rule " + f.ruleId() + " failed: " + f.error()));
       }
-      return batch.size() > 1 ? deferred : List.of();
+      return deferred;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
