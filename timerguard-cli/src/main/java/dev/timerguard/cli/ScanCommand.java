@@ -71,7 +71,7 @@ final class ScanCommand implements Callable<Integer> {
   @Option(names = "--baseline", paramLabel = "FILE", description = "Ignore findings recorded in this baseline.")
   Path baseline;
 
-  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Record all current findings as the baseline and exit 0.")
+  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Record all current findings as the baseline and exit 0 (3 if some files could not be analysed).")
   Path writeBaseline;
 
   @Option(names = "--rules", paramLabel = "IDS", description = "Only these rules, e.g. TG101,TG103.")

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
  *
  * <p>Each subcommand is a small picocli class in this package; this class only wires them together.
  * Exit codes: {@code 0} success, {@code 1} findings or leaks reported, {@code 2} bad usage or a
- * failure to run (the message says which).
+ * failure to run (the message says which), {@code 3} ({@code scan} only) some files could not be
+ * analysed.
  */
 @Command(
     name = "timerguard",
