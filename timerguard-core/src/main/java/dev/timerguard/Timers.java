@@ -300,11 +300,30 @@ public final class Timers extends TimerSource implements AutoCloseable {
     }
   }
 
+  /**
+   * Hands an action's failure to the error handler. If the handler itself throws, the timer
+   * thread still goes on: a new {@link IllegalStateException} (cause: the handler's error,
+   * suppressed: the action's error) goes to this thread's uncaught-exception handler, as {@link
+   * TimerErrorHandler} promises. The handler's own exception is not modified (it may be shared).
+   */
   private void report(CallSite site, Throwable t) {
     try {
       onError.onError(site, t);
-    } catch (Throwable ignored) {
-      // the handler failed; the timer thread must survive whatever it does
+    } catch (Throwable handlerFailure) {
+      try {
+        IllegalStateException both =
+            new IllegalStateException(
+                "TimerErrorHandler of "
+                    + name
+                    + " threw while reporting the failure of the timer created at "
+                    + site.location(),
+                handlerFailure);
+        both.addSuppressed(t);
+        Thread me = Thread.currentThread();
+        me.getUncaughtExceptionHandler().uncaughtException(me, both);
+      } catch (Throwable ignored) {
+        // the uncaught-exception handler failed too; the timer thread must survive regardless
+      }
     }
   }
 

@@ -232,6 +232,33 @@ class TimersTest {
   }
 
   @Test
+  void aThrowingErrorHandlersFailureGoesToTheThreadsUncaughtHandlerWithTheActionsError() {
+    Error handlerFailure = new Error("handler");
+    RuntimeException actionFailure = new RuntimeException("action");
+    Timers t = Timers.builder().engine(engine).registry(registry)
+        .onError((s, e) -> { throw handlerFailure; }).build();
+    List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread me = Thread.currentThread();
+    Thread.UncaughtExceptionHandler old = me.getUncaughtExceptionHandler();
+    me.setUncaughtExceptionHandler((th, e) -> uncaught.add(e));
+    try {
+      t.schedule(Duration.ZERO, () -> { throw actionFailure; });
+      AtomicInteger later = new AtomicInteger();
+      t.schedule(Duration.ZERO, later::incrementAndGet);
+      engine.advance(0);
+      assertThat(later).hasValue(1); // the timer thread went on
+    } finally {
+      me.setUncaughtExceptionHandler(old == me.getThreadGroup() ? null : old);
+    }
+    assertThat(uncaught).singleElement().satisfies(e -> {
+      assertThat(e).hasCause(handlerFailure).hasMessageContaining("TimerErrorHandler")
+          .hasMessageContaining(TimersTest.class.getName());
+      assertThat(e.getSuppressed()).containsExactly(actionFailure);
+    });
+    assertThat(handlerFailure.getSuppressed()).isEmpty(); // the handler's own error is not mutated
+  }
+
+  @Test
   void zeroAndNegativeDelaysFirePromptly() {
     AtomicInteger runs = new AtomicInteger();
     timers.schedule(Duration.ZERO, runs::incrementAndGet);

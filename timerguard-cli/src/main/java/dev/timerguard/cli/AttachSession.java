@@ -2,12 +2,19 @@ package dev.timerguard.cli;
 
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
+import com.sun.tools.attach.VirtualMachineDescriptor;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -20,6 +27,11 @@ import javax.management.remote.JMXServiceURL;
  * opened). Only this class touches {@code com.sun.tools.attach}, so a runtime without the {@code
  * jdk.attach} module fails with a clear message before it is loaded.
  *
+ * <p>Every step in the target runs on a daemon thread of its own and is waited for at most the
+ * session's timeout: a stopped, frozen or swapping JVM makes a step fail with a {@link
+ * DoctorException} ("did not respond within ..."), never hang the doctor. A step that is given
+ * up on is left to finish (or not) on its daemon thread; a connection it opens late is closed.
+ *
  * <p>Not thread-safe; one per diagnosis. {@link #close()} disconnects; the agent stays loaded.
  */
 final class AttachSession implements DoctorTarget, AutoCloseable {
@@ -27,12 +39,14 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
   static final String AGENT_MBEAN = "dev.timerguard:type=Agent";
 
   private final long pid;
+  private final Duration timeout;
   private final JMXConnector connector;
   private final MBeanServerConnection mbs;
   private final ObjectName agent;
 
-  private AttachSession(long pid, JMXConnector connector) throws IOException {
+  private AttachSession(long pid, Duration timeout, JMXConnector connector) throws IOException {
     this.pid = pid;
+    this.timeout = timeout;
     this.connector = connector;
     this.mbs = connector.getMBeanServerConnection();
     try {
@@ -43,11 +57,68 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
   }
 
   /**
-   * Attaches to {@code pid}, loads the agent jar and connects over JMX.
-   *
-   * @throws DoctorException with a one-line reason when any step fails
+   * Whether {@code pid} is in the JDK's list of JVMs this user can attach to ({@link
+   * VirtualMachine#list()}, read from the JVMs' performance-data files: no process is signalled).
    */
-  static AttachSession open(long pid, Path agentJar) {
+  static boolean isAttachableJvm(long pid) {
+    String id = Long.toString(pid);
+    for (VirtualMachineDescriptor d : VirtualMachine.list()) {
+      if (d.id().equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Attaches to {@code pid}, loads the agent jar and connects over JMX, waiting at most {@code
+   * timeout} for all of it.
+   *
+   * @throws DoctorException with a one-line reason when any step fails or does not finish in time
+   */
+  static AttachSession open(long pid, Path agentJar, Duration timeout) {
+    CompletableFuture<AttachSession> f = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                AttachSession s = attach(pid, agentJar, timeout);
+                if (!f.complete(s)) {
+                  s.close(); // the doctor gave up waiting
+                }
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "timerguard-attach-" + pid);
+    t.setDaemon(true);
+    t.start();
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // given up: a session that still opens later is closed at once
+      f.completeExceptionally(e);
+      throw notResponding(pid, timeout, "attaching and loading the agent");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DoctorException("interrupted while attaching to JVM " + pid);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof DoctorException) {
+        throw (DoctorException) e.getCause();
+      }
+      throw new DoctorException("cannot attach to JVM " + pid + ": " + oneLine(e.getCause()));
+    }
+  }
+
+  static DoctorException notResponding(long pid, Duration timeout, String step) {
+    return new DoctorException(
+        "JVM " + pid + " did not respond within " + DoctorCommand.format(timeout) + " while "
+            + step + " (stopped, frozen or swapping? 'kill -CONT " + pid + "' resumes a stopped"
+            + " process); give it longer with --attach-timeout");
+  }
+
+  /** The steps themselves, on the attach thread. */
+  private static AttachSession attach(long pid, Path agentJar, Duration timeout) {
     VirtualMachine vm;
     try {
       vm = VirtualMachine.attach(Long.toString(pid));
@@ -66,7 +137,7 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
       }
       String address = vm.startLocalManagementAgent();
       JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address));
-      return new AttachSession(pid, c);
+      return new AttachSession(pid, timeout, c);
     } catch (Exception e) {
       String hint = "";
       try {
@@ -88,6 +159,46 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
     }
   }
 
+  /**
+   * Runs one read in the target on a daemon thread and waits at most the session's timeout.
+   *
+   * @throws DoctorException if it does not finish in time
+   */
+  private <T> T bounded(String step, Callable<T> read) throws Exception {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(read.call());
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "timerguard-read-" + pid);
+    t.setDaemon(true);
+    t.start();
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw notResponding(pid, timeout, step);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof Exception) {
+        throw (Exception) c;
+      }
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(JMXConnector c) {
+    try {
+      c.close();
+    } catch (IOException | RuntimeException ignored) {
+      // target may be gone
+    }
+  }
+
   static String oneLine(Throwable e) {
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
@@ -103,50 +214,63 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
   /** The agent's snapshot rows (see the agent MBean's SnapshotRows). */
   @Override
   public String[] snapshotRows() throws Exception {
-    return (String[]) mbs.getAttribute(agent, "SnapshotRows");
+    return bounded("reading the agent's snapshot", () -> (String[]) mbs.getAttribute(agent, "SnapshotRows"));
   }
 
   /** Loaded {@code TimerTask} subclasses in the target. */
   @Override
   public String[] timerTaskClasses() throws Exception {
-    return (String[]) mbs.getAttribute(agent, "TimerTaskClassNames");
+    return bounded("reading the TimerTask classes",
+        () -> (String[]) mbs.getAttribute(agent, "TimerTaskClassNames"));
   }
 
   /** Every platform thread with its stack. */
   @Override
-  public ThreadInfo[] threads() throws IOException {
-    ThreadMXBean t =
-        ManagementFactory.newPlatformMXBeanProxy(
-            mbs, ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
-    return t.dumpAllThreads(false, false);
+  public ThreadInfo[] threads() throws Exception {
+    return bounded("dumping its threads", () -> {
+      ThreadMXBean t =
+          ManagementFactory.newPlatformMXBeanProxy(
+              mbs, ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
+      return t.dumpAllThreads(false, false);
+    });
   }
 
   /** Heap in use now, in bytes. */
   @Override
-  public long heapUsed() throws IOException {
-    MemoryMXBean m =
-        ManagementFactory.newPlatformMXBeanProxy(
-            mbs, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
-    return m.getHeapMemoryUsage().getUsed();
+  public long heapUsed() throws Exception {
+    return bounded("reading its heap use", () -> {
+      MemoryMXBean m =
+          ManagementFactory.newPlatformMXBeanProxy(
+              mbs, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
+      return m.getHeapMemoryUsage().getUsed();
+    });
   }
 
   /** {@code jcmd GC.class_histogram} through the DiagnosticCommand MBean (runs a full GC). */
   @Override
   public String classHistogram() throws Exception {
-    return (String)
+    ObjectName dcmd = new ObjectName("com.sun.management:type=DiagnosticCommand");
+    return bounded("taking a class histogram (a full GC)", () -> (String)
         mbs.invoke(
-            new ObjectName("com.sun.management:type=DiagnosticCommand"),
+            dcmd,
             "gcClassHistogram",
             new Object[] {new String[0]},
-            new String[] {String[].class.getName()});
+            new String[] {String[].class.getName()}));
   }
 
+  /**
+   * Disconnects on a daemon thread and waits for that at most the timeout: closing may hang on a
+   * frozen JVM too.
+   */
   @Override
   public void close() {
+    Thread t = new Thread(() -> closeQuietly(connector), "timerguard-close-" + pid);
+    t.setDaemon(true);
+    t.start();
     try {
-      connector.close();
-    } catch (IOException ignored) {
-      // target may be gone
+      t.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,15 +21,32 @@ import picocli.CommandLine.Spec;
  * groups, pending timer classes) along the seed's decision tree. {@code --demo} diagnoses a bundled
  * leaky service in a child JVM. Exit codes: 0 no leak, 1 leak found, 2 bad input or failure (one
  * line on standard error).
+ *
+ * <p>Every option is checked before anything is attached. Only a process that the JDK lists as an
+ * attachable JVM of this user is attached to (the attach mechanism signals the process, and
+ * SIGQUIT ends a process that is not a JVM). Every step in the target (attach, agent load, each
+ * read) waits at most {@code --attach-timeout}, so a stopped or frozen JVM ends the doctor with a
+ * message instead of a hang.
  */
 @Command(
     name = "doctor",
     mixinStandardHelpOptions = true,
     description = {
       "Diagnose timer and thread leaks in a running JVM (same user) by dynamic attach.",
-      "Exit: 0 no leak, 1 leak found, 2 bad input or failure."
+      "Only JVMs that the JDK lists as attachable are attached to; other processes are refused"
+          + " without a signal.",
+      "Exit: 0 no leak, 1 leak found, 2 bad input or failure (one line on standard error)."
     })
 final class DoctorCommand implements Callable<Integer> {
+
+  static final Duration MIN_DURATION = Duration.ofSeconds(1);
+  static final Duration MAX_DURATION = Duration.ofHours(24);
+  static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+  static final Duration MAX_INTERVAL = Duration.ofHours(1);
+  static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+  static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+  /** Samples per run at most (--duration / --interval): bounds the doctor's own memory. */
+  static final long MAX_SAMPLES = 1000;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "<pid>", description = "The JVM's process id.")
   Long pid;
@@ -35,16 +54,26 @@ final class DoctorCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       defaultValue = "30s",
-      converter = DurationConverter.class,
-      description = "How long to sample, e.g. 30s, 2m, 500ms (default: ${DEFAULT-VALUE}).")
-  Duration duration;
+      paramLabel = "TIME",
+      description = "How long to sample, 1s to 24h, e.g. 30s, 2m, 500ms (default: ${DEFAULT-VALUE}).")
+  String durationText;
 
   @Option(
       names = "--interval",
       defaultValue = "1s",
-      converter = DurationConverter.class,
-      description = "Time between samples (default: ${DEFAULT-VALUE}).")
-  Duration interval;
+      paramLabel = "TIME",
+      description = "Time between samples, 100ms to 1h, at most --duration and at most "
+          + MAX_SAMPLES + " samples in all (default: ${DEFAULT-VALUE}).")
+  String intervalText;
+
+  @Option(
+      names = "--attach-timeout",
+      defaultValue = "10s",
+      paramLabel = "TIME",
+      description = "Longest wait for each step in the target JVM (attach, agent load, each read,"
+          + " each class histogram), 1s to 10m; a stopped or frozen JVM ends the doctor with"
+          + " exit 2 (default: ${DEFAULT-VALUE}).")
+  String attachTimeoutText;
 
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
@@ -53,6 +82,10 @@ final class DoctorCommand implements Callable<Integer> {
   boolean demo;
 
   @Spec CommandSpec spec;
+
+  private Duration duration;
+  private Duration interval;
+  private Duration attachTimeout;
 
   @Override
   public Integer call() {
@@ -67,11 +100,20 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   private int run() {
-    if (interval.isZero() || interval.isNegative() || duration.isNegative() || duration.isZero()) {
-      throw new DoctorException("--duration and --interval must be positive");
-    }
+    duration = parseDuration("--duration", durationText, MIN_DURATION, MAX_DURATION);
+    interval = parseDuration("--interval", intervalText, MIN_INTERVAL, MAX_INTERVAL);
+    attachTimeout = parseDuration("--attach-timeout", attachTimeoutText, MIN_TIMEOUT, MAX_TIMEOUT);
     if (interval.compareTo(duration) > 0) {
-      throw new DoctorException("--interval (" + interval + ") is longer than --duration (" + duration + ")");
+      throw new DoctorException(
+          "--interval (" + intervalText.trim() + ") must not be longer than --duration ("
+              + durationText.trim() + ")");
+    }
+    long samples = duration.toMillis() / interval.toMillis();
+    if (samples > MAX_SAMPLES) {
+      throw new DoctorException(
+          "--duration " + durationText.trim() + " at --interval " + intervalText.trim() + " makes "
+              + samples + " samples; at most " + MAX_SAMPLES + " samples are taken: raise --interval"
+              + " to at least " + format(duration.dividedBy(MAX_SAMPLES)));
     }
     if (demo == (pid != null)) {
       throw new DoctorException("give either a pid or --demo");
@@ -97,13 +139,19 @@ final class DoctorCommand implements Callable<Integer> {
 
   private int diagnose(long target) {
     checkProcess(target);
+    if (!AttachSession.isAttachableJvm(target)) {
+      throw new DoctorException(
+          "pid " + target + " is not a Java VM this user can attach to (not in the JDK's list of"
+              + " attachable JVMs; a JVM started with -XX:-UsePerfData is not listed); nothing was"
+              + " sent to it");
+    }
     Path jar;
     try {
       jar = AgentJar.extract();
     } catch (IOException e) {
       throw new DoctorException(e.getMessage());
     }
-    try (AttachSession s = AttachSession.open(target, jar)) {
+    try (AttachSession s = AttachSession.open(target, jar, attachTimeout)) {
       Diagnosis.Report r =
           new Diagnosis(s, target, duration, interval, d -> Thread.sleep(d.toMillis())).run();
       PrintWriter out = spec.commandLine().getOut();
@@ -134,28 +182,60 @@ final class DoctorCommand implements Callable<Integer> {
     }
   }
 
-  /** Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, or plain seconds. */
-  static final class DurationConverter implements ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String v) {
-      String s = v.trim().toLowerCase(java.util.Locale.ROOT);
-      try {
-        if (s.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-        }
-        if (s.endsWith("s")) {
-          return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
-        }
-        if (s.endsWith("m")) {
-          return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-        }
-        if (s.endsWith("h")) {
-          return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
-        }
-        return Duration.ofSeconds(Long.parseLong(s));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("'" + v + "' is not a duration like 30s, 500ms or 2m");
-      }
+  private static final Pattern DURATION = Pattern.compile("([+-]?\\d+)(ms|s|m|h)?");
+
+  /**
+   * Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} or plain seconds within {@code
+   * [min, max]}.
+   *
+   * @throws DoctorException naming the option, its range and the value, for anything else
+   */
+  static Duration parseDuration(String option, String value, Duration min, Duration max) {
+    String range = option + " must be from " + format(min) + " to " + format(max);
+    String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+    Matcher m = DURATION.matcher(v);
+    if (!m.matches()) {
+      throw new DoctorException(
+          range + ", written like 30s, 500ms, 2m or 1h; '" + value + "' is not a duration");
     }
+    Duration d;
+    try {
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      switch (unit) {
+        case "ms":
+          d = Duration.ofMillis(n);
+          break;
+        case "m":
+          d = Duration.ofMinutes(n);
+          break;
+        case "h":
+          d = Duration.ofHours(n);
+          break;
+        default:
+          d = Duration.ofSeconds(n);
+      }
+    } catch (NumberFormatException | ArithmeticException tooBig) {
+      d = null;
+    }
+    if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new DoctorException(range + ", was " + value.trim());
+    }
+    return d;
+  }
+
+  /** {@code 100ms}, {@code 1s}, {@code 10m}, {@code 24h}: the largest whole unit. */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
   }
 }

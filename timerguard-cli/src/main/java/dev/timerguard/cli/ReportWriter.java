@@ -4,7 +4,14 @@ import dev.timerguard.live.GrowthVerdict;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders a {@link Diagnosis.Report} as text for people or JSON for machines. Stateless. */
+/**
+ * Renders a {@link Diagnosis.Report} as text for people or JSON for machines. Stateless.
+ *
+ * <p>Names that come from the target JVM (thread names, class, method and file names, stack
+ * frames) may hold any character: the text report shows control characters escaped ({@link
+ * #safe}), so a thread whose name holds an ESC [2J sequence cannot clear the reader's terminal
+ * or forge a report line; the JSON report escapes them as JSON does.
+ */
 final class ReportWriter {
 
   private ReportWriter() {}
@@ -44,26 +51,67 @@ final class ReportWriter {
     b.append("\nThread groups that grow (by identical stack)").append(r.threadGroups().isEmpty() ? ": none\n" : "\n");
     for (Diagnosis.ThreadFinding t : r.threadGroups()) {
       b.append(String.format(Locale.ROOT, "  %-6s %+.1f threads/s  %d -> %d  %s  at %s%n",
-          t.growth().severity(), t.growth().ratePerSecond(), t.first(), t.last(), t.state(), t.label()));
+          t.growth().severity(), t.growth().ratePerSecond(), t.first(), t.last(), safe(t.state()),
+          safe(t.label())));
       for (String f : t.stack()) {
-        b.append("        ").append(f).append('\n');
+        b.append("        ").append(safe(f)).append('\n');
       }
     }
     b.append("\nPending timer objects, class histogram at start and end (includes timers created before attach)")
         .append(r.histogram().isEmpty() ? ": none\n" : "\n");
     for (Diagnosis.HistoFinding h : r.histogram()) {
       b.append(String.format(Locale.ROOT, "  %10d -> %10d  (%+d)  %s%n", h.before(), h.after(),
-          h.after() - h.before(), h.className()));
+          h.after() - h.before(), safe(h.className())));
     }
     b.append(r.leak() ? "\nResult: LEAK (exit 1)\n" : "\nResult: no leak found (exit 0)\n");
     return b.toString();
+  }
+
+  /**
+   * {@code s} with every control character (C0, DEL, C1), line or paragraph separator and
+   * bidirectional-override character written as a Java escape ({@code \n}, {@code \u001b}), and
+   * backslash doubled so an escape in the input cannot pass for one made here.
+   */
+  static String safe(String s) {
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean bad = c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
+          || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+      if (!bad && c != '\\') {
+        if (b != null) {
+          b.append(c);
+        }
+        continue;
+      }
+      if (b == null) {
+        b = new StringBuilder(s.length() + 16).append(s, 0, i);
+      }
+      switch (c) {
+        case '\\':
+          b.append("\\\\");
+          break;
+        case '\n':
+          b.append("\\n");
+          break;
+        case '\r':
+          b.append("\\r");
+          break;
+        case '\t':
+          b.append("\\t");
+          break;
+        default:
+          b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      }
+    }
+    return b == null ? s : b.toString();
   }
 
   private static void site(StringBuilder b, Diagnosis.SiteFinding f, String what) {
     GrowthVerdict.SiteGrowth g = f.growth();
     b.append(String.format(Locale.ROOT, "  %-6s %+.1f %s/s  (%d -> %d, now %d, confidence %.2f)  %s %s%n",
         g.severity(), g.ratePerSecond(), what, g.first(), g.last(), f.now(), g.confidence(),
-        f.site().kind(), f.site().location()));
+        f.site().kind(), safe(f.site().location())));
     b.append("      fix: ").append(f.fix()).append('\n');
   }
 

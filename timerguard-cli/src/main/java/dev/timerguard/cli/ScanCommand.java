@@ -28,14 +28,22 @@ import picocli.CommandLine.Spec;
  * {@code timerguard scan <paths>}: audits Java sources for timer and thread leaks without building
  * them (rules TG100-TG108, see docs/lint.md).
  *
- * <p>Exit codes: {@code 0} no finding at or above {@code --fail-on} (after the baseline), {@code 1}
- * such findings, {@code 2} bad usage (missing path, bad option, unreadable baseline). Progress goes
- * to stderr, the report to stdout or {@code --output}.
+ * <p>Exit codes: {@code 0} no finding at or above {@code --fail-on} (after the baseline) and every
+ * file analysed, {@code 1} such findings, {@code 2} bad usage (missing path, bad option, unreadable
+ * baseline, an output path that cannot be written) or a report that could not be written, {@code
+ * 3} no such findings but some files could not be analysed (each named in the report; {@code
+ * --allow-unanalysed} makes this 0). Progress goes to stderr, the report to stdout or {@code
+ * --output}.
  */
 @Command(
     name = "scan",
     mixinStandardHelpOptions = true,
-    description = "Scan Java sources for timer and thread leaks (no build needed).")
+    description = {
+      "Scan Java sources for timer and thread leaks (no build needed).",
+      "Exit: 0 clean, 1 findings at or above --fail-on, 2 bad usage or the report could not be"
+          + " written, 3 no such findings but some files could not be analysed (named in the"
+          + " report; see --allow-unanalysed)."
+    })
 final class ScanCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -63,7 +71,7 @@ final class ScanCommand implements Callable<Integer> {
   @Option(names = "--baseline", paramLabel = "FILE", description = "Ignore findings recorded in this baseline.")
   Path baseline;
 
-  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Record all current findings as the baseline and exit 0.")
+  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Record all current findings as the baseline and exit 0 (3 if some files could not be analysed).")
   Path writeBaseline;
 
   @Option(names = "--rules", paramLabel = "IDS", description = "Only these rules, e.g. TG101,TG103.")
@@ -82,6 +90,23 @@ final class ScanCommand implements Callable<Integer> {
 
   @Option(names = {"--quiet", "-q"}, description = "No progress on stderr.")
   boolean quiet;
+
+  @Option(
+      names = "--allow-unanalysed",
+      description = "Exit 0 (not 3) when some files could not be analysed (unreadable, unparsable,"
+          + " too large, javac failed); they are still named in the report.")
+  boolean allowUnanalysed;
+
+  @Option(
+      names = "--max-file-size",
+      paramLabel = "SIZE",
+      description = "Files larger than this are not analysed (named in the report): 1 to 4g bytes,"
+          + " e.g. 512k, 16m (default: 16m).")
+  String maxFileSize;
+
+  /** Exit code when some files could not be analysed and nothing else failed the scan. */
+  static final int EXIT_UNANALYSED = 3;
+  private static final long MAX_FILE_SIZE_LIMIT = 4L << 30;
 
   @Override
   public Integer call() throws IOException {
@@ -103,6 +128,26 @@ final class ScanCommand implements Callable<Integer> {
       err.println("timerguard scan: " + e.getMessage());
       return 2;
     }
+    long maxBytes = Scanner.DEFAULT_MAX_FILE_BYTES;
+    if (maxFileSize != null) {
+      maxBytes = parseSize(maxFileSize);
+      if (maxBytes < 1 || maxBytes > MAX_FILE_SIZE_LIMIT) {
+        err.println("timerguard scan: --max-file-size must be from 1 to 4g bytes, written like 512k,"
+            + " 16m or 1g; was '" + maxFileSize + "'");
+        return 2;
+      }
+    }
+    // refuse an output that cannot be written now, not after the whole scan
+    String unwritable = unwritable(output);
+    if (unwritable != null) {
+      err.println("timerguard scan: cannot write the report to " + output + ": " + unwritable);
+      return 2;
+    }
+    unwritable = unwritable(writeBaseline);
+    if (unwritable != null) {
+      err.println("timerguard scan: cannot write the baseline to " + writeBaseline + ": " + unwritable);
+      return 2;
+    }
     Baseline known = null;
     Scanner scanner;
     try {
@@ -118,7 +163,8 @@ final class ScanCommand implements Callable<Integer> {
         }
       }
       Scanner.Builder b =
-          Scanner.builder().paths(paths).classpath(cp).options(options).projectSourcePath(projectTypes);
+          Scanner.builder().paths(paths).classpath(cp).options(options).projectSourcePath(projectTypes)
+              .maxFileBytes(maxBytes);
       if (threads != null) {
         b.threads(threads);
       }
@@ -131,23 +177,40 @@ final class ScanCommand implements Callable<Integer> {
       return 2;
     }
     ScanResult result = scanner.scan();
+    int unanalysed = result.errors().size();
     if (writeBaseline != null) {
-      Baseline.of(result.findings()).write(writeBaseline);
+      try {
+        Baseline.of(result.findings()).write(writeBaseline);
+      } catch (java.io.UncheckedIOException e) {
+        err.println("timerguard scan: cannot write the baseline to " + writeBaseline + ": " + reason(e));
+        return 2;
+      }
       err.println("timerguard scan: wrote " + result.findings().size() + " finding(s) to baseline " + writeBaseline);
-      return 0;
+      return unanalysedExit(result, err);
     }
     int known0 = result.findings().size();
     if (known != null) {
       result = result.withFindings(known.newFindings(result.findings()));
     }
+    StringBuilder report = new StringBuilder();
+    fmt.write(result, report);
     if (output != null) {
       try (Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-        fmt.write(result, w);
+        w.append(report);
+      } catch (IOException e) {
+        err.println("timerguard scan: cannot write the report to " + output + ": " + reason(e));
+        return 2;
       }
     } else {
       PrintWriter out = spec.commandLine().getOut();
-      fmt.write(result, out);
+      out.print(report);
       out.flush();
+      // picocli's writer wraps System.out, a PrintStream that keeps write errors to itself
+      if (out.checkError() || System.out.checkError()) {
+        err.println("timerguard scan: cannot write the report to standard output");
+        err.flush();
+        return 2;
+      }
     }
     if (known != null && !quiet) {
       err.println("timerguard scan: " + (known0 - result.findings().size())
@@ -159,6 +222,61 @@ final class ScanCommand implements Callable<Integer> {
       }
     }
     err.flush();
-    return threshold != null && result.countAtOrAbove(threshold) > 0 ? 1 : 0;
+    if (threshold != null && result.countAtOrAbove(threshold) > 0) {
+      return 1;
+    }
+    return unanalysed == 0 ? 0 : unanalysedExit(result, err);
+  }
+
+  /** 3, or 0 with {@code --allow-unanalysed}; says which on stderr. */
+  private int unanalysedExit(ScanResult result, PrintWriter err) {
+    int n = result.errors().size();
+    if (n == 0) {
+      return 0;
+    }
+    err.println("timerguard scan: " + n + " of " + result.filesScanned() + " file(s) could not be"
+        + " analysed (named in the report)" + (allowUnanalysed ? "; allowed by --allow-unanalysed"
+            : "; exit " + EXIT_UNANALYSED + " (--allow-unanalysed to pass anyway)"));
+    err.flush();
+    return allowUnanalysed ? 0 : EXIT_UNANALYSED;
+  }
+
+  /** Why {@code file} cannot be written, or null if it looks writable (or is null). */
+  static String unwritable(Path file) {
+    if (file == null) {
+      return null;
+    }
+    if (Files.isDirectory(file)) {
+      return "it is a folder";
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      return "folder " + parent + " does not exist";
+    }
+    if (parent != null && !Files.isWritable(parent) && !Files.exists(file)) {
+      return "folder " + parent + " is not writable";
+    }
+    if (Files.exists(file) && !Files.isWritable(file)) {
+      return "the file is not writable";
+    }
+    return null;
+  }
+
+  private static String reason(Exception e) {
+    Throwable c = e instanceof java.io.UncheckedIOException ? e.getCause() : e;
+    String m = c.getMessage();
+    return c.getClass().getSimpleName() + (m == null ? "" : " " + m);
+  }
+
+  /** {@code 512}, {@code 512k}, {@code 16m}, {@code 1g} (powers of 1024); -1 if malformed. */
+  static long parseSize(String v) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d{1,12})([kmg]?)").matcher(v.trim().toLowerCase(java.util.Locale.ROOT));
+    if (!m.matches()) {
+      return -1;
+    }
+    long n = Long.parseLong(m.group(1));
+    int shift = m.group(2).isEmpty() ? 0 : m.group(2).equals("k") ? 10 : m.group(2).equals("m") ? 20 : 30;
+    return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
   }
 }

@@ -3,6 +3,9 @@ package dev.timerguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.timerguard.lint.JsonCheck;
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.GrowthVerdict;
 import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,5 +99,32 @@ class DiagnosisTest {
     assertThatThrownBy(() -> run(new Scripted(1, 3)))
         .isInstanceOf(DoctorException.class)
         .hasMessageContaining("during sampling");
+  }
+
+  /**
+   * Thread names, class names and stack frames come from the target JVM: control characters in
+   * them are shown escaped in the text report (no terminal escape reaches the screen, no forged
+   * line) and stay correct JSON.
+   */
+  @Test
+  void controlCharactersFromTheTargetAreEscapedInTheTextReport() {
+    String evil = "\u001b[2J\nResult: no leak found (exit 0)\r\u0007\u009b";
+    CallSite site = CallSite.of(CallSite.Kind.TIMER, "com.acme." + evil, "run", "A.java", 7);
+    GrowthVerdict.SiteGrowth g =
+        new GrowthVerdict.SiteGrowth(site, 20, 1, 5, 200, 10_000_000_000L, GrowthVerdict.Severity.SLOW);
+    Diagnosis.Report r = new Diagnosis.Report(1234, Duration.ofSeconds(10), 10,
+        List.of(new Diagnosis.Step("Is it timers?", true, "yes")), "TIMER LEAK",
+        List.of(new Diagnosis.SiteFinding(site, g, 200, 0, "cancel it")), List.of(),
+        List.of(new Diagnosis.ThreadFinding("threads like \"" + evil + "\", x", "WAITING", 1, 9, g,
+            List.of("frame " + evil))),
+        List.of(new Diagnosis.HistoFinding("com.acme.Task" + evil, 1, 2)), true);
+    String text = ReportWriter.text(r);
+    assertThat(text.chars().filter(c -> (c < 0x20 && c != '\n') || (c >= 0x7f && c < 0xa0)))
+        .as(text).isEmpty();
+    assertThat(text).contains("\\u001b[2J\\nResult: no leak found (exit 0)\\r\\u0007\\u009b");
+    assertThat(text.lines().filter(l -> l.startsWith("Result:"))).containsExactly("Result: LEAK (exit 1)");
+    String json = ReportWriter.json(r);
+    assertThat(JsonCheck.isWellFormed(json)).as(json).isTrue();
+    assertThat(json).contains("\\u001b[2J\\nResult").doesNotContain("\\\\u001b");
   }
 }

@@ -36,22 +36,111 @@ class DoctorBadInputTest {
   }
 
   @Test
-  void neitherPidNorDemoAndBadDurations() {
+  void neitherPidNorDemo() {
     assertOneLineError(CliRun.of("doctor"), "give either a pid or --demo");
-    assertOneLineError(CliRun.of("doctor", "1", "--interval", "0s"), "must be positive");
-    assertOneLineError(CliRun.of("doctor", "1", "--duration", "1s", "--interval", "5s"), "longer than --duration");
-    assertThat(CliRun.of("doctor", "1", "--duration", "soon").exit()).isEqualTo(2);
+  }
+
+  /**
+   * Every bad --duration, --interval or --attach-timeout is refused before anything is attached:
+   * the pid given is this JVM's own, which the doctor would otherwise refuse with another message.
+   */
+  @Test
+  void badDurationsAreRefusedBeforeAttachingWithTheOptionAndItsRange() {
+    String self = Long.toString(ProcessHandle.current().pid());
+    String duration = "--duration must be from 1s to 24h";
+    String interval = "--interval must be from 100ms to 1h";
+    String timeout = "--attach-timeout must be from 1s to 10m";
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "99999999999999999999s"), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "9999999999999999h"), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "25h"), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--duration=-5s"), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "-5s"), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "0"), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "soon"), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--duration", ""), duration);
+    assertOneLineError(CliRun.of("doctor", self, "--interval", "0s"), interval);
+    assertOneLineError(CliRun.of("doctor", self, "--interval", "-1ms"), interval);
+    assertOneLineError(CliRun.of("doctor", self, "--interval", "1.5s"), interval);
+    assertOneLineError(CliRun.of("doctor", self, "--interval", "9223372036854775807ms"), interval);
+    assertOneLineError(CliRun.of("doctor", self, "--attach-timeout", "0s"), timeout);
+    assertOneLineError(CliRun.of("doctor", self, "--attach-timeout", "forever"), timeout);
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "1s", "--interval", "5s"),
+        "--interval (5s) must not be longer than --duration (1s)");
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "24h", "--interval", "100ms"),
+        "at most 1000 samples");
+    // the same options, valid, reach the next check
+    assertOneLineError(CliRun.of("doctor", self, "--duration", "24h", "--interval", "90s",
+        "--attach-timeout", "10m"), "doctor cannot diagnose itself");
   }
 
   @Test
-  void aProcessThatIsNotAJvm() throws Exception {
-    Process sleep = new ProcessBuilder("sleep", "30").start();
+  void aPidThatIsNotANumberIsOneLine() {
+    CliRun r = CliRun.of("doctor", "abc");
+    assertOneLineError(r, "'abc'");
+    assertThat(r.err()).contains("doctor --help");
+  }
+
+  /**
+   * A process that is not a JVM must not get the attach signal (SIGQUIT kills any process that
+   * keeps the default action): the doctor refuses it and the process lives on.
+   */
+  @Test
+  void aProcessThatIsNotAJvmIsRefusedWithoutASignal() throws Exception {
+    Process sleep = new ProcessBuilder("sleep", "60").start();
     try {
       assertOneLineError(CliRun.of("doctor", Long.toString(sleep.pid()), "--duration", "1s"),
-          "is not a JVM that accepts attach");
+          "pid " + sleep.pid() + " is not a Java VM this user can attach to");
+      assertThat(sleep.waitFor(1, TimeUnit.SECONDS)).as("sleep still running").isFalse();
+      assertThat(sleep.isAlive()).isTrue();
     } finally {
       sleep.destroyForcibly();
     }
+  }
+
+  /** A JVM stopped with SIGSTOP before the doctor attaches: attach and agent load are bounded. */
+  @Test
+  void aStoppedJvmTimesOutWhileAttaching() throws Exception {
+    for (boolean listenerUp : new boolean[] {false, true}) {
+      try (DemoTarget t = DemoTarget.start("1")) {
+        if (listenerUp) {
+          // the attach listener already runs: attach connects at once, then waits for an answer
+          VirtualMachine.attach(Long.toString(t.pid())).detach();
+        }
+        signal("STOP", t.pid());
+        try {
+          CliRun r = CliRun.of("doctor", Long.toString(t.pid()), "--duration", "1s",
+              "--attach-timeout", "1s");
+          assertOneLineError(r, "JVM " + t.pid() + " did not respond within 1s");
+          assertThat(r.err()).contains("attaching").contains("--attach-timeout");
+        } finally {
+          signal("CONT", t.pid());
+        }
+      }
+    }
+  }
+
+  /** A JVM stopped with SIGSTOP while the doctor samples it: every read is bounded. */
+  @Test
+  void aJvmStoppedMidSampleTimesOut() throws Exception {
+    try (DemoTarget t = DemoTarget.start("20")) {
+      CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
+          () -> CliRun.of("doctor", Long.toString(t.pid()), "--duration", "60s", "--interval", "200ms",
+              "--attach-timeout", "2s"));
+      awaitAgentLoaded(t.pid());
+      signal("STOP", t.pid());
+      try {
+        CliRun r = run.get(60, TimeUnit.SECONDS);
+        assertOneLineError(r, "JVM " + t.pid() + " did not respond within 2s");
+      } finally {
+        signal("CONT", t.pid());
+      }
+    }
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).as("kill -" + name + " " + pid).isZero();
   }
 
   @Test

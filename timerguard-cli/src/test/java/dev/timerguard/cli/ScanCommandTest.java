@@ -103,4 +103,104 @@ class ScanCommandTest {
     assertThat(TimerGuardCli.run("scan", "-q", dir.toString())).isZero();
     assertThat(out()).contains("0 finding(s) in 1 file(s)");
   }
+
+  @Test
+  void filesThatCouldNotBeAnalysedFailTheScanWithExitThreeUnlessAllowed() throws Exception {
+    Files.writeString(dir.resolve("Clean.java"), "class Clean { void m() {} }\n");
+    Files.writeString(dir.resolve("Broken.java"), "class Broken {");
+    assertThat(TimerGuardCli.run("scan", "-q", dir.toString())).isEqualTo(3);
+    assertThat(out()).contains("Broken.java: error: unparsable").contains("1 file(s) not analysed");
+    assertThat(err()).contains("timerguard scan: 1 of 2 file(s) could not be analysed")
+        .contains("--allow-unanalysed");
+    assertThat(TimerGuardCli.run("scan", "-q", "--allow-unanalysed", dir.toString())).isZero();
+    Files.writeString(dir.resolve("Leaky.java"), LEAKY);
+    assertThat(TimerGuardCli.run("scan", "-q", dir.toString())).as("findings come first").isEqualTo(1);
+    assertThat(TimerGuardCli.run("scan", "-q", "--fail-on", "never", dir.toString())).isEqualTo(3);
+  }
+
+  @Test
+  void anOutputPathThatCannotBeWrittenIsRefusedBeforeScanning() throws Exception {
+    Files.writeString(dir.resolve("Leaky.java"), LEAKY);
+    Path missing = dir.resolve("no-such-folder").resolve("report.sarif");
+    assertThat(TimerGuardCli.run("scan", "-o", missing.toString(), dir.toString())).isEqualTo(2);
+    assertThat(err().strip()).isEqualTo("timerguard scan: cannot write the report to " + missing
+        + ": folder " + missing.getParent() + " does not exist");
+    assertThat(TimerGuardCli.run("scan", "-o", dir.toString(), dir.toString())).isEqualTo(2);
+    assertThat(err()).contains("cannot write the report to " + dir + ": it is a folder");
+    assertThat(TimerGuardCli.run("scan", "--write-baseline", missing.toString(), dir.toString())).isEqualTo(2);
+    assertThat(err()).contains("cannot write the baseline to " + missing);
+    assertThat(err()).doesNotContain("files in"); // no scan started
+  }
+
+  @Test
+  void aReportThatCannotBeWrittenToStandardOutputIsAnError() throws Exception {
+    Path full = Path.of("/dev/full");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "needs /dev/full");
+    Files.writeString(dir.resolve("Leaky.java"), LEAKY);
+    ProcessResult r = runCli(java.util.List.of(), full.toFile(), "scan", "-q", dir.toString());
+    assertThat(r.exit).as(r.err).isEqualTo(2);
+    assertThat(r.err.strip()).isEqualTo("timerguard scan: cannot write the report to standard output");
+  }
+
+  @Test
+  void aFileTooLargeToAnalyseIsNamedAndTheOthersAreScanned() throws Exception {
+    Files.writeString(dir.resolve("Leaky.java"), LEAKY);
+    Files.writeString(dir.resolve("Huge.java"), "class Huge { String s = \"" + "x".repeat(3000) + "\"; }\n");
+    assertThat(TimerGuardCli.run("scan", "-q", "--max-file-size", "2k", dir.toString())).isEqualTo(1);
+    assertThat(out()).contains("Leaky.java:5:7: warning: [TG101]")
+        .contains("Huge.java: error: too large to analyse: 3030 bytes, above the limit of 2048 bytes");
+    assertThat(TimerGuardCli.run("scan", "-q", "--max-file-size", "lots", dir.toString())).isEqualTo(2);
+    assertThat(err()).contains("--max-file-size must be from 1 to 4g bytes");
+    assertThat(TimerGuardCli.run("scan", "-q", "--max-file-size", "5g", dir.toString())).isEqualTo(2);
+  }
+
+  /**
+   * A file so large that the scanner runs out of memory on it (a 64 MB heap, the size limit
+   * raised) costs only itself: it is named, the other file of its batch is analysed.
+   */
+  @Test
+  void aFileThatExhaustsTheHeapCostsOnlyItself() throws Exception {
+    Files.writeString(dir.resolve("Leaky.java"), LEAKY);
+    try (java.io.Writer w = Files.newBufferedWriter(dir.resolve("Huge.java"))) {
+      w.write("class Huge { String s = \"");
+      char[] chunk = new char[1 << 20];
+      java.util.Arrays.fill(chunk, 'x');
+      for (int i = 0; i < 96; i++) {
+        w.write(chunk);
+      }
+      w.write("\"; }\n");
+    }
+    ProcessResult r = runCli(java.util.List.of("-Xmx64m"), null, "scan", "-q", "--max-file-size", "1g",
+        "--threads", "1", dir.toString());
+    assertThat(r.exit).as(r.err).isEqualTo(1);
+    assertThat(r.out).contains("Leaky.java:5:7: warning: [TG101]")
+        .contains("Huge.java: error: too large to analyse").contains("1 file(s) not analysed");
+  }
+
+  private record ProcessResult(int exit, String out, String err) {}
+
+  /** Runs the CLI in a child JVM (stdout to {@code stdout} if not null). */
+  private static ProcessResult runCli(java.util.List<String> jvmArgs, java.io.File stdout, String... args)
+      throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(TimerGuardCli.class.getName());
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Path errFile = Files.createTempFile("scan-err", ".txt");
+    Path outFile = Files.createTempFile("scan-out", ".txt");
+    try {
+      pb.redirectError(errFile.toFile());
+      pb.redirectOutput(stdout != null ? stdout : outFile.toFile());
+      Process p = pb.start();
+      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      return new ProcessResult(p.exitValue(), Files.readString(outFile), Files.readString(errFile));
+    } finally {
+      Files.deleteIfExists(errFile);
+      Files.deleteIfExists(outFile);
+    }
+  }
 }

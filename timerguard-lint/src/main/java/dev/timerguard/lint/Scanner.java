@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -47,25 +50,44 @@ import javax.tools.ToolProvider;
  *
  * <p>Only files that mention a candidate name (a timer, executor, thread, lock, sleep or wait API,
  * or a {@code timerguard:allow} comment) are attributed; the others cannot produce a finding and are
- * only parsed, so that unparsable files are still reported. Files are compiled in batches (default 500 files, on up to 2 threads); a batch in which javac
- * itself fails is retried file by file, so one pathological file costs only itself. Unreadable and
- * unparsable files become {@link ScanResult.FileError}s; the scan goes on. Directories named {@code
- * .git}, {@code target}, {@code build}, {@code node_modules} and Maven-filtered template roots
- * ({@code java-templates}, {@code java-filtered}, whose {@code ${...}} placeholders do not parse) are
- * skipped. Progress lines go to the progress stream (stderr in the CLI).
+ * only parsed, so that unparsable files are still reported. Files are compiled in batches (default
+ * 500 files, on up to 2 threads); a batch in which javac itself fails (an exception, a stack
+ * overflow, running out of memory) is bisected until the failing file is alone, so one
+ * pathological file costs only itself. Files that declare a class another file of the batch also
+ * declares are analysed in a batch of their own, so both files' findings are reported.
+ *
+ * <p><b>Nothing is dropped silently.</b> Every file that is found but not (fully) analysed
+ * (unreadable, larger than {@link Builder#maxFileBytes(long)}, unparsable, javac or a rule failed
+ * on it) is named in {@link ScanResult#errors()} with the reason; the scan goes on without it.
+ *
+ * <p><b>What is walked.</b> Symbolic links to files and folders are followed (a path argument
+ * that is a link too); a link that leads back into a folder being walked is not followed again,
+ * and a file reached by two paths is scanned once. Directories named {@code .git}, {@code .hg},
+ * {@code .svn}, {@code node_modules} and Maven-filtered template roots ({@code java-templates},
+ * {@code java-filtered}, whose {@code ${...}} placeholders do not parse) are skipped; {@code
+ * target} and {@code build} are skipped only where they are a module's build output, next to a
+ * {@code pom.xml}, {@code build.gradle} or {@code build.gradle.kts} (a package named {@code build}
+ * is scanned). Progress lines go to the progress stream (stderr in the CLI).
  *
  * <p>Configure with {@link #builder()}; a built scanner is immutable and {@link #scan()} may be
  * called from any thread, also concurrently.
  */
 public final class Scanner {
+  /** The default of {@link Builder#maxFileBytes(long)}: 16 MiB. */
+  public static final long DEFAULT_MAX_FILE_BYTES = 16L * 1024 * 1024;
+
   private static final Set<String> SKIP_DIRS =
-      Set.of(".git", ".hg", ".svn", "target", "build", "node_modules", "java-templates", "java-filtered");
+      Set.of(".git", ".hg", ".svn", "node_modules", "java-templates", "java-filtered");
+  /** Skipped only next to one of {@link #BUILD_FILES}: a module's build output. */
+  private static final Set<String> BUILD_OUTPUT_DIRS = Set.of("target", "build");
+  private static final List<String> BUILD_FILES = List.of("pom.xml", "build.gradle", "build.gradle.kts");
 
   private final List<Path> paths;
   private final List<Path> classpath;
   private final LintOptions options;
   private final PrintStream progress;
   private final int batchSize;
+  private final long maxFileBytes;
   private final int threads;
   private final boolean projectSourcePath;
 
@@ -76,6 +98,7 @@ public final class Scanner {
     this.options = b.options;
     this.progress = b.progress;
     this.batchSize = b.batchSize;
+    this.maxFileBytes = b.maxFileBytes;
     this.threads = b.threads;
   }
 
@@ -91,6 +114,7 @@ public final class Scanner {
     private LintOptions options = LintOptions.defaults();
     private PrintStream progress;
     private int batchSize = 500;
+    private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
     private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     private boolean projectSourcePath;
 
@@ -140,6 +164,20 @@ public final class Scanner {
         throw new IllegalArgumentException("batchSize must be 1..10000, was " + n);
       }
       this.batchSize = n;
+      return this;
+    }
+
+    /**
+     * Files larger than this are not analysed; each is reported as a {@link ScanResult.FileError}
+     * naming its size and the limit (default {@value #DEFAULT_MAX_FILE_BYTES} bytes, 16 MiB).
+     *
+     * @throws IllegalArgumentException if {@code bytes} is below 1
+     */
+    public Builder maxFileBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxFileBytes must be 1 or more, was " + bytes);
+      }
+      this.maxFileBytes = bytes;
       return this;
     }
 
@@ -216,7 +254,9 @@ public final class Scanner {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(1, batches.size())));
     try {
       List<Future<?>> futures = new ArrayList<>();
+      List<List<Source>> submitted = new ArrayList<>();
       for (List<Source> batch : batches) {
+        submitted.add(batch);
         futures.add(
             pool.submit(
                 () -> {
@@ -227,11 +267,14 @@ public final class Scanner {
                       + String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9));
                 }));
       }
-      for (Future<?> f : futures) {
+      for (int i = 0; i < futures.size(); i++) {
         try {
-          f.get();
+          futures.get(i).get();
         } catch (ExecutionException e) {
-          errors.add(new ScanResult.FileError("<batch>", "internal error: " + e.getCause()));
+          // runBatch contains every failure it knows of; should one escape, name each file it cost
+          for (Source s : submitted.get(i)) {
+            errors.add(new ScanResult.FileError(s.name, "not analysed: internal error: " + e.getCause()));
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("scan interrupted", e);
@@ -304,10 +347,12 @@ public final class Scanner {
       try {
         Files.walkFileTree(
             root,
+            EnumSet.of(FileVisitOption.FOLLOW_LINKS),
+            Integer.MAX_VALUE,
             new SimpleFileVisitor<>() {
               @Override
               public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                return !dir.equals(root) && SKIP_DIRS.contains(String.valueOf(dir.getFileName()))
+                return !dir.equals(root) && isSkipped(dir)
                     ? FileVisitResult.SKIP_SUBTREE
                     : FileVisitResult.CONTINUE;
               }
@@ -327,6 +372,9 @@ public final class Scanner {
 
               @Override
               public FileVisitResult visitFileFailed(Path file, IOException e) {
+                if (e instanceof FileSystemLoopException) {
+                  return FileVisitResult.CONTINUE; // a link back into a folder being walked
+                }
                 errors.add(new ScanResult.FileError(rel(base, file), "cannot read: " + e));
                 return FileVisitResult.CONTINUE;
               }
@@ -339,10 +387,34 @@ public final class Scanner {
     return out;
   }
 
+  /** Version-control and dependency folders, templates, and a module's build output. */
+  static boolean isSkipped(Path dir) {
+    String name = String.valueOf(dir.getFileName());
+    if (SKIP_DIRS.contains(name)) {
+      return true;
+    }
+    Path parent = dir.getParent();
+    if (!BUILD_OUTPUT_DIRS.contains(name) || parent == null) {
+      return false;
+    }
+    for (String buildFile : BUILD_FILES) {
+      if (Files.isRegularFile(parent.resolve(buildFile))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void add(List<Source> out, Set<Path> seen, Path base, Path file, List<ScanResult.FileError> errors) {
     Path abs = file.toAbsolutePath().normalize();
-    if (!seen.add(abs)) {
-      return;
+    Path real;
+    try {
+      real = abs.toRealPath();
+    } catch (IOException | RuntimeException e) {
+      real = abs;
+    }
+    if (!seen.add(real)) {
+      return; // the same file through another link
     }
     if (!Files.isReadable(file)) {
       errors.add(new ScanResult.FileError(rel(base, file), "cannot read: permission denied"));
@@ -399,10 +471,21 @@ public final class Scanner {
     List<Source> others = new ArrayList<>();
     for (Source s : batch) {
       String text;
+      long size = -1;
       try {
+        size = Files.size(s.path);
+        if (size > maxFileBytes) {
+          errors.add(new ScanResult.FileError(s.name, "too large to analyse: " + size
+              + " bytes, above the limit of " + maxFileBytes + " bytes"));
+          continue;
+        }
         text = new String(Files.readAllBytes(s.path), StandardCharsets.UTF_8);
       } catch (IOException | RuntimeException e) {
         errors.add(new ScanResult.FileError(s.name, "cannot read: " + e));
+        continue;
+      } catch (OutOfMemoryError e) {
+        errors.add(new ScanResult.FileError(s.name, "too large to analyse: out of memory reading its "
+            + size + " bytes"));
         continue;
       }
       (isCandidate(text) ? candidates : others).add(s);
@@ -427,11 +510,17 @@ public final class Scanner {
     List<Finding> batchFindings = new ArrayList<>();
     List<ScanResult.FileError> batchErrors = new ArrayList<>();
     AtomicInteger batchUnresolved = new AtomicInteger();
+    List<Source> deferred;
     try {
-      compileAndAnalyze(javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
-    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      deferred =
+          compileAndAnalyze(javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
+    } catch (RuntimeException | Error e) {
+      // javac or the analysis failed (also: stack overflow, out of memory); what the batch held
+      // is garbage now, so a retry of its halves has the memory back
       if (batch.size() == 1) {
-        errors.add(new ScanResult.FileError(batch.get(0).name, "javac failed on this file: " + e));
+        errors.add(new ScanResult.FileError(batch.get(0).name,
+            (e instanceof OutOfMemoryError ? "too large to analyse: javac ran out of memory on it: "
+                : "javac failed on this file: ") + e));
         return;
       }
       // bisect to isolate the file that breaks javac; the rest is analysed normally
@@ -443,9 +532,20 @@ public final class Scanner {
     findings.addAll(batchFindings);
     errors.addAll(batchErrors);
     unresolved.addAndGet(batchUnresolved.get());
+    if (!deferred.isEmpty()) {
+      // files that declare a class another file of this batch declared first: javac entered only
+      // the first one, so these are analysed again, apart (each round keeps at least one file)
+      compileIsolating(javac, deferred, analyze, sourcepath, findings, errors, unresolved);
+    }
   }
 
-  private void compileAndAnalyze(
+  /**
+   * Compiles and analyses one batch.
+   *
+   * @return the files that were not analysed because another file of the batch declares the same
+   *     class (analyse them again in a batch without that file)
+   */
+  private List<Source> compileAndAnalyze(
       JavaCompiler javac,
       List<Source> batch,
       boolean analyze,
@@ -456,6 +556,7 @@ public final class Scanner {
     Map<String, String> byUri = new HashMap<>();
     Map<String, String> parseErrors = new HashMap<>();
     Set<String> unresolvedFiles = new HashSet<>();
+    Set<String> duplicateFiles = new HashSet<>();
     boolean[] parsing = {true};
     DiagnosticListener<JavaFileObject> listener =
         d -> {
@@ -463,7 +564,9 @@ public final class Scanner {
             return;
           }
           String uri = d.getSource().toUri().toString();
-          if (parsing[0]) {
+          if ("compiler.err.duplicate.class".equals(d.getCode())) {
+            duplicateFiles.add(uri);
+          } else if (parsing[0]) {
             parseErrors.putIfAbsent(
                 uri, "line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT).lines().findFirst().orElse(""));
           } else {
@@ -509,14 +612,30 @@ public final class Scanner {
             errors.add(new ScanResult.FileError(byUri.getOrDefault(uri, uri), "unparsable, skipped: " + parseError));
           }
         }
-        return;
+        return List.of();
       }
       task.analyze();
       Trees trees = Trees.instance(task);
       Analyzer analyzer = new Analyzer(Rules.all(), options, trees, task.getTypes(), task.getElements());
+      List<Source> deferred = new ArrayList<>();
+      for (Source s : batch) {
+        if (duplicateFiles.contains(s.path.toUri().toString())) {
+          deferred.add(s);
+        }
+      }
+      if (deferred.size() == batch.size()) {
+        deferred.clear(); // no file of the batch was entered cleanly: analyse as they are
+      }
+      Set<String> deferredUris = new HashSet<>();
+      for (Source s : deferred) {
+        deferredUris.add(s.path.toUri().toString());
+      }
       for (CompilationUnitTree cu : units) {
         String uri = cu.getSourceFile().toUri().toString();
         String name = byUri.getOrDefault(uri, cu.getSourceFile().getName());
+        if (deferredUris.contains(uri)) {
+          continue; // analysed again in a batch of their own
+        }
         String parseError = parseErrors.get(uri);
         if (parseError != null) {
           errors.add(new ScanResult.FileError(name, "unparsable, skipped: " + parseError));
@@ -532,6 +651,7 @@ public final class Scanner {
       for (Analyzer.RuleFailure f : analyzer.failures()) {
         errors.add(new ScanResult.FileError(f.file(), "rule " + f.ruleId() + " failed: " + f.error()));
       }
+      return deferred;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -205,4 +205,79 @@ class ScannerTest {
     assertThat(r.findings()).extracting(f -> f.ruleId() + ":" + f.severity()).containsExactly("TG103:ERROR");
     assertThat(r.countAtOrAbove(Severity.ERROR)).isEqualTo(1);
   }
+
+  private static List<String> located(ScanResult r) {
+    return r.findings().stream().map(f -> f.file() + ":" + f.line() + ":" + f.ruleId())
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  void filesDeclaringTheSameClassAreAllAnalysed() throws Exception {
+    write("a/Leaky.java", LEAKY);
+    write("b/Leaky.java", LEAKY);
+    write("c/Leaky.java", LEAKY.replace("  void pool(", "  void pad() {}\n  void pool("));
+    ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
+    assertThat(r.errors()).isEmpty();
+    assertThat(located(r)).containsExactly(
+        "a/Leaky.java:7:TG101", "a/Leaky.java:11:TG103",
+        "b/Leaky.java:7:TG101", "b/Leaky.java:11:TG103",
+        "c/Leaky.java:7:TG101", "c/Leaky.java:12:TG103");
+  }
+
+  @Test
+  void aFileAboveTheSizeLimitIsNamedAndTheRestOfItsBatchIsAnalysed() throws Exception {
+    write("a/Leaky.java", LEAKY);
+    write("b/Huge.java", "class Huge { String s = \"" + "x".repeat(5000) + "\"; }\n");
+    write("c/Leaky.java", LEAKY);
+    ScanResult r = Scanner.builder().paths(List.of(dir)).maxFileBytes(4096).build().scan();
+    assertThat(located(r)).containsExactly(
+        "a/Leaky.java:7:TG101", "a/Leaky.java:11:TG103", "c/Leaky.java:7:TG101", "c/Leaky.java:11:TG103");
+    assertThat(r.errors()).singleElement().satisfies(e -> {
+      assertThat(e.file()).isEqualTo("b/Huge.java");
+      assertThat(e.message()).contains("too large to analyse").contains("5030 bytes").contains("4096");
+    });
+    assertThatThrownBy(() -> Scanner.builder().maxFileBytes(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFileBytes must be 1");
+  }
+
+  @Test
+  void packagesNamedBuildOrTargetAreScannedButBuildOutputOfAModuleIsNot() throws Exception {
+    write("src/com/acme/build/Foo.java", LEAKY.replace("package app;", "package com.acme.build;"));
+    write("src/com/acme/target/Bar.java", LEAKY.replace("package app;", "package com.acme.target;"));
+    write("maven/pom.xml", "<project/>\n");
+    write("maven/target/generated-sources/Gen.java", LEAKY);
+    write("maven/src/main/java/target/Kept.java", LEAKY.replace("package app;", "package target;"));
+    write("gradle/build.gradle.kts", "\n");
+    write("gradle/build/generated/Gen.java", LEAKY);
+    write("ant/build/Kept.java", LEAKY); // no pom.xml or build.gradle next to it: a source folder
+    ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
+    assertThat(r.filesScanned()).isEqualTo(4);
+    assertThat(r.findings()).extracting(Finding::file).containsOnly(
+        "ant/build/Kept.java", "maven/src/main/java/target/Kept.java",
+        "src/com/acme/build/Foo.java", "src/com/acme/target/Bar.java");
+  }
+
+  @Test
+  void symbolicLinksToFoldersAreFollowedOnceWithoutLooping() throws Exception {
+    Path real = dir.resolve("real");
+    write("real/app/Leaky.java", LEAKY);
+    Files.createSymbolicLink(dir.resolve("link"), real);
+    // a symlinked subfolder (followed), a link back up the tree (a cycle), a second link to a folder
+    // already scanned (each file once)
+    write("tree/own/Own.java", LEAKY.replace("class Leaky", "class Own"));
+    Files.createSymbolicLink(dir.resolve("tree/linked"), dir.resolve("other"));
+    write("other/Other.java", LEAKY.replace("class Leaky", "class Other"));
+    Files.createSymbolicLink(dir.resolve("tree/own/loop"), dir.resolve("tree"));
+    Files.createSymbolicLink(dir.resolve("tree/again"), dir.resolve("tree/own"));
+
+    ScanResult viaLink = Scanner.builder().paths(List.of(dir.resolve("link"))).build().scan();
+    assertThat(viaLink.filesScanned()).isEqualTo(1);
+    assertThat(viaLink.findings()).extracting(Finding::ruleId).containsExactly("TG101", "TG103");
+
+    ScanResult tree = Scanner.builder().paths(List.of(dir.resolve("tree"))).build().scan();
+    assertThat(tree.errors()).isEmpty();
+    assertThat(tree.filesScanned()).isEqualTo(2);
+    assertThat(tree.findings()).extracting(f -> Path.of(f.file()).getFileName().toString())
+        .containsExactlyInAnyOrder("Other.java", "Other.java", "Own.java", "Own.java");
+  }
 }
