@@ -550,6 +550,63 @@ public final class GrowthWatch implements AutoCloseable {
       return w;
     }
 
+    /**
+     * The watch's status for each site of a snapshot bounded by {@link Snapshot#limitSites(int)}
+     * (any snapshot of the same registry, not only this report's): a site kept by name gets its
+     * own status; each {@link CallSite#other(CallSite.Kind) other} site stands for the sites of
+     * its kind that were not kept, with the sum of their rates, the worst of their severities
+     * (and, among those, the earliest {@code since}). A site the watch has not seen yet is at
+     * none with rate 0. This is how every exporter labels growth, so the agent's {@code
+     * /metrics} and the Micrometer binder agree series by series.
+     *
+     * @return one status per site of {@code limited}, in its order, with {@code live} from
+     *     {@code limited}
+     * @throws NullPointerException if {@code limited} is null
+     */
+    public List<SiteStatus> statusesFor(Snapshot limited) {
+      Objects.requireNonNull(limited, "limited");
+      java.util.Set<CallSite> kept = new java.util.HashSet<>();
+      for (SiteStats s : limited.sites()) {
+        if (!s.site().isOther()) {
+          kept.add(s.site());
+        }
+      }
+      int kinds = CallSite.Kind.values().length;
+      double[] rate = new double[kinds];
+      GrowthVerdict.Severity[] worst = new GrowthVerdict.Severity[kinds];
+      long[] since = new long[kinds];
+      for (SiteStatus st : sites) {
+        if (kept.contains(st.site())) {
+          continue;
+        }
+        int k = st.site().kind().ordinal();
+        rate[k] += st.ratePerSecond();
+        if (worst[k] == null || st.severity().compareTo(worst[k]) > 0) {
+          worst[k] = st.severity();
+          since[k] = st.sinceEpochMillis();
+        } else if (st.severity() == worst[k] && st.sinceEpochMillis() > 0) {
+          since[k] = since[k] == 0 ? st.sinceEpochMillis() : Math.min(since[k], st.sinceEpochMillis());
+        }
+      }
+      List<SiteStatus> out = new ArrayList<>(limited.sites().size());
+      for (SiteStats s : limited.sites()) {
+        if (s.site().isOther()) {
+          int k = s.site().kind().ordinal();
+          GrowthVerdict.Severity sev = worst[k] == null ? GrowthVerdict.Severity.NONE : worst[k];
+          out.add(new SiteStatus(s.site(), s.live(), rate[k], 0, sev, since[k]));
+        } else {
+          SiteStatus st = bySite.get(s.site());
+          out.add(
+              st == null
+                  ? new SiteStatus(s.site(), s.live(), 0, 0, GrowthVerdict.Severity.NONE, 0)
+                  : new SiteStatus(
+                      s.site(), s.live(), st.ratePerSecond(), st.confidence(), st.severity(),
+                      st.sinceEpochMillis()));
+        }
+      }
+      return Collections.unmodifiableList(out);
+    }
+
     /** The sites at level 1 or more, worst first, then fastest first. */
     public List<SiteStatus> alerting() {
       List<SiteStatus> out = new ArrayList<>();

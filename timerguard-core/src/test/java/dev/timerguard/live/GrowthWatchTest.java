@@ -145,6 +145,38 @@ class GrowthWatchTest {
   }
 
   @Test
+  void statusesForABoundedSnapshotSumRatesAndKeepTheWorstInOther() {
+    World w = new World();
+    CallSite big = CallSite.of(CallSite.Kind.TIMER, "Big", "m", "Big.java", 1);
+    CallSite thread = CallSite.of(CallSite.Kind.THREAD, "T", "run", "T.java", 2);
+    GrowthWatch watch = watch(w);
+    for (int i = 0; i < 120; i++) {
+      w.live(big, 100_000);
+      w.live(LEAK, 30L * i); // rapid
+      w.live(SAW, 10L * i); // 60/s: watch only
+      w.live(thread, 3);
+      watch.sampleNow();
+      w.advance(watch.interval());
+    }
+    GrowthWatch.Report r = watch.report();
+    Snapshot limited = r.snapshot().limitSites(1);
+    List<GrowthWatch.SiteStatus> st = r.statusesFor(limited);
+    assertThat(st).extracting(GrowthWatch.SiteStatus::site)
+        .containsExactly(big, CallSite.other(CallSite.Kind.TIMER), CallSite.other(CallSite.Kind.THREAD));
+    assertThat(st.get(0).level()).isZero();
+    GrowthWatch.SiteStatus otherTimers = st.get(1);
+    assertThat(otherTimers.level()).isEqualTo(2);
+    assertThat(otherTimers.ratePerSecond())
+        .isCloseTo(r.site(LEAK).ratePerSecond() + r.site(SAW).ratePerSecond(), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(otherTimers.live()).isEqualTo(30L * 119 + 10L * 119);
+    assertThat(otherTimers.sinceEpochMillis()).isEqualTo(r.site(LEAK).sinceEpochMillis());
+    assertThat(st.get(2).level()).isZero();
+    // unbounded: every site its own status
+    assertThat(r.statusesFor(r.snapshot())).extracting(GrowthWatch.SiteStatus::severity)
+        .containsExactlyElementsOf(r.sites().stream().map(GrowthWatch.SiteStatus::severity).toList());
+  }
+
+  @Test
   void memoryIsBoundedBySitesNotBySamples() {
     World w = new World();
     GrowthWatch watch = watch(w);

@@ -170,7 +170,7 @@ final class Render {
       }
     }
     if (report != null) {
-      growth(b, limited, kept, report);
+      growth(b, limited, report);
     }
     head(b, "timerguard_agent_disabled_hooks", "gauge", "Agent hooks disabled after an internal error.");
     b.append("timerguard_agent_disabled_hooks ").append(HookGuard.disabled().size()).append('\n');
@@ -182,25 +182,18 @@ final class Render {
    * The watch's rate and level per series site; the sites summed into {@code other} give their
    * kind's {@code other} series the sum of their rates and the highest of their levels.
    */
-  private static void growth(
-      StringBuilder b, Snapshot limited, Set<CallSite> kept, GrowthWatch.Report report) {
-    Map<CallSite, Double> rate = new HashMap<>();
-    Map<CallSite, Integer> level = new HashMap<>();
-    for (GrowthWatch.SiteStatus st : report.sites()) {
-      CallSite key = kept.contains(st.site()) ? st.site() : CallSite.other(st.site().kind());
-      rate.merge(key, st.ratePerSecond(), Double::sum);
-      level.merge(key, st.level(), Math::max);
-    }
+  private static void growth(StringBuilder b, Snapshot limited, GrowthWatch.Report report) {
+    List<GrowthWatch.SiteStatus> statuses = report.statusesFor(limited);
     head(b, "timerguard_site_growth_rate", "gauge",
         "Growth of the live count per call site, per second, over the watch's rapid window.");
-    for (SiteStats s : limited.sites()) {
-      b.append("timerguard_site_growth_rate").append(labels(s.site())).append(' ')
-          .append(number(rate.getOrDefault(s.site(), 0.0))).append('\n');
+    for (GrowthWatch.SiteStatus st : statuses) {
+      b.append("timerguard_site_growth_rate").append(labels(st.site())).append(' ')
+          .append(number(st.ratePerSecond())).append('\n');
     }
     head(b, "timerguard_site_growth_severity", "gauge",
         "Growth alert level per call site: 0 none, 1 slow, 2 rapid.");
-    for (SiteStats s : limited.sites()) {
-      sample(b, "timerguard_site_growth_severity", s.site(), level.getOrDefault(s.site(), 0));
+    for (GrowthWatch.SiteStatus st : statuses) {
+      sample(b, "timerguard_site_growth_severity", st.site(), st.level());
     }
     head(b, "timerguard_growth_worst_severity", "gauge",
         "Highest growth alert level over all call sites: 0 none, 1 slow, 2 rapid.");
