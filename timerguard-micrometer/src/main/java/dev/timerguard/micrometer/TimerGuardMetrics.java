@@ -227,71 +227,92 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
   // ------------------------------------------------------------------------------ meters
 
   private List<Meter> registerSite(MeterRegistry registry, Cell cell) {
-    CallSite site = cell.row.site();
-    Tags tags = tags(site);
-    List<Meter> out = new ArrayList<>(8);
-    out.add(
-        gauge("timerguard.site.live", "Live entries at the call site", tags, cell, c -> c.row.stats().live())
-            .register(registry));
-    out.add(counter("timerguard.site.creations", "Created at the call site", tags, cell, c -> c.row.stats().created())
-        .register(registry));
-    out.add(
-        counter("timerguard.site.fired", "Fired (timers) or ended (threads) at the call site", tags, cell,
-                c -> c.row.stats().fired())
-            .register(registry));
-    out.add(
-        counter("timerguard.site.cancelled", "Cancelled (timers) or shut down (executors) at the call site",
-                tags, cell, c -> c.row.stats().cancelled())
-            .register(registry));
-    if (site.kind() == CallSite.Kind.EXECUTOR) {
-      out.add(
-          gauge("timerguard.executor.retained.cancelled.tasks",
-                  "Cancelled tasks still held in the queues of executors created at the call site",
-                  tags, cell, c -> c.row.stats().retained())
+    CallSite.Kind kind = cell.row.site().kind();
+    SiteMeters m = new SiteMeters(registry, cell);
+    m.gauge("timerguard.site.live", "Live entries at the call site", r -> r.stats().live());
+    m.counter("timerguard.site.creations", "Created at the call site", r -> r.stats().created());
+    m.counter(
+        "timerguard.site.fired",
+        "Fired (timers) or ended (threads) at the call site",
+        r -> r.stats().fired());
+    m.counter(
+        "timerguard.site.cancelled",
+        "Cancelled (timers) or shut down (executors) at the call site",
+        r -> r.stats().cancelled());
+    if (kind == CallSite.Kind.EXECUTOR) {
+      m.gauge(
+          "timerguard.executor.retained.cancelled.tasks",
+          "Cancelled tasks still held in the queues of executors created at the call site",
+          r -> r.stats().retained());
+    }
+    if (kind == CallSite.Kind.THREAD) {
+      m.gauge("timerguard.threads.live", "Live threads created at the call site",
+          r -> r.stats().live());
+    }
+    m.gauge(
+        "timerguard.site.growth.rate",
+        "Growth of the live count over the watch's rapid window, per second",
+        Row::ratePerSecond);
+    m.gauge(
+        "timerguard.site.growth.severity",
+        "Growth alert level: 0 none, 1 slow, 2 rapid",
+        Row::level);
+    return m.meters;
+  }
+
+  /** Registers the meters of one site in one registry, all reading the site's cell. */
+  private static final class SiteMeters {
+    final MeterRegistry registry;
+    final Cell cell;
+    final Tags tags;
+    final List<Meter> meters = new ArrayList<>(8);
+
+    SiteMeters(MeterRegistry registry, Cell cell) {
+      this.registry = registry;
+      this.cell = cell;
+      this.tags = tags(cell.row.site());
+    }
+
+    void gauge(String name, String description, ToDoubleFunction<Row> f) {
+      meters.add(
+          TimerGuardMetrics.gauge(name, description, tags, cell, c -> f.applyAsDouble(c.row))
               .register(registry));
     }
-    if (site.kind() == CallSite.Kind.THREAD) {
-      out.add(
-          gauge("timerguard.threads.live", "Live threads created at the call site", tags, cell,
-                  c -> c.row.stats().live())
+
+    void counter(String name, String description, ToDoubleFunction<Row> f) {
+      meters.add(
+          FunctionCounter.builder(name, cell, c -> f.applyAsDouble(c.row))
+              .description(description)
+              .tags(tags)
               .register(registry));
     }
-    out.add(
-        gauge("timerguard.site.growth.rate",
-                "Growth of the live count over the watch's rapid window, per second", tags, cell,
-                c -> c.row.ratePerSecond())
-            .register(registry));
-    out.add(
-        gauge("timerguard.site.growth.severity", "Growth alert level: 0 none, 1 slow, 2 rapid",
-                tags, cell, c -> c.row.level())
-            .register(registry));
-    return out;
   }
 
   private void registerFixed(Bound b) {
+    total(
+        b,
+        "timerguard.live.timers",
+        "Live timers and tickers over all sites",
+        Totals::liveTimers);
+    total(
+        b,
+        "timerguard.retained.cancelled.tasks",
+        "Cancelled tasks still held in executor queues over all sites",
+        Totals::retained);
+    total(
+        b,
+        "timerguard.live.threads",
+        "Live threads over all creation sites",
+        Totals::liveThreads);
+    total(
+        b,
+        "timerguard.growth.worst.severity",
+        "Worst growth alert level over all sites: 0 none, 1 slow, 2 rapid",
+        Totals::worstLevel);
     MeterRegistry r = b.registry;
-    List<Meter> out = b.fixed;
-    out.add(
-        gauge("timerguard.live.timers", "Live timers and tickers over all sites", Tags.empty(), this,
-                m -> m.totals.liveTimers)
-            .register(r));
-    out.add(
-        gauge("timerguard.retained.cancelled.tasks",
-                "Cancelled tasks still held in executor queues over all sites", Tags.empty(), this,
-                m -> m.totals.retained)
-            .register(r));
-    out.add(
-        gauge("timerguard.live.threads", "Live threads over all creation sites", Tags.empty(), this,
-                m -> m.totals.liveThreads)
-            .register(r));
-    out.add(
-        gauge("timerguard.growth.worst.severity",
-                "Worst growth alert level over all sites: 0 none, 1 slow, 2 rapid", Tags.empty(),
-                this, m -> m.totals.worstLevel)
-            .register(r));
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-        out.add(
+        b.fixed.add(
             Gauge.builder("timerguard.jvm.heap.after.gc", pool, TimerGuardMetrics::usedAfterGc)
                 .description("Heap used right after the last collection, per pool")
                 .baseUnit("bytes")
@@ -302,25 +323,33 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
     }
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       b.keep.add(gc); // function counters hold their object weakly
-      out.add(
-          FunctionCounter.builder("timerguard.jvm.gc.pause", gc, g -> g.getCollectionTime() / 1000.0)
+      b.fixed.add(
+          FunctionCounter.builder("timerguard.jvm.gc.pause", gc, g -> g.getCollectionTime() / 1e3)
               .description("Accumulated collection time, per collector")
               .baseUnit("seconds")
               .tag("gc", gc.getName())
               .register(r));
-      out.add(
-          FunctionCounter.builder("timerguard.jvm.gc.collections", gc,
-                  g -> (double) g.getCollectionCount())
+      b.fixed.add(
+          FunctionCounter.builder("timerguard.jvm.gc.collections", gc, g -> g.getCollectionCount())
               .description("Collections, per collector")
               .tag("gc", gc.getName())
               .register(r));
     }
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    out.add(
-        Gauge.builder("timerguard.jvm.threads.live", threads, ThreadMXBean::getThreadCount)
+    b.fixed.add(
+        Gauge.builder(
+                "timerguard.jvm.threads.live",
+                ManagementFactory.getThreadMXBean(),
+                ThreadMXBean::getThreadCount)
             .description("Live threads in the JVM")
             .strongReference(true)
             .register(r));
+  }
+
+  /** A gauge over the totals of the last sample. */
+  private void total(Bound b, String name, String description, ToDoubleFunction<Totals> f) {
+    b.fixed.add(
+        gauge(name, description, Tags.empty(), this, m -> f.applyAsDouble(m.totals))
+            .register(b.registry));
   }
 
   private static double usedAfterGc(MemoryPoolMXBean pool) {
@@ -331,11 +360,6 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
   private static <T> Gauge.Builder<T> gauge(
       String name, String description, Tags tags, T obj, ToDoubleFunction<T> f) {
     return Gauge.builder(name, obj, f).description(description).tags(tags).strongReference(true);
-  }
-
-  private static <T> FunctionCounter.Builder<T> counter(
-      String name, String description, Tags tags, T obj, ToDoubleFunction<T> f) {
-    return FunctionCounter.builder(name, obj, f).description(description).tags(tags);
   }
 
   /** The labels of a site: kind, site, class, line, as the metrics contract defines them. */
@@ -392,8 +416,8 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
           otherWorst[k] = st;
           otherSince[k] = st.sinceEpochMillis();
         } else if (st.severity() == w.severity() && st.sinceEpochMillis() > 0) {
-          otherSince[k] =
-              otherSince[k] == 0 ? st.sinceEpochMillis() : Math.min(otherSince[k], st.sinceEpochMillis());
+          long since = st.sinceEpochMillis();
+          otherSince[k] = otherSince[k] == 0 ? since : Math.min(otherSince[k], since);
         }
       }
     }
@@ -435,7 +459,10 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
    *     watch started)
    */
   public record Row(
-      SiteStats stats, double ratePerSecond, GrowthVerdict.Severity severity, long sinceEpochMillis) {
+      SiteStats stats,
+      double ratePerSecond,
+      GrowthVerdict.Severity severity,
+      long sinceEpochMillis) {
 
     public Row {
       Objects.requireNonNull(stats, "stats");

@@ -56,7 +56,8 @@ class PrometheusExportTest {
 
   private static final Pattern SAMPLE =
       Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)(?: \\S+)?");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
   static Scrape parse(String text) {
     List<Sample> samples = new ArrayList<>();
@@ -135,7 +136,7 @@ class PrometheusExportTest {
       String family = x.getValue().equals("counter")
           ? x.getKey().substring(0, x.getKey().length() - "_total".length())
           : x.getKey();
-      String declared = s.types().containsKey(x.getKey()) ? s.types().get(x.getKey()) : s.types().get(family);
+      String declared = s.types().getOrDefault(x.getKey(), s.types().get(family));
       assertThat(declared).as("TYPE of %s", x.getKey()).isEqualTo(x.getValue());
     }
     for (Sample x : s.samples()) {

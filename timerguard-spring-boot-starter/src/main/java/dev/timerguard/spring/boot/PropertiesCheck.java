@@ -30,7 +30,7 @@ final class PropertiesCheck {
   /** The starter's keys and, for each, the accepted values (null: accepted). */
   private static final Map<String, Function<String, String>> KEYS = new LinkedHashMap<>();
 
-  /** Groups under {@code timerguard.} that belong to other TimerGuard parts (core, JUnit, agent). */
+  /** Groups under {@code timerguard.} of the other TimerGuard parts (core, JUnit, agent). */
   private static final Set<String> OTHER_GROUPS = Set.of("registry", "leaks", "agent");
 
   static {

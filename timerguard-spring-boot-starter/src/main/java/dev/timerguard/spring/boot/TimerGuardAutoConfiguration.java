@@ -33,7 +33,8 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(
     afterName = {
       "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+      "org.springframework.boot.micrometer.metrics.autoconfigure"
+          + ".CompositeMeterRegistryAutoConfiguration"
     })
 @Conditional(EnabledCondition.class)
 @EnableConfigurationProperties
@@ -79,7 +80,8 @@ public class TimerGuardAutoConfiguration {
   @ConditionalOnClass(
       name = {
         "org.springframework.boot.actuate.endpoint.annotation.Endpoint",
-        "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint"
+        "org.springframework.boot.actuate.autoconfigure.endpoint.condition"
+            + ".ConditionalOnAvailableEndpoint"
       })
   static class EndpointConfiguration {
     @Bean

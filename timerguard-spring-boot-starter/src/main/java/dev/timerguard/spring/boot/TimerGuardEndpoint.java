@@ -64,7 +64,8 @@ public class TimerGuardEndpoint {
       m.put("ratePerSecond", r.ratePerSecond());
       m.put("severity", r.severity().name());
       m.put("level", r.level());
-      m.put("since", r.sinceEpochMillis() == 0 ? null : Instant.ofEpochMilli(r.sinceEpochMillis()).toString());
+      long since = r.sinceEpochMillis();
+      m.put("since", since == 0 ? null : Instant.ofEpochMilli(since).toString());
       sites.add(m);
     }
     Map<String, Object> totals = new LinkedHashMap<>();

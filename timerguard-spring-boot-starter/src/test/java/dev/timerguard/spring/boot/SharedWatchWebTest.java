@@ -109,7 +109,8 @@ class SharedWatchWebTest {
       assertThat(Http.value(samples, "timerguard_site_growth_severity", site)).isZero();
       assertThat(
               samples.stream()
-                  .filter(s -> s.name().equals("timerguard_site_live") && site.equals(s.labels().get("site")))
+                  .filter(s -> s.name().equals("timerguard_site_live"))
+                  .filter(s -> site.equals(s.labels().get("site")))
                   .findFirst().orElseThrow().labels())
           .containsOnlyKeys("kind", "site", "class", "line")
           .containsEntry("class", SharedWatchWebTest.class.getName())
