@@ -40,7 +40,8 @@ import java.util.function.ToDoubleFunction;
  * timerguard.site.creations} ({@code timerguard_site_creations_total}): the Prometheus client
  * that Micrometer renders with reserves the suffix {@code _created} (OpenMetrics' creation
  * timestamps) and strips it, so a counter {@code timerguard.site.created} would come out as
- * {@code timerguard_site_total}. The agent's endpoint uses the same name.
+ * {@code timerguard_site_total}. An exporter that writes the text format itself (the agent)
+ * must use the same name for one dashboard to serve both.
  *
  * <p><b>One model.</b> The binder counts nothing itself. It follows one {@link GrowthWatch}
  * (default {@link GrowthWatch#shared()}, over {@link LiveRegistry#global()}): after every sample
