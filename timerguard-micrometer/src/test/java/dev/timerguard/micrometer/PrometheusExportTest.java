@@ -178,6 +178,26 @@ class PrometheusExportTest {
   }
 
   @Test
+  void openMetricsScrapesCarryTheSameSampleNames() {
+    // a Prometheus server asks for OpenMetrics first: the series names must not change
+    TestModel model = new TestModel();
+    model.create(model.counter(TestModel.site(CallSite.Kind.EXECUTOR, "Pool", 21)), 2);
+    model.sample(1000);
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TimerGuardMetrics.builder().watch(model.watch).build().bindTo(prometheus);
+
+    String open = prometheus.scrape("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    String text = prometheus.scrape();
+
+    assertThat(open).endsWith("# EOF\n");
+    Set<String> openNames = new TreeSet<>();
+    parse(open.replace("# EOF\n", "")).samples().forEach(x -> openNames.add(x.name()));
+    Set<String> textNames = new TreeSet<>();
+    parse(text).samples().forEach(x -> textNames.add(x.name()));
+    assertThat(openNames).isEqualTo(textNames).contains("timerguard_site_creations_total");
+  }
+
+  @Test
   void aCounterNamedCreatedWouldLoseItsName() {
     // why the creations counter is not called timerguard.site.created: the Prometheus client
     // reserves the _created suffix and strips it
