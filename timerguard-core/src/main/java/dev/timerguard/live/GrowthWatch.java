@@ -307,6 +307,13 @@ public final class GrowthWatch implements AutoCloseable {
     for (Change c : changes) {
       signal(c.status, c.previous);
     }
+    for (Listener l : listeners) {
+      try {
+        l.sampled(r);
+      } catch (Throwable e) {
+        reportOnce("listener " + l.getClass().getName(), "TimerGuard watch: listener " + l + " threw " + e);
+      }
+    }
     return r;
   }
 
@@ -404,8 +411,9 @@ public final class GrowthWatch implements AutoCloseable {
   }
 
   /**
-   * Adds a listener for level changes, called on the sampling thread after the report that
-   * shows the change is published. A listener that throws is logged once and kept.
+   * Adds a listener for level changes (and, if it overrides {@link Listener#sampled}, for every
+   * sample), called on the sampling thread after the report that shows the change is published.
+   * A listener that throws is logged once and kept.
    */
   public void addListener(Listener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -452,7 +460,11 @@ public final class GrowthWatch implements AutoCloseable {
         + "]";
   }
 
-  /** Called when a site's alert level changes. */
+  /**
+   * Called when a site's alert level changes and, optionally, after every sample. Both methods
+   * run on the thread that took the sample (the watch's thread, or the caller of {@link
+   * #sampleNow()}), after the report is published; they should return quickly.
+   */
   @FunctionalInterface
   public interface Listener {
     /**
@@ -460,6 +472,15 @@ public final class GrowthWatch implements AutoCloseable {
      * @param previousLevel its level before (0 none, 1 slow, 2 rapid)
      */
     void levelChanged(SiteStatus now, int previousLevel);
+
+    /**
+     * Called after every sample that published a new report (after the level changes it
+     * signalled): for readers that keep a view of the whole report current, such as the
+     * Micrometer binder. Does nothing by default.
+     *
+     * @param report the report the sample published
+     */
+    default void sampled(Report report) {}
   }
 
   /**
