@@ -19,13 +19,11 @@ import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -393,49 +391,12 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
       return List.of();
     }
     Snapshot limited = snap.limitSites(maxSites);
-    int kinds = CallSite.Kind.values().length;
-    double[] otherRate = new double[kinds];
-    GrowthWatch.SiteStatus[] otherWorst = new GrowthWatch.SiteStatus[kinds];
-    long[] otherSince = new long[kinds];
-    if (limited != snap) {
-      Set<CallSite> kept = new HashSet<>();
-      for (SiteStats s : limited.sites()) {
-        kept.add(s.site());
-      }
-      for (SiteStats s : snap.sites()) {
-        if (kept.contains(s.site()) && !s.site().isOther()) {
-          continue;
-        }
-        GrowthWatch.SiteStatus st = report.site(s.site());
-        if (st == null) {
-          continue;
-        }
-        int k = s.site().kind().ordinal();
-        otherRate[k] += st.ratePerSecond();
-        GrowthWatch.SiteStatus w = otherWorst[k];
-        if (w == null || st.severity().compareTo(w.severity()) > 0) {
-          otherWorst[k] = st;
-          otherSince[k] = st.sinceEpochMillis();
-        } else if (st.severity() == w.severity() && st.sinceEpochMillis() > 0) {
-          long since = st.sinceEpochMillis();
-          otherSince[k] = otherSince[k] == 0 ? since : Math.min(otherSince[k], since);
-        }
-      }
-    }
-    List<Row> out = new ArrayList<>(limited.sites().size());
-    for (SiteStats s : limited.sites()) {
-      if (s.site().isOther()) {
-        int k = s.site().kind().ordinal();
-        GrowthWatch.SiteStatus w = otherWorst[k];
-        GrowthVerdict.Severity sev = w == null ? GrowthVerdict.Severity.NONE : w.severity();
-        out.add(new Row(s, otherRate[k], sev, otherSince[k]));
-      } else {
-        GrowthWatch.SiteStatus st = report.site(s.site());
-        out.add(
-            st == null
-                ? new Row(s, 0, GrowthVerdict.Severity.NONE, 0)
-                : new Row(s, st.ratePerSecond(), st.severity(), st.sinceEpochMillis()));
-      }
+    List<GrowthWatch.SiteStatus> statuses = report.statusesFor(limited);
+    List<Row> out = new ArrayList<>(statuses.size());
+    for (int i = 0; i < statuses.size(); i++) {
+      GrowthWatch.SiteStatus st = statuses.get(i);
+      out.add(
+          new Row(limited.sites().get(i), st.ratePerSecond(), st.severity(), st.sinceEpochMillis()));
     }
     return Collections.unmodifiableList(out);
   }
