@@ -72,6 +72,9 @@ public class PrometheusEndToEnd {
     int code = 2;
     try {
       code = run(prometheus, agentJar, serviceJar, springJar, deadline);
+    } catch (Exception e) {
+      System.out.println("e2e: set-up failed: " + e.getMessage());
+      failed++; // show the children's logs
     } finally {
       stopAll();
       deleteTree(work);
@@ -267,7 +270,8 @@ public class PrometheusEndToEnd {
       }
       for (Process p : STARTED) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("a child exited early with " + p.exitValue() + "; see " + work);
+          throw new IllegalStateException(
+              p.info().commandLine().orElse("a child") + " exited early with " + p.exitValue());
         }
       }
     }

@@ -16,12 +16,14 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Checks the raw {@code timerguard.*} values before Spring binds them, so that bad input fails
  * with one line naming the property and the accepted values (an {@link
  * InvalidConfigurationPropertyValueException}, which Spring Boot's failure analysis prints as
- * such) instead of a conversion stack.
+ * such) instead of a conversion stack. Unknown keys are reported from the application's own
+ * configuration (files, command line, system properties), not from environment variables.
  */
 final class PropertiesCheck {
 
@@ -60,7 +62,11 @@ final class PropertiesCheck {
     }
     ConfigurationPropertyName root = ConfigurationPropertyName.of(PREFIX);
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(env)) {
-      if (!(source instanceof IterableConfigurationPropertySource)) {
+      if (!(source instanceof IterableConfigurationPropertySource)
+          || source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource) {
+        // Environment variables are shared by every tool on the host (TIMERGUARD_HOME, a CI
+        // script's TIMERGUARD_E2E_...): an unknown one is not a typo in this application's
+        // configuration. Known keys set there are still checked below.
         continue;
       }
       for (ConfigurationPropertyName name : (IterableConfigurationPropertySource) source) {

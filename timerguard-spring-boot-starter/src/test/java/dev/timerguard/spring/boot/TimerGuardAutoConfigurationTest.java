@@ -172,6 +172,23 @@ class TimerGuardAutoConfigurationTest {
   }
 
   @Test
+  void unknownEnvironmentVariablesAreNotConfigurationButKnownOnesAreChecked() {
+    // TIMERGUARD_HOME or a CI script's TIMERGUARD_E2E_REQUIRE on the host must not stop the app
+    runner
+        .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+            new org.springframework.core.env.SystemEnvironmentPropertySource(
+                org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                java.util.Map.of("TIMERGUARD_HOME", "/opt/tg", "TIMERGUARD_E2E_REQUIRE", "1"))))
+        .run(context -> assertThat(context).hasNotFailed());
+    runner
+        .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+            new org.springframework.core.env.SystemEnvironmentPropertySource(
+                org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                java.util.Map.of("TIMERGUARD_WATCH_INTERVAL", "-5s"))))
+        .run(context -> assertThat(failure(context)).contains("timerguard.watch.interval", "-5s"));
+  }
+
+  @Test
   void malformedValuesFailStartupNamingThePropertyAndTheAcceptedValues() {
     String duration = "a positive duration such as 500ms, 10s, 5m, 6h, 1d or PT10S";
     Map<String, String> cases =
