@@ -300,12 +300,7 @@ class OpsQueriesTest {
 
   @Test
   void everyAlertHasASeverityAndARunbookSectionThatExists() throws IOException {
-    Set<String> anchors = new HashSet<>();
-    for (String line : Files.readAllLines(RUNBOOKS, StandardCharsets.UTF_8)) {
-      if (line.startsWith("#")) {
-        anchors.add(githubAnchor(line.replaceFirst("^#+\\s*", "")));
-      }
-    }
+    Set<String> anchors = anchorsOf(RUNBOOKS);
     int alerts = 0;
     for (JsonNode g : rules.get("groups")) {
       for (JsonNode r : g.get("rules")) {
@@ -324,6 +319,55 @@ class OpsQueriesTest {
       }
     }
     assertThat(alerts).isEqualTo(6);
+  }
+
+  @Test
+  void everyLinkOfTheOperationsDocsResolves() throws IOException {
+    List<Path> docs = new ArrayList<>();
+    try (var files = Files.list(ROOT.resolve("docs/operations"))) {
+      files.filter(f -> f.toString().endsWith(".md")).forEach(docs::add);
+    }
+    assertThat(docs).hasSizeGreaterThanOrEqualTo(8);
+    Pattern link = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+    List<String> broken = new ArrayList<>();
+    int checked = 0;
+    for (Path doc : docs) {
+      String text = Files.readString(doc, StandardCharsets.UTF_8).replaceAll("(?s)```.*?```", "");
+      Matcher m = link.matcher(text);
+      while (m.find()) {
+        String target = m.group(1);
+        if (target.startsWith("http")) {
+          continue;
+        }
+        checked++;
+        int hash = target.indexOf('#');
+        String file = hash < 0 ? target : target.substring(0, hash);
+        Path resolved = file.isEmpty() ? doc : doc.getParent().resolve(file).normalize();
+        if (!Files.exists(resolved)) {
+          broken.add(doc.getFileName() + ": " + target + " (no such file)");
+        } else if (hash >= 0 && Files.isRegularFile(resolved)) {
+          if (!anchorsOf(resolved).contains(target.substring(hash + 1))) {
+            broken.add(doc.getFileName() + ": " + target + " (no such section)");
+          }
+        }
+      }
+    }
+    assertThat(checked).isGreaterThan(50);
+    assertThat(broken).isEmpty();
+  }
+
+  /** The anchors of a markdown file's headings (not of lines in code blocks). */
+  static Set<String> anchorsOf(Path markdown) throws IOException {
+    Set<String> anchors = new HashSet<>();
+    boolean code = false;
+    for (String line : Files.readAllLines(markdown, StandardCharsets.UTF_8)) {
+      if (line.startsWith("```")) {
+        code = !code;
+      } else if (!code && line.startsWith("#")) {
+        anchors.add(githubAnchor(line.replaceFirst("^#+\\s*", "")));
+      }
+    }
+    return anchors;
   }
 
   /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
