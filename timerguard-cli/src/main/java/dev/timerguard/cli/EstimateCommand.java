@@ -304,7 +304,10 @@ final class EstimateCommand implements Callable<Integer> {
 
   static String human(Duration d) {
     long ms = d.toMillis();
-    if (d.toNanos() % 1_000_000 != 0 || ms == 0) {
+    if (ms == 0) {
+      return d.toNanos() + " ns";
+    }
+    if (d.toNanos() % 1_000_000 != 0) {
       return String.format(Locale.ROOT, "%.3f ms", d.toNanos() / 1e6);
     }
     if (ms < 1000) {

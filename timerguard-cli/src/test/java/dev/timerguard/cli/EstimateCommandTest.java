@@ -106,6 +106,10 @@ class EstimateCommandTest {
     assertThat(EstimateCommand.parseDuration("--timeout", "2h").toSeconds()).isEqualTo(7200);
     assertThat(EstimateCommand.parseDuration("--timeout", "1d").toHours()).isEqualTo(24);
     assertThat(EstimateCommand.parseDuration("--timeout", "36525d").toDays()).isEqualTo(36525);
+    assertThat(EstimateCommand.human(java.time.Duration.ofNanos(100))).isEqualTo("100 ns");
+    assertThat(EstimateCommand.human(java.time.Duration.ofMillis(1500))).isEqualTo("1.5 s");
+    assertThat(EstimateCommand.human(java.time.Duration.ofMinutes(10))).isEqualTo("10 min");
+    assertThat(EstimateCommand.human(java.time.Duration.ofDays(3))).isEqualTo("3 d");
   }
 
   @ParameterizedTest
