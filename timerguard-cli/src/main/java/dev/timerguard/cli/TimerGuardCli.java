@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code timerguard} command: one entry point for the demo, live diagnosis and source scanning.
+ * The {@code timerguard} command: one entry point for the demo, live diagnosis, source scanning and
+ * the timer memory estimate.
  *
  * <p>Each subcommand is a small picocli class in this package; this class only wires them together.
  * Exit codes: {@code 0} success, {@code 1} findings or leaks reported, {@code 2} bad usage or a
@@ -20,12 +21,18 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DoctorCommand.class,
       ScanCommand.class,
+      EstimateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TimerGuardCli {
 
   /** Runs the command line and returns the exit code, without exiting the JVM. */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line: a failure while running prints one line and exits with 2. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new TimerGuardCli());
     // doctor and scan: bad usage is one line naming the problem and where the help is, not the
     // whole usage text (scripts and CI logs read one line); demo keeps picocli's usage text
@@ -49,7 +56,7 @@ public final class TimerGuardCli {
           cmd.getErr().println("timerguard: " + ex.getMessage());
           return 2;
         });
-    return cl.execute(args);
+    return cl;
   }
 
   public static void main(String[] args) {
