@@ -176,8 +176,55 @@ public class PrometheusEndToEnd {
         v -> v == 0, deadline);
     check(prom, "both jobs report the worst severity as rapid",
         "count(max_over_time(timerguard_growth_worst_severity[5m]) == 2)", v -> v == 2, deadline);
+    checkNamesUsedByOpsExist(prom);
     System.out.println("e2e: " + passed + " passed, " + failed + " failed");
     return failed == 0 ? 0 : 1;
+  }
+
+  /** Metric names that only the agent exports, or that exist only where executor or thread sites do. */
+  static final java.util.Set<String> NOT_IN_EVERY_SPRING_APP =
+      java.util.Set.of(
+          "timerguard_executor_queue_size",
+          "timerguard_agent_disabled_hooks",
+          "timerguard_executor_retained_cancelled_tasks",
+          "timerguard_threads_live");
+
+  /**
+   * Every metric name that the alert rules and the dashboard use must be in the real scrape: all
+   * of them in the agent's, and all but the agent-only and per-kind ones in the starter's, so no
+   * rule or panel points at a metric that does not exist.
+   */
+  static void checkNamesUsedByOpsExist(String prom) throws IOException, InterruptedException {
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    Pattern name = Pattern.compile("(?<![:\\w])timerguard_[a-z0-9_]+(?![:\\w])"); // not recording rules
+    for (Path f : List.of(Path.of("ops/prometheus/timerguard-rules.yml"), Path.of("ops/grafana/timerguard-dashboard.json"))) {
+      Matcher m = name.matcher(Files.readString(f));
+      while (m.find()) {
+        used.add(m.group());
+      }
+    }
+    for (String job : List.of("agent", "spring")) {
+      String body = get(prom + "/api/v1/label/__name__/values?match[]="
+          + URLEncoder.encode("{job=\"" + job + "\"}", StandardCharsets.UTF_8));
+      java.util.Set<String> scraped = new java.util.TreeSet<>();
+      Matcher m = Pattern.compile("\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"").matcher(body.substring(body.indexOf("\"data\"")));
+      while (m.find()) {
+        scraped.add(m.group(1));
+      }
+      java.util.Set<String> missing = new java.util.TreeSet<>(used);
+      missing.removeAll(scraped);
+      if (job.equals("spring")) {
+        missing.removeAll(NOT_IN_EVERY_SPRING_APP);
+      }
+      String what = job + ": every metric the rules and the dashboard use (" + used.size() + ") is in the real scrape";
+      if (used.isEmpty() || !missing.isEmpty()) {
+        failed++;
+        System.out.println("  FAIL  " + what + ": missing " + missing);
+      } else {
+        passed++;
+        System.out.println("  ok    " + what);
+      }
+    }
   }
 
   /** Polls an instant query until every returned sample satisfies {@code ok} (at least one). */

@@ -154,11 +154,11 @@ class OpsQueriesTest {
   @Test
   void theNameExtractorFindsSelectorsOnly() {
     assertThat(metricNames(
-            "topk(10, sum by (instance, site) (rate(timerguard_site_created_total{kind=~\"timer|x\","
+            "topk(10, sum by (instance, site) (rate(timerguard_site_creations_total{kind=~\"timer|x\","
                 + "site=\"a.B(C.java:1)\"}[5m]))) > 1e3 and on (job) ALERTS offset 10m"
                 + " or max without (pool) (timerguard_jvm_heap_after_gc_bytes) unless bogus_name"))
         .containsExactly("ALERTS", "bogus_name", "timerguard_jvm_heap_after_gc_bytes",
-            "timerguard_site_created_total");
+            "timerguard_site_creations_total");
     assertThat(metricNames(substituteGrafanaVariables(
             "topk($top, timerguard_site_live{job=~\"$job\"}[$__rate_interval])")))
         .containsExactly("timerguard_site_live");
