@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  *   <li>the Spring Boot sample with the TimerGuard starter, scraped at {@code
  *       /actuator/prometheus} as job {@code spring}, and a bounded load loop on its {@code /leaky}
  *       and {@code /healthy} endpoints;
- *   <li>a Prometheus server scraping both every second.
+ *   <li>the same Spring Boot sample with the agent loaded too (job {@code spring-agent}): the
+ *       starter then exports the registry the agent writes, JDK executors and threads included;
+ *   <li>a Prometheus server scraping all three every second.
  * </ol>
  *
  * <p>Both JVMs run the watch with its windows compressed 60 times ({@code watchCompression=60}
@@ -115,6 +117,21 @@ public class PrometheusEndToEnd {
         "--timerguard.watch.time-compression=60");
     awaitHttp("http://127.0.0.1:" + springPort + "/actuator/health", deadline);
 
+    // (c) the same Spring Boot sample with the agent loaded too: the starter's metrics then come
+    // from the registry the agent writes (the JDK's executors and threads appear beside the
+    // safe API's timers), and the starter uses the watch the agent started
+    int springAgentPort = freePort();
+    start(
+        "spring-agent",
+        java,
+        "-Xmx512m",
+        "-javaagent:" + agentJar.toAbsolutePath() + "=watchCompression=60",
+        "-jar",
+        springJar.toAbsolutePath().toString(),
+        "--server.port=" + springAgentPort,
+        "--server.address=127.0.0.1");
+    awaitHttp("http://127.0.0.1:" + springAgentPort + "/actuator/health", deadline);
+
     // (c) Prometheus, scraping both every second
     int promPort = freePort();
     Path config = work.resolve("prometheus.yml");
@@ -133,6 +150,10 @@ public class PrometheusEndToEnd {
             "    metrics_path: /actuator/prometheus",
             "    static_configs:",
             "      - targets: ['127.0.0.1:" + springPort + "']",
+            "  - job_name: spring-agent",
+            "    metrics_path: /actuator/prometheus",
+            "    static_configs:",
+            "      - targets: ['127.0.0.1:" + springAgentPort + "']",
             ""));
     start(
         "prometheus",
@@ -156,6 +177,16 @@ public class PrometheusEndToEnd {
 
     check(prom, "agent target is up", "up{job=\"agent\"}", v -> v == 1, deadline);
     check(prom, "spring target is up", "up{job=\"spring\"}", v -> v == 1, deadline);
+    check(prom, "spring with the agent: the starter exports the agent's executor and thread sites",
+        "count(timerguard_site_live{job=\"spring-agent\",kind=~\"executor|thread\"})", v -> v >= 2, deadline);
+    String settings = get("http://127.0.0.1:" + springAgentPort + "/actuator/timerguard");
+    if (settings.contains("\"timeCompression\":60.0") || settings.contains("\"timeCompression\":60,")) {
+      passed++;
+      System.out.println("  ok    spring with the agent: the starter uses the watch the agent started (compression 60)");
+    } else {
+      failed++;
+      System.out.println("  FAIL  spring with the agent: /actuator/timerguard shows another watch: " + settings);
+    }
     check(prom, "agent: the leaking site's live timers grow by thousands",
         "max_over_time(timerguard_site_live" + agentLeak + "[5m]) - min_over_time(timerguard_site_live" + agentLeak + "[5m])",
         v -> v >= 2000, deadline);
@@ -175,7 +206,7 @@ public class PrometheusEndToEnd {
         "max_over_time(timerguard_site_growth_severity" + springHealthy + "[5m]) == 0 and max_over_time(timerguard_site_creations_total" + springHealthy + "[5m]) > 100",
         v -> v == 0, deadline);
     check(prom, "both jobs report the worst severity as rapid",
-        "count(max_over_time(timerguard_growth_worst_severity[5m]) == 2)", v -> v == 2, deadline);
+        "count(max_over_time(timerguard_growth_worst_severity{job=~\"agent|spring\"}[5m]) == 2)", v -> v == 2, deadline);
     checkNamesUsedByOpsExist(prom);
     System.out.println("e2e: " + passed + " passed, " + failed + " failed");
     return failed == 0 ? 0 : 1;
@@ -372,7 +403,7 @@ public class PrometheusEndToEnd {
       }
     }
     if (failed > 0 && work != null) {
-      for (String name : List.of("agent", "spring", "prometheus")) {
+      for (String name : List.of("agent", "spring", "spring-agent", "prometheus")) {
         Path log = work.resolve(name + ".log");
         try {
           if (Files.isRegularFile(log)) {
