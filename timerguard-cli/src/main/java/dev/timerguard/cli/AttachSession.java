@@ -164,7 +164,7 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
    *
    * @throws DoctorException if it does not finish in time
    */
-  private <T> T bounded(String step, Callable<T> read) throws Exception {
+  <T> T bounded(String step, Callable<T> read) throws Exception {
     CompletableFuture<T> f = new CompletableFuture<>();
     Thread t =
         new Thread(
@@ -209,6 +209,11 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
 
   long pid() {
     return pid;
+  }
+
+  /** The JMX connection to the target; reads through it go through {@link #bounded}. */
+  MBeanServerConnection connection() {
+    return mbs;
   }
 
   /** The agent's snapshot rows (see the agent MBean's SnapshotRows). */

@@ -79,6 +79,26 @@ final class Diagnosis {
     void sleep(Duration d) throws InterruptedException;
   }
 
+  /**
+   * Sees the raw material as it is read (the evidence bundle keeps it), on the sampling thread.
+   * An observer must not throw: it keeps its own failures.
+   */
+  interface Observer {
+    /** A class histogram as read, at the start ({@code start}) or at the end of sampling. */
+    default void histogram(boolean start, String text) {}
+
+    /** Sample {@code index}, taken {@code seconds} after the first. */
+    default void sample(int index, double seconds, Snapshot snapshot) {}
+  }
+
+  private Observer observer = new Observer() {};
+
+  /** Lets {@code o} see what this run reads; returns this diagnosis. */
+  Diagnosis observe(Observer o) {
+    this.observer = java.util.Objects.requireNonNull(o, "o");
+    return this;
+  }
+
   Diagnosis(DoctorTarget target, long pid, Duration duration, Duration interval, Sleeper sleeper) {
     this.target = target;
     this.pid = pid;
@@ -114,6 +134,7 @@ final class Diagnosis {
     int done = 0;
     try {
       histoBefore = target.classHistogram();
+      observer.histogram(true, histoBefore);
       heapBefore = target.heapUsed();
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
@@ -122,6 +143,7 @@ final class Diagnosis {
         }
         seconds[i] = (System.nanoTime() - t0) / 1e9;
         snaps.add(parse(target.snapshotRows(), queues));
+        observer.sample(i, seconds[i], snaps.get(i));
         for (ThreadInfo t : target.threads()) {
           if (t == null) {
             continue;
@@ -134,6 +156,7 @@ final class Diagnosis {
       }
       timerTasks = target.timerTaskClasses();
       histoAfter = target.classHistogram();
+      observer.histogram(false, histoAfter);
       heapAfter = target.heapUsed();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

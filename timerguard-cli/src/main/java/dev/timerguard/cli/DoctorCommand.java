@@ -81,11 +81,24 @@ final class DoctorCommand implements Callable<Integer> {
   @Option(names = "--demo", description = "Start a bundled leaky service, diagnose it, stop it.")
   boolean demo;
 
+  @Option(
+      names = "--capture",
+      paramLabel = "DIR",
+      description = "Also write an evidence bundle for an incident review into DIR (created if"
+          + " needed, must be empty unless --force): the report as text, JSON and a"
+          + " self-contained HTML page, class histograms, samples.csv, a thread dump, a flight"
+          + " recording of TimerGuard's events and README.txt listing what is there.")
+  String capture;
+
+  @Option(names = "--force", description = "Let --capture replace an earlier bundle in a non-empty DIR.")
+  boolean force;
+
   @Spec CommandSpec spec;
 
   private Duration duration;
   private Duration interval;
   private Duration attachTimeout;
+  private CaptureBundle bundle;
 
   @Override
   public Integer call() {
@@ -93,6 +106,9 @@ final class DoctorCommand implements Callable<Integer> {
     try {
       return run();
     } catch (DoctorException e) {
+      if (bundle != null) {
+        e = bundle.abandon(e);
+      }
       err.println("timerguard doctor: " + e.getMessage());
       err.flush();
       return 2;
@@ -118,10 +134,16 @@ final class DoctorCommand implements Callable<Integer> {
     if (demo == (pid != null)) {
       throw new DoctorException("give either a pid or --demo");
     }
+    if (force && capture == null) {
+      throw new DoctorException("--force applies to --capture DIR only; give --capture DIR too");
+    }
     if (ModuleLayer.boot().findModule("jdk.attach").isEmpty()) {
       throw new DoctorException(
           "this Java runtime has no jdk.attach module (a JRE or a jlink image?); run doctor with a"
               + " full JDK");
+    }
+    if (capture != null) {
+      bundle = CaptureBundle.prepare(capture, force);
     }
     if (demo) {
       DemoTarget target;
@@ -152,13 +174,27 @@ final class DoctorCommand implements Callable<Integer> {
       throw new DoctorException(e.getMessage());
     }
     try (AttachSession s = AttachSession.open(target, jar, attachTimeout)) {
-      Diagnosis.Report r =
-          new Diagnosis(s, target, duration, interval, d -> Thread.sleep(d.toMillis())).run();
+      Diagnosis diagnosis =
+          new Diagnosis(s, target, duration, interval, d -> Thread.sleep(d.toMillis()));
+      Diagnosis.Report r = bundle == null ? diagnosis.run()
+          : bundle.capture(new AttachedCapture(s), target, recordingLimit(), diagnosis);
       PrintWriter out = spec.commandLine().getOut();
       out.print(json ? ReportWriter.json(r) + "\n" : ReportWriter.text(r));
       out.flush();
+      if (bundle != null) {
+        spec.commandLine().getErr().println("timerguard doctor: " + bundle.summary());
+        spec.commandLine().getErr().flush();
+      }
       return r.leak() ? 1 : 0;
     }
+  }
+
+  /**
+   * How long the bundle's flight recording may run if the doctor never stops it: the sampling,
+   * the two class histograms and every read, each at most --attach-timeout, and a minute more.
+   */
+  private Duration recordingLimit() {
+    return duration.plus(attachTimeout.multipliedBy(4)).plusMinutes(1);
   }
 
   /** Fails fast, with the reason, on a pid that is not there or not ours. */
