@@ -327,6 +327,9 @@ final class CaptureBundle implements Diagnosis.Observer {
   private void stopRecording(CaptureTarget target, long id) {
     try {
       target.stopRecording(id);
+      if (!Files.isRegularFile(dir.resolve(RECORDING))) {
+        missing.put(RECORDING, "the target wrote no file here (does it see this directory?)");
+      }
     } catch (Exception e) {
       missing.put(RECORDING, "the recording could not be stopped: " + oneLine(e));
     }

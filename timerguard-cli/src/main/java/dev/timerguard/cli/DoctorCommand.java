@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code timerguard doctor <pid>}: attaches to a running JVM of the same user, loads the agent,
  * samples it and prints what grows (timer sites, executors retaining cancelled tasks, thread
  * groups, pending timer classes) along the seed's decision tree. {@code --demo} diagnoses a bundled
- * leaky service in a child JVM. Exit codes: 0 no leak, 1 leak found, 2 bad input or failure (one
- * line on standard error).
+ * leaky service in a child JVM. {@code --capture DIR} also writes the evidence bundle ({@link
+ * CaptureBundle}). Exit codes: 0 no leak, 1 leak found, 2 bad input or failure (one line on
+ * standard error).
  *
  * <p>Every option is checked before anything is attached. Only a process that the JDK lists as an
  * attachable JVM of this user is attached to (the attach mechanism signals the process, and
@@ -35,6 +36,8 @@ import picocli.CommandLine.Spec;
       "Diagnose timer and thread leaks in a running JVM (same user) by dynamic attach.",
       "Only JVMs that the JDK lists as attachable are attached to; other processes are refused"
           + " without a signal.",
+      "With --capture DIR, also writes an evidence bundle for an incident review into DIR"
+          + " (README.txt there lists every file).",
       "Exit: 0 no leak, 1 leak found, 2 bad input or failure (one line on standard error)."
     })
 final class DoctorCommand implements Callable<Integer> {
