@@ -37,6 +37,8 @@ final class HtmlReport {
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
     "#7f7f7f", "#bcbd22"
   };
+  /** Dash patterns, so series with the same values stay told apart. */
+  private static final String[] DASHES = {"none", "8 4", "2 3", "12 3 2 3"};
   private static final Pattern HISTO_LINE =
       Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
   private static final int W = 960;
@@ -130,7 +132,8 @@ final class HtmlReport {
         .append("font-variant-numeric:tabular-nums}code{font:12px ui-monospace,monospace}")
         .append(".verdict{padding:8px 12px;border-radius:4px}.leak{background:#fde2e1}.ok{background:#e3f5e1}")
         .append(".sev{font-weight:bold}.timer{color:#b00}svg text{font:11px sans-serif}")
-        .append("pre{font:11px ui-monospace,monospace;margin:4px 0}\n")
+        .append("pre{font:11px ui-monospace,monospace;margin:4px 0;white-space:pre-wrap}")
+        .append("td code{overflow-wrap:anywhere}\n")
         .append("</style>\n</head>\n<body>\n");
     b.append("<h1>TimerGuard doctor: JVM ").append(r.pid()).append("</h1>\n");
     b.append("<p>").append(r.samples()).append(" samples over ").append(r.duration().toSeconds())
@@ -245,6 +248,8 @@ final class HtmlReport {
           "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no site grew in this window</text>%n",
           LEFT + pw / 2, TOP + ph / 2));
     }
+    double[] labelY = new double[series.size()];
+    double[] labelX = new double[series.size()];
     int i = 0;
     for (Series s : series) {
       String color = COLORS[i % COLORS.length];
@@ -257,28 +262,46 @@ final class HtmlReport {
         lastY = TOP + ph - (double) s.values()[k] / top * ph;
         pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", lastX, lastY));
       }
+      labelX[i] = lastX + 4;
+      labelY[i] = lastY + 4;
       b.append("<polyline class=\"series\" data-site=\"").append(site).append("\" data-kind=\"")
           .append(s.finding().site().kind()).append("\" data-metric=\"").append(s.metric())
-          .append("\" fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\" points=\"")
-          .append(pts.toString().trim()).append("\"><title>").append(site).append(" (")
-          .append(s.metric()).append(")</title></polyline>\n");
-      b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%s</text>%n",
-          lastX + 4, lastY + 4 + 12 * (i % 3) - 12, color,
-          html(shortLabel(s.finding().site()) + " " + s.metric())));
+          .append("\" fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\"")
+          .append(" stroke-dasharray=\"").append(DASHES[(i / COLORS.length + i) % DASHES.length])
+          .append("\" points=\"").append(pts.toString().trim()).append("\"><title>").append(site)
+          .append(" (").append(s.metric()).append(")</title></polyline>\n");
       i++;
+    }
+    // labels at the lines' ends, pushed apart so that lines ending together stay readable
+    Integer[] order = new Integer[series.size()];
+    for (int k = 0; k < order.length; k++) {
+      order[k] = k;
+    }
+    java.util.Arrays.sort(order, (x, y) -> Double.compare(labelY[x], labelY[y]));
+    double previous = Double.NEGATIVE_INFINITY;
+    for (int k : order) {
+      labelY[k] = Math.max(labelY[k], previous + 13);
+      previous = labelY[k];
+      Series s = series.get(k);
+      b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%s</text>%n",
+          labelX[k], labelY[k], COLORS[k % COLORS.length],
+          html(shortLabel(s.finding().site()) + " " + s.metric())));
     }
     b.append("</svg>\n");
     if (!series.isEmpty()) {
       b.append("<table id=\"legend\"><tr><th></th><th>site</th><th>plotted</th></tr>\n");
       i = 0;
       for (Series s : series) {
-        b.append("<tr><td><svg width=\"24\" height=\"10\"><line x1=\"0\" y1=\"5\" x2=\"24\" y2=\"5\" stroke=\"")
-            .append(COLORS[i++ % COLORS.length]).append("\" stroke-width=\"3\"/></svg></td><td><code>")
+        b.append("<tr><td><svg width=\"32\" height=\"10\"><line x1=\"0\" y1=\"5\" x2=\"32\" y2=\"5\" stroke=\"")
+            .append(COLORS[i % COLORS.length]).append("\" stroke-dasharray=\"")
+            .append(DASHES[(i / COLORS.length + i) % DASHES.length])
+            .append("\" stroke-width=\"3\"/></svg></td><td><code>")
             .append(html(s.finding().site().location())).append("</code></td><td>")
             .append(s.metric().equals("retained") ? "cancelled tasks retained by the executor"
                 : s.finding().site().kind() == dev.timerguard.live.CallSite.Kind.EXECUTOR
                     ? "live executors" : "live timers")
             .append("</td></tr>\n");
+        i++;
       }
       b.append("</table>\n");
     }
