@@ -41,10 +41,18 @@ public final class ChaosChild {
     if (variant == null) {
       usage("variant must be leaky or fixed, was '" + args[0] + "'");
     }
-    int flappingPort = Integer.parseInt(args[1]);
-    int slowPort = Integer.parseInt(args[2]);
-    Duration duration = Duration.parse(args[3]);
-    double rate = Double.parseDouble(args[4]);
+    int flappingPort = (int) number("FLAPPING_PORT", args[1], 1, 65_535);
+    int slowPort = (int) number("SLOW_PORT", args[2], 1, 65_535);
+    Duration duration = null;
+    try {
+      duration = Duration.parse(args[3]);
+    } catch (RuntimeException e) {
+      usage("DURATION must be an ISO-8601 duration such as PT20S, was '" + args[3] + "'");
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      usage("DURATION must be positive, was " + duration);
+    }
+    double rate = number("RATE", args[4], 0.1, 10_000);
     List<ChaosClients.Client> clients = ChaosClients.all(variant, flappingPort, slowPort);
     for (ChaosClients.Client c : clients) {
       try {
@@ -95,6 +103,19 @@ public final class ChaosChild {
     System.out.println("exit");
     System.out.flush();
     System.exit(0); // the leaky clients' non-daemon scheduler threads would keep the JVM alive
+  }
+
+  private static double number(String name, String value, double min, double max) {
+    try {
+      double d = Double.parseDouble(value);
+      if (d >= min && d <= max) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    usage(name + " must be a number from " + min + " to " + max + ", was '" + value + "'");
+    return 0; // not reached
   }
 
   private static void usage(String problem) {

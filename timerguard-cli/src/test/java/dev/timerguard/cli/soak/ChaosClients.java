@@ -260,7 +260,7 @@ final class ChaosClients {
 
   /**
    * Incident 4 (hot-path ticker) met incident 5 (reconnect loop): every reconnect starts a
-   * heartbeat ticker. Under a flapping upstream every failed request reconnects. Leaky: the
+   * heartbeat ticker (every 5 s). Under a flapping upstream every failed request reconnects. Leaky: the
    * previous heartbeat is overwritten, never cancelled, and keeps ticking. Fixed: the previous one
    * is cancelled first, so one heartbeat is live.
    */
@@ -302,7 +302,7 @@ final class ChaosClients {
       if (fixed && heartbeat != null) {
         heartbeat.cancel(false); // the fix
       }
-      heartbeat = faults.mark(heartbeats.scheduleAtFixedRate(beats::incrementAndGet, 1, 1, SECONDS));
+      heartbeat = faults.mark(heartbeats.scheduleAtFixedRate(beats::incrementAndGet, 5, 5, SECONDS));
       connected = true; // optimistic: the next request tells
     }
 
