@@ -51,9 +51,6 @@ final class ChaosClients {
     /** Load-generator workers this client needs at the harness's rate (calls may block). */
     int workers();
 
-    /** The kind of the marked site as the agent reports it. */
-    CallSite.Kind kind();
-
     @Override
     void close();
   }
@@ -106,11 +103,6 @@ final class ChaosClients {
     @Override
     public FaultSites faults() {
       return faults;
-    }
-
-    @Override
-    public CallSite.Kind kind() {
-      return faults.first() == null ? null : faults.first().kind();
     }
 
     @Override

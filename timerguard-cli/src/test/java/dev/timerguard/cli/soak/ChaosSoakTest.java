@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +92,7 @@ class ChaosSoakTest {
     final Map<String, String[]> sites = new LinkedHashMap<>(); // name -> class, line
     final List<Double> seconds = new ArrayList<>();
     final Map<String, List<Double>> series = new LinkedHashMap<>();
-    final java.util.Set<String> flagged = new java.util.TreeSet<>();
+    final Set<String> flagged = new TreeSet<>();
     long started;
     int failedScrapes;
 

@@ -71,11 +71,6 @@ final class Scrape {
     return out;
   }
 
-  /** Whether any row has this name. */
-  boolean has(String name) {
-    return rows.stream().anyMatch(r -> r.name().equals(name));
-  }
-
   /**
    * The value of {@code name} at the site of {@code className} line {@code line} (summed over
    * kinds), or 0 when the site has no such row.
