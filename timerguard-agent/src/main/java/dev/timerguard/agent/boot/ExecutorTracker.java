@@ -182,6 +182,16 @@ public final class ExecutorTracker {
     return p != null ? p : ex;
   }
 
+  /** Whether {@code ex} is one of {@code Executors}' delegating wrappers. */
+  static boolean delegating(Object ex) {
+    for (Class<?> c = ex.getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals("java.util.concurrent.Executors$DelegatedExecutorService")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The pool behind {@code ex}, looking through {@code Executors}' delegating wrappers. */
   static ThreadPoolExecutor pool(Object ex) {
     if (ex instanceof ThreadPoolExecutor) {
