@@ -141,9 +141,10 @@ public final class Hooks {
         return null;
       }
       SiteCounter counter = counter(site);
+      ExecutorTracker.Entry executor = null;
       if (HookGuard.on(HookGuard.EXECUTOR)) {
         try {
-          ExecutorTracker.seen(s, counter);
+          executor = ExecutorTracker.seen(s, counter);
         } catch (Throwable e) {
           HookGuard.fail(HookGuard.EXECUTOR, e);
         }
@@ -152,6 +153,7 @@ public final class Hooks {
         return null; // the executor decorates its tasks: its own future goes back, uncounted
       }
       TrackedTask<V> t = new TrackedTask<>(r, c, counter, periodic);
+      t.executor = executor;
       TimerEvents.scheduled(counter, unit.toNanos(delay));
       return t;
     } catch (Throwable e) {
@@ -199,13 +201,39 @@ public final class Hooks {
 
   /**
    * Replaces {@code ThreadPoolExecutor.remove(Runnable)} (and the scheduled pool's): unwraps a
-   * {@link TrackedFuture} so removal of a scheduled task keeps working.
+   * {@link TrackedFuture} so removal of a scheduled task keeps working (and a retained cancelled
+   * task that leaves the queue leaves the retained count).
    */
   public static boolean remove(ThreadPoolExecutor pool, Runnable task) {
-    if (task instanceof TrackedFuture) {
-      return pool.remove((Runnable) ((TrackedFuture<?>) task).unwrap());
+    if (!(task instanceof TrackedFuture)) {
+      return pool.remove(task);
     }
-    return pool.remove(task);
+    TrackedFuture<?> f = (TrackedFuture<?>) task;
+    boolean removed = pool.remove((Runnable) f.unwrap());
+    ExecutorTracker.Entry e = f.task().executor;
+    if (removed && e != null && HookGuard.on(HookGuard.EXECUTOR)) {
+      try {
+        e.removed(f.task()); // a retained cancelled task left the queue
+      } catch (Throwable t) {
+        HookGuard.fail(HookGuard.EXECUTOR, t);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Replaces {@code ThreadPoolExecutor.purge()}: the pool drops its cancelled tasks, so its
+   * retained count drops to zero.
+   */
+  public static void purge(ThreadPoolExecutor pool) {
+    pool.purge();
+    if (HookGuard.on(HookGuard.EXECUTOR)) {
+      try {
+        ExecutorTracker.purged(pool);
+      } catch (Throwable t) {
+        HookGuard.fail(HookGuard.EXECUTOR, t);
+      }
+    }
   }
 
   /**
