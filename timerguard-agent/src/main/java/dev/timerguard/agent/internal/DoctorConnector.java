@@ -49,6 +49,7 @@ final class DoctorConnector {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean stopped;
   private volatile boolean connected;
+  private volatile Thread deadline;
 
   private DoctorConnector(String id, byte[] secret, int port) throws IOException {
     this.property = PROPERTY + id;
@@ -99,6 +100,7 @@ final class DoctorConnector {
             },
             "timerguard-doctor-connect-deadline");
     t.setDaemon(true);
+    c.deadline = t;
     t.start();
     return c;
   }
@@ -140,6 +142,10 @@ final class DoctorConnector {
         System.err.println("[timerguard] could not stop the doctor's JMX connector: " + e);
       }
       stopped = true;
+      Thread t = deadline;
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt(); // its wait is over
+      }
     }
   }
 
