@@ -9,7 +9,9 @@ import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,8 +25,10 @@ import javax.management.remote.JMXServiceURL;
 
 /**
  * A doctor's connection to one running JVM: attaches with the attach API, loads the TimerGuard
- * agent, and reads everything over JMX through the attach API's local connector (no port is
- * opened). Only this class touches {@code com.sun.tools.attach}, so a runtime without the {@code
+ * agent with a fresh session id and secret, and reads everything over JMX through the connector
+ * the agent starts for this session (loopback only, the secret required, stopped by the agent
+ * when this session disconnects; the JDK's local management agent is never started, as it would
+ * listen on every interface for the rest of the target's life). Only this class touches {@code com.sun.tools.attach}, so a runtime without the {@code
  * jdk.attach} module fails with a clear message before it is loaded.
  *
  * <p>Every step in the target runs on a daemon thread of its own and is waited for at most the
@@ -32,11 +36,20 @@ import javax.management.remote.JMXServiceURL;
  * DoctorException} ("did not respond within ..."), never hang the doctor. A step that is given
  * up on is left to finish (or not) on its daemon thread; a connection it opens late is closed.
  *
- * <p>Not thread-safe; one per diagnosis. {@link #close()} disconnects; the agent stays loaded.
+ * <p>Not thread-safe; one per diagnosis. {@link #close()} disconnects, which stops the session's
+ * connector in the target; the agent stays loaded.
  */
 final class AttachSession implements DoctorTarget, AutoCloseable {
 
   static final String AGENT_MBEAN = "dev.timerguard:type=Agent";
+
+  /** The agent publishes the address of a session's connector in this property + the session id. */
+  static final String CONNECTOR_PROPERTY = "timerguard.doctor.";
+
+  /** The user name of the connector's credentials (the password is the session's secret). */
+  static final String CONNECTOR_USER = "timerguard-doctor";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final long pid;
   private final Duration timeout;
@@ -110,6 +123,17 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
     }
   }
 
+  /** {@code bytes} random bytes as lowercase hex. */
+  private static String hex(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    StringBuilder s = new StringBuilder(bytes * 2);
+    for (byte x : b) {
+      s.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
+    }
+    return s.toString();
+  }
+
   static DoctorException notResponding(long pid, Duration timeout, String step) {
     return new DoctorException(
         "JVM " + pid + " did not respond within " + DoctorCommand.format(timeout) + " while "
@@ -129,15 +153,29 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
       throw new DoctorException("cannot attach to JVM " + pid + ": " + oneLine(e));
     }
     try {
+      // a JMX connector of the agent's for this session only, in place of the JDK's local
+      // management agent, which would listen on every interface for the rest of the target's life
+      String id = hex(8);
+      String secret = hex(32);
       try {
-        vm.loadAgent(agentJar.toString(), "");
+        vm.loadAgent(agentJar.toString(), "doctor=" + id + ":" + secret);
       } finally {
         // the target holds the jar open once loaded; remove it now so a killed doctor leaves no file
         agentJar.toFile().delete();
       }
-      String address = vm.startLocalManagementAgent();
-      JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address));
+      String address = vm.getSystemProperties().getProperty(CONNECTOR_PROPERTY + id);
+      if (address == null) {
+        throw new DoctorException(
+            "the agent in JVM " + pid + " did not start the doctor's JMX connector (its standard"
+                + " error says why)");
+      }
+      JMXConnector c =
+          JMXConnectorFactory.connect(
+              new JMXServiceURL(address),
+              Map.of(JMXConnector.CREDENTIALS, new String[] {CONNECTOR_USER, secret}));
       return new AttachSession(pid, timeout, c);
+    } catch (DoctorException e) {
+      throw e;
     } catch (Exception e) {
       String hint = "";
       try {

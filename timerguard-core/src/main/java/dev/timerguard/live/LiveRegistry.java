@@ -39,6 +39,11 @@ public final class LiveRegistry {
   private final SiteCounter[] overflow = new SiteCounter[CallSite.Kind.values().length];
   private volatile boolean coarseStamps;
   private volatile long coarseNanos;
+  private volatile Runnable coarseWake; // non-null while the refresher idles
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<LiveRegistry, Runnable>
+      COARSE_WAKE =
+          java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
+              LiveRegistry.class, Runnable.class, "coarseWake");
   private final boolean systemClock;
 
   private LiveRegistry(int maxSites, LongSupplier clock, boolean systemClock) {
@@ -101,9 +106,41 @@ public final class LiveRegistry {
     coarseNanos = clock.getAsLong();
   }
 
+  /**
+   * Lets the refresher of {@link #useCoarseStamps()} stop refreshing while nothing is created: the
+   * next creation reads the clock itself (so its stamp is exact), refreshes the coarse copy and
+   * runs {@code wake} once, on the creating thread, so that the refresher resumes. {@code wake}
+   * must be quick and must not throw (the agent unparks its sampler thread).
+   *
+   * @throws NullPointerException if {@code wake} is null
+   */
+  public void idleCoarseClock(Runnable wake) {
+    Objects.requireNonNull(wake, "wake");
+    coarseNanos = clock.getAsLong();
+    coarseWake = wake;
+  }
+
+  /** Whether {@link #idleCoarseClock} is in effect: nothing was created since it was called. */
+  public boolean coarseClockIdle() {
+    return coarseWake != null;
+  }
+
   /** The time a creation is stamped with. */
   long stampNow() {
-    return coarseStamps ? coarseNanos : clock.getAsLong();
+    if (!coarseStamps) {
+      return clock.getAsLong();
+    }
+    return coarseWake == null ? coarseNanos : wakeCoarseClock();
+  }
+
+  private long wakeCoarseClock() {
+    long now = clock.getAsLong();
+    coarseNanos = now;
+    Runnable w = coarseWake;
+    if (w != null && COARSE_WAKE.compareAndSet(this, w, null)) {
+      w.run();
+    }
+    return now;
   }
 
   /**

@@ -114,6 +114,24 @@ class LiveRegistryTest {
   }
 
   @Test
+  void anIdleCoarseClockIsReadFreshByTheNextCreationWhichWakesTheRefresherOnce() {
+    SiteCounter c = registry.register(site(1));
+    registry.useCoarseStamps();
+    java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+    registry.idleCoarseClock(wakes::incrementAndGet);
+    assertThat(registry.coarseClockIdle()).isTrue();
+    clock.addAndGet(5_000_000_000L); // 5 s pass: nobody refreshes an idle clock
+    assertThat(c.created()).isEqualTo(clock.get()); // read fresh, not 5 s stale
+    assertThat(wakes.get()).isEqualTo(1);
+    assertThat(registry.coarseClockIdle()).isFalse();
+    long t1 = clock.get();
+    clock.addAndGet(1_000);
+    assertThat(c.created()).isEqualTo(t1); // back to the coarse copy, which the wake refreshed
+    assertThat(wakes.get()).isEqualTo(1);
+    assertThatThrownBy(() -> registry.idleCoarseClock(null)).isInstanceOf(NullPointerException.class).hasMessage("wake");
+  }
+
+  @Test
   void badInput() {
     assertThatThrownBy(() -> registry.register(null)).isInstanceOf(NullPointerException.class).hasMessage("site");
     assertThatThrownBy(() -> registry.counter(99)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");

@@ -4,22 +4,52 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.SiteCounter;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Executors (and {@code java.util.Timer}s) the agent has seen, each with its creation site's
- * {@link SiteCounter}: an executor is live from creation until it is shut down (or collected), and
- * {@link #poll()} keeps each site's {@code retained} gauge equal to the cancelled tasks still held
- * in its executors' queues (the {@code removeOnCancelPolicy(false)} leak) and records queue sizes.
+ * {@link SiteCounter}: an executor is live from creation until it is shut down (or collected).
+ * Each site's {@code retained} gauge counts the cancelled tasks still held in its executors'
+ * queues (the {@code removeOnCancelPolicy(false)} leak), and {@link #poll()} records queue sizes.
+ *
+ * <p><b>Cost bounded by executors, not by queues.</b> Walking a queue copies it under the queue's
+ * lock (a {@code ScheduledThreadPoolExecutor}'s iterator takes a snapshot array), which with
+ * millions of queued tasks stalls every {@code schedule} call of the application. So the sampler
+ * never walks a queue: the retained count follows the events the agent sees. A cancel through the
+ * agent's future on a pool that keeps cancelled tasks ({@code getRemoveOnCancelPolicy() ==
+ * false}) retains the task until its deadline, when the pool's worker takes it off the queue and
+ * drops it; {@code remove} and {@code purge} (rewritten to {@link Hooks#remove} and {@link
+ * Hooks#purge}) drop it earlier; shutdown ends them all. Each executor keeps the deadlines of its
+ * retained tasks in a heap of {@code long}s (8 bytes per retained task, beside the task the pool
+ * itself retains), and {@code poll} pops the due ones: per executor, one {@code size()} call and
+ * O(log n) per task that left. The one exception is an executor created before the agent loaded:
+ * the first poll after it is first used walks its queue once, to count the cancelled tasks of
+ * before the attach.
+ *
+ * <p>Not counted (the count degrades, it does not drift): tasks cancelled by code the agent does
+ * not instrument after the agent loaded, cancelled plain {@code submit}ted futures of a {@code
+ * ThreadPoolExecutor}, and tasks dropped through {@code getQueue().remove(...)}. A cancelled task
+ * whose deadline passed while every worker of its pool was busy leaves the count up to a few
+ * moments before it leaves the queue.
  *
  * <p>Executors are held weakly; at most {@value #MAX_TRACKED} are tracked at once (more are
  * counted as created but not sampled). Executors created before the agent loaded are registered
@@ -31,47 +61,230 @@ public final class ExecutorTracker {
   /** The most executors sampled at once. */
   public static final int MAX_TRACKED = 65_536;
 
+  /** One tracked executor, with the deadlines of its retained cancelled tasks. */
   static final class Entry {
     final WeakReference<Object> ref;
     final SiteCounter counter;
     final long stamp;
-    long retained;
-    long queue;
+    /** Created before the agent loaded: the next poll walks its queue once for older cancels. */
+    volatile boolean scan;
+    long queue; // poll only
+    // guarded by this: a binary min-heap of retained tasks' deadlines (System.nanoTime based)
+    private long[] deadlines = new long[0];
+    private int retained;
+    private boolean ended;
+    /** While {@link #scan} is pending: the futures whose cancel was counted as it happened. */
+    private Set<Object> countedBeforeScan;
 
     Entry(Object executor, SiteCounter counter, long stamp) {
       this.ref = new WeakReference<>(executor);
       this.counter = counter;
       this.stamp = stamp;
     }
+
+    /**
+     * The agent's future {@code f} of {@code task} was just cancelled: if the pool keeps cancelled
+     * tasks and the task is not due yet (a due one is being taken off the queue, or is running),
+     * it is retained until its deadline.
+     */
+    void cancelled(TrackedTask<?> task, Delayed f) {
+      Object ex = ref.get();
+      if (!(ex instanceof ScheduledThreadPoolExecutor)
+          || ((ScheduledThreadPoolExecutor) ex).getRemoveOnCancelPolicy()) {
+        return;
+      }
+      long delay = f.getDelay(TimeUnit.NANOSECONDS);
+      if (delay <= 0) {
+        return;
+      }
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        long deadline = clock.getAsLong() + delay;
+        if (countedBeforeScan != null) {
+          countedBeforeScan.add(f);
+        }
+        push(deadline);
+        task.retainedUntil = deadline;
+        task.retained = true;
+      }
+      counter.retained(1);
+    }
+
+    /** {@code task}'s future was removed from the pool's queue. */
+    void removed(TrackedTask<?> task) {
+      synchronized (this) {
+        if (ended || !task.retained) {
+          return;
+        }
+        task.retained = false;
+        if (!removeValue(task.retainedUntil)) {
+          return; // already dropped (due, purged)
+        }
+      }
+      counter.retained(-1);
+    }
+
+    /** The pool was purged: no cancelled task is left in its queue. */
+    void purged() {
+      int n;
+      synchronized (this) {
+        n = retained;
+        retained = 0;
+      }
+      counter.retained(-n);
+    }
+
+    /** Drops the retained tasks due at {@code now} (their pool has taken them off the queue). */
+    void expire(long now) {
+      int n = 0;
+      synchronized (this) {
+        while (retained > 0 && deadlines[0] - now <= 0) {
+          removeAt(0);
+          n++;
+        }
+      }
+      if (n > 0) {
+        counter.retained(-n);
+      }
+    }
+
+    /** The executor ended: nothing is retained any more, and nothing will be. */
+    void end() {
+      int n;
+      synchronized (this) {
+        n = retained;
+        retained = 0;
+        ended = true;
+        deadlines = new long[0];
+      }
+      counter.retained(-n);
+      counter.cancelled(stamp);
+    }
+
+    synchronized int retained() {
+      return retained;
+    }
+
+    private void push(long d) {
+      if (retained == deadlines.length) {
+        deadlines = Arrays.copyOf(deadlines, Math.max(16, retained * 2));
+      }
+      int i = retained++;
+      deadlines[i] = d;
+      siftUp(i);
+    }
+
+    private boolean removeValue(long d) {
+      for (int i = 0; i < retained; i++) {
+        if (deadlines[i] == d) {
+          removeAt(i);
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private void removeAt(int i) {
+      int last = --retained;
+      if (i != last) {
+        deadlines[i] = deadlines[last];
+        siftDown(i);
+        siftUp(i);
+      }
+    }
+
+    private void siftUp(int i) {
+      long d = deadlines[i];
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        if (deadlines[parent] - d <= 0) {
+          break;
+        }
+        deadlines[i] = deadlines[parent];
+        i = parent;
+      }
+      deadlines[i] = d;
+    }
+
+    private void siftDown(int i) {
+      long d = deadlines[i];
+      int half = retained >>> 1;
+      while (i < half) {
+        int child = 2 * i + 1;
+        if (child + 1 < retained && deadlines[child + 1] - deadlines[child] < 0) {
+          child++;
+        }
+        if (d - deadlines[child] <= 0) {
+          break;
+        }
+        deadlines[i] = deadlines[child];
+        i = child;
+      }
+      deadlines[i] = d;
+    }
+  }
+
+  /** The last executor an instrumented schedule call used, and its entry. */
+  private static final class Last {
+    final WeakReference<Object> executor;
+    final Entry entry;
+
+    Last(Object executor, Entry entry) {
+      this.executor = new WeakReference<>(executor);
+      this.entry = entry;
+    }
   }
 
   private static final ConcurrentLinkedQueue<Entry> ENTRIES = new ConcurrentLinkedQueue<>();
   private static final AtomicInteger SIZE = new AtomicInteger();
   private static final Map<Object, Entry> KNOWN = Collections.synchronizedMap(new WeakHashMap<>());
-  private static volatile WeakReference<Object> lastSeen = new WeakReference<>(null);
+  private static volatile Last last = new Last(null, null);
   private static volatile Map<Integer, Long> queueBySite = Map.of();
   private static volatile Field delegateField;
   private static volatile boolean delegateFieldFailed;
+  private static volatile LongSupplier clock = System::nanoTime;
 
   private ExecutorTracker() {}
 
+  /** Replaces the clock deadlines are compared with ({@code System::nanoTime}). For tests only. */
+  public static void useClockForTests(LongSupplier c) {
+    clock = Objects.requireNonNull(c, "c");
+  }
+
   /** Records an executor created at the site of {@code counter}. */
   public static void created(Object executor, SiteCounter counter) {
+    register(executor, counter, false);
+  }
+
+  private static Entry register(Object executor, SiteCounter counter, boolean scan) {
     if (executor == null) {
-      return;
+      return null;
     }
     executor = identity(executor);
     synchronized (KNOWN) {
-      if (KNOWN.containsKey(executor)) {
-        return; // e.g. a wrapper returned by an instrumented factory of an instrumented factory
+      Entry known = KNOWN.get(executor);
+      if (known != null) {
+        return known; // e.g. a wrapper returned by an instrumented factory of an instrumented factory
       }
       Entry e = new Entry(executor, counter, counter.created());
       KNOWN.put(executor, e);
       if (SIZE.incrementAndGet() <= MAX_TRACKED) {
+        if (scan) {
+          synchronized (e) {
+            e.countedBeforeScan = Collections.newSetFromMap(new IdentityHashMap<>());
+          }
+          e.scan = true;
+        }
         ENTRIES.add(e);
       } else {
         SIZE.decrementAndGet();
+        synchronized (e) {
+          e.ended = true; // not sampled: its retained tasks would never expire
+        }
       }
+      return e;
     }
   }
 
@@ -79,17 +292,20 @@ public final class ExecutorTracker {
    * Notes that an instrumented schedule call at {@code scheduleSite} used {@code executor};
    * registers it if the agent has not seen it (created before the agent loaded, or by code the
    * agent does not instrument). One volatile read when the executor is the last one seen.
+   *
+   * @return the executor's entry, which the agent's future reports cancels to
    */
-  public static void seen(Object executor, SiteCounter scheduleSite) {
-    if (lastSeen.get() == executor) {
-      return;
+  static Entry seen(Object executor, SiteCounter scheduleSite) {
+    Last l = last;
+    if (l.executor.get() == executor && executor != null) {
+      return l.entry;
     }
-    boolean known;
+    Entry e;
     Object id = identity(executor);
     synchronized (KNOWN) {
-      known = KNOWN.containsKey(id);
+      e = KNOWN.get(id);
     }
-    if (!known) {
+    if (e == null) {
       CallSite s = scheduleSite.site();
       CallSite site =
           CallSite.of(
@@ -98,9 +314,21 @@ public final class ExecutorTracker {
               s.methodName() + " [executor first used here]",
               s.fileName(),
               s.line());
-      created(executor, Hooks.registry().register(site));
+      e = register(executor, Hooks.registry().register(site), true);
     }
-    lastSeen = new WeakReference<>(executor);
+    last = new Last(executor, e);
+    return e;
+  }
+
+  /** {@code pool} was purged through an instrumented call: its retained tasks are gone. */
+  static void purged(Object pool) {
+    Entry e;
+    synchronized (KNOWN) {
+      e = KNOWN.get(identity(pool));
+    }
+    if (e != null) {
+      e.purged();
+    }
   }
 
   /** Marks a {@code java.util.Timer} (or executor) ended now, e.g. on {@code Timer.cancel()}. */
@@ -111,22 +339,18 @@ public final class ExecutorTracker {
     }
     if (e != null && ENTRIES.remove(e)) {
       SIZE.decrementAndGet();
-      end(e);
+      e.end();
     }
   }
 
-  private static void end(Entry e) {
-    e.counter.retained(-e.retained);
-    e.retained = 0;
-    e.counter.cancelled(e.stamp);
-  }
-
   /**
-   * Samples every tracked executor: ends those shut down or collected, and updates retained
-   * cancelled tasks and queue sizes. Cost: one pass over each live executor's queue.
+   * Samples every tracked executor: ends those shut down or collected, drops retained tasks that
+   * are due, and records queue sizes. Cost: one {@code size()} call per live executor (O(1) for the
+   * JDK's queues), plus the one-time walk of a queue of an executor created before the agent.
    */
   public static synchronized void poll() {
     Map<Integer, Long> queues = new HashMap<>();
+    long now = clock.getAsLong();
     for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
       Entry e = it.next();
       Object ex = e.ref.get();
@@ -137,29 +361,56 @@ public final class ExecutorTracker {
         if (ex != null) {
           KNOWN.remove(ex);
         }
-        end(e);
+        e.end();
         continue;
       }
       ThreadPoolExecutor pool = pool(ex);
       if (pool == null) {
         continue;
       }
-      long retained = 0;
-      long size = 0;
-      for (Runnable r : pool.getQueue()) {
-        size++;
-        if (r instanceof Future && ((Future<?>) r).isCancelled()) {
-          retained++;
-        }
+      if (e.scan) {
+        e.scan = false;
+        scanOnce(e, pool, now);
       }
-      if (retained != e.retained) {
-        e.counter.retained(retained - e.retained);
-        e.retained = retained;
-      }
+      e.expire(now);
+      long size = pool.getQueue().size();
       e.queue = size;
       queues.merge(e.counter.id(), size, Long::sum);
     }
     queueBySite = Collections.unmodifiableMap(queues);
+  }
+
+  /**
+   * Counts the cancelled tasks already queued in a pool created before the agent loaded (the
+   * agent saw none of their cancels), each retained until its deadline. The tasks whose cancel the
+   * agent counted since it registered the pool are left out.
+   */
+  private static void scanOnce(Entry e, ThreadPoolExecutor pool, long now) {
+    // walked without the entry's lock: cancels through the agent's future go on meanwhile
+    List<Delayed> cancelled = new ArrayList<>();
+    for (Runnable r : pool.getQueue()) {
+      if (r instanceof Delayed && ((Future<?>) r).isCancelled()) {
+        cancelled.add((Delayed) r);
+      }
+    }
+    int n = 0;
+    synchronized (e) {
+      Set<Object> counted = e.countedBeforeScan;
+      e.countedBeforeScan = null;
+      if (e.ended || counted == null) {
+        return;
+      }
+      for (Delayed d : cancelled) {
+        long delay = d.getDelay(TimeUnit.NANOSECONDS);
+        if (delay > 0 && !counted.contains(d)) {
+          e.push(now + delay);
+          n++;
+        }
+      }
+    }
+    if (n > 0) {
+      e.counter.retained(n);
+    }
   }
 
   /** Queue length summed over the sampled executors of each executor site id, as of the last poll. */
@@ -180,6 +431,16 @@ public final class ExecutorTracker {
   static Object identity(Object ex) {
     ThreadPoolExecutor p = pool(ex);
     return p != null ? p : ex;
+  }
+
+  /** Whether {@code ex} is one of {@code Executors}' delegating wrappers. */
+  static boolean delegating(Object ex) {
+    for (Class<?> c = ex.getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals("java.util.concurrent.Executors$DelegatedExecutorService")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The pool behind {@code ex}, looking through {@code Executors}' delegating wrappers. */

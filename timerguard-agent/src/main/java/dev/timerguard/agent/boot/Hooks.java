@@ -28,7 +28,8 @@ import java.util.function.BiConsumer;
  * replaces (null arguments, rejected tasks and illegal states surface unchanged, from the JDK);
  * its own bookkeeping is guarded by {@link HookGuard}, so an internal failure disables the hook and
  * the plain call still happens. Schedule hooks return a {@link TrackedFuture} wrapping the
- * executor's future when the executor is the JDK's (other implementations pass through). Thread-safe; allocation per schedule: one task wrapper and one future wrapper.
+ * executor's future only when that future is the JDK's own (see {@link #wrappable}); otherwise
+ * exactly the executor's future, uncounted. Thread-safe; allocation per schedule: one task wrapper and one future wrapper.
  *
  * <p>Public because application classes call it; not an API.
  */
@@ -131,19 +132,28 @@ public final class Hooks {
       int site,
       long delay,
       TimeUnit unit) {
-    if (!HookGuard.on(HookGuard.SCHEDULE) || !jdkScheduler(s)) {
+    if (!HookGuard.on(HookGuard.SCHEDULE)) {
       return null;
     }
     try {
+      boolean wrap = wrappable(s);
+      if (!wrap && ExecutorTracker.pool(s) == null) {
+        return null;
+      }
       SiteCounter counter = counter(site);
+      ExecutorTracker.Entry executor = null;
       if (HookGuard.on(HookGuard.EXECUTOR)) {
         try {
-          ExecutorTracker.seen(s, counter);
+          executor = ExecutorTracker.seen(s, counter);
         } catch (Throwable e) {
           HookGuard.fail(HookGuard.EXECUTOR, e);
         }
       }
+      if (!wrap) {
+        return null; // the executor decorates its tasks: its own future goes back, uncounted
+      }
       TrackedTask<V> t = new TrackedTask<>(r, c, counter, periodic);
+      t.executor = executor;
       TimerEvents.scheduled(counter, unit.toNanos(delay));
       return t;
     } catch (Throwable e) {
@@ -153,24 +163,77 @@ public final class Hooks {
   }
 
   /**
-   * Only the JDK's schedulers (and subclasses of {@code ScheduledThreadPoolExecutor}) are wrapped:
-   * another implementation (a Netty event loop, a framework's scheduler) may hand back its own
-   * future type, which the application may cast to, so its calls pass through untouched.
+   * Whether the agent may wrap the task and hand back its own {@link TrackedFuture}: only when the
+   * future the executor returns is the JDK's own, which no application can name as a type. That is
+   * a {@code ScheduledThreadPoolExecutor} (seen through {@code Executors}' wrappers) whose class
+   * does not override {@code decorateTask}: an executor that decorates its tasks returns its own
+   * future type, which the application may cast to, so its calls pass through untouched and
+   * uncounted. Other JDK schedulers are wrapped; other implementations (a Netty event loop, a
+   * framework's scheduler) pass through.
    */
-  private static boolean jdkScheduler(ScheduledExecutorService s) {
-    return s instanceof java.util.concurrent.ScheduledThreadPoolExecutor
-        || s.getClass().getClassLoader() == null;
+  static boolean wrappable(ScheduledExecutorService s) {
+    ThreadPoolExecutor pool = ExecutorTracker.pool(s);
+    if (pool != null) {
+      return pool instanceof java.util.concurrent.ScheduledThreadPoolExecutor
+          && !DECORATES.get(pool.getClass());
+    }
+    // a JDK wrapper the agent cannot see through may hide a decorating executor
+    return s.getClass().getClassLoader() == null && !ExecutorTracker.delegating(s);
   }
+
+  /** Whether a {@code ScheduledThreadPoolExecutor} subclass overrides {@code decorateTask}. */
+  private static final ClassValue<Boolean> DECORATES =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          for (Class<?> c = type;
+              c != null && c != java.util.concurrent.ScheduledThreadPoolExecutor.class;
+              c = c.getSuperclass()) {
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+              if (m.getName().equals("decorateTask")) {
+                return true;
+              }
+            }
+          }
+          return false;
+        }
+      };
 
   /**
    * Replaces {@code ThreadPoolExecutor.remove(Runnable)} (and the scheduled pool's): unwraps a
-   * {@link TrackedFuture} so removal of a scheduled task keeps working.
+   * {@link TrackedFuture} so removal of a scheduled task keeps working (and a retained cancelled
+   * task that leaves the queue leaves the retained count).
    */
   public static boolean remove(ThreadPoolExecutor pool, Runnable task) {
-    if (task instanceof TrackedFuture) {
-      return pool.remove((Runnable) ((TrackedFuture<?>) task).unwrap());
+    if (!(task instanceof TrackedFuture)) {
+      return pool.remove(task);
     }
-    return pool.remove(task);
+    TrackedFuture<?> f = (TrackedFuture<?>) task;
+    boolean removed = pool.remove((Runnable) f.unwrap());
+    ExecutorTracker.Entry e = f.task().executor;
+    if (removed && e != null && HookGuard.on(HookGuard.EXECUTOR)) {
+      try {
+        e.removed(f.task()); // a retained cancelled task left the queue
+      } catch (Throwable t) {
+        HookGuard.fail(HookGuard.EXECUTOR, t);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Replaces {@code ThreadPoolExecutor.purge()}: the pool drops its cancelled tasks, so its
+   * retained count drops to zero.
+   */
+  public static void purge(ThreadPoolExecutor pool) {
+    pool.purge();
+    if (HookGuard.on(HookGuard.EXECUTOR)) {
+      try {
+        ExecutorTracker.purged(pool);
+      } catch (Throwable t) {
+        HookGuard.fail(HookGuard.EXECUTOR, t);
+      }
+    }
   }
 
   /**

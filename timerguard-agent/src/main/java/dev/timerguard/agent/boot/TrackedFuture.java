@@ -29,6 +29,11 @@ public final class TrackedFuture<V> implements RunnableScheduledFuture<V> {
     this.task = task;
   }
 
+  /** The agent's task inside the executor's future. */
+  TrackedTask<?> task() {
+    return task;
+  }
+
   /** The executor's own future. */
   public ScheduledFuture<V> unwrap() {
     return delegate;
@@ -39,6 +44,14 @@ public final class TrackedFuture<V> implements RunnableScheduledFuture<V> {
     boolean ok = delegate.cancel(mayInterruptIfRunning);
     if (ok) {
       task.cancelled();
+      ExecutorTracker.Entry e = task.executor;
+      if (e != null && HookGuard.on(HookGuard.EXECUTOR)) {
+        try {
+          e.cancelled(task, delegate); // retained in the queue until its deadline?
+        } catch (Throwable t) {
+          HookGuard.fail(HookGuard.EXECUTOR, t);
+        }
+      }
     }
     return ok;
   }

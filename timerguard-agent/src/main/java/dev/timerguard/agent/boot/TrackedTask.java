@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * TrackedFuture} is cancelled, or when a periodic task stops by throwing.
  *
  * <p>Thread-safe: the end is claimed with one compare-and-set, so a run racing a cancel counts
- * once. Holds the task, the counter and the creation stamp; nothing else is kept per timer.
+ * once. Holds the task, the counter, the creation stamp and its executor's entry (with the
+ * deadline it is retained until, once cancelled); nothing else is kept per timer.
  *
  * @param <V> the callable's result type ({@code null} for runnables)
  */
@@ -26,6 +27,11 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
   private final long stamp;
   private final boolean periodic;
   private volatile int state; // 0 live, 1 ended
+  /** The executor's entry, to which a cancel reports a retained task; null if not tracked. */
+  ExecutorTracker.Entry executor;
+  // guarded by the executor's entry: the deadline this task is retained until, once cancelled
+  long retainedUntil;
+  boolean retained;
 
   TrackedTask(Runnable runnable, Callable<V> callable, SiteCounter counter, boolean periodic) {
     this.runnable = runnable;

@@ -36,7 +36,9 @@ import java.util.List;
  *       (default 1000);
  *   <li>{@code maxSites=N}: the registry's site cap, only before the registry is first used;
  *   <li>{@code exclude=a.b.;c.d.}: class-name prefixes not to instrument, separated by {@code ;};
- *   <li>{@code debug=true}: print every instrumented class and every instrumentation error.
+ *   <li>{@code debug=true}: print every instrumented class and every instrumentation error;
+ *   <li>{@code doctor=ID:SECRET}: start a {@link DoctorConnector} for one {@code timerguard
+ *       doctor} session (its address in the system property {@code timerguard.doctor.ID}).
  * </ul>
  *
  * <p>Immutable.
@@ -60,6 +62,8 @@ public final class AgentOptions {
   final Integer maxSites;
   final List<String> excludes;
   final boolean debug;
+  final String doctorId;
+  final String doctorSecret;
 
   private AgentOptions(Parser p) {
     this.httpHost = p.httpHost;
@@ -76,6 +80,8 @@ public final class AgentOptions {
     this.maxSites = p.maxSites;
     this.excludes = Collections.unmodifiableList(p.excludes);
     this.debug = p.debug;
+    this.doctorId = p.doctorId;
+    this.doctorSecret = p.doctorSecret;
   }
 
   /**
@@ -142,6 +148,8 @@ public final class AgentOptions {
     Integer maxSites;
     final List<String> excludes = new ArrayList<>();
     boolean debug;
+    String doctorId;
+    String doctorSecret;
 
     void option(String part) {
       int eq = part.indexOf('=');
@@ -200,12 +208,30 @@ public final class AgentOptions {
         case "debug":
           debug = bool(k, v);
           break;
+        case "doctor":
+          doctor(v);
+          break;
         default:
           throw new IllegalArgumentException(
               "unknown agent option '" + k + "' (accepted: http, portFile, token, tokenFile,"
                   + " maxSeriesSites, watch, watchInterval, watchCompression, jmx, sampleMillis,"
-                  + " maxSites, exclude, debug)");
+                  + " maxSites, exclude, debug, doctor)");
       }
+    }
+
+    /** {@code ID:SECRET}, as {@code timerguard doctor} passes it; the value is not echoed. */
+    private void doctor(String v) {
+      int colon = v.indexOf(':');
+      String id = colon < 0 ? v : v.substring(0, colon);
+      String secret = colon < 0 ? "" : v.substring(colon + 1);
+      if (!id.matches("[0-9a-f]{16}") || !secret.matches("[0-9a-f]{32,128}")) {
+        throw new IllegalArgumentException(
+            "agent option doctor must be ID:SECRET with ID 16 and SECRET 32 to 128 lowercase hex"
+                + " digits (what timerguard doctor passes), was a value of " + v.length()
+                + " characters");
+      }
+      doctorId = id;
+      doctorSecret = secret;
     }
 
     /** {@code PORT}, {@code HOST:PORT} or {@code [IPV6]:PORT}. */

@@ -387,6 +387,12 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
             return true;
           }
           return false;
+        case "purge":
+          if (instance && (owner.equals(TPE) || owner.equals(STPE)) && desc.equals("()V")) {
+            replace("purge", TPE, desc, null);
+            return true;
+          }
+          return false;
         case "cancel":
           if (instance && owner.equals(TIMER) && desc.equals("()V")) {
             replace("timerCancel", TIMER, desc, null);

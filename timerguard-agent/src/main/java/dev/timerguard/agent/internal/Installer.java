@@ -3,15 +3,18 @@ package dev.timerguard.agent.internal;
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
 import dev.timerguard.live.GrowthWatch;
+import dev.timerguard.live.LiveRegistry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.management.ObjectName;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
@@ -78,6 +81,13 @@ public final class Installer {
     if (watch != null) {
       // the first start wins: a watch the application (or the Spring Boot starter) started first is kept
       GrowthWatch.startShared(watch);
+    }
+    if (o.doctorId != null) {
+      try {
+        DoctorConnector.start(o.doctorId, o.doctorSecret, DOCTOR_CONNECT_WITHIN);
+      } catch (IOException | RuntimeException e) {
+        System.err.println("[timerguard] the doctor's JMX connector did not start: " + e);
+      }
     }
     if (o.httpPort != null) {
       try {
@@ -200,30 +210,57 @@ public final class Installer {
   /** How often the registry's coarse clock is refreshed: creation stamps are at most this stale. */
   private static final long CLOCK_MILLIS = 10;
 
+  /** How long a doctor's connector waits for the doctor to connect before it stops. */
+  static final Duration DOCTOR_CONNECT_WITHIN = Duration.ofMinutes(2);
+
   private static void startSampler(long millis) {
-    // Hooks stamp creations with the registry's coarse clock (no clock read on the hot path);
-    // this thread keeps it fresh and samples what has no event every `millis`.
-    dev.timerguard.live.LiveRegistry.global().useCoarseStamps();
-    Thread t =
-        new Thread(
-            () -> {
-              long nextPoll = System.nanoTime() + millis * 1_000_000L;
-              while (true) {
-                try {
-                  Thread.sleep(Math.min(CLOCK_MILLIS, millis));
-                } catch (InterruptedException e) {
-                  return;
-                }
-                dev.timerguard.live.LiveRegistry.global().refreshCoarseClock();
-                if (System.nanoTime() - nextPoll >= 0) {
-                  nextPoll = System.nanoTime() + millis * 1_000_000L;
-                  Hooks.poll();
-                }
-              }
-            },
-            "timerguard-sampler");
+    LiveRegistry registry = LiveRegistry.global();
+    registry.useCoarseStamps();
+    Thread t = new Thread(() -> sample(registry, millis), "timerguard-sampler");
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * The sampler thread's loop. Hooks stamp creations with the registry's coarse clock (no clock
+   * read on the hot path), which this thread refreshes every {@value #CLOCK_MILLIS} ms while
+   * anything is created; it samples what has no event every {@code millis}. A sampling period in
+   * which nothing was created makes it idle: it stops refreshing ({@link
+   * LiveRegistry#idleCoarseClock}) and wakes only to sample, until the next creation (which reads
+   * the clock itself) unparks it. An idle application thus sees the agent wake once per {@code
+   * millis}, not a hundred times a second.
+   */
+  private static void sample(LiveRegistry registry, long millis) {
+    Thread self = Thread.currentThread();
+    Runnable wake = () -> LockSupport.unpark(self);
+    long period = millis * 1_000_000L;
+    long tick = Math.min(CLOCK_MILLIS, millis) * 1_000_000L;
+    long nextPoll = System.nanoTime() + period;
+    boolean idle = false;
+    registry.idleCoarseClock(wake); // armed: a creation in this period clears it
+    while (true) {
+      LockSupport.parkNanos(idle ? Math.max(1, nextPoll - System.nanoTime()) : tick);
+      if (Thread.interrupted()) {
+        return;
+      }
+      if (idle && !registry.coarseClockIdle()) {
+        idle = false; // a creation woke us
+      }
+      if (!idle) {
+        registry.refreshCoarseClock();
+      }
+      if (System.nanoTime() - nextPoll >= 0) {
+        nextPoll = System.nanoTime() + period;
+        Hooks.poll();
+        if (!idle) {
+          if (registry.coarseClockIdle()) {
+            idle = true; // nothing created for a whole period: stop refreshing
+          } else {
+            registry.idleCoarseClock(wake); // re-armed for the next period
+          }
+        }
+      }
+    }
   }
 
   /** Classes transformed so far (for diagnostics). */

@@ -121,6 +121,22 @@ class AgentOptionsTest {
   }
 
   @Test
+  void aBadDoctorSessionIsRejectedWithoutEchoingTheSecret() {
+    String secret = "0123456789abcdef0123456789abcdef";
+    AgentOptions ok = AgentOptions.parse("doctor=00112233aabbccdd:" + secret);
+    assertThat(ok.doctorId).isEqualTo("00112233aabbccdd");
+    assertThat(ok.doctorSecret).isEqualTo(secret);
+    assertThat(AgentOptions.parse("").doctorId).isNull();
+    for (String bad : new String[] {"00112233aabbccdd", "0011:" + secret, "00112233aabbccdd:short",
+        "00112233AABBCCDD:" + secret, "00112233aabbccdd:" + secret + "z"}) {
+      assertThatThrownBy(() -> AgentOptions.parse("doctor=" + bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("agent option doctor must be ID:SECRET with ID 16 and SECRET 32 to 128 lowercase"
+              + " hex digits (what timerguard doctor passes), was a value of " + bad.length() + " characters");
+    }
+  }
+
+  @Test
   void jdkAgentAndModelAreNeverInstrumentedButApplicationsAre() {
     assertThat(Installer.excluded("java.util.Timer", List.of())).isTrue();
     assertThat(Installer.excluded("dev.timerguard.live.LiveRegistry", List.of())).isTrue();

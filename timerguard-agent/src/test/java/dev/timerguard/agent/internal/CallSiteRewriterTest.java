@@ -80,6 +80,19 @@ class CallSiteRewriterTest {
   }
 
   @Test
+  void purgeIsRewrittenSoTheRetainedCancelledTasksItDropsLeaveTheCount() throws Exception {
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+    try {
+      assertThat((int) call("purge", p)).isZero();
+      SiteStats executor = site("purge [executor first used here]", CallSite.Kind.EXECUTOR);
+      assertThat(executor.retained()).isZero();
+      assertThat(site("purge", CallSite.Kind.TIMER).cancelled()).isEqualTo(1);
+    } finally {
+      p.shutdownNow();
+    }
+  }
+
+  @Test
   void sitesCarryClassFileAndLineDefinedAtInstrumentationTime() throws Exception {
     ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
     call("leak", p);

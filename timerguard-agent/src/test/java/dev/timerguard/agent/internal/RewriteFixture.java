@@ -79,6 +79,12 @@ public final class RewriteFixture {
     return p.remove((Runnable) f);
   }
 
+  public static int purge(ScheduledThreadPoolExecutor p) {
+    p.schedule(() -> {}, 10, TimeUnit.MINUTES).cancel(false);
+    p.purge();
+    return p.getQueue().size();
+  }
+
   public static io.netty.util.Timeout netty(io.netty.util.HashedWheelTimer timer) {
     return timer.newTimeout(t -> {}, 10, TimeUnit.MINUTES);
   }
