@@ -15,7 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The always-on growth watch: samples a {@link LiveRegistry} at a fixed interval on one daemon
- * thread, keeps a bounded sliding window of every site's live count, and publishes per site the
+ * thread, keeps a bounded sliding window of what every site holds (its live count; for an executor
+ * site also the cancelled tasks its executors retain), and publishes per site the
  * growth rate and the severity that a {@link GrowthDetector} finds in it. It is what the
  * production exporters (the agent's {@code /metrics}, the Micrometer binder, the Spring Boot
  * starter) read; they never compute growth their own way.
@@ -276,14 +277,14 @@ public final class GrowthWatch implements AutoCloseable {
           states.put(s.site(), st);
         }
         if (addFast) {
-          st.fast[fastPos] = s.live();
+          st.fast[fastPos] = held(s);
           GrowthVerdict.SiteGrowth g = analyze(st.site, fast, st.fast, fastT, scratch);
           st.fastSeverity = g.severity();
           st.rate = g.ratePerSecond();
           st.confidence = g.confidence();
         }
         if (addSlow) {
-          st.slow[slowPos] = s.live();
+          st.slow[slowPos] = held(s);
           st.slowSeverity = analyze(st.site, slow, st.slow, slowT, scratch).severity();
         }
         GrowthVerdict.Severity sev =
@@ -315,6 +316,17 @@ public final class GrowthWatch implements AutoCloseable {
       }
     }
     return r;
+  }
+
+  /**
+   * What a site holds, the series the watch follows: its live count, plus, for an executor site,
+   * the cancelled tasks its executors still retain (the default {@code
+   * ScheduledThreadPoolExecutor} keeps a cancelled task queued until its deadline). An executor
+   * site therefore grows when executors are created and never shut down, and when cancelled
+   * timeouts pile up in them.
+   */
+  static long held(SiteStats s) {
+    return s.site().kind() == CallSite.Kind.EXECUTOR ? s.live() + s.retained() : s.live();
   }
 
   private GrowthVerdict.SiteGrowth analyze(
@@ -488,8 +500,9 @@ public final class GrowthWatch implements AutoCloseable {
    *
    * @param site the call site
    * @param live its live count at the sample
-   * @param ratePerSecond the trend of its live count over the fast window, per second (Theil-Sen
-   *     slope; 0 while fewer than three points are in)
+   * @param ratePerSecond the trend of what the site holds over the fast window, per second
+   *     (Theil-Sen slope; 0 while fewer than three points are in): its live count, plus retained
+   *     cancelled tasks for an executor site
    * @param confidence how monotone that trend is, 0..1
    * @param severity the worse of the fast and the slow window's verdicts
    * @param sinceEpochMillis when the site reached its current level (0: at none since the start)

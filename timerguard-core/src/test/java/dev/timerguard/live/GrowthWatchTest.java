@@ -45,6 +45,15 @@ class GrowthWatchTest {
       }
     }
 
+    final Map<CallSite, Long> retained = new java.util.HashMap<>();
+
+    /** Sets an executor site's retained cancelled tasks. */
+    void retained(CallSite site, long target) {
+      long now = retained.getOrDefault(site, 0L);
+      registry.register(site).retained(target - now);
+      retained.put(site, target);
+    }
+
     void advance(Duration d) {
       now.addAndGet(d.toNanos());
     }
@@ -174,6 +183,28 @@ class GrowthWatchTest {
     // unbounded: every site its own status
     assertThat(r.statusesFor(r.snapshot())).extracting(GrowthWatch.SiteStatus::severity)
         .containsExactlyElementsOf(r.sites().stream().map(GrowthWatch.SiteStatus::severity).toList());
+  }
+
+  @Test
+  void anExecutorSiteGrowsWhenItsExecutorsRetainCancelledTasks() {
+    World w = new World();
+    CallSite pool = CallSite.of(CallSite.Kind.EXECUTOR, "Rpc", "<init>", "Rpc.java", 40);
+    CallSite tidy = CallSite.of(CallSite.Kind.EXECUTOR, "Tidy", "<init>", "Tidy.java", 9);
+    w.live(pool, 1);
+    w.live(tidy, 1);
+    GrowthWatch watch = watch(w);
+    for (int i = 0; i < 120; i++) {
+      // one executor each; the first keeps 25 more cancelled timeouts per sample (150/s)
+      w.retained(pool, 25L * i);
+      w.retained(tidy, (i % 6) * 100L);
+      watch.sampleNow();
+      w.advance(watch.interval());
+    }
+    GrowthWatch.Report r = watch.report();
+    assertThat(r.site(pool).level()).isEqualTo(2);
+    assertThat(r.site(pool).live()).isEqualTo(1);
+    assertThat(r.site(pool).ratePerSecond()).isBetween(145.0, 155.0);
+    assertThat(r.site(tidy).level()).isZero();
   }
 
   @Test
