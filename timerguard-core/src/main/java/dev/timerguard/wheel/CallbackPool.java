@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The callback pool a {@link WheelScheduler} owns when no callback executor is given: elastic
  * and bounded, so that callbacks that block cannot starve the timers of others.
  *
- * <p>A callback goes to an idle thread if one waits (through the queue, which it finds empty); else, while
- * the pool has fewer than {@code max} threads, to a new thread; only when all {@code max}
- * threads are busy does it wait in an unbounded FIFO queue for the first thread to come free. No
+ * <p>A callback goes to an idle thread if there is one (through the queue, where that thread
+ * waits); else, while the pool has fewer than {@code max} threads, to a new thread; only when all
+ * {@code max} threads are busy does it wait in an unbounded FIFO queue for the first thread to come free. No
  * callback is ever dropped or run on the tick thread. Threads beyond need are started on demand
  * and retire after {@code keepAlive} without work (all of them, so an idle scheduler holds no
  * callback thread). Up to {@code core} threads are started without looking for an idle one, as
