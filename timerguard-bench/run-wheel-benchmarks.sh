@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the timing-wheel benchmarks of docs/benchmarks.md ("Timing wheel") on the JDK of $JAVA_HOME
 # (or the java on PATH). Build first: mvn -B -Pbench -pl timerguard-bench -am package
-# Results go to timerguard-bench/target/wheel-results-<jdk>/ (not committed). About 11 minutes.
+# Results go to timerguard-bench/target/wheel-results-<jdk>/ (not committed). About 12 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -35,3 +35,5 @@ jmh two-threads 'ScheduleCancelBenchmark.twoThreads' -p impl=$PEERS
 "$JAVA" -Xms4g -Xmx4g -cp "$JAR" dev.timerguard.bench.wheel.WheelLateness 3 | tee "$OUT/lateness.txt"
 # bytes per pending timer
 "$JAVA" -Xms4g -Xmx4g -cp "$JAR" dev.timerguard.bench.wheel.WheelFootprint | tee "$OUT/footprint.txt"
+# 10 ms timers while 0, 2, 8 and 32 callbacks block: the former fixed callback pool against the elastic one
+"$JAVA" -cp "$JAR" dev.timerguard.bench.wheel.BlockingCallbackLateness 3 0,2,8,32 | tee "$OUT/blocking-callbacks.txt"

@@ -1,6 +1,7 @@
 package dev.timerguard;
 
 import dev.timerguard.internal.LiveSet;
+import dev.timerguard.internal.SiteAware;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.SiteCounter;
 import java.lang.invoke.MethodHandles;
@@ -11,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * firing or by cancellation, and only the winner updates the registry. This is what keeps counts
  * exact under any interleaving of fire, cancel, scope close and engine close.
  */
-abstract class Handle extends LiveSet.Node implements TimerHandle {
+abstract class Handle extends LiveSet.Node implements TimerHandle, SiteAware {
 
   static final int LIVE = 0;
   static final int FIRED = 1;

@@ -37,6 +37,17 @@ import java.util.concurrent.locks.LockSupport;
  * threads (the wheel's callback pool), or on the {@link Builder#callbackExecutor callback
  * executor} if one is set; never on the caller's thread.
  *
+ * <p><b>Callbacks that block.</b> The default wheel's callback pool is elastic and bounded: it
+ * starts another thread whenever a timer falls due while all of its threads are busy, up to 256
+ * threads, and idle threads retire after 30 s. So callbacks that block (this instance and {@link
+ * #shared()} serve every caller of the process alike) cost others one thread each, not
+ * lateness: another site's 10 ms timer still fires on time while up to 256 callbacks block. Past
+ * that bound, due callbacks queue for the first free thread and fire late; none is dropped or
+ * run on the timer thread. A callback that runs longer than 100 ms is reported once per call
+ * site, with that site, through the {@code System.Logger} named {@code dev.timerguard.wheel}:
+ * move its blocking work to an executor of your own. See {@link WheelScheduler} for the
+ * details. With a {@link Builder#callbackExecutor callback executor}, its own policy applies.
+ *
  * <p><b>Ownership and close.</b> {@link #shared()} is process-wide and cannot be closed. Any other
  * instance owns its engine: {@link #closeNow()} cancels every live timer (counted as cancelled),
  * stops the engine, and hands back the actions of one-shots that never ran; pending {@link

@@ -54,6 +54,38 @@ class TimersTest {
   }
 
   @Test
+  void onTheDefaultWheelATenMillisecondTimerFiresWhileOtherCallbacksBlock() throws Exception {
+    int cores = Math.max(2, Runtime.getRuntime().availableProcessors());
+    int blocking = 2 * cores + 2; // more than the callback pool's core threads
+    LiveRegistry own = LiveRegistry.create(100, System::nanoTime);
+    try (Timers wheel = Timers.builder().name("blocking").registry(own).build()) {
+      CountDownLatch started = new CountDownLatch(blocking);
+      CountDownLatch release = new CountDownLatch(1);
+      try {
+        for (int i = 0; i < blocking; i++) {
+          wheel.schedule(
+              Duration.ofMillis(1),
+              () -> {
+                started.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+        }
+        assertThat(started.await(20, TimeUnit.SECONDS)).as("all block at once").isTrue();
+        CountDownLatch fired = new CountDownLatch(1);
+        Timeout t = wheel.schedule(Duration.ofMillis(10), fired::countDown);
+        assertThat(fired.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(t.isFired()).isTrue();
+      } finally {
+        release.countDown();
+      }
+    }
+  }
+
+  @Test
   void oneShotFiresOnceAndIsCountedUntilThen() {
     AtomicInteger runs = new AtomicInteger();
     Timeout t = timers.schedule(Duration.ofMillis(100), runs::incrementAndGet);

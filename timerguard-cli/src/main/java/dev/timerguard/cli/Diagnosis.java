@@ -303,29 +303,119 @@ final class Diagnosis {
 
   // ---------------------------------------------------------------- parsing
 
-  /** Rebuilds a {@link Snapshot} from the agent's rows; records executor queue sizes. */
+  /** The columns of a site row of the agent's snapshot rows, in order. */
+  static final String ROW_COLUMNS =
+      "kind, class, method, file, line, created, fired, cancelled, live, peak,"
+          + " oldestLiveAgeNanos, retained, queue";
+
+  /**
+   * Rebuilds a {@link Snapshot} from the agent's rows (a header row, one row per site with the
+   * 13 tab-separated {@link #ROW_COLUMNS}, and one {@code #nanoTime<TAB>epochMillis} row);
+   * records executor queue sizes.
+   *
+   * @throws DoctorException naming the row and what is wrong with it, for rows this doctor cannot
+   *     read: a wrong number of fields, an unknown kind, a number that is not one, a negative
+   *     count, live above created or peak, a site listed twice, or no timestamp row
+   */
   static Snapshot parse(String[] rows, Map<CallSite, Long> queues) {
+    if (rows == null) {
+      throw new DoctorException("the agent sent no snapshot rows");
+    }
     List<SiteStats> sites = new ArrayList<>();
-    long nano = System.nanoTime();
-    long epoch = System.currentTimeMillis();
-    for (String row : rows) {
+    Map<CallSite, Long> rowQueues = new HashMap<>();
+    long nano = 0;
+    long epoch = 0;
+    boolean stamped = false;
+    for (int i = 0; i < rows.length; i++) {
+      String row = rows[i];
+      if (row == null) {
+        throw badRow(i, "", "the row is missing");
+      }
       if (row.startsWith("kind\t")) {
         continue;
       }
       String[] f = row.split("\t", -1);
       if (row.startsWith("#")) {
-        nano = Long.parseLong(f[0].substring(1));
-        epoch = Long.parseLong(f[1]);
+        if (f.length != 2 || stamped) {
+          throw badRow(i, row, stamped ? "a second timestamp row"
+              : "a timestamp row is '#nanoTime<TAB>epochMillis'");
+        }
+        nano = number(i, row, "nanoTime", f[0].substring(1));
+        epoch = count(i, row, "epochMillis", f[1]);
+        stamped = true;
         continue;
       }
-      CallSite site =
-          CallSite.of(CallSite.Kind.valueOf(f[0]), f[1], f[2], f[3], Integer.parseInt(f[4]));
-      sites.add(new SiteStats(site, Long.parseLong(f[5]), Long.parseLong(f[6]),
-          Long.parseLong(f[7]), Long.parseLong(f[8]), Long.parseLong(f[9]), Long.parseLong(f[10]),
-          Long.parseLong(f[11])));
-      queues.put(site, Long.parseLong(f[12]));
+      if (f.length != 13) {
+        throw badRow(i, row, "expected 13 tab-separated fields (" + ROW_COLUMNS + "), got " + f.length);
+      }
+      CallSite.Kind kind;
+      try {
+        kind = CallSite.Kind.valueOf(f[0]);
+      } catch (IllegalArgumentException e) {
+        throw badRow(i, row, "kind '" + f[0] + "' is not one of "
+            + java.util.Arrays.toString(CallSite.Kind.values()));
+      }
+      if (f[1].isEmpty() || f[2].isEmpty()) {
+        throw badRow(i, row, "class and method must not be empty");
+      }
+      long line = number(i, row, "line", f[4]);
+      if (line < -1 || line > Integer.MAX_VALUE) {
+        throw badRow(i, row, "line must be -1 (unknown) or a line number, was " + line);
+      }
+      CallSite site = CallSite.of(kind, f[1], f[2], f[3], (int) line);
+      long created = count(i, row, "created", f[5]);
+      long live = count(i, row, "live", f[8]);
+      long peak = count(i, row, "peak", f[9]);
+      if (live > created || live > peak) {
+        throw badRow(i, row, "live (" + live + ") is above created (" + created + ") or peak ("
+            + peak + ")");
+      }
+      SiteStats stats = new SiteStats(site, created, count(i, row, "fired", f[6]),
+          count(i, row, "cancelled", f[7]), live, peak, count(i, row, "oldestLiveAgeNanos", f[10]),
+          number(i, row, "retained", f[11]));
+      if (rowQueues.put(site, count(i, row, "queue", f[12])) != null) {
+        throw badRow(i, row, "site " + site.location() + " (" + kind + ") is listed twice");
+      }
+      sites.add(stats);
     }
+    if (!stamped) {
+      throw new DoctorException("the agent's snapshot rows have no '#nanoTime<TAB>epochMillis' row;"
+          + " is the agent the same version as this doctor?");
+    }
+    queues.putAll(rowQueues);
     return new Snapshot(nano, epoch, sites);
+  }
+
+  private static long number(int i, String row, String column, String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw badRow(i, row, column + " '" + text + "' is not a whole number");
+    }
+  }
+
+  private static long count(int i, String row, String column, String text) {
+    long n = number(i, row, column, text);
+    if (n < 0) {
+      throw badRow(i, row, column + " must not be negative, was " + n);
+    }
+    return n;
+  }
+
+  private static DoctorException badRow(int i, String row, String why) {
+    return new DoctorException("the agent's snapshot row " + (i + 1) + " cannot be read: "
+        + oneLine(why, 400) + "; the row: '" + oneLine(row, 120) + "'");
+  }
+
+  /** One line for the person on call: tabs as spaces, control and line characters as '?'. */
+  private static String oneLine(String text, int max) {
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < Math.min(text.length(), max); k++) {
+      char c = text.charAt(k);
+      b.append(c == '\t' ? ' '
+          : Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
+    }
+    return text.length() > max ? b + "..." : b.toString();
   }
 
   /** Instance counts of the histogram's classes that {@code want} accepts. */

@@ -125,15 +125,29 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
       if (claim() < 0) {
         return;
       }
-      if (isPeriodic()) {
-        runPeriodic((Runnable) t);
+      WheelScheduler owner = shard.owner;
+      if (owner.watchesSlowCallbacks()) {
+        long started = owner.beginCallback(this, t);
+        try {
+          runClaimed(t);
+        } finally {
+          owner.endCallback(this, t, started);
+        }
       } else {
-        runOnce(t);
+        runClaimed(t);
       }
     } finally {
       if ((before & DISPATCHED) != 0) {
         shard.owner.callbackDone();
       }
+    }
+  }
+
+  private void runClaimed(Object t) {
+    if (isPeriodic()) {
+      runPeriodic((Runnable) t);
+    } else {
+      runOnce(t);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.timerguard.wheel;
 
+import dev.timerguard.internal.SiteAware;
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
@@ -10,17 +11,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -52,11 +53,29 @@ import java.util.function.LongSupplier;
  * timers are being scheduled; when no one has scheduled for a tick, it sleeps until the first
  * tick with a timer due (at most one turn of the first level, 1.07 s by default), and while the
  * wheel is empty it parks until a timer is scheduled. An idle wheel holding long timers thus
- * costs no CPU. Callbacks run on the callback executor: by default a pool owned by this
- * scheduler of {@code max(2, availableProcessors)} daemon threads, started on demand, which dies
- * with the scheduler. It is deliberately not {@code ForkJoinPool.commonPool()}: timer callbacks
- * may block, and a blocked callback must not starve parallel streams or CompletableFutures of the
- * whole process. Tasks implementing {@link InlineTask} run on the tick thread itself.
+ * costs no CPU. Tasks implementing {@link InlineTask} run on the tick thread itself; every other
+ * callback runs on the callback executor, never on the tick thread or the scheduling thread.
+ * It is deliberately not {@code ForkJoinPool.commonPool()}: timer callbacks may block, and a
+ * blocked callback must not starve parallel streams or CompletableFutures of the whole process.
+ *
+ * <p><b>Callbacks that block.</b> By default the callback executor is an elastic pool owned by
+ * this scheduler, which dies with it. A due callback goes to an idle pool thread if there is one;
+ * if all are busy the pool starts another, up to a bound ({@link Builder#maxCallbackThreads},
+ * default 256); threads are started on demand and retire after 30 s without work. So a callback
+ * that blocks costs the other timers one thread, not their timeliness: until the bound, a timer
+ * of another site still fires on time however many callbacks block. At the bound, callbacks wait
+ * in a FIFO queue for the first thread to come free, and fire late by that wait; they are never
+ * dropped, and never run on the tick thread (which would stop every timer). The bound is the
+ * number of callbacks that may block at once before the others are delayed. With a {@link
+ * Builder#callbackExecutor callback executor} of your own, its policy decides instead (a fixed
+ * pool of {@code n} threads lets {@code n} blocked callbacks delay all others; an executor that
+ * rejects ends the timer as cancelled and reports the rejection). A callback running longer than
+ * {@link Builder#slowCallbackThreshold the slow-callback threshold} (default 100 ms) is reported
+ * once per call site, as a warning of the {@code System.Logger} named {@code
+ * dev.timerguard.wheel} that names the site where its timer was scheduled (the site in the
+ * {@link LiveRegistry}, or that of the {@code Timers} handle the task belongs to): when it
+ * returns, or, on the owned pool, already while it runs once every pool thread is busy. The
+ * first time the bound is hit is also reported, once.
  *
  * <p><b>Thread-safety and cost.</b> All methods are thread-safe. The wheel is split in shards,
  * each with its own lock; a caller thread starts on a shard chosen by its id, moves to another at
@@ -97,6 +116,12 @@ public final class WheelScheduler extends AbstractExecutorService
 
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
+  /** The default bound of the owned callback pool ({@link Builder#maxCallbackThreads}). */
+  static final int DEFAULT_MAX_CALLBACK_THREADS = 256;
+
+  /** The highest bound {@link Builder#maxCallbackThreads} accepts. */
+  static final int MAX_CALLBACK_THREADS_LIMIT = 4096;
+
 
   private final String name;
   private final Shard[] shards;
@@ -106,7 +131,13 @@ public final class WheelScheduler extends AbstractExecutorService
   private final long origin;
   private final LiveRegistry registry; // null: counting off
   private final Executor executor;
-  private final ThreadPoolExecutor ownedPool; // null unless the executor is ours
+  private final CallbackPool ownedPool; // null unless the executor is ours
+  private final long slowNanos; // 0: slow callbacks are not watched
+  private final System.Logger log;
+  /** Sites (or task classes) already warned about as slow: one warning each. */
+  private final ConcurrentHashMap<Object, Boolean> slowSites = new ConcurrentHashMap<>();
+  private final AtomicBoolean boundWarned = new AtomicBoolean();
+  private volatile long lastBusyScan = Long.MIN_VALUE;
   private final Thread.UncaughtExceptionHandler exceptionHandler;
   private final long coalesceNanos;
   private final Thread tickThread; // null: ticked by hand (tests)
@@ -147,15 +178,15 @@ public final class WheelScheduler extends AbstractExecutorService
       this.executor = Runnable::run;
       this.ownedPool = null;
     } else {
-      int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-      ThreadFactory callbackThreads = daemonFactory(name + "-callback-");
-      ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(
-              threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), callbackThreads);
-      pool.allowCoreThreadTimeOut(true);
+      int core = Math.max(2, Runtime.getRuntime().availableProcessors());
+      CallbackPool pool =
+          new CallbackPool(
+              this, name + "-callback-", core, b.maxCallbackThreads, b.callbackKeepAliveNanos);
       this.executor = pool;
       this.ownedPool = pool;
     }
+    this.slowNanos = b.slowNanos;
+    this.log = b.log != null ? b.log : System.getLogger("dev.timerguard.wheel");
     if (b.manual) {
       this.tickThread = null;
     } else {
@@ -575,6 +606,139 @@ public final class WheelScheduler extends AbstractExecutorService
     }
   }
 
+  // ---------------------------------------------------------------- slow callbacks
+
+  /** Most sites warned about as slow; beyond, further slow sites go unreported. */
+  private static final int MAX_SLOW_SITES = 1024;
+
+  boolean watchesSlowCallbacks() {
+    return slowNanos > 0;
+  }
+
+  /**
+   * Called by a timer's own thread just before its callback runs: records it on a pool thread,
+   * so {@link #allCallbackThreadsBusy} can name it while it runs. Returns the start time.
+   */
+  long beginCallback(TimerEntry<?> e, Object task) {
+    long now = now();
+    Thread t = Thread.currentThread();
+    if (t instanceof CallbackPool.CallbackThread) {
+      CallbackPool.CallbackThread ct = (CallbackPool.CallbackThread) t;
+      ct.task = task;
+      ct.since = now;
+      ct.entry = e; // last: a reader that sees the entry sees its task and start
+    }
+    return now;
+  }
+
+  /** Called by the same thread when the callback has returned or thrown. */
+  void endCallback(TimerEntry<?> e, Object task, long started) {
+    Thread t = Thread.currentThread();
+    if (t instanceof CallbackPool.CallbackThread) {
+      CallbackPool.CallbackThread ct = (CallbackPool.CallbackThread) t;
+      ct.entry = null;
+      ct.task = null;
+    }
+    long took = now() - started;
+    if (took >= slowNanos) {
+      warnSlow(e, task, took, t.getName(), false);
+    }
+  }
+
+  /**
+   * Called by the owned pool when a callback finds no idle thread: the pool then grows, or, at
+   * its bound, queues the callback ({@code atBound}). Warns once when the bound is first hit, and
+   * (at most once per threshold) names callbacks that have been running longer than the
+   * threshold, so a callback that blocks for ever is reported while it blocks.
+   */
+  void allCallbackThreadsBusy(CallbackPool pool, boolean atBound) {
+    if (atBound && boundWarned.compareAndSet(false, true)) {
+      log.log(
+          System.Logger.Level.WARNING,
+          "all "
+              + pool.getMaximumPoolSize()
+              + " callback threads of WheelScheduler "
+              + name
+              + " are busy; further timer callbacks wait in a queue until one comes free, so"
+              + " they fire late. Callbacks that block hold these threads; see the slow-callback"
+              + " warnings of this scheduler for where they were scheduled.");
+    }
+    if (slowNanos <= 0) {
+      return;
+    }
+    long now = now();
+    long last = lastBusyScan;
+    if (last != Long.MIN_VALUE && now - last < slowNanos) {
+      return;
+    }
+    lastBusyScan = now;
+    for (CallbackPool.CallbackThread ct : pool.threads()) {
+      TimerEntry<?> e = ct.entry;
+      Object task = ct.task;
+      long since = ct.since;
+      if (e != null && task != null && now - since >= slowNanos) {
+        warnSlow(e, task, now - since, ct.getName(), true);
+      }
+    }
+  }
+
+  private void warnSlow(TimerEntry<?> e, Object task, long nanos, String thread, boolean running) {
+    CallSite site = siteOf(e, task);
+    Object key = site != null ? site : task.getClass();
+    if (slowSites.size() >= MAX_SLOW_SITES || slowSites.putIfAbsent(key, Boolean.TRUE) != null) {
+      return;
+    }
+    String what =
+        site != null
+            ? "the callback of the timer created at " + site.location()
+            : "a callback of class "
+                + task.getClass().getName()
+                + " (site unknown: this scheduler does not count its timers)";
+    String cost =
+        ownedPool != null
+            ? "it holds one of the scheduler's "
+                + ownedPool.getMaximumPoolSize()
+                + " callback threads while it runs, and when all are busy every other timer"
+                + " fires late"
+            : e.isInline()
+                ? "it is an InlineTask: it runs on the tick thread, and every other timer waits"
+                    + " for it"
+                : "it holds a thread of the callback executor while it runs";
+    log.log(
+        System.Logger.Level.WARNING,
+        "slow timer callback: "
+            + what
+            + (running ? " has been running for " : " ran for ")
+            + TimeUnit.NANOSECONDS.toMillis(nanos)
+            + " ms on thread "
+            + thread
+            + " of WheelScheduler "
+            + name
+            + " (threshold "
+            + TimeUnit.NANOSECONDS.toMillis(slowNanos)
+            + " ms); "
+            + cost
+            + ". Hand blocking work to an executor of your own. Reported once per site.");
+  }
+
+  private static CallSite siteOf(TimerEntry<?> e, Object task) {
+    SiteCounter c = e.counter();
+    if (c != null) {
+      return c.site();
+    }
+    return task instanceof SiteAware ? ((SiteAware) task).site() : null;
+  }
+
+  /** Threads of the owned callback pool now alive (0 with a caller-supplied executor). */
+  int callbackThreadCount() {
+    return ownedPool == null ? 0 : ownedPool.getPoolSize();
+  }
+
+  /** The most threads the owned callback pool ever had at once. */
+  int largestCallbackThreadCount() {
+    return ownedPool == null ? 0 : ownedPool.getLargestPoolSize();
+  }
+
   void callbackDone() {
     if (inFlight.decrementAndGet() == 0 && runState >= SHUTDOWN) {
       if (tickThread != null) {
@@ -771,6 +935,10 @@ public final class WheelScheduler extends AbstractExecutorService
     private long coalesceNanos;
     private Thread.UncaughtExceptionHandler exceptionHandler;
     private boolean manual;
+    private int maxCallbackThreads = DEFAULT_MAX_CALLBACK_THREADS;
+    private long callbackKeepAliveNanos = TimeUnit.SECONDS.toNanos(30);
+    private long slowNanos = TimeUnit.MILLISECONDS.toNanos(100);
+    private System.Logger log;
 
     private Builder() {}
 
@@ -833,6 +1001,63 @@ public final class WheelScheduler extends AbstractExecutorService
      */
     public Builder callbackExecutor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * The bound of the owned callback pool: it grows past {@code max(2, availableProcessors)}
+     * threads, one at a time while every thread is busy, up to {@code max} threads; at the bound,
+     * callbacks wait in a FIFO queue (never dropped, never run on the tick thread). 1 to 4096; default
+     * 256. Ignored with
+     * a {@link #callbackExecutor callback executor}. See the class documentation.
+     *
+     * @throws IllegalArgumentException if {@code max} is out of range
+     */
+    public Builder maxCallbackThreads(int max) {
+      if (max < 1 || max > MAX_CALLBACK_THREADS_LIMIT) {
+        throw new IllegalArgumentException(
+            "maxCallbackThreads must be 1.." + MAX_CALLBACK_THREADS_LIMIT + ", was " + max);
+      }
+      this.maxCallbackThreads = max;
+      return this;
+    }
+
+    /**
+     * How long a callback may run before it is reported as slow: one warning per call site,
+     * through the {@code System.Logger} named {@code dev.timerguard.wheel}, naming the site where
+     * its timer was scheduled. Default 100 ms; {@code Duration.ZERO} turns the check off (and its
+     * two clock reads per callback).
+     *
+     * @throws NullPointerException if {@code threshold} is null
+     * @throws IllegalArgumentException if {@code threshold} is negative
+     */
+    public Builder slowCallbackThreshold(Duration threshold) {
+      Objects.requireNonNull(threshold, "threshold");
+      if (threshold.isNegative()) {
+        throw new IllegalArgumentException(
+            "slowCallbackThreshold must be zero (off) or positive, was " + threshold);
+      }
+      this.slowNanos = saturatedNanos(threshold);
+      return this;
+    }
+
+    private static long saturatedNanos(Duration d) {
+      try {
+        return d.toNanos();
+      } catch (ArithmeticException tooBig) {
+        return Long.MAX_VALUE;
+      }
+    }
+
+    /** How long a callback thread waits for work before it retires (tests). Default 30 s. */
+    Builder callbackKeepAlive(Duration keepAlive) {
+      this.callbackKeepAliveNanos = Math.max(1, saturatedNanos(keepAlive));
+      return this;
+    }
+
+    /** Where slow-callback and saturation warnings go (tests). */
+    Builder log(System.Logger logger) {
+      this.log = Objects.requireNonNull(logger, "logger");
       return this;
     }
 

@@ -437,7 +437,8 @@ final class HttpEndpoint implements AutoCloseable {
   /** Checks and answers one complete request head; runs on a worker. */
   Response handle(String head) {
     String[] lines = head.split("\r?\n");
-    String[] rl = lines[0].split(" ", -1);
+    // a head of blank lines only splits into no lines at all
+    String[] rl = lines.length == 0 ? new String[0] : lines[0].split(" ", -1);
     if (rl.length != 3 || !rl[2].startsWith("HTTP/1.") || rl[1].isEmpty()) {
       return Response.text(400, "malformed request line");
     }
