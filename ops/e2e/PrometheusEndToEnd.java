@@ -199,8 +199,15 @@ public class PrometheusEndToEnd {
         "max_over_time(timerguard_site_growth_severity" + springLeak + "[5m])", v -> v == 2, deadline);
     load.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     // the healthy sites are judged over the whole run, once the leaks have been seen
-    check(prom, "agent: a healthy site (the service's executors) exists and stays at severity 0",
-        "max_over_time(timerguard_site_growth_severity" + agentHealthy + "[5m]) == 0 and max_over_time(timerguard_site_live" + agentHealthy + "[5m]) > 0",
+    // the service's three schedulers: the keepalive one retains every cancelled keepalive (a
+    // leak the watch follows on the executor's site); the two that retain nothing are healthy
+    String retaining = "(max_over_time(timerguard_executor_retained_cancelled_tasks" + agentHealthy + "[5m]) > 1000)";
+    String retainingNothing = "(max_over_time(timerguard_executor_retained_cancelled_tasks" + agentHealthy + "[5m]) == 0)";
+    check(prom, "agent: the scheduler retaining cancelled keepalives reaches rapid (2) on its own site",
+        "max_over_time(timerguard_site_growth_severity" + agentHealthy + "[5m]) and on(site) " + retaining,
+        v -> v == 2, deadline);
+    check(prom, "agent: healthy sites (the schedulers that retain nothing) exist and stay at severity 0",
+        "max_over_time(timerguard_site_growth_severity" + agentHealthy + "[5m]) and on(site) " + retainingNothing,
         v -> v == 0, deadline);
     check(prom, "spring: the healthy endpoint's site exists and stays at severity 0",
         "max_over_time(timerguard_site_growth_severity" + springHealthy + "[5m]) == 0 and max_over_time(timerguard_site_creations_total" + springHealthy + "[5m]) > 100",
