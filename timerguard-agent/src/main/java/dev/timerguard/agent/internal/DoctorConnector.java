@@ -56,6 +56,10 @@ final class DoctorConnector {
     Map<String, Object> env = new HashMap<>();
     env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, LoopbackSockets.INSTANCE);
     env.put(JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) credentials -> authenticate(credentials, secret));
+    // Export the connector's remote objects as permanent, as the JDK's own management agent
+    // does: an exported object otherwise keeps a JVM alive that would have exited (a target whose
+    // main thread ends while a doctor is connected must still end).
+    env.put("jmx.remote.x.daemon", "true");
     String host = InetAddress.getLoopbackAddress().getHostAddress();
     server =
         JMXConnectorServerFactory.newJMXConnectorServer(
@@ -116,7 +120,11 @@ final class DoctorConnector {
       String[] c = (String[]) credentials;
       if (c.length == 2 && USER.equals(c[0]) && c[1] != null
           && MessageDigest.isEqual(c[1].getBytes(StandardCharsets.US_ASCII), secret)) {
-        return new Subject();
+        // No subject: the session runs its operations as the target's own code. With a subject,
+        // JMX runs them under a domain combiner whose first use can fail inside the JDK
+        // (MissingResourceException from Subject's null checks while the security resource
+        // bundle loads), which broke FlightRecorderMXBean.newRecording for the evidence bundle.
+        return null;
       }
     }
     throw new SecurityException("not the timerguard doctor of this session");
