@@ -64,12 +64,16 @@ public final class GrowthWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.timerguard.watch");
 
   private static GrowthWatch shared;
+  /** Open {@link Lease leases} on {@link #shared}. */
+  private static int sharedLeases;
+  /** Whether someone started {@link #shared} for good ({@link #startShared}, {@link #shared()}). */
+  private static boolean sharedPinned;
 
   private final LiveRegistry registry;
   private final GrowthPolicy policy;
   private final Duration interval;
   private final double timeCompression;
-  private final Runnable beforeSample;
+  private final List<Runnable> beforeSample = new CopyOnWriteArrayList<>();
   private final GrowthDetector detector;
   private final Ring fast;
   private final Ring slow;
@@ -88,12 +92,14 @@ public final class GrowthWatch implements AutoCloseable {
   private GrowthWatch(Builder b) {
     this.registry = b.registry;
     this.timeCompression = b.timeCompression;
-    this.beforeSample = b.beforeSample;
+    if (b.beforeSample != null) {
+      this.beforeSample.add(b.beforeSample);
+    }
     this.policy = b.effectivePolicy();
     this.interval = b.effectiveInterval(policy);
     this.detector = new GrowthDetector(policy);
-    this.fast = new Ring(policy.rapidWindow().toNanos() / (POINTS - 2));
-    this.slow = new Ring(policy.slowWindow().toNanos() / (POINTS - 2));
+    this.fast = new Ring(policy.rapidWindow().toNanos(), interval.toNanos());
+    this.slow = new Ring(policy.slowWindow().toNanos(), interval.toNanos());
     this.report = new Report(null, 0, List.of());
   }
 
@@ -130,6 +136,12 @@ public final class GrowthWatch implements AutoCloseable {
    *     LiveRegistry#global()}
    */
   public static synchronized GrowthWatch startShared(Builder settings) {
+    GrowthWatch w = runShared(settings);
+    sharedPinned = true;
+    return w;
+  }
+
+  private static GrowthWatch runShared(Builder settings) {
     Objects.requireNonNull(settings, "settings");
     if (settings.registry != LiveRegistry.global()) {
       throw new IllegalArgumentException("the shared watch watches LiveRegistry.global() only");
@@ -139,8 +151,76 @@ public final class GrowthWatch implements AutoCloseable {
       w.threadName = "timerguard-shared-watch";
       w.start();
       shared = w;
+      sharedLeases = 0;
+      sharedPinned = false;
+    } else if (settings.beforeSample != null) {
+      // a running watch keeps its settings, but a source that must be polled before each sample
+      // (the agent attached after the application started the watch) still gets its turn
+      shared.addBeforeSample(settings.beforeSample);
     }
     return shared;
+  }
+
+  /**
+   * A hold on the process-wide watch for a part with a lifecycle (a Spring application
+   * context): starts the watch with these settings unless one runs already, and {@link
+   * Lease#close() closing} the lease stops the watch only when it was the last hold and nobody
+   * started the watch for good ({@link #startShared}, {@link #shared()}: the agent, the
+   * application). So one context closing never stops a watch that others still read.
+   *
+   * @throws IllegalArgumentException if the builder's registry is not {@link
+   *     LiveRegistry#global()}
+   */
+  public static synchronized Lease leaseShared(Builder settings) {
+    GrowthWatch w = runShared(settings);
+    sharedLeases++;
+    return new Lease(w);
+  }
+
+  /** A hold on the shared watch; see {@link #leaseShared}. Closing twice is a no-op. */
+  public static final class Lease implements AutoCloseable {
+    private final GrowthWatch watch;
+    private boolean closed;
+
+    private Lease(GrowthWatch watch) {
+      this.watch = watch;
+    }
+
+    /** The shared watch held. */
+    public GrowthWatch watch() {
+      return watch;
+    }
+
+    @Override
+    public void close() {
+      GrowthWatch stop = null;
+      synchronized (GrowthWatch.class) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        if (shared == watch) {
+          sharedLeases--;
+          if (sharedLeases <= 0 && !sharedPinned) {
+            stop = watch;
+          }
+        }
+      }
+      if (stop != null) {
+        stop.close();
+      }
+    }
+  }
+
+  /**
+   * Adds a task run right before each sample's snapshot, on the sampling thread (see {@link
+   * Builder#beforeSample}); for a source that joins a watch already running.
+   */
+  public void addBeforeSample(Runnable task) {
+    Objects.requireNonNull(task, "task");
+    if (!beforeSample.contains(task)) {
+      beforeSample.add(task);
+    }
   }
 
   /** The process-wide watch if one runs, else {@code null}. Starts nothing. */
@@ -190,16 +270,11 @@ public final class GrowthWatch implements AutoCloseable {
       lock.notifyAll();
     }
     if (t != null && t != Thread.currentThread()) {
-      boolean interrupted = false;
-      while (t.isAlive()) {
-        try {
-          t.join(1000);
-        } catch (InterruptedException e) {
-          interrupted = true;
-          break;
-        }
-      }
-      if (interrupted) {
+      // Wait a bounded time: a listener or hook stuck in the sample must not hang the closer's
+      // shutdown; the daemon thread then ends when that sample returns.
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
@@ -245,11 +320,11 @@ public final class GrowthWatch implements AutoCloseable {
    * @return the report after the sample
    */
   public Report sampleNow() {
-    if (beforeSample != null) {
+    for (Runnable task : beforeSample) {
       try {
-        beforeSample.run();
+        task.run();
       } catch (Throwable e) {
-        reportOnce("beforeSample", "TimerGuard watch: the before-sample hook threw (sampling goes on): " + e);
+        reportOnce("beforeSample", "TimerGuard watch: a before-sample hook threw (sampling goes on): " + e);
       }
     }
     List<Change> changes = new ArrayList<>();
@@ -331,7 +406,7 @@ public final class GrowthWatch implements AutoCloseable {
 
   private GrowthVerdict.SiteGrowth analyze(
       CallSite site, Ring ring, long[] values, double[] seconds, long[] scratch) {
-    int n = ring.count;
+    int n = ring.n;
     long[] v = n == POINTS ? scratch : new long[n];
     boolean flat = true;
     for (int i = 0; i < n; i++) {
@@ -686,12 +761,22 @@ public final class GrowthWatch implements AutoCloseable {
   /** The sample times of one window: a ring of {@link #POINTS} shared by every site. */
   private static final class Ring {
     final long strideNanos;
+    /** How far back the analysis looks: the window plus one step, so a full window is covered. */
+    final long reachNanos;
     final long[] times = new long[POINTS];
     int head; // next write position
-    int count;
+    int count; // points kept (at most POINTS)
+    int n; // the newest points within reach: what is analysed
 
-    Ring(long strideNanos) {
-      this.strideNanos = Math.max(1, strideNanos);
+    /**
+     * @param windowNanos the span the ring's verdict is about
+     * @param intervalNanos the sampling interval (a point is added at most once per sample)
+     */
+    Ring(long windowNanos, long intervalNanos) {
+      this.strideNanos = Math.max(1, windowNanos / (POINTS - 2));
+      // With an interval longer than the stride, 64 points would span 64 intervals, far more
+      // than the window: analyse only the points within the window and one step more.
+      this.reachNanos = windowNanos + Math.max(strideNanos, intervalNanos);
     }
 
     long last() {
@@ -709,25 +794,30 @@ public final class GrowthWatch implements AutoCloseable {
       if (count < POINTS) {
         count++;
       }
+      int k = 1;
+      while (k < count && now - times[(head - 1 - k + 2 * POINTS) % POINTS] <= reachNanos) {
+        k++;
+      }
+      n = k;
       return pos;
     }
 
-    /** Position of the i-th oldest point. */
+    /** Position of the i-th oldest point within reach. */
     int index(int i) {
-      return (head - count + i + POINTS) % POINTS;
+      return (head - n + i + POINTS) % POINTS;
     }
 
     double[] seconds() {
-      double[] t = new double[count];
+      double[] t = new double[n];
       long t0 = times[index(0)];
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < n; i++) {
         t[i] = (times[index(i)] - t0) / 1e9;
       }
       return t;
     }
 
     long spanNanos() {
-      return count < 2 ? 0 : last() - times[index(0)];
+      return n < 2 ? 0 : last() - times[index(0)];
     }
   }
 
@@ -739,6 +829,17 @@ public final class GrowthWatch implements AutoCloseable {
    * Not thread-safe; build one watch per builder.
    */
   public static final class Builder {
+    private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
+    private static final Duration MAX_WINDOW = Duration.ofDays(365);
+    private static final double MAX_COMPRESSION = 3600;
+
+    private static void checkWindow(String name, Duration window) {
+      if (window.compareTo(MAX_WINDOW) > 0) {
+        throw new IllegalArgumentException(
+            PREFIX + name + " must be at most 365 days, was " + window);
+      }
+    }
+
     private LiveRegistry registry = LiveRegistry.global();
     private GrowthPolicy policy = GrowthPolicy.defaults();
     private Duration interval;
@@ -779,6 +880,8 @@ public final class GrowthWatch implements AutoCloseable {
                 + " and slow "
                 + policy.slowWindow());
       }
+      checkWindow("rapidWindow", policy.rapidWindow());
+      checkWindow("slowWindow", policy.slowWindow());
       this.policy = policy;
       return this;
     }
@@ -796,6 +899,11 @@ public final class GrowthWatch implements AutoCloseable {
         throw new IllegalArgumentException(
             PREFIX + "interval must be positive, was " + interval);
       }
+      if (interval.compareTo(MIN_INTERVAL) < 0) {
+        // every sample snapshots every site: a millisecond interval would take a core
+        throw new IllegalArgumentException(
+            PREFIX + "interval must be at least 10ms, was " + interval);
+      }
       this.interval = interval;
       return this;
     }
@@ -810,6 +918,10 @@ public final class GrowthWatch implements AutoCloseable {
       if (!(factor >= 1) || Double.isInfinite(factor)) {
         throw new IllegalArgumentException(
             PREFIX + "timeCompression must be a finite number >= 1, was " + factor);
+      }
+      if (factor > MAX_COMPRESSION) {
+        throw new IllegalArgumentException(
+            PREFIX + "timeCompression must be at most 3600 (10 minutes in 1/6 s), was " + factor);
       }
       this.timeCompression = factor;
       return this;
@@ -858,9 +970,11 @@ public final class GrowthWatch implements AutoCloseable {
             break;
           case "rapidWindow":
             rapidWindow = duration("rapidWindow", v);
+            checkWindow("rapidWindow", rapidWindow);
             break;
           case "slowWindow":
             slowWindow = duration("slowWindow", v);
+            checkWindow("slowWindow", slowWindow);
             break;
           default:
             throw new IllegalArgumentException(
@@ -945,6 +1059,13 @@ public final class GrowthWatch implements AutoCloseable {
       } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
         d = null;
       }
+      if (d != null && !d.isNegative() && !d.isZero()) {
+        try {
+          d.toNanos();
+        } catch (ArithmeticException e) {
+          d = null; // beyond 292 years: not a duration anything here can use
+        }
+      }
       if (d == null || d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException(
             PREFIX
@@ -986,7 +1107,7 @@ public final class GrowthWatch implements AutoCloseable {
       Duration max = p.rapidWindow().dividedBy(3);
       if (interval == null) {
         Duration d = p.rapidWindow().dividedBy(60);
-        return d.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : d;
+        return d.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : d;
       }
       if (interval.compareTo(max) > 0) {
         throw new IllegalArgumentException(

@@ -208,6 +208,83 @@ class GrowthWatchTest {
   }
 
   @Test
+  void aLongIntervalStillJudgesTheWindowNotSixtyFourIntervals() {
+    World w = new World();
+    // the production policy sampled every 200 s (a third of the 10-minute rapid window): the
+    // ring's 64 points would span 3.5 hours; the verdict must look at the last 10 minutes only
+    GrowthWatch watch =
+        GrowthWatch.builder().registry(w.registry).interval(Duration.ofSeconds(200)).build();
+    int samples = 0;
+    for (int i = 0; i < 60; i++) { // 3.3 hours flat
+      w.live(LEAK, 1000);
+      watch.sampleNow();
+      w.advance(watch.interval());
+      samples++;
+    }
+    long live = 1000;
+    int rapidAfter = -1;
+    for (int i = 0; i < 20 && rapidAfter < 0; i++) { // then 150/s
+      live += 150 * 200;
+      w.live(LEAK, live);
+      if (watch.sampleNow().site(LEAK).level() == 2) {
+        rapidAfter = i;
+      }
+      w.advance(watch.interval());
+    }
+    // a full window of growth is four points 200 s apart: rapid after at most five samples
+    assertThat(rapidAfter).isBetween(2, 5);
+    assertThat(samples).isEqualTo(60);
+  }
+
+  @Test
+  void leasesKeepTheSharedWatchUntilTheLastOneClosesAndAPinnedOneForGood() {
+    GrowthWatch.Lease a = GrowthWatch.leaseShared(GrowthWatch.builder().timeCompression(600));
+    GrowthWatch.Lease b = GrowthWatch.leaseShared(GrowthWatch.builder());
+    assertThat(b.watch()).isSameAs(a.watch());
+    a.close();
+    a.close();
+    assertThat(a.watch().isRunning()).as("b still holds it").isTrue();
+    b.close();
+    assertThat(b.watch().isRunning()).isFalse();
+    assertThat(GrowthWatch.sharedIfRunning()).isNull();
+
+    // a lease on a watch someone started for good (the agent) never stops it
+    GrowthWatch pinned = GrowthWatch.startShared(GrowthWatch.builder().timeCompression(600));
+    try {
+      AtomicLong polls = new AtomicLong();
+      GrowthWatch.Lease c =
+          GrowthWatch.leaseShared(GrowthWatch.builder().beforeSample(polls::incrementAndGet));
+      assertThat(c.watch()).isSameAs(pinned);
+      c.close();
+      assertThat(pinned.isRunning()).isTrue();
+      // the late joiner's before-sample hook runs on the running watch
+      pinned.sampleNow();
+      assertThat(polls.get()).isPositive();
+    } finally {
+      pinned.close();
+    }
+  }
+
+  @Test
+  void absurdSettingsAreRejectedBeforeAnythingRuns() {
+    assertThatThrownBy(() -> GrowthWatch.builder().interval(Duration.ofMillis(5)))
+        .hasMessage("timerguard.watch.interval must be at least 10ms, was PT0.005S");
+    assertThatThrownBy(() -> GrowthWatch.builder().timeCompression(1e12))
+        .hasMessageStartingWith("timerguard.watch.timeCompression must be at most 3600");
+    assertThatThrownBy(
+            () -> GrowthWatch.builder().properties(Map.of("timerguard.watch.slowWindow", "400d")))
+        .hasMessage("timerguard.watch.slowWindow must be at most 365 days, was PT9600H");
+    assertThatThrownBy(
+            () -> GrowthWatch.builder().properties(Map.of("timerguard.watch.slowWindow", "P106752D")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("timerguard.watch.slowWindow must be");
+    assertThatThrownBy(
+            () -> GrowthWatch.builder()
+                .policy(GrowthPolicy.of(100, Duration.ofDays(400), 5, Duration.ofHours(6), 0.5, 10)))
+        .hasMessageContaining("rapidWindow must be at most 365 days");
+  }
+
+  @Test
   void memoryIsBoundedBySitesNotBySamples() {
     World w = new World();
     GrowthWatch watch = watch(w);
@@ -281,7 +358,7 @@ class GrowthWatchTest {
     LiveRegistry r = LiveRegistry.create(16, System::nanoTime);
     r.register(LEAK).created();
     GrowthWatch watch =
-        GrowthWatch.builder().registry(r).interval(Duration.ofMillis(5)).timeCompression(600).build();
+        GrowthWatch.builder().registry(r).interval(Duration.ofMillis(10)).timeCompression(600).build();
     assertThat(watch.isRunning()).isFalse();
     watch.start();
     assertThat(watch.start()).isSameAs(watch);
@@ -425,7 +502,7 @@ class GrowthWatchTest {
   void manySitesStayExactUnderConcurrentWriters() throws Exception {
     LiveRegistry r = LiveRegistry.create(4096, System::nanoTime);
     GrowthWatch watch =
-        GrowthWatch.builder().registry(r).interval(Duration.ofMillis(1)).timeCompression(600).build();
+        GrowthWatch.builder().registry(r).interval(Duration.ofMillis(10)).timeCompression(600).build();
     int threads = 4;
     int perThread = 20_000;
     List<Thread> ts = new ArrayList<>();

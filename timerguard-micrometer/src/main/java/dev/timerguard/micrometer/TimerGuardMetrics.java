@@ -200,20 +200,46 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
         }
         next.put(r.site(), c);
       }
+      // values first: whatever happens to one meter below, every other one shows this sample
+      cells = next;
+      totals = t;
       for (Bound b : bound.values()) {
         for (CallSite gone : new ArrayList<>(b.sites.keySet())) {
           if (!next.containsKey(gone)) {
-            removeAll(b.registry, b.sites.remove(gone));
+            try {
+              removeAll(b.registry, b.sites.remove(gone));
+            } catch (RuntimeException e) {
+              failedOnce(gone, e);
+            }
           }
         }
         for (Cell c : next.values()) {
           if (!b.sites.containsKey(c.row.site())) {
-            b.sites.put(c.row.site(), registerSite(b.registry, c));
+            // A registry may refuse one meter (a MeterFilter that throws, a clashing id): that
+            // site is left out of this registry, the others and the totals go on.
+            try {
+              b.sites.put(c.row.site(), registerSite(b.registry, c));
+            } catch (RuntimeException e) {
+              b.sites.put(c.row.site(), List.of());
+              failedOnce(c.row.site(), e);
+            }
           }
         }
       }
-      cells = next;
-      totals = t;
+    }
+  }
+
+  private final java.util.Set<String> failures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private void failedOnce(CallSite site, RuntimeException e) {
+    if (failures.size() < 16 && failures.add(e.getClass().getName())) {
+      System.getLogger("dev.timerguard.micrometer")
+          .log(
+              System.Logger.Level.WARNING,
+              "TimerGuard metrics: the meter registry refused the meters of "
+                  + site.location()
+                  + "; left out, the other sites go on: "
+                  + e);
     }
   }
 
@@ -226,8 +252,17 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
   // ------------------------------------------------------------------------------ meters
 
   private List<Meter> registerSite(MeterRegistry registry, Cell cell) {
-    CallSite.Kind kind = cell.row.site().kind();
     SiteMeters m = new SiteMeters(registry, cell);
+    try {
+      return registerSite(m);
+    } catch (RuntimeException e) {
+      removeAll(registry, m.meters); // none of a refused site's meters stay behind
+      throw e;
+    }
+  }
+
+  private List<Meter> registerSite(SiteMeters m) {
+    CallSite.Kind kind = m.cell.row.site().kind();
     m.gauge("timerguard.site.live", "Live entries at the call site", r -> r.stats().live());
     m.counter("timerguard.site.creations", "Created at the call site", r -> r.stats().created());
     m.counter(

@@ -58,6 +58,35 @@ class TimerGuardMetricsTest {
   }
 
   @Test
+  void aRegistryRefusingOneSitesMetersLeavesTheOthersAndTheTotalsLive() {
+    // a MeterFilter that throws for one site (a clashing id, a buggy filter in the application)
+    meters.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+      @Override
+      public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+        if (TIMER_B.location().equals(id.getTag("site")) && id.getName().endsWith("growth.rate")) {
+          throw new IllegalStateException("refused");
+        }
+        return id;
+      }
+    });
+    SiteCounter a = model.counter(TIMER_A);
+    SiteCounter b = model.counter(TIMER_B);
+    model.create(a, 2);
+    model.create(b, 3);
+    model.sample(1000);
+    binder(200).bindTo(meters);
+    SiteCounter c = model.counter(TIMER_C);
+    model.create(c, 7);
+    model.create(a, 40);
+    model.sample(1000);
+    // TIMER_B is left out entirely (no half-registered meters), the rest follow every sample
+    assertThat(sitesOf(meters, "timerguard.site.live")).doesNotContain(TIMER_B.location());
+    assertThat(gauge(meters, "timerguard.site.live", TIMER_A)).isEqualTo(42);
+    assertThat(gauge(meters, "timerguard.site.live", TIMER_C)).isEqualTo(7);
+    assertThat(meters.get("timerguard.live.timers").gauge().value()).isEqualTo(52);
+  }
+
+  @Test
   void valuesEqualTheWatchsSnapshot() {
     SiteCounter a = model.counter(TIMER_A);
     model.create(a, 5);

@@ -121,7 +121,7 @@ final class HttpEndpoint implements AutoCloseable {
       server = ServerSocketChannel.open();
       server.bind(bind, 64);
       server.configureBlocking(false);
-      server.register(selector, SelectionKey.OP_ACCEPT);
+      serverKey = server.register(selector, SelectionKey.OP_ACCEPT);
     } catch (IOException | RuntimeException e) {
       selector.close();
       if (server != null) {
@@ -206,12 +206,25 @@ final class HttpEndpoint implements AutoCloseable {
     }
   }
 
+  private static final long ACCEPT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** The listening socket's key; loop thread only. */
+  private SelectionKey serverKey;
+  /** Accepting paused after a failed accept, since {@link #acceptPausedAt}; loop thread only. */
+  private boolean acceptPaused;
+
+  private long acceptPausedAt;
+
   private void run() {
     try {
       while (open) {
         // idle (only the listening socket): sleep until a connection or close(); else wake for deadlines
-        selector.select(selector.keys().size() > 1 || !answered.isEmpty() ? 100 : 0);
+        boolean busy = selector.keys().size() > 1 || !answered.isEmpty() || acceptPaused;
+        selector.select(busy ? 100 : 0);
         long now = System.nanoTime();
+        if (acceptPaused && now - acceptPausedAt >= ACCEPT_PAUSE_NANOS) {
+          acceptPaused = false;
+          serverKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
           SelectionKey k = it.next();
@@ -230,6 +243,13 @@ final class HttpEndpoint implements AutoCloseable {
           } catch (IOException | RuntimeException e) {
             if (k.attachment() instanceof Conn) {
               drop((Conn) k.attachment());
+            } else if (k == serverKey && k.isValid()) {
+              // accept failed (the process is out of file handles, say): the pending connection
+              // stays in the backlog and select() would return at once forever, a spinning core
+              // in a host that is already in trouble; stop accepting for a second instead
+              k.interestOps(0);
+              acceptPaused = true;
+              acceptPausedAt = now;
             }
           }
         }

@@ -20,9 +20,10 @@ import org.springframework.core.env.Environment;
  * /actuator/prometheus} shows the {@code timerguard_*} metrics), and, with actuator, adds the
  * {@code /actuator/timerguard} endpoint and the {@code timerguard} health contributor.
  *
- * <p><b>Watch ownership.</b> If no shared watch runs yet, the starter starts it and stops it
- * when the application context closes; if one runs already (the TimerGuard agent's, or one the
- * application started), the starter uses it as it is (its settings win) and leaves it running.
+ * <p><b>Watch ownership.</b> The starter holds a {@link GrowthWatch#leaseShared lease} on the
+ * shared watch: it starts the watch if none runs yet, and when the context closes it releases
+ * its lease, which stops the watch only if no other context holds one and nobody started it for
+ * good (the TimerGuard agent, the application). If one runs already, its settings win.
  * An application (or a test) can supply its own {@link GrowthWatch} bean instead; the starter
  * then starts nothing.
  *
@@ -51,9 +52,7 @@ public class TimerGuardAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean(GrowthWatch.class)
   SharedWatch timerGuardSharedWatch(TimerGuardProperties properties) {
-    GrowthWatch before = GrowthWatch.sharedIfRunning();
-    GrowthWatch watch = GrowthWatch.startShared(properties.getWatch().toBuilder());
-    return new SharedWatch(watch, before == null);
+    return new SharedWatch(GrowthWatch.leaseShared(properties.getWatch().toBuilder()));
   }
 
   @Bean(destroyMethod = "") // the SharedWatch (or the application) owns it
@@ -104,21 +103,22 @@ public class TimerGuardAutoConfiguration {
     }
   }
 
-  /** The shared watch as this context sees it: stopped on close only if this context started it. */
+  /**
+   * This context's hold on the shared watch: released on close, which stops the watch only when
+   * no other context holds it and nobody (the agent, the application) started it for good.
+   */
   static final class SharedWatch implements DisposableBean {
+    final GrowthWatch.Lease lease;
     final GrowthWatch watch;
-    final boolean owned;
 
-    SharedWatch(GrowthWatch watch, boolean owned) {
-      this.watch = watch;
-      this.owned = owned;
+    SharedWatch(GrowthWatch.Lease lease) {
+      this.lease = lease;
+      this.watch = lease.watch();
     }
 
     @Override
     public void destroy() {
-      if (owned) {
-        watch.close();
-      }
+      lease.close();
     }
   }
 }

@@ -71,6 +71,21 @@ class TimerGuardAutoConfigurationTest {
   }
 
   @Test
+  void oneContextClosingLeavesTheWatchToTheOthers() {
+    assertThat(GrowthWatch.sharedIfRunning()).isNull();
+    GrowthWatch[] second = new GrowthWatch[1];
+    runner.run(
+        outer -> {
+          GrowthWatch watch = outer.getBean(GrowthWatch.class);
+          // a second context in the same JVM (a cached test context, a second application)
+          runner.run(inner -> second[0] = inner.getBean(GrowthWatch.class));
+          assertThat(second[0]).isSameAs(watch);
+          assertThat(watch.isRunning()).as("the outer context still reads it").isTrue();
+        });
+    assertThat(second[0].isRunning()).as("the last context closed").isFalse();
+  }
+
+  @Test
   void leavesAWatchItDidNotStartRunning() {
     GrowthWatch mine = GrowthWatch.startShared(GrowthWatch.builder().timeCompression(60));
     try {
