@@ -126,8 +126,8 @@ final class CallbackPool extends ThreadPoolExecutor {
     public Thread newThread(Runnable r) {
       CallbackThread t = new CallbackThread(pool.threads, r, prefix + n.incrementAndGet());
       t.setDaemon(true);
-      pool.threads.add(t);
-      return t;
+      return t; // it joins pool.threads when it runs: a thread that fails to start is never listed
+
     }
   }
 
@@ -149,6 +149,7 @@ final class CallbackPool extends ThreadPoolExecutor {
 
     @Override
     public void run() {
+      threads.add(this);
       try {
         super.run();
       } finally {

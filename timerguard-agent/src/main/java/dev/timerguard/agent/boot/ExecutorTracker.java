@@ -193,6 +193,10 @@ public final class ExecutorTracker {
         siftDown(i);
         siftUp(i);
       }
+      // give back what a burst of cancels grew, once it has drained (the heap is a prefix)
+      if (deadlines.length > 64 && retained < deadlines.length / 4) {
+        deadlines = Arrays.copyOf(deadlines, Math.max(16, deadlines.length / 2));
+      }
     }
 
     private void siftUp(int i) {

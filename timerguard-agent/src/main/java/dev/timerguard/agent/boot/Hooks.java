@@ -181,21 +181,38 @@ public final class Hooks {
     return s.getClass().getClassLoader() == null && !ExecutorTracker.delegating(s);
   }
 
-  /** Whether a {@code ScheduledThreadPoolExecutor} subclass overrides {@code decorateTask}. */
+  /**
+   * Whether a {@code ScheduledThreadPoolExecutor} subclass may hand back a future of its own type:
+   * it overrides {@code decorateTask}, or {@code schedule*}/{@code submit} themselves (which may
+   * return anything). A class whose methods cannot even be listed (a signature naming a class
+   * that is missing at run time) is taken as one that may: its calls pass through untouched, and
+   * nothing else is switched off.
+   */
   private static final ClassValue<Boolean> DECORATES =
       new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
-          for (Class<?> c = type;
-              c != null && c != java.util.concurrent.ScheduledThreadPoolExecutor.class;
-              c = c.getSuperclass()) {
-            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
-              if (m.getName().equals("decorateTask")) {
-                return true;
+          try {
+            for (Class<?> c = type;
+                c != null && c != java.util.concurrent.ScheduledThreadPoolExecutor.class;
+                c = c.getSuperclass()) {
+              for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                switch (m.getName()) {
+                  case "decorateTask":
+                  case "schedule":
+                  case "scheduleAtFixedRate":
+                  case "scheduleWithFixedDelay":
+                  case "submit":
+                    return true;
+                  default:
+                    break;
+                }
               }
             }
+            return false;
+          } catch (LinkageError | SecurityException e) {
+            return true;
           }
-          return false;
         }
       };
 

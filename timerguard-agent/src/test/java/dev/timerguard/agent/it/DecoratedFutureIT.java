@@ -28,6 +28,8 @@ class DecoratedFutureIT {
       assertThat(c.await("", 10)).isEqualTo("cast ok scheduleAtFixedRate");
       assertThat(c.await("", 10)).isEqualTo("cast ok scheduleWithFixedDelay");
       assertThat(c.await("", 10)).isEqualTo("queue 4"); // removeOnCancel false: all four stay queued
+      // a subclass that overrides schedule itself with its own return type
+      assertThat(c.await("", 10)).isEqualTo("cast ok overriddenSchedule");
       c.await("done", 30);
       int port = ChildJvm.awaitPort(portFile, 30);
       List<Sites.Site> sites = Sites.parse(ChildJvm.get(port, "/timers")).all().stream()

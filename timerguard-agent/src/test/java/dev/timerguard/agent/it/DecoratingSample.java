@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
 public final class DecoratingSample {
 
   /** Lines the test asserts on; keep in sync with the code below. */
-  public static final int PLAIN_LINE = 98;
+  public static final int PLAIN_LINE = 99;
 
   /** The application's own future type, wrapping the executor's. */
   static final class MyFuture<V> implements RunnableScheduledFuture<V> {
@@ -87,6 +87,7 @@ public final class DecoratingSample {
       System.out.println("failed " + e);
     }
     pool.shutdownNow();
+    overriding();
     plain();
     System.out.println("done");
     System.out.flush();
@@ -97,5 +98,29 @@ public final class DecoratingSample {
     ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
     p.schedule(() -> {}, 10, TimeUnit.MINUTES); // PLAIN_LINE: counted, never cancelled
     System.out.println("plain");
+  }
+
+  /** Overrides {@code schedule} itself with a covariant return type of its own. */
+  static final class OverridingPool extends ScheduledThreadPoolExecutor {
+    OverridingPool() {
+      super(1);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public MyFuture<Object> schedule(Runnable r, long delay, TimeUnit unit) {
+      return new MyFuture<>((RunnableScheduledFuture<Object>) super.schedule(r, delay, unit));
+    }
+  }
+
+  private static void overriding() {
+    ScheduledExecutorService ses = new OverridingPool();
+    try {
+      // called through the interface, so the agent rewrites the call
+      report("overriddenSchedule", (MyFuture<?>) ses.schedule(() -> {}, 10, TimeUnit.MINUTES));
+    } catch (RuntimeException e) {
+      System.out.println("failed " + e);
+    }
+    ses.shutdownNow();
   }
 }
