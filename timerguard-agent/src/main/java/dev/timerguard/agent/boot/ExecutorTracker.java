@@ -73,6 +73,7 @@ public final class ExecutorTracker {
     private long[] deadlines = new long[0];
     private int retained;
     private boolean ended;
+    private boolean finished; // end() ran
     /** While {@link #scan} is pending: the futures whose cancel was counted as it happened. */
     private Set<Object> countedBeforeScan;
 
@@ -150,10 +151,17 @@ public final class ExecutorTracker {
       }
     }
 
-    /** The executor ended: nothing is retained any more, and nothing will be. */
+    /**
+     * The executor ended: nothing is retained any more, and nothing will be. Idempotent: a
+     * shutdown call ends it at once and the next poll, seeing it shut down, ends it again.
+     */
     void end() {
       int n;
       synchronized (this) {
+        if (finished) {
+          return;
+        }
+        finished = true;
         n = retained;
         retained = 0;
         ended = true;
@@ -335,6 +343,30 @@ public final class ExecutorTracker {
     }
   }
 
+  /**
+   * {@code executor} was shut down through an instrumented call: it ends now, not at the next poll
+   * (which then drops it from sampling). Works for executors beyond {@link #MAX_TRACKED} too.
+   */
+  static void shutDown(Object executor) {
+    Entry e;
+    synchronized (KNOWN) {
+      e = KNOWN.get(identity(executor));
+    }
+    if (e != null) {
+      e.end();
+    }
+  }
+
+  /** Whether the executor of {@code e} is shut down and drops its periodic tasks. */
+  static boolean dropsPeriodic(Entry e) {
+    Object ex = e.ref.get();
+    if (ex instanceof ScheduledThreadPoolExecutor) {
+      ScheduledThreadPoolExecutor p = (ScheduledThreadPoolExecutor) ex;
+      return p.isShutdown() && !p.getContinueExistingPeriodicTasksAfterShutdownPolicy();
+    }
+    return ex instanceof ExecutorService && ((ExecutorService) ex).isShutdown();
+  }
+
   /** Marks a {@code java.util.Timer} (or executor) ended now, e.g. on {@code Timer.cancel()}. */
   public static synchronized void ended(Object executor) {
     Entry e;
@@ -358,7 +390,14 @@ public final class ExecutorTracker {
     for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
       Entry e = it.next();
       Object ex = e.ref.get();
-      boolean gone = ex == null || (ex instanceof ExecutorService && ((ExecutorService) ex).isShutdown());
+      boolean gone;
+      try {
+        gone = ex == null || (ex instanceof ExecutorService && ((ExecutorService) ex).isShutdown());
+      } catch (RuntimeException | Error userCode) {
+        // a subclass's isShutdown() threw: this executor cannot be sampled; the others can
+        HookGuard.fail(HookGuard.EXECUTOR, userCode);
+        gone = true;
+      }
       if (gone) {
         it.remove();
         SIZE.decrementAndGet();

@@ -51,6 +51,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
         cancelled(); // a periodic task that throws is never run again: it stopped
         throw e;
       }
+      stoppedByShutdown();
     } else {
       fired();
       runnable.run();
@@ -83,6 +84,26 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
       } catch (Throwable t) {
         HookGuard.fail(HookGuard.SCHEDULE, t);
       }
+    }
+  }
+
+  /**
+   * A periodic run that was in progress when its executor shut down is the last one: the pool
+   * does not queue it again (and cancels its own future, which the agent's future never sees).
+   * Checked after each run: one volatile read while the executor runs. A shutdown that lands
+   * between this check and the pool's own is not seen; the executor's end is still counted.
+   */
+  private void stoppedByShutdown() {
+    ExecutorTracker.Entry e = executor;
+    if (e == null || state != 0) {
+      return;
+    }
+    try {
+      if (ExecutorTracker.dropsPeriodic(e)) {
+        cancelled();
+      }
+    } catch (Throwable t) {
+      HookGuard.fail(HookGuard.SCHEDULE, t);
     }
   }
 

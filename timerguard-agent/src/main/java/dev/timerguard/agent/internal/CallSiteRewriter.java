@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.field.FieldDescription;
 import net.bytebuddy.description.field.FieldList;
@@ -24,7 +23,7 @@ import net.bytebuddy.utility.OpenedClassReader;
 
 /**
  * Rewrites, in one class, every call instruction that creates a timer, executor or thread so that
- * it goes through {@code dev.timerguard.agent.boot.Hooks} with a constant site id, defined in
+ * it goes through one of the agent's hooks (the {@link HookPlan} says which) with a constant site id, defined in
  * the {@link SiteTable} now, at instrumentation time (class, method, source file and the line of
  * the call) and registered in the {@link LiveRegistry} when the call first runs. The hot path
  * therefore never walks the stack.
@@ -41,28 +40,6 @@ import net.bytebuddy.utility.OpenedClassReader;
  * <p>Not thread-safe per instance; the agent creates one per transformed class.
  */
 final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
-
-  static final String HOOKS = "dev/timerguard/agent/boot/Hooks";
-  private static final String SES = "java/util/concurrent/ScheduledExecutorService";
-  private static final String STPE = "java/util/concurrent/ScheduledThreadPoolExecutor";
-  private static final String TPE = "java/util/concurrent/ThreadPoolExecutor";
-  private static final String TIMER = "java/util/Timer";
-  private static final String TIMER_TASK = "java/util/TimerTask";
-  private static final String CF = "java/util/concurrent/CompletableFuture";
-  private static final String THREAD = "java/lang/Thread";
-  private static final Set<String> EXECUTOR_TYPES =
-      Set.of("java/util/concurrent/ExecutorService", SES, TPE, STPE);
-  private static final Set<String> EXECUTOR_CTORS =
-      Set.of(TPE, STPE, "java/util/concurrent/ForkJoinPool", TIMER);
-  private static final Set<String> THREAD_BUILDERS =
-      Set.of(
-          "java/lang/Thread$Builder",
-          "java/lang/Thread$Builder$OfVirtual",
-          "java/lang/Thread$Builder$OfPlatform");
-  private static final Set<String> NETTY_TIMERS =
-      Set.of("io/netty/util/HashedWheelTimer", "io/netty/util/Timer");
-  private static final String NETTY_NEW_TIMEOUT =
-      "(Lio/netty/util/TimerTask;JLjava/util/concurrent/TimeUnit;)Lio/netty/util/Timeout;";
 
   private int rewritten;
 
@@ -104,7 +81,7 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
     return new ClassRewriter(classVisitor, instrumentedType.getName(), typePool, timerTask);
   }
 
-  private final class ClassRewriter extends ClassVisitor {
+  private final class ClassRewriter extends ClassVisitor implements HookPlan.Hierarchy {
     private final String className;
     private final TypePool pool;
     private final boolean timerTask;
@@ -138,7 +115,8 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
       return new MethodRewriter(mv, this, name, runHook);
     }
 
-    boolean isA(String owner, Class<?> type) {
+    @Override
+    public boolean isA(String owner, Class<?> type) {
       String key = owner + "<" + type.getName();
       Boolean b = assignable.get(key);
       if (b == null) {
@@ -179,7 +157,7 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
       if (runHook) {
         super.visitVarInsn(Opcodes.ALOAD, 0);
         super.visitMethodInsn(
-            Opcodes.INVOKESTATIC, HOOKS, "timerTaskRun", "(Ljava/util/TimerTask;)V", false);
+            Opcodes.INVOKESTATIC, HookPlan.TIMER_HOOKS, "timerTaskRun", "(Ljava/util/TimerTask;)V", false);
         rewritten++;
       }
     }
@@ -229,12 +207,6 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
     public void visitFieldInsn(int opcode, String owner, String name, String desc) {
       flush(false);
       super.visitFieldInsn(opcode, owner, name, desc);
-    }
-
-    @Override
-    public void visitInvokeDynamicInsn(String name, String desc, Handle bsm, Object... args) {
-      flush(false);
-      super.visitInvokeDynamicInsn(name, desc, bsm, args);
     }
 
     @Override
@@ -288,25 +260,6 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
       rewritten++;
     }
 
-    private void replace(String hook, String receiver, String desc, CallSite.Kind kind) {
-      String hookDesc =
-          "(" + (receiver == null ? "" : "L" + receiver + ";") + desc.substring(1, desc.indexOf(')'))
-              + (kind == null ? "" : "I") + desc.substring(desc.indexOf(')'));
-      if (kind != null) {
-        pushSite(kind);
-      } else {
-        rewritten++;
-      }
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, hook, hookDesc, false);
-    }
-
-    /** Stack holds the result: keep it and hand a copy to {@code hook(Object-ish, int)}. */
-    private void after(String hook, String hookDesc, CallSite.Kind kind) {
-      super.visitInsn(Opcodes.DUP);
-      pushSite(kind);
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, hook, hookDesc, false);
-    }
-
     @Override
     public void visitMethodInsn(int op, String owner, String name, String desc, boolean itf) {
       flush(false);
@@ -315,155 +268,82 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
         if (top != null && (top.equals(owner) || top.equals("!" + owner))) {
           news.pop();
           super.visitMethodInsn(op, owner, name, desc, itf);
-          if (top.equals(owner) && EXECUTOR_CTORS.contains(owner)) {
-            after("executorCreated", "(Ljava/lang/Object;I)V", CallSite.Kind.EXECUTOR);
+          HookPlan.Row row = top.equals(owner) ? HookPlan.match(false, owner, name, desc, cls) : null;
+          if (row != null && row.shape == HookPlan.Shape.CONSTRUCTOR) {
+            after(row, desc);
           }
           return;
         }
         super.visitMethodInsn(op, owner, name, desc, itf); // super(...) or this(...)
         return;
       }
-      if (!rewrite(op, owner, name, desc)) {
+      boolean isStatic = op == Opcodes.INVOKESTATIC;
+      boolean instance = op == Opcodes.INVOKEVIRTUAL || op == Opcodes.INVOKEINTERFACE;
+      HookPlan.Row row = isStatic || instance ? HookPlan.match(isStatic, owner, name, desc, cls) : null;
+      if (row == null || row.shape == HookPlan.Shape.CONSTRUCTOR) {
         super.visitMethodInsn(op, owner, name, desc, itf);
+        return;
+      }
+      switch (row.shape) {
+        case REPLACE:
+          if (row.kind != null) {
+            pushSite(row.kind);
+          } else {
+            rewritten++;
+          }
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
+          return;
+        case AROUND_RECEIVER:
+          super.visitInsn(Opcodes.DUP);
+          super.visitMethodInsn(op, owner, name, desc, itf);
+          pushSite(row.kind);
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
+          return;
+        case AFTER:
+        default:
+          super.visitMethodInsn(op, owner, name, desc, itf);
+          after(row, desc);
       }
     }
 
-    private boolean rewrite(int op, String owner, String name, String desc) {
-      boolean instance = op == Opcodes.INVOKEVIRTUAL || op == Opcodes.INVOKEINTERFACE;
-      boolean stat = op == Opcodes.INVOKESTATIC;
-      switch (name) {
-        case "schedule":
-          if (instance && (owner.equals(SES) || owner.equals(STPE))) {
-            if (desc.equals("(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;")) {
-              replace("schedule", SES, desc, CallSite.Kind.TIMER);
-              return true;
-            }
-            if (desc.equals("(Ljava/util/concurrent/Callable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;")) {
-              replace("scheduleCallable", SES, desc, CallSite.Kind.TIMER);
-              return true;
-            }
+    /** Stack holds the result: keep it and hand a copy to the row's hook with the site id. */
+    private void after(HookPlan.Row row, String desc) {
+      super.visitInsn(Opcodes.DUP);
+      pushSite(row.kind);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
+    }
+
+    /**
+     * A method reference to a call that ends timers ({@code TimerTask::cancel}, {@code
+     * executor::shutdown}, {@code Timer::cancel}...) goes to the same hook as a direct call: the
+     * lambda's implementation handle is replaced by the static hook, which takes the receiver as
+     * its first argument, so the functional interface and the captured values stay the same. Only
+     * {@code LambdaMetafactory.metafactory} (not {@code altMetafactory}, which serializable lambdas
+     * use and which records the implementation's name) is rewritten.
+     */
+    @Override
+    public void visitInvokeDynamicInsn(String name, String desc, Handle bsm, Object... args) {
+      flush(false);
+      if (bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")
+          && bsm.getName().equals("metafactory")
+          && args.length == 3
+          && args[1] instanceof Handle) {
+        Handle impl = (Handle) args[1];
+        int tag = impl.getTag();
+        if (tag == Opcodes.H_INVOKEVIRTUAL || tag == Opcodes.H_INVOKEINTERFACE) {
+          HookPlan.Row row = HookPlan.match(false, impl.getOwner(), impl.getName(), impl.getDesc(), cls);
+          if (row != null && row.rewritesMethodReferences()) {
+            Object[] copy = args.clone();
+            copy[1] =
+                new Handle(
+                    Opcodes.H_INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(impl.getDesc()), false);
+            rewritten++;
+            super.visitInvokeDynamicInsn(name, desc, bsm, copy);
+            return;
           }
-          if (instance && owner.equals(TIMER) && desc.startsWith("(Ljava/util/TimerTask;")) {
-            boolean periodic = desc.endsWith("J)V") && !desc.equals("(Ljava/util/TimerTask;J)V");
-            replace("timerSchedule", TIMER, desc, periodic ? CallSite.Kind.TICKER : CallSite.Kind.TIMER);
-            return true;
-          }
-          return false;
-        case "scheduleAtFixedRate":
-        case "scheduleWithFixedDelay":
-          if (instance && (owner.equals(SES) || owner.equals(STPE))
-              && desc.equals("(Ljava/lang/Runnable;JJLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;")) {
-            replace(name, SES, desc, CallSite.Kind.TICKER);
-            return true;
-          }
-          if (instance && owner.equals(TIMER) && name.equals("scheduleAtFixedRate")
-              && desc.startsWith("(Ljava/util/TimerTask;")) {
-            replace("timerScheduleAtFixedRate", TIMER, desc, CallSite.Kind.TICKER);
-            return true;
-          }
-          return false;
-        case "shutdown":
-          if (instance && EXECUTOR_TYPES.contains(owner) && desc.equals("()V")) {
-            replace("shutdown", "java/util/concurrent/ExecutorService", desc, null);
-            return true;
-          }
-          return false;
-        case "close":
-          if (instance && EXECUTOR_TYPES.contains(owner) && desc.equals("()V")) {
-            replace("close", "java/util/concurrent/ExecutorService", desc, null);
-            return true;
-          }
-          return false;
-        case "shutdownNow":
-          if (instance && EXECUTOR_TYPES.contains(owner) && desc.equals("()Ljava/util/List;")) {
-            replace("shutdownNow", "java/util/concurrent/ExecutorService", desc, null);
-            return true;
-          }
-          return false;
-        case "remove":
-          if (instance && (owner.equals(TPE) || owner.equals(STPE))
-              && desc.equals("(Ljava/lang/Runnable;)Z")) {
-            replace("remove", TPE, desc, null);
-            return true;
-          }
-          return false;
-        case "purge":
-          if (instance && (owner.equals(TPE) || owner.equals(STPE)) && desc.equals("()V")) {
-            replace("purge", TPE, desc, null);
-            return true;
-          }
-          return false;
-        case "cancel":
-          if (instance && owner.equals(TIMER) && desc.equals("()V")) {
-            replace("timerCancel", TIMER, desc, null);
-            return true;
-          }
-          if (instance && desc.equals("()Z")
-              && (owner.equals(TIMER_TASK) || (!owner.startsWith("java/") && cls.isA(owner, java.util.TimerTask.class)))) {
-            replace("timerTaskCancel", TIMER_TASK, desc, null);
-            return true;
-          }
-          return false;
-        case "orTimeout":
-          if (instance && owner.equals(CF)
-              && desc.equals("(JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/CompletableFuture;")) {
-            replace("orTimeout", CF, desc, CallSite.Kind.TIMER);
-            return true;
-          }
-          return false;
-        case "completeOnTimeout":
-          if (instance && owner.equals(CF)
-              && desc.equals("(Ljava/lang/Object;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/CompletableFuture;")) {
-            replace("completeOnTimeout", CF, desc, CallSite.Kind.TIMER);
-            return true;
-          }
-          return false;
-        case "delayedExecutor":
-          if (stat && owner.equals(CF) && desc.startsWith("(JLjava/util/concurrent/TimeUnit;")) {
-            replace("delayedExecutor", null, desc, CallSite.Kind.TIMER);
-            return true;
-          }
-          return false;
-        case "start":
-          if (instance && desc.equals("()V")
-              && (owner.equals(THREAD) || (!owner.startsWith("java/") && cls.isA(owner, Thread.class)))) {
-            super.visitInsn(Opcodes.DUP);
-            super.visitMethodInsn(op, owner, name, desc, op == Opcodes.INVOKEINTERFACE);
-            pushSite(CallSite.Kind.THREAD);
-            super.visitMethodInsn(
-                Opcodes.INVOKESTATIC, HOOKS, "threadStarted", "(Ljava/lang/Thread;I)V", false);
-            return true;
-          }
-          if (instance && THREAD_BUILDERS.contains(owner)
-              && desc.equals("(Ljava/lang/Runnable;)Ljava/lang/Thread;")) {
-            super.visitMethodInsn(op, owner, name, desc, true);
-            after("threadStarted", "(Ljava/lang/Thread;I)V", CallSite.Kind.THREAD);
-            return true;
-          }
-          return false;
-        case "startVirtualThread":
-          if (stat && owner.equals(THREAD)) {
-            super.visitMethodInsn(op, owner, name, desc, false);
-            after("threadStarted", "(Ljava/lang/Thread;I)V", CallSite.Kind.THREAD);
-            return true;
-          }
-          return false;
-        case "newTimeout":
-          if (instance && NETTY_TIMERS.contains(owner) && desc.equals(NETTY_NEW_TIMEOUT)) {
-            super.visitMethodInsn(op, owner, name, desc, op == Opcodes.INVOKEINTERFACE);
-            after("nettyTimeout", "(Ljava/lang/Object;I)V", CallSite.Kind.TIMER);
-            return true;
-          }
-          return false;
-        default:
-          if (stat && owner.equals("java/util/concurrent/Executors") && name.startsWith("new")
-              && desc.endsWith("ExecutorService;")) {
-            super.visitMethodInsn(op, owner, name, desc, false);
-            after("executorCreated", "(Ljava/lang/Object;I)V", CallSite.Kind.EXECUTOR);
-            return true;
-          }
-          return false;
+        }
       }
+      super.visitInvokeDynamicInsn(name, desc, bsm, args);
     }
   }
 }

@@ -83,7 +83,7 @@ class ExecutorTrackerTest {
     }
     ThreadPoolExecutor big = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, queue);
     int exec = site(CallSite.Kind.EXECUTOR, 1);
-    Hooks.executorCreated(big, exec);
+    CreationHooks.executorCreated(big, exec);
     try {
       queue.sizes.set(0);
       for (int i = 0; i < 3; i++) {
@@ -102,9 +102,9 @@ class ExecutorTrackerTest {
   void aCancelledTaskIsRetainedAtOnceAndUntilItsDeadlineWhenThePoolDropsIt() {
     int exec = site(CallSite.Kind.EXECUTOR, 2);
     int t = site(CallSite.Kind.TIMER, 3);
-    Hooks.executorCreated(pool, exec);
+    CreationHooks.executorCreated(pool, exec);
     for (int minutes = 1; minutes <= 3; minutes++) {
-      Hooks.schedule(pool, () -> {}, minutes, TimeUnit.MINUTES, t).cancel(false);
+      ScheduleHooks.schedule(pool, () -> {}, minutes, TimeUnit.MINUTES, t).cancel(false);
     }
     assertThat(stats(exec).retained()).as("counted at the cancel, before any poll").isEqualTo(3);
     now.addAndGet(TimeUnit.SECONDS.toNanos(90));
@@ -120,8 +120,8 @@ class ExecutorTrackerTest {
     int exec = site(CallSite.Kind.EXECUTOR, 4);
     int t = site(CallSite.Kind.TIMER, 5);
     pool.setRemoveOnCancelPolicy(true);
-    Hooks.executorCreated(pool, exec);
-    Hooks.schedule(pool, () -> {}, 1, TimeUnit.MINUTES, t).cancel(false);
+    CreationHooks.executorCreated(pool, exec);
+    ScheduleHooks.schedule(pool, () -> {}, 1, TimeUnit.MINUTES, t).cancel(false);
     ExecutorTracker.poll();
     assertThat(stats(exec).retained()).isZero();
     assertThat(pool.getQueue()).isEmpty();
@@ -131,17 +131,17 @@ class ExecutorTrackerTest {
   void removeAndPurgeThroughTheHooksUncountTheTasksTheyDrop() {
     int exec = site(CallSite.Kind.EXECUTOR, 6);
     int t = site(CallSite.Kind.TIMER, 7);
-    Hooks.executorCreated(pool, exec);
-    ScheduledFuture<?> first = Hooks.schedule(pool, () -> {}, 1, TimeUnit.MINUTES, t);
+    CreationHooks.executorCreated(pool, exec);
+    ScheduledFuture<?> first = ScheduleHooks.schedule(pool, () -> {}, 1, TimeUnit.MINUTES, t);
     first.cancel(false);
     for (int i = 0; i < 4; i++) {
-      Hooks.schedule(pool, () -> {}, 1, TimeUnit.MINUTES, t).cancel(false);
+      ScheduleHooks.schedule(pool, () -> {}, 1, TimeUnit.MINUTES, t).cancel(false);
     }
     assertThat(stats(exec).retained()).isEqualTo(5);
-    assertThat(Hooks.remove(pool, (Runnable) first)).isTrue();
-    assertThat(Hooks.remove(pool, (Runnable) first)).isFalse();
+    assertThat(ScheduleHooks.remove(pool, (Runnable) first)).isTrue();
+    assertThat(ScheduleHooks.remove(pool, (Runnable) first)).isFalse();
     assertThat(stats(exec).retained()).isEqualTo(4);
-    Hooks.purge(pool);
+    ScheduleHooks.purge(pool);
     assertThat(pool.getQueue()).isEmpty();
     assertThat(stats(exec).retained()).isZero();
   }
@@ -152,7 +152,7 @@ class ExecutorTrackerTest {
     pool.schedule(() -> {}, 1, TimeUnit.MINUTES).cancel(false); // before the agent: no event
     pool.schedule(() -> {}, 2, TimeUnit.MINUTES).cancel(false);
     pool.schedule(() -> {}, 2, TimeUnit.MINUTES); // not cancelled
-    Hooks.schedule(pool, () -> {}, 3, TimeUnit.MINUTES, t).cancel(false); // registers the pool
+    ScheduleHooks.schedule(pool, () -> {}, 3, TimeUnit.MINUTES, t).cancel(false); // registers the pool
     ExecutorTracker.poll();
     ExecutorTracker.poll();
     SiteStats exec =

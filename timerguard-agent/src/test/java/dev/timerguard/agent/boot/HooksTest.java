@@ -53,7 +53,7 @@ class HooksTest {
   @Test
   void scheduleThenCancelCountsOneCancelledAndNothingLive() {
     int s = site(CallSite.Kind.TIMER, 1);
-    ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);
+    ScheduledFuture<?> f = ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);
     assertThat(stats(s).live()).isEqualTo(1);
     assertThat(f.cancel(false)).isTrue();
     assertThat(f.cancel(false)).isFalse();
@@ -68,7 +68,7 @@ class HooksTest {
   void oneShotThatRunsCountsFired() throws Exception {
     int s = site(CallSite.Kind.TIMER, 2);
     CountDownLatch ran = new CountDownLatch(1);
-    ScheduledFuture<?> f = Hooks.schedule(pool, ran::countDown, 0, TimeUnit.MILLISECONDS, s);
+    ScheduledFuture<?> f = ScheduleHooks.schedule(pool, ran::countDown, 0, TimeUnit.MILLISECONDS, s);
     f.get(5, TimeUnit.SECONDS);
     assertThat(ran.getCount()).isZero();
     assertThat(stats(s).fired()).isEqualTo(1);
@@ -80,7 +80,7 @@ class HooksTest {
   @Test
   void callableResultComesBack() throws Exception {
     int s = site(CallSite.Kind.TIMER, 3);
-    ScheduledFuture<String> f = Hooks.scheduleCallable(pool, () -> "v", 0, TimeUnit.MILLISECONDS, s);
+    ScheduledFuture<String> f = ScheduleHooks.scheduleCallable(pool, () -> "v", 0, TimeUnit.MILLISECONDS, s);
     assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo("v");
     assertThat(stats(s).fired()).isEqualTo(1);
   }
@@ -88,7 +88,7 @@ class HooksTest {
   @Test
   void periodicTaskStaysLiveUntilCancelledAndStopsWhenItThrows() throws Exception {
     int s = site(CallSite.Kind.TICKER, 4);
-    ScheduledFuture<?> f = Hooks.scheduleAtFixedRate(pool, () -> {}, 0, 1, TimeUnit.MILLISECONDS, s);
+    ScheduledFuture<?> f = ScheduleHooks.scheduleAtFixedRate(pool, () -> {}, 0, 1, TimeUnit.MILLISECONDS, s);
     Thread.sleep(20);
     assertThat(stats(s).live()).isEqualTo(1);
     assertThat(stats(s).fired()).isZero();
@@ -97,7 +97,7 @@ class HooksTest {
 
     int s2 = site(CallSite.Kind.TICKER, 5);
     ScheduledFuture<?> g =
-        Hooks.scheduleWithFixedDelay(
+        ScheduleHooks.scheduleWithFixedDelay(
             pool, () -> { throw new IllegalStateException("boom"); }, 0, 1, TimeUnit.MILLISECONDS, s2);
     assertThatThrownBy(() -> g.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
     assertThat(stats(s2).cancelled()).isEqualTo(1);
@@ -107,10 +107,10 @@ class HooksTest {
   @Test
   void rejectedAndNullInputBehaveLikeTheJdkAndLeaveNothingLive() {
     int s = site(CallSite.Kind.TIMER, 6);
-    assertThatThrownBy(() -> Hooks.schedule(pool, null, 1, TimeUnit.SECONDS, s))
+    assertThatThrownBy(() -> ScheduleHooks.schedule(pool, null, 1, TimeUnit.SECONDS, s))
         .isInstanceOf(NullPointerException.class);
     pool.shutdown();
-    assertThatThrownBy(() -> Hooks.schedule(pool, () -> {}, 1, TimeUnit.SECONDS, s))
+    assertThatThrownBy(() -> ScheduleHooks.schedule(pool, () -> {}, 1, TimeUnit.SECONDS, s))
         .isInstanceOf(RejectedExecutionException.class);
     assertThat(stats(s).live()).isZero();
   }
@@ -119,17 +119,17 @@ class HooksTest {
   void timersDroppedByShutdownOrShutdownNowEndAsCancelled() {
     int tick = site(CallSite.Kind.TICKER, 60);
     int once = site(CallSite.Kind.TIMER, 61);
-    Hooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, TimeUnit.MINUTES, tick);
-    Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, once);
-    Hooks.shutdown(pool); // cancels periodic tasks; delayed one-shots still run by default policy
+    ScheduleHooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, TimeUnit.MINUTES, tick);
+    ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, once);
+    ShutdownHooks.shutdown(pool); // cancels periodic tasks; delayed one-shots still run by default policy
     assertThat(stats(tick).live()).isZero();
     assertThat(stats(tick).cancelled()).isEqualTo(1);
     assertThat(stats(once).live()).isEqualTo(1);
 
     ScheduledThreadPoolExecutor other = new ScheduledThreadPoolExecutor(1);
-    Hooks.schedule(other, () -> {}, 10, TimeUnit.MINUTES, once);
-    Hooks.scheduleCallable(other, () -> "x", 10, TimeUnit.MINUTES, once);
-    assertThat(Hooks.shutdownNow(other)).hasSize(2);
+    ScheduleHooks.schedule(other, () -> {}, 10, TimeUnit.MINUTES, once);
+    ScheduleHooks.scheduleCallable(other, () -> "x", 10, TimeUnit.MINUTES, once);
+    assertThat(ShutdownHooks.shutdownNow(other)).hasSize(2);
     assertThat(stats(once).live()).isEqualTo(1); // only the first pool's one-shot is left
   }
 
@@ -142,16 +142,16 @@ class HooksTest {
             getClass().getClassLoader(),
             new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
             (proxy, method, args) -> method.getName().equals("schedule") ? theirs : null);
-    assertThat((Object) Hooks.schedule(foreign, () -> {}, 1, TimeUnit.SECONDS, s)).isSameAs(theirs);
+    assertThat((Object) ScheduleHooks.schedule(foreign, () -> {}, 1, TimeUnit.SECONDS, s)).isSameAs(theirs);
     assertThat(registry.snapshot().sites()).noneMatch(x -> x.site().line() == 70);
   }
 
   @Test
   void trackedFutureCanStillBeRemovedFromThePool() {
     int s = site(CallSite.Kind.TIMER, 7);
-    ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);
+    ScheduledFuture<?> f = ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);
     assertThat((Object) f).isInstanceOf(Runnable.class);
-    assertThat(Hooks.remove(pool, (Runnable) f)).isTrue();
+    assertThat(ScheduleHooks.remove(pool, (Runnable) f)).isTrue();
     assertThat(pool.getQueue()).isEmpty();
   }
 
@@ -159,15 +159,15 @@ class HooksTest {
   void retainedCountsCancelledTasksStillQueuedPerExecutorSite() {
     int exec = site(CallSite.Kind.EXECUTOR, 10);
     int t = site(CallSite.Kind.TIMER, 11);
-    Hooks.executorCreated(pool, exec);
+    CreationHooks.executorCreated(pool, exec);
     ScheduledThreadPoolExecutor clean = new ScheduledThreadPoolExecutor(1);
     clean.setRemoveOnCancelPolicy(true);
     int cleanSite = site(CallSite.Kind.EXECUTOR, 12);
-    Hooks.executorCreated(clean, cleanSite);
+    CreationHooks.executorCreated(clean, cleanSite);
     try {
       for (int i = 0; i < 10; i++) {
-        ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, t);
-        ScheduledFuture<?> g = Hooks.schedule(clean, () -> {}, 10, TimeUnit.MINUTES, t);
+        ScheduledFuture<?> f = ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, t);
+        ScheduledFuture<?> g = ScheduleHooks.schedule(clean, () -> {}, 10, TimeUnit.MINUTES, t);
         if (i < 7) {
           f.cancel(false);
           g.cancel(false);
@@ -177,7 +177,7 @@ class HooksTest {
       assertThat(stats(exec).retained()).isEqualTo(7);
       assertThat(ExecutorTracker.queueSizes().get(SiteTable.counter(exec).id())).isEqualTo(10L);
       assertThat(stats(cleanSite).retained()).isZero();
-      Hooks.purge(pool); // what an instrumented pool.purge() calls (CallSiteRewriterTest)
+      ScheduleHooks.purge(pool); // what an instrumented pool.purge() calls (CallSiteRewriterTest)
       ExecutorTracker.poll();
       assertThat(stats(exec).retained()).isZero();
       assertThat(stats(exec).live()).isEqualTo(1);
@@ -197,7 +197,7 @@ class HooksTest {
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     java.util.concurrent.ThreadPoolExecutor inner = ExecutorTracker.pool(wrapper);
     assertThat(inner).as("Executors' wrapper is seen through").isNotNull();
-    Hooks.executorCreated(wrapper, exec);
+    CreationHooks.executorCreated(wrapper, exec);
     wrapper.schedule(() -> {}, 1, TimeUnit.MILLISECONDS);
     wrapper = null;
     System.gc();
@@ -211,7 +211,7 @@ class HooksTest {
   @Test
   void executorCreatedBeforeTheAgentIsRegisteredOnFirstUseAtTheScheduleSite() {
     int t = site(CallSite.Kind.TIMER, 20);
-    ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, t);
+    ScheduledFuture<?> f = ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, t);
     f.cancel(false);
     ExecutorTracker.poll();
     SiteStats exec =
@@ -235,7 +235,7 @@ class HooksTest {
       }
     });
     th.start();
-    Hooks.threadStarted(th, s);
+    CreationHooks.threadStarted(th, s);
     ThreadTracker.poll();
     assertThat(stats(s).live()).isEqualTo(1);
     release.countDown();
@@ -254,32 +254,32 @@ class HooksTest {
       TimerTask fires = new TimerTask() {
         @Override
         public void run() {
-          Hooks.timerTaskRun(this); // what the agent inserts at the top of run()
+          TimerHooks.timerTaskRun(this); // what the agent inserts at the top of run()
           ran.countDown();
         }
       };
-      Hooks.timerSchedule(timer, fires, 1L, s);
+      TimerHooks.timerSchedule(timer, fires, 1L, s);
       assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
       TimerTask cancelled = new TimerTask() {
         @Override
         public void run() {}
       };
-      Hooks.timerSchedule(timer, cancelled, 600_000L, s);
+      TimerHooks.timerSchedule(timer, cancelled, 600_000L, s);
       assertThat(stats(s).live()).isEqualTo(1);
-      assertThat(Hooks.timerTaskCancel(cancelled)).isTrue();
-      assertThat(Hooks.timerTaskCancel(cancelled)).isFalse();
+      assertThat(TimerHooks.timerTaskCancel(cancelled)).isTrue();
+      assertThat(TimerHooks.timerTaskCancel(cancelled)).isFalse();
       SiteStats st = stats(s);
       assertThat(st.fired()).isEqualTo(1);
       assertThat(st.cancelled()).isEqualTo(1);
       assertThat(st.live()).isZero();
 
       int p = site(CallSite.Kind.TICKER, 41);
-      Hooks.timerScheduleAtFixedRate(timer, new TimerTask() {
+      TimerHooks.timerScheduleAtFixedRate(timer, new TimerTask() {
         @Override
         public void run() {}
       }, 600_000L, 1000L, p);
       assertThat(stats(p).live()).isEqualTo(1);
-      Hooks.timerCancel(timer);
+      TimerHooks.timerCancel(timer);
       assertThat(stats(p).live()).isZero();
     } finally {
       timer.cancel();
@@ -290,13 +290,13 @@ class HooksTest {
   void completableFutureTimeoutsEndWhenTheFutureCompletes() throws Exception {
     int s = site(CallSite.Kind.TIMER, 50);
     CompletableFuture<String> ok = new CompletableFuture<>();
-    Hooks.orTimeout(ok, 10, TimeUnit.MINUTES, s);
+    CompletableHooks.orTimeout(ok, 10, TimeUnit.MINUTES, s);
     assertThat(stats(s).live()).isEqualTo(1);
     ok.complete("x");
     assertThat(stats(s).cancelled()).isEqualTo(1);
 
     CompletableFuture<String> late = new CompletableFuture<>();
-    Hooks.completeOnTimeout(late, "dflt", 1, TimeUnit.MILLISECONDS, s);
+    CompletableHooks.completeOnTimeout(late, "dflt", 1, TimeUnit.MILLISECONDS, s);
     assertThat(late.get(5, TimeUnit.SECONDS)).isEqualTo("dflt");
     // dependents run just after get() can return: wait for the count, bounded
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -307,11 +307,11 @@ class HooksTest {
     assertThat(stats(s).live()).isZero();
 
     CompletableFuture<String> done = CompletableFuture.completedFuture("y");
-    Hooks.orTimeout(done, 1, TimeUnit.MINUTES, s);
+    CompletableHooks.orTimeout(done, 1, TimeUnit.MINUTES, s);
     assertThat(stats(s).created()).isEqualTo(2); // no timer for a completed future
 
     int d = site(CallSite.Kind.TIMER, 51);
-    Executor ex = Hooks.delayedExecutor(1, TimeUnit.MILLISECONDS, d);
+    Executor ex = CompletableHooks.delayedExecutor(1, TimeUnit.MILLISECONDS, d);
     CountDownLatch ran = new CountDownLatch(1);
     ex.execute(ran::countDown);
     assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();

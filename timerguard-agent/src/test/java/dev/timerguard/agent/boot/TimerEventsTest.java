@@ -35,9 +35,9 @@ class TimerEventsTest {
       rec.enable("dev.timerguard.TimerFired");
       rec.start();
       int site = SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.App", "call", "App.java", 7));
-      ScheduledFuture<?> f = Hooks.schedule(pool, () -> {}, 1, TimeUnit.HOURS, site);
+      ScheduledFuture<?> f = ScheduleHooks.schedule(pool, () -> {}, 1, TimeUnit.HOURS, site);
       f.cancel(false);
-      Hooks.schedule(pool, () -> {}, 0, TimeUnit.MILLISECONDS, site).get(5, TimeUnit.SECONDS);
+      ScheduleHooks.schedule(pool, () -> {}, 0, TimeUnit.MILLISECONDS, site).get(5, TimeUnit.SECONDS);
       rec.stop();
       rec.dump(file);
     } finally {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
+import dev.timerguard.agent.boot.ScheduleHooks;
 import dev.timerguard.agent.boot.ThreadTracker;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
@@ -95,7 +96,7 @@ class VirtualThreadRewriteTest {
     java.util.concurrent.ScheduledThreadPoolExecutor pool = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
     int site = dev.timerguard.agent.boot.SiteTable.define(
         CallSite.of(CallSite.Kind.TICKER, "vt.Closer", "tick", "Closer.java", 1));
-    Hooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, java.util.concurrent.TimeUnit.MINUTES, site);
+    ScheduleHooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, java.util.concurrent.TimeUnit.MINUTES, site);
     assertThat(dev.timerguard.agent.boot.SiteTable.counter(site).live()).isEqualTo(1);
     app.getMethod("close", java.util.concurrent.ExecutorService.class).invoke(null, pool);
     assertThat(pool.isTerminated()).isTrue();

@@ -1,0 +1,70 @@
+package dev.timerguard.agent.boot;
+
+import dev.timerguard.live.LiveRegistry;
+import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.ThreadOrigins;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.Timer;
+import java.util.TimerTask;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Hooks called right after an instrumented site created an executor, a {@code java.util.Timer}, a
+ * thread or a Netty timeout: they register it at the site. They never change what the application
+ * sees (they receive a copy of the result). Thread-safe. Public because application classes call
+ * it; not an API.
+ */
+public final class CreationHooks {
+
+  private CreationHooks() {}
+
+  /** Called with the executor (or {@code java.util.Timer}) an instrumented site just created. */
+  public static void executorCreated(Object executor, int site) {
+    if (executor == null || !HookGuard.on(HookGuard.EXECUTOR)) {
+      return;
+    }
+    try {
+      ExecutorTracker.created(executor, Hooks.counter(site));
+    } catch (Throwable e) {
+      HookGuard.fail(HookGuard.EXECUTOR, e);
+    }
+  }
+
+  /** Called with a thread an instrumented site just started. */
+  public static void threadStarted(Thread thread, int site) {
+    if (thread == null || !HookGuard.on(HookGuard.THREAD)) {
+      return;
+    }
+    try {
+      SiteCounter c = Hooks.counter(site);
+      ThreadTracker.started(thread, c);
+      ThreadOrigins.record(thread, c.site()); // lets the JUnit verifier name the creation line
+    } catch (Throwable e) {
+      HookGuard.fail(HookGuard.THREAD, e);
+    }
+  }
+
+  /** Called with a Netty {@code Timeout} an instrumented {@code newTimeout} call just returned. */
+  public static void nettyTimeout(Object timeout, int site) {
+    if (timeout == null || !HookGuard.on(HookGuard.NETTY)) {
+      return;
+    }
+    try {
+      SiteCounter c = Hooks.counter(site);
+      PolledTimeouts.created(timeout, c);
+      TimerEvents.scheduled(c, 0);
+    } catch (Throwable e) {
+      HookGuard.fail(HookGuard.NETTY, e);
+    }
+  }
+}
