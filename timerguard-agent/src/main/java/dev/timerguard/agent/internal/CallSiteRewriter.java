@@ -338,12 +338,26 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
                 new Handle(
                     Opcodes.H_INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(impl.getDesc()), false);
             rewritten++;
-            super.visitInvokeDynamicInsn(name, desc, bsm, copy);
+            super.visitInvokeDynamicInsn(name, boundAsHookReceiver(desc, row), bsm, copy);
             return;
           }
         }
       }
       super.visitInvokeDynamicInsn(name, desc, bsm, args);
     }
+  }
+
+  /**
+   * A bound reference ({@code task::cancel}) captures its receiver, and the metafactory wants a
+   * captured value's type to equal the implementation's parameter exactly: the call site's type
+   * then names the hook's receiver type (a supertype of the value on the stack, which the verifier
+   * accepts). An unbound reference captures nothing and is left as it is.
+   */
+  static String boundAsHookReceiver(String indyDesc, HookPlan.Row row) {
+    if (indyDesc.startsWith("()")) {
+      return indyDesc;
+    }
+    int end = indyDesc.indexOf(';') + 1;
+    return "(L" + row.hookReceiver + ";" + indyDesc.substring(end);
   }
 }

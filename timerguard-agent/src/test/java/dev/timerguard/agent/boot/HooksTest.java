@@ -147,6 +147,81 @@ class HooksTest {
   }
 
   @Test
+  void aMockOfTheSchedulerInterfaceIsNotTakenForTheJdksEvenWithNoClassLoader() {
+    int s = site(CallSite.Kind.TIMER, 71);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    // what a mocking library does: a proxy of a JDK interface, defined with no class loader,
+    // whose unexpected calls throw AssertionError
+    java.util.concurrent.ScheduledExecutorService mock =
+        (java.util.concurrent.ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
+            null,
+            new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
+            (proxy, method, args) -> {
+              calls.incrementAndGet();
+              if (method.getName().equals("schedule")) {
+                return null;
+              }
+              throw new AssertionError("unexpected call " + method.getName());
+            });
+    assertThat(mock.getClass().getClassLoader()).isNull();
+    assertThat(ScheduleHooks.wrappable(mock)).isFalse();
+    assertThat((Object) ScheduleHooks.schedule(mock, () -> {}, 1, TimeUnit.SECONDS, s)).isNull();
+    assertThat(calls).hasValue(1); // only the call the application made
+    ExecutorTracker.poll();
+    assertThat(calls).hasValue(1); // the sampler never calls the mock
+    assertThat(HookGuard.failures(HookGuard.EXECUTOR)).isZero();
+    assertThat(registry.snapshot().sites()).noneMatch(x -> x.site().line() == 71);
+  }
+
+  @Test
+  void aShutdownCallEndsItsExecutorAtOnceWithNoSamplerPass() {
+    int exec = site(CallSite.Kind.EXECUTOR, 72);
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+    CreationHooks.executorCreated(p, exec);
+    assertThat(stats(exec).live()).isEqualTo(1);
+    ShutdownHooks.shutdown(p);
+    assertThat(stats(exec).live()).isZero();
+    assertThat(stats(exec).cancelled()).isEqualTo(1);
+    ExecutorTracker.poll(); // the sampler seeing it shut down does not end it twice
+    assertThat(stats(exec).cancelled()).isEqualTo(1);
+    assertThat(stats(exec).created()).isEqualTo(1);
+
+    java.util.concurrent.ExecutorService q = java.util.concurrent.Executors.newFixedThreadPool(1);
+    CreationHooks.executorCreated(q, exec);
+    assertThat(ShutdownHooks.shutdownNow(q)).isEmpty();
+    assertThat(stats(exec).live()).isZero();
+  }
+
+  @Test
+  void aPeriodicRunInProgressWhenItsExecutorShutsDownEnds() throws Exception {
+    int tick = site(CallSite.Kind.TICKER, 73);
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ScheduleHooks.scheduleAtFixedRate(
+        p,
+        () -> {
+          running.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        },
+        0,
+        1,
+        TimeUnit.MILLISECONDS,
+        tick);
+    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+    ShutdownHooks.shutdown(p); // the task is running, not queued: the shutdown call cannot see it
+    assertThat(stats(tick).live()).isEqualTo(1);
+    release.countDown();
+    assertThat(p.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(stats(tick).live()).isZero();
+    assertThat(stats(tick).cancelled()).isEqualTo(1);
+  }
+
+  @Test
   void trackedFutureCanStillBeRemovedFromThePool() {
     int s = site(CallSite.Kind.TIMER, 7);
     ScheduledFuture<?> f = ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, s);

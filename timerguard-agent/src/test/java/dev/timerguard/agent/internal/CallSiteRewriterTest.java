@@ -146,6 +146,25 @@ class CallSiteRewriterTest {
   }
 
   @Test
+  void methodReferencesToEndCallsGoThroughTheHooksToo() throws Exception {
+    Timer timer = new Timer(true);
+    try {
+      assertThat((boolean) call("cancelByReference", timer)).isTrue();
+      SiteStats t = site("cancelByReference", CallSite.Kind.TIMER);
+      assertThat(t.created()).isEqualTo(1);
+      assertThat(t.cancelled()).isEqualTo(1);
+      assertThat(t.live()).isZero();
+    } finally {
+      timer.cancel();
+    }
+    ExecutorService e = (ExecutorService) call("shutdownByReference");
+    assertThat(e.isShutdown()).isTrue();
+    SiteStats ex = site("shutdownByReference", CallSite.Kind.EXECUTOR);
+    assertThat(ex.created()).isEqualTo(1);
+    assertThat(ex.live()).isZero(); // ended by the shutdown call itself, no sampler pass needed
+  }
+
+  @Test
   void shutdownNowEndsTheTimersItHandsBack() throws Exception {
     assertThat((int) call("shutdownNow", new ScheduledThreadPoolExecutor(1))).isEqualTo(1);
     SiteStats s = site("shutdownNow", CallSite.Kind.TICKER);

@@ -89,6 +89,20 @@ public final class RewriteFixture {
     return timer.newTimeout(t -> {}, 10, TimeUnit.MINUTES);
   }
 
+  public static boolean cancelByReference(Timer timer) {
+    Task t = new Task();
+    timer.schedule(t, 600_000L);
+    java.util.function.BooleanSupplier cancel = t::cancel;
+    return cancel.getAsBoolean();
+  }
+
+  public static ExecutorService shutdownByReference() {
+    ExecutorService e = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.function.Consumer<ExecutorService> stop = ExecutorService::shutdown;
+    stop.accept(e);
+    return e;
+  }
+
   /** A TimerTask subclass: its run() gets a hook at the top. */
   public static final class Task extends TimerTask {
     @Override
