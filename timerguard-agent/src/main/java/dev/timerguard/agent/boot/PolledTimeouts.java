@@ -4,11 +4,6 @@ import dev.timerguard.live.SiteCounter;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.ref.WeakReference;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Netty {@code io.netty.util.Timeout}s created at instrumented sites. Netty is not visible to the
@@ -24,80 +19,38 @@ public final class PolledTimeouts {
   /** The most timeouts tracked at once. */
   public static final int MAX_TRACKED = 200_000;
 
-  private static final class Entry {
-    final WeakReference<Object> ref;
-    final SiteCounter counter;
-    final long stamp;
-
-    Entry(Object t, SiteCounter counter, long stamp) {
-      this.ref = new WeakReference<>(t);
-      this.counter = counter;
-      this.stamp = stamp;
-    }
-  }
-
-  private static final ConcurrentLinkedQueue<Entry> ENTRIES = new ConcurrentLinkedQueue<>();
-  private static final AtomicInteger SIZE = new AtomicInteger();
-  private static final AtomicLong DROPPED = new AtomicLong();
   private static volatile Class<?> handlesFor;
   private static volatile MethodHandle isExpired;
   private static volatile MethodHandle isCancelled;
+
+  private static final WeakPoller<Object> TIMEOUTS =
+      new WeakPoller<>(
+          MAX_TRACKED,
+          HookGuard.NETTY,
+          WeakPoller.State.CANCELLED, // collected unfired: nothing holds it, it never fires
+          PolledTimeouts::state);
 
   private PolledTimeouts() {}
 
   /** Records a timeout created at the site of {@code counter}. */
   public static void created(Object timeout, SiteCounter counter) {
-    if (timeout == null) {
-      return;
-    }
-    if (SIZE.incrementAndGet() > MAX_TRACKED) {
-      SIZE.decrementAndGet();
-      DROPPED.incrementAndGet();
-      return;
-    }
-    ENTRIES.add(new Entry(timeout, counter, counter.created()));
+    TIMEOUTS.add(timeout, counter);
   }
 
-  /**
-   * Ends every timeout that expired, was cancelled or was collected.
-   *
-   * @throws IllegalStateException if a timeout's methods cannot be called (the caller disables the
-   *     Netty hook)
-   */
-  public static synchronized void poll() {
-    try {
-      pollEntries();
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("cannot poll Netty timeouts", t);
-    }
+  /** Ends every timeout that expired, was cancelled or was collected. Never throws. */
+  public static void poll() {
+    TIMEOUTS.poll();
   }
 
-  private static void pollEntries() throws Throwable {
-    for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      Object t = e.ref.get();
-      if (t == null) {
-        it.remove();
-        SIZE.decrementAndGet();
-        e.counter.cancelled(e.stamp);
-        continue;
-      }
-      bind(t.getClass());
-      if ((boolean) isCancelled.invoke(t)) {
-        it.remove();
-        SIZE.decrementAndGet();
-        e.counter.cancelled(e.stamp);
-      } else if ((boolean) isExpired.invoke(t)) {
-        it.remove();
-        SIZE.decrementAndGet();
-        e.counter.fired(e.stamp);
-      }
+  private static WeakPoller.State state(Object t) throws Throwable {
+    bind(t.getClass());
+    if ((boolean) isCancelled.invoke(t)) {
+      return WeakPoller.State.CANCELLED;
     }
+    return (boolean) isExpired.invoke(t) ? WeakPoller.State.FIRED : WeakPoller.State.LIVE;
   }
 
-  private static void bind(Class<?> c) throws ReflectiveOperationException {
+  private static synchronized void bind(Class<?> c) throws ReflectiveOperationException {
     if (handlesFor == c) {
       return;
     }
@@ -115,6 +68,6 @@ public final class PolledTimeouts {
 
   /** Timeouts not counted because the tracking cap was reached. */
   public static long dropped() {
-    return DROPPED.get();
+    return TIMEOUTS.dropped();
   }
 }

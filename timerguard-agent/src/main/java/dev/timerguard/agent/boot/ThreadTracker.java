@@ -1,11 +1,6 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.SiteCounter;
-import java.lang.ref.WeakReference;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Threads (platform and virtual) started at instrumented sites: a thread is live from {@code
@@ -20,52 +15,27 @@ public final class ThreadTracker {
   /** The most threads tracked at once. */
   public static final int MAX_TRACKED = 100_000;
 
-  private static final class Entry {
-    final WeakReference<Thread> ref;
-    final SiteCounter counter;
-    final long stamp;
-
-    Entry(Thread t, SiteCounter counter, long stamp) {
-      this.ref = new WeakReference<>(t);
-      this.counter = counter;
-      this.stamp = stamp;
-    }
-  }
-
-  private static final ConcurrentLinkedQueue<Entry> ENTRIES = new ConcurrentLinkedQueue<>();
-  private static final AtomicInteger SIZE = new AtomicInteger();
-  private static final AtomicLong DROPPED = new AtomicLong();
+  private static final WeakPoller<Thread> THREADS =
+      new WeakPoller<>(
+          MAX_TRACKED,
+          HookGuard.THREAD,
+          WeakPoller.State.FIRED, // a collected thread has ended
+          t -> t.isAlive() ? WeakPoller.State.LIVE : WeakPoller.State.FIRED);
 
   private ThreadTracker() {}
 
   /** Records a thread started at the site of {@code counter}. */
   public static void started(Thread t, SiteCounter counter) {
-    if (t == null) {
-      return;
-    }
-    if (SIZE.incrementAndGet() > MAX_TRACKED) {
-      SIZE.decrementAndGet();
-      DROPPED.incrementAndGet();
-      return;
-    }
-    ENTRIES.add(new Entry(t, counter, counter.created()));
+    THREADS.add(t, counter);
   }
 
   /** Ends every tracked thread that has terminated. */
-  public static synchronized void poll() {
-    for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      Thread t = e.ref.get();
-      if (t == null || !t.isAlive()) {
-        it.remove();
-        SIZE.decrementAndGet();
-        e.counter.fired(e.stamp);
-      }
-    }
+  public static void poll() {
+    THREADS.poll();
   }
 
   /** Thread starts not counted because the tracking cap was reached. */
   public static long dropped() {
-    return DROPPED.get();
+    return THREADS.dropped();
   }
 }
