@@ -12,7 +12,7 @@ import java.time.Duration;
  * one, so a reconnect loop can never pile up timers (the "Reconnect Loop" incident). Each
  * scheduled retry is counted as a one-shot timer of the backoff's creation site. Thread-safe.
  */
-public interface Backoff extends TimerHandle {
+public sealed interface Backoff extends TimerHandle permits BackoffImpl {
 
   /** The delay before the next attempt, advancing the attempt count. */
   Duration nextDelay();

@@ -15,7 +15,7 @@ package dev.timerguard;
  *
  * @param <T> item type
  */
-public interface Coalescer<T> extends TimerHandle {
+public sealed interface Coalescer<T> extends TimerHandle permits CoalescerImpl {
 
   /**
    * Adds an item.

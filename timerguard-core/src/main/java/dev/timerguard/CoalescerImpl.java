@@ -1,6 +1,7 @@
 package dev.timerguard;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ final class CoalescerImpl<T> extends Handle implements Coalescer<T>, Runnable {
       int maxBatch,
       long maxDelayNanos,
       Consumer<? super List<T>> consumer) {
-    super(timers, scope, counter);
+    super(timers, scope, counter, maxDelayNanos);
     this.maxBatch = maxBatch;
     this.maxDelayNanos = maxDelayNanos;
     this.consumer = consumer;
@@ -180,7 +181,7 @@ final class CoalescerImpl<T> extends Handle implements Coalescer<T>, Runnable {
         f.cancel(false);
       }
       deliver(batches); // on the closing thread: nothing is dropped
-      return markCancelled();
+      return markCancelled(TimerEnd.STOPPED);
     } finally {
       flushLock.unlock();
     }

@@ -3,7 +3,8 @@ package dev.timerguard;
 import dev.timerguard.internal.LiveSet;
 import dev.timerguard.internal.SiteAware;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -12,7 +13,8 @@ import java.lang.invoke.VarHandle;
  * firing or by cancellation, and only the winner updates the registry. This is what keeps counts
  * exact under any interleaving of fire, cancel, scope close and engine close.
  */
-abstract class Handle extends LiveSet.Node implements TimerHandle, SiteAware {
+abstract sealed class Handle extends LiveSet.Node implements TimerHandle, SiteAware
+    permits OneShot, TickerImpl, WatchdogImpl, ThrottleImpl, CoalescerImpl {
 
   static final int LIVE = 0;
   static final int FIRED = 1;
@@ -34,12 +36,15 @@ abstract class Handle extends LiveSet.Node implements TimerHandle, SiteAware {
   private final long stamp;
   private volatile int state;
 
-  /** Counts the timer as created; the factory then calls {@link #enrol()} before arming it. */
-  Handle(Timers timers, TimerScope scope, SiteCounter counter) {
+  /**
+   * Counts the timer as started (and records its JFR start event, with {@code delayNanos}); the
+   * factory then calls {@link #enrol()} before arming it.
+   */
+  Handle(Timers timers, TimerScope scope, SiteCounter counter, long delayNanos) {
     this.timers = timers;
     this.scope = scope;
     this.counter = counter;
-    this.stamp = timers.created(counter);
+    this.stamp = timers.started(counter, delayNanos);
   }
 
   /**
@@ -60,7 +65,7 @@ abstract class Handle extends LiveSet.Node implements TimerHandle, SiteAware {
 
   private void abort() {
     if (STATE.compareAndSet(this, LIVE, CANCELLED)) {
-      counter.cancelled(stamp);
+      counter.end(stamp, TimerEnd.SHUT_DOWN); // its owner was closed before it was armed
       timers.live.remove(this);
     }
   }
@@ -68,17 +73,20 @@ abstract class Handle extends LiveSet.Node implements TimerHandle, SiteAware {
   /** Wins the race for "fired"; the registry is updated once. */
   final boolean markFired() {
     if (STATE.compareAndSet(this, LIVE, FIRED)) {
-      counter.fired(stamp);
+      counter.end(stamp, TimerEnd.FIRED);
       released();
       return true;
     }
     return false;
   }
 
-  /** Wins the race for "cancelled"; the registry is updated once. */
-  final boolean markCancelled() {
+  /**
+   * Wins the race for "cancelled"; the registry is updated once, the end recorded as {@code how}
+   * (cancelled, stopped or shut down).
+   */
+  final boolean markCancelled(TimerEnd how) {
     if (STATE.compareAndSet(this, LIVE, CANCELLED)) {
-      counter.cancelled(stamp);
+      counter.end(stamp, how);
       released();
       return true;
     }

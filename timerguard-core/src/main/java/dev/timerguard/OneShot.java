@@ -1,6 +1,7 @@
 package dev.timerguard;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -10,8 +11,8 @@ final class OneShot extends Handle implements Timeout, Runnable {
   private Runnable action;
   private volatile Future<?> future;
 
-  OneShot(Timers timers, TimerScope scope, SiteCounter counter, Runnable action) {
-    super(timers, scope, counter);
+  OneShot(Timers timers, TimerScope scope, SiteCounter counter, long delayNanos, Runnable action) {
+    super(timers, scope, counter, delayNanos);
     this.action = action;
   }
 
@@ -35,7 +36,7 @@ final class OneShot extends Handle implements Timeout, Runnable {
 
   @Override
   public boolean cancel() {
-    if (!markCancelled()) {
+    if (!markCancelled(TimerEnd.CANCELLED)) {
       return false;
     }
     Future<?> f = future;
@@ -49,7 +50,7 @@ final class OneShot extends Handle implements Timeout, Runnable {
   @Override
   Runnable cancelForClose() {
     Runnable a = action;
-    return markCancelled() ? a : null;
+    return markCancelled(TimerEnd.SHUT_DOWN) ? a : null;
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.time.Duration;
  * the end of that period. No trigger is lost: a trigger always leads to a run that starts after
  * it. Live until closed; closing drops a pending trailing run. Thread-safe; runs never overlap.
  */
-public interface Throttle extends TimerHandle {
+public sealed interface Throttle extends TimerHandle permits ThrottleImpl {
 
   /**
    * Asks for a run.

@@ -1,6 +1,7 @@
 package dev.timerguard;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ final class ThrottleImpl extends Handle implements Throttle, Runnable {
 
   ThrottleImpl(
       Timers timers, TimerScope scope, SiteCounter counter, Duration period, Runnable action) {
-    super(timers, scope, counter);
+    super(timers, scope, counter, Timers.toNanos(period, "period"));
     this.period = period;
     this.periodNanos = Timers.toNanos(period, "period");
     this.action = action;
@@ -67,7 +68,7 @@ final class ThrottleImpl extends Handle implements Throttle, Runnable {
 
   @Override
   public boolean cancel() {
-    if (!markCancelled()) {
+    if (!markCancelled(TimerEnd.STOPPED)) {
       return false;
     }
     Future<?> f;

@@ -10,7 +10,7 @@ import java.time.Duration;
  * time.NewTicker} leak, and shows as a live site in the registry. A run that throws is reported
  * to the error handler and the ticker keeps ticking. Runs of one ticker never overlap. Thread-safe.
  */
-public interface Ticker extends TimerHandle {
+public sealed interface Ticker extends TimerHandle permits TickerImpl {
 
   /** The current period (or delay between runs). */
   Duration period();

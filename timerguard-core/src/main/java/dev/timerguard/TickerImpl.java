@@ -1,6 +1,7 @@
 package dev.timerguard;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ final class TickerImpl extends Handle implements Ticker, Runnable {
       Runnable action,
       Duration period,
       boolean fixedRate) {
-    super(timers, scope, counter);
+    super(timers, scope, counter, Timers.toNanos(period, "period"));
     this.action = action;
     this.period = period;
     this.fixedRate = fixedRate;
@@ -46,7 +47,7 @@ final class TickerImpl extends Handle implements Ticker, Runnable {
 
   @Override
   public boolean cancel() {
-    if (!markCancelled()) {
+    if (!markCancelled(TimerEnd.STOPPED)) {
       return false;
     }
     synchronized (this) {

@@ -8,7 +8,7 @@ package dev.timerguard;
  * a cancel that races with firing either wins (the action never starts) or loses (returns {@code
  * false}; the action has started). Thread-safe.
  */
-public interface Timeout extends TimerHandle {
+public sealed interface Timeout extends TimerHandle permits OneShot {
 
   /** True once the action has started. */
   boolean isFired();

@@ -13,8 +13,12 @@ import dev.timerguard.live.CallSite;
  * running on a timer thread finishes). A handle is <em>live</em> in the {@link
  * dev.timerguard.live.LiveRegistry} from creation until it fires (one-shots), expires
  * (watchdogs), or is cancelled or closed (everything).
+ *
+ * <p>Sealed: only TimerGuard's own timers implement it, so a handle always ends in the registry
+ * exactly once.
  */
-public interface TimerHandle extends AutoCloseable {
+public sealed interface TimerHandle extends AutoCloseable
+    permits Timeout, Ticker, Watchdog, Throttle, Coalescer, Backoff, Handle {
 
   /**
    * Stops the timer and removes it from its engine at once.

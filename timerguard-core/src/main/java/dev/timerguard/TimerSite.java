@@ -2,8 +2,8 @@ package dev.timerguard;
 
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import java.util.Objects;
 
 /**
@@ -54,8 +54,8 @@ public final class TimerSite {
     return location;
   }
 
-  SiteCounter counter(LiveRegistry registry, CallSite.Kind kind) {
-    if (registry != LiveRegistry.global()) {
+  SiteCounter counter(SiteRegistry registry, CallSite.Kind kind) {
+    if (registry != SiteRegistry.global()) {
       return registry.register(location.withKind(kind));
     }
     SiteCounter c = global[kind.ordinal()];

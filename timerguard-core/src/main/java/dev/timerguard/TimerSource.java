@@ -2,7 +2,7 @@ package dev.timerguard;
 
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,8 +26,10 @@ import java.util.function.Consumer;
  * into the past. Periods must be positive. <b>Bad input:</b> a null argument throws {@link
  * NullPointerException} naming it; creating through a closed {@code Timers} or scope throws
  * {@link IllegalStateException} naming what was closed. Thread-safe.
+ *
+ * <p>Sealed: the sources are {@link Timers}, {@link TimerScope} and the site-bound views.
  */
-public abstract class TimerSource {
+public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource.SiteBound {
 
   TimerSource() {}
 
@@ -43,7 +45,7 @@ public abstract class TimerSource {
   final SiteCounter counter(CallSite.Kind kind, Object key) {
     TimerSite s = explicitSite();
     Timers t = timers();
-    return s != null ? s.counter(t.registry(), kind) : Sites.counterFor(t.registry(), kind, key);
+    return s != null ? s.counter(t.sites(), kind) : Sites.counterFor(t.sites(), kind, key);
   }
 
   /**
@@ -58,7 +60,7 @@ public abstract class TimerSource {
 
   final OneShot newOneShot(SiteCounter site, Duration delay, Runnable action) {
     long nanos = Timers.toNanos(delay, "delay");
-    OneShot t = new OneShot(timers(), ownerScope(), site, action);
+    OneShot t = new OneShot(timers(), ownerScope(), site, nanos, action);
     t.enrol();
     t.arm(nanos);
     return t;

@@ -4,7 +4,8 @@ import dev.timerguard.internal.LiveSet;
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.wheel.WheelScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
   private final String name;
   private final ScheduledExecutorService engine;
   private final LiveRegistry registry;
+  private final SiteRegistry sites; // the same registry, as its writers see it
   private final TimerErrorHandler onError;
   private final Executor callbackExecutor;
   private final boolean shared;
@@ -81,6 +83,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
   private Timers(Builder b, boolean shared) {
     this.name = b.name;
     this.registry = b.registry;
+    this.sites = SiteRegistry.of(b.registry);
     this.onError = b.onError;
     if (b.engine != null) {
       this.engine = b.engine;
@@ -97,7 +100,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
       this.engine = wheel;
       this.callbackExecutor = null;
       // both on System.nanoTime: creations are stamped without a clock read
-      this.stampSource = registry.isSystemClock() ? wheel : null;
+      this.stampSource = sites.isSystemClock() ? wheel : null;
     }
     this.shared = shared;
     this.clock = b.clock;
@@ -244,10 +247,20 @@ public final class Timers extends TimerSource implements AutoCloseable {
     return clock.getAsLong();
   }
 
-  /** Counts a creation at {@code counter}; returns its stamp (see {@link Handle}). */
-  long created(SiteCounter counter) {
+  /** The registry this instance counts in, as its writers see it. */
+  SiteRegistry sites() {
+    return sites;
+  }
+
+  /**
+   * Starts a timer's count (and JFR start event) at {@code counter}; returns its stamp (see
+   * {@link Handle}).
+   */
+  long started(SiteCounter counter, long delayNanos) {
     WheelScheduler w = stampSource;
-    return w != null ? counter.created(w.recentNanoTime()) : counter.created();
+    return w != null
+        ? counter.startAt(w.recentNanoTime(), delayNanos)
+        : counter.start(delayNanos);
   }
 
   void checkOpen() {
@@ -398,9 +411,16 @@ public final class Timers extends TimerSource implements AutoCloseable {
       return this;
     }
 
-    /** The registry to count in (default: {@link LiveRegistry#global()}). */
+    /**
+     * The registry to count in (default: {@link LiveRegistry#global()}).
+     *
+     * @throws NullPointerException if {@code registry} is null
+     * @throws IllegalArgumentException if {@code registry} was not made by {@link
+     *     LiveRegistry#global()} or {@link LiveRegistry#create}
+     */
     public Builder registry(LiveRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
+      SiteRegistry.of(registry);
+      this.registry = registry;
       return this;
     }
 

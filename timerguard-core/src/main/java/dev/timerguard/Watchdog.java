@@ -13,7 +13,7 @@ package dev.timerguard;
  *
  * <p>Live until it expires or is closed. Thread-safe.
  */
-public interface Watchdog extends TimerHandle {
+public sealed interface Watchdog extends TimerHandle permits WatchdogImpl {
 
   /**
    * Records progress: the deadline becomes one timeout from now.

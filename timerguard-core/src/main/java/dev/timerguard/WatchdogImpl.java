@@ -1,6 +1,7 @@
 package dev.timerguard;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +20,7 @@ final class WatchdogImpl extends Handle implements Watchdog, Runnable {
 
   WatchdogImpl(
       Timers timers, TimerScope scope, SiteCounter counter, long timeoutNanos, Runnable onExpire) {
-    super(timers, scope, counter);
+    super(timers, scope, counter, timeoutNanos);
     this.timeoutNanos = timeoutNanos;
     this.onExpire = onExpire;
   }
@@ -57,7 +58,7 @@ final class WatchdogImpl extends Handle implements Watchdog, Runnable {
           armed = timers.engineSchedule(this, remaining, TimeUnit.NANOSECONDS);
         } catch (RuntimeException closed) {
           ended = true;
-          markCancelled(); // the engine closed under us: the watchdog ends, counted once
+          markCancelled(TimerEnd.SHUT_DOWN); // the engine closed under us: the watchdog ends, counted once
         }
         return;
       }
@@ -84,7 +85,7 @@ final class WatchdogImpl extends Handle implements Watchdog, Runnable {
     if (f != null) {
       f.cancel(false);
     }
-    return markCancelled();
+    return markCancelled(TimerEnd.CANCELLED);
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.timerguard.internal;
 
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import java.security.CodeSource;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,10 +40,10 @@ public final class Sites {
    * The counter of the caller's site in {@code registry}, cached per task class where the class
    * pins down one source location.
    */
-  public static SiteCounter counterFor(LiveRegistry registry, CallSite.Kind kind, Object task) {
+  public static SiteCounter counterFor(SiteRegistry registry, CallSite.Kind kind, Object task) {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(kind, "kind");
-    if (task != null && registry == LiveRegistry.global()) {
+    if (task != null && registry == SiteRegistry.global()) {
       Class<?> c = task.getClass();
       if (pinsOneLocation(c)) {
         SiteCounter[] cache = BY_CLASS.get(c);

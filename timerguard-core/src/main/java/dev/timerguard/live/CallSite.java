@@ -6,7 +6,7 @@ import java.util.Objects;
  * Where a timer, ticker, executor or thread was created: kind, class, method, file and line.
  *
  * <p>Immutable and thread-safe. Two call sites are equal when all five parts are equal; the
- * registry gives each distinct site one stable integer id ({@link LiveRegistry#register}), which
+ * registry gives each distinct site one stable integer id when an engine registers it, which
  * hot paths keep instead of the site itself. A site whose parts are unknown uses {@code "?"} for
  * names and {@code -1} for the line.
  */

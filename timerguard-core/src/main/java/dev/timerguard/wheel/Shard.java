@@ -1,5 +1,6 @@
 package dev.timerguard.wheel;
 
+import dev.timerguard.live.internal.TimerEnd;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
@@ -374,7 +375,7 @@ class Shard extends ShardPadding {
     }
     if (e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
       if (e.counter() != null) {
-        e.counter().cancelled(e.stamp());
+        e.counter().end(e.stamp(), TimerEnd.SHUT_DOWN);
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.timerguard.wheel;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
@@ -154,7 +155,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   private void runOnce(Object t) {
     SiteCounter c = counter();
     if (c != null) {
-      c.fired(stamp());
+      c.end(stamp(), TimerEnd.FIRED);
     }
     Object outcome;
     int code;
@@ -218,7 +219,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
     task = null;
     SiteCounter c = counter();
     if (c != null) {
-      c.cancelled(stamp());
+      c.end(stamp(), TimerEnd.CANCELLED);
     }
     signal(witness);
     return true;
@@ -243,7 +244,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
         task = null;
         SiteCounter c = counter();
         if (c != null) {
-          c.cancelled(stamp());
+          c.end(stamp(), TimerEnd.SHUT_DOWN);
         }
         signal(s);
         return true;
@@ -417,7 +418,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
       } catch (Throwable x) {
         if (complete(RUNNING, EXCEPTIONAL, x)) {
           if (counter != null) {
-            counter.fired(stamp);
+            counter.end(stamp, TimerEnd.FAILED);
           }
           shard.owner.report(x);
         }

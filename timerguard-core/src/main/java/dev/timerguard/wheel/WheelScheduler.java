@@ -4,7 +4,9 @@ import dev.timerguard.internal.SiteAware;
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.TimerEnd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,7 +131,7 @@ public final class WheelScheduler extends AbstractExecutorService
   private final int tickShift;
   private final LongSupplier clock; // null: System.nanoTime()
   private final long origin;
-  private final LiveRegistry registry; // null: counting off
+  private final SiteRegistry registry; // null: counting off
   private final Executor executor;
   private final CallbackPool ownedPool; // null unless the executor is ours
   private final long slowNanos; // 0: slow callbacks are not watched
@@ -161,7 +163,7 @@ public final class WheelScheduler extends AbstractExecutorService
     this.clock = b.clock;
     this.origin = b.clock == null ? System.nanoTime() : b.clock.getAsLong();
     this.tickShift = b.tickShift;
-    this.registry = b.countTimers ? b.registry : null;
+    this.registry = b.countTimers ? SiteRegistry.of(b.registry) : null;
     this.systemStamps = registry != null && registry.isSystemClock() && b.clock == null;
     this.exceptionHandler = b.exceptionHandler;
     this.coalesceNanos = b.coalesceNanos;
@@ -237,7 +239,7 @@ public final class WheelScheduler extends AbstractExecutorService
    * A reading of this scheduler's clock ({@link System#nanoTime()} unless the builder set
    * another) at most about a tick old, taken without a clock read while timers are being
    * scheduled: the tick thread's last one. For cheap coarse timestamps, such as creation stamps
-   * in a {@link LiveRegistry} (see {@link SiteCounter#created(long)}).
+   * in a {@link LiveRegistry} (see {@link SiteCounter#startAt(long, long)}).
    */
   public long recentNanoTime() {
     return origin + recentNow();
@@ -301,7 +303,10 @@ public final class WheelScheduler extends AbstractExecutorService
           Sites.counterFor(
               registry, period == 0 ? CallSite.Kind.TIMER : CallSite.Kind.TICKER, task);
       // no clock read here either: the stamp only dates the oldest live timer, to the second
-      stamp = systemStamps ? counter.created(origin + recentNow()) : counter.created();
+      stamp =
+          systemStamps
+              ? counter.startAt(origin + recentNow(), period != 0 ? Math.abs(period) : delayNanos)
+              : counter.start(period != 0 ? Math.abs(period) : delayNanos);
     }
     if (period != 0) {
       @SuppressWarnings("unchecked")
@@ -320,7 +325,7 @@ public final class WheelScheduler extends AbstractExecutorService
       moves[slot] += (byte) (1 + ThreadLocalRandom.current().nextInt(shardMask));
     } else if (inserted == Shard.REJECTED) {
       if (counter != null) {
-        counter.cancelled(stamp);
+        counter.end(stamp, TimerEnd.REJECTED);
       }
       throw rejected(task);
     }
@@ -1073,9 +1078,16 @@ public final class WheelScheduler extends AbstractExecutorService
       return this;
     }
 
-    /** The registry timers are counted in. Default {@link LiveRegistry#global()}. */
+    /**
+     * The registry timers are counted in. Default {@link LiveRegistry#global()}.
+     *
+     * @throws NullPointerException if {@code registry} is null
+     * @throws IllegalArgumentException if {@code registry} was not made by {@link
+     *     LiveRegistry#global()} or {@link LiveRegistry#create}
+     */
     public Builder registry(LiveRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
+      SiteRegistry.of(registry);
+      this.registry = registry;
       return this;
     }
 

@@ -1,10 +1,11 @@
 package dev.timerguard.internal;
 
+import dev.timerguard.live.internal.SiteRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+
+import dev.timerguard.live.internal.SiteCounter;
 import org.junit.jupiter.api.Test;
 
 class SitesTest {
@@ -14,7 +15,7 @@ class SitesTest {
     public void run() {}
   }
 
-  private static final LiveRegistry G = LiveRegistry.global();
+  private static final SiteRegistry G = SiteRegistry.global();
   private static final CallSite.Kind T = CallSite.Kind.TIMER;
 
   @Test
@@ -56,7 +57,7 @@ class SitesTest {
 
   @Test
   void nonGlobalRegistriesResolveWithoutTheCache() {
-    LiveRegistry other = LiveRegistry.create(10, System::nanoTime);
+    SiteRegistry other = SiteRegistry.create(10, System::nanoTime);
     Runnable r = () -> {};
     SiteCounter c = Sites.counterFor(other, CallSite.Kind.TICKER, r);
     assertThat(other.siteCount()).isEqualTo(1);

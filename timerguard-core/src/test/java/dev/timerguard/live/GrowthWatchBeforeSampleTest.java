@@ -1,5 +1,7 @@
 package dev.timerguard.live;
 
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class GrowthWatchBeforeSampleTest {
 
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-  private final LiveRegistry registry = LiveRegistry.create(16, nanos::get);
+  private final SiteRegistry registry = SiteRegistry.create(16, nanos::get);
   private final SiteCounter site =
       registry.register(CallSite.of(CallSite.Kind.THREAD, "com.acme.Pool", "spawn", "Pool.java", 7));
 

@@ -1,5 +1,7 @@
 package dev.timerguard.live;
 
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ class GrowthWatchSampleListenerTest {
   @Test
   void sampledIsCalledOncePerPublishedReportAndNotForStaleSamples() {
     AtomicLong clock = new AtomicLong();
-    LiveRegistry registry = LiveRegistry.create(16, clock::get);
+    SiteRegistry registry = SiteRegistry.create(16, clock::get);
     SiteCounter site =
         registry.register(CallSite.of(CallSite.Kind.TIMER, "A", "run", "A.java", 1));
     GrowthWatch watch = GrowthWatch.builder().registry(registry).timeCompression(600).build();
@@ -48,7 +50,7 @@ class GrowthWatchSampleListenerTest {
   void aLambdaListenerStillCompilesAndIgnoresSamples() {
     AtomicLong clock = new AtomicLong(1);
     GrowthWatch watch =
-        GrowthWatch.builder().registry(LiveRegistry.create(4, clock::get)).build();
+        GrowthWatch.builder().registry(SiteRegistry.create(4, clock::get)).build();
     List<Integer> calls = new ArrayList<>();
     watch.addListener((now, previous) -> calls.add(previous));
     watch.sampleNow();

@@ -1,5 +1,7 @@
 package dev.timerguard.live;
 
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +32,7 @@ class GrowthWatchTest {
   /** A registry on a test clock with counters the test sets to a target live count. */
   static final class World {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
-    final LiveRegistry registry = LiveRegistry.create(8192, now::get);
+    final SiteRegistry registry = SiteRegistry.create(8192, now::get);
     final Map<CallSite, List<Long>> stamps = new java.util.HashMap<>();
 
     /** Sets a site's live count by creating or cancelling timers. */
@@ -355,7 +357,7 @@ class GrowthWatchTest {
 
   @Test
   void theThreadSamplesUntilClosedAndLeavesNothingBehind() throws Exception {
-    LiveRegistry r = LiveRegistry.create(16, System::nanoTime);
+    SiteRegistry r = SiteRegistry.create(16, System::nanoTime);
     r.register(LEAK).created();
     GrowthWatch watch =
         GrowthWatch.builder().registry(r).interval(Duration.ofMillis(10)).timeCompression(600).build();
@@ -500,7 +502,7 @@ class GrowthWatchTest {
 
   @Test
   void manySitesStayExactUnderConcurrentWriters() throws Exception {
-    LiveRegistry r = LiveRegistry.create(4096, System::nanoTime);
+    SiteRegistry r = SiteRegistry.create(4096, System::nanoTime);
     GrowthWatch watch =
         GrowthWatch.builder().registry(r).interval(Duration.ofMillis(10)).timeCompression(600).build();
     int threads = 4;

@@ -1,5 +1,6 @@
 package dev.timerguard.live;
 
+import dev.timerguard.live.internal.ThreadSites;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,22 +15,22 @@ class ThreadOriginsTest {
   void recordsLooksUpAndForgetsTheSiteOfAThread() {
     Thread t = new Thread(() -> {});
     assertThat(ThreadOrigins.siteOf(t)).isNull();
-    ThreadOrigins.record(t, SITE);
+    ThreadSites.record(t, SITE);
     assertThat(ThreadOrigins.siteOf(t)).isEqualTo(SITE);
-    ThreadOrigins.forget(t);
+    ThreadSites.forget(t);
     assertThat(ThreadOrigins.siteOf(t)).isNull();
   }
 
   @Test
   void rejectsNullsAndSitesOfOtherKinds() {
     Thread t = new Thread(() -> {});
-    assertThatThrownBy(() -> ThreadOrigins.record(null, SITE))
+    assertThatThrownBy(() -> ThreadSites.record(null, SITE))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("thread");
-    assertThatThrownBy(() -> ThreadOrigins.record(t, null))
+    assertThatThrownBy(() -> ThreadSites.record(t, null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("site");
-    assertThatThrownBy(() -> ThreadOrigins.record(t, SITE.withKind(CallSite.Kind.TIMER)))
+    assertThatThrownBy(() -> ThreadSites.record(t, SITE.withKind(CallSite.Kind.TIMER)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("THREAD");
   }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.junit.samples.Leaks;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -92,7 +92,7 @@ class LeakVerifierTest {
 
   @Test
   void readsTimersFromTheGivenRegistry() {
-    LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
+    SiteRegistry registry = SiteRegistry.create(16, System::nanoTime);
     LeakVerifier v = LeakVerifier.builder().grace(Duration.ZERO).registry(registry).build();
     CallSite site =
         CallSite.of(CallSite.Kind.TICKER, "com.acme.Heartbeat", "start", "Heartbeat.java", 7);
@@ -121,7 +121,7 @@ class LeakVerifierTest {
 
   @Test
   void reportsCancelledTasksAnExecutorStillHolds() {
-    LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
+    SiteRegistry registry = SiteRegistry.create(16, System::nanoTime);
     LeakVerifier v = LeakVerifier.builder().grace(Duration.ZERO).registry(registry).build();
     SiteCounter pool =
         registry.register(
@@ -150,7 +150,7 @@ class LeakVerifierTest {
 
   @Test
   void timerCheckCanBeTurnedOff() {
-    LiveRegistry registry = LiveRegistry.create(16, System::nanoTime);
+    SiteRegistry registry = SiteRegistry.create(16, System::nanoTime);
     LeakVerifier v =
         LeakVerifier.builder().grace(Duration.ZERO).registry(registry).checkTimers(false).build();
     LeakVerifier.Baseline b = v.baseline();

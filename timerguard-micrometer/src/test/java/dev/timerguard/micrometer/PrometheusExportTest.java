@@ -7,7 +7,7 @@ import dev.timerguard.Timers;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

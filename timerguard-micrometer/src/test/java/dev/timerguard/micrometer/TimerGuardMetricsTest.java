@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
 import dev.timerguard.live.Snapshot;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -309,7 +309,7 @@ class TimerGuardMetricsTest {
     assertThatThrownBy(() -> TimerGuardMetrics.builder().registry(model.registry).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not LiveRegistry.global(): give a watch over it too");
-    LiveRegistry elsewhere = LiveRegistry.create(4, System::nanoTime);
+    SiteRegistry elsewhere = SiteRegistry.create(4, System::nanoTime);
     assertThatThrownBy(
             () -> TimerGuardMetrics.builder().registry(elsewhere).watch(model.watch).build())
         .isInstanceOf(IllegalArgumentException.class)

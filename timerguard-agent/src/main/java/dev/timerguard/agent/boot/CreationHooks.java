@@ -1,8 +1,8 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
-import dev.timerguard.live.ThreadOrigins;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.ThreadSites;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
@@ -48,7 +48,7 @@ public final class CreationHooks {
     try {
       SiteCounter c = Hooks.counter(site);
       ThreadTracker.started(thread, c);
-      ThreadOrigins.record(thread, c.site()); // lets the JUnit verifier name the creation line
+      ThreadSites.record(thread, c.site()); // lets the JUnit verifier name the creation line
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.THREAD, e);
     }

@@ -1,7 +1,8 @@
 package dev.timerguard.agent.boot;
 
+import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.Arrays;

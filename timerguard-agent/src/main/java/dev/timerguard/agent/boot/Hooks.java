@@ -1,7 +1,8 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.ThreadOrigins;
 import java.util.Date;
 import java.util.List;
@@ -29,18 +30,18 @@ import java.util.function.BiConsumer;
  */
 public final class Hooks {
 
-  private static volatile LiveRegistry registry = LiveRegistry.global();
+  private static volatile SiteRegistry registry = SiteRegistry.global();
 
   private Hooks() {}
 
   /** The registry hooks write to: {@link LiveRegistry#global()} unless a test replaced it. */
-  public static LiveRegistry registry() {
+  public static SiteRegistry registry() {
     return registry;
   }
 
   /** Replaces the registry. For tests only. */
   public static void useRegistryForTests(LiveRegistry r) {
-    registry = Objects.requireNonNull(r, "r");
+    registry = SiteRegistry.of(Objects.requireNonNull(r, "r"));
     SiteTable.registryChanged();
   }
 

@@ -1,6 +1,6 @@
 package dev.timerguard.agent.boot;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

@@ -1,8 +1,8 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The agent's call-site ids. The rewriter {@link #define defines} an id for each rewritten call
  * when it instruments a class, and bakes it into the code as a constant; the site is registered in
- * the {@link LiveRegistry} only when the call first runs ({@link #counter}), so code that is loaded
+ * the {@link SiteRegistry} only when the call first runs ({@link #counter}), so code that is loaded
  * but never creates a timer takes no place under the registry's site cap and shows in no export.
  *
  * <p>Defining the same site twice (a class retransformed, or loaded by two class loaders) gives the

@@ -1,6 +1,6 @@
 package dev.timerguard.agent.boot;
 
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 
 /**
  * Threads (platform and virtual) started at instrumented sites: a thread is live from {@code

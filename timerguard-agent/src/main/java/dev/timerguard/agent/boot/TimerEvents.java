@@ -1,73 +1,22 @@
 package dev.timerguard.agent.boot;
 
-import dev.timerguard.live.SiteCounter;
-import jdk.jfr.Category;
-import jdk.jfr.Description;
-import jdk.jfr.Event;
-import jdk.jfr.Label;
-import jdk.jfr.Name;
-import jdk.jfr.StackTrace;
-import jdk.jfr.Timespan;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 
 /**
- * JFR events for timers seen by the agent: {@code dev.timerguard.TimerScheduled}, {@code
- * dev.timerguard.TimerCancelled} and {@code dev.timerguard.TimerFired}.
+ * The agent's bridge to TimerGuard's JFR timer events ({@code dev.timerguard.TimerScheduled},
+ * {@code TimerCancelled}, {@code TimerFired}), for the hooks that still count and record in two
+ * calls. The events themselves are defined once, in the core's write package ({@link
+ * dev.timerguard.live.internal.TimerEvents}), so the agent, the safe timer API and the wheel
+ * emit the same events; a hook that ends a timer with {@link SiteCounter#end} records it there
+ * and needs nothing here.
  *
- * <p>Each emitter allocates its event and checks {@link Event#isEnabled()} first; with no
- * recording on, the JIT removes the allocation and the check is a constant, so the events cost
- * nothing. Stack traces are off: the site is already in the event. Thread-safe.
+ * <p>Each call checks the {@link HookGuard#JFR} switch first and reports its own failure there;
+ * never throws. Thread-safe.
  */
 public final class TimerEvents {
 
   private TimerEvents() {}
-
-  /** A timer or ticker was scheduled at a site. */
-  @Name("dev.timerguard.TimerScheduled")
-  @Label("Timer Scheduled")
-  @Category({"TimerGuard"})
-  @Description("A timer, ticker or delayed task was scheduled at an instrumented call site.")
-  @StackTrace(false)
-  public static final class Scheduled extends Event {
-    @Label("Site")
-    String site;
-
-    @Label("Kind")
-    String kind;
-
-    @Label("Delay")
-    @Timespan(Timespan.NANOSECONDS)
-    long delay;
-  }
-
-  /** A timer was cancelled or stopped before it fired. */
-  @Name("dev.timerguard.TimerCancelled")
-  @Label("Timer Cancelled")
-  @Category({"TimerGuard"})
-  @Description("A timer or ticker created at an instrumented call site was cancelled or stopped.")
-  @StackTrace(false)
-  public static final class Cancelled extends Event {
-    @Label("Site")
-    String site;
-
-    @Label("Age")
-    @Timespan(Timespan.NANOSECONDS)
-    long age;
-  }
-
-  /** A one-shot timer fired. */
-  @Name("dev.timerguard.TimerFired")
-  @Label("Timer Fired")
-  @Category({"TimerGuard"})
-  @Description("A one-shot timer created at an instrumented call site fired.")
-  @StackTrace(false)
-  public static final class Fired extends Event {
-    @Label("Site")
-    String site;
-
-    @Label("Age")
-    @Timespan(Timespan.NANOSECONDS)
-    long age;
-  }
 
   /** Emits a scheduled event if a recording wants it. Never throws. */
   public static void scheduled(SiteCounter c, long delayNanos) {
@@ -75,13 +24,7 @@ public final class TimerEvents {
       return;
     }
     try {
-      Scheduled e = new Scheduled();
-      if (e.isEnabled()) {
-        e.site = c.site().location();
-        e.kind = c.site().kind().name();
-        e.delay = delayNanos;
-        e.commit();
-      }
+      dev.timerguard.live.internal.TimerEvents.scheduled(c.site(), delayNanos);
     } catch (Throwable t) {
       HookGuard.fail(HookGuard.JFR, t);
     }
@@ -89,33 +32,20 @@ public final class TimerEvents {
 
   /** Emits a cancelled event if a recording wants it. Never throws. */
   public static void cancelled(SiteCounter c, long stamp) {
-    if (!HookGuard.on(HookGuard.JFR)) {
-      return;
-    }
-    try {
-      Cancelled e = new Cancelled();
-      if (e.isEnabled()) {
-        e.site = c.site().location();
-        e.age = stamp == SiteCounter.NO_STAMP ? 0 : System.nanoTime() - stamp;
-        e.commit();
-      }
-    } catch (Throwable t) {
-      HookGuard.fail(HookGuard.JFR, t);
-    }
+    ended(c, stamp, TimerEnd.CANCELLED);
   }
 
   /** Emits a fired event if a recording wants it. Never throws. */
   public static void fired(SiteCounter c, long stamp) {
+    ended(c, stamp, TimerEnd.FIRED);
+  }
+
+  private static void ended(SiteCounter c, long stamp, TimerEnd how) {
     if (!HookGuard.on(HookGuard.JFR)) {
       return;
     }
     try {
-      Fired e = new Fired();
-      if (e.isEnabled()) {
-        e.site = c.site().location();
-        e.age = stamp == SiteCounter.NO_STAMP ? 0 : System.nanoTime() - stamp;
-        e.commit();
-      }
+      dev.timerguard.live.internal.TimerEvents.ended(c, stamp, how);
     } catch (Throwable t) {
       HookGuard.fail(HookGuard.JFR, t);
     }

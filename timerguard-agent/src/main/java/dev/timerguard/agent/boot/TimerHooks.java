@@ -1,7 +1,7 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.ThreadOrigins;
 import java.util.Date;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.timerguard.agent.internal;
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.LiveRegistry;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
@@ -114,7 +114,8 @@ public final class Installer {
   private static void warnIfSecondRegistry() {
     try {
       Class<?> seen =
-          Class.forName("dev.timerguard.live.LiveRegistry", false, ClassLoader.getSystemClassLoader());
+          Class.forName(
+              "dev.timerguard.live.internal.SiteRegistry", false, ClassLoader.getSystemClassLoader());
       if (seen.getClassLoader() != null && seen.getClassLoader() != Hooks.class.getClassLoader()) {
         System.err.println(
             "[timerguard] the application loaded dev.timerguard.live before the agent; its own"
@@ -214,7 +215,7 @@ public final class Installer {
   static final Duration DOCTOR_CONNECT_WITHIN = Duration.ofMinutes(2);
 
   private static void startSampler(long millis) {
-    LiveRegistry registry = LiveRegistry.global();
+    SiteRegistry registry = SiteRegistry.global();
     registry.useCoarseStamps();
     Thread t = new Thread(() -> sample(registry, millis), "timerguard-sampler");
     t.setDaemon(true);
@@ -226,11 +227,11 @@ public final class Installer {
    * read on the hot path), which this thread refreshes every {@value #CLOCK_MILLIS} ms while
    * anything is created; it samples what has no event every {@code millis}. A sampling period in
    * which nothing was created makes it idle: it stops refreshing ({@link
-   * LiveRegistry#idleCoarseClock}) and wakes only to sample, until the next creation (which reads
+   * SiteRegistry#idleCoarseClock}) and wakes only to sample, until the next creation (which reads
    * the clock itself) unparks it. An idle application thus sees the agent wake once per {@code
    * millis}, not a hundred times a second.
    */
-  private static void sample(LiveRegistry registry, long millis) {
+  private static void sample(SiteRegistry registry, long millis) {
     Thread self = Thread.currentThread();
     Runnable wake = () -> LockSupport.unpark(self);
     long period = millis * 1_000_000L;

@@ -1,11 +1,12 @@
 package dev.timerguard.agent.internal;
 
+import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.agent.boot.ExecutorTracker;
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
 import dev.timerguard.live.Snapshot;
 import java.lang.management.GarbageCollectorMXBean;

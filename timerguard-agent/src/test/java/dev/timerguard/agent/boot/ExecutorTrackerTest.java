@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
 import java.util.Collection;
 import java.util.Iterator;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.timerguard.agent.testing.Promtool;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.Snapshot;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class RenderPrometheusTest {
 
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-  private final LiveRegistry registry = LiveRegistry.create(64, nanos::get);
+  private final SiteRegistry registry = SiteRegistry.create(64, nanos::get);
 
   private SiteCounter site(CallSite.Kind kind, String cls, int line) {
     return registry.register(CallSite.of(kind, cls, "run", "X.java", line));

@@ -1,8 +1,8 @@
 package dev.timerguard.bench.agent;
 
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +62,7 @@ public class AgentOverheadBenchmark {
     pool = new ScheduledThreadPoolExecutor(1);
     pool.setRemoveOnCancelPolicy(true);
     counter =
-        LiveRegistry.create(16, System::nanoTime)
+        SiteRegistry.create(16, System::nanoTime)
             .register(CallSite.of(CallSite.Kind.TIMER, "bench", "m", "B.java", 1));
     System.out.println("# timerguard agent loaded: " + agentLoaded());
   }

@@ -2,7 +2,7 @@ package dev.timerguard.bench.watch;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.LiveRegistry;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jol.info.GraphLayout;
 
@@ -21,7 +21,7 @@ public final class WatchFootprint {
     System.out.println("|---:|---:|---:|");
     for (int sites : new int[] {256, 4096}) {
       AtomicLong now = new AtomicLong(1);
-      LiveRegistry r = LiveRegistry.create(sites, now::get);
+      SiteRegistry r = SiteRegistry.create(sites, now::get);
       for (int i = 0; i < sites; i++) {
         r.register(CallSite.of(CallSite.Kind.TIMER, "bench.S" + i, "m", "S.java", i)).created();
       }

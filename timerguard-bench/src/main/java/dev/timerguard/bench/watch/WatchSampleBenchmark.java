@@ -2,8 +2,8 @@ package dev.timerguard.bench.watch;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,7 +53,7 @@ public class WatchSampleBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    LiveRegistry r = LiveRegistry.create(sites, now::get);
+    SiteRegistry r = SiteRegistry.create(sites, now::get);
     counters = new SiteCounter[sites];
     for (int i = 0; i < sites; i++) {
       counters[i] = r.register(CallSite.of(CallSite.Kind.TIMER, "bench.S" + i, "m", "S.java", i));

@@ -1,8 +1,9 @@
 package dev.timerguard.junit.samples;
 
+import dev.timerguard.live.internal.ThreadSites;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.ThreadOrigins;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * after every run) so that samples never leave anything behind in the build's JVM.
  *
  * <p>Timers are simulated the way the safe timer API and the agent count them: a call site
- * registered in {@link LiveRegistry#global()} and {@link SiteCounter#created()} without an end.
+ * registered in {@link SiteRegistry#global()} and {@link SiteCounter#created()} without an end.
  */
 public final class Leaks {
 
@@ -102,8 +103,8 @@ public final class Leaks {
         StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get();
     Thread t = new Thread(Leaks::sleepUntilInterrupted, name);
     CallSite site = CallSite.of(CallSite.Kind.THREAD, caller);
-    ThreadOrigins.record(t, site);
-    SiteCounter c = LiveRegistry.global().register(site);
+    ThreadSites.record(t, site);
+    SiteCounter c = SiteRegistry.global().register(site);
     long stamp = c.created();
     synchronized (THREADS) {
       UNDO.add(() -> c.fired(stamp));
@@ -115,7 +116,7 @@ public final class Leaks {
   public static void timerFiringAfter(long millis) {
     StackWalker.StackFrame caller =
         StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get();
-    SiteCounter c = LiveRegistry.global().register(CallSite.of(CallSite.Kind.TIMER, caller));
+    SiteCounter c = SiteRegistry.global().register(CallSite.of(CallSite.Kind.TIMER, caller));
     long stamp = c.created();
     Thread t =
         new Thread(
@@ -133,7 +134,7 @@ public final class Leaks {
   }
 
   private static void live(CallSite.Kind kind, StackWalker.StackFrame caller) {
-    SiteCounter c = LiveRegistry.global().register(CallSite.of(kind, caller));
+    SiteCounter c = SiteRegistry.global().register(CallSite.of(kind, caller));
     long stamp = c.created();
     synchronized (THREADS) {
       UNDO.add(() -> c.cancelled(stamp));

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.Timers;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.samples.incidents.DiscardedCancel;
 import dev.timerguard.samples.incidents.FaultSites;
 import java.time.Duration;
@@ -26,7 +26,7 @@ class LeakProbeTest {
 
   @Test
   void growingRegistrySiteIsFlagged() {
-    LiveRegistry reg = LiveRegistry.create(64, System::nanoTime);
+    SiteRegistry reg = SiteRegistry.create(64, System::nanoTime);
     SiteCounter c = reg.register(SITE);
     ProbeReport r =
         LeakProbe.builder()
@@ -46,7 +46,7 @@ class LeakProbeTest {
 
   @Test
   void sawtoothIsNotFlagged() {
-    LiveRegistry reg = LiveRegistry.create(64, System::nanoTime);
+    SiteRegistry reg = SiteRegistry.create(64, System::nanoTime);
     SiteCounter c = reg.register(SITE);
     AtomicLong n = new AtomicLong();
     ProbeReport r =

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.micrometer.TimerGuardMetrics;
 import java.io.InputStream;
 import java.net.URL;
@@ -57,7 +57,7 @@ class TimerGuardAutoConfigurationTest {
           seen[0] = watch;
           assertThat(watch).isSameAs(GrowthWatch.sharedIfRunning());
           assertThat(watch.isRunning()).isTrue();
-          assertThat(watch.registry()).isSameAs(LiveRegistry.global());
+          assertThat(watch.registry()).isSameAs(SiteRegistry.global());
           assertThat(watch.policy().rapidWindow()).isEqualTo(Duration.ofMinutes(10));
           TimerGuardMetrics metrics = context.getBean(TimerGuardMetrics.class);
           assertThat(metrics.watch()).isSameAs(watch);
@@ -269,7 +269,7 @@ class TimerGuardAutoConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   static class TestWatch {
     static final AtomicLong CLOCK = new AtomicLong(1);
-    static final LiveRegistry REGISTRY = LiveRegistry.create(64, CLOCK::get);
+    static final SiteRegistry REGISTRY = SiteRegistry.create(64, CLOCK::get);
 
     @Bean
     GrowthWatch testWatch() {

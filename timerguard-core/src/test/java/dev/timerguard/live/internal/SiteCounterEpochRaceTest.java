@@ -1,4 +1,9 @@
-package dev.timerguard.live;
+package dev.timerguard.live.internal;
+
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.Snapshot;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +23,7 @@ class SiteCounterEpochRaceTest {
   @Test
   void concurrentFirstCreationsOfAnEpochStillTakeTheEpoch() throws Exception {
     AtomicLong clock = new AtomicLong();
-    LiveRegistry registry = LiveRegistry.create(10, clock::get);
+    SiteRegistry registry = SiteRegistry.create(10, clock::get);
     SiteCounter c = registry.register(CallSite.of(CallSite.Kind.TIMER, "a.B", "c", "B.java", 1));
     int rounds = 5_000; // the bug showed in about 1 round of 1,200
     AtomicLong go = new AtomicLong();

@@ -1,4 +1,10 @@
-package dev.timerguard.live;
+package dev.timerguard.live.internal;
+
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.SiteDelta;
+import dev.timerguard.live.Snapshot;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,10 +13,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class LiveRegistryTest {
+class SiteRegistryTest {
 
   AtomicLong clock = new AtomicLong(10_000_000_000L);
-  LiveRegistry registry = LiveRegistry.create(3, clock::get);
+  SiteRegistry registry = SiteRegistry.create(3, clock::get);
 
   static CallSite site(int line) {
     return CallSite.of(CallSite.Kind.TIMER, "com.acme.Rpc", "read", "Rpc.java", line);
@@ -135,7 +141,7 @@ class LiveRegistryTest {
   void badInput() {
     assertThatThrownBy(() -> registry.register(null)).isInstanceOf(NullPointerException.class).hasMessage("site");
     assertThatThrownBy(() -> registry.counter(99)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");
-    assertThatThrownBy(() -> LiveRegistry.create(0, clock::get)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SiteRegistry.create(0, clock::get)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> CallSite.of(null, "a", "b", "c", 1)).isInstanceOf(NullPointerException.class).hasMessage("kind");
     assertThatThrownBy(() -> registry.snapshot().diff(null)).isInstanceOf(NullPointerException.class).hasMessage("earlier");
   }
