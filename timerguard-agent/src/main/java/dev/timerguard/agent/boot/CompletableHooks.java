@@ -2,6 +2,7 @@ package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import dev.timerguard.live.ThreadOrigins;
 import java.util.Date;
 import java.util.List;
@@ -56,9 +57,7 @@ public final class CompletableHooks {
     }
     try {
       SiteCounter c = Hooks.counter(site);
-      long stamp = c.created();
-      long nanos = unit.toNanos(timeout);
-      TimerEvents.scheduled(c, nanos);
+      long stamp = c.start(unit.toNanos(timeout));
       f.whenComplete(new TimeoutEnd(c, stamp, byValue, value));
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.COMPLETABLE, e);
@@ -88,13 +87,7 @@ public final class CompletableHooks {
       try {
         boolean timedOut =
             byValue ? ex == null && v == value : ex instanceof java.util.concurrent.TimeoutException;
-        if (timedOut) {
-          c.fired(stamp);
-          TimerEvents.fired(c, stamp);
-        } else {
-          c.cancelled(stamp);
-          TimerEvents.cancelled(c, stamp);
-        }
+        c.end(stamp, timedOut ? TimerEnd.FIRED : TimerEnd.CANCELLED);
       } catch (Throwable e) {
         HookGuard.fail(HookGuard.COMPLETABLE, e);
       }
@@ -142,12 +135,11 @@ public final class CompletableHooks {
         delegate.execute(command);
         return;
       }
-      TrackedTask<Object> t = new TrackedTask<>(command, null, c, false);
-      TimerEvents.scheduled(c, nanos);
+      TrackedTask<Object> t = new TrackedTask<>(command, null, c, false, nanos);
       try {
         delegate.execute(t);
       } catch (RejectedExecutionException e) {
-        t.cancelled();
+        t.end(TimerEnd.REJECTED);
         throw e;
       }
     }

@@ -62,7 +62,6 @@ public final class CreationHooks {
     try {
       SiteCounter c = Hooks.counter(site);
       PolledTimeouts.created(timeout, c);
-      TimerEvents.scheduled(c, 0);
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.NETTY, e);
     }

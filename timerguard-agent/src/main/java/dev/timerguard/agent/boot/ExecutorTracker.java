@@ -3,6 +3,7 @@ package dev.timerguard.agent.boot;
 import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.Arrays;
@@ -169,7 +170,7 @@ public final class ExecutorTracker {
         deadlines = new long[0];
       }
       counter.retained(-n);
-      counter.cancelled(stamp);
+      counter.end(stamp, TimerEnd.SHUT_DOWN);
     }
 
     synchronized int retained() {
@@ -281,7 +282,7 @@ public final class ExecutorTracker {
       if (known != null) {
         return known; // e.g. a wrapper returned by an instrumented factory of an instrumented factory
       }
-      Entry e = new Entry(executor, counter, counter.created());
+      Entry e = new Entry(executor, counter, counter.start(0));
       KNOWN.put(executor, e);
       if (SIZE.incrementAndGet() <= MAX_TRACKED) {
         if (scan) {
@@ -433,7 +434,7 @@ public final class ExecutorTracker {
     // walked without the entry's lock: cancels through the agent's future go on meanwhile
     List<Delayed> cancelled = new ArrayList<>();
     for (Runnable r : pool.getQueue()) {
-      if (r instanceof Delayed && ((Future<?>) r).isCancelled()) {
+      if (r instanceof Delayed && ((Future<?>) r).isCancelled() && !agentTask(r)) {
         cancelled.add((Delayed) r);
       }
     }
@@ -454,6 +455,19 @@ public final class ExecutorTracker {
     }
     if (n > 0) {
       e.counter.retained(n);
+    }
+  }
+
+  /**
+   * Whether a queued task is one of the agent's: its cancel is counted by the agent's future (now,
+   * or in a moment if that cancel is racing this scan), never by the scan. Without reflective
+   * access the set of cancels counted since registration decides instead.
+   */
+  private static boolean agentTask(Runnable queued) {
+    try {
+      return ShutdownTracking.unwrap(queued) != null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
     }
   }
 

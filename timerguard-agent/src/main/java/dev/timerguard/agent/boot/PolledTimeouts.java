@@ -1,6 +1,7 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -27,7 +28,7 @@ public final class PolledTimeouts {
       new WeakPoller<>(
           MAX_TRACKED,
           HookGuard.NETTY,
-          WeakPoller.State.CANCELLED, // collected unfired: nothing holds it, it never fires
+          TimerEnd.CANCELLED, // collected unfired: nothing holds it, it never fires
           PolledTimeouts::state);
 
   private PolledTimeouts() {}
@@ -42,12 +43,12 @@ public final class PolledTimeouts {
     TIMEOUTS.poll();
   }
 
-  private static WeakPoller.State state(Object t) throws Throwable {
+  private static TimerEnd state(Object t) throws Throwable {
     bind(t.getClass());
     if ((boolean) isCancelled.invoke(t)) {
-      return WeakPoller.State.CANCELLED;
+      return TimerEnd.CANCELLED;
     }
-    return (boolean) isExpired.invoke(t) ? WeakPoller.State.FIRED : WeakPoller.State.LIVE;
+    return (boolean) isExpired.invoke(t) ? TimerEnd.EXPIRED : null;
   }
 
   private static synchronized void bind(Class<?> c) throws ReflectiveOperationException {

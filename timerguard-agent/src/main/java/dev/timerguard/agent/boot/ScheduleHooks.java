@@ -2,6 +2,7 @@ package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import dev.timerguard.live.ThreadOrigins;
 import java.util.Date;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class ScheduleHooks {
     try {
       f = s.schedule((Runnable) t, delay, unit);
     } catch (RuntimeException | Error e) {
-      t.cancelled();
+      t.end(TimerEnd.REJECTED);
       throw e;
     }
     return new TrackedFuture<>(f, t);
@@ -62,7 +63,7 @@ public final class ScheduleHooks {
     try {
       f = s.schedule((Callable<V>) t, delay, unit);
     } catch (RuntimeException | Error e) {
-      t.cancelled();
+      t.end(TimerEnd.REJECTED);
       throw e;
     }
     return new TrackedFuture<>(f, t);
@@ -79,7 +80,7 @@ public final class ScheduleHooks {
     try {
       f = s.scheduleAtFixedRate(t, initial, period, unit);
     } catch (RuntimeException | Error e) {
-      t.cancelled();
+      t.end(TimerEnd.REJECTED);
       throw e;
     }
     return new TrackedFuture<>(f, t);
@@ -96,7 +97,7 @@ public final class ScheduleHooks {
     try {
       f = s.scheduleWithFixedDelay(t, initial, delay, unit);
     } catch (RuntimeException | Error e) {
-      t.cancelled();
+      t.end(TimerEnd.REJECTED);
       throw e;
     }
     return new TrackedFuture<>(f, t);
@@ -130,9 +131,8 @@ public final class ScheduleHooks {
       if (!wrap) {
         return null; // the executor decorates its tasks: its own future goes back, uncounted
       }
-      TrackedTask<V> t = new TrackedTask<>(r, c, counter, periodic);
+      TrackedTask<V> t = new TrackedTask<>(r, c, counter, periodic, unit.toNanos(delay));
       t.executor = executor;
-      TimerEvents.scheduled(counter, unit.toNanos(delay));
       return t;
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.SCHEDULE, e);

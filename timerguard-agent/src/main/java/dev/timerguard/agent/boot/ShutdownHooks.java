@@ -1,5 +1,6 @@
 package dev.timerguard.agent.boot;
 
+import dev.timerguard.live.internal.TimerEnd;
 import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.ThreadOrigins;
@@ -87,7 +88,7 @@ public final class ShutdownHooks {
         handedBack.addAll(handedBackList);
         for (ShutdownTracking.Pair p : pairs) {
           if (p.future.isCancelled() || handedBack.contains(p.future)) {
-            p.task.cancelled();
+            p.task.end(TimerEnd.SHUT_DOWN);
           }
         }
       } catch (Throwable e) {

@@ -1,6 +1,7 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 
 /**
  * Threads (platform and virtual) started at instrumented sites: a thread is live from {@code
@@ -19,8 +20,8 @@ public final class ThreadTracker {
       new WeakPoller<>(
           MAX_TRACKED,
           HookGuard.THREAD,
-          WeakPoller.State.FIRED, // a collected thread has ended
-          t -> t.isAlive() ? WeakPoller.State.LIVE : WeakPoller.State.FIRED);
+          TimerEnd.TERMINATED, // a collected thread has ended
+          t -> t.isAlive() ? null : TimerEnd.TERMINATED);
 
   private ThreadTracker() {}
 

@@ -27,34 +27,42 @@ public final class TimerHooks {
 
   private TimerHooks() {}
 
-  private static boolean timerBegin(Timer timer, TimerTask task, int site, boolean periodic) {
+  /** Starts tracking before the JDK call; the token ends it again if that call throws. */
+  private static Object timerBegin(
+      Timer timer, TimerTask task, int site, boolean periodic, long delayNanos) {
     if (timer == null || task == null || !HookGuard.on(HookGuard.TIMER)) {
-      return false;
+      return null;
     }
     try {
-      SiteCounter c = Hooks.counter(site);
-      TimerTaskTracker.scheduled(timer, task, c, periodic);
-      TimerEvents.scheduled(c, 0);
-      return true;
+      return TimerTaskTracker.scheduled(timer, task, Hooks.counter(site), periodic, delayNanos);
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.TIMER, e);
-      return false;
+      return null;
     }
   }
 
-  private static void timerUndo(boolean tracked, TimerTask task) {
-    if (tracked) {
+  private static void timerUndo(Object token, TimerTask task) {
+    if (token != null) {
       try {
-        TimerTaskTracker.rejected(task);
+        TimerTaskTracker.rejected(task, token);
       } catch (Throwable e) {
         HookGuard.fail(HookGuard.TIMER, e);
       }
     }
   }
 
+  private static long millis(long delayMillis) {
+    return TimeUnit.MILLISECONDS.toNanos(delayMillis);
+  }
+
+  /** Nanoseconds until {@code time} (0 for a null or past date: the JDK call decides). */
+  private static long until(Date time) {
+    return time == null ? 0 : millis(Math.max(0, time.getTime() - System.currentTimeMillis()));
+  }
+
   /** Replaces {@code Timer.schedule(TimerTask, long)}. */
   public static void timerSchedule(Timer timer, TimerTask task, long delay, int site) {
-    boolean tr = timerBegin(timer, task, site, false);
+    Object tr = timerBegin(timer, task, site, false, millis(delay));
     try {
       timer.schedule(task, delay);
     } catch (RuntimeException | Error e) {
@@ -65,7 +73,7 @@ public final class TimerHooks {
 
   /** Replaces {@code Timer.schedule(TimerTask, Date)}. */
   public static void timerSchedule(Timer timer, TimerTask task, Date time, int site) {
-    boolean tr = timerBegin(timer, task, site, false);
+    Object tr = timerBegin(timer, task, site, false, until(time));
     try {
       timer.schedule(task, time);
     } catch (RuntimeException | Error e) {
@@ -76,7 +84,7 @@ public final class TimerHooks {
 
   /** Replaces {@code Timer.schedule(TimerTask, long, long)}. */
   public static void timerSchedule(Timer timer, TimerTask task, long delay, long period, int site) {
-    boolean tr = timerBegin(timer, task, site, true);
+    Object tr = timerBegin(timer, task, site, true, millis(delay));
     try {
       timer.schedule(task, delay, period);
     } catch (RuntimeException | Error e) {
@@ -87,7 +95,7 @@ public final class TimerHooks {
 
   /** Replaces {@code Timer.schedule(TimerTask, Date, long)}. */
   public static void timerSchedule(Timer timer, TimerTask task, Date first, long period, int site) {
-    boolean tr = timerBegin(timer, task, site, true);
+    Object tr = timerBegin(timer, task, site, true, until(first));
     try {
       timer.schedule(task, first, period);
     } catch (RuntimeException | Error e) {
@@ -99,7 +107,7 @@ public final class TimerHooks {
   /** Replaces {@code Timer.scheduleAtFixedRate(TimerTask, long, long)}. */
   public static void timerScheduleAtFixedRate(
       Timer timer, TimerTask task, long delay, long period, int site) {
-    boolean tr = timerBegin(timer, task, site, true);
+    Object tr = timerBegin(timer, task, site, true, millis(delay));
     try {
       timer.scheduleAtFixedRate(task, delay, period);
     } catch (RuntimeException | Error e) {
@@ -111,7 +119,7 @@ public final class TimerHooks {
   /** Replaces {@code Timer.scheduleAtFixedRate(TimerTask, Date, long)}. */
   public static void timerScheduleAtFixedRate(
       Timer timer, TimerTask task, Date first, long period, int site) {
-    boolean tr = timerBegin(timer, task, site, true);
+    Object tr = timerBegin(timer, task, site, true, until(first));
     try {
       timer.scheduleAtFixedRate(task, first, period);
     } catch (RuntimeException | Error e) {

@@ -1,6 +1,9 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
+import java.util.ArrayList;
+import java.util.List;
 import java.lang.ref.WeakReference;
 import java.util.Collections;
 import java.util.Iterator;
@@ -38,22 +41,25 @@ public final class TimerTaskTracker {
 
   private TimerTaskTracker() {}
 
-  /** Records a task scheduled on {@code timer}. */
-  public static void scheduled(Timer timer, TimerTask task, SiteCounter c, boolean periodic) {
-    State s = new State(c, c.created(), periodic, timer);
-    State old = LIVE.put(task, s);
-    if (old != null) {
-      // scheduling a task twice throws in Timer; keep counts balanced anyway
-      old.counter.cancelled(old.stamp);
-    }
+  /**
+   * Records a task scheduled on {@code timer}, before the JDK call. A task already tracked keeps its
+   * record: the JDK refuses to schedule a task twice, so the new record is never mapped and ends as
+   * rejected when that call throws.
+   *
+   * @return the token {@link #rejected} takes if the JDK call throws
+   */
+  public static Object scheduled(
+      Timer timer, TimerTask task, SiteCounter c, boolean periodic, long delayNanos) {
+    State s = new State(c, c.start(delayNanos), periodic, timer);
+    LIVE.putIfAbsent(task, s);
+    return s;
   }
 
   /** Undoes {@link #scheduled} when the schedule call itself threw. */
-  public static void rejected(TimerTask task) {
-    State s = LIVE.remove(task);
-    if (s != null) {
-      s.counter.cancelled(s.stamp);
-    }
+  public static void rejected(TimerTask task, Object token) {
+    State s = (State) token;
+    LIVE.remove(task, s);
+    s.counter.end(s.stamp, TimerEnd.REJECTED);
   }
 
   /** Called at the start of {@code TimerTask.run()}: a one-shot fires. */
@@ -61,35 +67,39 @@ public final class TimerTaskTracker {
     if (LIVE.isEmpty()) {
       return;
     }
+    State s;
     synchronized (LIVE) {
-      State s = LIVE.get(task);
-      if (s != null && !s.periodic) {
-        LIVE.remove(task);
-        s.counter.fired(s.stamp);
-        TimerEvents.fired(s.counter, s.stamp);
+      s = LIVE.get(task);
+      if (s == null || s.periodic) {
+        return;
       }
+      LIVE.remove(task);
     }
+    s.counter.end(s.stamp, TimerEnd.FIRED);
   }
 
   /** Called after {@code TimerTask.cancel()}: the task, if tracked, ends as cancelled. */
   public static void cancelled(TimerTask task) {
     State s = LIVE.remove(task);
     if (s != null) {
-      s.counter.cancelled(s.stamp);
-      TimerEvents.cancelled(s.counter, s.stamp);
+      s.counter.end(s.stamp, TimerEnd.CANCELLED);
     }
   }
 
-  /** Called after {@code Timer.cancel()}: every task of that timer ends as cancelled. */
+  /** Called after {@code Timer.cancel()}: every task of that timer ends, shut down with it. */
   public static void timerCancelled(Timer timer) {
+    List<State> ended = new ArrayList<>();
     synchronized (LIVE) {
       for (Iterator<Map.Entry<TimerTask, State>> it = LIVE.entrySet().iterator(); it.hasNext(); ) {
         State s = it.next().getValue();
         if (s.timer.get() == timer) {
           it.remove();
-          s.counter.cancelled(s.stamp);
+          ended.add(s);
         }
       }
+    }
+    for (State s : ended) {
+      s.counter.end(s.stamp, TimerEnd.SHUT_DOWN);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.timerguard.agent.boot;
 
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RunnableScheduledFuture;
@@ -43,7 +44,7 @@ public final class TrackedFuture<V> implements RunnableScheduledFuture<V> {
   public boolean cancel(boolean mayInterruptIfRunning) {
     boolean ok = delegate.cancel(mayInterruptIfRunning);
     if (ok) {
-      task.cancelled();
+      task.end(TimerEnd.CANCELLED);
       ExecutorTracker.Entry e = task.executor;
       if (e != null && HookGuard.on(HookGuard.EXECUTOR)) {
         try {

@@ -1,6 +1,7 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -33,12 +34,13 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
   long retainedUntil;
   boolean retained;
 
-  TrackedTask(Runnable runnable, Callable<V> callable, SiteCounter counter, boolean periodic) {
+  TrackedTask(
+      Runnable runnable, Callable<V> callable, SiteCounter counter, boolean periodic, long delayNanos) {
     this.runnable = runnable;
     this.callable = callable;
     this.counter = counter;
     this.periodic = periodic;
-    this.stamp = counter.created();
+    this.stamp = counter.start(delayNanos);
   }
 
   /** Runs the application's task; a one-shot counts as fired first. */
@@ -48,12 +50,12 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
       try {
         runnable.run();
       } catch (RuntimeException | Error e) {
-        cancelled(); // a periodic task that throws is never run again: it stopped
+        end(TimerEnd.FAILED); // a periodic task that throws is never run again: it stopped
         throw e;
       }
       stoppedByShutdown();
     } else {
-      fired();
+      end(TimerEnd.FIRED);
       runnable.run();
     }
   }
@@ -61,26 +63,18 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
   /** Calls the application's callable; counts as fired first. */
   @Override
   public V call() throws Exception {
-    fired();
+    end(TimerEnd.FIRED);
     return callable.call();
   }
 
-  void fired() {
+  /**
+   * Ends the timer, once: counts it and commits its JFR end event in the one call of the model.
+   * Later calls (a run racing a cancel) do nothing.
+   */
+  void end(TimerEnd how) {
     if (state == 0 && STATE.compareAndSet(this, 0, 1)) {
       try {
-        counter.fired(stamp);
-        TimerEvents.fired(counter, stamp);
-      } catch (Throwable t) {
-        HookGuard.fail(HookGuard.SCHEDULE, t);
-      }
-    }
-  }
-
-  void cancelled() {
-    if (state == 0 && STATE.compareAndSet(this, 0, 1)) {
-      try {
-        counter.cancelled(stamp);
-        TimerEvents.cancelled(counter, stamp);
+        counter.end(stamp, how);
       } catch (Throwable t) {
         HookGuard.fail(HookGuard.SCHEDULE, t);
       }
@@ -100,7 +94,7 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
     }
     try {
       if (ExecutorTracker.dropsPeriodic(e)) {
-        cancelled();
+        end(TimerEnd.SHUT_DOWN);
       }
     } catch (Throwable t) {
       HookGuard.fail(HookGuard.SCHEDULE, t);

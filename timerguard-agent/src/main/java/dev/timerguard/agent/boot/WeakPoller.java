@@ -1,6 +1,7 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.TimerEnd;
 import java.lang.ref.WeakReference;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -25,16 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WeakPoller<T> {
 
-  /** What a look at a followed thing found. */
-  enum State {
-    LIVE,
-    FIRED,
-    CANCELLED
-  }
-
-  /** Looks at one followed thing. May throw: the poller isolates it. */
+  /** Looks at one followed thing: how it ended, or {@code null} while it is live. May throw. */
   interface Probe<T> {
-    State state(T thing) throws Throwable;
+    TimerEnd state(T thing) throws Throwable;
   }
 
   private static final class Entry<T> {
@@ -54,16 +48,16 @@ final class WeakPoller<T> {
   private final AtomicLong dropped = new AtomicLong();
   private final int max;
   private final int hook;
-  private final State collected;
+  private final TimerEnd collected;
   private final Probe<T> probe;
 
   /**
    * @param max the most things followed at once
    * @param hook the {@link HookGuard} hook failures are reported to
-   * @param collected how a thing collected before it was seen to end is counted
+   * @param collected how a thing collected before it was seen to end ends
    * @param probe looks at one thing
    */
-  WeakPoller(int max, int hook, State collected, Probe<T> probe) {
+  WeakPoller(int max, int hook, TimerEnd collected, Probe<T> probe) {
     this.max = max;
     this.hook = hook;
     this.collected = collected;
@@ -80,7 +74,7 @@ final class WeakPoller<T> {
       dropped.incrementAndGet();
       return;
     }
-    entries.add(new Entry<>(thing, counter, counter.created()));
+    entries.add(new Entry<>(thing, counter, counter.start(0)));
   }
 
   /** Ends every followed thing that has ended. Never throws. */
@@ -88,7 +82,7 @@ final class WeakPoller<T> {
     for (Iterator<Entry<T>> it = entries.iterator(); it.hasNext(); ) {
       Entry<T> e = it.next();
       T t = e.ref.get();
-      State s;
+      TimerEnd s;
       if (t == null) {
         s = collected;
       } else {
@@ -99,20 +93,12 @@ final class WeakPoller<T> {
           s = collected;
         }
       }
-      if (s == State.LIVE) {
+      if (s == null) {
         continue;
       }
       it.remove();
       size.decrementAndGet();
-      end(e, s);
-    }
-  }
-
-  private static void end(Entry<?> e, State s) {
-    if (s == State.FIRED) {
-      e.counter.fired(e.stamp);
-    } else {
-      e.counter.cancelled(e.stamp);
+      e.counter.end(e.stamp, s);
     }
   }
 
