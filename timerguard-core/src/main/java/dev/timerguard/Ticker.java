@@ -17,7 +17,8 @@ public sealed interface Ticker extends TimerHandle permits TickerImpl {
 
   /**
    * Changes the period, reusing this ticker: the next run comes one new period from now, and no
-   * second ticker is created (the leak of Appendix K.3 cannot happen).
+   * second ticker is created (so replacing a ticker on a period change, and leaking the old one,
+   * cannot happen).
    *
    * @throws NullPointerException if {@code period} is null
    * @throws IllegalArgumentException if {@code period} is not positive

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Appendix K.2, "The Hidden Sender": one million fire-and-forget one-shots, each due in 10 s. Not a
+ * A million fire-and-forget timers: one million fire-and-forget one-shots, each due in 10 s. Not a
  * leak in the strict sense (they all fire and go), but for those 10 s the scheduler holds a million
  * timers: a million queue entries to sift, a million task objects on the heap.
  *

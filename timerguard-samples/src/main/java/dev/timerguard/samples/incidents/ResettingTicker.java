@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Appendix K.3, "The Resetting Ticker": a periodic job whose period can be changed at run time. The
+ * The resetting ticker: a periodic job whose period can be changed at run time. The
  * change schedules a new periodic task and overwrites the field that held the old one, which keeps
  * running forever: every period change leaks a ticker.
  *

@@ -10,7 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Appendix K.6, "The Channel Receiver That Holds the Reference": every subscriber gets a one-hour
+ * Timeouts held by a long-lived collection: every subscriber gets a one-hour
  * expiry timer, and subscribers are kept in a long-lived list. Unsubscribing only flags the
  * subscriber: the list keeps it, its timer stays scheduled for the hour, and the garbage collector
  * can free neither.
