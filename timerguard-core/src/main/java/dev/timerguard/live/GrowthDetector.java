@@ -9,8 +9,10 @@ import java.util.Objects;
 import java.util.function.ToLongFunction;
 
 /**
- * Finds call sites whose live count grows steadily in a series of snapshots, and says how fast,
- * how sure and how severe (see {@link GrowthPolicy}).
+ * Finds series that grow steadily, and says how fast, how sure and how severe (see {@link
+ * GrowthPolicy}): any named {@link Series} ({@link #trend(Series)}: the heap, live threads, a
+ * stack group, an incident's signal), and the call sites of a series of snapshots ({@link
+ * #analyze(List)}), each site's count being one series.
  *
  * <p>The trend is the Theil-Sen slope (the median of the slopes between every pair of samples),
  * which ignores the teeth of a sawtooth: timers that fire and are replaced move the count up and
@@ -41,6 +43,12 @@ public final class GrowthDetector {
   }
 
   private static final int MAX_POINTS = 128;
+
+  /**
+   * The name the site paths give the shared computation: a {@link GrowthVerdict.SiteGrowth}
+   * carries its site instead, so the hot path builds no location string.
+   */
+  private static final String SITE = "";
 
   private final GrowthPolicy policy;
 
@@ -94,12 +102,33 @@ public final class GrowthDetector {
     long observed = n < 2 ? 0 : pts.get(n - 1).nanoTime() - pts.get(0).nanoTime();
     List<GrowthVerdict.SiteGrowth> out = new ArrayList<>();
     for (Map.Entry<CallSite, long[]> e : values.entrySet()) {
-      out.add(trend(e.getKey(), t, e.getValue(), observed, null));
+      CallSite site = e.getKey();
+      out.add(
+          GrowthVerdict.SiteGrowth.of(
+              site, trend(SITE, t, e.getValue(), observed, null)));
     }
     return new GrowthVerdict(out, series.size());
   }
 
-  /** The trend of one raw series (times in seconds from the start), for callers without snapshots. */
+  /**
+   * The trend of one named series.
+   *
+   * @throws NullPointerException if {@code series} is null
+   */
+  public GrowthVerdict.Trend trend(Series series) {
+    Objects.requireNonNull(series, "series");
+    double[] t = series.times();
+    long observed = t.length < 2 ? 0 : (long) ((t[t.length - 1] - t[0]) * 1e9);
+    return trend(series.name(), t, series.values(), observed, null);
+  }
+
+  /**
+   * The trend of one call site's raw series (times in seconds from the start), for callers
+   * without snapshots. For anything that is not a call site, use {@link #trend(Series)}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the arrays differ in length
+   */
   public GrowthVerdict.SiteGrowth trend(CallSite site, double[] seconds, long[] values) {
     Objects.requireNonNull(site, "site");
     Objects.requireNonNull(seconds, "seconds");
@@ -108,7 +137,8 @@ public final class GrowthDetector {
       throw new IllegalArgumentException("seconds and values differ in length");
     }
     long observed = seconds.length < 2 ? 0 : (long) ((seconds[seconds.length - 1] - seconds[0]) * 1e9);
-    return trend(site, seconds, values, observed, null);
+    return GrowthVerdict.SiteGrowth.of(
+        site, trend(SITE, seconds, values, observed, null));
   }
 
   /**
@@ -119,16 +149,18 @@ public final class GrowthDetector {
   GrowthVerdict.SiteGrowth trend(CallSite site, double[] seconds, long[] values, double[] scratch) {
     long observed =
         seconds.length < 2 ? 0 : (long) ((seconds[seconds.length - 1] - seconds[0]) * 1e9);
-    return trend(site, seconds, values, observed, scratch);
+    return GrowthVerdict.SiteGrowth.of(
+        site, trend(SITE, seconds, values, observed, scratch));
   }
 
-  private GrowthVerdict.SiteGrowth trend(
-      CallSite site, double[] t, long[] v, long observedNanos, double[] scratch) {
+  /** The trend of one series: the one computation behind every public entry. */
+  private GrowthVerdict.Trend trend(
+      String name, double[] t, long[] v, long observedNanos, double[] scratch) {
     int n = v.length;
     if (n < 3) {
       long only = n == 0 ? 0 : v[n - 1];
-      return new GrowthVerdict.SiteGrowth(
-          site, 0, 0, only, only, observedNanos, GrowthVerdict.Severity.NONE);
+      return new GrowthVerdict.Trend(
+          name, 0, 0, only, only, observedNanos, GrowthVerdict.Severity.NONE);
     }
     double[] whole = slopeAndTau(t, v, 0, n, scratch);
     double slope = whole[0];
@@ -154,7 +186,7 @@ public final class GrowthDetector {
         sev = GrowthVerdict.Severity.RAPID;
       }
     }
-    return new GrowthVerdict.SiteGrowth(site, slope, confidence, first, last, observedNanos, sev);
+    return new GrowthVerdict.Trend(name, slope, confidence, first, last, observedNanos, sev);
   }
 
   /** Theil-Sen slope and Kendall's tau (clamped at 0) of samples {@code from..to-1}. */

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Which sites grow, how fast, how sure and how severe: the result of {@link GrowthDetector}.
- * Immutable and thread-safe.
+ * Which sites grow, how fast, how sure and how severe: the result of {@link GrowthDetector} over
+ * snapshots. One series' trend on its own is a {@link Trend} (any {@link Series}) or a {@link
+ * SiteGrowth} (a call site's). Immutable and thread-safe.
  */
 public final class GrowthVerdict {
 
@@ -21,6 +22,38 @@ public final class GrowthVerdict {
     SLOW,
     /** The rapid-leak rule holds (default: above 100 live/s for 10 minutes). */
     RAPID
+  }
+
+  /**
+   * The trend of one named {@link Series}: the heap, the live threads, a stack group, an
+   * executor's queue, an incident's signal, or a call site's count under its location.
+   *
+   * @param series the series' name
+   * @param ratePerSecond robust slope of the series, in units per second (Theil-Sen)
+   * @param confidence how monotone the rise is, 0..1 (Kendall's tau, negatives clamped to 0)
+   * @param first the series' level at the start (median of the first quarter)
+   * @param last the series' level at the end (median of the last quarter)
+   * @param observedNanos how long the series spans
+   * @param severity the verdict
+   */
+  public record Trend(
+      String series,
+      double ratePerSecond,
+      double confidence,
+      long first,
+      long last,
+      long observedNanos,
+      Severity severity) {
+
+    public Trend {
+      Objects.requireNonNull(series, "series");
+      Objects.requireNonNull(severity, "severity");
+    }
+
+    /** True when the series grows steadily (any severity above NONE). */
+    public boolean growing() {
+      return severity != Severity.NONE;
+    }
   }
 
   /**
@@ -51,6 +84,23 @@ public final class GrowthVerdict {
     /** True when the site's count grows steadily (any severity above NONE). */
     public boolean growing() {
       return severity != Severity.NONE;
+    }
+
+    /** The same trend as a named series' (named by the site's {@link CallSite#location()}). */
+    public Trend trend() {
+      return new Trend(
+          site.location(), ratePerSecond, confidence, first, last, observedNanos, severity);
+    }
+
+    static SiteGrowth of(CallSite site, Trend t) {
+      return new SiteGrowth(
+          site,
+          t.ratePerSecond(),
+          t.confidence(),
+          t.first(),
+          t.last(),
+          t.observedNanos(),
+          t.severity());
     }
   }
 

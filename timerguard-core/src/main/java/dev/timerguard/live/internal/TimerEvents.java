@@ -4,6 +4,7 @@ import dev.timerguard.live.CallSite;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -15,8 +16,12 @@ import jdk.jfr.Timespan;
  * them): {@code dev.timerguard.TimerScheduled} (site, kind, delay), {@code
  * dev.timerguard.TimerFired} and {@code dev.timerguard.TimerCancelled} (site, kind, how, age).
  *
- * <p>Each emitter allocates its event and checks {@link Event#isEnabled()} first; with no
- * recording on, the JIT removes the allocation and the check is a constant. Stack traces are off:
+ * <p>Until the JVM's flight recorder is initialized (a recording started, on the command line,
+ * with {@code jcmd} or through the API) the emitters touch no event class at all: loading and
+ * registering the first event class costs hundreds of milliseconds, which a program that never
+ * records must not pay on its first timer. After that each emitter allocates its event and checks
+ * {@link Event#isEnabled()} first; with no recording on, the JIT removes the allocation and the
+ * check is a constant. Stack traces are off:
  * the site is already in the event. On a runtime without the {@code jdk.jfr} module the first
  * attempt fails with a {@link LinkageError} and events are off from then on; counting goes on.
  * Thread-safe; never throws.
@@ -97,6 +102,9 @@ public final class TimerEvents {
       return;
     }
     try {
+      if (!FlightRecorder.isInitialized()) {
+        return;
+      }
       Scheduled e = new Scheduled();
       if (e.isEnabled()) {
         e.site = site.location();
@@ -119,6 +127,9 @@ public final class TimerEvents {
       return;
     }
     try {
+      if (!FlightRecorder.isInitialized()) {
+        return;
+      }
       if (fired) {
         Fired e = new Fired();
         if (e.isEnabled()) {

@@ -4,6 +4,7 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthDetector;
 import dev.timerguard.live.GrowthPolicy;
 import dev.timerguard.live.GrowthVerdict;
+import dev.timerguard.live.Series;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -94,14 +95,13 @@ abstract class BaseIncident implements Incident {
       long heap = heapAfterGc() - heapBefore;
       List<long[]> samples = run.samples();
       CallSite site = run.faults().first();
-      GrowthVerdict.SiteGrowth g =
+      // the incident's signal is a series of its own, whether or not a fault site was recorded
+      GrowthVerdict.Trend g =
           DETECTOR.trend(
-              site != null
-                  ? site
-                  : CallSite.of(
-                      CallSite.Kind.TIMER, getClass().getName(), variant.label(), null, -1),
-              seconds(samples),
-              values(samples));
+              Series.of(
+                  id + " " + variant.label() + ": " + signalName,
+                  seconds(samples),
+                  values(samples)));
       List<Long> series = new ArrayList<>();
       for (long[] s : samples) {
         series.add(s[1]);

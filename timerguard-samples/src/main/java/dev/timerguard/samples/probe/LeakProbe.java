@@ -1,6 +1,5 @@
 package dev.timerguard.samples.probe;
 
-import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthPolicy;
 import dev.timerguard.live.LiveRegistry;
 import java.lang.management.ManagementFactory;
@@ -47,13 +46,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LeakProbe {
 
-  /** The pseudo call site under which live platform threads are reported. */
-  public static final CallSite THREADS_SITE =
-      CallSite.of(CallSite.Kind.THREAD, "jvm", "liveThreads", null, -1);
+  /** The name of the series of live threads in a {@link ProbeReport}. */
+  public static final String THREADS = "live threads";
 
-  /** The pseudo call site under which the heap trend (in KiB) is reported. */
-  public static final CallSite HEAP_SITE =
-      CallSite.of(CallSite.Kind.EXECUTOR, "jvm", "heapKiB", null, -1);
+  /** The name of the heap series (in KiB) in a {@link ProbeReport}. */
+  public static final String HEAP = "heap KiB";
 
   private final Runnable workload;
   private final double rate;
@@ -87,9 +84,21 @@ public final class LeakProbe {
     return new Builder();
   }
 
-  /** The pseudo call site under which an observed executor's queue is reported. */
-  public static CallSite executorSite(String name) {
-    return CallSite.of(CallSite.Kind.EXECUTOR, "executor " + name, "queue", null, -1);
+  /**
+   * The name of the series of tasks waiting in the queue of the executor observed as {@code
+   * name}.
+   */
+  public static String executorQueue(String name) {
+    return "executor " + name + " queued";
+  }
+
+  /**
+   * The name of the series of cancelled tasks still retained by the executor observed as {@code
+   * name} (a {@code ScheduledThreadPoolExecutor} without remove-on-cancel keeps them until their
+   * deadline).
+   */
+  public static String executorRetained(String name) {
+    return "executor " + name + " cancelled, retained";
   }
 
   /**

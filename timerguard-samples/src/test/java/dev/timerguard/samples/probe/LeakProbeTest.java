@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.Timers;
 import dev.timerguard.live.CallSite;
+import dev.timerguard.live.GrowthVerdict;
 import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.samples.incidents.DiscardedCancel;
@@ -86,9 +87,15 @@ class LeakProbeTest {
               .interval(Duration.ofMillis(40))
               .build()
               .run();
-      assertThat(r.retainedVerdict().site(LeakProbe.executorSite("rpc-timeouts")).growing())
-          .as(r.summary())
-          .isTrue();
+      GrowthVerdict.Trend retained = r.trend(LeakProbe.executorRetained("rpc-timeouts"));
+      assertThat(retained.series()).isEqualTo("executor rpc-timeouts cancelled, retained");
+      assertThat(retained.growing()).as(r.summary()).isTrue();
+      assertThat(r.summary()).contains("executor rpc-timeouts cancelled, retained");
+      // the executor is a named series, not a call site: the site verdicts hold TimerGuard's sites only
+      assertThat(r.verdict().sites()).noneMatch(g -> g.site().className().startsWith("executor "));
+      assertThat(r.retainedVerdict().sites())
+          .noneMatch(g -> g.site().className().startsWith("executor "));
+      assertThat(r.trend(LeakProbe.executorQueue("not-observed"))).isNull();
       assertThat(
               r.samples().get(r.samples().size() - 1).executors().get("rpc-timeouts").cancelled())
           .isGreaterThan(100);
@@ -112,7 +119,8 @@ class LeakProbeTest {
               .interval(Duration.ofMillis(40))
               .build()
               .run();
-      assertThat(r.growing(LeakProbe.executorSite("rpc-timeouts"))).as(r.summary()).isFalse();
+      assertThat(r.growing(LeakProbe.executorQueue("rpc-timeouts"))).as(r.summary()).isFalse();
+      assertThat(r.growing(LeakProbe.executorRetained("rpc-timeouts"))).as(r.summary()).isFalse();
     } finally {
       s.shutdownNow();
     }
@@ -135,7 +143,7 @@ class LeakProbeTest {
               .interval(Duration.ofMillis(40))
               .build()
               .run();
-      assertThat(l.growing(LeakProbe.executorSite("client-timeouts"))).as(l.summary()).isTrue();
+      assertThat(l.growing(LeakProbe.executorQueue("client-timeouts"))).as(l.summary()).isTrue();
 
       DiscardedCancel.FixedClient fixed = new DiscardedCancel.FixedClient(timers, url -> "200 OK");
       ProbeReport f =
@@ -156,6 +164,28 @@ class LeakProbeTest {
       s.shutdownNow();
       timers.closeNow();
     }
+  }
+
+  @Test
+  void threadsAndHeapAreNamedSeriesNotCallSites() {
+    ProbeReport r =
+        LeakProbe.builder()
+            .workload(() -> {})
+            .rate(100)
+            .heap(HeapMode.OFF)
+            .samples(4)
+            .interval(Duration.ofMillis(20))
+            .build()
+            .run();
+    assertThat(r.trend(LeakProbe.THREADS).series()).isEqualTo("live threads");
+    assertThat(r.heapTrend().series()).isEqualTo("heap KiB");
+    assertThat(r.trend(LeakProbe.HEAP)).isSameAs(r.heapTrend());
+    assertThat(r.heapTrend().growing()).isFalse();
+    assertThat(r.verdict().sites())
+        .noneMatch(g -> g.site().className().equals("jvm"));
+    assertThatThrownBy(() -> r.trend(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("series");
   }
 
   @Test
