@@ -50,8 +50,11 @@ public final class SnapshotCodec {
   /** The major version this class writes and the newest it reads. */
   public static final int VERSION = 1;
 
-  /** The largest document {@link #decode(String)} reads, in characters: 64 Mi. */
-  public static final int MAX_CHARS = 64 * 1024 * 1024;
+  /**
+   * The largest document {@link #decode(String)} reads, in characters: 16 Mi (a registry full of
+   * sites with long names takes a few Mi).
+   */
+  public static final int MAX_CHARS = 16 * 1024 * 1024;
 
   /** The deepest nesting {@link #decode(String)} reads (a site sits at depth 3). */
   public static final int MAX_DEPTH = 16;
