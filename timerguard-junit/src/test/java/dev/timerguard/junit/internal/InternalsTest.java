@@ -59,6 +59,6 @@ class InternalsTest {
     assertThat(entries.get(1).state()).isEqualTo("WAITING");
     assertThat(entries.get(1).name()).isEqualTo("vé");
     assertThatThrownBy(() -> VirtualThreadDump.parse("{\"threadDump\": }"))
-        .hasMessageStartingWith("malformed JSON at line 1, column 15");
+        .hasMessageStartingWith("malformed JSON at line 1, column 16");
   }
 }
