@@ -254,10 +254,10 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
     return mbs;
   }
 
-  /** The agent's snapshot rows (see the agent MBean's SnapshotRows). */
+  /** The agent's snapshot document (the agent MBean's SnapshotJson, see SnapshotCodec). */
   @Override
-  public String[] snapshotRows() throws Exception {
-    return bounded("reading the agent's snapshot", () -> (String[]) mbs.getAttribute(agent, "SnapshotRows"));
+  public String snapshotJson() throws Exception {
+    return bounded("reading the agent's snapshot", () -> (String) mbs.getAttribute(agent, "SnapshotJson"));
   }
 
   /** Loaded {@code TimerTask} subclasses in the target. */

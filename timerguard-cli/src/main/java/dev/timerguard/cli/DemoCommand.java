@@ -1,6 +1,6 @@
 package dev.timerguard.cli;
 
-import dev.timerguard.lint.report.ReportFormat;
+import dev.timerguard.internal.Json;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.samples.incidents.Incident;
 import dev.timerguard.samples.incidents.Incidents;
@@ -295,8 +295,8 @@ final class DemoCommand implements Callable<Integer> {
     return b.append("}").toString();
   }
 
-  /** A JSON string literal (the lint's escaper: {@link ReportFormat#jsonString}). */
+  /** A JSON string literal ({@link Json#quote}). */
   static String str(String s) {
-    return ReportFormat.jsonString(s);
+    return Json.quote(s);
   }
 }

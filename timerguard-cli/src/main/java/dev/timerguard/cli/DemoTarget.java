@@ -13,31 +13,18 @@ import java.util.concurrent.TimeUnit;
  * The one place that launches a leaky service in a child JVM for {@code doctor}: the same {@code
  * java} binary and class path as this one, small heap, dynamic agent loading allowed on JDK 21+.
  * {@link #startBundled} runs the samples module's {@code LeakyService} (the reproducers of the
- * real incidents, leaking continuously) for {@code doctor --demo}; {@link #start} runs this
- * module's small {@link LeakyService}, whose leaks sit on fixed lines, for the end-to-end tests.
- * {@link #close()} stops the child.
+ * real incidents, leaking continuously) for {@code doctor --demo}; tests launch their own fixtures
+ * with {@link #launch}. {@link #close()} stops the child.
  */
 final class DemoTarget implements AutoCloseable {
 
   /** The bundled leaky service of the samples module, diagnosed by {@code doctor --demo}. */
   static final String BUNDLED_CLASS = "dev.timerguard.samples.service.LeakyService";
 
-  /** The fixed-line leaky service the doctor's end-to-end tests diagnose. */
-  static final String MAIN_CLASS = LeakyService.class.getName();
-
   private final Process process;
 
   private DemoTarget(Process process) {
     this.process = process;
-  }
-
-  /**
-   * Starts the service and waits until it prints {@code ready}.
-   *
-   * @throws IOException if the JVM cannot be started or dies before it is ready
-   */
-  static DemoTarget start(String... args) throws IOException {
-    return launch(MAIN_CLASS, "ready"::equals, List.of(args));
   }
 
   /**
@@ -53,7 +40,13 @@ final class DemoTarget implements AutoCloseable {
         List.of("--seconds", Long.toString(Math.max(1, seconds))));
   }
 
-  private static DemoTarget launch(
+  /**
+   * Starts {@code mainClass} with {@code args} on this JVM's class path and waits until it prints
+   * a line {@code ready} accepts.
+   *
+   * @throws IOException if the JVM cannot be started or dies before it is ready
+   */
+  static DemoTarget launch(
       String mainClass, java.util.function.Predicate<String> ready, List<String> args)
       throws IOException {
     List<String> cmd = new ArrayList<>();

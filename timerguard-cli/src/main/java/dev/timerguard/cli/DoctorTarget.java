@@ -8,8 +8,8 @@ import java.lang.management.ThreadInfo;
  */
 interface DoctorTarget {
 
-  /** The agent's snapshot rows. */
-  String[] snapshotRows() throws Exception;
+  /** The agent's snapshot in its wire format ({@link dev.timerguard.live.SnapshotCodec}). */
+  String snapshotJson() throws Exception;
 
   /** Loaded {@code TimerTask} subclasses. */
   String[] timerTaskClasses() throws Exception;

@@ -55,7 +55,7 @@ final class HtmlReport {
 
   /** Whether an executor finding is about retained cancelled tasks (not live executors). */
   static boolean retained(Diagnosis.SiteFinding f) {
-    return f.fix().startsWith("this ScheduledThreadPoolExecutor");
+    return f.kind() == Diagnosis.FindingKind.CANCELLED_TASKS_RETAINED;
   }
 
   /** Every growing finding of {@code r}, in report order. */
@@ -315,7 +315,7 @@ final class HtmlReport {
     }
     Map<String, long[]> before = parse(start);
     Map<String, long[]> after = parse(end);
-    Set<String> timerClasses = new TreeSet<>(Diagnosis.TIMER_CLASSES);
+    Set<String> timerClasses = new TreeSet<>(DecisionTree.TIMER_CLASSES);
     for (Diagnosis.HistoFinding h : r.histogram()) {
       timerClasses.add(h.className());
     }

@@ -1,7 +1,7 @@
 package dev.timerguard.cli;
 
+import dev.timerguard.internal.Json;
 import dev.timerguard.live.GrowthVerdict;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -30,7 +30,7 @@ final class ReportWriter {
 
     b.append("\nTimer sites whose live timers grow").append(r.timerSites().isEmpty() ? ": none\n" : "\n");
     for (Diagnosis.SiteFinding f : r.timerSites()) {
-      site(b, f, "live");
+      site(b, f);
     }
     long histoGrowth = 0;
     for (Diagnosis.HistoFinding h : r.histogram()) {
@@ -45,7 +45,7 @@ final class ReportWriter {
     }
     b.append("\nExecutors").append(r.executors().isEmpty() ? ": none growing or retaining cancelled tasks\n" : "\n");
     for (Diagnosis.SiteFinding f : r.executors()) {
-      site(b, f, f.fix().startsWith("this ScheduledThreadPoolExecutor") ? "retained" : "live executors");
+      site(b, f);
       b.append("      queue now: ").append(f.queue()).append('\n');
     }
     b.append("\nThread groups that grow (by identical stack)").append(r.threadGroups().isEmpty() ? ": none\n" : "\n");
@@ -107,8 +107,9 @@ final class ReportWriter {
     return b == null ? s : b.toString();
   }
 
-  private static void site(StringBuilder b, Diagnosis.SiteFinding f, String what) {
+  private static void site(StringBuilder b, Diagnosis.SiteFinding f) {
     GrowthVerdict.SiteGrowth g = f.growth();
+    String what = Advice.counted(f.kind());
     b.append(String.format(Locale.ROOT, "  %-6s %+.1f %s/s  (%d -> %d, now %d, confidence %.2f)  %s %s%n",
         g.severity(), g.ratePerSecond(), what, g.first(), g.last(), f.now(), g.confidence(),
         f.site().kind(), safe(f.site().location())));
@@ -116,69 +117,75 @@ final class ReportWriter {
   }
 
   static String json(Diagnosis.Report r) {
-    StringBuilder b = new StringBuilder();
-    b.append("{\"pid\":").append(r.pid())
-        .append(",\"durationSeconds\":").append(r.duration().toSeconds())
-        .append(",\"samples\":").append(r.samples())
-        .append(",\"leak\":").append(r.leak())
-        .append(",\"branch\":").append(str(r.branch()))
-        .append(",\"tree\":[");
-    sep(b, r.tree(), (s, o) -> o.append("{\"question\":").append(str(s.question()))
-        .append(",\"answer\":").append(s.yes()).append(",\"evidence\":").append(str(s.evidence())).append('}'));
-    b.append("],\"timerSites\":[");
-    sep(b, r.timerSites(), ReportWriter::siteJson);
-    b.append("],\"executors\":[");
-    sep(b, r.executors(), ReportWriter::siteJson);
-    b.append("],\"threadGroups\":[");
-    sep(b, r.threadGroups(), (t, o) -> {
-      o.append("{\"label\":").append(str(t.label())).append(",\"state\":").append(str(t.state()))
-          .append(",\"first\":").append(t.first()).append(",\"last\":").append(t.last())
-          .append(",\"ratePerSecond\":").append(num(t.growth().ratePerSecond()))
-          .append(",\"severity\":").append(str(t.growth().severity().name())).append(",\"stack\":[");
-      sep(o, t.stack(), (f, o2) -> o2.append(str(f)));
-      o.append("]}");
-    });
-    b.append("],\"histogram\":[");
-    sep(b, r.histogram(), (h, o) -> o.append("{\"class\":").append(str(h.className()))
-        .append(",\"before\":").append(h.before()).append(",\"after\":").append(h.after()).append('}'));
-    return b.append("]}").toString();
-  }
-
-  private static void siteJson(Diagnosis.SiteFinding f, StringBuilder o) {
-    GrowthVerdict.SiteGrowth g = f.growth();
-    o.append("{\"kind\":").append(str(f.site().kind().name()))
-        .append(",\"class\":").append(str(f.site().className()))
-        .append(",\"method\":").append(str(f.site().methodName()))
-        .append(",\"file\":").append(str(f.site().fileName()))
-        .append(",\"line\":").append(f.site().line())
-        .append(",\"location\":").append(str(f.site().location()))
-        .append(",\"severity\":").append(str(g.severity().name()))
-        .append(",\"ratePerSecond\":").append(num(g.ratePerSecond()))
-        .append(",\"confidence\":").append(num(g.confidence()))
-        .append(",\"first\":").append(g.first()).append(",\"last\":").append(g.last())
-        .append(",\"now\":").append(f.now()).append(",\"queue\":").append(f.queue())
-        .append(",\"fix\":").append(str(f.fix())).append('}');
-  }
-
-  private interface Item<T> {
-    void write(T t, StringBuilder out);
-  }
-
-  private static <T> void sep(StringBuilder b, List<T> items, Item<T> w) {
-    for (int i = 0; i < items.size(); i++) {
-      if (i > 0) {
-        b.append(',');
-      }
-      w.write(items.get(i), b);
+    Json.Writer w = Json.writer();
+    w.beginObject()
+        .field("pid", r.pid())
+        .field("durationSeconds", r.duration().toSeconds())
+        .field("samples", r.samples())
+        .field("leak", r.leak())
+        .field("verdict", r.verdict().name())
+        .field("branch", r.branch())
+        .name("tree")
+        .beginArray();
+    for (Diagnosis.Step s : r.tree()) {
+      w.beginObject()
+          .field("question", s.question())
+          .field("answer", s.yes())
+          .field("evidence", s.evidence())
+          .endObject();
     }
+    w.endArray().name("timerSites").beginArray();
+    for (Diagnosis.SiteFinding f : r.timerSites()) {
+      siteJson(f, w);
+    }
+    w.endArray().name("executors").beginArray();
+    for (Diagnosis.SiteFinding f : r.executors()) {
+      siteJson(f, w);
+    }
+    w.endArray().name("threadGroups").beginArray();
+    for (Diagnosis.ThreadFinding t : r.threadGroups()) {
+      w.beginObject().field("label", t.label()).field("state", t.state())
+          .field("first", t.first()).field("last", t.last());
+      rate(w, "ratePerSecond", t.growth().ratePerSecond());
+      w.field("severity", t.growth().severity().name()).name("stack").beginArray();
+      for (String frame : t.stack()) {
+        w.value(frame);
+      }
+      w.endArray().endObject();
+    }
+    w.endArray().name("histogram").beginArray();
+    for (Diagnosis.HistoFinding h : r.histogram()) {
+      w.beginObject().field("class", h.className()).field("before", h.before())
+          .field("after", h.after()).endObject();
+    }
+    return w.endArray().endObject().toString();
   }
 
-  private static String num(double d) {
-    return Double.isFinite(d) ? String.format(Locale.ROOT, "%.3f", d) : "null";
+  private static void siteJson(Diagnosis.SiteFinding f, Json.Writer w) {
+    GrowthVerdict.SiteGrowth g = f.growth();
+    w.beginObject()
+        .field("finding", f.kind().name())
+        .field("kind", f.site().kind().name())
+        .field("class", f.site().className())
+        .field("method", f.site().methodName())
+        .field("file", f.site().fileName())
+        .field("line", f.site().line())
+        .field("location", f.site().location())
+        .field("severity", g.severity().name());
+    rate(w, "ratePerSecond", g.ratePerSecond());
+    rate(w, "confidence", g.confidence());
+    w.field("first", g.first()).field("last", g.last())
+        .field("now", f.now()).field("queue", f.queue())
+        .field("fix", f.fix()).endObject();
   }
 
-  /** A JSON string literal (one escaper for the whole CLI: {@link DemoCommand#str}). */
-  static String str(String s) {
-    return DemoCommand.str(s);
+  /** A rate rounded to three decimals, or null when it is not finite. */
+  private static void rate(Json.Writer w, String name, double d) {
+    w.name(name);
+    if (Double.isFinite(d)) {
+      w.value(Math.round(d * 1000) / 1000.0);
+    } else {
+      w.nullValue();
+    }
   }
 }

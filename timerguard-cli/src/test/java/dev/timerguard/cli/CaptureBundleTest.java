@@ -3,6 +3,10 @@ package dev.timerguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.Snapshot;
+import dev.timerguard.live.SnapshotCodec;
 import java.io.IOException;
 import java.lang.management.ThreadInfo;
 import java.nio.file.Files;
@@ -41,19 +45,21 @@ class CaptureBundleTest {
     }
 
     @Override
-    public String[] snapshotRows() {
+    public String snapshotJson() {
       if (sample == failAfter) {
         throw new IllegalStateException("connection closed");
       }
       long live = 5 + 20L * sample;
-      List<String> rows = new ArrayList<>();
-      rows.add("kind\tclass\tmethod\tfile\tline\tcreated\tfired\tcancelled\tlive\tpeak\toldestLiveAgeNanos\tretained\tqueue");
-      rows.add("TIMER\tcom.acme.Rpc\tread\tRpc.java\t88\t" + live + "\t0\t0\t" + live + "\t" + live + "\t0\t0\t0");
-      rows.add("TIMER\tcom.acme.Rpc\tok\tRpc.java\t90\t100\t100\t0\t0\t1\t0\t0\t0");
-      rows.add("EXECUTOR\tcom.acme.Pool\tmake\tPool.java\t7\t1\t0\t0\t1\t1\t0\t" + (30L * sample) + "\t0");
-      rows.add("#" + (1_000_000_000L * sample) + "\t" + (1_700_000_000_000L + 1000L * sample));
+      List<SiteStats> sites = new ArrayList<>();
+      sites.add(new SiteStats(CallSite.of(CallSite.Kind.TIMER, "com.acme.Rpc", "read", "Rpc.java", 88),
+          live, 0, 0, live, live, 0, 0));
+      sites.add(new SiteStats(CallSite.of(CallSite.Kind.TIMER, "com.acme.Rpc", "ok", "Rpc.java", 90),
+          100, 100, 0, 0, 1, 0, 0));
+      sites.add(new SiteStats(CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Pool", "make", "Pool.java", 7),
+          1, 0, 0, 1, 1, 0, 30L * sample));
+      Snapshot snap = new Snapshot(1_000_000_000L * sample, 1_700_000_000_000L + 1000L * sample, sites);
       sample++;
-      return rows.toArray(new String[0]);
+      return SnapshotCodec.encode(snap);
     }
 
     @Override

@@ -37,7 +37,7 @@ class CaptureEndToEndTest {
   /** Runs the doctor with --capture on the leaky service; returns the bundle's folder. */
   private Path captureLeakyService(String... more) throws Exception {
     Path dir = tmp.resolve("bundle");
-    try (DemoTarget t = DemoTarget.start("100")) {
+    try (DemoTarget t = LeakyService.start("100")) {
       List<String> args = new ArrayList<>(List.of("doctor", Long.toString(t.pid()), "--duration",
           "5s", "--interval", "500ms", "--capture", dir.toString()));
       args.addAll(List.of(more));

@@ -3,9 +3,13 @@ package dev.timerguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.timerguard.lint.JsonCheck;
+import dev.timerguard.internal.Json;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthVerdict;
+import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.Snapshot;
+import dev.timerguard.live.SnapshotCodec;
+import java.util.Map;
 import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +20,10 @@ import org.junit.jupiter.api.Test;
 class DiagnosisTest {
 
   /** A target whose timer site grows by {@code timerRate} per sample and retains nothing. */
-  private static final class Scripted implements DoctorTarget {
+  private static class Scripted implements DoctorTarget {
     final long timerRate;
     final int failAfter;
+    long retainedRate;
     int sample;
 
     Scripted(long timerRate, int failAfter) {
@@ -27,18 +32,21 @@ class DiagnosisTest {
     }
 
     @Override
-    public String[] snapshotRows() {
+    public String snapshotJson() {
       if (sample == failAfter) {
         throw new IllegalStateException("connection closed");
       }
       long live = 5 + timerRate * sample;
-      List<String> rows = new ArrayList<>();
-      rows.add("kind\tclass\tmethod\tfile\tline\tcreated\tfired\tcancelled\tlive\tpeak\toldestLiveAgeNanos\tretained\tqueue");
-      rows.add("TIMER\tcom.acme.Rpc\tread\tRpc.java\t88\t" + live + "\t0\t0\t" + live + "\t" + live + "\t0\t0\t0");
-      rows.add("TIMER\tcom.acme.Rpc\tok\tRpc.java\t90\t100\t100\t0\t0\t1\t0\t0\t0");
-      rows.add("#" + (1_000_000_000L * sample) + "\t0");
+      List<SiteStats> sites = new ArrayList<>();
+      sites.add(new SiteStats(CallSite.of(CallSite.Kind.TIMER, "com.acme.Rpc", "read", "Rpc.java", 88),
+          live, 0, 0, live, live, 0, 0));
+      sites.add(new SiteStats(CallSite.of(CallSite.Kind.TIMER, "com.acme.Rpc", "ok", "Rpc.java", 90),
+          100, 100, 0, 0, 1, 0, 0));
+      sites.add(new SiteStats(CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Pool", "make", "Pool.java", 7),
+          1, 0, 0, 1, 1, 0, retainedRate * sample, 40 + sample));
+      Snapshot snap = new Snapshot(1_000_000_000L * sample, 0, sites);
       sample++;
-      return rows.toArray(new String[0]);
+      return SnapshotCodec.encode(snap);
     }
 
     @Override
@@ -77,7 +85,9 @@ class DiagnosisTest {
       assertThat(f.site().location()).isEqualTo("com.acme.Rpc.read(Rpc.java:88)");
       assertThat(f.growth().ratePerSecond()).isEqualTo(20.0);
     });
+    assertThat(r.verdict()).isEqualTo(Diagnosis.Verdict.TIMER_LEAK);
     assertThat(r.branch()).contains("heap not yet visibly growing").contains("TIMER LEAK");
+    assertThat(r.executors()).isEmpty();
     assertThat(r.tree()).extracting(Diagnosis.Step::yes).containsExactly(false, true, false);
     assertThat(r.histogram()).extracting(Diagnosis.HistoFinding::className)
         .contains("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "com.acme.Reaper");
@@ -90,6 +100,7 @@ class DiagnosisTest {
   void nothingGrowingIsNoLeak() {
     Diagnosis.Report r = run(new Scripted(0, -1));
     assertThat(r.leak()).isFalse();
+    assertThat(r.verdict()).isEqualTo(Diagnosis.Verdict.NO_LEAK);
     assertThat(r.branch()).contains("NO LEAK");
     assertThat(ReportWriter.text(r)).contains("Result: no leak found (exit 0)");
   }
@@ -113,8 +124,8 @@ class DiagnosisTest {
     GrowthVerdict.SiteGrowth g =
         new GrowthVerdict.SiteGrowth(site, 20, 1, 5, 200, 10_000_000_000L, GrowthVerdict.Severity.SLOW);
     Diagnosis.Report r = new Diagnosis.Report(1234, Duration.ofSeconds(10), 10,
-        List.of(new Diagnosis.Step("Is it timers?", true, "yes")), "TIMER LEAK",
-        List.of(new Diagnosis.SiteFinding(site, g, 200, 0, "cancel it")), List.of(),
+        List.of(new Diagnosis.Step("Is it timers?", true, "yes")), Diagnosis.Verdict.TIMER_LEAK, "TIMER LEAK",
+        List.of(new Diagnosis.SiteFinding(Diagnosis.FindingKind.TIMER_SITE_GROWS, site, g, 200, 0)), List.of(),
         List.of(new Diagnosis.ThreadFinding("threads like \"" + evil + "\", x", "WAITING", 1, 9, g,
             List.of("frame " + evil))),
         List.of(new Diagnosis.HistoFinding("com.acme.Task" + evil, 1, 2)), true);
@@ -124,7 +135,64 @@ class DiagnosisTest {
     assertThat(text).contains("\\u001b[2J\\nResult: no leak found (exit 0)\\r\\u0007\\u009b");
     assertThat(text.lines().filter(l -> l.startsWith("Result:"))).containsExactly("Result: LEAK (exit 1)");
     String json = ReportWriter.json(r);
-    assertThat(JsonCheck.isWellFormed(json)).as(json).isTrue();
+    assertThat(Json.parse(json)).as(json).isInstanceOf(Map.class);
     assertThat(json).contains("\\u001b[2J\\nResult").doesNotContain("\\\\u001b");
+  }
+
+  @Test
+  void retainedCancelledTasksAreATypedFindingWithTheQueueFromTheSnapshot() {
+    Scripted t = new Scripted(0, -1);
+    t.retainedRate = 30;
+    Diagnosis.Report r = run(t);
+    assertThat(r.verdict()).isEqualTo(Diagnosis.Verdict.TIMER_LEAK);
+    assertThat(r.timerSites()).isEmpty();
+    assertThat(r.executors()).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(Diagnosis.FindingKind.CANCELLED_TASKS_RETAINED);
+      assertThat(f.site().location()).isEqualTo("com.acme.Pool.make(Pool.java:7)");
+      assertThat(f.now()).isEqualTo(270);
+      assertThat(f.queue()).isEqualTo(49);
+      assertThat(f.fix()).isEqualTo(Advice.fix(Diagnosis.FindingKind.CANCELLED_TASKS_RETAINED));
+    });
+    assertThat(ReportWriter.text(r)).contains("+30.0 retained/s").contains("queue now: 49");
+    assertThat(HtmlReport.retained(r.executors().get(0))).isTrue();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> json = (Map<String, Object>) Json.parse(ReportWriter.json(r));
+    assertThat(json.get("verdict")).isEqualTo("TIMER_LEAK");
+    assertThat((List<?>) json.get("executors")).singleElement().satisfies(e -> {
+      assertThat(((Map<?, ?>) e).get("finding")).isEqualTo("CANCELLED_TASKS_RETAINED");
+      assertThat(((Map<?, ?>) e).get("queue")).isEqualTo(49L);
+      assertThat(((Map<?, ?>) e).get("ratePerSecond")).isEqualTo(30.0);
+    });
+  }
+
+  @Test
+  void everyFindingKindHasAdviceAndACountAndEveryVerdictItsWords() {
+    for (Diagnosis.FindingKind k : Diagnosis.FindingKind.values()) {
+      assertThat(Advice.fix(k)).as("%s", k).isNotBlank();
+      assertThat(Advice.counted(k)).as("%s", k).isNotBlank();
+    }
+    assertThat(Advice.counted(Diagnosis.FindingKind.EXECUTOR_SITE_GROWS)).isEqualTo("live executors");
+    for (CallSite.Kind k : CallSite.Kind.values()) {
+      assertThat(Diagnosis.FindingKind.liveGrowth(k).name()).startsWith(k.name() + "_SITE_");
+    }
+    assertThat(Advice.branch(Diagnosis.Verdict.THREAD_LEAK, true, true))
+        .isEqualTo("heap growing -> not timers -> threads growing -> THREAD LEAK: fix the thread groups below");
+    assertThat(Advice.branch(Diagnosis.Verdict.SOMETHING_ELSE, true, false)).contains("something else");
+    assertThat(Advice.branch(Diagnosis.Verdict.TIMER_LEAK, true, true))
+        .isEqualTo("heap growing -> timers growing -> TIMER LEAK: fix the sites below; threads grow too (see below)");
+  }
+
+  @Test
+  void aSnapshotTheDoctorCannotReadStopsTheRunNamingWhatIsWrong() {
+    DoctorTarget t = new Scripted(0, -1) {
+      @Override
+      public String snapshotJson() {
+        return super.snapshotJson().replace("\"version\":1", "\"version\":2");
+      }
+    };
+    assertThatThrownBy(() -> new Diagnosis(t, ProcessHandle.current().pid(), Duration.ofSeconds(3),
+        Duration.ofSeconds(1), d -> { }).run())
+        .isInstanceOf(DoctorException.class)
+        .hasMessageContaining("the agent's snapshot cannot be read: this TimerGuard snapshot has format version 2");
   }
 }

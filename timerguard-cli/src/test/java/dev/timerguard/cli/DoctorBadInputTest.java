@@ -101,7 +101,7 @@ class DoctorBadInputTest {
   @Test
   void aStoppedJvmTimesOutWhileAttaching() throws Exception {
     for (boolean listenerUp : new boolean[] {false, true}) {
-      try (DemoTarget t = DemoTarget.start("1")) {
+      try (DemoTarget t = LeakyService.start("1")) {
         if (listenerUp) {
           // the attach listener already runs: attach connects at once, then waits for an answer
           VirtualMachine.attach(Long.toString(t.pid())).detach();
@@ -122,7 +122,7 @@ class DoctorBadInputTest {
   /** A JVM stopped with SIGSTOP while the doctor samples it: every read is bounded. */
   @Test
   void aJvmStoppedMidSampleTimesOut() throws Exception {
-    try (DemoTarget t = DemoTarget.start("20")) {
+    try (DemoTarget t = LeakyService.start("20")) {
       CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
           () -> CliRun.of("doctor", Long.toString(t.pid()), "--duration", "60s", "--interval", "200ms",
               "--attach-timeout", "2s"));
@@ -149,7 +149,7 @@ class DoctorBadInputTest {
     assumeTrue(Path.of("/usr/sbin/runuser").toFile().canExecute(), "needs runuser");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder("/usr/sbin/runuser", "-u", "nobody", "--", java, "-Xmx64m",
-        "-cp", Path.of("target/classes").toAbsolutePath().toString(), LeakyService.class.getName(), "1")
+        "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), LeakyService.class.getName(), "1")
         .redirectErrorStream(true).start();
     try {
       BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -171,7 +171,7 @@ class DoctorBadInputTest {
 
   @Test
   void aJvmThatExitsMidSample() throws Exception {
-    DemoTarget t = DemoTarget.start("20");
+    DemoTarget t = LeakyService.start("20");
     CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
         () -> CliRun.of("doctor", Long.toString(t.pid()), "--duration", "20s", "--interval", "200ms"));
     awaitAgentLoaded(t.pid());

@@ -18,7 +18,7 @@ class DoctorEndToEndTest {
 
   @Test
   void reportsTheGrowingSitesWithTheirLinesAndNotTheHealthyOne() throws Exception {
-    try (DemoTarget t = DemoTarget.start("100")) {
+    try (DemoTarget t = LeakyService.start("100")) {
       CliRun r = CliRun.of("doctor", Long.toString(t.pid()), "--duration", "5s", "--interval", "500ms", "--json");
       assertThat(r.exit()).as(r.err()).isEqualTo(1);
       String json = r.out();

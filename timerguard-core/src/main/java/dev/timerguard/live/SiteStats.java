@@ -21,6 +21,8 @@ import java.util.Objects;
  *     second of resolution; {@code 0} when nothing is live
  * @param retained for executor sites: cancelled tasks still held in a queue (the
  *     {@code removeOnCancelPolicy(false)} leak); otherwise {@code 0}
+ * @param queued for executor sites: tasks waiting in the queues of the site's executors when
+ *     they were last sampled (a gauge the agent's sampler sets); otherwise {@code 0}
  */
 public record SiteStats(
     CallSite site,
@@ -30,9 +32,23 @@ public record SiteStats(
     long live,
     long peak,
     long oldestLiveAgeNanos,
-    long retained) {
+    long retained,
+    long queued) {
 
   public SiteStats {
     Objects.requireNonNull(site, "site");
+  }
+
+  /** Stats with no queued tasks: every site that is not a sampled executor. */
+  public SiteStats(
+      CallSite site,
+      long created,
+      long fired,
+      long cancelled,
+      long live,
+      long peak,
+      long oldestLiveAgeNanos,
+      long retained) {
+    this(site, created, fired, cancelled, live, peak, oldestLiveAgeNanos, retained, 0);
   }
 }

@@ -85,6 +85,15 @@ public final class Snapshot {
     return n;
   }
 
+  /** Queued tasks over all executor sites. */
+  public long totalQueued() {
+    long n = 0;
+    for (SiteStats s : sites) {
+      n += s.queued();
+    }
+    return n;
+  }
+
   /** Retained cancelled tasks over all executor sites. */
   public long totalRetained() {
     long n = 0;
@@ -128,7 +137,7 @@ public final class Snapshot {
    * into {@link CallSite#other(Kind)}: what exporters use to bound label cardinality. The sites
    * kept are those with the most live entries (ties: most created, then registration order); an
    * existing {@code other} site is always summed, never kept by name. Summed sites add their
-   * created, fired, cancelled, live, peak and retained counts and keep the oldest age. The
+   * created, fired, cancelled, live, peak, retained and queued counts and keep the oldest age. The
    * order is: kept sites in registration order, then the {@code other} sites in kind order.
    * Returns {@code this} when nothing needs summing.
    *
@@ -175,7 +184,7 @@ public final class Snapshot {
         continue;
       }
       int k = s.site().kind().ordinal();
-      long[] a = sum[k] == null ? (sum[k] = new long[7]) : sum[k];
+      long[] a = sum[k] == null ? (sum[k] = new long[8]) : sum[k];
       a[0] += s.created();
       a[1] += s.fired();
       a[2] += s.cancelled();
@@ -183,11 +192,12 @@ public final class Snapshot {
       a[4] += s.peak();
       a[5] = Math.max(a[5], s.oldestLiveAgeNanos());
       a[6] += s.retained();
+      a[7] += s.queued();
     }
     for (CallSite.Kind k : CallSite.Kind.values()) {
       long[] a = sum[k.ordinal()];
       if (a != null) {
-        out.add(new SiteStats(CallSite.other(k), a[0], a[1], a[2], a[3], a[4], a[5], a[6]));
+        out.add(new SiteStats(CallSite.other(k), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]));
       }
     }
     return new Snapshot(nanoTime, epochMillis, out);

@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  * Executors (and {@code java.util.Timer}s) the agent has seen, each with its creation site's
  * {@link SiteCounter}: an executor is live from creation until it is shut down (or collected).
  * Each site's {@code retained} gauge counts the cancelled tasks still held in its executors'
- * queues (the {@code removeOnCancelPolicy(false)} leak), and {@link #poll()} records queue sizes.
+ * queues (the {@code removeOnCancelPolicy(false)} leak), and {@link #poll()} sets each site's
+ * {@code queued} gauge ({@link SiteCounter#queued(long)}) to its executors' queue sizes.
  *
  * <p><b>Cost bounded by executors, not by queues.</b> Walking a queue copies it under the queue's
  * lock (a {@code ScheduledThreadPoolExecutor}'s iterator takes a snapshot array), which with
@@ -255,7 +256,8 @@ public final class ExecutorTracker {
   private static final AtomicInteger SIZE = new AtomicInteger();
   private static final Map<Object, Entry> KNOWN = Collections.synchronizedMap(new WeakHashMap<>());
   private static volatile Last last = new Last(null, null);
-  private static volatile Map<Integer, Long> queueBySite = Map.of();
+  /** Sites whose queued gauge the last poll set; guarded by the class (poll is serialized). */
+  private static Map<SiteCounter, Long> queuedBySite = new HashMap<>();
   private static volatile Field delegateField;
   private static volatile boolean delegateFieldFailed;
   private static volatile LongSupplier clock = System::nanoTime;
@@ -383,11 +385,12 @@ public final class ExecutorTracker {
 
   /**
    * Samples every tracked executor: ends those shut down or collected, drops retained tasks that
-   * are due, and records queue sizes. Cost: one {@code size()} call per live executor (O(1) for the
+   * are due, and sets each executor site's queued gauge to the sum of its executors' queue sizes
+   * (zero for a site none of whose executors is sampled any more). Cost: one {@code size()} call per live executor (O(1) for the
    * JDK's queues), plus the one-time walk of a queue of an executor created before the agent.
    */
   public static synchronized void poll() {
-    Map<Integer, Long> queues = new HashMap<>();
+    Map<SiteCounter, Long> queues = new HashMap<>();
     long now = clock.getAsLong();
     for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
       Entry e = it.next();
@@ -420,9 +423,17 @@ public final class ExecutorTracker {
       e.expire(now);
       long size = pool.getQueue().size();
       e.queue = size;
-      queues.merge(e.counter.id(), size, Long::sum);
+      queues.merge(e.counter, size, Long::sum);
     }
-    queueBySite = Collections.unmodifiableMap(queues);
+    for (SiteCounter c : queuedBySite.keySet()) {
+      if (!queues.containsKey(c)) {
+        c.queued(0);
+      }
+    }
+    for (Map.Entry<SiteCounter, Long> q : queues.entrySet()) {
+      q.getKey().queued(q.getValue());
+    }
+    queuedBySite = queues;
   }
 
   /**
@@ -469,11 +480,6 @@ public final class ExecutorTracker {
     } catch (ReflectiveOperationException | RuntimeException e) {
       return false;
     }
-  }
-
-  /** Queue length summed over the sampled executors of each executor site id, as of the last poll. */
-  public static Map<Integer, Long> queueSizes() {
-    return queueBySite;
   }
 
   /** How many executors are being sampled. */

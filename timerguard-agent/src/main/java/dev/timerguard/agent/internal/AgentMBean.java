@@ -45,8 +45,8 @@ final class AgentMBean implements TimerGuardAgentMXBean {
   }
 
   @Override
-  public String[] getSnapshotRows() {
-    return Render.rows();
+  public String getSnapshotJson() {
+    return Render.snapshotJson();
   }
 
   @Override

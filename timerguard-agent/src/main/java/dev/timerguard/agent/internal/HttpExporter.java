@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * The agent's HTTP endpoint ({@link HttpEndpoint}): {@code /metrics} (Prometheus text 0.0.4),
- * {@code /timers} and {@code /threads} (JSON), bound to 127.0.0.1 unless {@code http=HOST:PORT}
+ * {@code /timers} and {@code /threads} (JSON), {@code /snapshot} (the snapshot wire format of
+ * {@link dev.timerguard.live.SnapshotCodec}), bound to 127.0.0.1 unless {@code http=HOST:PORT}
  * names another address (then one warning line on standard error names it). Started at most once
  * per JVM; a later load of the agent only writes the port file again. If the port file cannot be
  * written, the endpoint is closed again (a port nobody can find is only an open door) and its
@@ -76,8 +77,8 @@ final class HttpExporter {
       if (!address.isLoopbackAddress()) {
         System.err.println(
             "[timerguard] warning: the HTTP endpoint listens on " + hostPort(address, bound)
-                + ", not on loopback: whoever reaches that address can read /metrics, /timers and"
-                + " /threads (every thread's stack)"
+                + ", not on loopback: whoever reaches that address can read /metrics, /timers,"
+                + " /snapshot and /threads (every thread's stack)"
                 + (o.token == null ? "; set token= or tokenFile= to require a bearer token" : ""));
       }
     }
@@ -113,6 +114,7 @@ final class HttpExporter {
     return Map.of(
         "/metrics", () -> ok("text/plain; version=0.0.4; charset=utf-8", Render.prometheus()),
         "/timers", () -> ok("application/json", Render.timersJson()),
+        "/snapshot", () -> ok("application/json", Render.snapshotJson()),
         "/threads", () -> ok("application/json", Render.threadsJson()));
   }
 

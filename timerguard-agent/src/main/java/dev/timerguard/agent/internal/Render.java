@@ -1,32 +1,28 @@
 package dev.timerguard.agent.internal;
 
-import dev.timerguard.live.internal.SiteRegistry;
-import dev.timerguard.agent.boot.ExecutorTracker;
 import dev.timerguard.agent.boot.HookGuard;
 import dev.timerguard.agent.boot.Hooks;
+import dev.timerguard.internal.Json;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
 import dev.timerguard.live.Snapshot;
+import dev.timerguard.live.SnapshotCodec;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.ToLongFunction;
 
 /**
- * Renders the registry for the exporters: Prometheus text ({@code /metrics}), JSON ({@code
- * /timers}, {@code /threads}) and the tab-separated rows the MBean gives the doctor. Every render
+ * Renders the registry for the exporters: the snapshot in its wire format ({@link SnapshotCodec},
+ * {@code /snapshot} and the MBean's {@code SnapshotJson}, what the doctor reads), Prometheus text
+ * ({@code /metrics}) and JSON for people ({@code /timers}, {@code /threads}). Every render
  * first samples the trackers ({@link Hooks#poll()}) and then takes one {@link Snapshot}, so all
  * figures of one answer come from one snapshot. Stateless and thread-safe.
  */
@@ -39,49 +35,9 @@ final class Render {
     return Hooks.registry().snapshot();
   }
 
-  static long queue(Map<Integer, Long> queues, SiteStats s) {
-    SiteCounter c = Hooks.registry().register(s.site());
-    Long q = queues.get(c.id());
-    return q == null ? 0 : q;
-  }
-
-  // ----------------------------------------------------------------------------- rows for JMX
-
-  /** The columns of {@link #rows}. */
-  static final String ROW_HEADER =
-      "kind\tclass\tmethod\tfile\tline\tcreated\tfired\tcancelled\tlive\tpeak\toldestLiveAgeNanos\tretained\tqueue";
-
-  /** One tab-separated row per site, then a last row {@code #nanoTime\tepochMillis}. */
-  static String[] rows() {
-    Snapshot snap = snapshot();
-    Map<Integer, Long> queues = ExecutorTracker.queueSizes();
-    List<String> out = new ArrayList<>();
-    out.add(ROW_HEADER);
-    for (SiteStats s : snap.sites()) {
-      CallSite c = s.site();
-      out.add(
-          String.join(
-              "\t",
-              c.kind().name(),
-              clean(c.className()),
-              clean(c.methodName()),
-              clean(c.fileName()),
-              Integer.toString(c.line()),
-              Long.toString(s.created()),
-              Long.toString(s.fired()),
-              Long.toString(s.cancelled()),
-              Long.toString(s.live()),
-              Long.toString(s.peak()),
-              Long.toString(s.oldestLiveAgeNanos()),
-              Long.toString(s.retained()),
-              Long.toString(queue(queues, s))));
-    }
-    out.add("#" + snap.nanoTime() + "\t" + snap.epochMillis());
-    return out.toArray(new String[0]);
-  }
-
-  private static String clean(String s) {
-    return s.replace('\t', ' ').replace('\n', ' ');
+  /** The current snapshot in the one wire format ({@link SnapshotCodec}): {@code /snapshot}. */
+  static String snapshotJson() {
+    return SnapshotCodec.encode(snapshot());
   }
 
   // ----------------------------------------------------------------------------- Prometheus
@@ -104,7 +60,6 @@ final class Render {
    */
   static String prometheus() {
     Snapshot snap = snapshot();
-    Map<Integer, Long> queues = ExecutorTracker.queueSizes();
     GrowthWatch.Report report;
     try {
       GrowthWatch watch = GrowthWatch.sharedIfRunning();
@@ -112,27 +67,15 @@ final class Render {
     } catch (LinkageError e) {
       report = null; // an application's older dev.timerguard.live without the watch
     }
-    return prometheus(snap, s -> queue(queues, s), report, maxSeriesSites);
+    return prometheus(snap, report, maxSeriesSites);
   }
 
   /**
-   * Renders {@code snap} with each executor site's queue size and the watch's report ({@code
-   * null}: no growth families). Package-private for tests.
+   * Renders {@code snap} and the watch's report ({@code null}: no growth families).
+   * Package-private for tests.
    */
-  static String prometheus(
-      Snapshot snap, ToLongFunction<SiteStats> queue, GrowthWatch.Report report, int maxSites) {
+  static String prometheus(Snapshot snap, GrowthWatch.Report report, int maxSites) {
     Snapshot limited = snap.limitSites(maxSites);
-    Map<CallSite, Long> queueBySite = new HashMap<>();
-    Set<CallSite> kept = new HashSet<>();
-    for (SiteStats s : limited.sites()) {
-      kept.add(s.site());
-    }
-    for (SiteStats s : snap.sites()) {
-      if (s.site().kind() == CallSite.Kind.EXECUTOR) {
-        CallSite key = kept.contains(s.site()) ? s.site() : CallSite.other(CallSite.Kind.EXECUTOR);
-        queueBySite.merge(key, queue.applyAsLong(s), Long::sum);
-      }
-    }
     StringBuilder b = new StringBuilder(4096);
     head(b, "timerguard_live_timers", "gauge",
         "Live timers and tickers over all sites (scheduled, not yet fired, cancelled or stopped).");
@@ -161,7 +104,7 @@ final class Render {
     head(b, "timerguard_executor_queue_size", "gauge", "Queued tasks, per executor creation site.");
     for (SiteStats s : limited.sites()) {
       if (s.site().kind() == CallSite.Kind.EXECUTOR) {
-        sample(b, "timerguard_executor_queue_size", s.site(), queueBySite.getOrDefault(s.site(), 0L));
+        sample(b, "timerguard_executor_queue_size", s.site(), s.queued());
       }
     }
     head(b, "timerguard_threads_live", "gauge", "Live threads per thread-creation site.");
@@ -285,38 +228,35 @@ final class Render {
 
   static String timersJson() {
     Snapshot snap = snapshot();
-    Map<Integer, Long> queues = ExecutorTracker.queueSizes();
-    StringBuilder b = new StringBuilder(4096);
-    b.append("{\"epochMillis\":").append(snap.epochMillis())
-        .append(",\"nanoTime\":").append(snap.nanoTime())
-        .append(",\"liveTimers\":").append(snap.totalLiveTimers())
-        .append(",\"retainedCancelledTasks\":").append(snap.totalRetained())
-        .append(",\"disabledHooks\":").append(HookGuard.disabled().size())
-        .append(",\"sites\":[");
-    boolean first = true;
+    Json.Writer w = Json.writer();
+    w.beginObject()
+        .field("epochMillis", snap.epochMillis())
+        .field("nanoTime", snap.nanoTime())
+        .field("liveTimers", snap.totalLiveTimers())
+        .field("retainedCancelledTasks", snap.totalRetained())
+        .field("disabledHooks", HookGuard.disabled().size())
+        .name("sites")
+        .beginArray();
     for (SiteStats s : snap.sites()) {
-      if (!first) {
-        b.append(',');
-      }
-      first = false;
       CallSite c = s.site();
-      b.append("{\"kind\":").append(str(c.kind().name()))
-          .append(",\"class\":").append(str(c.className()))
-          .append(",\"method\":").append(str(c.methodName()))
-          .append(",\"file\":").append(str(c.fileName()))
-          .append(",\"line\":").append(c.line())
-          .append(",\"location\":").append(str(c.location()))
-          .append(",\"created\":").append(s.created())
-          .append(",\"fired\":").append(s.fired())
-          .append(",\"cancelled\":").append(s.cancelled())
-          .append(",\"live\":").append(s.live())
-          .append(",\"peak\":").append(s.peak())
-          .append(",\"oldestLiveAgeNanos\":").append(s.oldestLiveAgeNanos())
-          .append(",\"retained\":").append(s.retained())
-          .append(",\"queue\":").append(queue(queues, s))
-          .append('}');
+      w.beginObject()
+          .field("kind", c.kind().name())
+          .field("class", c.className())
+          .field("method", c.methodName())
+          .field("file", c.fileName())
+          .field("line", c.line())
+          .field("location", c.location())
+          .field("created", s.created())
+          .field("fired", s.fired())
+          .field("cancelled", s.cancelled())
+          .field("live", s.live())
+          .field("peak", s.peak())
+          .field("oldestLiveAgeNanos", s.oldestLiveAgeNanos())
+          .field("retained", s.retained())
+          .field("queue", s.queued())
+          .endObject();
     }
-    return b.append("]}").toString();
+    return w.endArray().endObject().toString();
   }
 
   /** Threads grouped by identical stacks, largest group first, plus the thread-creation sites. */
@@ -329,64 +269,31 @@ final class Render {
     }
     List<Map.Entry<List<StackTraceElement>, List<Thread>>> sorted = new ArrayList<>(groups.entrySet());
     sorted.sort((a, c) -> Integer.compare(c.getValue().size(), a.getValue().size()));
-    StringBuilder b = new StringBuilder(8192);
-    b.append("{\"threads\":").append(all.size()).append(",\"groups\":[");
-    boolean first = true;
+    Json.Writer w = Json.writer();
+    w.beginObject().field("threads", all.size()).name("groups").beginArray();
     for (Map.Entry<List<StackTraceElement>, List<Thread>> g : sorted) {
-      if (!first) {
-        b.append(',');
-      }
-      first = false;
       Thread t = g.getValue().get(0);
-      b.append("{\"count\":").append(g.getValue().size())
-          .append(",\"state\":").append(str(t.getState().name()))
-          .append(",\"example\":").append(str(t.getName()))
-          .append(",\"stack\":[");
-      boolean f2 = true;
+      w.beginObject()
+          .field("count", g.getValue().size())
+          .field("state", t.getState().name())
+          .field("example", t.getName())
+          .name("stack")
+          .beginArray();
       for (StackTraceElement el : g.getKey()) {
-        if (!f2) {
-          b.append(',');
-        }
-        f2 = false;
-        b.append(str(el.toString()));
+        w.value(el.toString());
       }
-      b.append("]}");
+      w.endArray().endObject();
     }
-    b.append("],\"sites\":[");
-    first = true;
+    w.endArray().name("sites").beginArray();
     for (SiteStats s : snap.sites()) {
-      if (s.site().kind() != CallSite.Kind.THREAD) {
-        continue;
-      }
-      if (!first) {
-        b.append(',');
-      }
-      first = false;
-      b.append("{\"location\":").append(str(s.site().location()))
-          .append(",\"live\":").append(s.live())
-          .append(",\"created\":").append(s.created()).append('}');
-    }
-    return b.append("]}").toString();
-  }
-
-  static String str(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      switch (ch) {
-        case '"': b.append("\\\""); break;
-        case '\\': b.append("\\\\"); break;
-        case '\n': b.append("\\n"); break;
-        case '\r': b.append("\\r"); break;
-        case '\t': b.append("\\t"); break;
-        default:
-          if (ch < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-          } else {
-            b.append(ch);
-          }
+      if (s.site().kind() == CallSite.Kind.THREAD) {
+        w.beginObject()
+            .field("location", s.site().location())
+            .field("live", s.live())
+            .field("created", s.created())
+            .endObject();
       }
     }
-    return b.append('"').toString();
+    return w.endArray().endObject().toString();
   }
 }

@@ -25,11 +25,11 @@ public interface TimerGuardAgentMXBean {
   String[] getDisabledHooks();
 
   /**
-   * Every site as a tab-separated row: a header row, one row per site (kind, class, method, file,
-   * line, created, fired, cancelled, live, peak, oldestLiveAgeNanos, retained, queue), and a last
-   * row {@code #nanoTime<TAB>epochMillis}. This is what {@code timerguard doctor} samples.
+   * The current snapshot in its one wire format ({@link dev.timerguard.live.SnapshotCodec},
+   * described in {@code docs/snapshot-format.md}), the same document as HTTP {@code /snapshot}.
+   * This is what {@code timerguard doctor} samples.
    */
-  String[] getSnapshotRows();
+  String getSnapshotJson();
 
   /** The {@code /metrics} text. */
   String getPrometheusText();

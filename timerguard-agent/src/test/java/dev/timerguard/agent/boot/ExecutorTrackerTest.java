@@ -91,7 +91,7 @@ class ExecutorTrackerTest {
       }
       assertThat(queue.walks.get()).as("walks over the queue").isZero();
       assertThat(queue.sizes.get()).as("size() calls, one per poll").isEqualTo(3);
-      assertThat(ExecutorTracker.queueSizes().get(SiteTable.counter(exec).id())).isEqualTo(1_000_000L);
+      assertThat(Hooks.registry().snapshot().site(SiteTable.counter(exec).site()).queued()).isEqualTo(1_000_000L);
     } finally {
       queue.clear();
       big.shutdownNow();

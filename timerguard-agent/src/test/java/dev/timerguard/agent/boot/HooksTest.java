@@ -250,7 +250,7 @@ class HooksTest {
       }
       ExecutorTracker.poll();
       assertThat(stats(exec).retained()).isEqualTo(7);
-      assertThat(ExecutorTracker.queueSizes().get(SiteTable.counter(exec).id())).isEqualTo(10L);
+      assertThat(Hooks.registry().snapshot().site(SiteTable.counter(exec).site()).queued()).isEqualTo(10L);
       assertThat(stats(cleanSite).retained()).isZero();
       ScheduleHooks.purge(pool); // what an instrumented pool.purge() calls (CallSiteRewriterTest)
       ExecutorTracker.poll();

@@ -61,10 +61,11 @@ class RenderPrometheusTest {
     SiteCounter slow = site(CallSite.Kind.TIMER, "com.acme.Slow", 3);
     SiteCounter pool = site(CallSite.Kind.EXECUTOR, "com.acme.Pool", 4);
     pool.created();
+    pool.queued(7);
     GrowthWatch.Report report = leak(new SiteCounter[] {fast, slow}, new int[] {20, 1}); // 1000/s, 50/s
     Snapshot snap = registry.snapshot();
 
-    String text = Render.prometheus(snap, s -> s.site().className().equals("com.acme.Pool") ? 7 : 0, report, 1);
+    String text = Render.prometheus(snap, report, 1);
 
     assertThat(value(text, "timerguard_site_live", "com.acme.Big.run(X.java:1)")).isEqualTo("100000");
     assertThat(text).doesNotContain("com.acme.Fast", "com.acme.Slow");
@@ -95,7 +96,7 @@ class RenderPrometheusTest {
     site(CallSite.Kind.THREAD, "com.acme.H", 4).created();
     nanos.addAndGet(1_000_000_000L);
     GrowthWatch w = GrowthWatch.builder().registry(registry).build();
-    String text = Render.prometheus(registry.snapshot(), s -> 0, w.sampleNow(), 200);
+    String text = Render.prometheus(registry.snapshot(), w.sampleNow(), 200);
     List<String[]> families = List.of(
         new String[] {"timerguard_site_live", "gauge"},
         new String[] {"timerguard_site_creations_total", "counter"},
@@ -133,7 +134,7 @@ class RenderPrometheusTest {
   @Test
   void withoutAWatchTheGrowthFamiliesAreLeftOut() {
     site(CallSite.Kind.TIMER, "com.acme.T", 1).created();
-    String text = Render.prometheus(registry.snapshot(), s -> 0, null, 200);
+    String text = Render.prometheus(registry.snapshot(), null, 200);
     assertThat(text).doesNotContain("growth").contains("timerguard_site_live{");
   }
 
@@ -143,7 +144,7 @@ class RenderPrometheusTest {
     registry.register(CallSite.of(CallSite.Kind.TIMER, hostile, "m", "X.java", 9)).created();
     nanos.addAndGet(1_000_000_000L);
     String text = Render.prometheus(
-        registry.snapshot(), s -> 0, GrowthWatch.builder().registry(registry).build().sampleNow(), 200);
+        registry.snapshot(), GrowthWatch.builder().registry(registry).build().sampleNow(), 200);
     assertThat(text).contains("class=\"com.acme.\\\"Quoted\\\\Back\\nLine\"");
     assertThat(Render.esc("a\\b\"c\nd")).isEqualTo("a\\\\b\\\"c\\nd");
     Path promtool = Promtool.require();

@@ -36,7 +36,7 @@ class AgentEndToEndIT {
   private static Sites waitForLeak(int port, long atLeast) throws Exception {
     Sites s = null;
     for (int i = 0; i < 200; i++) {
-      s = Sites.parse(ChildJvm.get(port, "/timers"));
+      s = Sites.fromSnapshot(ChildJvm.get(port, "/snapshot"));
       if (s.all().stream().anyMatch(x -> x.line() == LeakySample.LEAK_LINE && x.live() >= atLeast)) {
         return s;
       }
@@ -105,7 +105,7 @@ class AgentEndToEndIT {
       }
       int port = ChildJvm.awaitPort(portFile, 30);
       c.await("done", 60);
-      Sites s = Sites.parse(ChildJvm.get(port, "/timers"));
+      Sites s = Sites.fromSnapshot(ChildJvm.get(port, "/snapshot"));
       assertJmxAgrees(c.pid(), s);
       Sites.Site leak = s.at("TIMER", LeakySample.LEAK_LINE);
       // requests before the attach are not counted, and none is counted twice
@@ -140,7 +140,7 @@ class AgentEndToEndIT {
     }
   }
 
-  /** The MBean gives the same figures as /timers (the run is over, so nothing moves). */
+  /** The MBean gives the same figures as /snapshot (the run is over, so nothing moves). */
   private static void assertJmxAgrees(long pid, Sites s) throws Exception {
     VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
     try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
@@ -152,6 +152,7 @@ class AgentEndToEndIT {
       assertThat((Long) mbs.getAttribute(name, "RetainedCancelledTasks"))
           .isEqualTo(s.all().stream().mapToLong(Sites.Site::retained).sum());
       assertThat((String[]) mbs.getAttribute(name, "DisabledHooks")).isEmpty();
+      assertThat(Sites.fromSnapshot((String) mbs.getAttribute(name, "SnapshotJson"))).isEqualTo(s);
       assertThat((String) mbs.getAttribute(name, "PrometheusText")).contains("timerguard_live_timers " + live);
     } finally {
       vm.detach();

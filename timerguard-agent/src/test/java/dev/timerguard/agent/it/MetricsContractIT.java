@@ -89,7 +89,13 @@ class MetricsContractIT {
         "dev/timerguard/live/GrowthWatch$Listener.class",
         "dev/timerguard/live/WatchEvents.class",
         "dev/timerguard/live/WatchEvents$SeverityChanged.class",
+        "dev/timerguard/live/SnapshotCodec.class",
+        "dev/timerguard/internal/Json.class",
+        "dev/timerguard/internal/Json$Writer.class",
         "dev/timerguard/agent/boot/Hooks.class");
+    assertThat(names).as("only the JSON of core's internal package").noneMatch(
+        n -> n.startsWith("dev/timerguard/internal/") && n.endsWith(".class")
+            && !n.startsWith("dev/timerguard/internal/Json"));
   }
 
   @Test
@@ -146,7 +152,7 @@ class MetricsContractIT {
 
   @Test
   void everyEndpointNeedsTheTokenAndAForeignHostIsForbidden() throws Exception {
-    for (String path : List.of("/metrics", "/timers", "/threads")) {
+    for (String path : List.of("/metrics", "/timers", "/snapshot", "/threads")) {
       assertThat(ChildJvm.request(port, path).statusCode()).as(path).isEqualTo(401);
       assertThat(ChildJvm.request(port, path, "Authorization", "Bearer wrong").statusCode()).as(path).isEqualTo(401);
       assertThat(ChildJvm.request(port, path, "Authorization", "Bearer " + TOKEN).statusCode()).as(path).isEqualTo(200);

@@ -72,6 +72,7 @@ public final class SiteCounter {
   private final AtomicLongArray counts = new AtomicLongArray(STRIPES * STRIDE);
   private final AtomicLongArray oldestEpoch = new AtomicLongArray(SLOTS);
   private final AtomicLong retained = new AtomicLong();
+  private volatile long queued;
   private final AtomicLong peak = new AtomicLong();
 
   SiteCounter(int id, CallSite site, SiteRegistry registry) {
@@ -220,6 +221,14 @@ public final class SiteCounter {
     retained.addAndGet(delta);
   }
 
+  /**
+   * Sets the queued-task gauge: the tasks waiting in the queues of this executor site's
+   * executors, as a sampler last counted them (see {@link SiteStats#queued()}).
+   */
+  public void queued(long tasks) {
+    queued = tasks;
+  }
+
   /** Live timers now (a sum over the slots; exact at quiescence). */
   public long live() {
     long ended = 0;
@@ -270,7 +279,7 @@ public final class SiteCounter {
         age = Math.max(0, now - (oldestEpoch.get(s) << EPOCH_SHIFT));
       }
     }
-    return new SiteStats(site, c, f, x, l, p, age, retained.get());
+    return new SiteStats(site, c, f, x, l, p, age, retained.get(), queued);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.timerguard.junit.internal;
 
+import dev.timerguard.internal.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.PlatformManagedObject;
@@ -97,10 +98,15 @@ public final class VirtualThreadDump {
     return d;
   }
 
-  /** Parses the JDK's JSON thread dump format. */
+  /**
+   * Parses the JDK's JSON thread dump format (any size: the JDK wrote it).
+   *
+   * @throws IllegalArgumentException naming the line and column, if {@code text} is not JSON
+   */
   @SuppressWarnings("unchecked")
   public static List<Entry> parse(String text) {
-    Map<String, Object> root = (Map<String, Object>) MiniJson.parse(text);
+    Map<String, Object> root =
+        (Map<String, Object>) Json.parse(text, Integer.MAX_VALUE, Json.DEFAULT_MAX_DEPTH);
     Map<String, Object> dump = (Map<String, Object>) root.get("threadDump");
     List<Entry> out = new ArrayList<>();
     if (dump == null) {

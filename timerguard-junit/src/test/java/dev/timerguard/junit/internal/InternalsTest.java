@@ -58,7 +58,7 @@ class InternalsTest {
     assertThat(entries.get(1).virtual()).isTrue();
     assertThat(entries.get(1).state()).isEqualTo("WAITING");
     assertThat(entries.get(1).name()).isEqualTo("vé");
-    assertThatThrownBy(() -> MiniJson.parse("{\"a\": }"))
-        .hasMessageStartingWith("bad JSON at offset");
+    assertThatThrownBy(() -> VirtualThreadDump.parse("{\"threadDump\": }"))
+        .hasMessageStartingWith("malformed JSON at line 1, column 16");
   }
 }

@@ -1,5 +1,6 @@
 package dev.timerguard.lint.report;
 
+import dev.timerguard.internal.Json;
 import dev.timerguard.lint.Finding;
 import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.ScanResult;
@@ -15,7 +16,7 @@ import java.util.Objects;
 
 /**
  * Renders a {@link ScanResult} as human-readable text, JSON, or SARIF 2.1.0 (the format GitHub code
- * scanning and other tools ingest). JSON is hand-written, with full string escaping; no
+ * scanning and other tools ingest). JSON is hand-written, strings escaped by core's {@link Json}; no
  * dependencies. Stateless and thread-safe.
  */
 public enum ReportFormat {
@@ -179,37 +180,11 @@ public enum ReportFormat {
   }
 
   /**
-   * A JSON string literal with full escaping (quotes, backslash, control characters, U+2028 and
-   * U+2029). The one escaper of the lint and the CLI. {@code s} must not be null.
+   * A JSON string literal, escaped by TimerGuard's one JSON writer ({@link Json#quote}): quotes,
+   * backslash, control characters, U+2028 and U+2029 and unpaired surrogates. {@code s} must not be
+   * null.
    */
   public static String jsonString(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          b.append("\\\"");
-          break;
-        case '\\':
-          b.append("\\\\");
-          break;
-        case '\n':
-          b.append("\\n");
-          break;
-        case '\r':
-          b.append("\\r");
-          break;
-        case '\t':
-          b.append("\\t");
-          break;
-        default:
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-      }
-    }
-    return b.append('"').toString();
+    return Json.quote(s);
   }
 }

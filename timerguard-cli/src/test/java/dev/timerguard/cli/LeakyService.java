@@ -7,7 +7,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small leaky service for {@code timerguard doctor --demo}: it handles "requests" at a steady
+ * A small leaky service the doctor's end-to-end tests diagnose: it handles "requests" at a steady
  * rate and leaks the three classic ways, each at its own line so the doctor can point at it.
  *
  * <ul>
@@ -67,5 +67,14 @@ public final class LeakyService {
       handle(n);
       Thread.sleep(1000 / Math.max(1, rate));
     }
+  }
+
+  /**
+   * Starts this service in a child JVM and waits until it prints {@code ready}.
+   *
+   * @throws java.io.IOException if the JVM cannot be started or dies before it is ready
+   */
+  static DemoTarget start(String... args) throws java.io.IOException {
+    return DemoTarget.launch(LeakyService.class.getName(), "ready"::equals, java.util.List.of(args));
   }
 }
