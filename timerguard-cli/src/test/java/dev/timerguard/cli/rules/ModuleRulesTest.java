@@ -77,9 +77,7 @@ class ModuleRulesTest {
                   "timerguard-micrometer",
                   "timerguard-spring-boot-starter",
                   "timerguard-maven-plugin")),
-          Map.entry(
-              "timerguard-bench",
-              Set.of("timerguard-core", "timerguard-agent", "timerguard-samples")),
+          Map.entry("timerguard-bench", Set.of("timerguard-core", "timerguard-agent")),
           // the example application of the starter (not a library)
           Map.entry(
               "timerguard-spring-boot-sample",
