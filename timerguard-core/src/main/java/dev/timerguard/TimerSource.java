@@ -50,6 +50,7 @@ public abstract class TimerSource {
    * Runs {@code action} once after {@code delay}: the counterpart of Go's {@code time.AfterFunc}.
    * Cancel or close the returned handle when the work it guards finishes early.
    */
+  @CreatesTimer(CreatesTimer.Kind.ONE_SHOT)
   public final Timeout schedule(Duration delay, Runnable action) {
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(action, "action");
@@ -68,11 +69,13 @@ public abstract class TimerSource {
    * Runs {@code action} every {@code period}, first after one period, at a fixed rate (runs that
    * fall behind are not stacked: they never overlap).
    */
+  @CreatesTimer(CreatesTimer.Kind.PERIODIC)
   public final Ticker tickAtFixedRate(Duration period, Runnable action) {
     return ticker(period, action, true);
   }
 
   /** Runs {@code action} repeatedly with {@code delay} between the end of one run and the next. */
+  @CreatesTimer(CreatesTimer.Kind.PERIODIC)
   public final Ticker tickWithFixedDelay(Duration delay, Runnable action) {
     return ticker(delay, action, false);
   }
@@ -92,6 +95,7 @@ public abstract class TimerSource {
    * A future completed after {@code delay}; cancelling it (or completing it yourself) removes the
    * timer at once. The leak-free {@code time.After}.
    */
+  @CreatesTimer(CreatesTimer.Kind.ONE_SHOT)
   public final CompletableFuture<Void> after(Duration delay) {
     Objects.requireNonNull(delay, "delay");
     CompletableFuture<Void> f = new CompletableFuture<>();
@@ -106,6 +110,7 @@ public abstract class TimerSource {
    * removed from the engine the moment the future completes. Returns {@code future} itself; a
    * future already done gets no timer.
    */
+  @CreatesTimer(CreatesTimer.Kind.FUTURE_TIMEOUT)
   public final <T> CompletableFuture<T> withTimeout(CompletableFuture<T> future, Duration timeout) {
     Objects.requireNonNull(future, "future");
     Objects.requireNonNull(timeout, "timeout");
@@ -122,6 +127,7 @@ public abstract class TimerSource {
   }
 
   /** A watchdog that runs {@code onExpire} unless {@link Watchdog#reset()} comes within {@code timeout}. */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Watchdog watchdog(Duration timeout, Runnable onExpire) {
     Timers.requirePositive(timeout, "timeout");
     Objects.requireNonNull(onExpire, "onExpire");
@@ -138,6 +144,7 @@ public abstract class TimerSource {
   }
 
   /** A throttle running {@code action} at most once per {@code period}. */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Throttle throttle(Duration period, Runnable action) {
     Timers.requirePositive(period, "period");
     Objects.requireNonNull(action, "action");
@@ -153,6 +160,7 @@ public abstract class TimerSource {
    *
    * @throws IllegalArgumentException if {@code maxBatch < 1}
    */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final <T> Coalescer<T> coalescer(
       int maxBatch, Duration maxDelay, Consumer<? super List<T>> flush) {
     if (maxBatch < 1) {
@@ -173,6 +181,7 @@ public abstract class TimerSource {
   }
 
   /** Exponential backoff from {@code initial} doubling up to {@code max}, with 20% jitter. */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Backoff backoff(Duration initial, Duration max) {
     return backoff(initial, max, 2.0, 0.2);
   }
@@ -185,6 +194,7 @@ public abstract class TimerSource {
    * @param multiplier growth per attempt (at least 1)
    * @param jitter share of each delay that may be randomly removed, in [0, 1]
    */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Backoff backoff(Duration initial, Duration max, double multiplier, double jitter) {
     Timers.requirePositive(initial, "initial");
     Timers.requirePositive(max, "max");

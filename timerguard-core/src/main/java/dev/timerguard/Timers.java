@@ -122,6 +122,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
   }
 
   /** A new instance with default settings; close it when done. */
+  @CreatesTimer(CreatesTimer.Kind.ENGINE)
   public static Timers create() {
     return builder().build();
   }
@@ -422,6 +423,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
     }
 
     /** Builds a new instance. */
+    @CreatesTimer(CreatesTimer.Kind.ENGINE)
     public Timers build() {
       return new Timers(this, false);
     }
