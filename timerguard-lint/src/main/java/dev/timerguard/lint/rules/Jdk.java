@@ -49,9 +49,6 @@ final class Jdk {
   static final String NETTY_TIMER = "io.netty.util.Timer";
   static final String NETTY_TIMEOUT = "io.netty.util.Timeout";
   static final String INTERRUPTED = "java.lang.InterruptedException";
-  /** Method names treated as one-shot timers on types of the TimerGuard library itself. */
-  static final Set<String> TIMERGUARD_ONE_SHOTS =
-      Set.of("schedule", "after", "afterFunc", "newTimeout", "timeout", "once", "oneShot");
 
   final RuleContext ctx;
   private final Map<String, TypeMirror> cache;
@@ -187,10 +184,12 @@ final class Jdk {
     TIMER,
     SCHEDULER,
     EXECUTOR,
-    NETTY_TIMER;
+    NETTY_TIMER,
+    /** A TimerGuard {@code Timers} instance (marked {@code @CreatesTimer(ENGINE)}): owns an engine. */
+    TIMERGUARD;
 
     boolean isTimerLike() {
-      return this == TIMER || this == SCHEDULER || this == NETTY_TIMER;
+      return this == TIMER || this == SCHEDULER || this == NETTY_TIMER || this == TIMERGUARD;
     }
   }
 
@@ -223,7 +222,10 @@ final class Jdk {
       MethodInvocationTree inv = (MethodInvocationTree) t;
       String name = methodName(inv);
       if (!name.startsWith("new")) {
-        return Created.NONE;
+        return (name.equals("create") || name.equals("build"))
+                && timerGuardKind(path) == TimerGuardApi.Kind.ENGINE
+            ? Created.TIMERGUARD
+            : Created.NONE;
       }
       ExecutableElement m = method(path);
       if (m == null || !m.getModifiers().contains(Modifier.STATIC)) {
@@ -381,14 +383,16 @@ final class Jdk {
             || e.getKind() == ElementKind.EXCEPTION_PARAMETER);
   }
 
-  /** Whether {@code t}'s (erased) name is declared in the TimerGuard library, lint excluded. */
-  static boolean isTimerGuardType(Element owner) {
-    if (!(owner instanceof TypeElement)) {
-      return false;
+  /**
+   * The {@code @CreatesTimer} kind of the method that {@code invocation} calls, or null (not a
+   * TimerGuard timer-creating method, or it does not resolve).
+   */
+  TimerGuardApi.Kind timerGuardKind(TreePath invocation) {
+    if (!(invocation.getLeaf() instanceof MethodInvocationTree)) {
+      return null;
     }
-    String n = ((TypeElement) owner).getQualifiedName().toString();
-    return (n.startsWith("dev.timerguard.") && !n.startsWith("dev.timerguard.lint")
-        && !n.startsWith("dev.timerguard.cli"));
+    ExecutableElement m = method(invocation);
+    return m == null ? null : TimerGuardApi.kindOf(m, type(TimerGuardApi.ANNOTATION) != null);
   }
 
   /** Short source text of a tree for messages, at most 60 characters. */
@@ -402,7 +406,9 @@ final class Jdk {
     ONE_SHOT,
     PERIODIC,
     FUTURE_TIMEOUT,
-    DELAYED_EXECUTOR
+    DELAYED_EXECUTOR,
+    /** A reusable timer object of the TimerGuard API (watchdog, throttle, ...), live until closed. */
+    REUSABLE
   }
 
   /** A resolved timer-scheduling call: its kind and a human name of the API. */
@@ -438,13 +444,11 @@ final class Jdk {
     if (name.equals("newTimeout") && isCall(path, NETTY_TIMER, Set.of("newTimeout"))) {
       return new TimerCall(TimerKind.ONE_SHOT, "io.netty.util.Timer.newTimeout");
     }
-    if (TIMERGUARD_ONE_SHOTS.contains(name)) {
+    TimerGuardApi.Kind api = timerGuardKind(path);
+    if (api != null && api != TimerGuardApi.Kind.ENGINE) {
       ExecutableElement m = method(path);
-      if (m != null && isTimerGuardType(m.getEnclosingElement())) {
-        return new TimerCall(
-            TimerKind.ONE_SHOT,
-            m.getEnclosingElement().getSimpleName() + "." + name);
-      }
+      return new TimerCall(
+          TimerKind.valueOf(api.name()), m.getEnclosingElement().getSimpleName() + "." + name);
     }
     return null;
   }

@@ -146,17 +146,23 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
         return "a ScheduledExecutorService";
       case NETTY_TIMER:
         return "a Netty timer";
+      case TIMERGUARD:
+        return "a TimerGuard Timers instance";
       default:
         return "an ExecutorService";
     }
   }
 
   static String imperative(Jdk.Created c) {
-    return c == Jdk.Created.TIMER ? "cancel it" : c == Jdk.Created.NETTY_TIMER ? "stop it" : "shut it down";
+    return c == Jdk.Created.TIMER
+        ? "cancel it"
+        : c == Jdk.Created.NETTY_TIMER ? "stop it" : c == Jdk.Created.TIMERGUARD ? "close it" : "shut it down";
   }
 
   static String verb(Jdk.Created c) {
-    return c == Jdk.Created.TIMER ? "cancelled" : c == Jdk.Created.NETTY_TIMER ? "stopped" : "shut down";
+    return c == Jdk.Created.TIMER
+        ? "cancelled"
+        : c == Jdk.Created.NETTY_TIMER ? "stopped" : c == Jdk.Created.TIMERGUARD ? "closed" : "shut down";
   }
 
   private void checkLocal(RuleContext ctx, Jdk jdk, TreePath decl, Element var, Jdk.Created c) {
