@@ -16,7 +16,6 @@ import com.sun.source.tree.VariableTree;
 import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,42 +38,29 @@ import javax.lang.model.element.ElementKind;
  * core size 0) are not reported. Fields (process-lifetime singletons) are never reported. Path analysis is
  * lexical, not a full CFG: exception paths are not considered. Stateless.
  */
-public final class TG103TimerOrExecutorNeverClosed implements Rule {
+public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   private static final Set<String> CLOSERS =
       Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully");
 
-  @Override
-  public String id() {
-    return "TG103";
+  public TG103TimerOrExecutorNeverClosed() {
+    super(
+        "TG103",
+        "timer-or-executor-never-closed",
+        "A Timer or executor created in a method is not closed on every path and does not escape.",
+        "Executor", "Timer", "ForkJoinPool");
   }
 
   @Override
-  public String name() {
-    return "timer-or-executor-never-closed";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("Executor", "Timer", "ForkJoinPool");
-  }
-
-  @Override
-  public String summary() {
-    return "A Timer or executor created in a method is not closed on every path and does not escape.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitVariable(VariableTree node, Void v) {
         if (node.getInitializer() != null) {
-          Element e = jdk.element(getCurrentPath());
+          Element e = facts.types.element(getCurrentPath());
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE) {
-            Jdk.Created c = jdk.creation(new TreePath(getCurrentPath(), node.getInitializer()));
-            if (c != Jdk.Created.NONE && !threadsTimeOut(node.getInitializer())) {
-              checkLocal(ctx, jdk, getCurrentPath(), e, c);
+            Created c = facts.creations.classify(new TreePath(getCurrentPath(), node.getInitializer()));
+            if (c != Created.NONE && !threadsTimeOut(node.getInitializer())) {
+              checkLocal(ctx, facts, getCurrentPath(), e, c);
             }
           }
         }
@@ -104,16 +90,16 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
         if (!bare && !chained) {
           return;
         }
-        Jdk.Created c = jdk.creation(path);
-        if (c == Jdk.Created.NONE) {
+        Created c = facts.creations.classify(path);
+        if (c == Created.NONE) {
           return;
         }
         ctx.report(
             path,
-            describe(c) + " is created, used once and never " + verb(c)
+            c.describe() + " is created, used once and never " + c.verb()
                 + ": its thread outlives this call",
-            "keep it in a variable and " + imperative(c) + " when done (try-with-resources on JDK 19+),"
-                + " or reuse one long-lived " + (c == Jdk.Created.TIMER ? "Timer" : "executor"));
+            "keep it in a variable and " + c.imperative() + " when done (try-with-resources on JDK 19+),"
+                + " or reuse one long-lived " + (c == Created.TIMER ? "Timer" : "executor"));
       }
     }.scan(ctx.root(), null);
   }
@@ -123,9 +109,9 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
    * ThreadPoolExecutor} with a literal core size of 0): not shutting them down leaks no thread.
    */
   static boolean threadsTimeOut(Tree init) {
-    Tree t = Jdk.skipParens(init);
+    Tree t = TreePaths.skipParens(init);
     if (t instanceof MethodInvocationTree) {
-      return Jdk.methodName((MethodInvocationTree) t).equals("newCachedThreadPool");
+      return TreePaths.methodName((MethodInvocationTree) t).equals("newCachedThreadPool");
     }
     if (t instanceof NewClassTree) {
       NewClassTree n = (NewClassTree) t;
@@ -138,35 +124,8 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
     return false;
   }
 
-  static String describe(Jdk.Created c) {
-    switch (c) {
-      case TIMER:
-        return "a java.util.Timer";
-      case SCHEDULER:
-        return "a ScheduledExecutorService";
-      case NETTY_TIMER:
-        return "a Netty timer";
-      case TIMERGUARD:
-        return "a TimerGuard Timers instance";
-      default:
-        return "an ExecutorService";
-    }
-  }
-
-  static String imperative(Jdk.Created c) {
-    return c == Jdk.Created.TIMER
-        ? "cancel it"
-        : c == Jdk.Created.NETTY_TIMER ? "stop it" : c == Jdk.Created.TIMERGUARD ? "close it" : "shut it down";
-  }
-
-  static String verb(Jdk.Created c) {
-    return c == Jdk.Created.TIMER
-        ? "cancelled"
-        : c == Jdk.Created.NETTY_TIMER ? "stopped" : c == Jdk.Created.TIMERGUARD ? "closed" : "shut down";
-  }
-
-  private void checkLocal(RuleContext ctx, Jdk jdk, TreePath decl, Element var, Jdk.Created c) {
-    TreePath scope = Jdk.enclosingBoundary(decl);
+  private void checkLocal(RuleContext ctx, Facts facts, TreePath decl, Element var, Created c) {
+    TreePath scope = TreePaths.enclosingBoundary(decl);
     if (scope == null) {
       return;
     }
@@ -177,11 +136,11 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
       @Override
       public Void visitIdentifier(IdentifierTree node, Void v) {
         TreePath use = getCurrentPath();
-        if (jdk.element(use) != var) {
+        if (facts.types.element(use) != var) {
           return null;
         }
         Tree parent = use.getParentPath().getLeaf();
-        boolean inner = Jdk.enclosingBoundary(use).getLeaf() != scope.getLeaf();
+        boolean inner = TreePaths.enclosingBoundary(use).getLeaf() != scope.getLeaf();
         if (parent instanceof MemberSelectTree
             && use.getParentPath().getParentPath().getLeaf() instanceof MethodInvocationTree
             && ((MethodInvocationTree) use.getParentPath().getParentPath().getLeaf()).getMethodSelect()
@@ -218,9 +177,9 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
     if (closes.isEmpty()) {
       ctx.report(
           decl,
-          "'" + name + "' (" + describe(c) + ") is never " + verb(c)
+          "'" + name + "' (" + c.describe() + ") is never " + c.verb()
               + " and does not escape: its threads outlive this method",
-          imperative(c) + " in a finally block, use try-with-resources (JDK 19+ executors are"
+          c.imperative() + " in a finally block, use try-with-resources (JDK 19+ executors are"
               + " AutoCloseable), or hand it to an owner that closes it");
       return;
     }
@@ -232,9 +191,9 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
     }
     ctx.report(
         decl,
-        "'" + name + "' (" + describe(c) + ") is " + verb(c)
+        "'" + name + "' (" + c.describe() + ") is " + c.verb()
             + " only on some paths (a condition or an early return skips it)",
-        imperative(c) + " in a finally block, or use try-with-resources (JDK 19+)");
+        c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
   }
 
   /** Whether {@code close} runs whenever the declaration completes normally (lexical check). */

@@ -19,7 +19,6 @@ import com.sun.source.tree.UnionTypeTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import java.util.List;
 import javax.lang.model.type.TypeMirror;
@@ -39,37 +38,24 @@ import javax.lang.model.type.TypeMirror;
  * InterruptedException} (or a supertype) of the innermost such {@code try} counts, and only when
  * that {@code try} is inside the loop. Stateless.
  */
-public final class TG106UninterruptibleWaitLoop implements Rule {
-  @Override
-  public String id() {
-    return "TG106";
-  }
-
-  @Override
-  public String name() {
-    return "uninterruptible-wait-loop";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("sleep", "wait", "join", "await");
-  }
-
+public final class TG106UninterruptibleWaitLoop extends AbstractRule {
   /** A wait, and a handler that could swallow its interrupt. */
   @Override
   public boolean mayFire(String text) {
-    return Rule.super.mayFire(text) && text.contains("catch");
+    return super.mayFire(text) && text.contains("catch");
+  }
+
+  public TG106UninterruptibleWaitLoop() {
+    super(
+        "TG106",
+        "uninterruptible-wait-loop",
+        "Sleep or timed wait in a retry loop that swallows InterruptedException.",
+        "sleep", "wait", "join", "await");
   }
 
   @Override
-  public String summary() {
-    return "Sleep or timed wait in a retry loop that swallows InterruptedException.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
-    TypeMirror ie = jdk.type(Jdk.INTERRUPTED);
+  void check(RuleContext ctx, Facts facts) {
+    TypeMirror ie = facts.types.type(ApiNames.INTERRUPTED);
     if (ie == null) {
       return;
     }
@@ -77,11 +63,11 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
-        String what = jdk.sleepOrTimedWait(p, true, false);
+        String what = facts.waits.sleepOrTimedWait(p, true, false);
         if (what != null) {
           TreePath[] loop = {null};
-          CatchTree handler = handler(jdk, p, ie, loop);
-          if (handler != null && swallows(handler) && !externallyStoppable(jdk, loop[0])) {
+          CatchTree handler = handler(facts, p, ie, loop);
+          if (handler != null && swallows(handler) && !externallyStoppable(facts, loop[0])) {
             ctx.report(
                 p,
                 what + " in a loop whose handler swallows InterruptedException: the interrupt is"
@@ -97,17 +83,17 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
   }
 
   /** The catch clause that handles InterruptedException from {@code call}, if it lies in a loop. */
-  private static CatchTree handler(Jdk jdk, TreePath call, TypeMirror ie, TreePath[] loopOut) {
+  private static CatchTree handler(Facts facts, TreePath call, TypeMirror ie, TreePath[] loopOut) {
     Tree child = call.getLeaf();
     for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
       Tree t = p.getLeaf();
-      if (Jdk.isBoundary(t)) {
+      if (TreePaths.isBoundary(t)) {
         return null;
       }
       if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
         for (CatchTree c : ((TryTree) t).getCatches()) {
-          if (catchesInterrupted(jdk, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
-            loopOut[0] = Jdk.enclosingLoop(p);
+          if (catchesInterrupted(facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
+            loopOut[0] = TreePaths.enclosingLoop(p);
             return loopOut[0] != null ? c : null;
           }
         }
@@ -117,15 +103,15 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
     return null;
   }
 
-  private static boolean catchesInterrupted(Jdk jdk, TreePath param, CatchTree c, TypeMirror ie) {
+  private static boolean catchesInterrupted(Facts facts, TreePath param, CatchTree c, TypeMirror ie) {
     Tree type = c.getParameter().getType();
     List<? extends Tree> alternatives =
         type instanceof UnionTypeTree ? ((UnionTypeTree) type).getTypeAlternatives() : List.of(type);
     for (Tree alt : alternatives) {
-      TypeMirror t = jdk.typeOf(new TreePath(param, alt));
+      TypeMirror t = facts.types.typeOf(new TreePath(param, alt));
       if (t != null) {
         try {
-          if (jdk.ctx.types().isSubtype(ie, jdk.ctx.types().erasure(t))) {
+          if (facts.ctx.types().isSubtype(ie, facts.ctx.types().erasure(t))) {
             return true;
           }
         } catch (RuntimeException e) {
@@ -181,7 +167,7 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
 
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        if (!LOGGING.matcher(Jdk.methodName(node)).matches()) {
+        if (!LOGGING.matcher(TreePaths.methodName(node)).matches()) {
           handled[0] = true; // interrupt(), exit(), kill(this), cleanup(): deliberate
         }
         return super.visitMethodInvocation(node, v);
@@ -206,7 +192,7 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
    * sleep and re-check the flag. Checking {@code isInterrupted()} alone does not count: the swallowed
    * interrupt clears exactly that flag.
    */
-  private static boolean externallyStoppable(Jdk jdk, TreePath loop) {
+  private static boolean externallyStoppable(Facts facts, TreePath loop) {
     if (loop == null) {
       return false;
     }
@@ -225,13 +211,13 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
     } else if (t instanceof EnhancedForLoopTree) {
       return true; // bounded by its collection
     }
-    if (cond != null && stopLike(jdk, loop, cond)) {
+    if (cond != null && stopLike(facts, loop, cond)) {
       return true;
     }
     if (body instanceof BlockTree) {
       for (StatementTree st : ((BlockTree) body).getStatements()) {
         if (st instanceof IfTree && exits(((IfTree) st).getThenStatement())
-            && stopLike(jdk, loop, ((IfTree) st).getCondition())) {
+            && stopLike(facts, loop, ((IfTree) st).getCondition())) {
           return true;
         }
       }
@@ -248,24 +234,24 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
         && exits(((BlockTree) s).getStatements().get(0));
   }
 
-  private static boolean stopLike(Jdk jdk, TreePath at, ExpressionTree cond) {
+  private static boolean stopLike(Facts facts, TreePath at, ExpressionTree cond) {
     boolean[] found = {false};
     new TreeScanner<Void, Void>() {
       @Override
       public Void visitIdentifier(com.sun.source.tree.IdentifierTree node, Void v) {
-        check(jdk.element(new TreePath(at, node)));
+        check(facts.types.element(new TreePath(at, node)));
         return null;
       }
 
       @Override
       public Void visitMemberSelect(com.sun.source.tree.MemberSelectTree node, Void v) {
-        check(jdk.element(new TreePath(at, node)));
+        check(facts.types.element(new TreePath(at, node)));
         return super.visitMemberSelect(node, v);
       }
 
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        String n = Jdk.methodName(node);
+        String n = TreePaths.methodName(node);
         if (n.equals("isInterrupted") || n.equals("interrupted")) {
           return null;
         }
@@ -276,7 +262,7 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
       }
 
       private void check(javax.lang.model.element.Element e) {
-        if (Jdk.isField(e) && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
+        if (TreePaths.isField(e) && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
           found[0] = true;
         }
       }
