@@ -1,46 +1,63 @@
 package dev.timerguard.lint.rules;
 
 import com.sun.source.tree.AssignmentTree;
-import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
-import com.sun.source.tree.LabeledStatementTree;
+import com.sun.source.tree.MemberReferenceTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
-import com.sun.source.tree.ReturnTree;
-import com.sun.source.tree.SynchronizedTree;
 import com.sun.source.tree.Tree;
-import com.sun.source.tree.TryTree;
 import com.sun.source.tree.VariableTree;
-import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import dev.timerguard.lint.RuleContext;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
 
 /**
  * TG103 timer-or-executor-never-closed: a {@code java.util.Timer}, {@code ScheduledExecutorService}
- * or other {@code ExecutorService} (or Netty timer) created in a method, held in a local variable or
- * used once in a chain ({@code Executors.newSingleThreadExecutor().execute(..)}), that is not
- * cancelled / shut down / closed on every normal path and does not escape to an owner. The JVM's
- * {@code lostcancel}: its threads outlive the method.
+ * or other {@code ExecutorService} (or Netty timer, or TimerGuard {@code Timers}) that its creator
+ * owns and never releases. The JVM's {@code lostcancel}: its threads outlive their owner. Three
+ * shapes:
  *
- * <p>Escapes (silent): returned, assigned to a field or another variable, passed as an argument
- * (handed to an owner), captured by a lambda or inner class. Closed (silent): try-with-resources
- * (JDK 19+ executors are AutoCloseable), a closing call in a {@code finally} block or on the straight
- * line after the declaration with no early {@code return} in between, or a closing call inside a
- * lambda (shutdown hook). Pools whose threads time out on their own ({@code newCachedThreadPool},
- * core size 0) are not reported. Fields (process-lifetime singletons) are never reported. Path analysis is
- * lexical, not a full CFG: exception paths are not considered. Stateless.
+ * <ul>
+ *   <li>created in a method and held in a local variable (declared with it, or declared {@code null}
+ *       and assigned later) that is not cancelled / shut down / closed on every path (see {@link
+ *       ReleasePaths}: early returns, {@code finally}, loops) and does not escape to an owner;
+ *   <li>used once in a chain ({@code Executors.newSingleThreadExecutor().execute(..)});
+ *   <li>an instance field created by its class (in its declaration or assigned in any method) when
+ *       the class has a lifecycle ({@code close/stop/shutdown/destroy/dispose}, or it is {@code
+ *       AutoCloseable}) and nothing in the class ever releases the field or hands it on: each closed
+ *       instance leaks the field's threads.
+ * </ul>
+ *
+ * <p>Wrapping is not escaping: a pool passed to a decorator ({@code MoreExecutors.listeningDecorator},
+ * {@code Executors.unconfigurable(Scheduled)ExecutorService}) is still owned, and shutting the
+ * decorator down releases it. Escapes (silent): returned, assigned to a field or another variable,
+ * passed as an argument to anything else (handed to an owner or a helper), captured by a lambda or
+ * inner class; a release inside a lambda (shutdown hook) also counts. Pools whose threads time out
+ * on their own ({@code newCachedThreadPool}, core size 0) are not reported; static fields
+ * (process-lifetime singletons) are never reported. Stateless.
  */
 public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   private static final Set<String> CLOSERS =
       Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully");
+  /** Methods that give a class a lifecycle: its owner calls one of them when done with it. */
+  private static final Set<String> LIFECYCLE =
+      Set.of("close", "stop", "shutdown", "destroy", "dispose", "shutdownNow", "terminate");
+  /** Decorators whose result delegates shutdown to the pool they wrap (a wrapper is not an owner). */
+  private static final Set<String> DECORATORS =
+      Set.of("listeningDecorator", "unconfigurableExecutorService", "unconfigurableScheduledExecutorService");
 
   public TG103TimerOrExecutorNeverClosed() {
     super(
@@ -52,19 +69,46 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
 
   @Override
   void check(RuleContext ctx, Facts facts) {
+    ReleasePaths paths = new ReleasePaths(facts.types, CLOSERS);
+    Set<Element> lateChecked = new HashSet<>();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitVariable(VariableTree node, Void v) {
         if (node.getInitializer() != null) {
           Element e = facts.types.element(getCurrentPath());
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE) {
-            Created c = facts.creations.classify(new TreePath(getCurrentPath(), node.getInitializer()));
-            if (c != Created.NONE && !threadsTimeOut(node.getInitializer())) {
-              checkLocal(ctx, facts, getCurrentPath(), e, c);
+            Tree init = owned(facts, new TreePath(getCurrentPath(), node.getInitializer()));
+            Created c = facts.creations.classify(new TreePath(getCurrentPath(), init));
+            if (c != Created.NONE && !threadsTimeOut(init)) {
+              checkLocal(ctx, facts, paths, getCurrentPath(), getCurrentPath(), e, c);
             }
           }
         }
         return super.visitVariable(node, v);
+      }
+
+      /** Late assignment: {@code ExecutorService pool = null; .. pool = Executors.newX(..);}. */
+      @Override
+      public Void visitAssignment(AssignmentTree node, Void v) {
+        TreePath p = getCurrentPath();
+        if (p.getParentPath().getLeaf() instanceof ExpressionStatementTree) {
+          Element e = facts.types.element(new TreePath(p, node.getVariable()));
+          if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE && !lateChecked.contains(e)) {
+            Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
+            Created c = facts.creations.classify(new TreePath(p, rhs));
+            if (c != Created.NONE && !threadsTimeOut(rhs) && lateAssigned(facts, e)) {
+              lateChecked.add(e); // the first creating assignment speaks for the variable
+              checkLocal(ctx, facts, paths, p, p.getParentPath(), e, c);
+            }
+          }
+        }
+        return super.visitAssignment(node, v);
+      }
+
+      @Override
+      public Void visitClass(ClassTree node, Void v) {
+        checkFields(ctx, facts, getCurrentPath());
+        return super.visitClass(node, v);
       }
 
       @Override
@@ -104,6 +148,44 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     }.scan(ctx.root(), null);
   }
 
+  /** Whether the local {@code var} is declared without a value or with {@code null}. */
+  private static boolean lateAssigned(Facts facts, Element var) {
+    TreePath decl = facts.ctx.trees().getPath(var);
+    if (decl == null || !(decl.getLeaf() instanceof VariableTree)) {
+      return false;
+    }
+    ExpressionTree init = ((VariableTree) decl.getLeaf()).getInitializer();
+    return init == null || init.getKind() == Tree.Kind.NULL_LITERAL;
+  }
+
+  /** Whether the call at {@code p} is a decorator that delegates shutdown to its argument. */
+  static boolean isDecorator(Facts facts, TreePath p) {
+    Tree t = TreePaths.skipParens(p.getLeaf());
+    if (!(t instanceof MethodInvocationTree)) {
+      return false;
+    }
+    MethodInvocationTree inv = (MethodInvocationTree) t;
+    if (!DECORATORS.contains(TreePaths.methodName(inv)) || inv.getArguments().size() != 1) {
+      return false;
+    }
+    ExecutableElement m = facts.types.method(p.getLeaf() == t ? p : new TreePath(p, t));
+    if (m != null) {
+      String owner = m.getEnclosingElement().toString();
+      return owner.equals(ApiNames.EXECUTORS) || owner.equals("com.google.common.util.concurrent.MoreExecutors");
+    }
+    ExpressionTree q = TreePaths.receiver(inv); // owner not on the class path: judge by its name
+    return q != null && (q.toString().endsWith("MoreExecutors") || q.toString().endsWith("Executors"));
+  }
+
+  /** The creation an expression owns: the expression itself, or the pool inside a decorator. */
+  private static Tree owned(Facts facts, TreePath expr) {
+    Tree t = TreePaths.skipParens(expr.getLeaf());
+    if (isDecorator(facts, expr)) {
+      return TreePaths.skipParens(((MethodInvocationTree) t).getArguments().get(0));
+    }
+    return t;
+  }
+
   /**
    * Pools whose threads die on their own when idle ({@code newCachedThreadPool}, a {@code
    * ThreadPoolExecutor} with a literal core size of 0): not shutting them down leaks no thread.
@@ -124,57 +206,25 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     return false;
   }
 
-  private void checkLocal(RuleContext ctx, Facts facts, TreePath decl, Element var, Created c) {
+  /**
+   * Checks a local that holds what it created: {@code decl} is where to report (the declaration or
+   * the assignment), {@code statement} the statement that creates it.
+   */
+  private void checkLocal(
+      RuleContext ctx, Facts facts, ReleasePaths paths, TreePath decl, TreePath statement, Element var,
+      Created c) {
     TreePath scope = TreePaths.enclosingBoundary(decl);
     if (scope == null) {
       return;
     }
-    List<TreePath> closes = new ArrayList<>();
-    boolean[] escapes = {false};
-    boolean[] deferredClose = {false};
-    new TreePathScanner<Void, Void>() {
-      @Override
-      public Void visitIdentifier(IdentifierTree node, Void v) {
-        TreePath use = getCurrentPath();
-        if (facts.types.element(use) != var) {
-          return null;
-        }
-        Tree parent = use.getParentPath().getLeaf();
-        boolean inner = TreePaths.enclosingBoundary(use).getLeaf() != scope.getLeaf();
-        if (parent instanceof MemberSelectTree
-            && use.getParentPath().getParentPath().getLeaf() instanceof MethodInvocationTree
-            && ((MethodInvocationTree) use.getParentPath().getParentPath().getLeaf()).getMethodSelect()
-                == parent) {
-          String m = ((MemberSelectTree) parent).getIdentifier().toString();
-          if (CLOSERS.contains(m)) {
-            if (inner) {
-              deferredClose[0] = true;
-            } else {
-              closes.add(use.getParentPath().getParentPath());
-            }
-          } else if (inner) {
-            escapes[0] = true;
-          }
-          return null;
-        }
-        if (parent instanceof com.sun.source.tree.MemberReferenceTree) {
-          if (CLOSERS.contains(((com.sun.source.tree.MemberReferenceTree) parent).getName().toString())) {
-            deferredClose[0] = true; // pool::shutdown handed to a hook
-          }
-          return null;
-        }
-        if (parent instanceof AssignmentTree && ((AssignmentTree) parent).getVariable() == node) {
-          return null; // re-assignment of the local itself
-        }
-        escapes[0] = true; // argument, return, assignment source, capture, conditional...
-        return null;
-      }
-    }.scan(scope, null);
-    if (escapes[0] || deferredClose[0]) {
+    Set<Element> vars = new HashSet<>();
+    vars.add(var);
+    Use use = uses(facts, scope, vars, false);
+    if (use.escapes || use.deferredClose) {
       return;
     }
     String name = var.getSimpleName().toString();
-    if (closes.isEmpty()) {
+    if (!use.closed) {
       ctx.report(
           decl,
           "'" + name + "' (" + c.describe() + ") is never " + c.verb()
@@ -183,11 +233,8 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               + " AutoCloseable), or hand it to an owner that closes it");
       return;
     }
-    SourcePositions pos = ctx.trees().getSourcePositions();
-    for (TreePath close : closes) {
-      if (onEveryPath(ctx, pos, decl, close, scope)) {
-        return;
-      }
+    if (paths.releasedOnEveryPath(statement, vars)) {
+      return;
     }
     ctx.report(
         decl,
@@ -196,59 +243,209 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
   }
 
-  /** Whether {@code close} runs whenever the declaration completes normally (lexical check). */
-  private static boolean onEveryPath(
-      RuleContext ctx, SourcePositions pos, TreePath decl, TreePath close, TreePath scope) {
-    Tree declBlock = decl.getParentPath().getLeaf();
-    if (!(close.getParentPath().getLeaf() instanceof ExpressionStatementTree)) {
-      return false;
-    }
-    Tree child = close.getParentPath().getLeaf();
-    long returnsUntil = pos.getStartPosition(ctx.compilationUnit(), child);
-    TreePath p = close.getParentPath().getParentPath();
-    for (; p != null && p.getLeaf() != declBlock; p = p.getParentPath()) {
-      Tree t = p.getLeaf();
-      if (t instanceof TryTree) {
-        TryTree tt = (TryTree) t;
-        if (tt.getFinallyBlock() == child) {
-          returnsUntil = pos.getStartPosition(ctx.compilationUnit(), tt);
-        } else if (tt.getBlock() != child) {
-          return false; // in a catch block or a resource
-        }
-      } else if (!(t instanceof BlockTree
-          || t instanceof SynchronizedTree
-          || t instanceof LabeledStatementTree)) {
-        return false; // if, loop, switch, ...
-      }
-      child = t;
-    }
-    if (p == null) {
-      return false;
-    }
-    long from = pos.getEndPosition(ctx.compilationUnit(), decl.getLeaf());
-    long until = returnsUntil;
-    boolean[] early = {false};
-    new TreePathScanner<Void, Void>() {
-      @Override
-      public Void visitReturn(ReturnTree node, Void v) {
-        long at = pos.getStartPosition(ctx.compilationUnit(), node);
-        if (at > from && at < until) {
-          early[0] = true;
-        }
-        return null;
-      }
-
-      @Override
-      public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
-        return null;
-      }
-
-      @Override
-      public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
-        return null;
-      }
-    }.scan(decl.getParentPath(), null);
-    return !early[0];
+  /** How the variables in {@code vars} (a pool and its decorators) are used in {@code scope}. */
+  private static final class Use {
+    boolean closed;
+    boolean escapes;
+    boolean deferredClose;
   }
 
+  /**
+   * Scans {@code scope} for uses of {@code vars}; a decorator wrapping one of them into a local
+   * adds that local to {@code vars} (shutting the decorator down shuts the pool down). For a field
+   * ({@code field}), the scope is its class: uses in any method, lambda or inner class are ordinary
+   * uses, and a comparison with {@code null} is a read, not an escape.
+   */
+  private static Use uses(Facts facts, TreePath scope, Set<Element> vars, boolean field) {
+    Use u = new Use();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitIdentifier(IdentifierTree node, Void v) {
+        use(getCurrentPath(), node);
+        return null;
+      }
+
+      @Override
+      public Void visitMemberSelect(MemberSelectTree node, Void v) {
+        if (node.getExpression() instanceof IdentifierTree
+            && ((IdentifierTree) node.getExpression()).getName().contentEquals("this")) {
+          use(getCurrentPath(), node); // this.pool
+          return null;
+        }
+        return super.visitMemberSelect(node, v);
+      }
+
+      private void use(TreePath use, Tree node) {
+        if (!vars.contains(facts.types.element(use))) {
+          return;
+        }
+        Tree parent = use.getParentPath().getLeaf();
+        boolean inner = !field && TreePaths.enclosingBoundary(use).getLeaf() != scope.getLeaf();
+        if (field
+            && parent instanceof com.sun.source.tree.BinaryTree
+            && (((com.sun.source.tree.BinaryTree) parent).getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
+                || ((com.sun.source.tree.BinaryTree) parent).getRightOperand().getKind() == Tree.Kind.NULL_LITERAL)) {
+          return; // if (pool != null): a read
+        }
+        if (parent instanceof MemberSelectTree
+            && use.getParentPath().getParentPath().getLeaf() instanceof MethodInvocationTree
+            && ((MethodInvocationTree) use.getParentPath().getParentPath().getLeaf()).getMethodSelect()
+                == parent) {
+          String m = ((MemberSelectTree) parent).getIdentifier().toString();
+          if (CLOSERS.contains(m)) {
+            if (inner) {
+              u.deferredClose = true;
+            } else {
+              u.closed = true;
+            }
+          } else if (inner) {
+            u.escapes = true;
+          }
+          return;
+        }
+        if (parent instanceof MemberReferenceTree) {
+          if (CLOSERS.contains(((MemberReferenceTree) parent).getName().toString())) {
+            u.deferredClose = true; // pool::shutdown handed to a hook
+          }
+          return;
+        }
+        if (parent instanceof AssignmentTree && ((AssignmentTree) parent).getVariable() == node) {
+          return; // re-assignment of the variable itself
+        }
+        if (parent instanceof MethodInvocationTree
+            && isDecorator(facts, use.getParentPath())
+            && !inner) {
+          Element wrapper = wrapperLocal(facts, use.getParentPath());
+          if (wrapper != null) {
+            vars.add(wrapper); // its uses count from now on; earlier ones were of the bare pool
+            return;
+          }
+        }
+        u.escapes = true; // argument, return, assignment source, capture, conditional...
+      }
+    }.scan(scope, null);
+    return u;
+  }
+
+  /** The local that receives the decorator call at {@code call}, or null. */
+  private static Element wrapperLocal(Facts facts, TreePath call) {
+    Tree parent = call.getParentPath().getLeaf();
+    Element e = null;
+    if (parent instanceof VariableTree) {
+      e = facts.types.element(call.getParentPath());
+    } else if (parent instanceof AssignmentTree) {
+      e = facts.types.element(new TreePath(call.getParentPath(), ((AssignmentTree) parent).getVariable()));
+    }
+    return e != null && e.getKind() == ElementKind.LOCAL_VARIABLE ? e : null;
+  }
+
+  /**
+   * Fields of the class at {@code cls} that the class creates and never releases although it has a
+   * lifecycle method or is AutoCloseable.
+   */
+  private void checkFields(RuleContext ctx, Facts facts, TreePath cls) {
+    ClassTree ct = (ClassTree) cls.getLeaf();
+    if (!hasLifecycle(facts, cls, ct)) {
+      return;
+    }
+    Map<Element, TreePath> created = new LinkedHashMap<>();
+    Map<Element, Created> kinds = new LinkedHashMap<>();
+    for (Tree member : ct.getMembers()) {
+      if (member instanceof VariableTree) {
+        VariableTree vt = (VariableTree) member;
+        TreePath vp = new TreePath(cls, vt);
+        if (vt.getModifiers().getFlags().contains(Modifier.STATIC) || vt.getInitializer() == null) {
+          continue;
+        }
+        Tree init = owned(facts, new TreePath(vp, vt.getInitializer()));
+        Created c = facts.creations.classify(new TreePath(vp, init));
+        if (c != Created.NONE && !threadsTimeOut(init)) {
+          Element f = facts.types.element(vp);
+          if (f != null) {
+            created.putIfAbsent(f, vp);
+            kinds.putIfAbsent(f, c);
+          }
+        }
+      }
+    }
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitAssignment(AssignmentTree node, Void v) {
+        TreePath p = getCurrentPath();
+        if (TreePaths.isOwnFieldTarget(node.getVariable())) {
+          Element f = facts.types.element(new TreePath(p, node.getVariable()));
+          if (TreePaths.isField(f)
+              && !f.getModifiers().contains(Modifier.STATIC)
+              && f.getEnclosingElement() == facts.types.element(cls)) {
+            Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
+            Created c = facts.creations.classify(new TreePath(p, rhs));
+            if (c != Created.NONE && !threadsTimeOut(rhs)) {
+              created.putIfAbsent(f, p);
+              kinds.putIfAbsent(f, c);
+            }
+          }
+        }
+        return super.visitAssignment(node, v);
+      }
+
+      @Override
+      public Void visitClass(ClassTree node, Void v) {
+        return node == ct ? super.visitClass(node, v) : null; // nested classes are checked on their own
+      }
+    }.scan(cls, null);
+    for (Map.Entry<Element, TreePath> e : created.entrySet()) {
+      Set<Element> vars = new HashSet<>();
+      vars.add(e.getKey());
+      Use use = uses(facts, cls, vars, true);
+      if (use.closed || use.deferredClose || use.escapes || usedThroughOtherInstance(facts, cls, e.getKey())) {
+        continue;
+      }
+      Created c = kinds.get(e.getKey());
+      String name = e.getKey().getSimpleName().toString();
+      ctx.report(
+          e.getValue(),
+          "field '" + name + "' (" + c.describe() + ") is created by " + ct.getSimpleName()
+              + " and never " + c.verb() + ", although " + ct.getSimpleName()
+              + " has a lifecycle: every instance leaks its threads when it is closed",
+          c.imperative() + " in the class's close/stop method (or hand it to the owner that closes it)");
+    }
+  }
+
+  /**
+   * Whether {@code field} is used through a member select on something other than {@code this}
+   * ({@code other.pool.shutdown()} in a static helper or a sibling instance): the release may be
+   * there, out of this analysis' sight.
+   */
+  private static boolean usedThroughOtherInstance(Facts facts, TreePath cls, Element field) {
+    boolean[] found = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMemberSelect(MemberSelectTree node, Void v) {
+        if (!(node.getExpression() instanceof IdentifierTree
+                && ((IdentifierTree) node.getExpression()).getName().contentEquals("this"))
+            && node.getIdentifier().contentEquals(field.getSimpleName())
+            && facts.types.element(getCurrentPath()) == field) {
+          found[0] = true;
+        }
+        return super.visitMemberSelect(node, v);
+      }
+    }.scan(cls, null);
+    return found[0];
+  }
+
+  /** A no-argument close/stop/shutdown/destroy/dispose method, or an AutoCloseable class. */
+  private static boolean hasLifecycle(Facts facts, TreePath cls, ClassTree ct) {
+    if (ct.getKind() != Tree.Kind.CLASS) {
+      return false; // enums (singletons), interfaces, records, annotations
+    }
+    for (Tree m : ct.getMembers()) {
+      if (m instanceof MethodTree
+          && ((MethodTree) m).getParameters().isEmpty()
+          && LIFECYCLE.contains(((MethodTree) m).getName().toString())) {
+        return true;
+      }
+    }
+    Element e = facts.types.element(cls);
+    return e != null && facts.types.isSubtype(e.asType(), "java.lang.AutoCloseable");
+  }
 }

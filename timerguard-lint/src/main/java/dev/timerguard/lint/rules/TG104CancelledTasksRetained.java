@@ -26,7 +26,10 @@ import javax.lang.model.element.Element;
  * Executors.newScheduledThreadPool} and {@code newSingleThreadScheduledExecutor} return) whose
  * one-shot tasks are kept and cancelled, but which never gets {@code setRemoveOnCancelPolicy(true)}:
  * every cancelled task stays in the queue until its delay expires (per-request timeouts cancelled on
- * completion pile up). Also: {@code TimerTask.cancel()} in a class that schedules on a {@code
+ * completion pile up). Periodic tasks count the same way when they are started per call (outside
+ * constructors, initializers and {@code start*}/{@code init*} methods; in constructors too when the
+ * pool is a static field shared by all instances) with their handle kept: a cancelled periodic
+ * task stays queued until its next run was due. Also: {@code TimerTask.cancel()} in a class that schedules on a {@code
  * java.util.Timer} outside start-up but never calls {@code purge()} (only one-shot {@code schedule(task, delay)} calls count:
  * a periodic task started once leaves at most one cancelled entry).
  *
@@ -135,13 +138,17 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
     if (!reflective[0] && !futureCancels.isEmpty()) {
       for (Map.Entry<Element, Site> pool : pools.entrySet()) {
         Usage u = usage(ctx, facts, pool.getKey());
-        if (!u.configured && !u.escapes && u.keptOneShots > 0) {
+        if (!u.configured && !u.escapes && (u.keptOneShots > 0 || u.keptPeriodics > 0)) {
           String name = pool.getKey().getSimpleName().toString();
           ctx.report(
               pool.getValue().path,
-              "one-shot tasks of '" + name + "' are kept and cancelled, but '" + name
-                  + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
-                  + " queue until its delay expires",
+              (u.keptOneShots > 0
+                      ? "one-shot tasks of '" + name + "' are kept and cancelled, but '" + name
+                          + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
+                          + " queue until its delay expires"
+                      : "periodic tasks of '" + name + "' are started per call and cancelled one by one,"
+                          + " but '" + name + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
+                          + " task stays in its queue until its next run was due"),
               pool.getValue().wrapper
                   ? "create it as new ScheduledThreadPoolExecutor(1) and call setRemoveOnCancelPolicy(true)"
                       + " (the Executors wrapper hides the setter)"
@@ -166,10 +173,44 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
     }
   }
 
+  private static final java.util.List<String> STARTS =
+      java.util.List.of("start", "init", "open", "setUp", "setup", "main", "run");
+
+  /** In a method its owner calls once ({@code start*}, {@code init*}, ...): one task per owner. */
+  private static boolean inLifecycleStart(TreePath p) {
+    for (; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof com.sun.source.tree.MethodTree) {
+        String n = ((com.sun.source.tree.MethodTree) p.getLeaf()).getName().toString();
+        return STARTS.stream().anyMatch(n::startsWith);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A static pool scheduled on from an instance constructor: every instance adds its own periodic
+   * task, so such a constructor starts one per call.
+   */
+  private static boolean sharedByInstances(Element pool, TreePath call) {
+    if (!TreePaths.isField(pool) || !pool.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
+      return false;
+    }
+    for (TreePath p = call; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof com.sun.source.tree.MethodTree) {
+        return ((com.sun.source.tree.MethodTree) p.getLeaf()).getName().contentEquals("<init>");
+      }
+      if (p.getLeaf() instanceof com.sun.source.tree.ClassTree) {
+        return false; // a static or instance initializer block: treat as once
+      }
+    }
+    return false;
+  }
+
   private static final class Usage {
     boolean configured;
     boolean escapes;
     int keptOneShots;
+    int keptPeriodics;
     int hotSchedules;
   }
 
@@ -189,6 +230,13 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
             if (!(parent instanceof ExpressionStatementTree)) {
               u.keptOneShots++; // ses.schedule(task, delay, unit) whose handle is kept
             }
+          } else if ((n.equals("scheduleAtFixedRate") || n.equals("scheduleWithFixedDelay"))
+              && node.getArguments().size() == 4
+              && !(getCurrentPath().getParentPath().getLeaf() instanceof ExpressionStatementTree)
+              && !inLifecycleStart(getCurrentPath())
+              && (!TreePaths.inConstructorOrInitializer(getCurrentPath())
+                  || sharedByInstances(var, getCurrentPath()))) {
+            u.keptPeriodics++; // a periodic task per call (per session, per subscriber), handle kept
           } else if (n.equals("schedule") && node.getArguments().size() == 2
               && !TreePaths.inConstructorOrInitializer(getCurrentPath())) {
             u.hotSchedules++; // timer.schedule(task, delay): a one-shot per call

@@ -59,12 +59,25 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
     if (ie == null) {
       return;
     }
+    java.util.Map<javax.lang.model.element.Element, String> helpers = new java.util.HashMap<>();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
         String what = facts.waits.sleepOrTimedWait(p, true, false);
-        if (what != null) {
+        if (what == null) {
+          String helper = swallowingHelper(facts, p, ie, helpers);
+          TreePath loop = helper == null ? null : TreePaths.enclosingLoop(p);
+          if (loop != null && !externallyStoppable(facts, loop)) {
+            ctx.report(
+                p,
+                TreePaths.methodName(node) + "(..) sleeps (" + helper + ") and swallows"
+                    + " InterruptedException, and this loop calls it again: the interrupt is lost and"
+                    + " the loop keeps retrying, so shutdownNow()/cancel(true) cannot stop this thread",
+                "let the helper restore the flag (Thread.currentThread().interrupt()) and report it"
+                    + " (return false or throw), and leave the loop when it does");
+          }
+        } else {
           TreePath[] loop = {null};
           CatchTree handler = handler(facts, p, ie, loop);
           if (handler != null && swallows(handler) && !externallyStoppable(facts, loop[0])) {
@@ -80,6 +93,86 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
         return super.visitMethodInvocation(node, v);
       }
     }.scan(ctx.root(), null);
+  }
+
+  /**
+   * If the statement call at {@code call} invokes a method of this compilation whose body sleeps or
+   * waits, outside any loop of its own, in a {@code try} whose handler swallows the interrupt, what it
+   * sleeps with ({@code Thread.sleep}, ...); else null. Summaries are memoised in {@code memo} (the
+   * empty string for "no").
+   */
+  private static String swallowingHelper(
+      Facts facts, TreePath call, TypeMirror ie, java.util.Map<javax.lang.model.element.Element, String> memo) {
+    if (!(call.getParentPath().getLeaf() instanceof com.sun.source.tree.ExpressionStatementTree)
+        || TreePaths.enclosingLoop(call) == null) {
+      return null; // the result is used (it may report the interrupt), or it is not called in a loop
+    }
+    javax.lang.model.element.ExecutableElement m = facts.types.method(call);
+    if (m == null) {
+      return null;
+    }
+    String known = memo.get(m);
+    if (known == null) {
+      known = "";
+      TreePath decl;
+      try {
+        decl = facts.ctx.trees().getPath(m);
+      } catch (RuntimeException e) {
+        decl = null;
+      }
+      if (decl != null && decl.getLeaf() instanceof com.sun.source.tree.MethodTree
+          && ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody() != null) {
+        String[] found = {null};
+        TreePath body = new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
+        new TreePathScanner<Void, Void>() {
+          @Override
+          public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+            TreePath p = getCurrentPath();
+            String what = facts.waits.sleepOrTimedWait(p, true, false);
+            if (what != null && found[0] == null && TreePaths.enclosingLoop(p) == null) {
+              CatchTree h = swallowingCatch(facts, p, ie);
+              if (h != null && swallows(h)) {
+                found[0] = what;
+              }
+            }
+            return super.visitMethodInvocation(node, v);
+          }
+
+          @Override
+          public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
+            return null;
+          }
+
+          @Override
+          public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
+            return null;
+          }
+        }.scan(body, null);
+        known = found[0] == null ? "" : found[0];
+      }
+      memo.put(m, known);
+    }
+    return known.isEmpty() ? null : known;
+  }
+
+  /** The first catch of the innermost enclosing try (within the method) that catches InterruptedException. */
+  private static CatchTree swallowingCatch(Facts facts, TreePath call, TypeMirror ie) {
+    Tree child = call.getLeaf();
+    for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (TreePaths.isBoundary(t)) {
+        return null;
+      }
+      if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
+        for (CatchTree c : ((TryTree) t).getCatches()) {
+          if (catchesInterrupted(facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
+            return c;
+          }
+        }
+      }
+      child = t;
+    }
+    return null;
   }
 
   /** The catch clause that handles InterruptedException from {@code call}, if it lies in a loop. */
