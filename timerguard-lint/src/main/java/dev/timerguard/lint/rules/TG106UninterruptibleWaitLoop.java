@@ -68,7 +68,7 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
         if (what == null) {
           String helper = swallowingHelper(facts, p, ie, helpers);
           TreePath loop = helper == null ? null : TreePaths.enclosingLoop(p);
-          if (loop != null && !externallyStoppable(facts, loop)) {
+          if (loop != null && !externallyStoppable(facts, loop) && !guardedByStop(facts, p, loop)) {
             ctx.report(
                 p,
                 TreePaths.methodName(node) + "(..) sleeps (" + helper + ") and swallows"
@@ -108,9 +108,9 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
       return null; // the result is used (it may report the interrupt), or it is not called in a loop
     }
     javax.lang.model.element.ExecutableElement m = facts.types.method(call);
-    if (m == null) {
-      return null;
-    }
+    if (m == null || !SLEEP_HELPER.matcher(m.getSimpleName()).find()) {
+      return null; // only helpers whose job is to wait: other code that sleeps on a failure path
+    }                // (an event loop's error handler) has its own way to stop
     String known = memo.get(m);
     if (known == null) {
       known = "";
@@ -153,6 +153,33 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
       memo.put(m, known);
     }
     return known.isEmpty() ? null : known;
+  }
+
+  /** A retry decision in an {@code if} condition: {@code shouldRetry()}, {@code canRetry(e)}. */
+  private static final java.util.regex.Pattern RETRY_CHECK =
+      java.util.regex.Pattern.compile("(?i)(should|can|keep)\\w*\\(|retry\\w*\\(");
+
+  /** Names of helpers whose job is to wait. */
+  private static final java.util.regex.Pattern SLEEP_HELPER =
+      java.util.regex.Pattern.compile("(?i)sleep|pause|nap|wait|backoff|delay");
+
+  /**
+   * Whether {@code call} runs only in the then-branch of an {@code if} inside the loop whose
+   * condition reads a stop flag or a stop-like method ({@code if (shouldRetry()) sleep(..); else
+   * return;}): the loop ends through that flag, not through the interrupt.
+   */
+  private static boolean guardedByStop(Facts facts, TreePath call, TreePath loop) {
+    Tree child = call.getLeaf();
+    for (TreePath p = call.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+      if (p.getLeaf() instanceof IfTree
+          && ((IfTree) p.getLeaf()).getThenStatement() == child
+          && (stopLike(facts, p, ((IfTree) p.getLeaf()).getCondition())
+              || RETRY_CHECK.matcher(((IfTree) p.getLeaf()).getCondition().toString()).find())) {
+        return true;
+      }
+      child = p.getLeaf();
+    }
+    return false;
   }
 
   /** The first catch of the innermost enclosing try (within the method) that catches InterruptedException. */
