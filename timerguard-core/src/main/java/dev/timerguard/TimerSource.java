@@ -52,6 +52,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
    * Runs {@code action} once after {@code delay}: the counterpart of Go's {@code time.AfterFunc}.
    * Cancel or close the returned handle when the work it guards finishes early.
    */
+  @CreatesTimer(CreatesTimer.Kind.ONE_SHOT)
   public final Timeout schedule(Duration delay, Runnable action) {
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(action, "action");
@@ -70,11 +71,13 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
    * Runs {@code action} every {@code period}, first after one period, at a fixed rate (runs that
    * fall behind are not stacked: they never overlap).
    */
+  @CreatesTimer(CreatesTimer.Kind.PERIODIC)
   public final Ticker tickAtFixedRate(Duration period, Runnable action) {
     return ticker(period, action, true);
   }
 
   /** Runs {@code action} repeatedly with {@code delay} between the end of one run and the next. */
+  @CreatesTimer(CreatesTimer.Kind.PERIODIC)
   public final Ticker tickWithFixedDelay(Duration delay, Runnable action) {
     return ticker(delay, action, false);
   }
@@ -94,6 +97,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
    * A future completed after {@code delay}; cancelling it (or completing it yourself) removes the
    * timer at once. The leak-free {@code time.After}.
    */
+  @CreatesTimer(CreatesTimer.Kind.ONE_SHOT)
   public final CompletableFuture<Void> after(Duration delay) {
     Objects.requireNonNull(delay, "delay");
     CompletableFuture<Void> f = new CompletableFuture<>();
@@ -108,6 +112,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
    * removed from the engine the moment the future completes. Returns {@code future} itself; a
    * future already done gets no timer.
    */
+  @CreatesTimer(CreatesTimer.Kind.FUTURE_TIMEOUT)
   public final <T> CompletableFuture<T> withTimeout(CompletableFuture<T> future, Duration timeout) {
     Objects.requireNonNull(future, "future");
     Objects.requireNonNull(timeout, "timeout");
@@ -124,6 +129,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
   }
 
   /** A watchdog that runs {@code onExpire} unless {@link Watchdog#reset()} comes within {@code timeout}. */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Watchdog watchdog(Duration timeout, Runnable onExpire) {
     Timers.requirePositive(timeout, "timeout");
     Objects.requireNonNull(onExpire, "onExpire");
@@ -140,6 +146,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
   }
 
   /** A throttle running {@code action} at most once per {@code period}. */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Throttle throttle(Duration period, Runnable action) {
     Timers.requirePositive(period, "period");
     Objects.requireNonNull(action, "action");
@@ -155,6 +162,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
    *
    * @throws IllegalArgumentException if {@code maxBatch < 1}
    */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final <T> Coalescer<T> coalescer(
       int maxBatch, Duration maxDelay, Consumer<? super List<T>> flush) {
     if (maxBatch < 1) {
@@ -175,6 +183,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
   }
 
   /** Exponential backoff from {@code initial} doubling up to {@code max}, with 20% jitter. */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Backoff backoff(Duration initial, Duration max) {
     return backoff(initial, max, 2.0, 0.2);
   }
@@ -187,6 +196,7 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
    * @param multiplier growth per attempt (at least 1)
    * @param jitter share of each delay that may be randomly removed, in [0, 1]
    */
+  @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Backoff backoff(Duration initial, Duration max, double multiplier, double jitter) {
     Timers.requirePositive(initial, "initial");
     Timers.requirePositive(max, "max");

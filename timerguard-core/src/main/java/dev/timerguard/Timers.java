@@ -125,6 +125,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
   }
 
   /** A new instance with default settings; close it when done. */
+  @CreatesTimer(CreatesTimer.Kind.ENGINE)
   public static Timers create() {
     return builder().build();
   }
@@ -442,6 +443,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
     }
 
     /** Builds a new instance. */
+    @CreatesTimer(CreatesTimer.Kind.ENGINE)
     public Timers build() {
       return new Timers(this, false);
     }

@@ -69,6 +69,9 @@ import javax.tools.ToolProvider;
  * {@code pom.xml}, {@code build.gradle} or {@code build.gradle.kts} (a package named {@code build}
  * is scanned). Progress lines go to the progress stream (stderr in the CLI).
  *
+ * <p><b>Class path.</b> The given entries, then the safe timer API ({@code timerguard-core}) this
+ * analyzer is built with, so calls to TimerGuard itself resolve even with no class path.
+ *
  * <p>Configure with {@link #builder()}; a built scanner is immutable and {@link #scan()} may be
  * called from any thread, also concurrently.
  */
@@ -94,7 +97,7 @@ public final class Scanner {
   private Scanner(Builder b) {
     this.projectSourcePath = b.projectSourcePath;
     this.paths = List.copyOf(b.paths);
-    this.classpath = List.copyOf(b.classpath);
+    this.classpath = withTimerGuardApi(b.classpath);
     this.options = b.options;
     this.progress = b.progress;
     this.batchSize = b.batchSize;
@@ -293,6 +296,27 @@ public final class Scanner {
     sortedErrors.sort(Comparator.comparing(ScanResult.FileError::file));
     return new ScanResult(
         sorted, sortedErrors, sources.size(), attributed.get(), unresolved.get(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /**
+   * The class path to analyse with: the user's entries, then the safe timer API this analyzer is
+   * built with, so that calls to TimerGuard resolve (and are checked) with no class path at all. A
+   * TimerGuard jar on the user's class path comes first and wins.
+   */
+  private static List<Path> withTimerGuardApi(List<Path> user) {
+    List<Path> out = new ArrayList<>(user);
+    try {
+      java.security.CodeSource cs = dev.timerguard.CreatesTimer.class.getProtectionDomain().getCodeSource();
+      if (cs != null && cs.getLocation() != null) {
+        Path core = Path.of(cs.getLocation().toURI());
+        if (!out.contains(core)) {
+          out.add(core);
+        }
+      }
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      // not loaded from a file (a custom class loader): TimerGuard calls resolve only with a class path
+    }
+    return List.copyOf(out);
   }
 
   private static final java.util.regex.Pattern PACKAGE =

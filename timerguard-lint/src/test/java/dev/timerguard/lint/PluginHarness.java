@@ -23,7 +23,8 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
 /**
- * Compiles fixture sources in-process with the real javac and {@code -Xplugin:TimerGuard} (the plugin
+ * Compiles fixture sources in-process with the real javac and {@code -Xplugin:TimerGuard} against
+ * the real {@code timerguard-core} (the plugin
  * found through its META-INF/services entry on the processor path), and reads the expectations
  * written in the fixtures: {@code // BUG: TG101} on the line above each expected finding.
  */
@@ -62,6 +63,18 @@ final class PluginHarness {
     }
   }
 
+  /**
+   * Where the real safe timer API ({@code timerguard-core}) is on the test class path: fixtures
+   * compile against it, never against a stand-in.
+   */
+  static Path coreLocation() {
+    try {
+      return Paths.get(dev.timerguard.Timers.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Compiles {@code fixture} (plus the stubs) with the plugin and returns every diagnostic. */
   static List<Diag> compile(Path out, List<Path> sources, String... pluginArgs) {
     return compileWith(out, sources, List.of(), pluginArgs);
@@ -78,6 +91,8 @@ final class PluginHarness {
       options.add("-d");
       options.add(out.toString());
       options.add("-proc:none");
+      options.add("-classpath");
+      options.add(coreLocation().toString());
       options.add("-processorpath");
       options.add(pluginLocation().toString());
       options.add(("-Xplugin:TimerGuard " + String.join(" ", pluginArgs)).trim());

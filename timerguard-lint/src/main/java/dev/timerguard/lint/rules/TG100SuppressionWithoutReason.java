@@ -1,7 +1,6 @@
 package dev.timerguard.lint.rules;
 
 import com.sun.source.util.SourcePositions;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import dev.timerguard.lint.internal.AllowComment;
 import java.io.IOException;
@@ -11,29 +10,17 @@ import java.io.IOException;
  * (or names no rule). Bypasses are tools, not exemptions: the reason is what a reviewer checks.
  * The comment still suppresses; this finding only asks for the reason. Stateless.
  */
-public final class TG100SuppressionWithoutReason implements Rule {
-  @Override
-  public String id() {
-    return "TG100";
+public final class TG100SuppressionWithoutReason extends AbstractRule {
+  public TG100SuppressionWithoutReason() {
+    super(
+        "TG100",
+        "suppression-without-reason",
+        "A timerguard:allow comment must name the rule and give a reason.",
+        "timerguard:allow");
   }
 
   @Override
-  public String name() {
-    return "suppression-without-reason";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("timerguard:allow");
-  }
-
-  @Override
-  public String summary() {
-    return "A timerguard:allow comment must name the rule and give a reason.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
+  void check(RuleContext ctx, Facts facts) {
     CharSequence src;
     try {
       src = ctx.compilationUnit().getSourceFile().getCharContent(true);

@@ -14,7 +14,6 @@ import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import java.util.Set;
 import javax.lang.model.element.Element;
@@ -39,66 +38,53 @@ import javax.lang.model.element.VariableElement;
  * loops in constructors, initializers, {@code main} and start-up methods. Lambdas and inner classes
  * are boundaries: a timer inside a lambda inside a loop is not reported. Stateless.
  */
-public final class TG101TimerInLoop implements Rule {
+public final class TG101TimerInLoop extends AbstractRule {
   private static final Set<String> STARTUP =
       Set.of("main", "start", "init", "initialize", "startup", "setUp", "setup", "open", "configure");
   private static final Set<String> FIXED_FACTORIES = Set.of("of", "asList", "allOf", "values", "copyOf");
   private static final int SMALL = 16;
 
-  @Override
-  public String id() {
-    return "TG101";
+  public TG101TimerInLoop() {
+    super(
+        "TG101",
+        "timer-in-loop",
+        "A fresh timer is armed on every loop iteration where one reusable timer would do.",
+        "schedule", "orTimeout", "OnTimeout", "newTimeout", "delayedExecutor", "Timer", "Executor", "timerguard");
   }
 
   @Override
-  public String name() {
-    return "timer-in-loop";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("schedule", "orTimeout", "OnTimeout", "newTimeout", "delayedExecutor", "Timer", "Executor", "timerguard");
-  }
-
-  @Override
-  public String summary() {
-    return "A fresh timer is armed on every loop iteration where one reusable timer would do.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath path = getCurrentPath();
-        Jdk.TimerCall call = jdk.timerCall(path);
-        if (call != null && call.kind() == Jdk.TimerKind.ONE_SHOT) {
-          TreePath loop = Jdk.enclosingLoop(path);
+        TimerCalls.Call call = facts.timerCalls.classify(path);
+        if (call != null && call.kind() == TimerCalls.Kind.ONE_SHOT) {
+          TreePath loop = TreePaths.enclosingLoop(path);
           if (loop != null
-              && (TG102DiscardedTimerHandle.looksLikeTimeout(task(node))
-                  || cancelledInLoop(jdk, path, loop, node))) {
+              && (TimerCalls.looksLikeTimeout(TimerCalls.task(node))
+                  || cancelledInLoop(facts, path, loop, node))) {
             consider(path, call.api() + "(..)", false);
           }
-        } else if (call != null && call.kind() != Jdk.TimerKind.PERIODIC) {
-          consider(path, call.api() + "(..)", call.kind() == Jdk.TimerKind.FUTURE_TIMEOUT);
-        } else if (call == null) if (jdk.creation(path).isTimerLike()) {
-          consider(path, Jdk.brief(node), false);
+        } else if (call != null && call.kind() != TimerCalls.Kind.PERIODIC) {
+          consider(path, call.api() + "(..)", call.kind() == TimerCalls.Kind.FUTURE_TIMEOUT);
+        } else if (call == null) if (facts.creations.classify(path).isTimerLike()) {
+          consider(path, TreePaths.brief(node), false);
         }
         return super.visitMethodInvocation(node, v);
       }
 
       @Override
       public Void visitNewClass(NewClassTree node, Void v) {
-        if (jdk.creation(getCurrentPath()).isTimerLike()) {
+        if (facts.creations.classify(getCurrentPath()).isTimerLike()) {
           consider(getCurrentPath(), "new " + node.getIdentifier() + "(..)", false);
         }
         return super.visitNewClass(node, v);
       }
 
       private void consider(TreePath path, String what, boolean futureTimeout) {
-        TreePath loop = Jdk.enclosingLoop(path);
-        if (loop == null || runsOnce(path, loop) || fixedLoop(loop, jdk) || inStartup(loop)) {
+        TreePath loop = TreePaths.enclosingLoop(path);
+        if (loop == null || runsOnce(path, loop) || fixedLoop(loop, facts) || inStartup(loop)) {
           return;
         }
         String hint =
@@ -116,24 +102,12 @@ public final class TG101TimerInLoop implements Rule {
     }.scan(ctx.root(), null);
   }
 
-  /** The task argument of a scheduling call: the first lambda, method reference or anonymous class. */
-  static ExpressionTree task(MethodInvocationTree node) {
-    for (ExpressionTree a : node.getArguments()) {
-      if (a instanceof com.sun.source.tree.LambdaExpressionTree
-          || a instanceof com.sun.source.tree.MemberReferenceTree
-          || (a instanceof NewClassTree && ((NewClassTree) a).getClassBody() != null)) {
-        return a;
-      }
-    }
-    return node.getArguments().isEmpty() ? null : node.getArguments().get(0);
-  }
-
   /**
    * Whether the one-shot's handle is cancelled in the same loop (armed and disarmed per iteration,
    * the classic per-message timeout): {@code schedule(..).cancel(..)}, {@code f = schedule(..); ..
    * f.cancel(..)}, or {@code timer.schedule(task, d); .. task.cancel()}.
    */
-  private static boolean cancelledInLoop(Jdk jdk, TreePath call, TreePath loop, MethodInvocationTree node) {
+  private static boolean cancelledInLoop(Facts facts, TreePath call, TreePath loop, MethodInvocationTree node) {
     Tree parent = call.getParentPath().getLeaf();
     if (parent instanceof com.sun.source.tree.MemberSelectTree
         && ((com.sun.source.tree.MemberSelectTree) parent).getIdentifier().contentEquals("cancel")) {
@@ -141,12 +115,12 @@ public final class TG101TimerInLoop implements Rule {
     }
     Element handle = null;
     if (parent instanceof com.sun.source.tree.VariableTree) {
-      handle = jdk.element(call.getParentPath());
+      handle = facts.types.element(call.getParentPath());
     } else if (parent instanceof com.sun.source.tree.AssignmentTree) {
-      handle = jdk.element(new TreePath(call.getParentPath(), ((com.sun.source.tree.AssignmentTree) parent).getVariable()));
+      handle = facts.types.element(new TreePath(call.getParentPath(), ((com.sun.source.tree.AssignmentTree) parent).getVariable()));
     } else if (!node.getArguments().isEmpty()
         && node.getArguments().get(0) instanceof com.sun.source.tree.IdentifierTree) {
-      handle = jdk.element(new TreePath(call, node.getArguments().get(0))); // java.util.Timer: the TimerTask
+      handle = facts.types.element(new TreePath(call, node.getArguments().get(0))); // java.util.Timer: the TimerTask
     }
     if (handle == null) {
       return false;
@@ -156,9 +130,9 @@ public final class TG101TimerInLoop implements Rule {
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree inv, Void v) {
-        ExpressionTree r = Jdk.receiver(inv);
-        if (Jdk.methodName(inv).equals("cancel") && r != null
-            && jdk.element(new TreePath(getCurrentPath(), r)) == h) {
+        ExpressionTree r = TreePaths.receiver(inv);
+        if (TreePaths.methodName(inv).equals("cancel") && r != null
+            && facts.types.element(new TreePath(getCurrentPath(), r)) == h) {
           found[0] = true;
         }
         return super.visitMethodInvocation(inv, v);
@@ -178,19 +152,19 @@ public final class TG101TimerInLoop implements Rule {
     return false;
   }
 
-  private static boolean fixedLoop(TreePath loop, Jdk jdk) {
+  private static boolean fixedLoop(TreePath loop, Facts facts) {
     Tree t = loop.getLeaf();
     if (t instanceof EnhancedForLoopTree) {
-      ExpressionTree e = (ExpressionTree) Jdk.skipParens(((EnhancedForLoopTree) t).getExpression());
+      ExpressionTree e = (ExpressionTree) TreePaths.skipParens(((EnhancedForLoopTree) t).getExpression());
       if (e instanceof NewArrayTree) {
         NewArrayTree a = (NewArrayTree) e;
         return a.getInitializers() != null && a.getInitializers().size() <= SMALL;
       }
       if (e instanceof MethodInvocationTree) {
         MethodInvocationTree inv = (MethodInvocationTree) e;
-        String n = Jdk.methodName(inv);
+        String n = TreePaths.methodName(inv);
         if (n.equals("values") && inv.getArguments().isEmpty()) {
-          ExecutableElement m = jdk.method(new TreePath(loop, e));
+          ExecutableElement m = facts.types.method(new TreePath(loop, e));
           return m != null && m.getEnclosingElement().getKind() == ElementKind.ENUM;
         }
         return FIXED_FACTORIES.contains(n)
@@ -201,17 +175,17 @@ public final class TG101TimerInLoop implements Rule {
     }
     if (t instanceof ForLoopTree && ((ForLoopTree) t).getCondition() instanceof BinaryTree) {
       BinaryTree c = (BinaryTree) ((ForLoopTree) t).getCondition();
-      Object bound = constant(c.getRightOperand(), loop, jdk);
+      Object bound = constant(c.getRightOperand(), loop, facts);
       return bound instanceof Number && ((Number) bound).longValue() <= SMALL;
     }
     return false;
   }
 
-  private static Object constant(ExpressionTree e, TreePath loop, Jdk jdk) {
+  private static Object constant(ExpressionTree e, TreePath loop, Facts facts) {
     if (e instanceof LiteralTree) {
       return ((LiteralTree) e).getValue();
     }
-    Element el = jdk.element(new TreePath(loop, e));
+    Element el = facts.types.element(new TreePath(loop, e));
     if (el instanceof VariableElement) {
       return ((VariableElement) el).getConstantValue();
     }
@@ -225,7 +199,7 @@ public final class TG101TimerInLoop implements Rule {
         String n = ((MethodTree) t).getName().toString();
         return n.equals("<init>") || STARTUP.contains(n);
       }
-      if (Jdk.isBoundary(t)) {
+      if (TreePaths.isBoundary(t)) {
         // a loop directly in an initializer block has a ClassTree above a BlockTree
         return t instanceof com.sun.source.tree.ClassTree;
       }

@@ -1,84 +1,114 @@
 package dev.timerguard.lint.rules;
 
 import com.sun.source.tree.AssignmentTree;
-import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
-import com.sun.source.tree.LabeledStatementTree;
+import com.sun.source.tree.MemberReferenceTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
-import com.sun.source.tree.ReturnTree;
-import com.sun.source.tree.SynchronizedTree;
 import com.sun.source.tree.Tree;
-import com.sun.source.tree.TryTree;
 import com.sun.source.tree.VariableTree;
-import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
 
 /**
  * TG103 timer-or-executor-never-closed: a {@code java.util.Timer}, {@code ScheduledExecutorService}
- * or other {@code ExecutorService} (or Netty timer) created in a method, held in a local variable or
- * used once in a chain ({@code Executors.newSingleThreadExecutor().execute(..)}), that is not
- * cancelled / shut down / closed on every normal path and does not escape to an owner. The JVM's
- * {@code lostcancel}: its threads outlive the method.
+ * or other {@code ExecutorService} (or Netty timer, or TimerGuard {@code Timers}) that its creator
+ * owns and never releases. The JVM's {@code lostcancel}: its threads outlive their owner. Three
+ * shapes:
  *
- * <p>Escapes (silent): returned, assigned to a field or another variable, passed as an argument
- * (handed to an owner), captured by a lambda or inner class. Closed (silent): try-with-resources
- * (JDK 19+ executors are AutoCloseable), a closing call in a {@code finally} block or on the straight
- * line after the declaration with no early {@code return} in between, or a closing call inside a
- * lambda (shutdown hook). Pools whose threads time out on their own ({@code newCachedThreadPool},
- * core size 0) are not reported. Fields (process-lifetime singletons) are never reported. Path analysis is
- * lexical, not a full CFG: exception paths are not considered. Stateless.
+ * <ul>
+ *   <li>created in a method and held in a local variable (declared with it, or declared {@code null}
+ *       and assigned later) that is not cancelled / shut down / closed on every path (see {@link
+ *       ReleasePaths}: early returns, {@code finally}, loops) and does not escape to an owner;
+ *   <li>used once in a chain ({@code Executors.newSingleThreadExecutor().execute(..)});
+ *   <li>an instance field created by its class (in its declaration or assigned in any method) when
+ *       the class has a lifecycle ({@code close/stop/shutdown/destroy/dispose}, or it is {@code
+ *       AutoCloseable}) and nothing in the class ever releases the field or hands it on: each closed
+ *       instance leaks the field's threads.
+ * </ul>
+ *
+ * <p>Wrapping is not escaping: a pool passed to a decorator ({@code MoreExecutors.listeningDecorator},
+ * {@code Executors.unconfigurable(Scheduled)ExecutorService}) is still owned, and shutting the
+ * decorator down releases it. Escapes (silent): returned, assigned to a field or another variable,
+ * passed as an argument to anything else (handed to an owner or a helper), captured by a lambda or
+ * inner class; a release inside a lambda (shutdown hook) also counts. Pools whose threads time out
+ * on their own ({@code newCachedThreadPool}, core size 0) are not reported; static fields
+ * (process-lifetime singletons) are never reported. Stateless.
  */
-public final class TG103TimerOrExecutorNeverClosed implements Rule {
+public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   private static final Set<String> CLOSERS =
       Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully");
+  /** Methods that give a class a lifecycle: its owner calls one of them when done with it. */
+  private static final Set<String> LIFECYCLE =
+      Set.of("close", "stop", "shutdown", "destroy", "dispose", "shutdownNow", "terminate");
+  /** Decorators whose result delegates shutdown to the pool they wrap (a wrapper is not an owner). */
+  private static final Set<String> DECORATORS =
+      Set.of("listeningDecorator", "unconfigurableExecutorService", "unconfigurableScheduledExecutorService");
 
-  @Override
-  public String id() {
-    return "TG103";
+  public TG103TimerOrExecutorNeverClosed() {
+    super(
+        "TG103",
+        "timer-or-executor-never-closed",
+        "A Timer or executor created in a method is not closed on every path and does not escape.",
+        "Executor", "Timer", "ForkJoinPool");
   }
 
   @Override
-  public String name() {
-    return "timer-or-executor-never-closed";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("Executor", "Timer", "ForkJoinPool");
-  }
-
-  @Override
-  public String summary() {
-    return "A Timer or executor created in a method is not closed on every path and does not escape.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
+    ReleasePaths paths = new ReleasePaths(facts.types, CLOSERS);
+    Set<Element> lateChecked = new HashSet<>();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitVariable(VariableTree node, Void v) {
         if (node.getInitializer() != null) {
-          Element e = jdk.element(getCurrentPath());
+          Element e = facts.types.element(getCurrentPath());
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE) {
-            Jdk.Created c = jdk.creation(new TreePath(getCurrentPath(), node.getInitializer()));
-            if (c != Jdk.Created.NONE && !threadsTimeOut(node.getInitializer())) {
-              checkLocal(ctx, jdk, getCurrentPath(), e, c);
+            Tree init = owned(facts, new TreePath(getCurrentPath(), node.getInitializer()));
+            Created c = facts.creations.classify(new TreePath(getCurrentPath(), init));
+            if (c != Created.NONE && !threadsTimeOut(init)) {
+              checkLocal(ctx, facts, paths, getCurrentPath(), getCurrentPath(), e, c);
             }
           }
         }
         return super.visitVariable(node, v);
+      }
+
+      /** Late assignment: {@code ExecutorService pool = null; .. pool = Executors.newX(..);}. */
+      @Override
+      public Void visitAssignment(AssignmentTree node, Void v) {
+        TreePath p = getCurrentPath();
+        if (p.getParentPath().getLeaf() instanceof ExpressionStatementTree) {
+          Element e = facts.types.element(new TreePath(p, node.getVariable()));
+          if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE && !lateChecked.contains(e)) {
+            Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
+            Created c = facts.creations.classify(new TreePath(p, rhs));
+            if (c != Created.NONE && !threadsTimeOut(rhs) && lateAssigned(facts, e)) {
+              lateChecked.add(e); // the first creating assignment speaks for the variable
+              checkLocal(ctx, facts, paths, p, p.getParentPath(), e, c);
+            }
+          }
+        }
+        return super.visitAssignment(node, v);
+      }
+
+      @Override
+      public Void visitClass(ClassTree node, Void v) {
+        checkFields(ctx, facts, getCurrentPath());
+        return super.visitClass(node, v);
       }
 
       @Override
@@ -104,18 +134,56 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
         if (!bare && !chained) {
           return;
         }
-        Jdk.Created c = jdk.creation(path);
-        if (c == Jdk.Created.NONE) {
+        Created c = facts.creations.classify(path);
+        if (c == Created.NONE) {
           return;
         }
         ctx.report(
             path,
-            describe(c) + " is created, used once and never " + verb(c)
+            c.describe() + " is created, used once and never " + c.verb()
                 + ": its thread outlives this call",
-            "keep it in a variable and " + imperative(c) + " when done (try-with-resources on JDK 19+),"
-                + " or reuse one long-lived " + (c == Jdk.Created.TIMER ? "Timer" : "executor"));
+            "keep it in a variable and " + c.imperative() + " when done (try-with-resources on JDK 19+),"
+                + " or reuse one long-lived " + (c == Created.TIMER ? "Timer" : "executor"));
       }
     }.scan(ctx.root(), null);
+  }
+
+  /** Whether the local {@code var} is declared without a value or with {@code null}. */
+  private static boolean lateAssigned(Facts facts, Element var) {
+    TreePath decl = facts.ctx.trees().getPath(var);
+    if (decl == null || !(decl.getLeaf() instanceof VariableTree)) {
+      return false;
+    }
+    ExpressionTree init = ((VariableTree) decl.getLeaf()).getInitializer();
+    return init == null || init.getKind() == Tree.Kind.NULL_LITERAL;
+  }
+
+  /** Whether the call at {@code p} is a decorator that delegates shutdown to its argument. */
+  static boolean isDecorator(Facts facts, TreePath p) {
+    Tree t = TreePaths.skipParens(p.getLeaf());
+    if (!(t instanceof MethodInvocationTree)) {
+      return false;
+    }
+    MethodInvocationTree inv = (MethodInvocationTree) t;
+    if (!DECORATORS.contains(TreePaths.methodName(inv)) || inv.getArguments().size() != 1) {
+      return false;
+    }
+    ExecutableElement m = facts.types.method(p.getLeaf() == t ? p : new TreePath(p, t));
+    if (m != null) {
+      String owner = m.getEnclosingElement().toString();
+      return owner.equals(ApiNames.EXECUTORS) || owner.equals("com.google.common.util.concurrent.MoreExecutors");
+    }
+    ExpressionTree q = TreePaths.receiver(inv); // owner not on the class path: judge by its name
+    return q != null && (q.toString().endsWith("MoreExecutors") || q.toString().endsWith("Executors"));
+  }
+
+  /** The creation an expression owns: the expression itself, or the pool inside a decorator. */
+  private static Tree owned(Facts facts, TreePath expr) {
+    Tree t = TreePaths.skipParens(expr.getLeaf());
+    if (isDecorator(facts, expr)) {
+      return TreePaths.skipParens(((MethodInvocationTree) t).getArguments().get(0));
+    }
+    return t;
   }
 
   /**
@@ -123,9 +191,9 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
    * ThreadPoolExecutor} with a literal core size of 0): not shutting them down leaks no thread.
    */
   static boolean threadsTimeOut(Tree init) {
-    Tree t = Jdk.skipParens(init);
+    Tree t = TreePaths.skipParens(init);
     if (t instanceof MethodInvocationTree) {
-      return Jdk.methodName((MethodInvocationTree) t).equals("newCachedThreadPool");
+      return TreePaths.methodName((MethodInvocationTree) t).equals("newCachedThreadPool");
     }
     if (t instanceof NewClassTree) {
       NewClassTree n = (NewClassTree) t;
@@ -138,44 +206,87 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
     return false;
   }
 
-  static String describe(Jdk.Created c) {
-    switch (c) {
-      case TIMER:
-        return "a java.util.Timer";
-      case SCHEDULER:
-        return "a ScheduledExecutorService";
-      case NETTY_TIMER:
-        return "a Netty timer";
-      default:
-        return "an ExecutorService";
-    }
-  }
-
-  static String imperative(Jdk.Created c) {
-    return c == Jdk.Created.TIMER ? "cancel it" : c == Jdk.Created.NETTY_TIMER ? "stop it" : "shut it down";
-  }
-
-  static String verb(Jdk.Created c) {
-    return c == Jdk.Created.TIMER ? "cancelled" : c == Jdk.Created.NETTY_TIMER ? "stopped" : "shut down";
-  }
-
-  private void checkLocal(RuleContext ctx, Jdk jdk, TreePath decl, Element var, Jdk.Created c) {
-    TreePath scope = Jdk.enclosingBoundary(decl);
+  /**
+   * Checks a local that holds what it created: {@code decl} is where to report (the declaration or
+   * the assignment), {@code statement} the statement that creates it.
+   */
+  private void checkLocal(
+      RuleContext ctx, Facts facts, ReleasePaths paths, TreePath decl, TreePath statement, Element var,
+      Created c) {
+    TreePath scope = TreePaths.enclosingBoundary(decl);
     if (scope == null) {
       return;
     }
-    List<TreePath> closes = new ArrayList<>();
-    boolean[] escapes = {false};
-    boolean[] deferredClose = {false};
+    Set<Element> vars = new HashSet<>();
+    vars.add(var);
+    Use use = uses(facts, scope, vars, false);
+    if (use.escapes || use.deferredClose) {
+      return;
+    }
+    String name = var.getSimpleName().toString();
+    if (!use.closed) {
+      ctx.report(
+          decl,
+          "'" + name + "' (" + c.describe() + ") is never " + c.verb()
+              + " and does not escape: its threads outlive this method",
+          c.imperative() + " in a finally block, use try-with-resources (JDK 19+ executors are"
+              + " AutoCloseable), or hand it to an owner that closes it");
+      return;
+    }
+    if (paths.releasedOnEveryPath(statement, vars)) {
+      return;
+    }
+    ctx.report(
+        decl,
+        "'" + name + "' (" + c.describe() + ") is " + c.verb()
+            + " only on some paths (a condition or an early return skips it)",
+        c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
+  }
+
+  /** How the variables in {@code vars} (a pool and its decorators) are used in {@code scope}. */
+  private static final class Use {
+    boolean closed;
+    boolean escapes;
+    boolean deferredClose;
+  }
+
+  /**
+   * Scans {@code scope} for uses of {@code vars}; a decorator wrapping one of them into a local
+   * adds that local to {@code vars} (shutting the decorator down shuts the pool down). For a field
+   * ({@code field}), the scope is its class: uses in any method, lambda or inner class are ordinary
+   * uses, and a comparison with {@code null} is a read, not an escape.
+   */
+  private static Use uses(Facts facts, TreePath scope, Set<Element> vars, boolean field) {
+    Use u = new Use();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitIdentifier(IdentifierTree node, Void v) {
-        TreePath use = getCurrentPath();
-        if (jdk.element(use) != var) {
+        use(getCurrentPath(), node);
+        return null;
+      }
+
+      @Override
+      public Void visitMemberSelect(MemberSelectTree node, Void v) {
+        if (node.getExpression() instanceof IdentifierTree
+            && ((IdentifierTree) node.getExpression()).getName().contentEquals("this")) {
+          use(getCurrentPath(), node); // this.pool
           return null;
         }
+        return super.visitMemberSelect(node, v);
+      }
+
+      private void use(TreePath use, Tree node) {
+        if (!vars.contains(facts.types.element(use))) {
+          return;
+        }
         Tree parent = use.getParentPath().getLeaf();
-        boolean inner = Jdk.enclosingBoundary(use).getLeaf() != scope.getLeaf();
+        boolean inner = !field && TreePaths.enclosingBoundary(use).getLeaf() != scope.getLeaf();
+        if (field
+            && parent instanceof com.sun.source.tree.BinaryTree
+            && (((com.sun.source.tree.BinaryTree) parent).getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
+                || ((com.sun.source.tree.BinaryTree) parent).getRightOperand().getKind() == Tree.Kind.NULL_LITERAL)) {
+          return; // if (pool != null): a read
+        }
         if (parent instanceof MemberSelectTree
             && use.getParentPath().getParentPath().getLeaf() instanceof MethodInvocationTree
             && ((MethodInvocationTree) use.getParentPath().getParentPath().getLeaf()).getMethodSelect()
@@ -183,107 +294,158 @@ public final class TG103TimerOrExecutorNeverClosed implements Rule {
           String m = ((MemberSelectTree) parent).getIdentifier().toString();
           if (CLOSERS.contains(m)) {
             if (inner) {
-              deferredClose[0] = true;
+              u.deferredClose = true;
             } else {
-              closes.add(use.getParentPath().getParentPath());
+              u.closed = true;
             }
           } else if (inner) {
-            escapes[0] = true;
+            u.escapes = true;
           }
-          return null;
+          return;
         }
-        if (parent instanceof com.sun.source.tree.MemberReferenceTree) {
-          if (CLOSERS.contains(((com.sun.source.tree.MemberReferenceTree) parent).getName().toString())) {
-            deferredClose[0] = true; // pool::shutdown handed to a hook
+        if (parent instanceof MemberReferenceTree) {
+          if (CLOSERS.contains(((MemberReferenceTree) parent).getName().toString())) {
+            u.deferredClose = true; // pool::shutdown handed to a hook
           }
-          return null;
+          return;
         }
         if (parent instanceof AssignmentTree && ((AssignmentTree) parent).getVariable() == node) {
-          return null; // re-assignment of the local itself
+          return; // re-assignment of the variable itself
         }
-        escapes[0] = true; // argument, return, assignment source, capture, conditional...
-        return null;
+        if (parent instanceof MethodInvocationTree
+            && isDecorator(facts, use.getParentPath())
+            && !inner) {
+          Element wrapper = wrapperLocal(facts, use.getParentPath());
+          if (wrapper != null) {
+            vars.add(wrapper); // its uses count from now on; earlier ones were of the bare pool
+            return;
+          }
+        }
+        u.escapes = true; // argument, return, assignment source, capture, conditional...
       }
     }.scan(scope, null);
-    if (escapes[0] || deferredClose[0]) {
-      return;
-    }
-    String name = var.getSimpleName().toString();
-    if (closes.isEmpty()) {
-      ctx.report(
-          decl,
-          "'" + name + "' (" + describe(c) + ") is never " + verb(c)
-              + " and does not escape: its threads outlive this method",
-          imperative(c) + " in a finally block, use try-with-resources (JDK 19+ executors are"
-              + " AutoCloseable), or hand it to an owner that closes it");
-      return;
-    }
-    SourcePositions pos = ctx.trees().getSourcePositions();
-    for (TreePath close : closes) {
-      if (onEveryPath(ctx, pos, decl, close, scope)) {
-        return;
-      }
-    }
-    ctx.report(
-        decl,
-        "'" + name + "' (" + describe(c) + ") is " + verb(c)
-            + " only on some paths (a condition or an early return skips it)",
-        imperative(c) + " in a finally block, or use try-with-resources (JDK 19+)");
+    return u;
   }
 
-  /** Whether {@code close} runs whenever the declaration completes normally (lexical check). */
-  private static boolean onEveryPath(
-      RuleContext ctx, SourcePositions pos, TreePath decl, TreePath close, TreePath scope) {
-    Tree declBlock = decl.getParentPath().getLeaf();
-    if (!(close.getParentPath().getLeaf() instanceof ExpressionStatementTree)) {
-      return false;
+  /** The local that receives the decorator call at {@code call}, or null. */
+  private static Element wrapperLocal(Facts facts, TreePath call) {
+    Tree parent = call.getParentPath().getLeaf();
+    Element e = null;
+    if (parent instanceof VariableTree) {
+      e = facts.types.element(call.getParentPath());
+    } else if (parent instanceof AssignmentTree) {
+      e = facts.types.element(new TreePath(call.getParentPath(), ((AssignmentTree) parent).getVariable()));
     }
-    Tree child = close.getParentPath().getLeaf();
-    long returnsUntil = pos.getStartPosition(ctx.compilationUnit(), child);
-    TreePath p = close.getParentPath().getParentPath();
-    for (; p != null && p.getLeaf() != declBlock; p = p.getParentPath()) {
-      Tree t = p.getLeaf();
-      if (t instanceof TryTree) {
-        TryTree tt = (TryTree) t;
-        if (tt.getFinallyBlock() == child) {
-          returnsUntil = pos.getStartPosition(ctx.compilationUnit(), tt);
-        } else if (tt.getBlock() != child) {
-          return false; // in a catch block or a resource
+    return e != null && e.getKind() == ElementKind.LOCAL_VARIABLE ? e : null;
+  }
+
+  /**
+   * Fields of the class at {@code cls} that the class creates and never releases although it has a
+   * lifecycle method or is AutoCloseable.
+   */
+  private void checkFields(RuleContext ctx, Facts facts, TreePath cls) {
+    ClassTree ct = (ClassTree) cls.getLeaf();
+    if (!hasLifecycle(facts, cls, ct)) {
+      return;
+    }
+    Map<Element, TreePath> created = new LinkedHashMap<>();
+    Map<Element, Created> kinds = new LinkedHashMap<>();
+    for (Tree member : ct.getMembers()) {
+      if (member instanceof VariableTree) {
+        VariableTree vt = (VariableTree) member;
+        TreePath vp = new TreePath(cls, vt);
+        if (vt.getModifiers().getFlags().contains(Modifier.STATIC) || vt.getInitializer() == null) {
+          continue;
         }
-      } else if (!(t instanceof BlockTree
-          || t instanceof SynchronizedTree
-          || t instanceof LabeledStatementTree)) {
-        return false; // if, loop, switch, ...
+        Tree init = owned(facts, new TreePath(vp, vt.getInitializer()));
+        Created c = facts.creations.classify(new TreePath(vp, init));
+        if (c != Created.NONE && !threadsTimeOut(init)) {
+          Element f = facts.types.element(vp);
+          if (f != null) {
+            created.putIfAbsent(f, vp);
+            kinds.putIfAbsent(f, c);
+          }
+        }
       }
-      child = t;
     }
-    if (p == null) {
-      return false;
-    }
-    long from = pos.getEndPosition(ctx.compilationUnit(), decl.getLeaf());
-    long until = returnsUntil;
-    boolean[] early = {false};
     new TreePathScanner<Void, Void>() {
       @Override
-      public Void visitReturn(ReturnTree node, Void v) {
-        long at = pos.getStartPosition(ctx.compilationUnit(), node);
-        if (at > from && at < until) {
-          early[0] = true;
+      public Void visitAssignment(AssignmentTree node, Void v) {
+        TreePath p = getCurrentPath();
+        if (TreePaths.isOwnFieldTarget(node.getVariable())) {
+          Element f = facts.types.element(new TreePath(p, node.getVariable()));
+          if (TreePaths.isField(f)
+              && !f.getModifiers().contains(Modifier.STATIC)
+              && f.getEnclosingElement() == facts.types.element(cls)) {
+            Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
+            Created c = facts.creations.classify(new TreePath(p, rhs));
+            if (c != Created.NONE && !threadsTimeOut(rhs)) {
+              created.putIfAbsent(f, p);
+              kinds.putIfAbsent(f, c);
+            }
+          }
         }
-        return null;
+        return super.visitAssignment(node, v);
       }
 
       @Override
-      public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
-        return null;
+      public Void visitClass(ClassTree node, Void v) {
+        return node == ct ? super.visitClass(node, v) : null; // nested classes are checked on their own
       }
-
-      @Override
-      public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
-        return null;
+    }.scan(cls, null);
+    for (Map.Entry<Element, TreePath> e : created.entrySet()) {
+      Set<Element> vars = new HashSet<>();
+      vars.add(e.getKey());
+      Use use = uses(facts, cls, vars, true);
+      if (use.closed || use.deferredClose || use.escapes || usedThroughOtherInstance(facts, cls, e.getKey())) {
+        continue;
       }
-    }.scan(decl.getParentPath(), null);
-    return !early[0];
+      Created c = kinds.get(e.getKey());
+      String name = e.getKey().getSimpleName().toString();
+      ctx.report(
+          e.getValue(),
+          "field '" + name + "' (" + c.describe() + ") is created by " + ct.getSimpleName()
+              + " and never " + c.verb() + ", although " + ct.getSimpleName()
+              + " has a lifecycle: every instance leaks its threads when it is closed",
+          c.imperative() + " in the class's close/stop method (or hand it to the owner that closes it)");
+    }
   }
 
+  /**
+   * Whether {@code field} is used through a member select on something other than {@code this}
+   * ({@code other.pool.shutdown()} in a static helper or a sibling instance): the release may be
+   * there, out of this analysis' sight.
+   */
+  private static boolean usedThroughOtherInstance(Facts facts, TreePath cls, Element field) {
+    boolean[] found = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMemberSelect(MemberSelectTree node, Void v) {
+        if (!(node.getExpression() instanceof IdentifierTree
+                && ((IdentifierTree) node.getExpression()).getName().contentEquals("this"))
+            && node.getIdentifier().contentEquals(field.getSimpleName())
+            && facts.types.element(getCurrentPath()) == field) {
+          found[0] = true;
+        }
+        return super.visitMemberSelect(node, v);
+      }
+    }.scan(cls, null);
+    return found[0];
+  }
+
+  /** A no-argument close/stop/shutdown/destroy/dispose method, or an AutoCloseable class. */
+  private static boolean hasLifecycle(Facts facts, TreePath cls, ClassTree ct) {
+    if (ct.getKind() != Tree.Kind.CLASS) {
+      return false; // enums (singletons), interfaces, records, annotations
+    }
+    for (Tree m : ct.getMembers()) {
+      if (m instanceof MethodTree
+          && ((MethodTree) m).getParameters().isEmpty()
+          && LIFECYCLE.contains(((MethodTree) m).getName().toString())) {
+        return true;
+      }
+    }
+    Element e = facts.types.element(cls);
+    return e != null && facts.types.isSubtype(e.asType(), "java.lang.AutoCloseable");
+  }
 }

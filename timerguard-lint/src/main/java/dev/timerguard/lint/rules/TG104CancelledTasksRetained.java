@@ -7,14 +7,12 @@ import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.LiteralTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
-import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +26,10 @@ import javax.lang.model.element.Element;
  * Executors.newScheduledThreadPool} and {@code newSingleThreadScheduledExecutor} return) whose
  * one-shot tasks are kept and cancelled, but which never gets {@code setRemoveOnCancelPolicy(true)}:
  * every cancelled task stays in the queue until its delay expires (per-request timeouts cancelled on
- * completion pile up). Also: {@code TimerTask.cancel()} in a class that schedules on a {@code
+ * completion pile up). Periodic tasks count the same way when they are started per call (outside
+ * constructors, initializers and {@code start*}/{@code init*} methods; in constructors too when the
+ * pool is a static field shared by all instances) with their handle kept: a cancelled periodic
+ * task stays queued until its next run was due. Also: {@code TimerTask.cancel()} in a class that schedules on a {@code
  * java.util.Timer} outside start-up but never calls {@code purge()} (only one-shot {@code schedule(task, delay)} calls count:
  * a periodic task started once leaves at most one cancelled entry).
  *
@@ -37,29 +38,9 @@ import javax.lang.model.element.Element;
  * when tasks are never cancelled individually, and for executors not created in this class. Scope:
  * the analysed top-level class. Stateless.
  */
-public final class TG104CancelledTasksRetained implements Rule {
+public final class TG104CancelledTasksRetained extends AbstractRule {
   private static final Set<String> STPE_FACTORIES =
       Set.of("newScheduledThreadPool", "newSingleThreadScheduledExecutor");
-
-  @Override
-  public String id() {
-    return "TG104";
-  }
-
-  @Override
-  public String name() {
-    return "cancelled-tasks-retained";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("cancel");
-  }
-
-  @Override
-  public String summary() {
-    return "Cancelled timer tasks stay queued: no setRemoveOnCancelPolicy(true) / Timer.purge().";
-  }
 
   private static final class Site {
     final TreePath path;
@@ -71,9 +52,16 @@ public final class TG104CancelledTasksRetained implements Rule {
     }
   }
 
+  public TG104CancelledTasksRetained() {
+    super(
+        "TG104",
+        "cancelled-tasks-retained",
+        "Cancelled timer tasks stay queued: no setRemoveOnCancelPolicy(true) / Timer.purge().",
+        "cancel");
+  }
+
   @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
     Map<Element, Site> pools = new LinkedHashMap<>();
     Map<Element, Site> timers = new LinkedHashMap<>();
     List<TreePath> futureCancels = new ArrayList<>();
@@ -84,7 +72,7 @@ public final class TG104CancelledTasksRetained implements Rule {
       @Override
       public Void visitVariable(VariableTree node, Void v) {
         if (node.getInitializer() != null) {
-          record(jdk.element(getCurrentPath()), new TreePath(getCurrentPath(), node.getInitializer()), getCurrentPath());
+          record(facts.types.element(getCurrentPath()), new TreePath(getCurrentPath(), node.getInitializer()), getCurrentPath());
         }
         return super.visitVariable(node, v);
       }
@@ -92,43 +80,43 @@ public final class TG104CancelledTasksRetained implements Rule {
       @Override
       public Void visitAssignment(AssignmentTree node, Void v) {
         record(
-            jdk.element(new TreePath(getCurrentPath(), node.getVariable())),
+            facts.types.element(new TreePath(getCurrentPath(), node.getVariable())),
             new TreePath(getCurrentPath(), node.getExpression()),
             getCurrentPath());
         return super.visitAssignment(node, v);
       }
 
       private void record(Element var, TreePath init, TreePath site) {
-        if (var == null || !(Jdk.isField(var) || Jdk.isLocal(var))) {
+        if (var == null || !(TreePaths.isField(var) || TreePaths.isLocal(var))) {
           return;
         }
-        Tree e = Jdk.skipParens(init.getLeaf());
+        Tree e = TreePaths.skipParens(init.getLeaf());
         init = new TreePath(init.getParentPath(), e);
         if (e instanceof NewClassTree && ((NewClassTree) e).getClassBody() == null) {
-          if (jdk.isSubtype(jdk.typeOf(init), Jdk.STPE)) {
+          if (facts.types.isSubtype(facts.types.typeOf(init), ApiNames.STPE)) {
             pools.putIfAbsent(var, new Site(site, false));
-          } else if (jdk.creation(init) == Jdk.Created.TIMER) {
+          } else if (facts.creations.classify(init) == Created.TIMER) {
             timers.putIfAbsent(var, new Site(site, false));
           }
         } else if (e instanceof MethodInvocationTree
-            && STPE_FACTORIES.contains(Jdk.methodName((MethodInvocationTree) e))
-            && jdk.creation(init) == Jdk.Created.SCHEDULER) {
+            && STPE_FACTORIES.contains(TreePaths.methodName((MethodInvocationTree) e))
+            && facts.creations.classify(init) == Created.SCHEDULER) {
           pools.putIfAbsent(
               var,
-              new Site(site, Jdk.methodName((MethodInvocationTree) e).equals("newSingleThreadScheduledExecutor")));
+              new Site(site, TreePaths.methodName((MethodInvocationTree) e).equals("newSingleThreadScheduledExecutor")));
         }
       }
 
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        String n = Jdk.methodName(node);
+        String n = TreePaths.methodName(node);
         TreePath p = getCurrentPath();
         if (n.equals("cancel")) {
-          TreePathLike r = receiverPath(p);
-          if (r != null && jdk.isSubtype(jdk.typeOf(r.path), Jdk.FUTURE)) {
+          TreePath r = TreePaths.receiverPath(p);
+          if (r != null && facts.types.isSubtype(facts.types.typeOf(r), ApiNames.FUTURE)) {
             futureCancels.add(p);
-          } else if (r != null && jdk.isSubtype(jdk.typeOf(r.path), Jdk.TIMER_TASK)) {
-            if (!inStartup(p)) {
+          } else if (r != null && facts.types.isSubtype(facts.types.typeOf(r), ApiNames.TIMER_TASK)) {
+            if (!TreePaths.inConstructorOrInitializer(p)) {
               taskCancels.add(p);
             }
           }
@@ -149,14 +137,18 @@ public final class TG104CancelledTasksRetained implements Rule {
 
     if (!reflective[0] && !futureCancels.isEmpty()) {
       for (Map.Entry<Element, Site> pool : pools.entrySet()) {
-        Usage u = usage(ctx, jdk, pool.getKey());
-        if (!u.configured && !u.escapes && u.keptOneShots > 0) {
+        Usage u = usage(ctx, facts, pool.getKey());
+        if (!u.configured && !u.escapes && (u.keptOneShots > 0 || u.keptPeriodics > 0)) {
           String name = pool.getKey().getSimpleName().toString();
           ctx.report(
               pool.getValue().path,
-              "one-shot tasks of '" + name + "' are kept and cancelled, but '" + name
-                  + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
-                  + " queue until its delay expires",
+              (u.keptOneShots > 0
+                      ? "one-shot tasks of '" + name + "' are kept and cancelled, but '" + name
+                          + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
+                          + " queue until its delay expires"
+                      : "periodic tasks of '" + name + "' are started per call and cancelled one by one,"
+                          + " but '" + name + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
+                          + " task stays in its queue until its next run was due"),
               pool.getValue().wrapper
                   ? "create it as new ScheduledThreadPoolExecutor(1) and call setRemoveOnCancelPolicy(true)"
                       + " (the Executors wrapper hides the setter)"
@@ -166,7 +158,7 @@ public final class TG104CancelledTasksRetained implements Rule {
     }
     if (!purged[0] && !taskCancels.isEmpty()) {
       for (Map.Entry<Element, Site> timer : timers.entrySet()) {
-        Usage u = usage(ctx, jdk, timer.getKey());
+        Usage u = usage(ctx, facts, timer.getKey());
         if (u.hotSchedules > 0 && !u.escapes) {
           ctx.report(
               taskCancels.get(0),
@@ -181,26 +173,34 @@ public final class TG104CancelledTasksRetained implements Rule {
     }
   }
 
-  private static final class TreePathLike {
-    final TreePath path;
+  private static final java.util.List<String> STARTS =
+      java.util.List.of("start", "init", "open", "setUp", "setup", "main", "run");
 
-    TreePathLike(TreePath path) {
-      this.path = path;
-    }
-  }
-
-  private static TreePathLike receiverPath(TreePath inv) {
-    ExpressionTree r = Jdk.receiver((MethodInvocationTree) inv.getLeaf());
-    return r == null ? null : new TreePathLike(new TreePath(new TreePath(inv, ((MethodInvocationTree) inv.getLeaf()).getMethodSelect()), r));
-  }
-
-  static boolean inStartup(TreePath p) {
+  /** In a method its owner calls once ({@code start*}, {@code init*}, ...): one task per owner. */
+  private static boolean inLifecycleStart(TreePath p) {
     for (; p != null; p = p.getParentPath()) {
-      if (p.getLeaf() instanceof MethodTree) {
-        return ((MethodTree) p.getLeaf()).getName().contentEquals("<init>");
+      if (p.getLeaf() instanceof com.sun.source.tree.MethodTree) {
+        String n = ((com.sun.source.tree.MethodTree) p.getLeaf()).getName().toString();
+        return STARTS.stream().anyMatch(n::startsWith);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A static pool scheduled on from an instance constructor: every instance adds its own periodic
+   * task, so such a constructor starts one per call.
+   */
+  private static boolean sharedByInstances(Element pool, TreePath call) {
+    if (!TreePaths.isField(pool) || !pool.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
+      return false;
+    }
+    for (TreePath p = call; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof com.sun.source.tree.MethodTree) {
+        return ((com.sun.source.tree.MethodTree) p.getLeaf()).getName().contentEquals("<init>");
       }
       if (p.getLeaf() instanceof com.sun.source.tree.ClassTree) {
-        return true; // initializer
+        return false; // a static or instance initializer block: treat as once
       }
     }
     return false;
@@ -210,18 +210,19 @@ public final class TG104CancelledTasksRetained implements Rule {
     boolean configured;
     boolean escapes;
     int keptOneShots;
+    int keptPeriodics;
     int hotSchedules;
   }
 
   /** How {@code var} is used in the analysed class. */
-  private static Usage usage(RuleContext ctx, Jdk jdk, Element var) {
+  private static Usage usage(RuleContext ctx, Facts facts, Element var) {
     Usage u = new Usage();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        String n = Jdk.methodName(node);
-        ExpressionTree r = Jdk.receiver(node);
-        if (r != null && mentions(jdk, getCurrentPath(), r, var)) {
+        String n = TreePaths.methodName(node);
+        ExpressionTree r = TreePaths.receiver(node);
+        if (r != null && mentions(facts, getCurrentPath(), r, var)) {
           if (n.equals("setRemoveOnCancelPolicy")) {
             u.configured = true;
           } else if (n.equals("schedule") && node.getArguments().size() == 3) {
@@ -229,14 +230,21 @@ public final class TG104CancelledTasksRetained implements Rule {
             if (!(parent instanceof ExpressionStatementTree)) {
               u.keptOneShots++; // ses.schedule(task, delay, unit) whose handle is kept
             }
+          } else if ((n.equals("scheduleAtFixedRate") || n.equals("scheduleWithFixedDelay"))
+              && node.getArguments().size() == 4
+              && !(getCurrentPath().getParentPath().getLeaf() instanceof ExpressionStatementTree)
+              && !inLifecycleStart(getCurrentPath())
+              && (!TreePaths.inConstructorOrInitializer(getCurrentPath())
+                  || sharedByInstances(var, getCurrentPath()))) {
+            u.keptPeriodics++; // a periodic task per call (per session, per subscriber), handle kept
           } else if (n.equals("schedule") && node.getArguments().size() == 2
-              && !inStartup(getCurrentPath())) {
+              && !TreePaths.inConstructorOrInitializer(getCurrentPath())) {
             u.hotSchedules++; // timer.schedule(task, delay): a one-shot per call
           }
         }
         for (ExpressionTree a : node.getArguments()) {
           if (a instanceof IdentifierTree || a instanceof MemberSelectTree) {
-            if (jdk.element(new TreePath(getCurrentPath(), a)) == var) {
+            if (facts.types.element(new TreePath(getCurrentPath(), a)) == var) {
               u.escapes = true;
             }
           }
@@ -248,12 +256,12 @@ public final class TG104CancelledTasksRetained implements Rule {
   }
 
   /** Whether expression {@code e} (under {@code at}) refers to {@code var}, possibly through a cast. */
-  private static boolean mentions(Jdk jdk, TreePath at, ExpressionTree e, Element var) {
+  private static boolean mentions(Facts facts, TreePath at, ExpressionTree e, Element var) {
     boolean[] found = {false};
     new TreeScanner<Void, Void>() {
       @Override
       public Void visitIdentifier(IdentifierTree node, Void v) {
-        if (jdk.element(new TreePath(at, node)) == var) {
+        if (facts.types.element(new TreePath(at, node)) == var) {
           found[0] = true;
         }
         return null;
@@ -261,7 +269,7 @@ public final class TG104CancelledTasksRetained implements Rule {
 
       @Override
       public Void visitMemberSelect(MemberSelectTree node, Void v) {
-        if (jdk.element(new TreePath(at, node)) == var) {
+        if (facts.types.element(new TreePath(at, node)) == var) {
           found[0] = true;
         }
         return super.visitMemberSelect(node, v);

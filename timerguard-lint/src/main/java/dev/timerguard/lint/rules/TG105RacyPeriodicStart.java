@@ -16,7 +16,6 @@ import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -35,43 +34,30 @@ import javax.lang.model.element.Modifier;
  * places in the file (their owner calls them once),
  * and when the check is an atomic operation ({@code compareAndSet}) rather than a field read. Stateless.
  */
-public final class TG105RacyPeriodicStart implements Rule {
-  @Override
-  public String id() {
-    return "TG105";
+public final class TG105RacyPeriodicStart extends AbstractRule {
+  public TG105RacyPeriodicStart() {
+    super(
+        "TG105",
+        "racy-periodic-start",
+        "Check-then-act on a field before starting a periodic task, thread or timer.",
+        ".start(", "new Thread", "schedule", "Timer", "Executor", "ForkJoinPool");
   }
 
   @Override
-  public String name() {
-    return "racy-periodic-start";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of(".start(", "new Thread", "schedule", "Timer", "Executor", "ForkJoinPool");
-  }
-
-  @Override
-  public String summary() {
-    return "Check-then-act on a field before starting a periodic task, thread or timer.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
-        Jdk.TimerCall call = jdk.timerCall(p);
-        if (call != null && call.kind() == Jdk.TimerKind.PERIODIC) {
+        TimerCalls.Call call = facts.timerCalls.classify(p);
+        if (call != null && call.kind() == TimerCalls.Kind.PERIODIC) {
           consider(p, call.api());
-        } else if (Jdk.methodName(node).equals("start")
+        } else if (TreePaths.methodName(node).equals("start")
             && node.getArguments().isEmpty()
-            && jdk.isSubtype(jdk.receiverType(p), Jdk.THREAD)) {
+            && facts.types.isSubtype(facts.types.receiverType(p), ApiNames.THREAD)) {
           consider(p, "Thread.start");
-        } else if (jdk.creation(p) != Jdk.Created.NONE) {
-          consider(p, Jdk.brief(node));
+        } else if (facts.creations.classify(p) != Created.NONE) {
+          consider(p, TreePaths.brief(node));
         }
         return super.visitMethodInvocation(node, v);
       }
@@ -79,18 +65,18 @@ public final class TG105RacyPeriodicStart implements Rule {
       @Override
       public Void visitNewClass(NewClassTree node, Void v) {
         TreePath p = getCurrentPath();
-        if (jdk.creation(p) != Jdk.Created.NONE) {
+        if (facts.creations.classify(p) != Created.NONE) {
           consider(p, "new " + node.getIdentifier());
         }
         return super.visitNewClass(node, v);
       }
 
       private void consider(TreePath start, String what) {
-        if (jdk.heldLock(start) != null || TG104CancelledTasksRetained.inStartup(start)) {
+        if (facts.locks.heldAt(start) != null || TreePaths.inConstructorOrInitializer(start)) {
           return;
         }
-        Element field = racyField(jdk, start);
-        if (field != null && reachableConcurrently(jdk, start)) {
+        Element field = racyField(facts, start);
+        if (field != null && facts.reachableConcurrently(start)) {
           ctx.report(
               start,
               what + " runs after an unsynchronised check of field '" + field.getSimpleName()
@@ -103,67 +89,18 @@ public final class TG105RacyPeriodicStart implements Rule {
     }.scan(ctx.root(), null);
   }
 
-  /**
-   * Whether the enclosing method can plausibly run on two threads: it is public and not a
-   * lifecycle method ({@code start*}, {@code init*}, ...), or it is called from two or more places in
-   * this file. A non-public method with one caller (e.g. only from its
-   * own thread's run()) is not reported: precision over recall.
-   */
-  /** Lifecycle method prefixes: their owner calls them once, so they need two internal callers. */
-  private static final java.util.List<String> LIFECYCLE =
-      java.util.List.of("start", "init", "open", "begin", "launch", "run", "main", "setUp", "setup");
-
-  static boolean reachableConcurrently(Jdk jdk, TreePath start) {
-    TreePath m = start;
-    while (m != null && !(m.getLeaf() instanceof MethodTree)) {
-      if (m.getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree) {
-        return true; // a lambda: runs wherever it is handed
-      }
-      m = m.getParentPath();
-    }
-    if (m == null) {
-      return false;
-    }
-    MethodTree method = (MethodTree) m.getLeaf();
-    String name = method.getName().toString();
-    boolean lifecycle = LIFECYCLE.stream().anyMatch(name::startsWith);
-    if (method.getModifiers().getFlags().contains(Modifier.PUBLIC) && !lifecycle) {
-      return true; // ensureX(), getX(), record(..): lazily called from arbitrary threads
-    }
-    Element self = jdk.element(m);
-    int[] calls = {0};
-    new TreePathScanner<Void, Void>() {
-      @Override
-      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        if (Jdk.methodName(node).contentEquals(method.getName()) && jdk.method(getCurrentPath()) == self) {
-          calls[0]++;
-        }
-        return super.visitMethodInvocation(node, v);
-      }
-
-      @Override
-      public Void visitMemberReference(com.sun.source.tree.MemberReferenceTree node, Void v) {
-        if (node.getName().contentEquals(method.getName())) {
-          calls[0] += 2; // handed out as a callback
-        }
-        return super.visitMemberReference(node, v);
-      }
-    }.scan(new TreePath(jdk.ctx.compilationUnit()), null);
-    return calls[0] >= 2;
-  }
-
   /** The field checked-then-assigned around {@code start}, or null. */
-  private static Element racyField(Jdk jdk, TreePath start) {
+  private static Element racyField(Facts facts, TreePath start) {
     Tree child = start.getLeaf();
     for (TreePath p = start.getParentPath(); p != null; p = p.getParentPath()) {
       Tree t = p.getLeaf();
-      if (Jdk.isBoundary(t) || t instanceof SynchronizedTree) {
+      if (TreePaths.isBoundary(t) || t instanceof SynchronizedTree) {
         return null;
       }
       if (t instanceof IfTree && ((IfTree) t).getThenStatement() == child) {
-        Set<Element> checked = fieldsIn(jdk, p, ((IfTree) t).getCondition());
+        Set<Element> checked = fieldsIn(facts, p, ((IfTree) t).getCondition());
         for (Element f : checked) {
-          if (assigns(jdk, new TreePath(p, child), f)) {
+          if (assigns(facts, new TreePath(p, child), f)) {
             return f;
           }
         }
@@ -176,9 +113,9 @@ public final class TG105RacyPeriodicStart implements Rule {
             break;
           }
           if (st instanceof IfTree && exits(((IfTree) st).getThenStatement())) {
-            Set<Element> checked = fieldsIn(jdk, new TreePath(p, st), ((IfTree) st).getCondition());
+            Set<Element> checked = fieldsIn(facts, new TreePath(p, st), ((IfTree) st).getCondition());
             for (Element f : checked) {
-              if (assigns(jdk, p, f)) {
+              if (assigns(facts, p, f)) {
                 return f;
               }
             }
@@ -200,18 +137,18 @@ public final class TG105RacyPeriodicStart implements Rule {
   }
 
   /** Non-final fields read directly (not through a method call) in {@code cond}. */
-  private static Set<Element> fieldsIn(Jdk jdk, TreePath at, ExpressionTree cond) {
+  private static Set<Element> fieldsIn(Facts facts, TreePath at, ExpressionTree cond) {
     Set<Element> out = new LinkedHashSet<>();
     new TreeScanner<Void, Void>() {
       @Override
       public Void visitIdentifier(IdentifierTree node, Void v) {
-        add(jdk.element(new TreePath(at, node)));
+        add(facts.types.element(new TreePath(at, node)));
         return null;
       }
 
       @Override
       public Void visitMemberSelect(MemberSelectTree node, Void v) {
-        add(jdk.element(new TreePath(at, node)));
+        add(facts.types.element(new TreePath(at, node)));
         return null;
       }
 
@@ -221,7 +158,7 @@ public final class TG105RacyPeriodicStart implements Rule {
       }
 
       private void add(Element e) {
-        if (Jdk.isField(e) && !e.getModifiers().contains(Modifier.FINAL)) {
+        if (TreePaths.isField(e) && !e.getModifiers().contains(Modifier.FINAL)) {
           out.add(e);
         }
       }
@@ -229,12 +166,12 @@ public final class TG105RacyPeriodicStart implements Rule {
     return out;
   }
 
-  private static boolean assigns(Jdk jdk, TreePath in, Element field) {
+  private static boolean assigns(Facts facts, TreePath in, Element field) {
     boolean[] found = {false};
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitAssignment(AssignmentTree node, Void v) {
-        if (jdk.element(new TreePath(getCurrentPath(), node.getVariable())) == field) {
+        if (facts.types.element(new TreePath(getCurrentPath(), node.getVariable())) == field) {
           found[0] = true;
         }
         return super.visitAssignment(node, v);

@@ -19,7 +19,6 @@ import com.sun.source.tree.UnionTypeTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import java.util.List;
 import javax.lang.model.type.TypeMirror;
@@ -39,49 +38,49 @@ import javax.lang.model.type.TypeMirror;
  * InterruptedException} (or a supertype) of the innermost such {@code try} counts, and only when
  * that {@code try} is inside the loop. Stateless.
  */
-public final class TG106UninterruptibleWaitLoop implements Rule {
-  @Override
-  public String id() {
-    return "TG106";
-  }
-
-  @Override
-  public String name() {
-    return "uninterruptible-wait-loop";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("sleep", "wait", "join", "await");
-  }
-
+public final class TG106UninterruptibleWaitLoop extends AbstractRule {
   /** A wait, and a handler that could swallow its interrupt. */
   @Override
   public boolean mayFire(String text) {
-    return Rule.super.mayFire(text) && text.contains("catch");
+    return super.mayFire(text) && text.contains("catch");
+  }
+
+  public TG106UninterruptibleWaitLoop() {
+    super(
+        "TG106",
+        "uninterruptible-wait-loop",
+        "Sleep or timed wait in a retry loop that swallows InterruptedException.",
+        "sleep", "wait", "join", "await");
   }
 
   @Override
-  public String summary() {
-    return "Sleep or timed wait in a retry loop that swallows InterruptedException.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
-    TypeMirror ie = jdk.type(Jdk.INTERRUPTED);
+  void check(RuleContext ctx, Facts facts) {
+    TypeMirror ie = facts.types.type(ApiNames.INTERRUPTED);
     if (ie == null) {
       return;
     }
+    java.util.Map<javax.lang.model.element.Element, String> helpers = new java.util.HashMap<>();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
-        String what = jdk.sleepOrTimedWait(p, true, false);
-        if (what != null) {
+        String what = facts.waits.sleepOrTimedWait(p, true, false);
+        if (what == null) {
+          String helper = swallowingHelper(facts, p, ie, helpers);
+          TreePath loop = helper == null ? null : TreePaths.enclosingLoop(p);
+          if (loop != null && !externallyStoppable(facts, loop) && !guardedByStop(facts, p, loop)) {
+            ctx.report(
+                p,
+                TreePaths.methodName(node) + "(..) sleeps (" + helper + ") and swallows"
+                    + " InterruptedException, and this loop calls it again: the interrupt is lost and"
+                    + " the loop keeps retrying, so shutdownNow()/cancel(true) cannot stop this thread",
+                "let the helper restore the flag (Thread.currentThread().interrupt()) and report it"
+                    + " (return false or throw), and leave the loop when it does");
+          }
+        } else {
           TreePath[] loop = {null};
-          CatchTree handler = handler(jdk, p, ie, loop);
-          if (handler != null && swallows(handler) && !externallyStoppable(jdk, loop[0])) {
+          CatchTree handler = handler(facts, p, ie, loop);
+          if (handler != null && swallows(handler) && !externallyStoppable(facts, loop[0])) {
             ctx.report(
                 p,
                 what + " in a loop whose handler swallows InterruptedException: the interrupt is"
@@ -96,18 +95,125 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
     }.scan(ctx.root(), null);
   }
 
-  /** The catch clause that handles InterruptedException from {@code call}, if it lies in a loop. */
-  private static CatchTree handler(Jdk jdk, TreePath call, TypeMirror ie, TreePath[] loopOut) {
+  /**
+   * If the statement call at {@code call} invokes a method of this compilation whose body sleeps or
+   * waits, outside any loop of its own, in a {@code try} whose handler swallows the interrupt, what it
+   * sleeps with ({@code Thread.sleep}, ...); else null. Summaries are memoised in {@code memo} (the
+   * empty string for "no").
+   */
+  private static String swallowingHelper(
+      Facts facts, TreePath call, TypeMirror ie, java.util.Map<javax.lang.model.element.Element, String> memo) {
+    if (!(call.getParentPath().getLeaf() instanceof com.sun.source.tree.ExpressionStatementTree)
+        || TreePaths.enclosingLoop(call) == null) {
+      return null; // the result is used (it may report the interrupt), or it is not called in a loop
+    }
+    javax.lang.model.element.ExecutableElement m = facts.types.method(call);
+    if (m == null || !SLEEP_HELPER.matcher(m.getSimpleName()).find()) {
+      return null; // only helpers whose job is to wait: other code that sleeps on a failure path
+    }                // (an event loop's error handler) has its own way to stop
+    String known = memo.get(m);
+    if (known == null) {
+      known = "";
+      TreePath decl;
+      try {
+        decl = facts.ctx.trees().getPath(m);
+      } catch (RuntimeException e) {
+        decl = null;
+      }
+      if (decl != null && decl.getLeaf() instanceof com.sun.source.tree.MethodTree
+          && ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody() != null) {
+        String[] found = {null};
+        TreePath body = new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
+        new TreePathScanner<Void, Void>() {
+          @Override
+          public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+            TreePath p = getCurrentPath();
+            String what = facts.waits.sleepOrTimedWait(p, true, false);
+            if (what != null && found[0] == null && TreePaths.enclosingLoop(p) == null) {
+              CatchTree h = swallowingCatch(facts, p, ie);
+              if (h != null && swallows(h)) {
+                found[0] = what;
+              }
+            }
+            return super.visitMethodInvocation(node, v);
+          }
+
+          @Override
+          public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
+            return null;
+          }
+
+          @Override
+          public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
+            return null;
+          }
+        }.scan(body, null);
+        known = found[0] == null ? "" : found[0];
+      }
+      memo.put(m, known);
+    }
+    return known.isEmpty() ? null : known;
+  }
+
+  /** A retry decision in an {@code if} condition: {@code shouldRetry()}, {@code canRetry(e)}. */
+  private static final java.util.regex.Pattern RETRY_CHECK =
+      java.util.regex.Pattern.compile("(?i)(should|can|keep)\\w*\\(|retry\\w*\\(");
+
+  /** Names of helpers whose job is to wait. */
+  private static final java.util.regex.Pattern SLEEP_HELPER =
+      java.util.regex.Pattern.compile("(?i)sleep|pause|nap|wait|backoff|delay");
+
+  /**
+   * Whether {@code call} runs only in the then-branch of an {@code if} inside the loop whose
+   * condition reads a stop flag or a stop-like method ({@code if (shouldRetry()) sleep(..); else
+   * return;}): the loop ends through that flag, not through the interrupt.
+   */
+  private static boolean guardedByStop(Facts facts, TreePath call, TreePath loop) {
+    Tree child = call.getLeaf();
+    for (TreePath p = call.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+      if (p.getLeaf() instanceof IfTree
+          && ((IfTree) p.getLeaf()).getThenStatement() == child
+          && (stopLike(facts, p, ((IfTree) p.getLeaf()).getCondition())
+              || RETRY_CHECK.matcher(((IfTree) p.getLeaf()).getCondition().toString()).find())) {
+        return true;
+      }
+      child = p.getLeaf();
+    }
+    return false;
+  }
+
+  /** The first catch of the innermost enclosing try (within the method) that catches InterruptedException. */
+  private static CatchTree swallowingCatch(Facts facts, TreePath call, TypeMirror ie) {
     Tree child = call.getLeaf();
     for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
       Tree t = p.getLeaf();
-      if (Jdk.isBoundary(t)) {
+      if (TreePaths.isBoundary(t)) {
         return null;
       }
       if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
         for (CatchTree c : ((TryTree) t).getCatches()) {
-          if (catchesInterrupted(jdk, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
-            loopOut[0] = Jdk.enclosingLoop(p);
+          if (catchesInterrupted(facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
+            return c;
+          }
+        }
+      }
+      child = t;
+    }
+    return null;
+  }
+
+  /** The catch clause that handles InterruptedException from {@code call}, if it lies in a loop. */
+  private static CatchTree handler(Facts facts, TreePath call, TypeMirror ie, TreePath[] loopOut) {
+    Tree child = call.getLeaf();
+    for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (TreePaths.isBoundary(t)) {
+        return null;
+      }
+      if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
+        for (CatchTree c : ((TryTree) t).getCatches()) {
+          if (catchesInterrupted(facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
+            loopOut[0] = TreePaths.enclosingLoop(p);
             return loopOut[0] != null ? c : null;
           }
         }
@@ -117,15 +223,15 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
     return null;
   }
 
-  private static boolean catchesInterrupted(Jdk jdk, TreePath param, CatchTree c, TypeMirror ie) {
+  private static boolean catchesInterrupted(Facts facts, TreePath param, CatchTree c, TypeMirror ie) {
     Tree type = c.getParameter().getType();
     List<? extends Tree> alternatives =
         type instanceof UnionTypeTree ? ((UnionTypeTree) type).getTypeAlternatives() : List.of(type);
     for (Tree alt : alternatives) {
-      TypeMirror t = jdk.typeOf(new TreePath(param, alt));
+      TypeMirror t = facts.types.typeOf(new TreePath(param, alt));
       if (t != null) {
         try {
-          if (jdk.ctx.types().isSubtype(ie, jdk.ctx.types().erasure(t))) {
+          if (facts.ctx.types().isSubtype(ie, facts.ctx.types().erasure(t))) {
             return true;
           }
         } catch (RuntimeException e) {
@@ -181,7 +287,7 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
 
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        if (!LOGGING.matcher(Jdk.methodName(node)).matches()) {
+        if (!LOGGING.matcher(TreePaths.methodName(node)).matches()) {
           handled[0] = true; // interrupt(), exit(), kill(this), cleanup(): deliberate
         }
         return super.visitMethodInvocation(node, v);
@@ -206,7 +312,7 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
    * sleep and re-check the flag. Checking {@code isInterrupted()} alone does not count: the swallowed
    * interrupt clears exactly that flag.
    */
-  private static boolean externallyStoppable(Jdk jdk, TreePath loop) {
+  private static boolean externallyStoppable(Facts facts, TreePath loop) {
     if (loop == null) {
       return false;
     }
@@ -225,13 +331,13 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
     } else if (t instanceof EnhancedForLoopTree) {
       return true; // bounded by its collection
     }
-    if (cond != null && stopLike(jdk, loop, cond)) {
+    if (cond != null && stopLike(facts, loop, cond)) {
       return true;
     }
     if (body instanceof BlockTree) {
       for (StatementTree st : ((BlockTree) body).getStatements()) {
         if (st instanceof IfTree && exits(((IfTree) st).getThenStatement())
-            && stopLike(jdk, loop, ((IfTree) st).getCondition())) {
+            && stopLike(facts, loop, ((IfTree) st).getCondition())) {
           return true;
         }
       }
@@ -248,24 +354,24 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
         && exits(((BlockTree) s).getStatements().get(0));
   }
 
-  private static boolean stopLike(Jdk jdk, TreePath at, ExpressionTree cond) {
+  private static boolean stopLike(Facts facts, TreePath at, ExpressionTree cond) {
     boolean[] found = {false};
     new TreeScanner<Void, Void>() {
       @Override
       public Void visitIdentifier(com.sun.source.tree.IdentifierTree node, Void v) {
-        check(jdk.element(new TreePath(at, node)));
+        check(facts.types.element(new TreePath(at, node)));
         return null;
       }
 
       @Override
       public Void visitMemberSelect(com.sun.source.tree.MemberSelectTree node, Void v) {
-        check(jdk.element(new TreePath(at, node)));
+        check(facts.types.element(new TreePath(at, node)));
         return super.visitMemberSelect(node, v);
       }
 
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        String n = Jdk.methodName(node);
+        String n = TreePaths.methodName(node);
         if (n.equals("isInterrupted") || n.equals("interrupted")) {
           return null;
         }
@@ -276,7 +382,7 @@ public final class TG106UninterruptibleWaitLoop implements Rule {
       }
 
       private void check(javax.lang.model.element.Element e) {
-        if (Jdk.isField(e) && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
+        if (TreePaths.isField(e) && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
           found[0] = true;
         }
       }

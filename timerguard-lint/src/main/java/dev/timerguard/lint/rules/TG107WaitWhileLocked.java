@@ -3,7 +3,6 @@ package dev.timerguard.lint.rules;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 
 /**
@@ -16,44 +15,31 @@ import dev.timerguard.lint.RuleContext;
  * and on code in lambdas or inner classes declared under the lock (they run later). Deliberate
  * throttles under a lock exist: suppress them with a reason. Stateless.
  */
-public final class TG107WaitWhileLocked implements Rule {
-  @Override
-  public String id() {
-    return "TG107";
-  }
-
-  @Override
-  public String name() {
-    return "wait-while-locked";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("sleep", "join", "await", "TimeUnit");
-  }
-
+public final class TG107WaitWhileLocked extends AbstractRule {
   /** A wait, and something that holds a lock: a {@code synchronized} block or method, or a Lock. */
   @Override
   public boolean mayFire(String text) {
-    return Rule.super.mayFire(text)
+    return super.mayFire(text)
         && (text.contains("synchronized") || text.contains("lock") || text.contains("Lock"));
   }
 
-  @Override
-  public String summary() {
-    return "Sleeping or waiting on a timer while holding a monitor or Lock.";
+  public TG107WaitWhileLocked() {
+    super(
+        "TG107",
+        "wait-while-locked",
+        "Sleeping or waiting on a timer while holding a monitor or Lock.",
+        "sleep", "join", "await", "TimeUnit");
   }
 
   @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
-        String what = jdk.sleepOrTimedWait(p, false, true);
+        String what = facts.waits.sleepOrTimedWait(p, false, true);
         if (what != null) {
-          String lock = jdk.heldLock(p);
+          String lock = facts.locks.heldAt(p);
           if (lock != null) {
             ctx.report(
                 p,

@@ -10,7 +10,6 @@ import com.sun.source.tree.Tree;
 import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import java.util.HashSet;
 import java.util.Set;
@@ -29,42 +28,29 @@ import javax.lang.model.element.ExecutableElement;
  * in constructors, initializers and lifecycle methods ({@code init}, {@code start}, ...; called
  * once by their owner), and for fields of other objects ({@code result.timer = ..}). Stateless.
  */
-public final class TG108ReplacedTimerNotCancelled implements Rule {
+public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
   private static final Set<String> CLOSERS =
       Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully", "purge");
 
-  @Override
-  public String id() {
-    return "TG108";
+  public TG108ReplacedTimerNotCancelled() {
+    super(
+        "TG108",
+        "replaced-timer-not-cancelled",
+        "A timer/executor/handle field or map entry is replaced without cancelling the old one.",
+        "Timer", "Executor", "schedule", "newTimeout", "ForkJoinPool");
   }
 
   @Override
-  public String name() {
-    return "replaced-timer-not-cancelled";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("Timer", "Executor", "schedule", "newTimeout", "ForkJoinPool");
-  }
-
-  @Override
-  public String summary() {
-    return "A timer/executor/handle field or map entry is replaced without cancelling the old one.";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
     Set<Element> closed = new HashSet<>();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        if (CLOSERS.contains(Jdk.methodName(node)) && Jdk.receiver(node) != null) {
-          closed.add(jdk.element(new TreePath(getCurrentPath(), Jdk.receiver(node))));
+        if (CLOSERS.contains(TreePaths.methodName(node)) && TreePaths.receiver(node) != null) {
+          closed.add(facts.types.element(new TreePath(getCurrentPath(), TreePaths.receiver(node))));
         }
         for (Tree a : node.getArguments()) {
-          closed.add(jdk.element(new TreePath(getCurrentPath(), a))); // handed to a helper
+          closed.add(facts.types.element(new TreePath(getCurrentPath(), a))); // handed to a helper
         }
         return super.visitMethodInvocation(node, v);
       }
@@ -72,7 +58,7 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
       @Override
       public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
         if (node.getInitializer() != null) { // Future<?> local = field; local.cancel(..)
-          closed.add(jdk.element(new TreePath(getCurrentPath(), Jdk.skipParens(node.getInitializer()))));
+          closed.add(facts.types.element(new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer()))));
         }
         return super.visitVariable(node, v);
       }
@@ -83,15 +69,15 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
       @Override
       public Void visitAssignment(AssignmentTree node, Void v) {
         TreePath p = getCurrentPath();
-        Element f = jdk.element(new TreePath(p, node.getVariable()));
-        TreePath rhs = new TreePath(p, Jdk.skipParens(node.getExpression()));
-        if (Jdk.isField(f)
-            && ownField(node.getVariable())
+        Element f = facts.types.element(new TreePath(p, node.getVariable()));
+        TreePath rhs = new TreePath(p, TreePaths.skipParens(node.getExpression()));
+        if (TreePaths.isField(f)
+            && TreePaths.isOwnFieldTarget(node.getVariable())
             && !closed.contains(f)
-            && !TG104CancelledTasksRetained.inStartup(p)
+            && !TreePaths.inConstructorOrInitializer(p)
             && !inLifecycleMethod(p)
-            && isTimerValue(jdk, rhs)
-            && !readBefore(ctx, jdk, pos, p, f)) {
+            && isTimerValue(facts, rhs)
+            && !readBefore(ctx, facts, pos, p, f)) {
           ctx.report(
               p,
               "field '" + f.getSimpleName() + "' is overwritten with a new timer here, and nothing"
@@ -105,14 +91,14 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
-        if (Jdk.methodName(node).equals("put")
+        if (TreePaths.methodName(node).equals("put")
             && node.getArguments().size() == 2
             && p.getParentPath().getLeaf() instanceof ExpressionStatementTree
-            && jdk.isSubtype(jdk.receiverType(p), "java.util.Map")) {
-          ExecutableElement m = jdk.method(p);
+            && facts.types.isSubtype(facts.types.receiverType(p), "java.util.Map")) {
+          ExecutableElement m = facts.types.method(p);
           TreePath value = new TreePath(p, node.getArguments().get(1));
-          Jdk.TimerCall call = jdk.timerCall(value);
-          if (m != null && call != null && call.kind() != Jdk.TimerKind.FUTURE_TIMEOUT) {
+          TimerCalls.Call call = facts.timerCalls.classify(value);
+          if (m != null && call != null && call.kind() != TimerCalls.Kind.FUTURE_TIMEOUT) {
             ctx.report(
                 p,
                 "put(..) replaces any pending handle for this key and drops it uncancelled: the"
@@ -124,13 +110,6 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
         return super.visitMethodInvocation(node, v);
       }
     }.scan(ctx.root(), null);
-  }
-
-  /** {@code field = ..} or {@code this.field = ..}; not {@code other.field = ..} (a new object's field). */
-  private static boolean ownField(Tree target) {
-    return target instanceof IdentifierTree
-        || (target instanceof MemberSelectTree
-            && ((MemberSelectTree) target).getExpression().toString().equals("this"));
   }
 
   private static final Set<String> LIFECYCLE = Set.of("init", "initialize", "start", "open", "setUp", "setup");
@@ -145,18 +124,18 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
     return false;
   }
 
-  private static boolean isTimerValue(Jdk jdk, TreePath rhs) {
-    if (jdk.creation(rhs) != Jdk.Created.NONE) {
+  private static boolean isTimerValue(Facts facts, TreePath rhs) {
+    if (facts.creations.classify(rhs) != Created.NONE) {
       return true;
     }
-    Jdk.TimerCall call = jdk.timerCall(rhs);
-    return call != null && call.kind() != Jdk.TimerKind.FUTURE_TIMEOUT
-        && call.kind() != Jdk.TimerKind.DELAYED_EXECUTOR;
+    TimerCalls.Call call = facts.timerCalls.classify(rhs);
+    return call != null && call.kind() != TimerCalls.Kind.FUTURE_TIMEOUT
+        && call.kind() != TimerCalls.Kind.DELAYED_EXECUTOR;
   }
 
   /** Whether {@code field} is mentioned in the enclosing method before {@code assign}. */
   private static boolean readBefore(
-      RuleContext ctx, Jdk jdk, SourcePositions pos, TreePath assign, Element field) {
+      RuleContext ctx, Facts facts, SourcePositions pos, TreePath assign, Element field) {
     TreePath method = assign;
     while (method != null && !(method.getLeaf() instanceof MethodTree)) {
       method = method.getParentPath();
@@ -181,7 +160,7 @@ public final class TG108ReplacedTimerNotCancelled implements Rule {
 
       private void check(Tree node) {
         if (pos.getStartPosition(ctx.compilationUnit(), node) < limit
-            && jdk.element(getCurrentPath()) == field) {
+            && facts.types.element(getCurrentPath()) == field) {
           found[0] = true;
         }
       }

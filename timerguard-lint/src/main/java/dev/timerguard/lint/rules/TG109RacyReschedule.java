@@ -2,14 +2,11 @@ package dev.timerguard.lint.rules;
 
 import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.ExpressionTree;
-import com.sun.source.tree.IdentifierTree;
-import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
-import dev.timerguard.lint.Rule;
 import dev.timerguard.lint.RuleContext;
 import javax.lang.model.element.Element;
 
@@ -25,47 +22,31 @@ import javax.lang.model.element.Element;
  * in methods unlikely to run on two threads (non-public or lifecycle methods with fewer than two
  * call sites in the file, as for TG105). Stateless.
  */
-public final class TG109RacyReschedule implements Rule {
-  @Override
-  public String id() {
-    return "TG109";
+public final class TG109RacyReschedule extends AbstractRule {
+  public TG109RacyReschedule() {
+    super(
+        "TG109",
+        "racy-reschedule",
+        "Cancel-and-reschedule of a timeout handle field without a lock (lost handle, spurious timeout).",
+        "cancel");
   }
 
   @Override
-  public String name() {
-    return "racy-reschedule";
-  }
-
-  @Override
-  public java.util.List<String> triggerWords() {
-    return java.util.List.of("cancel");
-  }
-
-  @Override
-  public String summary() {
-    return "Cancel-and-reschedule of a timeout handle field without a lock (lost handle, spurious timeout).";
-  }
-
-  @Override
-  public void check(RuleContext ctx) {
-    Jdk jdk = new Jdk(ctx);
+  void check(RuleContext ctx, Facts facts) {
     SourcePositions pos = ctx.trees().getSourcePositions();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitAssignment(AssignmentTree node, Void v) {
         TreePath p = getCurrentPath();
         ExpressionTree target = node.getVariable();
-        Element field = jdk.element(new TreePath(p, target));
-        boolean own = target instanceof IdentifierTree
-            || (target instanceof MemberSelectTree
-                && ((MemberSelectTree) target).getExpression().toString().equals("this"));
-        if (Jdk.isField(field) && own) {
-          Jdk.TimerCall call = jdk.timerCall(new TreePath(p, Jdk.skipParens(node.getExpression())));
-          if (call != null && call.kind() == Jdk.TimerKind.ONE_SHOT
-              && jdk.heldLock(p) == null
-              && !TG104CancelledTasksRetained.inStartup(p)
-              && cancelledBefore(ctx, jdk, pos, p, field)
-              && TG105RacyPeriodicStart.reachableConcurrently(jdk, p)) {
+        Element field = facts.types.element(new TreePath(p, target));
+        if (TreePaths.isField(field) && TreePaths.isOwnFieldTarget(target)) {
+          TimerCalls.Call call = facts.timerCalls.classify(new TreePath(p, TreePaths.skipParens(node.getExpression())));
+          if (call != null && call.kind() == TimerCalls.Kind.ONE_SHOT
+              && facts.locks.heldAt(p) == null
+              && !TreePaths.inConstructorOrInitializer(p)
+              && cancelledBefore(ctx, facts, pos, p, field)
+              && facts.reachableConcurrently(p)) {
             ctx.report(
                 p,
                 "'" + field.getSimpleName() + "' is cancelled and re-armed without a lock: two callers"
@@ -82,10 +63,10 @@ public final class TG109RacyReschedule implements Rule {
 
   /** Whether {@code field.cancel(..)} is called in the same method before {@code assign}. */
   private static boolean cancelledBefore(
-      RuleContext ctx, Jdk jdk, SourcePositions pos, TreePath assign, Element field) {
+      RuleContext ctx, Facts facts, SourcePositions pos, TreePath assign, Element field) {
     TreePath method = assign;
     while (method != null && !(method.getLeaf() instanceof MethodTree)) {
-      if (Jdk.isBoundary(method.getLeaf()) && method != assign) {
+      if (TreePaths.isBoundary(method.getLeaf()) && method != assign) {
         return false; // lambda or class: not a method body
       }
       method = method.getParentPath();
@@ -101,19 +82,19 @@ public final class TG109RacyReschedule implements Rule {
       @Override
       public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
         if (node.getInitializer() != null
-            && jdk.element(new TreePath(getCurrentPath(), Jdk.skipParens(node.getInitializer()))) == field) {
-          copies.add(jdk.element(getCurrentPath()));
+            && facts.types.element(new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer()))) == field) {
+          copies.add(facts.types.element(getCurrentPath()));
         }
         return super.visitVariable(node, v);
       }
 
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        ExpressionTree r = Jdk.receiver(node);
-        if (Jdk.methodName(node).equals("cancel")
+        ExpressionTree r = TreePaths.receiver(node);
+        if (TreePaths.methodName(node).equals("cancel")
             && r != null
             && pos.getStartPosition(ctx.compilationUnit(), node) < limit
-            && copies.contains(jdk.element(new TreePath(getCurrentPath(), r)))) {
+            && copies.contains(facts.types.element(new TreePath(getCurrentPath(), r)))) {
           found[0] = true;
         }
         return super.visitMethodInvocation(node, v);
