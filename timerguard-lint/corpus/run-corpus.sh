@@ -8,7 +8,7 @@
 # into the repository), scans the case files of each release with the built scanner, and compares.
 #
 #   timerguard-lint/corpus/run-corpus.sh [--jar FILE] [--cache DIR] [--manifest FILE]
-#                                        [--no-resolve-project-types] [--only ID_SUBSTRING] [-v]
+#                                        [--no-resolve-project-types] [--only ID_SUBSTRING] [-j N] [-v]
 #
 #   --jar FILE     the scanner to measure (a timerguard-cli jar); default: timerguard-cli/target/
 #                  timerguard.jar of this checkout, built with `mvn package` when missing
@@ -19,6 +19,7 @@
 #                  scan without the release's other sources as -sourcepath (on by default: a
 #                  case file then sees the project's own types, as the javac plugin would)
 #   --only S       run only the cases whose id contains S
+#   -j N           scan N releases at a time (default 2; each scan is one JVM)
 #   -v             also print every finding of a case file that no case accounts for
 #
 # Output: one line per case (FOUND / MISSED for `flag`, CLEAN / FLAGGED for `no-flag`), a table per
@@ -36,6 +37,7 @@ manifest="$here/manifest.tsv"
 resolve=1
 only=""
 verbose=0
+jobs=2
 repo_url="${TIMERGUARD_MAVEN_REPO:-https://repo1.maven.org/maven2}"
 
 die() { echo "run-corpus: $*" >&2; exit 2; }
@@ -47,9 +49,10 @@ while [[ $# -gt 0 ]]; do
     --manifest) [[ $# -ge 2 ]] || die "--manifest needs a file"; manifest="$2"; shift 2 ;;
     --no-resolve-project-types) resolve=0; shift ;;
     --only) [[ $# -ge 2 ]] || die "--only needs an id substring"; only="$2"; shift 2 ;;
+    -j) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "-j needs a positive number of parallel scans"; jobs="$2"; shift 2 ;;
     -v) verbose=1; shift ;;
     -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (accepted: --jar FILE, --cache DIR, --manifest FILE, --no-resolve-project-types, --only S, -v)" ;;
+    *) die "unknown option '$1' (accepted: --jar FILE, --cache DIR, --manifest FILE, --no-resolve-project-types, --only S, -j N, -v)" ;;
   esac
 done
 
@@ -123,32 +126,42 @@ for ((i = 0; i < n; i++)); do
 done
 
 # ---- scan the case files of each release -------------------------------------------------------
+# One scanner JVM per release (its own sources are the -sourcepath, so versions never mix), up to
+# $jobs at a time.
 work="$(mktemp -d)" || die "cannot create a temporary directory"
 trap 'rm -rf "$work"' EXIT
 declare -A REPORT_OF
-k=0
-for gav in "${!DIR_OF[@]}"; do
-  files=()
+scan_release() { # k gav -> writes $work/k.json, $work/k.err, $work/k.rc
+  local k="$1" gav="$2" i files=() args
   declare -A seen=()
   for ((i = 0; i < n; i++)); do
     if [[ "${C_GAV[i]}" == "$gav" && -z "${seen[${C_PATH[i]}]:-}" ]]; then
       seen[${C_PATH[i]}]=1; files+=("${C_PATH[i]}")
     fi
   done
-  unset seen
-  k=$((k + 1))
-  out="$work/$k.json"
-  args=(scan --format json --fail-on never --allow-unanalysed -q -o "$out")
+  args=(scan --format json --fail-on never --allow-unanalysed -q -o "$work/$k.json")
   [[ $resolve -eq 1 ]] && args+=(--resolve-project-types)
   (cd "${DIR_OF[$gav]}" && "$java_bin" ${TIMERGUARD_JAVA_OPTS:-} -jar "$jar" "${args[@]}" "${files[@]}") 2> "$work/$k.err"
-  rc=$?
-  if [[ $rc -ne 0 || ! -s "$out" ]]; then
+  echo $? > "$work/$k.rc"
+}
+k=0
+declare -A K_OF
+for gav in "${!DIR_OF[@]}"; do
+  k=$((k + 1)); K_OF[$gav]=$k
+  while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do wait -n; done
+  scan_release "$k" "$gav" &
+done
+wait
+for gav in "${!DIR_OF[@]}"; do
+  k=${K_OF[$gav]}; out="$work/$k.json"
+  rc="$(cat "$work/$k.rc" 2>/dev/null || echo "?")"
+  if [[ "$rc" != 0 || ! -s "$out" ]]; then
     cat "$work/$k.err" >&2
     die "the scanner failed on $gav (exit $rc)"
   fi
   REPORT_OF[$gav]="$out"
-  # files the scanner could not analyse make their cases unmeasurable: report them loudly
-  jq -r '.errors[]? | "run-corpus: warning: '"$gav"' \(.file): \(.message // .reason // .)"' "$out" >&2
+  # a case file the scanner could not analyse makes its case unmeasurable: say so
+  jq -r --arg g "$gav" '.errors[]? | "run-corpus: warning: \($g) \(.file): \(.message)"' "$out" >&2
 done
 
 # ---- compare -----------------------------------------------------------------------------------
