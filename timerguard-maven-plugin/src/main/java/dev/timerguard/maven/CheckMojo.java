@@ -2,7 +2,6 @@ package dev.timerguard.maven;
 
 import dev.timerguard.lint.Baseline;
 import dev.timerguard.lint.Finding;
-import dev.timerguard.lint.LintOptions;
 import dev.timerguard.lint.ScanResult;
 import dev.timerguard.lint.Scanner;
 import dev.timerguard.lint.Severity;
