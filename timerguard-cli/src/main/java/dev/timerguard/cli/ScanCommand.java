@@ -123,7 +123,7 @@ final class ScanCommand implements Callable<Integer> {
         options = options.withDisabled(Arrays.asList(disable.split(",")));
       }
       fmt = ReportFormat.parse(format);
-      threshold = failOn.equalsIgnoreCase("never") ? null : Severity.parse(failOn);
+      threshold = Severity.parseThreshold(failOn).orElse(null);
     } catch (IllegalArgumentException e) {
       err.println("timerguard scan: " + e.getMessage());
       return 2;

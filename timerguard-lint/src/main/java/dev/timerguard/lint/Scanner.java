@@ -93,9 +93,11 @@ public final class Scanner {
   private final long maxFileBytes;
   private final int threads;
   private final boolean projectSourcePath;
+  private final Path pathBase; // null: the working directory at scan time
 
   private Scanner(Builder b) {
     this.projectSourcePath = b.projectSourcePath;
+    this.pathBase = b.pathBase;
     this.paths = List.copyOf(b.paths);
     this.classpath = withTimerGuardApi(b.classpath);
     this.options = b.options;
@@ -120,8 +122,22 @@ public final class Scanner {
     private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
     private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     private boolean projectSourcePath;
+    private Path pathBase;
 
     private Builder() {}
+
+    /**
+     * Reports files below {@code dir} by their path relative to it (default: relative to the working
+     * directory); files outside it are reported relative to their scan root. Baselines key findings
+     * by this path, so a build tool passes the module's directory to make reports and baselines
+     * independent of where the build was started.
+     *
+     * @throws NullPointerException if {@code dir} is null
+     */
+    public Builder pathBase(Path dir) {
+      this.pathBase = Objects.requireNonNull(dir, "pathBase").toAbsolutePath().normalize();
+      return this;
+    }
 
     /**
      * Also resolve project types defined in files of other batches, through a {@code -sourcepath}
@@ -429,7 +445,7 @@ public final class Scanner {
     return false;
   }
 
-  private static void add(List<Source> out, Set<Path> seen, Path base, Path file, List<ScanResult.FileError> errors) {
+  private void add(List<Source> out, Set<Path> seen, Path base, Path file, List<ScanResult.FileError> errors) {
     Path abs = file.toAbsolutePath().normalize();
     Path real;
     try {
@@ -452,12 +468,12 @@ public final class Scanner {
   }
 
   /**
-   * The path reported for a file: relative to the working directory when the file is below it (so
-   * several roots stay distinguishable and SARIF's %SRCROOT% is the directory the scan ran in),
-   * else relative to its scan root.
+   * The path reported for a file: relative to the {@link Builder#pathBase path base} (by default the
+   * working directory) when the file is below it (so several roots stay distinguishable and SARIF's
+   * %SRCROOT% is that directory), else relative to its scan root.
    */
-  private static String rel(Path base, Path file) {
-    Path cwd = Path.of("").toAbsolutePath().normalize();
+  private String rel(Path base, Path file) {
+    Path cwd = pathBase != null ? pathBase : Path.of("").toAbsolutePath().normalize();
     Path b = base.toAbsolutePath().normalize();
     Path f = file.toAbsolutePath().normalize();
     Path r = f.startsWith(cwd) && !f.equals(cwd) ? cwd.relativize(f) : f.startsWith(b) ? b.relativize(f) : f;

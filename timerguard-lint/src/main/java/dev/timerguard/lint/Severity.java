@@ -1,6 +1,7 @@
 package dev.timerguard.lint;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How serious a {@link Finding} is. Ordered from least to most severe, so {@code compareTo} answers
@@ -40,6 +41,28 @@ public enum Severity {
       default:
         throw new IllegalArgumentException(
             "unknown severity '" + text + "' (expected info, warning or error)");
+    }
+  }
+
+  /**
+   * Parses a fail-on threshold (the scanner's {@code --fail-on}, the Maven plugin's {@code failOn}):
+   * a severity as accepted by {@link #parse}, or {@code never} (empty: no finding fails the run).
+   *
+   * @throws NullPointerException if {@code text} is null
+   * @throws IllegalArgumentException naming the accepted values if {@code text} is none of them
+   */
+  public static Optional<Severity> parseThreshold(String text) {
+    if (text == null) {
+      throw new NullPointerException("text");
+    }
+    if (text.trim().equalsIgnoreCase("never")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(parse(text));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "unknown severity threshold '" + text + "' (expected info, warning, error or never)");
     }
   }
 
