@@ -39,7 +39,7 @@ import org.junit.platform.launcher.TestPlan;
  *       that the extension verified are not verified again;
  *   <li><b>per run</b>: a baseline when the first test plan starts; when the session closes, what
  *       is still alive and was not reported for a test fails the run, each thread naming the test
- *       that started it.
+ *       that started it (also with {@value #PER_TEST}{@code =false}).
  * </ul>
  *
  * <p>It fails the run by printing the report to {@code System.err} and throwing {@link
@@ -144,7 +144,7 @@ public final class LeakVerifierListener implements LauncherSessionListener, Test
 
   @Override
   public void executionStarted(TestIdentifier test) {
-    if (!enabled || !perTest || !test.isTest()) {
+    if (!enabled || !test.isTest()) {
       return;
     }
     ThreadAttribution attr = verifier.attribution();
@@ -162,6 +162,9 @@ public final class LeakVerifierListener implements LauncherSessionListener, Test
       return;
     }
     try {
+      if (!perTest) {
+        return; // the scope only names the test in the run's report
+      }
       if (r.scope != null && r.scope.verified()) {
         return; // the extension judged it (and failed the test if it leaked)
       }

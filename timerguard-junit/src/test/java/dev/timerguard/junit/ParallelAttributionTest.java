@@ -11,7 +11,9 @@ import dev.timerguard.junit.samples.SampleOnly;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -30,15 +32,24 @@ class ParallelAttributionTest {
   private static final List<String> LEAK_NAMES =
       List.of("a-leak", "a-pool-", "b-grandchild", "c-timer", "d-orphan", "d-holder");
 
-  @BeforeEach
-  void sharedWorker() throws Exception {
-    Overlap.reset();
+  /** Started outside any test (the run listener of this module opens scopes for tests only). */
+  @BeforeAll
+  static void sharedWorker() throws Exception {
     ParallelSamples.startSharedWorker();
+  }
+
+  @AfterAll
+  static void stopSharedWorker() throws InterruptedException {
+    ParallelSamples.stopSharedWorker();
+  }
+
+  @BeforeEach
+  void reset() {
+    Overlap.reset();
   }
 
   @AfterEach
   void release() throws InterruptedException {
-    ParallelSamples.stopSharedWorker();
     Leaks.releaseAll();
   }
 

@@ -36,7 +36,8 @@ import jdk.jfr.consumer.RecordingStream;
  * #origin} answers {@code null} for a thread whose start event has not arrived yet; {@link
  * #awaitOrigins} waits for given threads (and asks JFR for an early batch by starting and stopping
  * an empty recording, which cuts the wait to about 0.1 s on JDK 17 and 25), and gives up once a
- * marker event committed after the threads started has arrived without them: then the thread has
+ * marker event committed after the threads started, and two more batches, have arrived without
+ * them (one or two seconds): then the thread has
  * no start event (started before the stream, or attached from native code) and gets an origin that
  * belongs to no test.
  *
@@ -319,9 +320,15 @@ public final class ThreadAttribution {
     ScopeEvent.commit(-marker, false);
     nudge();
     boolean delivered = false;
+    long flushesAtMarker = -1;
     synchronized (flushLock) {
       while (!allKnown(threadIds)) {
-        if (markerSeen >= marker) {
+        if (markerSeen >= marker && flushesAtMarker < 0) {
+          flushesAtMarker = flushes;
+        }
+        // two more batches after the marker: a start event buffered by a thread that JFR had not
+        // yet collected when the marker's batch was written arrives by then
+        if (flushesAtMarker >= 0 && flushes >= flushesAtMarker + 2) {
           delivered = true;
           break;
         }
