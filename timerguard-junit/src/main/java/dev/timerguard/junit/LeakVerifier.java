@@ -193,6 +193,8 @@ public final class LeakVerifier {
           // TimerGuard's own process-wide engine (Timers.shared()), like the common pool, and
           // its process-wide growth watch (GrowthWatch.shared(), started by the agent or starter)
           "timerguard-shared-(tick|callback-\\d+|watch)",
+          // the JFR stream reader of the verifier's thread attribution
+          "timerguard-attribution",
           // build tools and JUnit
           "surefire-forkedjvm-.*",
           "last-ditch-daemon-shutdown-thread-.*",

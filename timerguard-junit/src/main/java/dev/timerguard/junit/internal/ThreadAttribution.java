@@ -123,6 +123,9 @@ public final class ThreadAttribution {
       List<StackTraceElement> stack,
       boolean recorded) {}
 
+  /** The name of the daemon thread that reads the JFR stream. */
+  public static final String THREAD_NAME = "timerguard-attribution";
+
   private static final Object START_LOCK = new Object();
   private static volatile ThreadAttribution shared;
 
@@ -166,7 +169,10 @@ public final class ThreadAttribution {
     this.unavailable = unavailable;
   }
 
-  /** The JVM's attribution, started on the first call (which costs about 1 s). */
+  /**
+   * The JVM's attribution, started on the first call, which waits until the stream delivers
+   * events (about 1 s: JFR's start and its first batch).
+   */
   public static ThreadAttribution shared() {
     ThreadAttribution a = shared;
     if (a != null) {
@@ -197,7 +203,18 @@ public final class ThreadAttribution {
       rs.onEvent("jdk.ThreadStart", a::onThreadStart);
       rs.onEvent("dev.timerguard.junit.TestScope", a::onScope);
       rs.onFlush(a::onFlush);
-      rs.startAsync();
+      // startAsync() would run the stream on a non-daemon thread that keeps the JVM alive after
+      // main() returns: run it on a daemon thread of ours instead.
+      RecordingStream stream = rs;
+      Thread t = new Thread(stream::start, THREAD_NAME);
+      t.setDaemon(true);
+      t.start();
+      // The recording starts on that thread: wait until a marker committed now comes back, so
+      // that no thread started after this method returns is missed.
+      if (!a.awaitStarted(Duration.ofSeconds(10))) {
+        rs.close();
+        return new ThreadAttribution(null, "the JFR stream did not start within 10 s");
+      }
       return a;
     } catch (Throwable e) { // NoClassDefFoundError without jdk.jfr, IllegalStateException, ...
       if (rs != null) {
@@ -208,6 +225,30 @@ public final class ThreadAttribution {
         }
       }
       return new ThreadAttribution(null, "JFR is not available (" + e + ")");
+    }
+  }
+
+  private boolean awaitStarted(Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    long marker = 0;
+    long nextMarker = 0;
+    synchronized (flushLock) {
+      while (marker == 0 || markerSeen < marker) {
+        if (markerSeen > 0) {
+          return true;
+        }
+        long now = System.nanoTime();
+        if (now - deadline > 0) {
+          return false;
+        }
+        if (now - nextMarker > 0) {
+          marker = markers.incrementAndGet();
+          ScopeEvent.commit(-marker, false);
+          nextMarker = now + 20_000_000L;
+        }
+        flushLock.wait(5);
+      }
+      return true;
     }
   }
 
