@@ -32,13 +32,13 @@ VERIFIER="$(ls "$ROOT"/timerguard-junit/target/timerguard-junit-*.jar | grep -v 
 AGENT_JAR="$(ls "$ROOT"/timerguard-agent/target/timerguard-agent-*.jar 2>/dev/null | grep -v -e sources -e original | head -1 || true)"
 
 fetch() { # name artifact deps...
-  local dir="$WORK/$1" artifact="$2"; shift 2
+  local name="$1" dir="$WORK/$1" artifact="$2"; shift 2
   mkdir -p "$dir"
   if [[ -f "$dir/classpath.txt" ]]; then return; fi
   IFS=: read -r g a v <<<"$artifact"
   {
     echo "<project xmlns='http://maven.apache.org/POM/4.0.0'><modelVersion>4.0.0</modelVersion>"
-    echo "<groupId>realsuites</groupId><artifactId>$1</artifactId><version>1</version>"
+    echo "<groupId>realsuites</groupId><artifactId>$name</artifactId><version>1</version>"
     echo "<dependencyManagement><dependencies><dependency><groupId>org.junit</groupId><artifactId>junit-bom</artifactId><version>$JUNIT</version><type>pom</type><scope>import</scope></dependency></dependencies></dependencyManagement>"
     echo "<dependencies>"
     echo "<dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency>"
@@ -59,9 +59,8 @@ run_suite() { # name artifact packages deps
   local name="$1" artifact="$2" packages="$3" deps="$4" mode="$5"
   # shellcheck disable=SC2086
   fetch "$name" "$artifact" $deps
-  local dir="$WORK/$name" cp tests selects=() jvm=()
+  local dir="$WORK/$name" cp selects=() jvm=()
   cp="$(cat "$dir/classpath.txt")"
-  tests="$(tr ':' '\n' <<<"$cp" | grep -- '-tests\.jar$' | head -1)"
   IFS=, read -ra pk <<<"$packages"
   for p in "${pk[@]}"; do
     if [[ "${p##*.}" =~ ^[A-Z] ]]; then selects+=(--select-class "$p"); else selects+=(--select-package "$p"); fi
@@ -69,20 +68,22 @@ run_suite() { # name artifact packages deps
   if [[ "$mode" == agent ]]; then jvm+=("-javaagent:$AGENT_JAR"); fi
   local out="$dir/out-$mode.txt" err="$dir/err-$mode.txt"
   local start end
+  rm -rf "$dir/reports-$mode"
   start=$(date +%s)
   # The suites' own failures do not stop the script: they are part of what it reports.
   # shellcheck disable=SC2086
   (cd "$dir" && "$JAVA" "${jvm[@]}" -cp "$cp:$VERIFIER" org.junit.platform.console.ConsoleLauncher execute \
-      --disable-banner --details=summary --disable-ansi-colors \
+      --disable-banner --details=summary --disable-ansi-colors --reports-dir "$dir/reports-$mode" \
       "${selects[@]}" --config timerguard.leaks.run.enabled=true ${EXTRA_CONFIG:-} \
       >"$out" 2>"$err") || true
   end=$(date +%s)
   local run failed leaky
-  run="$(grep -Eo '[0-9]+ tests successful' "$out" | grep -Eo '^[0-9]+' || echo 0)"
-  failed="$(grep -Eo '[0-9]+ tests failed' "$out" | grep -Eo '^[0-9]+' || echo 0)"
+  # the console summary is not printed when the listener fails the session: read the XML report
+  run="$(sed -n 's/.*<testsuite [^>]* tests="\([0-9]*\)".*/\1/p' "$dir/reports-$mode"/TEST-junit-jupiter.xml | head -1)"
+  failed="$(grep -c '<failure\|<error' "$dir/reports-$mode"/TEST-junit-jupiter.xml || true)"
   leaky="$(grep -c '^TimerGuard found leaks after test ' "$err" || true)"
   echo "=== $name ($artifact, $packages) on $("$JAVA" -version 2>&1 | head -1), $mode, $((end - start)) s"
-  echo "tests successful: $run, failed on their own: $failed, leak reports for tests: $leaky"
+  echo "tests run: ${run:-?}, failed on their own: $failed, tests with leak reports: $leaky"
   grep -E '^(TimerGuard found leaks after|    names:|    created at:|    started by:|    what to do:|  [0-9]+ x |  (TIMER|TICKER|EXECUTOR) )' "$err" || true
   if grep -q '^TimerGuard, information for this run' "$err"; then
     sed -n '/^TimerGuard, information for this run/,/^$/p;/^  [a-z].*:$/,/^$/p' "$err" | awk '!seen[$0]++'

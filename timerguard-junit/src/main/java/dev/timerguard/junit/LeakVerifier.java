@@ -382,6 +382,16 @@ public final class LeakVerifier {
       if (nameIgnored(name) || (attr != null && attr.isScopeThread(id(t)))) {
         continue;
       }
+      if (creatorIgnored(CallSite.of(CallSite.Kind.THREAD, t.getClass().getName(), "run", null, -1))) {
+        // a thread class of the test framework (JUnit's parallel workers): known without waiting
+        // for its start event
+        deferred.add(
+            new RunLedger.Entry(
+                RunLedger.Kind.FRAMEWORK,
+                "thread:" + id(t),
+                "thread \"" + name + "\"#" + id(t) + " of class " + t.getClass().getName()));
+        continue;
+      }
       ThreadAttribution.Origin o = attr == null ? null : attr.origin(id(t));
       if (attributing && o == null && !last) {
         pending.add(id(t));
