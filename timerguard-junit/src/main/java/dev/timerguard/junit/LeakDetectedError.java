@@ -25,7 +25,16 @@ public final class LeakDetectedError extends AssertionError {
     this.report = report;
   }
 
-  /** What leaked ({@code null} only after deserialization). */
+  /** The run's summary of the tests that leaked, each reported before; it has no report. */
+  LeakDetectedError(String summary) {
+    super(Objects.requireNonNull(summary, "summary"));
+    this.report = null;
+  }
+
+  /**
+   * What leaked; {@code null} after deserialization and for the launcher listener's summary of the
+   * tests that leaked (whose reports were printed one by one).
+   */
   public LeakReport report() {
     return report;
   }

@@ -1,6 +1,7 @@
 package dev.timerguard.junit;
 
 import dev.timerguard.junit.internal.Durations;
+import dev.timerguard.junit.internal.RunLedger;
 import dev.timerguard.live.CallSite;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +35,14 @@ public final class LeakReport {
    * @param daemon whether it is a daemon thread (virtual threads always are)
    * @param virtual whether it is a virtual thread
    * @param stack its stack, top frame first; may be empty when the JVM cannot walk it
-   * @param origin where it was created, when the TimerGuard agent (or a library) recorded it in
-   *     {@link dev.timerguard.live.ThreadOrigins}; otherwise {@code null}
+   * @param origin where it was created: the site the TimerGuard agent recorded in {@link
+   *     dev.timerguard.live.ThreadOrigins}, else the first frame outside the JDK in the stack of
+   *     its {@code start()} (from JFR); {@code null} when neither is known
+   * @param owner the test (or other scope) that started it, through the chain of starting
+   *     threads, or {@code null} when unknown
+   * @param startedBy the name of the thread that called {@code start()}, or {@code null}
+   * @param creationStack the stack of {@code start()} (top frame first; JFR gives no file names,
+   *     they are inferred from the class name), or empty when unknown
    */
   public record LeakedThread(
       String name,
@@ -44,11 +51,27 @@ public final class LeakReport {
       boolean daemon,
       boolean virtual,
       List<StackTraceElement> stack,
-      CallSite origin) {
+      CallSite origin,
+      String owner,
+      String startedBy,
+      List<StackTraceElement> creationStack) {
 
     public LeakedThread {
       Objects.requireNonNull(name, "name");
       stack = List.copyOf(stack);
+      creationStack = creationStack == null ? List.of() : List.copyOf(creationStack);
+    }
+
+    /** A thread with no creation details beyond the agent's site. */
+    public LeakedThread(
+        String name,
+        long id,
+        Thread.State state,
+        boolean daemon,
+        boolean virtual,
+        List<StackTraceElement> stack,
+        CallSite origin) {
+      this(name, id, state, daemon, virtual, stack, origin, null, null, List.of());
     }
   }
 
@@ -78,6 +101,10 @@ public final class LeakReport {
   private final List<String> notes;
   private final int checks;
   private final Duration waited;
+  /** Threads whose start events had not arrived (the verifier waits for them). */
+  final Set<Long> pending;
+  /** What goes to the run's ledger instead of failing the test. */
+  final List<RunLedger.Entry> deferred;
 
   LeakReport(
       List<LeakedThread> threads,
@@ -86,6 +113,20 @@ public final class LeakReport {
       List<String> notes,
       int checks,
       Duration waited) {
+    this(threads, sites, threadSites, notes, checks, waited, Set.of(), List.of());
+  }
+
+  LeakReport(
+      List<LeakedThread> threads,
+      List<LeakedSite> sites,
+      List<LeakedSite> threadSites,
+      List<String> notes,
+      int checks,
+      Duration waited,
+      Set<Long> pending,
+      List<RunLedger.Entry> deferred) {
+    this.pending = Set.copyOf(pending);
+    this.deferred = List.copyOf(deferred);
     this.threads = List.copyOf(threads);
     this.sites = List.copyOf(sites);
     this.threadSites = List.copyOf(threadSites);
@@ -202,14 +243,28 @@ public final class LeakReport {
         }
         b.append("    names: ").append(abbreviate(names, 10)).append('\n');
         Set<String> origins = new LinkedHashSet<>();
+        Set<String> owners = new LinkedHashSet<>();
         for (LeakedThread x : g) {
           if (x.origin() != null) {
-            origins.add(x.origin().location());
+            origins.add(x.origin().location() + via(x.creationStack(), x.origin()));
+          }
+          if (x.owner() != null || x.startedBy() != null) {
+            owners.add(
+                (x.startedBy() == null ? "" : "thread \"" + x.startedBy() + "\"")
+                    + (x.owner() == null
+                        ? ""
+                        : (x.startedBy() == null ? "" : " during ") + x.owner()));
           }
         }
         if (!origins.isEmpty()) {
-          b.append("    created at: ").append(String.join(", ", origins)).append('\n');
+          b.append("    created at: ")
+              .append(abbreviate(new ArrayList<>(origins), 5).replace(", ", "\n                "))
+              .append('\n');
         }
+        if (!owners.isEmpty()) {
+          b.append("    started by: ").append(abbreviate(new ArrayList<>(owners), 3)).append('\n');
+        }
+        b.append("    what to do: ").append(advice(t.stack(), t.virtual())).append('\n');
         if (t.stack().isEmpty()) {
           b.append("    (no stack available)\n");
         }
@@ -218,8 +273,10 @@ public final class LeakReport {
         }
       }
     }
-    if (threads.stream().anyMatch(t -> t.origin() == null)) {
-      b.append("\n  (Creation sites of threads are shown when the TimerGuard agent is loaded.)\n");
+    if (threads.stream().anyMatch(t -> t.origin() == null && !t.virtual())) {
+      b.append(
+          "\n  (Creation sites are shown when thread attribution (JFR) is on or the TimerGuard"
+              + " agent is loaded.)\n");
     }
     if (!sites.isEmpty()) {
       b.append("\nLive timers, scheduled tasks and executors created and not ended (")
@@ -239,10 +296,9 @@ public final class LeakReport {
       b.append("\nNote: ").append(n).append('\n');
     }
     b.append(
-        "\nFix: stop, cancel, shut down or join what was started (in @AfterEach/@AfterAll or"
-            + " try-with-resources). To accept a thread that must outlive the test: @VerifyNoLeaks("
-            + "ignoreThreadNames = \"regex\", ignoreTopFrames = \"pkg.Class.method\") or the"
-            + " timerguard.leaks.ignore.* properties (docs/junit.md).");
+        "\nTo accept something that must outlive the test: @VerifyNoLeaks(ignoreThreadNames ="
+            + " \"regex\", ignoreTopFrames = \"pkg.Class.method\") or the timerguard.leaks.ignore.*"
+            + " properties (docs/junit.md).");
     return b.toString();
   }
 
@@ -287,7 +343,78 @@ public final class LeakReport {
           .append(s.retained() == 1 ? "" : "s")
           .append(" still held in its queue (setRemoveOnCancelPolicy(true), or purge())");
     }
+    if (s.leaked() > 0) {
+      switch (s.site().kind()) {
+        case TIMER:
+          b.append("\n      what to do: timer never cancelled: cancel() it (or close() its scheduler)"
+              + " when the work it guards is done");
+          break;
+        case TICKER:
+          b.append("\n      what to do: periodic timer never stopped: stop()/cancel() it in"
+              + " @AfterEach or when its owner closes");
+          break;
+        case EXECUTOR:
+          b.append("\n      what to do: executor never shut down: shutdown() and awaitTermination()"
+              + " it (close() on JDK 19+) in @AfterEach or when its owner closes");
+          break;
+        default:
+          break;
+      }
+    }
     return b.toString();
+  }
+
+  /** The next frames outside the JDK after the creation site: where a helper was called from. */
+  private static String via(List<StackTraceElement> creation, CallSite site) {
+    List<String> more = new ArrayList<>();
+    boolean seen = false;
+    for (StackTraceElement f : creation) {
+      if (!seen) {
+        seen = f.getClassName().equals(site.className()) && f.getMethodName().equals(site.methodName());
+        continue;
+      }
+      if (LeakVerifier.frameworkFrame(f) || more.size() == 2) {
+        break;
+      }
+      if (!LeakVerifier.jdkFrame(f)) {
+        more.add(frame(f));
+      }
+    }
+    return more.isEmpty() ? "" : " <- " + String.join(" <- ", more);
+  }
+
+  /**
+   * What to do about a leaked thread, by the kind its stack shows: a pool never shut down, a
+   * {@code java.util.Timer} never cancelled, a sleeping thread that may end by itself, or a thread
+   * never stopped and joined.
+   */
+  static String advice(List<StackTraceElement> stack, boolean virtual) {
+    boolean sleeping = false;
+    for (StackTraceElement f : stack) {
+      String c = f.getClassName();
+      String m = f.getMethodName();
+      if (c.equals("java.util.TimerThread")) {
+        return "java.util.Timer never cancelled: call cancel() on the Timer when done (in"
+            + " @AfterEach or when its owner closes)";
+      }
+      if ((c.equals("java.util.concurrent.ThreadPoolExecutor") && m.equals("getTask"))
+          || (c.equals("java.util.concurrent.ForkJoinPool")
+              && (m.equals("awaitWork") || m.equals("runWorker")))
+          || c.startsWith("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue")) {
+        return "pool thread of an executor never shut down: shutdown() and awaitTermination() the"
+            + " executor (close() on JDK 19+) when done";
+      }
+      if (c.equals("java.lang.Thread") && m.startsWith("sleep") && !sleeping) {
+        sleeping = true;
+      }
+    }
+    if (sleeping) {
+      return "sleeping thread that may end by itself: if it does soon, join() it before the test"
+          + " ends (or raise timerguard.leaks.grace); if it loops, stop it and join() it";
+    }
+    return (virtual ? "virtual" : "thread")
+        + " never stopped and joined: make it end (interrupt it, set its stop flag, close what it"
+        + " reads) and join() it before the test ends";
   }
 
   /** Like a {@link Throwable} trace: module without version, no class-loader name. */

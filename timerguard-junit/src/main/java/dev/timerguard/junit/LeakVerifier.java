@@ -2,6 +2,8 @@ package dev.timerguard.junit;
 
 import dev.timerguard.junit.internal.Durations;
 import dev.timerguard.junit.internal.FramePattern;
+import dev.timerguard.junit.internal.RunLedger;
+import dev.timerguard.junit.internal.ThreadAttribution;
 import dev.timerguard.junit.internal.ThreadScan;
 import dev.timerguard.junit.internal.VirtualThreadDump;
 import dev.timerguard.live.CallSite;
@@ -91,6 +93,63 @@ public final class LeakVerifier {
   /** Property: {@code false} turns off the virtual-thread check (JDK 21+). */
   public static final String CHECK_VIRTUAL_THREADS = "timerguard.leaks.virtualThreads";
 
+  /**
+   * Property: {@code false} turns off attributing threads to the test that started them (JFR
+   * thread-start events; see {@link LeakVerifierExtension}); default {@code true}.
+   */
+  public static final String ATTRIBUTION = "timerguard.leaks.attribution";
+
+  /**
+   * Property: comma-separated frame patterns, added to {@link #DEFAULT_IGNORED_CREATORS}: a
+   * thread, timer or executor whose creation site (the first frame outside the JDK in the stack of
+   * {@code start()}, or the agent's recorded site) matches is the test framework's or build tool's,
+   * reported once per run as information and never a test's failure.
+   */
+  public static final String IGNORE_CREATORS = "timerguard.leaks.ignore.creators";
+
+  /**
+   * Property: comma-separated frame patterns of code that creates process-wide resources on
+   * purpose (e.g. {@code com.acme.Metrics.instance}): a thread with a matching frame in its
+   * creation stack, or a site in such code, is treated like one created in a static initializer.
+   */
+  public static final String SINGLETONS = "timerguard.leaks.singletons";
+
+  /**
+   * Property: {@code true} fails tests also for threads, timers and executors created in static
+   * initializers ({@code <clinit>}) or {@link #SINGLETONS}; by default they are reported once per
+   * run, naming the holder class, as information. Default {@code false}.
+   */
+  public static final String STRICT = "timerguard.leaks.strict";
+
+  /**
+   * Creation sites (frame patterns) of the test framework and build tools, whose threads and
+   * executors a test cannot end: JUnit Platform, Jupiter (e.g. the {@code @Timeout} executor of
+   * {@code TimeoutInvocationFactory$SingleThreadExecutorResource}) and Vintage, JUnit 4's runners,
+   * Maven Surefire, Gradle's test workers and IDE runners. Ignored unless {@link
+   * Builder#defaultIgnores(boolean)} is false.
+   */
+  public static final List<String> DEFAULT_IGNORED_CREATORS =
+      List.of(
+          "org.junit.platform.*",
+          "org.junit.jupiter.engine.*",
+          "org.junit.vintage.*",
+          "org.junit.internal.*",
+          "org.junit.runners.*",
+          "org.apache.maven.surefire.*",
+          "org.apache.maven.plugin.surefire.*",
+          "org.gradle.*",
+          "worker.org.gradle.*",
+          "com.intellij.rt.*",
+          "org.eclipse.jdt.internal.junit.*");
+
+  private static final List<FramePattern> DEFAULT_CREATOR_PATTERNS =
+      DEFAULT_IGNORED_CREATORS.stream()
+          .map(p -> FramePattern.parse("DEFAULT_IGNORED_CREATORS", p))
+          .collect(Collectors.toUnmodifiableList());
+
+  /** How long a verification waits for JFR to deliver the start events of suspect threads. */
+  private static final Duration ATTRIBUTION_WAIT = Duration.ofSeconds(5);
+
   /** The default grace period. */
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(1);
 
@@ -134,6 +193,8 @@ public final class LeakVerifier {
           // TimerGuard's own process-wide engine (Timers.shared()), like the common pool, and
           // its process-wide growth watch (GrowthWatch.shared(), started by the agent or starter)
           "timerguard-shared-(tick|callback-\\d+|watch)",
+          // the JFR stream reader of the verifier's thread attribution
+          "timerguard-attribution",
           // build tools and JUnit
           "surefire-forkedjvm-.*",
           "last-ditch-daemon-shutdown-thread-.*",
@@ -153,6 +214,10 @@ public final class LeakVerifier {
   private final boolean checkTimers;
   private final boolean checkVirtualThreads;
   private final LiveRegistry registry;
+  private final boolean attribution;
+  private final boolean strict;
+  private final List<FramePattern> ignoredCreators;
+  private final List<FramePattern> singletons;
 
   private LeakVerifier(Builder b) {
     this.grace = b.grace;
@@ -167,6 +232,20 @@ public final class LeakVerifier {
     this.checkTimers = b.checkTimers;
     this.checkVirtualThreads = b.checkVirtualThreads;
     this.registry = b.registry;
+    this.attribution = b.attribution;
+    this.strict = b.strict;
+    List<FramePattern> creators = new ArrayList<>();
+    if (b.defaultIgnores) {
+      creators.addAll(DEFAULT_CREATOR_PATTERNS);
+    }
+    creators.addAll(b.creators);
+    this.ignoredCreators = List.copyOf(creators);
+    this.singletons = List.copyOf(b.singletons);
+  }
+
+  /** Whether this verifier attributes threads to the test that started them. */
+  boolean attributes() {
+    return attribution;
   }
 
   /** A builder with the defaults: 1 s grace, default ignores on, all checks on. */
@@ -189,12 +268,32 @@ public final class LeakVerifier {
    * counters. Nothing in a baseline is ever reported as a leak (goleak's {@code IgnoreCurrent}).
    */
   public Baseline baseline() {
+    return baseline(null);
+  }
+
+  /**
+   * A baseline for {@code scope}: then only what the scope started (through the chain of starting
+   * threads) can be its leak; what other scopes started is theirs, what nobody can be blamed for
+   * goes to the run's ledger.
+   */
+  Baseline baseline(ThreadAttribution.Scope scope) {
+    ThreadAttribution attr = attribution();
     Thread[] ts = ThreadScan.platformThreads();
     Set<Thread> set = Collections.newSetFromMap(new IdentityHashMap<>(ts.length * 2));
     Collections.addAll(set, ts);
     long[] mark = VirtualThreadDump.supported() && checkVirtualThreads ? ThreadScan.idMark() : null;
     Snapshot snap = checkTimers ? registry.snapshot() : null;
-    return new Baseline(set, mark, snap, Map.of(), Map.of(), Set.of());
+    return new Baseline(
+        set, mark, snap, Map.of(), Map.of(), Set.of(), attr == null ? null : scope);
+  }
+
+  /** The running attribution (started on first use), or {@code null} when off or unavailable. */
+  ThreadAttribution attribution() {
+    if (!attribution) {
+      return null;
+    }
+    ThreadAttribution a = ThreadAttribution.shared();
+    return a.available() ? a : null;
   }
 
   /**
@@ -206,26 +305,46 @@ public final class LeakVerifier {
    */
   public LeakReport find(Baseline baseline) {
     Objects.requireNonNull(baseline, "baseline");
+    ThreadAttribution attr = attribution();
     long start = System.nanoTime();
     long deadline = start + grace.toNanos();
     long sleep = 1;
     int checks = 0;
+    LeakReport r;
     while (true) {
       checks++;
-      LeakReport r = findOnce(baseline, checks, Duration.ofNanos(System.nanoTime() - start));
-      long now = System.nanoTime();
-      if (r.isEmpty() || now - deadline >= 0) {
-        return r;
+      r = findOnce(baseline, attr, false, checks, Duration.ofNanos(System.nanoTime() - start));
+      if ((r.isEmpty() && r.pending.isEmpty()) || System.nanoTime() >= deadline) {
+        break;
       }
-      long left = (deadline - now + 999_999) / 1_000_000;
+      if (!r.pending.isEmpty()) {
+        attr.awaitOrigins(r.pending, Duration.ofMillis(Math.max(1, sleep)));
+      }
       try {
-        Thread.sleep(Math.min(sleep, left));
+        Thread.sleep(Math.min(sleep, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return r;
+        break;
       }
       sleep = Math.min(sleep * 2, MAX_SLEEP_MILLIS);
     }
+    if (attr != null) {
+      // The start events of what is left (to judge it, or to name its creation site).
+      Set<Long> wanted = new HashSet<>(r.pending);
+      for (LeakReport.LeakedThread t : r.threads()) {
+        if (!t.virtual() && attr.origin(t.id()) == null) {
+          wanted.add(t.id());
+        }
+      }
+      if (!wanted.isEmpty()) {
+        attr.awaitOrigins(wanted, ATTRIBUTION_WAIT);
+        r = findOnce(baseline, attr, true, checks + 1, Duration.ofNanos(System.nanoTime() - start));
+      }
+    }
+    for (RunLedger.Entry e : r.deferred) {
+      RunLedger.global().add(e.kind(), e.key(), e.text());
+    }
+    return r;
   }
 
   /**
@@ -243,9 +362,14 @@ public final class LeakVerifier {
     }
   }
 
-  private LeakReport findOnce(Baseline base, int checks, Duration waited) {
+  private LeakReport findOnce(
+      Baseline base, ThreadAttribution attr, boolean last, int checks, Duration waited) {
+    ThreadAttribution.Scope scope = base.scope;
+    boolean attributing = attr != null && scope != null;
     List<String> notes = new ArrayList<>();
     List<LeakReport.LeakedThread> threads = new ArrayList<>();
+    Set<Long> pending = new HashSet<>();
+    List<RunLedger.Entry> deferred = new ArrayList<>();
     Thread[] now = ThreadScan.platformThreads();
     Set<Long> platformIds = new HashSet<>();
     Thread self = Thread.currentThread();
@@ -255,17 +379,100 @@ public final class LeakVerifier {
         continue;
       }
       String name = t.getName();
-      if (nameIgnored(name)) {
+      if (nameIgnored(name) || (attr != null && attr.isScopeThread(id(t)))) {
         continue;
+      }
+      if (creatorIgnored(CallSite.of(CallSite.Kind.THREAD, t.getClass().getName(), "run", null, -1))) {
+        // a thread class of the test framework (JUnit's parallel workers): known without waiting
+        // for its start event
+        deferred.add(
+            new RunLedger.Entry(
+                RunLedger.Kind.FRAMEWORK,
+                "thread:" + id(t),
+                "thread \"" + name + "\"#" + id(t) + " of class " + t.getClass().getName()));
+        continue;
+      }
+      ThreadAttribution.Origin o = attr == null ? null : attr.origin(id(t));
+      if (attributing && o == null && !last) {
+        pending.add(id(t));
+        continue;
+      }
+      if (attributing && (o == null || o.owner() == null)) {
+        deferred.add(
+            new RunLedger.Entry(
+                RunLedger.Kind.UNATTRIBUTED,
+                "thread:" + id(t),
+                "thread \""
+                    + name
+                    + "\"#"
+                    + id(t)
+                    + (o == null || !o.recorded()
+                        ? ": no record of its start (started before attribution began, or from"
+                            + " native code)"
+                        : ": started by thread \""
+                            + o.parentName()
+                            + "\", which belongs to no test"
+                            + creationText(o))));
+        continue;
+      }
+      if (attributing && !o.owner().within(scope)) {
+        continue; // another test's
       }
       StackTraceElement[] stack = t.getStackTrace();
       Thread.State state = t.getState();
       if (state == Thread.State.TERMINATED || framesIgnored(List.of(stack))) {
         continue;
       }
+      CallSite agentSite = ThreadOrigins.siteOf(t);
+      List<StackTraceElement> creation = creationStack(o);
+      StackTraceElement site = creationSite(o);
+      CallSite origin =
+          agentSite != null
+              ? agentSite
+              : site == null
+                  ? null
+                  : CallSite.of(
+                      CallSite.Kind.THREAD,
+                      site.getClassName(),
+                      site.getMethodName(),
+                      site.getFileName(),
+                      site.getLineNumber());
+      String owner = o == null || o.owner() == null ? null : o.owner().name();
+      String what = "thread \"" + name + "\"#" + id(t);
+      if (origin != null && creatorIgnored(origin)) {
+        deferred.add(
+            new RunLedger.Entry(
+                RunLedger.Kind.FRAMEWORK,
+                "thread:" + id(t),
+                what + " created at " + origin.location() + ownedBy(owner)));
+        continue;
+      }
+      String holder = singletonHolder(o, origin);
+      if (holder != null && !strict) {
+        deferred.add(
+            new RunLedger.Entry(
+                RunLedger.Kind.SINGLETON,
+                "thread:" + id(t),
+                what
+                    + " held by "
+                    + holder
+                    + (origin == null ? "" : ", created at " + origin.location())
+                    + ownedBy(owner)
+                    + advice(List.of(stack))));
+        continue;
+      }
       threads.add(
           new LeakReport.LeakedThread(
-              name, id(t), state, t.isDaemon(), false, List.of(stack), ThreadOrigins.siteOf(t)));
+              name,
+              id(t),
+              state,
+              t.isDaemon(),
+              false,
+              List.of(stack),
+              origin,
+              owner,
+              o == null ? null : o.parentName(),
+              creation));
     }
     if (checkVirtualThreads) {
       if (base.idMark == null) {
@@ -287,6 +494,21 @@ public final class LeakVerifier {
                 || base.acceptedVirtual.contains(e.tid())
                 || nameIgnored(e.name())
                 || framesIgnored(e.stack())) {
+              continue;
+            }
+            if (attributing && scope.overlapped()) {
+              // JFR names no parent for virtual threads: with tests running side by side, whose
+              // it is cannot be known
+              deferred.add(
+                  new RunLedger.Entry(
+                      RunLedger.Kind.UNATTRIBUTED,
+                      "virtual:" + e.tid(),
+                      "virtual thread \""
+                          + e.name()
+                          + "\"#"
+                          + e.tid()
+                          + ": started while tests ran concurrently (virtual threads cannot be"
+                          + " attributed)"));
               continue;
             }
             threads.add(
@@ -318,10 +540,148 @@ public final class LeakVerifier {
                 d.liveNow(),
                 s == null ? 0 : s.oldestLiveAgeNanos(),
                 retainedLeak ? retained : 0);
-        (d.site().kind() == CallSite.Kind.THREAD ? threadSites : sites).add(leaked);
+        if (d.site().kind() == CallSite.Kind.THREAD) {
+          threadSites.add(leaked);
+          continue;
+        }
+        String key = "site:" + d.site().kind() + ":" + d.site().location();
+        String what = d.site().kind() + " site " + d.site().location();
+        if (creatorIgnored(d.site())) {
+          deferred.add(new RunLedger.Entry(RunLedger.Kind.FRAMEWORK, key, what));
+          continue;
+        }
+        if (!strict && singletonSite(d.site())) {
+          deferred.add(
+              new RunLedger.Entry(
+                  RunLedger.Kind.SINGLETON,
+                  key,
+                  what
+                      + " held by "
+                      + d.site().className()
+                      + (scope == null ? "" : " (first created during " + scope.name() + ")")));
+          continue;
+        }
+        if (attributing && scope.overlapped()) {
+          deferred.add(
+              new RunLedger.Entry(
+                  RunLedger.Kind.UNATTRIBUTED,
+                  key,
+                  what
+                      + ": grew by "
+                      + Math.max(grew, retained)
+                      + " while tests ran concurrently (registry counts are per site, not per"
+                      + " test)"));
+          continue;
+        }
+        sites.add(leaked);
       }
     }
-    return new LeakReport(threads, sites, threadSites, notes, checks, waited);
+    return new LeakReport(threads, sites, threadSites, notes, checks, waited, pending, deferred);
+  }
+
+  private static String ownedBy(String owner) {
+    return owner == null ? "" : " (started during " + owner + ")";
+  }
+
+  private static String creationText(ThreadAttribution.Origin o) {
+    StackTraceElement site = creationSite(o);
+    return site == null ? "" : ", at " + LeakReport.frame(site);
+  }
+
+  /** The stack of {@code start()}, or of the first ancestor start with a frame outside the JDK. */
+  private static List<StackTraceElement> creationStack(ThreadAttribution.Origin o) {
+    for (ThreadAttribution.Origin x = o; x != null; x = x.parent()) {
+      for (StackTraceElement f : x.stack()) {
+        if (!jdkFrame(f)) {
+          return x.stack();
+        }
+      }
+    }
+    return o == null ? List.of() : o.stack();
+  }
+
+  /**
+   * The first frame outside the JDK in the stack of {@code start()}; for a thread the JDK started
+   * on its own (a pool replacing a worker), that of the thread that started it, and so on.
+   */
+  static StackTraceElement creationSite(ThreadAttribution.Origin o) {
+    for (ThreadAttribution.Origin x = o; x != null; x = x.parent()) {
+      for (StackTraceElement f : x.stack()) {
+        if (!jdkFrame(f)) {
+          return f;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether the frame is in the default list of test framework and build tool code. */
+  static boolean frameworkFrame(StackTraceElement f) {
+    for (FramePattern p : DEFAULT_CREATOR_PATTERNS) {
+      if (p.matches(f)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean jdkFrame(StackTraceElement f) {
+    String c = f.getClassName();
+    return c.startsWith("java.")
+        || c.startsWith("javax.")
+        || c.startsWith("jdk.")
+        || c.startsWith("sun.")
+        || c.startsWith("com.sun.");
+  }
+
+  private boolean creatorIgnored(CallSite site) {
+    StackTraceElement f = new StackTraceElement(site.className(), site.methodName(), null, -1);
+    for (FramePattern p : ignoredCreators) {
+      if (p.matches(f)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean singletonSite(CallSite site) {
+    if (site.methodName().equals("<clinit>")) {
+      return true;
+    }
+    StackTraceElement f = new StackTraceElement(site.className(), site.methodName(), null, -1);
+    for (FramePattern p : singletons) {
+      if (p.matches(f)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The class whose static initializer (or configured singleton code) created the thread, looking
+   * through the chain of starting threads; {@code null} when none did.
+   */
+  private String singletonHolder(ThreadAttribution.Origin o, CallSite agentSite) {
+    if (agentSite != null && singletonSite(agentSite)) {
+      return agentSite.className();
+    }
+    for (ThreadAttribution.Origin x = o; x != null; x = x.parent()) {
+      for (StackTraceElement f : x.stack()) {
+        if (f.getMethodName().equals("<clinit>")) {
+          return f.getClassName() + " (static initializer)";
+        }
+        for (FramePattern p : singletons) {
+          if (p.matches(f)) {
+            return f.getClassName() + "." + f.getMethodName() + " (" + SINGLETONS + ")";
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String advice(List<StackTraceElement> stack) {
+    return "; " + LeakReport.advice(stack, false);
   }
 
   private static Thread.State state(String s) {
@@ -381,6 +741,10 @@ public final class LeakVerifier {
         + checkTimers
         + ", virtualThreads="
         + checkVirtualThreads
+        + ", attribution="
+        + attribution
+        + ", strict="
+        + strict
         + "]";
   }
 
@@ -395,6 +759,7 @@ public final class LeakVerifier {
     private final Map<CallSite, Long> acceptedLive;
     private final Map<CallSite, Long> acceptedRetained;
     private final Set<Long> acceptedVirtual;
+    private final ThreadAttribution.Scope scope;
 
     private Baseline(
         Set<Thread> threads,
@@ -402,7 +767,9 @@ public final class LeakVerifier {
         Snapshot registry,
         Map<CallSite, Long> acceptedLive,
         Map<CallSite, Long> acceptedRetained,
-        Set<Long> acceptedVirtual) {
+        Set<Long> acceptedVirtual,
+        ThreadAttribution.Scope scope) {
+      this.scope = scope;
       this.threads = threads;
       this.idMark = idMark;
       this.registry = registry;
@@ -445,7 +812,13 @@ public final class LeakVerifier {
         retained.merge(s.site(), s.retained(), Long::sum);
       }
       return new Baseline(
-          ts, idMark, registry, Map.copyOf(live), Map.copyOf(retained), Set.copyOf(virtual));
+          ts,
+          idMark,
+          registry,
+          Map.copyOf(live),
+          Map.copyOf(retained),
+          Set.copyOf(virtual),
+          scope);
     }
   }
 
@@ -462,11 +835,17 @@ public final class LeakVerifier {
     private boolean checkTimers = true;
     private boolean checkVirtualThreads = true;
     private LiveRegistry registry = LiveRegistry.global();
+    private boolean attribution = true;
+    private boolean strict;
+    private final List<FramePattern> creators = new ArrayList<>();
+    private final List<FramePattern> singletons = new ArrayList<>();
     // which settings were set explicitly, for merge()
     private boolean graceSet;
     private boolean defaultIgnoresSet;
     private boolean checkTimersSet;
     private boolean checkVirtualThreadsSet;
+    private boolean attributionSet;
+    private boolean strictSet;
 
     private Builder() {}
 
@@ -517,7 +896,57 @@ public final class LeakVerifier {
       return this;
     }
 
-    /** Whether to ignore {@link #DEFAULT_IGNORED_THREAD_NAMES} (default true). */
+    /**
+     * Treats threads, timers and executors whose creation site matches one of the patterns as the
+     * test framework's or build tool's, added to {@link #DEFAULT_IGNORED_CREATORS}.
+     *
+     * @throws IllegalArgumentException if a pattern is malformed
+     */
+    public Builder ignoreCreators(String... patterns) {
+      for (String p : patterns) {
+        creators.add(FramePattern.parse("ignoreCreators", p));
+      }
+      return this;
+    }
+
+    /**
+     * Treats threads created by code matching one of the patterns (anywhere in the creation
+     * stack), and sites in such code, as process-wide, like those created in static initializers.
+     *
+     * @throws IllegalArgumentException if a pattern is malformed
+     */
+    public Builder singletons(String... patterns) {
+      for (String p : patterns) {
+        singletons.add(FramePattern.parse("singletons", p));
+      }
+      return this;
+    }
+
+    /**
+     * Whether process-wide resources (created in static initializers or {@link #singletons})
+     * fail the test that created them (default false: reported once per run).
+     */
+    public Builder strict(boolean on) {
+      this.strict = on;
+      strictSet = true;
+      return this;
+    }
+
+    /**
+     * Whether to attribute threads to the test that started them, through JFR thread-start events
+     * (default true). Off, every new thread is the current test's, and tests running concurrently
+     * cannot be verified.
+     */
+    public Builder attribution(boolean on) {
+      this.attribution = on;
+      attributionSet = true;
+      return this;
+    }
+
+    /**
+     * Whether to ignore {@link #DEFAULT_IGNORED_THREAD_NAMES} and {@link #DEFAULT_IGNORED_CREATORS}
+     * (default true).
+     */
     public Builder defaultIgnores(boolean on) {
       this.defaultIgnores = on;
       defaultIgnoresSet = true;
@@ -573,6 +1002,10 @@ public final class LeakVerifier {
       params
           .apply(CHECK_VIRTUAL_THREADS)
           .ifPresent(v -> checkVirtualThreads(bool(CHECK_VIRTUAL_THREADS, v)));
+      params.apply(IGNORE_CREATORS).ifPresent(v -> creators.addAll(framesOf(IGNORE_CREATORS, v)));
+      params.apply(SINGLETONS).ifPresent(v -> singletons.addAll(framesOf(SINGLETONS, v)));
+      params.apply(STRICT).ifPresent(v -> strict(bool(STRICT, v)));
+      params.apply(ATTRIBUTION).ifPresent(v -> attribution(bool(ATTRIBUTION, v)));
       return this;
     }
 
@@ -587,6 +1020,12 @@ public final class LeakVerifier {
       b.checkTimers = checkTimers;
       b.checkVirtualThreads = checkVirtualThreads;
       b.registry = registry;
+      b.attribution = attribution;
+      b.strict = strict;
+      b.creators.addAll(creators);
+      b.singletons.addAll(singletons);
+      b.attributionSet = attributionSet;
+      b.strictSet = strictSet;
       b.graceSet = graceSet;
       b.defaultIgnoresSet = defaultIgnoresSet;
       b.checkTimersSet = checkTimersSet;
@@ -604,6 +1043,14 @@ public final class LeakVerifier {
       m.topFrames.addAll(topFrames);
       m.frames.addAll(frames);
       m.registry = registry;
+      m.creators.addAll(creators);
+      m.singletons.addAll(singletons);
+      if (attributionSet) {
+        m.attribution = attribution;
+      }
+      if (strictSet) {
+        m.strict = strict;
+      }
       if (graceSet) {
         m.grace = grace;
       }
@@ -644,7 +1091,7 @@ public final class LeakVerifier {
       }
     }
 
-    private static boolean bool(String what, String v) {
+    static boolean bool(String what, String v) {
       String t = v.trim().toLowerCase(Locale.ROOT);
       if (t.equals("true")) {
         return true;

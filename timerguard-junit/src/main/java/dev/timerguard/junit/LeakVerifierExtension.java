@@ -1,6 +1,7 @@
 package dev.timerguard.junit;
 
 import dev.timerguard.junit.internal.Durations;
+import dev.timerguard.junit.internal.ThreadAttribution;
 import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,11 +42,14 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * {@code @AfterEach} methods; a class from before {@code @BeforeAll} to after {@code @AfterAll},
  * excluding leaks already reported for its methods.
  *
- * <p><b>Parallel execution.</b> Threads and registry counts are global to the JVM, so when tests
- * run concurrently ({@code junit.jupiter.execution.parallel.enabled=true} and the test, or a class
- * around it, runs in {@code CONCURRENT} mode) a leak cannot be attributed to one test. Then the
- * extension does not verify that test: it publishes a report entry {@code timerguard.leaks} saying
- * so and logs one warning per JVM. Use {@link LeakVerifierListener} to verify the whole run.
+ * <p><b>Attribution and parallel execution.</b> Each verified test (or class) is a scope: a thread
+ * is the test's when the test's thread started it, or a thread that is the test's did (JFR
+ * thread-start events, see {@link LeakVerifier#ATTRIBUTION}). So with tests running concurrently
+ * ({@code junit.jupiter.execution.parallel.enabled=true}) each test still fails for its own leaked
+ * threads only; threads that belong to no test, and registry sites (timers, executors) that grew
+ * while other tests ran, are reported once at the end of the run, never blamed on a test. When
+ * attribution is off or JFR is not available, a concurrent test is not verified: the extension
+ * publishes a report entry {@code timerguard.leaks} saying so and logs one warning per JVM.
  *
  * <p>Configuration errors (a malformed property or attribute) fail the affected tests with an
  * {@link IllegalArgumentException} naming the property. Thread-safe; state lives in the {@link
@@ -107,18 +111,32 @@ public final class LeakVerifierExtension
   private static final class State {
     final LeakVerifier verifier;
     final LeakVerifier.Baseline baseline;
+    final ThreadAttribution attribution;
+    final ThreadAttribution.Scope scope;
 
-    State(LeakVerifier verifier, LeakVerifier.Baseline baseline) {
+    State(
+        LeakVerifier verifier,
+        LeakVerifier.Baseline baseline,
+        ThreadAttribution attribution,
+        ThreadAttribution.Scope scope) {
       this.verifier = verifier;
       this.baseline = baseline;
+      this.attribution = attribution;
+      this.scope = scope;
     }
   }
 
   private void begin(ExtensionContext context) {
-    if (concurrent(context)) {
+    LeakVerifier verifier = verifier(context);
+    ThreadAttribution attr = verifier.attribution();
+    if (attr == null && concurrent(context)) {
       String why =
           "not verified for leaks: tests run concurrently (junit.jupiter.execution.parallel.enabled"
-              + "=true, CONCURRENT mode), so threads and timers cannot be attributed to one test;"
+              + "=true, CONCURRENT mode) and thread attribution is "
+              + (verifier.attributes()
+                  ? "not available (" + ThreadAttribution.shared().unavailableReason() + ")"
+                  : "off (" + LeakVerifier.ATTRIBUTION + "=false)")
+              + ", so threads and timers cannot be attributed to one test;"
               + " verify the whole run with LeakVerifierListener ("
               + LeakVerifierListener.ENABLED
               + "=true)";
@@ -128,8 +146,16 @@ public final class LeakVerifierExtension
       }
       return;
     }
-    LeakVerifier verifier = verifier(context);
-    context.getStore(own).put(context.getUniqueId(), new State(verifier, verifier.baseline()));
+    ThreadAttribution.Scope scope =
+        attr == null
+            ? null
+            : attr.open(
+                context.getUniqueId(),
+                subject(context),
+                context.getParent().map(ExtensionContext::getUniqueId).orElse(null));
+    context
+        .getStore(own)
+        .put(context.getUniqueId(), new State(verifier, verifier.baseline(scope), attr, scope));
   }
 
   private void end(ExtensionContext context) {
@@ -137,6 +163,17 @@ public final class LeakVerifierExtension
     if (state == null) {
       return;
     }
+    try {
+      judge(context, state);
+    } finally {
+      if (state.scope != null) {
+        state.scope.markVerified();
+        state.attribution.close(state.scope);
+      }
+    }
+  }
+
+  private void judge(ExtensionContext context, State state) {
     ExtensionContext.Store shared = context.getStore(SHARED);
     String claim = "reported:" + context.getUniqueId();
     // After-callbacks run in reverse registration order: programmatic instances come first.

@@ -62,9 +62,29 @@ class EnablementTest {
   }
 
   @Test
-  void concurrentTestsAreNotVerifiedButSaySo() {
+  void concurrentTestsFailEachForItsOwnLeak() {
+    Map<String, Throwable> outcomes =
+        SampleRunner.outcomes(
+            SampleRunner.run(
+                ParallelSample.class, "junit.jupiter.execution.parallel.enabled", "true"));
+
+    assertThat(outcomes.get("leaksA"))
+        .hasMessageContaining("\"parallel-a\"#")
+        .hasMessageNotContaining("parallel-b");
+    assertThat(outcomes.get("leaksB"))
+        .hasMessageContaining("\"parallel-b\"#")
+        .hasMessageNotContaining("parallel-a");
+  }
+
+  @Test
+  void concurrentTestsAreNotVerifiedWithoutAttributionButSaySo() {
     EngineExecutionResults results =
-        SampleRunner.run(ParallelSample.class, "junit.jupiter.execution.parallel.enabled", "true");
+        SampleRunner.run(
+            ParallelSample.class,
+            "junit.jupiter.execution.parallel.enabled",
+            "true",
+            LeakVerifier.ATTRIBUTION,
+            "false");
 
     assertThat(SampleRunner.outcomes(results))
         .containsOnlyKeys("leaksA", "leaksB")
@@ -78,14 +98,17 @@ class EnablementTest {
                             .get()
                             .getKeyValuePairs()
                             .get(LeakVerifierExtension.REPORT_KEY))
-                    .contains("tests run concurrently"));
+                    .contains("tests run concurrently")
+                    .contains("thread attribution is off (timerguard.leaks.attribution=false)"));
   }
 
   @Test
-  void concurrentClassesByDefaultAreNotVerifiedEither() {
+  void concurrentClassesByDefaultAreNotVerifiedEitherWithoutAttribution() {
     EngineExecutionResults results =
         SampleRunner.run(
             PlainSample.class,
+            LeakVerifier.ATTRIBUTION,
+            "false",
             AUTODETECT,
             "true",
             "junit.jupiter.execution.parallel.enabled",

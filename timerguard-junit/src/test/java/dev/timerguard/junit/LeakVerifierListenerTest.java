@@ -56,14 +56,43 @@ class LeakVerifierListenerTest {
   }
 
   @Test
-  void failsTheRunWhenEnabledAndSomethingLeaked() {
+  void failsTheRunNamingEachLeakyTest() {
     LauncherSession session =
         run(PlainSample.class, LeakVerifierListener.ENABLED, "true", LeakVerifier.GRACE, "50ms");
 
     assertThatThrownBy(session::close)
         .isInstanceOf(LeakDetectedError.class)
+        .hasMessage(
+            "TimerGuard found leaks after 1 test (each reported above):\n"
+                + "  test dev.timerguard.junit.samples.PlainSample.leaks()");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "TimerGuard found leaks after test dev.timerguard.junit.samples.PlainSample.leaks():"
+                + " 1 thread")
+        .contains("\"plain-leak\"#")
+        .contains("created at: dev.timerguard.junit.samples.Leaks.start(Leaks.java:")
+        .contains("<- dev.timerguard.junit.samples.PlainSample.leaks(PlainSample.java:");
+  }
+
+  @Test
+  void perRunOnlyFailsTheRunNamingTheTestThatStartedTheThread() {
+    LauncherSession session =
+        run(
+            PlainSample.class,
+            LeakVerifierListener.ENABLED,
+            "true",
+            LeakVerifierListener.PER_TEST,
+            "false",
+            LeakVerifier.GRACE,
+            "50ms");
+
+    assertThatThrownBy(session::close)
+        .isInstanceOf(LeakDetectedError.class)
         .hasMessageStartingWith("TimerGuard found leaks after the test run: 1 thread")
-        .hasMessageContaining("\"plain-leak\"#");
+        .hasMessageContaining("\"plain-leak\"#")
+        .hasMessageContaining(
+            "started by: thread \"main\" during test"
+                + " dev.timerguard.junit.samples.PlainSample.leaks()");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("\"plain-leak\"#");
   }
 

@@ -36,6 +36,12 @@ public final class ThreadScan {
     return Arrays.copyOf(a, n);
   }
 
+  /** The thread's id ({@code getId()}, which is {@code threadId()} on JDK 19+). */
+  @SuppressWarnings("deprecation")
+  public static long id(Thread t) {
+    return t.getId();
+  }
+
   /** Whether the thread is a carrier thread of the JDK's virtual-thread scheduler. */
   public static boolean isCarrier(Thread t) {
     return t.getClass().getName().equals("jdk.internal.misc.CarrierThread");

@@ -87,6 +87,42 @@ public final class Leaks {
     }
   }
 
+  /**
+   * Creates a fixed pool of {@code threads} named {@code name-N}, starts all its threads with
+   * sleeping tasks that end at once, and never shuts it down (undone by {@link #releaseAll()}).
+   */
+  public static java.util.concurrent.ExecutorService pool(String name, int threads) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ThreadPoolExecutor pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            threads,
+            threads,
+            1,
+            java.util.concurrent.TimeUnit.HOURS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> new Thread(r, name + "-" + n.incrementAndGet()));
+    pool.prestartAllCoreThreads();
+    synchronized (THREADS) {
+      UNDO.add(pool::shutdownNow);
+    }
+    return pool;
+  }
+
+  /** Starts a {@link java.util.Timer} with a thread of that name and never cancels it. */
+  public static java.util.Timer utilTimer(String name) {
+    java.util.Timer t = new java.util.Timer(name, true);
+    t.schedule(
+        new java.util.TimerTask() {
+          @Override
+          public void run() {}
+        },
+        3_600_000L);
+    synchronized (THREADS) {
+      UNDO.add(t::cancel);
+    }
+    return t;
+  }
+
   /** Creates a TimerGuard timer at the caller's site and never ends it. */
   public static void timer() {
     live(CallSite.Kind.TIMER, StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get());

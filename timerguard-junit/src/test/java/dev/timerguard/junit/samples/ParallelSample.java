@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
-/** Run only through the testkit with parallel execution on: cannot be attributed, so skipped. */
+/** Two tests that each leak a thread, for runs with and without parallel execution. */
 @SampleOnly
 @VerifyNoLeaks(grace = "50ms")
 @Execution(ExecutionMode.CONCURRENT)
