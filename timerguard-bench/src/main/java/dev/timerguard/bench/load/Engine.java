@@ -55,6 +55,9 @@ abstract class Engine implements AutoCloseable {
     cancel(schedule(delayNanos, NOOP));
   }
 
+  /** Drops cancelled entries the engine retains (only the default STPE keeps any). */
+  void purge() {}
+
   /** {@code n} numbered timer slots, each holding at most one pending no-op timer. */
   Slots slots(int n) {
     Object[] handles = new Object[n];
@@ -138,6 +141,11 @@ abstract class Engine implements AutoCloseable {
     @Override
     long held() {
       return e.getQueue().size();
+    }
+
+    @Override
+    void purge() {
+      e.purge();
     }
 
     @Override

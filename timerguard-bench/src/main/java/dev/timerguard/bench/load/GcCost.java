@@ -220,6 +220,9 @@ public final class GcCost {
           run.put("loadAverage", load);
           run.put("young", Harness.stats(g.youngMs));
           run.put("old", Harness.stats(g.oldMs));
+          List<Double> all = new ArrayList<>(g.youngMs);
+          all.addAll(g.oldMs);
+          run.put("all", Harness.stats(all));
           run.put("stalls", Harness.stats(g.stallMs));
           run.put("heapAfterGcMb", Harness.stats(g.heapAfterMb));
           r.remove("windowStart");
