@@ -196,7 +196,6 @@ public final class GcCost {
                   List.of(
                       "-Xms" + HEAP,
                       "-Xmx" + HEAP,
-                      "-XX:+AlwaysPreTouch",
                       "-XX:+Use" + gc + "GC",
                       "-Xlog:disable",
                       "-Xlog:all=warning:stderr",
