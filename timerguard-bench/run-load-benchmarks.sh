@@ -2,16 +2,18 @@
 # The wheel under production load (docs/benchmarks.md, "The wheel under production load"): one
 # command per table, on the JDK of $JAVA_HOME (or the java on PATH). Build first:
 #   mvn -B -Pbench -pl timerguard-bench -am package -DskipTests
-# Usage: timerguard-bench/run-load-benchmarks.sh quick|full gc|lateness|pending|rearm|coalesce|all
+# Usage: timerguard-bench/run-load-benchmarks.sh quick|full gc|lateness|pending|rearm|coalesce|all [extra...]
+#   extra arguments go to the one table's program (GcCost: warm=5 measure=10 engines=...; JMH: -f 2 ...)
 # JSON results go to timerguard-bench/target/load-results/ (not committed); then
 #   python3 timerguard-bench/plot.py      # SVG charts into docs/benchmarks/
 # Times on 2 cores: quick about 2-4 min per table; full: gc ~25 min, lateness ~4 min, pending ~10 min,
 # rearm ~3 min, coalesce ~1 min.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=${1:-}; table=${2:-}
+mode=${1:-}; table=${2:-}; shift 2 || true; EXTRA=("$@")
 case "$mode" in quick|full) ;; *) echo "usage: $0 quick|full gc|lateness|pending|rearm|coalesce|all" >&2; exit 2;; esac
 case "$table" in gc|lateness|pending|rearm|coalesce|all) ;; *) echo "usage: $0 quick|full gc|lateness|pending|rearm|coalesce|all (table '$table' unknown)" >&2; exit 2;; esac
+if [ "$table" = all ] && [ ${#EXTRA[@]} -gt 0 ]; then echo "extra arguments need one table, not all" >&2; exit 2; fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAR=timerguard-bench/target/benchmarks.jar
 [ -f "$JAR" ] || { echo "$JAR missing: mvn -B -Pbench -pl timerguard-bench -am package -DskipTests" >&2; exit 2; }
@@ -27,15 +29,15 @@ if [ "$mode" = quick ]; then JMH_QUICK=(-wi 1 -i 2 -p pending=0,100000,1000000);
 run() { [ "$table" = all ] || [ "$table" = "$1" ]; }
 
 run gc && "$JAVA" -cp "$JAR" dev.timerguard.bench.load.GcCost "$mode" gc=G1,Z engines=$ENGINES \
-  out="$OUT/gc-$FEATURE-$mode.json"
+  out="$OUT/gc-$FEATURE-$mode.json" "${EXTRA[@]}"
 run lateness && "$JAVA" -cp "$JAR" dev.timerguard.bench.load.LoadLateness "$mode" engines=$ENGINES \
-  out="$OUT/lateness-$FEATURE-$mode.json"
+  out="$OUT/lateness-$FEATURE-$mode.json" "${EXTRA[@]}"
 run pending && "$JAVA" -jar "$JAR" 'load.PendingThroughputBenchmark' -p engine=$ENGINES "${JMH_QUICK[@]}" \
-  -rf json -rff "$OUT/pending-$FEATURE-$mode.json"
+  -rf json -rff "$OUT/pending-$FEATURE-$mode.json" "${EXTRA[@]}"
 if run rearm; then
   if [ "$mode" = quick ]; then R=(-wi 1 -i 2); else R=(); fi
-  "$JAVA" -jar "$JAR" 'load.ReArmBenchmark.api' -p engine=wheel "${R[@]}" -rf json -rff "$OUT/rearm-api-$FEATURE-$mode.json"
-  "$JAVA" -jar "$JAR" 'load.ReArmBenchmark.peer' -p engine=$ENGINES "${R[@]}" -rf json -rff "$OUT/rearm-peer-$FEATURE-$mode.json"
+  "$JAVA" -jar "$JAR" 'load.ReArmBenchmark.api' -p engine=wheel "${R[@]}" -rf json -rff "$OUT/rearm-api-$FEATURE-$mode.json" "${EXTRA[@]}"
+  "$JAVA" -jar "$JAR" 'load.ReArmBenchmark.peer' -p engine=$ENGINES "${R[@]}" -rf json -rff "$OUT/rearm-peer-$FEATURE-$mode.json" "${EXTRA[@]}"
 fi
-run coalesce && "$JAVA" -cp "$JAR" dev.timerguard.bench.load.CoalesceCost out="$OUT/coalesce-$FEATURE.json"
+run coalesce && "$JAVA" -cp "$JAR" dev.timerguard.bench.load.CoalesceCost out="$OUT/coalesce-$FEATURE.json" "${EXTRA[@]}"
 echo "done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
