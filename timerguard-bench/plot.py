@@ -11,6 +11,7 @@ Writes, for every JDK found (a full-mode result wins over a quick one):
   gc-jdk<N>-<gc>.svg      p99 GC pause, GC CPU and live heap vs pending timers
   lateness-jdk<N>.svg     p50/p99/p99.9/max lateness of 10 ms and 1 s timers under load
   rearm-jdk<N>.svg        re-arm cost: the safe API in place vs cancel+schedule per engine
+and prints the markdown tables of docs/benchmarks.md for the same results.
 Absolute numbers are the measuring machine's: compare within one chart.
 """
 import glob
@@ -290,6 +291,88 @@ def rearm(results, out):
         write(os.path.join(out, "rearm-jdk%s.svg" % feat), text)
 
 
+def f2(v, d=2):
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else ("%." + str(d) + "f") % v
+
+
+def score(row, d=2):
+    """JMH score with its 99.9% error (JMH writes "NaN" as a string when it has no error)."""
+    m = row["primaryMetric"]
+    err = float(m["scoreError"])
+    return ("%." + str(d) + "f") % m["score"] + ("" if math.isnan(err) else (" ± %." + str(d) + "f") % err)
+
+
+def md_tables(results):
+    for feat, path in pick(results, "gc-*.json").items():
+        doc = json.load(open(path))
+        for gc in sorted({r["gc"] for r in doc["runs"]}):
+            rs = [r for r in doc["runs"] if r["gc"] == gc]
+            sizes = sorted({r["pending"] for r in rs})
+            print("\nJDK %s, %sGC (%s, %s mode, load %s to %s):\n" % (
+                feat, gc, doc["jdk"], doc["mode"], doc["loadAverageAtStart"], doc["loadAverageAtEnd"]))
+            print("| engine | pending | young pauses: n, p50 / p99 / max (ms) | old pauses: n, max (ms) | stalls | GC CPU (cores) | GC share of CPU | live heap (MB) | held at end | churn achieved (/s) |")
+            print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|")
+            for n in sizes:
+                for e in ENGINES:
+                    hit = [r for r in rs if r["engine"] == e and r["pending"] == n]
+                    if not hit:
+                        continue
+                    r = hit[0]
+                    y, o, st = r["young"], r["old"], r["stalls"]
+                    print("| %s | %s | %d: %s / %s / %s | %d: %s | %s | %s | %s%% | %s | %s | %s |" % (
+                        e, "{:,}".format(n), y["count"], f2(y["p50"]), f2(y["p99"]), f2(y["max"]),
+                        o["count"], f2(o["max"]), st["count"] if st["count"] else "",
+                        f2(r["gcCores"], 3), f2(100 * r["gcCpuShare"], 0), f2(r["liveHeapMb"], 0),
+                        "{:,}".format(int(r["held"])), "{:,}".format(int(r["achievedRate"]))))
+    for feat, path in pick(results, "lateness-*.json").items():
+        doc = json.load(open(path))
+        print("\nLateness, JDK %s (%s mode, load %s to %s):\n" % (feat, doc["mode"], doc["loadAverageAtStart"], doc["loadAverageAtEnd"]))
+        print("| engine | 10 ms: p50 / p99 / p99.9 / max (ms) | 1 s: p50 / p99 / p99.9 / max (ms) | missing | churn achieved (/s) |")
+        print("|---|---|---|---:|---:|")
+        for r in doc["runs"]:
+            cells = []
+            for p in ("10ms", "1s"):
+                cells.append(" / ".join(f2(r[p + k], 3 if r[p + k] < 10 else 1) for k in (".p50", ".p99", ".p999", ".max")))
+            print("| %s | %s | %s | %d | %s |" % (r["engine"], cells[0], cells[1],
+                  int(r["10ms.missing"] + r["1s.missing"]), "{:,}".format(int(r["churnAchieved"]))))
+    for feat, path in pick(results, "pending-*.json").items():
+        rows = json.load(open(path))
+        sizes = sorted({int(r["params"]["pending"]) for r in rows})
+        print("\nSchedule+cancel throughput (ops/us), JDK %s (%s):\n" % (feat, os.path.basename(path)))
+        print("| engine | " + " | ".join("1 thread, %s pending" % pending_label(n) for n in sizes) + " | "
+              + " | ".join("2 threads, %s" % pending_label(n) for n in sizes) + " |")
+        print("|---|" + "---:|" * (2 * len(sizes)))
+        for e in ENGINES:
+            cells = []
+            for bench in ("oneThread", "twoThreads"):
+                for n in sizes:
+                    hit = [r for r in rows if r["benchmark"].endswith(bench) and r["params"]["engine"] == e
+                           and int(r["params"]["pending"]) == n]
+                    cells.append(score(hit[0]) if hit else "n/a")
+            if any(c != "n/a" for c in cells):
+                print("| %s | %s |" % (e, " | ".join(cells)))
+    apis, peers = pick(results, "rearm-api-*.json"), pick(results, "rearm-peer-*.json")
+    for feat in sorted(set(apis) | set(peers)):
+        print("\nRe-arm (ns/op), JDK %s:\n" % feat)
+        print("| operation | ns/op |")
+        print("|---|---:|")
+        for src in (apis, peers):
+            if feat in src:
+                for r in json.load(open(src[feat])):
+                    name = r["benchmark"].rsplit(".", 1)[1]
+                    if name == "peerCancelSchedule":
+                        name = "%s: cancel + schedule" % r["params"]["engine"]
+                    print("| %s | %s |" % (name, score(r, 1)))
+    for path in sorted(glob.glob(os.path.join(results, "coalesce-*.json"))):
+        doc = json.load(open(path))
+        print("\nCoalescing %s callbacks, JDK %s (load %s):\n" % ("{:,}".format(doc["callbacks"]), doc["jdk"], doc["loadAverageAtStart"]))
+        print("| mode | timers pending | heap per callback (bytes) | CPU per callback (ns) | submit all (ms) | all ran after (ms) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for r in doc["runs"]:
+            print("| %s | %s | %.1f | %.0f | %.1f | %.1f |" % (r["mode"], "{:,}".format(int(r["timersPending"])),
+                  r["bytesPerCallback"], r["cpuNanosPerCallback"], r["submitMillis"], r["allRanMillis"]))
+
+
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "timerguard-bench/target/load-results"
     out = sys.argv[2] if len(sys.argv) > 2 else "docs/benchmarks"
@@ -300,6 +383,7 @@ def main():
     gc_charts(results, out)
     lateness(results, out)
     rearm(results, out)
+    md_tables(results)
 
 
 if __name__ == "__main__":
