@@ -27,17 +27,31 @@ echo "JDK $FEATURE, $(nproc) cores, $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 
 if [ "$mode" = quick ]; then JMH_QUICK=(-wi 1 -i 2 -p pending=0,100000,1000000); else JMH_QUICK=(); fi
 
 run() { [ "$table" = all ] || [ "$table" = "$1" ]; }
+# JMH refuses to start while another JMH run (or one of the harnesses above, which take the same
+# lock) holds its lock: wait rather than measure two runs fighting over the cores.
+jmh() {
+  for _ in $(seq 1 240); do
+    if "$JAVA" -jar "$JAR" "$@" 2>&1 | tee "$OUT/jmh.log"; then
+      grep -q "Unable to acquire the JMH lock" "$OUT/jmh.log" || return 0
+    else
+      grep -q "Unable to acquire the JMH lock" "$OUT/jmh.log" || return 1
+    fi
+    echo "another benchmark holds the JMH lock; waiting" >&2
+    sleep 15
+  done
+  return 1
+}
 
 run gc && "$JAVA" -cp "$JAR" dev.timerguard.bench.load.GcCost "$mode" gc=G1,Z engines=$ENGINES \
   out="$OUT/gc-$FEATURE-$mode.json" "${EXTRA[@]}"
 run lateness && "$JAVA" -cp "$JAR" dev.timerguard.bench.load.LoadLateness "$mode" engines=$ENGINES \
   out="$OUT/lateness-$FEATURE-$mode.json" "${EXTRA[@]}"
-run pending && "$JAVA" -jar "$JAR" 'load.PendingThroughputBenchmark' -p engine=$ENGINES "${JMH_QUICK[@]}" \
+run pending && jmh 'load.PendingThroughputBenchmark' -p engine=$ENGINES "${JMH_QUICK[@]}" \
   -rf json -rff "$OUT/pending-$FEATURE-$mode.json" "${EXTRA[@]}"
 if run rearm; then
   if [ "$mode" = quick ]; then R=(-wi 1 -i 2); else R=(); fi
-  "$JAVA" -jar "$JAR" 'load.ReArmBenchmark.api' -p engine=wheel "${R[@]}" -rf json -rff "$OUT/rearm-api-$FEATURE-$mode.json" "${EXTRA[@]}"
-  "$JAVA" -jar "$JAR" 'load.ReArmBenchmark.peer' -p engine=$ENGINES "${R[@]}" -rf json -rff "$OUT/rearm-peer-$FEATURE-$mode.json" "${EXTRA[@]}"
+  jmh 'load.ReArmBenchmark.api' -p engine=wheel "${R[@]}" -rf json -rff "$OUT/rearm-api-$FEATURE-$mode.json" "${EXTRA[@]}"
+  jmh 'load.ReArmBenchmark.peer' -p engine=$ENGINES "${R[@]}" -rf json -rff "$OUT/rearm-peer-$FEATURE-$mode.json" "${EXTRA[@]}"
 fi
 run coalesce && "$JAVA" -cp "$JAR" dev.timerguard.bench.load.CoalesceCost out="$OUT/coalesce-$FEATURE.json" "${EXTRA[@]}"
 echo "done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"

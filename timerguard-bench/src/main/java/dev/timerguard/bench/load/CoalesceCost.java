@@ -68,6 +68,7 @@ public final class CoalesceCost {
         System.exit(2);
       }
     }
+    Harness.acquireMachineLock();
     List<Object> runs = new ArrayList<>();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("benchmark", "coalesce");

@@ -165,6 +165,7 @@ public final class GcCost {
       System.out.println(
           "fjp skipped: ForkJoinPool delayed tasks need JDK 25+, this is " + Runtime.version());
     }
+    Harness.acquireMachineLock();
     List<String> engines = new ArrayList<>(p.engines);
     engines.retainAll(Engine.available());
     List<Object> runs = new ArrayList<>();

@@ -103,6 +103,40 @@ final class Harness {
         || (name.length() > 1 && name.charAt(0) == 'Z' && Character.isUpperCase(name.charAt(1)));
   }
 
+  /**
+   * Waits until this process holds JMH's machine-wide lock ({@code jmh.lock} in {@code
+   * java.io.tmpdir}), so that a harness and a JMH run (this project's or anyone's) never measure
+   * at the same time on a shared machine. Held until the JVM exits.
+   */
+  static void acquireMachineLock() throws IOException, InterruptedException {
+    Path lockFile = Paths.get(System.getProperty("java.io.tmpdir"), "jmh.lock");
+    java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            lockFile,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE);
+    boolean told = false;
+    while (true) {
+      java.nio.channels.FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        return; // already held by this JVM
+      }
+      if (lock != null) {
+        HELD.add(lock);
+        return;
+      }
+      if (!told) {
+        System.out.println("another benchmark holds " + lockFile + "; waiting for it to finish");
+        told = true;
+      }
+      Thread.sleep(5_000);
+    }
+  }
+
+  private static final List<Object> HELD = new ArrayList<>();
+
   /** Nearest-rank percentile of sorted values, NaN if empty. */
   static double percentile(double[] sorted, double p) {
     if (sorted.length == 0) {

@@ -88,6 +88,7 @@ public final class LoadLateness {
           "fjp skipped: ForkJoinPool delayed tasks need JDK 25+, this is " + Runtime.version());
       engines.remove("fjp");
     }
+    Harness.acquireMachineLock();
     List<Object> runs = new ArrayList<>();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("benchmark", "load-lateness");
