@@ -231,6 +231,7 @@ public final class GcCost {
           runs.add(run);
           Files.deleteIfExists(log);
           System.out.println("   " + summary(run));
+          Harness.writeFile(p.out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
         }
       }
     }

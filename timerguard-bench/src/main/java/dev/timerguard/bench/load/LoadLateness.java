@@ -124,6 +124,7 @@ public final class LoadLateness {
       r.put("loadAverage", load);
       r.putAll(Harness.parseFlat(json));
       runs.add(r);
+      Harness.writeFile(out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
     }
     doc.put("finished", Harness.nowUtc());
     doc.put("loadAverageAtEnd", Harness.loadAverage());
