@@ -14,11 +14,14 @@ import java.util.concurrent.locks.LockSupport;
  * the queue to sample it holds the queue's lock for the whole copy, and a {@code schedule} that
  * arrives meanwhile waits for it; the worst latencies show it.
  *
- * <p>Arguments: queued tasks (default 2,000,000), seconds to measure (default 10). Schedules one
- * task every 50 µs on the application thread, times each {@code schedule} call with {@code
+ * <p>Arguments: queued tasks (default 2,000,000), seconds to measure (default 10). Plans one
+ * {@code schedule} call every 200 µs on the application thread, times each call with {@code
  * System.nanoTime()}, cancels it (untimed), and prints the percentiles, the maximum and the calls
- * over 1 ms (garbage-collection pauses land in the maximum of every run, agent or not). A harness,
- * not a JMH benchmark: the figure of interest is the tail of single calls, not an average.
+ * over 1 ms (garbage-collection pauses land in the maximum of every run, agent or not), twice:
+ * the service time of each call (its own duration) and its response time measured from the
+ * moment it was planned, which also charges a slow call for the calls it held back (no
+ * coordinated omission). A harness, not a JMH benchmark: the figure of interest is the tail of
+ * single calls, not an average.
  */
 public final class QueueSamplingLatency {
 
@@ -39,16 +42,31 @@ public final class QueueSamplingLatency {
         f.cancel(false); // retained until its deadline: the leak the agent reports
       }
     }
-    long[] lat = new long[seconds * 40_000];
+    long period = 200_000;
+    long[] lat = new long[seconds * 5_000];
+    long[] resp = new long[lat.length];
     int n = 0;
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long start = System.nanoTime();
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
     while (n < lat.length && System.nanoTime() - end < 0) {
+      long planned = start + n * period;
+      long wait = planned - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
       long t0 = System.nanoTime();
       ScheduledFuture<?> f = pool.schedule(noop, 1, TimeUnit.HOURS);
-      lat[n++] = System.nanoTime() - t0;
+      long t1 = System.nanoTime();
+      lat[n] = t1 - t0;
+      resp[n++] = t1 - Math.min(planned, t0);
       f.cancel(false);
-      LockSupport.parkNanos(50_000);
     }
+    print("service", lat, n, queued);
+    print("from-planned", resp, n, queued);
+    pool.shutdownNow();
+  }
+
+  static void print(String what, long[] lat, int n, int queued) {
     long[] s = Arrays.copyOf(lat, n);
     Arrays.sort(s);
     int over1ms = 0;
@@ -56,10 +74,9 @@ public final class QueueSamplingLatency {
       over1ms += x > 1_000_000 ? 1 : 0;
     }
     System.out.printf(
-        "agent=%s queued=%d calls=%d p50=%.1fus p99=%.1fus p99.9=%.1fus p99.99=%.1fus max=%.2fms"
+        "%s agent=%s queued=%d calls=%d p50=%.1fus p99=%.1fus p99.9=%.1fus p99.99=%.1fus max=%.2fms"
             + " over1ms=%d%n",
-        AgentOverheadBenchmark.agentLoaded(), queued, n, s[n / 2] / 1e3, s[(int) (n * 0.99)] / 1e3,
+        what, AgentOverheadBenchmark.agentLoaded(), queued, n, s[n / 2] / 1e3, s[(int) (n * 0.99)] / 1e3,
         s[(int) (n * 0.999)] / 1e3, s[(int) (n * 0.9999)] / 1e3, s[n - 1] / 1e6, over1ms);
-    pool.shutdownNow();
   }
 }
