@@ -26,21 +26,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class CallbackPool extends ThreadPoolExecutor {
 
-  private final WheelScheduler owner;
+  private final SlowCallbacks watch;
+  private final String schedulerName;
   private final Set<CallbackThread> threads = ConcurrentHashMap.newKeySet();
   /** Callbacks handed to this pool and not yet finished: more than the threads, none is idle. */
   private final AtomicInteger submitted = new AtomicInteger();
 
-  CallbackPool(WheelScheduler owner, String prefix, int core, int max, long keepAliveNanos) {
+  CallbackPool(SlowCallbacks watch, String schedulerName, int core, int max, long keepAliveNanos) {
     super(
         Math.min(core, max),
         max,
         keepAliveNanos,
         TimeUnit.NANOSECONDS,
         new HandOff(),
-        new Factory(prefix),
+        new Factory(schedulerName + "-callback-"),
         CallbackPool::overflow);
-    this.owner = owner;
+    this.watch = watch;
+    this.schedulerName = schedulerName;
     ((HandOff) getQueue()).pool = this;
     ((Factory) getThreadFactory()).pool = this;
     allowCoreThreadTimeOut(true);
@@ -77,10 +79,10 @@ final class CallbackPool extends ThreadPoolExecutor {
     CallbackPool p = (CallbackPool) executor;
     if (p.isShutdown()) {
       throw new RejectedExecutionException(
-          "the callback pool of " + p.owner.name() + " is shut down; cannot run " + r);
+          "the callback pool of " + p.schedulerName + " is shut down; cannot run " + r);
     }
     ((HandOff) p.getQueue()).enqueue(r);
-    p.owner.allCallbackThreadsBusy(p, true);
+    p.watch.allThreadsBusy(p, true);
   }
 
   /**
@@ -104,7 +106,7 @@ final class CallbackPool extends ThreadPoolExecutor {
       if (atBound) {
         enqueue(r);
       }
-      p.owner.allCallbackThreadsBusy(p, atBound);
+      p.watch.allThreadsBusy(p, atBound);
       return atBound;
     }
 
@@ -133,7 +135,7 @@ final class CallbackPool extends ThreadPoolExecutor {
 
   /**
    * A thread of the pool. {@code entry} and {@code since} are written by the thread itself
-   * around each callback (see {@link WheelScheduler#beginCallback}) and read by the scheduler's
+   * around each callback (see {@link SlowCallbacks#begin}) and read by the scheduler's
    * slow-callback check.
    */
   static final class CallbackThread extends Thread {

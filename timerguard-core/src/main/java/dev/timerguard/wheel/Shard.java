@@ -175,7 +175,7 @@ class Shard extends ShardPadding {
       lockSlow();
     }
     try {
-      if (owner.rejectsNew()) {
+      if (owner.lifecycle.rejectsNew()) {
         return REJECTED;
       }
       inserts++;
@@ -354,7 +354,7 @@ class Shard extends ShardPadding {
         if ((s & TimerEntry.CODE) != TimerEntry.RUNNING) {
           return; // cancelled while running
         }
-        if (owner.rejectsNew()) {
+        if (owner.lifecycle.rejectsNew()) {
           stopped = true;
           break;
         }
@@ -369,7 +369,7 @@ class Shard extends ShardPadding {
       unlock();
     }
     if (!stopped) {
-      owner.wakeIfSleeping();
+      owner.ticks.wakeIfSleeping();
       return;
     }
     if (e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {

@@ -125,20 +125,20 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
       if (claim() < 0) {
         return;
       }
-      WheelScheduler owner = shard.owner;
-      if (owner.watchesSlowCallbacks()) {
-        long started = owner.beginCallback(this, t);
+      SlowCallbacks slow = shard.owner.callbacks.slow;
+      if (slow.watches()) {
+        long started = slow.begin(this, t);
         try {
           runClaimed(t);
         } finally {
-          owner.endCallback(this, t, started);
+          slow.end(this, t, started);
         }
       } else {
         runClaimed(t);
       }
     } finally {
       if ((before & DISPATCHED) != 0) {
-        shard.owner.callbackDone();
+        shard.owner.callbacks.callbackDone();
       }
     }
   }
@@ -169,7 +169,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
     } catch (Throwable x) {
       outcome = x;
       code = EXCEPTIONAL;
-      shard.owner.report(x);
+      shard.owner.callbacks.report(x);
     }
     complete(RUNNING, code, outcome);
   }
@@ -419,7 +419,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
           if (counter != null) {
             counter.fired(stamp);
           }
-          shard.owner.report(x);
+          shard.owner.callbacks.report(x);
         }
         return;
       }
