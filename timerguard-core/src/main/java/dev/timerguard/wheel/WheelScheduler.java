@@ -135,6 +135,7 @@ public final class WheelScheduler extends AbstractExecutorService
     this.registry = b.countTimers ? b.registry : null;
     this.systemStamps = registry != null && registry.isSystemClock() && b.clock == null;
     this.coalesceNanos = b.coalesceNanos;
+    this.siteMemos = registry == LiveRegistry.global() ? new SiteMemo[moves.length] : null;
     int n = b.shards;
     this.shards = new Shard[n];
     this.shardMask = n - 1;
@@ -232,6 +233,75 @@ public final class WheelScheduler extends AbstractExecutorService
     return shards[(int) (threadId + moves[slot]) & shardMask];
   }
 
+  // ---------------------------------------------------------------- counting
+
+  /**
+   * Per slot of thread ids (as {@link #moves}): the one-shot site its threads counted last, so
+   * that a thread scheduling the same lambda again finds its counter with one field read and one
+   * class comparison instead of the shared per-class lookup. Only for the global registry and
+   * task classes written at one place in the source, the cases where {@link Sites#counterFor}
+   * itself answers by class: the same counter that lookup returns, so counts are unchanged.
+   * Racy by design: a slot holds an immutable memo, and a stale one only costs a lookup.
+   */
+  private final SiteMemo[] siteMemos;
+
+  private static final class SiteMemo {
+    final Class<?> type;
+    final SiteCounter counter;
+
+    SiteMemo(Class<?> type, SiteCounter counter) {
+      this.type = type;
+      this.counter = counter;
+    }
+  }
+
+  private SiteCounter timerCounter(int slot, Object task) {
+    SiteMemo[] memos = siteMemos;
+    if (memos != null) {
+      SiteMemo m = memos[slot];
+      Class<?> type = task.getClass();
+      if (m != null && m.type == type) {
+        return m.counter;
+      }
+      SiteCounter c = Sites.counterFor(registry, CallSite.Kind.TIMER, task);
+      if (Sites.pinsOneLocation(type)) {
+        memos[slot] = new SiteMemo(type, c);
+      }
+      return c;
+    }
+    return Sites.counterFor(registry, CallSite.Kind.TIMER, task);
+  }
+
+  /**
+   * Creation stamps of counted one-shots are readings of this scheduler's clock rounded down to
+   * 2^20 ns (1.05 ms) since its origin, kept in 32 bits as a count of those units (see {@link
+   * #expandStamp}, {@link TimerEntry.Counted}), so that a counted timer is 48 bytes instead of 56. The rounding adds at most
+   * 1.05 ms to the age of a creation reading that is already up to a tick old: the counter dates
+   * timers to the second.
+   */
+  private static final int STAMP_SHIFT = 20;
+
+  /**
+   * A compact stamp is recovered from the clock when the timer ends, which is exact while the
+   * timer is younger than 2^31 units (26 days). A one-shot ends by its deadline (fired, or
+   * cancelled before), so delays up to 2^50 ns (13 days) keep half of that margin for lateness;
+   * longer ones keep their stamp in full ({@link TimerEntry.CountedFullStamp}).
+   */
+  static final long COMPACT_STAMP_MAX_DELAY = 1L << 50;
+
+  /**
+   * The stamp {@code units} stands for: the one within 2^31 units of this scheduler's recent
+   * clock reading whose low 32 bits are {@code units}.
+   */
+  long expandStamp(int units) {
+    return origin + (unitsNear(ticks.recentNow() >>> STAMP_SHIFT, units) << STAMP_SHIFT);
+  }
+
+  /** The count of units within 2^31 of {@code nowUnits} whose low 32 bits are {@code low}. */
+  static long unitsNear(long nowUnits, int low) {
+    return nowUnits - (int) ((int) nowUnits - low);
+  }
+
   private <V> TimerEntry<V> enqueue(Object task, long delayNanos, long period) {
     return enqueue(task, delayNanos, period, period == 0 ? coalesceNanos : 0);
   }
@@ -260,23 +330,27 @@ public final class WheelScheduler extends AbstractExecutorService
     TimerEntry<V> e;
     SiteCounter counter = null;
     long stamp = 0;
-    if (registry != null) {
-      counter =
-          Sites.counterFor(
-              registry, period == 0 ? CallSite.Kind.TIMER : CallSite.Kind.TICKER, task);
-      // no clock read here either: the stamp only dates the oldest live timer, to the second
+    if (registry == null) {
+      e = new TimerEntry<>(s, task, deadline);
+    } else if (period == 0) {
+      counter = timerCounter(slot, task);
+      if (systemStamps && delayNanos < COMPACT_STAMP_MAX_DELAY) {
+        // no clock read here either: the stamp only dates the oldest live timer, to the second
+        long units = ticks.recentNow() >>> STAMP_SHIFT;
+        stamp = counter.created(origin + (units << STAMP_SHIFT));
+        e = new TimerEntry.Counted<>(s, task, deadline, counter, (int) units);
+      } else {
+        stamp = systemStamps ? counter.created(origin + ticks.recentNow()) : counter.created();
+        e = new TimerEntry.CountedFullStamp<>(s, task, deadline, counter, stamp);
+      }
+    } else {
+      counter = Sites.counterFor(registry, CallSite.Kind.TICKER, task);
       stamp = systemStamps ? counter.created(origin + ticks.recentNow()) : counter.created();
-    }
-    if (period != 0) {
       @SuppressWarnings("unchecked")
       TimerEntry<V> p =
           (TimerEntry<V>)
               new TimerEntry.Periodic(s, (Runnable) task, deadline, period, counter, stamp);
       e = p;
-    } else if (counter != null) {
-      e = new TimerEntry.Counted<>(s, task, deadline, counter, stamp);
-    } else {
-      e = new TimerEntry<>(s, task, deadline);
     }
     int inserted = s.insertNew(e);
     if (inserted == Shard.CONTENDED && shardMask > 0) {
