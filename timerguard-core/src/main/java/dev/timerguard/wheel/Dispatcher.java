@@ -55,9 +55,7 @@ final class Dispatcher {
       this.executor = Runnable::run;
       this.ownedPool = null;
     } else {
-      int core = Math.max(2, Runtime.getRuntime().availableProcessors());
-      CallbackPool pool =
-          new CallbackPool(slow, owner.name(), core, maxCallbackThreads, keepAliveNanos);
+      CallbackPool pool = new CallbackPool(slow, owner.name(), maxCallbackThreads, keepAliveNanos);
       this.executor = pool;
       this.ownedPool = pool;
     }

@@ -631,11 +631,10 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * The bound of the owned callback pool: it grows past {@code max(2, availableProcessors)}
-     * threads, one at a time while every thread is busy, up to {@code max} threads; at the bound,
-     * callbacks wait in a FIFO queue (never dropped, never run on the tick thread). 1 to 4096; default
-     * 256. Ignored with
-     * a {@link #callbackExecutor callback executor}. See the class documentation.
+     * The bound of the owned callback pool: it starts a thread only when a callback finds none
+     * idle, up to {@code max} threads; at the bound, callbacks wait in a FIFO queue (never
+     * dropped, never run on the tick thread). 1 to 4096; default 256. Ignored with a {@link
+     * #callbackExecutor callback executor}. See the class documentation.
      *
      * @throws IllegalArgumentException if {@code max} is out of range
      */

@@ -123,6 +123,35 @@ class CallbackPoolTest {
     }
   }
 
+  @Test
+  void aCallbackHandedToAThreadThatIsRetiringRunsAtOnceNotBehindBlockedOnes() throws Exception {
+    // threads retire as soon as they are idle (1 ns keep-alive), so almost every callback is
+    // handed over while the thread that just finished the previous one retires; two callbacks
+    // block meanwhile: a callback left to "the next thread that comes free" would wait for them
+    try (WheelScheduler w =
+        WheelScheduler.builder()
+            .countTimers(false)
+            .callbackKeepAlive(Duration.ofNanos(1))
+            .log(log)
+            .build()) {
+      CountDownLatch started = new CountDownLatch(2);
+      CountDownLatch release = new CountDownLatch(1);
+      try {
+        block(w, 2, started, release);
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 2_000; i++) {
+          CountDownLatch ran = new CountDownLatch(1);
+          w.execute(ran::countDown);
+          assertThat(ran.await(20, TimeUnit.SECONDS))
+              .as("callback %d ran while two others still block", i)
+              .isTrue();
+        }
+      } finally {
+        release.countDown();
+      }
+    }
+  }
+
   // each method below is one call site
   ScheduledFuture<?> slowFromA(WheelScheduler w) {
     return w.schedule(() -> clock.addAndGet(150 * MS), 1, TimeUnit.MILLISECONDS);
