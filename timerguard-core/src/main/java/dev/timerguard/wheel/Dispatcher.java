@@ -63,19 +63,40 @@ final class Dispatcher {
 
   /**
    * Runs or hands off the timers due in one pass, chained through {@code next} from {@code
-   * first}: inline tasks run here, in order; the others go to the executor.
+   * first}: inline tasks run here, in order; the others go to the executor. Inline callbacks that
+   * run one after another are timed with one clock read each (the end of one is the start of the
+   * next), not two.
    */
   void runDue(Node first) {
     Node batch = null;
     Node batchTail = null;
+    boolean timeInline = slow.watches();
+    boolean marked = false; // whether mark is the clock at the end of the last inline callback
+    long mark = 0;
     Node n = first;
     while (n != null) {
       TimerEntry<?> e = (TimerEntry<?>) n;
       n = n.next;
       e.next = null;
       if (e.isInline()) {
-        e.run();
-      } else if (coalesceNanos > 0) {
+        if (!timeInline) {
+          e.run();
+          continue;
+        }
+        if (!marked) {
+          mark = owner.now();
+          marked = true;
+        }
+        Object task = e.runInline();
+        if (task != null) {
+          long end = owner.now();
+          slow.ended(e, task, end - mark);
+          mark = end;
+        }
+        continue;
+      }
+      marked = false; // a hand-off takes time of its own: the next inline callback reads afresh
+      if (coalesceNanos > 0) {
         inFlight.incrementAndGet();
         e.markDispatched();
         if (batch == null) {

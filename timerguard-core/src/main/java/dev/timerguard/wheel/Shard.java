@@ -380,10 +380,14 @@ class Shard extends ShardPadding {
   }
 
   /**
-   * Advances this shard to {@code nowTick}, appending due timers after {@code dueTail} (chained
-   * through {@code next}, with {@code prev == null}); returns the new tail of that chain.
+   * Advances this shard to the tick of {@code now}, appending due timers after {@code dueTail}
+   * (chained through {@code next}, with {@code prev == null}); returns the new tail of that chain.
+   * Due are the timers of every tick passed, and those of the next tick whose deadline is already
+   * {@code now} or earlier: a pass that comes a little after a tick's start (the tick thread's
+   * wake-up is never exact) fires them now rather than a whole tick later.
    */
-  Node expire(long nowTick, Node dueTail) {
+  Node expire(long now, Node dueTail) {
+    long nowTick = now >>> tickShift;
     lockAsTicker();
     try {
       absorbLocked();
@@ -396,7 +400,8 @@ class Shard extends ShardPadding {
       }
       long prev = cur;
       if (nowTick <= prev) {
-        return drain(0, (int) (prev & mask[0]), dueTail);
+        dueTail = drain(0, (int) (prev & mask[0]), dueTail);
+        return drainEarly(nowTick + 1, now, dueTail);
       }
       cur = nowTick;
       for (int level = 0; level < wheel.length; level++) {
@@ -410,7 +415,7 @@ class Shard extends ShardPadding {
           dueTail = drain(level, (int) ((p + k) & mask[level]), dueTail);
         }
       }
-      return dueTail;
+      return drainEarly(nowTick + 1, now, dueTail);
     } finally {
       unlock();
     }
@@ -438,6 +443,25 @@ class Shard extends ShardPadding {
         dueTail = e;
       } else {
         link(e);
+      }
+    }
+    return dueTail;
+  }
+
+  /**
+   * Takes from the first-level bucket of tick {@code t} (the one after the cursor, which holds
+   * only timers of that tick) the pending timers whose deadline is {@code now} or earlier.
+   */
+  private Node drainEarly(long t, long now, Node dueTail) {
+    Node head = wheel[0][(int) (t & mask[0])];
+    Node n = head.next;
+    while (n != head) {
+      TimerEntry<?> e = (TimerEntry<?>) n;
+      n = n.next;
+      if (e.deadline <= now && (e.state & TimerEntry.CODE) == TimerEntry.PENDING) {
+        unlinkLocked(e);
+        dueTail.next = e;
+        dueTail = e;
       }
     }
     return dueTail;

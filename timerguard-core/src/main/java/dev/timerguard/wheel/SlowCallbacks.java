@@ -74,6 +74,13 @@ final class SlowCallbacks {
     }
   }
 
+  /** A callback (an inline one, timed by the dispatcher) ran for {@code nanos}. */
+  void ended(TimerEntry<?> e, Object task, long nanos) {
+    if (nanos >= slowNanos) {
+      warnSlow(e, task, nanos, Thread.currentThread().getName(), false);
+    }
+  }
+
   /**
    * Called by the owned pool when a callback finds no idle thread: the pool then grows, or, at
    * its bound, queues the callback ({@code atBound}). Warns once when the bound is first hit, and
@@ -124,15 +131,16 @@ final class SlowCallbacks {
                 + task.getClass().getName()
                 + " (site unknown: this scheduler does not count its timers)";
     CallbackPool ownedPool = owner.callbacks.ownedPool;
+    // the task, not the entry: once run, the entry holds the outcome in its place
     String cost =
-        ownedPool != null
-            ? "it holds one of the scheduler's "
-                + ownedPool.getMaximumPoolSize()
-                + " callback threads while it runs, and when all are busy every other timer"
-                + " fires late"
-            : e.isInline()
-                ? "it is an InlineTask: it runs on the tick thread, and every other timer waits"
-                    + " for it"
+        task instanceof InlineTask
+            ? "it is an InlineTask: it runs on the tick thread, and every other timer waits"
+                + " for it"
+            : ownedPool != null
+                ? "it holds one of the scheduler's "
+                    + ownedPool.getMaximumPoolSize()
+                    + " callback threads while it runs, and when all are busy every other timer"
+                    + " fires late"
                 : "it holds a thread of the callback executor while it runs";
     log.log(
         System.Logger.Level.WARNING,

@@ -182,13 +182,12 @@ final class TickLoop {
       passes++;
       long now = owner.now();
       lastPass = now;
-      long nowTick = now >>> tickShift;
       // every shard first (which also fixes the deadlines of its arrivals), then the callbacks:
       // a slow inline callback must not hold back the arrivals of the shards after it
       Node tail = due;
       due.next = null;
       for (Shard s : shards) {
-        tail = s.expire(nowTick, tail);
+        tail = s.expire(now, tail);
       }
       Node first = due.next;
       due.next = null;

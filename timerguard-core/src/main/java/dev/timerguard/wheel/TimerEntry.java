@@ -143,6 +143,20 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
     }
   }
 
+  /**
+   * Runs an {@link InlineTask} on the tick thread without timing it (the dispatcher times inline
+   * callbacks itself, one clock read each: see {@link Dispatcher#runDue}). Returns the task that
+   * ran, or null if the timer was no longer pending. Never throws.
+   */
+  final Object runInline() {
+    Object t = task;
+    if (claim() < 0) {
+      return null;
+    }
+    runClaimed(t);
+    return t;
+  }
+
   private void runClaimed(Object t) {
     if (isPeriodic()) {
       runPeriodic((Runnable) t);

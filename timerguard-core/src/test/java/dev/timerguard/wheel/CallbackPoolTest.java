@@ -205,6 +205,38 @@ class CallbackPoolTest {
     w.shutdownNow();
   }
 
+  ScheduledFuture<?> inlineFromE(WheelScheduler w, long runsFor) {
+    return w.schedule((InlineTask) () -> clock.addAndGet(runsFor), 1, TimeUnit.MILLISECONDS);
+  }
+
+  ScheduledFuture<?> inlineFromF(WheelScheduler w, long runsFor) {
+    return w.schedule((InlineTask) () -> clock.addAndGet(runsFor), 1, TimeUnit.MILLISECONDS);
+  }
+
+  @Test
+  void inlineCallbacksRunInARowAreEachTimedOnTheirOwn() {
+    // one pass runs E (150 ms), then F (99 ms) three times: E alone is slow, and only once
+    WheelScheduler w =
+        WheelScheduler.builder().manualTicking().clock(clock::get).registry(registry).log(log)
+            .build();
+    inlineFromE(w, 150 * MS);
+    for (int i = 0; i < 3; i++) {
+      inlineFromF(w, 99 * MS);
+    }
+    w.tick();
+    clock.addAndGet(2 * MS);
+    w.tick();
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+    assertThat(log.messages())
+        .singleElement()
+        .asString()
+        .startsWith("slow timer callback: the callback of the timer created at "
+            + site("inlineFromE").location())
+        .contains("ran for 150 ms")
+        .contains("it is an InlineTask: it runs on the tick thread");
+    w.shutdownNow();
+  }
+
   @Test
   void anUncountedTaskIsReportedUnderTheSiteItCarries() {
     WheelScheduler w =
