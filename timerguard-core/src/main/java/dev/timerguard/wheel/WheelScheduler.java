@@ -22,8 +22,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link ScheduledExecutorService} backed by a sharded hierarchical timing wheel: O(1) schedule
- * and cancel, 40 bytes per pending one-shot timer including its future (56 when counted in the
- * live registry), delays from zero to {@code Long.MAX_VALUE} nanoseconds (saturating; a delay
+ * and cancel, 40 bytes per pending one-shot timer including its future (48 when counted in the
+ * global live registry), delays from zero to {@code Long.MAX_VALUE} nanoseconds (saturating; a delay
  * never overflows into the past).
  *
  * <p><b>Precision.</b> Time advances in ticks of a power-of-two number of nanoseconds (the
@@ -93,7 +93,8 @@ import java.util.function.LongSupplier;
  * recorded in the {@link LiveRegistry} under the caller's site ({@link CallSite.Kind#TIMER} for
  * one-shots, {@link CallSite.Kind#TICKER} for periodic): created when scheduled, then exactly one
  * of fired (a one-shot starts running; a periodic fails) or cancelled (cancel, shutdown,
- * shutdownNow).
+ * shutdownNow). Each is counted in the call that makes it happen, so a snapshot taken at a quiet
+ * moment is exact.
  *
  * <p>Ownership: whoever creates a scheduler must shut it down (or {@link #close()} it); the tick
  * thread and the owned pool are daemon threads, but a scheduler per call is a thread leak.
@@ -275,9 +276,9 @@ public final class WheelScheduler extends AbstractExecutorService
   /**
    * Creation stamps of counted one-shots are readings of this scheduler's clock rounded down to
    * 2^20 ns (1.05 ms) since its origin, kept in 32 bits as a count of those units (see {@link
-   * #expandStamp}, {@link TimerEntry.Counted}), so that a counted timer is 48 bytes instead of 56. The rounding adds at most
-   * 1.05 ms to the age of a creation reading that is already up to a tick old: the counter dates
-   * timers to the second.
+   * #expandStamp}, {@link TimerEntry.Counted}), so that a counted timer is 48 bytes instead of
+   * 56. The rounding adds at most 1.05 ms to the age of a creation reading that is already up to
+   * a tick old: the counter dates timers to the second.
    */
   private static final int STAMP_SHIFT = 20;
 
