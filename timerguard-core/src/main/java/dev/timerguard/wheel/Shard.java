@@ -56,6 +56,8 @@ class Shard extends ShardPadding {
   }
 
   final WheelScheduler owner;
+  /** The owner's, at hand for the shutdown check of every insert. */
+  private final Lifecycle lifecycle;
   static final int UPPER_BITS = 8; // 256 buckets on every level above the first
   /** Per level: where its bucket index starts in a tick count, and the index mask. */
   private final int[] shift;
@@ -84,6 +86,7 @@ class Shard extends ShardPadding {
 
   private Shard(WheelScheduler owner, int tickShift, int bits0, long startTick) {
     this.owner = owner;
+    this.lifecycle = owner.lifecycle;
     this.tickShift = tickShift;
     int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
     int levels = 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
@@ -175,7 +178,7 @@ class Shard extends ShardPadding {
       lockSlow();
     }
     try {
-      if (owner.lifecycle.rejectsNew()) {
+      if (lifecycle.rejectsNew()) {
         return REJECTED;
       }
       inserts++;
@@ -354,7 +357,7 @@ class Shard extends ShardPadding {
         if ((s & TimerEntry.CODE) != TimerEntry.RUNNING) {
           return; // cancelled while running
         }
-        if (owner.lifecycle.rejectsNew()) {
+        if (lifecycle.rejectsNew()) {
           stopped = true;
           break;
         }

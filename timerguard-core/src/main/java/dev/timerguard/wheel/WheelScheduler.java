@@ -137,13 +137,13 @@ public final class WheelScheduler extends AbstractExecutorService
     this.systemStamps = registry != null && registry.isSystemClock() && b.clock == null;
     this.coalesceNanos = b.coalesceNanos;
     this.siteMemos = registry == LiveRegistry.global() ? new SiteMemo[moves.length] : null;
+    this.lifecycle = new Lifecycle(this); // before the shards, which keep it at hand
     int n = b.shards;
     this.shards = new Shard[n];
     this.shardMask = n - 1;
     for (int i = 0; i < n; i++) {
       shards[i] = new Shard.Padded(this, tickShift, b.wheelBits, 0L);
     }
-    this.lifecycle = new Lifecycle(this);
     SlowCallbacks slow =
         new SlowCallbacks(
             this, b.slowNanos, b.log != null ? b.log : System.getLogger("dev.timerguard.wheel"));
@@ -328,43 +328,46 @@ public final class WheelScheduler extends AbstractExecutorService
     long threadId = Thread.currentThread().getId();
     int slot = (int) threadId & (moves.length - 1);
     Shard s = shard(slot, threadId);
-    TimerEntry<V> e;
-    SiteCounter counter = null;
-    long stamp = 0;
-    if (registry == null) {
-      e = new TimerEntry<>(s, task, deadline);
-    } else if (period == 0) {
-      counter = timerCounter(slot, task);
-      if (systemStamps && delayNanos < COMPACT_STAMP_MAX_DELAY) {
-        // no clock read here either: the stamp only dates the oldest live timer, to the second
-        long units = ticks.recentNow() >>> STAMP_SHIFT;
-        stamp = counter.created(origin + (units << STAMP_SHIFT));
-        e = new TimerEntry.Counted<>(s, task, deadline, counter, (int) units);
-      } else {
-        stamp = systemStamps ? counter.created(origin + ticks.recentNow()) : counter.created();
-        e = new TimerEntry.CountedFullStamp<>(s, task, deadline, counter, stamp);
-      }
-    } else {
-      counter = Sites.counterFor(registry, CallSite.Kind.TICKER, task);
-      stamp = systemStamps ? counter.created(origin + ticks.recentNow()) : counter.created();
-      @SuppressWarnings("unchecked")
-      TimerEntry<V> p =
-          (TimerEntry<V>)
-              new TimerEntry.Periodic(s, (Runnable) task, deadline, period, counter, stamp);
-      e = p;
-    }
+    TimerEntry<V> e =
+        registry == null
+            ? new TimerEntry<>(s, task, deadline)
+            : counted(s, slot, task, deadline, delayNanos, period);
     int inserted = s.insertNew(e);
     if (inserted == Shard.CONTENDED && shardMask > 0) {
       // another shard at random, not the next: two threads that met must not move in step
       moves[slot] += (byte) (1 + ThreadLocalRandom.current().nextInt(shardMask));
     } else if (inserted == Shard.REJECTED) {
+      SiteCounter counter = e.counter();
       if (counter != null) {
-        counter.cancelled(stamp);
+        counter.cancelled(e.stamp());
       }
       throw lifecycle.rejected(task);
     }
     ticks.wakeIfSleeping();
     return e;
+  }
+
+  /** A new timer counted at its site: created in the registry now (kept out of enqueue's way). */
+  private <V> TimerEntry<V> counted(
+      Shard s, int slot, Object task, long deadline, long delayNanos, long period) {
+    if (period != 0) {
+      SiteCounter counter = Sites.counterFor(registry, CallSite.Kind.TICKER, task);
+      long stamp = systemStamps ? counter.created(origin + ticks.recentNow()) : counter.created();
+      @SuppressWarnings("unchecked")
+      TimerEntry<V> p =
+          (TimerEntry<V>)
+              new TimerEntry.Periodic(s, (Runnable) task, deadline, period, counter, stamp);
+      return p;
+    }
+    SiteCounter counter = timerCounter(slot, task);
+    if (systemStamps && delayNanos < COMPACT_STAMP_MAX_DELAY) {
+      // no clock read here either: the stamp only dates the oldest live timer, to the second
+      long units = ticks.recentNow() >>> STAMP_SHIFT;
+      counter.created(origin + (units << STAMP_SHIFT));
+      return new TimerEntry.Counted<>(s, task, deadline, counter, (int) units);
+    }
+    long stamp = systemStamps ? counter.created(origin + ticks.recentNow()) : counter.created();
+    return new TimerEntry.CountedFullStamp<>(s, task, deadline, counter, stamp);
   }
 
   private static long toNanos(long delay, TimeUnit unit) {
