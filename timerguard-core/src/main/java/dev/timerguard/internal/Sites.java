@@ -58,8 +58,11 @@ public final class Sites {
     return registry.register(caller(kind));
   }
 
-  /** True if every instance of {@code c} is created at one place in the source. */
-  static boolean pinsOneLocation(Class<?> c) {
+  /**
+   * True if every instance of {@code c} is created at one place in the source: then {@link
+   * #counterFor} answers by class for the global registry.
+   */
+  public static boolean pinsOneLocation(Class<?> c) {
     return c.isSynthetic()
         || c.isHidden()
         || c.isAnonymousClass()

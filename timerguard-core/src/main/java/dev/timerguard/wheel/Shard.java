@@ -57,6 +57,8 @@ class Shard extends ShardPadding {
   }
 
   final WheelScheduler owner;
+  /** The owner's, at hand for the shutdown check of every insert. */
+  private final Lifecycle lifecycle;
   static final int UPPER_BITS = 8; // 256 buckets on every level above the first
   /** Per level: where its bucket index starts in a tick count, and the index mask. */
   private final int[] shift;
@@ -85,6 +87,7 @@ class Shard extends ShardPadding {
 
   private Shard(WheelScheduler owner, int tickShift, int bits0, long startTick) {
     this.owner = owner;
+    this.lifecycle = owner.lifecycle;
     this.tickShift = tickShift;
     int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
     int levels = 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
@@ -176,7 +179,7 @@ class Shard extends ShardPadding {
       lockSlow();
     }
     try {
-      if (owner.rejectsNew()) {
+      if (lifecycle.rejectsNew()) {
         return REJECTED;
       }
       inserts++;
@@ -355,7 +358,7 @@ class Shard extends ShardPadding {
         if ((s & TimerEntry.CODE) != TimerEntry.RUNNING) {
           return; // cancelled while running
         }
-        if (owner.rejectsNew()) {
+        if (lifecycle.rejectsNew()) {
           stopped = true;
           break;
         }
@@ -370,7 +373,7 @@ class Shard extends ShardPadding {
       unlock();
     }
     if (!stopped) {
-      owner.wakeIfSleeping();
+      owner.ticks.wakeIfSleeping();
       return;
     }
     if (e.complete(TimerEntry.RUNNING, TimerEntry.CANCELLED, null)) {
@@ -381,10 +384,14 @@ class Shard extends ShardPadding {
   }
 
   /**
-   * Advances this shard to {@code nowTick}, appending due timers after {@code dueTail} (chained
-   * through {@code next}, with {@code prev == null}); returns the new tail of that chain.
+   * Advances this shard to the tick of {@code now}, appending due timers after {@code dueTail}
+   * (chained through {@code next}, with {@code prev == null}); returns the new tail of that chain.
+   * Due are the timers of every tick passed, and those of the next tick whose deadline is already
+   * {@code now} or earlier: a pass that comes a little after a tick's start (the tick thread's
+   * wake-up is never exact) fires them now rather than a whole tick later.
    */
-  Node expire(long nowTick, Node dueTail) {
+  Node expire(long now, Node dueTail) {
+    long nowTick = now >>> tickShift;
     lockAsTicker();
     try {
       absorbLocked();
@@ -397,7 +404,8 @@ class Shard extends ShardPadding {
       }
       long prev = cur;
       if (nowTick <= prev) {
-        return drain(0, (int) (prev & mask[0]), dueTail);
+        dueTail = drain(0, (int) (prev & mask[0]), dueTail);
+        return drainEarly(nowTick + 1, now, dueTail);
       }
       cur = nowTick;
       for (int level = 0; level < wheel.length; level++) {
@@ -411,7 +419,7 @@ class Shard extends ShardPadding {
           dueTail = drain(level, (int) ((p + k) & mask[level]), dueTail);
         }
       }
-      return dueTail;
+      return drainEarly(nowTick + 1, now, dueTail);
     } finally {
       unlock();
     }
@@ -439,6 +447,25 @@ class Shard extends ShardPadding {
         dueTail = e;
       } else {
         link(e);
+      }
+    }
+    return dueTail;
+  }
+
+  /**
+   * Takes from the first-level bucket of tick {@code t} (the one after the cursor, which holds
+   * only timers of that tick) the pending timers whose deadline is {@code now} or earlier.
+   */
+  private Node drainEarly(long t, long now, Node dueTail) {
+    Node head = wheel[0][(int) (t & mask[0])];
+    Node n = head.next;
+    while (n != head) {
+      TimerEntry<?> e = (TimerEntry<?>) n;
+      n = n.next;
+      if (e.deadline <= now && (e.state & TimerEntry.CODE) == TimerEntry.PENDING) {
+        unlinkLocked(e);
+        dueTail.next = e;
+        dueTail = e;
       }
     }
     return dueTail;

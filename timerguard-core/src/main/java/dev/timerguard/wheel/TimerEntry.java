@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Layout (compressed oops, 12-byte header): {@code prev, next, shard, task} (4 bytes each),
  * {@code deadline} (8), {@code state} (4): 40 bytes, the whole cost of an uncounted one-shot
  * timer besides the caller's task. Counted and periodic timers are subclasses that add the site
- * counter and creation stamp (and the period).
+ * counter and creation stamp (and the period): a counted one-shot is 48 bytes ({@link Counted}).
  *
  * <p>{@code task} holds the Runnable or Callable while the timer is pending and the outcome (the
  * result or the Throwable) once it completes; it is cleared on cancel, so a cancelled timer
@@ -126,22 +126,36 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
       if (claim() < 0) {
         return;
       }
-      WheelScheduler owner = shard.owner;
-      if (owner.watchesSlowCallbacks()) {
-        long started = owner.beginCallback(this, t);
+      SlowCallbacks slow = shard.owner.callbacks.slow;
+      if (slow.watches()) {
+        long started = slow.begin(this, t);
         try {
           runClaimed(t);
         } finally {
-          owner.endCallback(this, t, started);
+          slow.end(this, t, started);
         }
       } else {
         runClaimed(t);
       }
     } finally {
       if ((before & DISPATCHED) != 0) {
-        shard.owner.callbackDone();
+        shard.owner.callbacks.callbackDone();
       }
     }
+  }
+
+  /**
+   * Runs an {@link InlineTask} on the tick thread without timing it (the dispatcher times inline
+   * callbacks itself, one clock read each: see {@link Dispatcher#runDue}). Returns the task that
+   * ran, or null if the timer was no longer pending. Never throws.
+   */
+  final Object runInline() {
+    Object t = task;
+    if (claim() < 0) {
+      return null;
+    }
+    runClaimed(t);
+    return t;
   }
 
   private void runClaimed(Object t) {
@@ -170,7 +184,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
     } catch (Throwable x) {
       outcome = x;
       code = EXCEPTIONAL;
-      shard.owner.report(x);
+      shard.owner.callbacks.report(x);
     }
     complete(RUNNING, code, outcome);
   }
@@ -355,12 +369,41 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
         + "]";
   }
 
-  /** A counted one-shot timer: adds its site counter and creation stamp (48 bytes). */
+  /**
+   * A counted one-shot timer of a scheduler that stamps creations with its own clock (see {@link
+   * WheelScheduler#expandStamp}): adds its site counter and its creation stamp in 32 bits, 48
+   * bytes in all. The stamp it hands back to the counter is exactly the one the counter returned.
+   */
   static final class Counted<V> extends TimerEntry<V> {
+    private final SiteCounter counter;
+    private final int stampUnits;
+
+    Counted(Shard shard, Object task, long deadline, SiteCounter counter, int stampUnits) {
+      super(shard, task, deadline);
+      this.counter = counter;
+      this.stampUnits = stampUnits;
+    }
+
+    @Override
+    SiteCounter counter() {
+      return counter;
+    }
+
+    @Override
+    long stamp() {
+      return shard.owner.expandStamp(stampUnits);
+    }
+  }
+
+  /**
+   * A counted one-shot timer whose stamp does not fit {@link Counted} (the registry keeps its own
+   * clock, or the delay is too long for a compact stamp): the stamp in full, 56 bytes.
+   */
+  static final class CountedFullStamp<V> extends TimerEntry<V> {
     private final SiteCounter counter;
     private final long stamp;
 
-    Counted(Shard shard, Object task, long deadline, SiteCounter counter, long stamp) {
+    CountedFullStamp(Shard shard, Object task, long deadline, SiteCounter counter, long stamp) {
       super(shard, task, deadline);
       this.counter = counter;
       this.stamp = stamp;
@@ -420,7 +463,7 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
           if (counter != null) {
             counter.end(stamp, TimerEnd.FAILED);
           }
-          shard.owner.report(x);
+          shard.owner.callbacks.report(x);
         }
         return;
       }

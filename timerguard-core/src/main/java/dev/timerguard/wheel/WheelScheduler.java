@@ -1,6 +1,5 @@
 package dev.timerguard.wheel;
 
-import dev.timerguard.internal.SiteAware;
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
@@ -8,13 +7,10 @@ import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.TimerEnd;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,17 +19,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
  * A {@link ScheduledExecutorService} backed by a sharded hierarchical timing wheel: O(1) schedule
- * and cancel, 40 bytes per pending one-shot timer including its future (56 when counted in the
- * live registry), delays from zero to {@code Long.MAX_VALUE} nanoseconds (saturating; a delay
+ * and cancel, 40 bytes per pending one-shot timer including its future (48 when counted in the
+ * global live registry), delays from zero to {@code Long.MAX_VALUE} nanoseconds (saturating; a delay
  * never overflows into the past).
  *
  * <p><b>Precision.</b> Time advances in ticks of a power-of-two number of nanoseconds (the
@@ -103,18 +95,14 @@ import java.util.function.LongSupplier;
  * recorded in the {@link LiveRegistry} under the caller's site ({@link CallSite.Kind#TIMER} for
  * one-shots, {@link CallSite.Kind#TICKER} for periodic): created when scheduled, then exactly one
  * of fired (a one-shot starts running; a periodic fails) or cancelled (cancel, shutdown,
- * shutdownNow).
+ * shutdownNow). Each is counted in the call that makes it happen, so a snapshot taken at a quiet
+ * moment is exact.
  *
  * <p>Ownership: whoever creates a scheduler must shut it down (or {@link #close()} it); the tick
  * thread and the owned pool are daemon threads, but a scheduler per call is a thread leak.
  */
 public final class WheelScheduler extends AbstractExecutorService
     implements ScheduledExecutorService, AutoCloseable {
-
-  private static final int RUNNING = 0;
-  private static final int SHUTDOWN = 1;
-  private static final int STOP = 2;
-  private static final int TERMINATED = 3;
 
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -124,39 +112,23 @@ public final class WheelScheduler extends AbstractExecutorService
   /** The highest bound {@link Builder#maxCallbackThreads} accepts. */
   static final int MAX_CALLBACK_THREADS_LIMIT = 4096;
 
-
   private final String name;
-  private final Shard[] shards;
+  final Shard[] shards;
   private final int shardMask;
   private final int tickShift;
   private final LongSupplier clock; // null: System.nanoTime()
   private final long origin;
   private final SiteRegistry registry; // null: counting off
-  private final Executor executor;
-  private final CallbackPool ownedPool; // null unless the executor is ours
-  private final long slowNanos; // 0: slow callbacks are not watched
-  private final System.Logger log;
-  /** Sites (or task classes) already warned about as slow: one warning each. */
-  private final ConcurrentHashMap<Object, Boolean> slowSites = new ConcurrentHashMap<>();
-  private final AtomicBoolean boundWarned = new AtomicBoolean();
-  private volatile long lastBusyScan = Long.MIN_VALUE;
-  private final Thread.UncaughtExceptionHandler exceptionHandler;
-  private final long coalesceNanos;
-  private final Thread tickThread; // null: ticked by hand (tests)
-
-  private volatile int runState = RUNNING;
-  private volatile boolean sleeping;
-  private final ReentrantLock passLock = new ReentrantLock();
-  private final Node due = new Node();
-  private final AtomicLong inFlight = new AtomicLong();
-  private volatile long passes; // written under passLock; read by tests
-  /**
-   * The clock ({@link #now()}) at the last pass: a tick old at most while the tick thread ticks.
-   * Creation stamps for the registry ({@link #recentNow()}).
-   */
-  private volatile long lastPass;
   private final boolean systemStamps; // the registry and this wheel both use System.nanoTime
-  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final long coalesceNanos;
+
+  // the parts, each with one job (see their class comments)
+  /** Run state, shutdown, termination. */
+  final Lifecycle lifecycle;
+  /** Where due callbacks go, and the slow-callback watch. */
+  final Dispatcher callbacks;
+  /** The tick thread and its expiry passes. */
+  final TickLoop ticks;
 
   private WheelScheduler(Builder b) {
     this.name = b.name != null ? b.name : "timerguard-wheel-" + SEQUENCE.incrementAndGet();
@@ -165,40 +137,34 @@ public final class WheelScheduler extends AbstractExecutorService
     this.tickShift = b.tickShift;
     this.registry = b.countTimers ? SiteRegistry.of(b.registry) : null;
     this.systemStamps = registry != null && registry.isSystemClock() && b.clock == null;
-    this.exceptionHandler = b.exceptionHandler;
     this.coalesceNanos = b.coalesceNanos;
+    this.siteMemos = registry == LiveRegistry.global() ? new SiteMemo[moves.length] : null;
+    this.lifecycle = new Lifecycle(this); // before the shards, which keep it at hand
     int n = b.shards;
     this.shards = new Shard[n];
     this.shardMask = n - 1;
     for (int i = 0; i < n; i++) {
       shards[i] = new Shard.Padded(this, tickShift, b.wheelBits, 0L);
     }
-    if (b.executor != null) {
-      this.executor = b.executor;
-      this.ownedPool = null;
-    } else if (b.manual) {
-      this.executor = Runnable::run;
-      this.ownedPool = null;
-    } else {
-      int core = Math.max(2, Runtime.getRuntime().availableProcessors());
-      CallbackPool pool =
-          new CallbackPool(
-              this, name + "-callback-", core, b.maxCallbackThreads, b.callbackKeepAliveNanos);
-      this.executor = pool;
-      this.ownedPool = pool;
-    }
-    this.slowNanos = b.slowNanos;
-    this.log = b.log != null ? b.log : System.getLogger("dev.timerguard.wheel");
-    if (b.manual) {
-      this.tickThread = null;
-    } else {
-      ThreadFactory tf = b.threadFactory != null ? b.threadFactory : daemonFactory(name + "-tick");
-      this.tickThread = tf.newThread(this::tickLoop);
-      if (tickThread == null) {
-        throw new IllegalStateException("thread factory returned null for " + name);
-      }
-      tickThread.start();
-    }
+    SlowCallbacks slow =
+        new SlowCallbacks(
+            this, b.slowNanos, b.log != null ? b.log : System.getLogger("dev.timerguard.wheel"));
+    this.callbacks =
+        new Dispatcher(
+            this,
+            b.executor,
+            b.manual,
+            b.maxCallbackThreads,
+            b.callbackKeepAliveNanos,
+            b.coalesceNanos,
+            b.exceptionHandler,
+            slow);
+    ThreadFactory tf =
+        b.manual
+            ? null
+            : b.threadFactory != null ? b.threadFactory : daemonFactory(name + "-tick");
+    this.ticks = new TickLoop(this, shards, tickShift, tf);
+    ticks.start();
   }
 
   private static ThreadFactory daemonFactory(String prefix) {
@@ -242,7 +208,7 @@ public final class WheelScheduler extends AbstractExecutorService
    * in a {@link LiveRegistry} (see {@link SiteCounter#startAt(long, long)}).
    */
   public long recentNanoTime() {
-    return origin + recentNow();
+    return origin + ticks.recentNow();
   }
 
   /** The tick length in nanoseconds (a power of two). */
@@ -270,13 +236,82 @@ public final class WheelScheduler extends AbstractExecutorService
     return shards[(int) (threadId + moves[slot]) & shardMask];
   }
 
+  // ---------------------------------------------------------------- counting
+
+  /**
+   * Per slot of thread ids (as {@link #moves}): the one-shot site its threads counted last, so
+   * that a thread scheduling the same lambda again finds its counter with one field read and one
+   * class comparison instead of the shared per-class lookup. Only for the global registry and
+   * task classes written at one place in the source, the cases where {@link Sites#counterFor}
+   * itself answers by class: the same counter that lookup returns, so counts are unchanged.
+   * Racy by design: a slot holds an immutable memo, and a stale one only costs a lookup.
+   */
+  private final SiteMemo[] siteMemos;
+
+  private static final class SiteMemo {
+    final Class<?> type;
+    final SiteCounter counter;
+
+    SiteMemo(Class<?> type, SiteCounter counter) {
+      this.type = type;
+      this.counter = counter;
+    }
+  }
+
+  private SiteCounter timerCounter(int slot, Object task) {
+    SiteMemo[] memos = siteMemos;
+    if (memos != null) {
+      SiteMemo m = memos[slot];
+      Class<?> type = task.getClass();
+      if (m != null && m.type == type) {
+        return m.counter;
+      }
+      SiteCounter c = Sites.counterFor(registry, CallSite.Kind.TIMER, task);
+      if (Sites.pinsOneLocation(type)) {
+        memos[slot] = new SiteMemo(type, c);
+      }
+      return c;
+    }
+    return Sites.counterFor(registry, CallSite.Kind.TIMER, task);
+  }
+
+  /**
+   * Creation stamps of counted one-shots are readings of this scheduler's clock rounded down to
+   * 2^20 ns (1.05 ms) since its origin, kept in 32 bits as a count of those units (see {@link
+   * #expandStamp}, {@link TimerEntry.Counted}), so that a counted timer is 48 bytes instead of
+   * 56. The rounding adds at most 1.05 ms to the age of a creation reading that is already up to
+   * a tick old: the counter dates timers to the second.
+   */
+  private static final int STAMP_SHIFT = 20;
+
+  /**
+   * A compact stamp is recovered from the clock when the timer ends, which is exact while the
+   * timer is younger than 2^31 units (26 days). A one-shot ends by its deadline (fired, or
+   * cancelled before), so delays up to 2^50 ns (13 days) keep half of that margin for lateness;
+   * longer ones keep their stamp in full ({@link TimerEntry.CountedFullStamp}).
+   */
+  static final long COMPACT_STAMP_MAX_DELAY = 1L << 50;
+
+  /**
+   * The stamp {@code units} stands for: the one within 2^31 units of this scheduler's recent
+   * clock reading whose low 32 bits are {@code units}.
+   */
+  long expandStamp(int units) {
+    return origin + (unitsNear(ticks.recentNow() >>> STAMP_SHIFT, units) << STAMP_SHIFT);
+  }
+
+  /** The count of units within 2^31 of {@code nowUnits} whose low 32 bits are {@code low}. */
+  static long unitsNear(long nowUnits, int low) {
+    return nowUnits - (int) ((int) nowUnits - low);
+  }
+
   private <V> TimerEntry<V> enqueue(Object task, long delayNanos, long period) {
     return enqueue(task, delayNanos, period, period == 0 ? coalesceNanos : 0);
   }
 
   private <V> TimerEntry<V> enqueue(Object task, long delayNanos, long period, long window) {
-    if (runState != RUNNING) {
-      throw rejected(task);
+    if (lifecycle.rejectsNew()) {
+      throw lifecycle.rejected(task);
     }
     long deadline;
     if (delayNanos > 0 && period == 0 && window == 0) {
@@ -295,49 +330,51 @@ public final class WheelScheduler extends AbstractExecutorService
     long threadId = Thread.currentThread().getId();
     int slot = (int) threadId & (moves.length - 1);
     Shard s = shard(slot, threadId);
-    TimerEntry<V> e;
-    SiteCounter counter = null;
-    long stamp = 0;
-    if (registry != null) {
-      counter =
-          Sites.counterFor(
-              registry, period == 0 ? CallSite.Kind.TIMER : CallSite.Kind.TICKER, task);
-      // no clock read here either: the stamp only dates the oldest live timer, to the second
-      stamp =
-          systemStamps
-              ? counter.startAt(origin + recentNow(), period != 0 ? Math.abs(period) : delayNanos)
-              : counter.start(period != 0 ? Math.abs(period) : delayNanos);
-    }
-    if (period != 0) {
-      @SuppressWarnings("unchecked")
-      TimerEntry<V> p =
-          (TimerEntry<V>)
-              new TimerEntry.Periodic(s, (Runnable) task, deadline, period, counter, stamp);
-      e = p;
-    } else if (counter != null) {
-      e = new TimerEntry.Counted<>(s, task, deadline, counter, stamp);
-    } else {
-      e = new TimerEntry<>(s, task, deadline);
-    }
+    TimerEntry<V> e =
+        registry == null
+            ? new TimerEntry<>(s, task, deadline)
+            : counted(s, slot, task, deadline, delayNanos, period);
     int inserted = s.insertNew(e);
     if (inserted == Shard.CONTENDED && shardMask > 0) {
       // another shard at random, not the next: two threads that met must not move in step
       moves[slot] += (byte) (1 + ThreadLocalRandom.current().nextInt(shardMask));
     } else if (inserted == Shard.REJECTED) {
+      SiteCounter counter = e.counter();
       if (counter != null) {
-        counter.end(stamp, TimerEnd.REJECTED);
+        counter.end(e.stamp(), TimerEnd.REJECTED);
       }
-      throw rejected(task);
+      throw lifecycle.rejected(task);
     }
-    if (sleeping) {
-      wake();
-    }
+    ticks.wakeIfSleeping();
     return e;
   }
 
-  private RejectedExecutionException rejected(Object task) {
-    return new RejectedExecutionException(
-        "WheelScheduler " + name + " is shut down; cannot schedule " + task);
+  /** A new timer counted at its site: created in the registry now (kept out of enqueue's way). */
+  private <V> TimerEntry<V> counted(
+      Shard s, int slot, Object task, long deadline, long delayNanos, long period) {
+    if (period != 0) {
+      SiteCounter counter = Sites.counterFor(registry, CallSite.Kind.TICKER, task);
+      long every = Math.abs(period);
+      long stamp =
+          systemStamps ? counter.startAt(origin + ticks.recentNow(), every) : counter.start(every);
+      @SuppressWarnings("unchecked")
+      TimerEntry<V> p =
+          (TimerEntry<V>)
+              new TimerEntry.Periodic(s, (Runnable) task, deadline, period, counter, stamp);
+      return p;
+    }
+    SiteCounter counter = timerCounter(slot, task);
+    if (systemStamps && delayNanos < COMPACT_STAMP_MAX_DELAY) {
+      // no clock read here either: the stamp only dates the oldest live timer, to the second
+      long units = ticks.recentNow() >>> STAMP_SHIFT;
+      counter.startAt(origin + (units << STAMP_SHIFT), delayNanos);
+      return new TimerEntry.Counted<>(s, task, deadline, counter, (int) units);
+    }
+    long stamp =
+        systemStamps
+            ? counter.startAt(origin + ticks.recentNow(), delayNanos)
+            : counter.start(delayNanos);
+    return new TimerEntry.CountedFullStamp<>(s, task, deadline, counter, stamp);
   }
 
   private static long toNanos(long delay, TimeUnit unit) {
@@ -425,361 +462,7 @@ public final class WheelScheduler extends AbstractExecutorService
     return enqueue(task, 0, 0);
   }
 
-  // ---------------------------------------------------------------- expiry
-
-  private void tickLoop() {
-    try {
-      while (true) {
-        tick();
-        if (runState == TERMINATED) {
-          return;
-        }
-        Thread.interrupted(); // an interrupt must not turn the loop into a spin
-        if (!insertedSinceCheck()) {
-          sleepUntilWork();
-          continue;
-        }
-        long now = now();
-        long next = ((now >>> tickShift) + 1) << tickShift;
-        LockSupport.parkNanos(this, next - now);
-      }
-    } catch (Throwable t) {
-      report(t);
-      throw t;
-    }
-  }
-
-  private boolean insertedSinceCheck() {
-    boolean any = false;
-    for (Shard s : shards) {
-      any |= s.insertedSinceCheck(); // every shard: each records what it has seen
-    }
-    return any;
-  }
-
-  /**
-   * No one scheduled since the last check: sleeps until the first tick with work (forever if the
-   * wheel is empty) instead of waking every tick, so an idle wheel holding long timers costs no
-   * CPU. {@code sleeping} is set before the shards are checked under their locks, and callers
-   * read it after linking under the same locks: either the check sees their timer, or they see
-   * the flag and wake this thread.
-   */
-  private void sleepUntilWork() {
-    sleeping = true;
-    long work = Long.MAX_VALUE;
-    for (Shard s : shards) {
-      long w = s.nextWork(); // every shard: each records what it has seen
-      work = w < 0 || work < 0 ? -1 : Math.min(work, w);
-    }
-    long now = now();
-    if (work < 0 || runState == TERMINATED) {
-      sleeping = false;
-      long next = ((now >>> tickShift) + 1) << tickShift;
-      LockSupport.parkNanos(this, next - now);
-    } else if (work == Long.MAX_VALUE) {
-      LockSupport.park(this);
-    } else {
-      long until = work > (Long.MAX_VALUE >>> tickShift) ? Long.MAX_VALUE : work << tickShift;
-      if (until > now) {
-        LockSupport.parkNanos(this, until - now);
-      }
-    }
-    sleeping = false;
-  }
-
-  void wakeIfSleeping() {
-    if (sleeping) {
-      wake();
-    }
-  }
-
-  /**
-   * A reading of {@link #now()} at most about a tick old: the last pass's while the tick thread
-   * ticks; if it sleeps (its last reading can then be a turn old, or older while the wheel was
-   * empty), a fresh one, which the caller follows by waking the thread.
-   */
-  private long recentNow() {
-    if (!sleeping) {
-      return lastPass;
-    }
-    long now = now();
-    lastPass = now;
-    return now;
-  }
-
-  private void wake() {
-    if (sleeping) {
-      sleeping = false;
-      if (tickThread != null) {
-        LockSupport.unpark(tickThread);
-      }
-    }
-  }
-
-  /**
-   * Runs one expiry pass now: fires every timer due by the clock. Called by the tick thread; in
-   * tests of a scheduler built with {@code manualTicking()}, called by the test after moving the
-   * clock.
-   */
-  void tick() {
-    passLock.lock();
-    try {
-      if (runState == TERMINATED) {
-        return;
-      }
-      passes++;
-      long now = now();
-      lastPass = now;
-      long nowTick = now >>> tickShift;
-      Node batch = null;
-      Node batchTail = null;
-      // every shard first (which also fixes the deadlines of its arrivals), then the callbacks:
-      // a slow inline callback must not hold back the arrivals of the shards after it
-      Node tail = due;
-      due.next = null;
-      for (Shard s : shards) {
-        tail = s.expire(nowTick, tail);
-      }
-      Node n = due.next;
-      due.next = null;
-      while (n != null) {
-        TimerEntry<?> e = (TimerEntry<?>) n;
-        n = n.next;
-        e.next = null;
-        if (e.isInline()) {
-          e.run();
-        } else if (coalesceNanos > 0) {
-          inFlight.incrementAndGet();
-          e.markDispatched();
-          if (batch == null) {
-            batch = e;
-          } else {
-            batchTail.next = e;
-          }
-          batchTail = e;
-        } else {
-          dispatch(e, e);
-        }
-      }
-      if (batch != null) {
-        dispatch(new Batch(batch), batch);
-      }
-      tryTerminate();
-    } finally {
-      passLock.unlock();
-    }
-  }
-
-  private void dispatch(Runnable r, Node first) {
-    if (r instanceof TimerEntry) {
-      inFlight.incrementAndGet();
-      ((TimerEntry<?>) r).markDispatched();
-    }
-    try {
-      executor.execute(r);
-    } catch (Throwable x) {
-      // the executor refused (shut down, saturated): the timers never run; end them as cancelled
-      for (Node n = first; n != null; ) {
-        TimerEntry<?> e = (TimerEntry<?>) n;
-        n = r instanceof Batch ? n.next : null;
-        e.next = null;
-        e.cancelBySystem();
-        e.run(); // a no-op on a cancelled timer, but clears DISPATCHED and the in-flight count
-      }
-      report(x);
-    }
-  }
-
-  /** Coalesced timers due in one pass: run one after the other by a single executor task. */
-  private static final class Batch implements Runnable {
-    private Node first;
-
-    Batch(Node first) {
-      this.first = first;
-    }
-
-    @Override
-    public void run() {
-      Node n = first;
-      first = null;
-      while (n != null) {
-        TimerEntry<?> e = (TimerEntry<?>) n;
-        n = n.next;
-        e.next = null;
-        e.run();
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- slow callbacks
-
-  /** Most sites warned about as slow; beyond, further slow sites go unreported. */
-  private static final int MAX_SLOW_SITES = 1024;
-
-  boolean watchesSlowCallbacks() {
-    return slowNanos > 0;
-  }
-
-  /**
-   * Called by a timer's own thread just before its callback runs: records it on a pool thread,
-   * so {@link #allCallbackThreadsBusy} can name it while it runs. Returns the start time.
-   */
-  long beginCallback(TimerEntry<?> e, Object task) {
-    long now = now();
-    Thread t = Thread.currentThread();
-    if (t instanceof CallbackPool.CallbackThread) {
-      CallbackPool.CallbackThread ct = (CallbackPool.CallbackThread) t;
-      ct.task = task;
-      ct.since = now;
-      ct.entry = e; // last: a reader that sees the entry sees its task and start
-    }
-    return now;
-  }
-
-  /** Called by the same thread when the callback has returned or thrown. */
-  void endCallback(TimerEntry<?> e, Object task, long started) {
-    Thread t = Thread.currentThread();
-    if (t instanceof CallbackPool.CallbackThread) {
-      CallbackPool.CallbackThread ct = (CallbackPool.CallbackThread) t;
-      ct.entry = null;
-      ct.task = null;
-    }
-    long took = now() - started;
-    if (took >= slowNanos) {
-      warnSlow(e, task, took, t.getName(), false);
-    }
-  }
-
-  /**
-   * Called by the owned pool when a callback finds no idle thread: the pool then grows, or, at
-   * its bound, queues the callback ({@code atBound}). Warns once when the bound is first hit, and
-   * (at most once per threshold) names callbacks that have been running longer than the
-   * threshold, so a callback that blocks for ever is reported while it blocks.
-   */
-  void allCallbackThreadsBusy(CallbackPool pool, boolean atBound) {
-    if (atBound && boundWarned.compareAndSet(false, true)) {
-      log.log(
-          System.Logger.Level.WARNING,
-          "all "
-              + pool.getMaximumPoolSize()
-              + " callback threads of WheelScheduler "
-              + name
-              + " are busy; further timer callbacks wait in a queue until one comes free, so"
-              + " they fire late. Callbacks that block hold these threads; see the slow-callback"
-              + " warnings of this scheduler for where they were scheduled.");
-    }
-    if (slowNanos <= 0) {
-      return;
-    }
-    long now = now();
-    long last = lastBusyScan;
-    if (last != Long.MIN_VALUE && now - last < slowNanos) {
-      return;
-    }
-    lastBusyScan = now;
-    for (CallbackPool.CallbackThread ct : pool.threads()) {
-      TimerEntry<?> e = ct.entry;
-      Object task = ct.task;
-      long since = ct.since;
-      if (e != null && task != null && now - since >= slowNanos) {
-        warnSlow(e, task, now - since, ct.getName(), true);
-      }
-    }
-  }
-
-  private void warnSlow(TimerEntry<?> e, Object task, long nanos, String thread, boolean running) {
-    CallSite site = siteOf(e, task);
-    Object key = site != null ? site : task.getClass();
-    if (slowSites.size() >= MAX_SLOW_SITES || slowSites.putIfAbsent(key, Boolean.TRUE) != null) {
-      return;
-    }
-    String what =
-        site != null
-            ? "the callback of the timer created at " + site.location()
-            : "a callback of class "
-                + task.getClass().getName()
-                + " (site unknown: this scheduler does not count its timers)";
-    String cost =
-        ownedPool != null
-            ? "it holds one of the scheduler's "
-                + ownedPool.getMaximumPoolSize()
-                + " callback threads while it runs, and when all are busy every other timer"
-                + " fires late"
-            : e.isInline()
-                ? "it is an InlineTask: it runs on the tick thread, and every other timer waits"
-                    + " for it"
-                : "it holds a thread of the callback executor while it runs";
-    log.log(
-        System.Logger.Level.WARNING,
-        "slow timer callback: "
-            + what
-            + (running ? " has been running for " : " ran for ")
-            + TimeUnit.NANOSECONDS.toMillis(nanos)
-            + " ms on thread "
-            + thread
-            + " of WheelScheduler "
-            + name
-            + " (threshold "
-            + TimeUnit.NANOSECONDS.toMillis(slowNanos)
-            + " ms); "
-            + cost
-            + ". Hand blocking work to an executor of your own. Reported once per site.");
-  }
-
-  private static CallSite siteOf(TimerEntry<?> e, Object task) {
-    SiteCounter c = e.counter();
-    if (c != null) {
-      return c.site();
-    }
-    return task instanceof SiteAware ? ((SiteAware) task).site() : null;
-  }
-
-  /** Threads of the owned callback pool now alive (0 with a caller-supplied executor). */
-  int callbackThreadCount() {
-    return ownedPool == null ? 0 : ownedPool.getPoolSize();
-  }
-
-  /** The most threads the owned callback pool ever had at once. */
-  int largestCallbackThreadCount() {
-    return ownedPool == null ? 0 : ownedPool.getLargestPoolSize();
-  }
-
-  void callbackDone() {
-    if (inFlight.decrementAndGet() == 0 && runState >= SHUTDOWN) {
-      if (tickThread != null) {
-        LockSupport.unpark(tickThread);
-      }
-    }
-  }
-
-  void report(Throwable x) {
-    Thread.UncaughtExceptionHandler h = exceptionHandler;
-    if (h != null) {
-      try {
-        h.uncaughtException(Thread.currentThread(), x);
-      } catch (Throwable ignored) {
-        // a failing handler must not stop the wheel either
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- lifecycle
-
-  boolean rejectsNew() {
-    return runState != RUNNING;
-  }
-
-  private void tryTerminate() {
-    if (runState == SHUTDOWN || runState == STOP) {
-      if (pendingCount() == 0 && inFlight.get() == 0) {
-        runState = TERMINATED;
-        if (ownedPool != null) {
-          ownedPool.shutdown();
-        }
-        terminated.countDown();
-      }
-    }
-  }
+  // ---------------------------------------------------------------- lifecycle (see Lifecycle)
 
   /**
    * Rejects new tasks, cancels periodic timers, and lets pending one-shot timers fire when due.
@@ -787,15 +470,7 @@ public final class WheelScheduler extends AbstractExecutorService
    */
   @Override
   public void shutdown() {
-    synchronized (this) {
-      if (runState == RUNNING) {
-        runState = SHUTDOWN;
-      }
-    }
-    for (Shard s : shards) {
-      s.cancelPeriodic();
-    }
-    afterStateChange();
+    lifecycle.shutdown();
   }
 
   /**
@@ -805,65 +480,22 @@ public final class WheelScheduler extends AbstractExecutorService
    */
   @Override
   public List<Runnable> shutdownNow() {
-    synchronized (this) {
-      if (runState < STOP) {
-        runState = STOP;
-      }
-    }
-    List<Runnable> out = new ArrayList<>();
-    passLock.lock();
-    try {
-      for (Shard s : shards) {
-        s.cancelAll(out);
-      }
-      if (ownedPool != null) {
-        for (Runnable r : ownedPool.shutdownNow()) {
-          Node n = r instanceof Batch ? ((Batch) r).first : (Node) r;
-          boolean chain = r instanceof Batch;
-          while (n != null) {
-            TimerEntry<?> e = (TimerEntry<?>) n;
-            n = chain ? n.next : null;
-            if (e.cancelBySystem()) {
-              out.add(e);
-            }
-            e.run(); // no-op on the cancelled timer; settles the in-flight count
-          }
-        }
-      }
-    } finally {
-      passLock.unlock();
-    }
-    afterStateChange();
-    return out;
-  }
-
-  private void afterStateChange() {
-    if (tickThread != null) {
-      sleeping = false;
-      LockSupport.unpark(tickThread);
-    } else {
-      passLock.lock();
-      try {
-        tryTerminate();
-      } finally {
-        passLock.unlock();
-      }
-    }
+    return lifecycle.shutdownNow();
   }
 
   @Override
   public boolean isShutdown() {
-    return runState != RUNNING;
+    return lifecycle.isShutdown();
   }
 
   @Override
   public boolean isTerminated() {
-    return runState == TERMINATED;
+    return lifecycle.isTerminated();
   }
 
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return terminated.await(timeout, Objects.requireNonNull(unit, "unit"));
+    return lifecycle.awaitTermination(timeout, unit);
   }
 
   /**
@@ -873,24 +505,25 @@ public final class WheelScheduler extends AbstractExecutorService
    */
   @Override
   public void close() {
-    boolean done = isTerminated();
-    if (!done) {
-      shutdown();
-      boolean interrupted = false;
-      while (!done) {
-        try {
-          done = awaitTermination(1L, TimeUnit.DAYS);
-        } catch (InterruptedException e) {
-          if (!interrupted) {
-            shutdownNow();
-            interrupted = true;
-          }
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    lifecycle.close();
+  }
+
+  /**
+   * Runs one expiry pass now (see {@link TickLoop#tick()}): tests of a scheduler built with
+   * {@code manualTicking()} call it after moving the clock.
+   */
+  void tick() {
+    ticks.tick();
+  }
+
+  /** Threads of the owned callback pool now alive (0 with a caller-supplied executor). */
+  int callbackThreadCount() {
+    return callbacks.callbackThreadCount();
+  }
+
+  /** The most threads the owned callback pool ever had at once. */
+  int largestCallbackThreadCount() {
+    return callbacks.largestCallbackThreadCount();
   }
 
   // ---------------------------------------------------------------- diagnostics
@@ -910,7 +543,7 @@ public final class WheelScheduler extends AbstractExecutorService
 
   /** Expiry passes run so far (tests: an idle wheel must not tick). */
   long passes() {
-    return passes;
+    return ticks.passes();
   }
 
   int shardCount() {
@@ -919,8 +552,7 @@ public final class WheelScheduler extends AbstractExecutorService
 
   @Override
   public String toString() {
-    String[] states = {"running", "shutdown", "stopped", "terminated"};
-    return "WheelScheduler[" + name + ", " + states[runState] + ", tick " + tickNanos() + " ns]";
+    return "WheelScheduler[" + name + ", " + lifecycle + ", tick " + tickNanos() + " ns]";
   }
 
   /**
@@ -1010,11 +642,10 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * The bound of the owned callback pool: it grows past {@code max(2, availableProcessors)}
-     * threads, one at a time while every thread is busy, up to {@code max} threads; at the bound,
-     * callbacks wait in a FIFO queue (never dropped, never run on the tick thread). 1 to 4096; default
-     * 256. Ignored with
-     * a {@link #callbackExecutor callback executor}. See the class documentation.
+     * The bound of the owned callback pool: it starts a thread only when a callback finds none
+     * idle, up to {@code max} threads; at the bound, callbacks wait in a FIFO queue (never
+     * dropped, never run on the tick thread). 1 to 4096; default 256. Ignored with a {@link
+     * #callbackExecutor callback executor}. See the class documentation.
      *
      * @throws IllegalArgumentException if {@code max} is out of range
      */

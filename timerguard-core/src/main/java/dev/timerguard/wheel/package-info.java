@@ -21,6 +21,13 @@
  * one-shot timer is scheduled without a clock read: its deadline is fixed from the clock of the
  * next pass (or of the shard's 64th waiting timer), never earlier than the call plus the delay; an idle wheel sleeps until its next due bucket.
  *
- * <p>Only {@code WheelScheduler}, its {@code Builder} and {@code InlineTask} are public.
+ * <p>Only {@code WheelScheduler}, its {@code Builder} and {@code InlineTask} are public. Inside,
+ * each class has one job: {@code WheelScheduler} is the facade (the {@link
+ * java.util.concurrent.ScheduledExecutorService} methods, the builder, and the scheduling path
+ * into a shard); {@code Shard} is one lock-guarded wheel; {@code TimerEntry} is a timer, its bucket
+ * node and its future; {@code TickLoop} is the tick thread and its expiry pass; {@code Dispatcher}
+ * runs or hands off what fell due, over the owned {@code CallbackPool} or the builder's executor,
+ * with {@code SlowCallbacks} naming callbacks that hold their thread; {@code Lifecycle} is the
+ * run state, shutdown and termination, and hands back what never ran.
  */
 package dev.timerguard.wheel;

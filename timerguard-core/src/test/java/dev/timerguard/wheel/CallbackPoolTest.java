@@ -123,6 +123,35 @@ class CallbackPoolTest {
     }
   }
 
+  @Test
+  void aCallbackHandedToAThreadThatIsRetiringRunsAtOnceNotBehindBlockedOnes() throws Exception {
+    // threads retire as soon as they are idle (1 ns keep-alive), so almost every callback is
+    // handed over while the thread that just finished the previous one retires; two callbacks
+    // block meanwhile: a callback left to "the next thread that comes free" would wait for them
+    try (WheelScheduler w =
+        WheelScheduler.builder()
+            .countTimers(false)
+            .callbackKeepAlive(Duration.ofNanos(1))
+            .log(log)
+            .build()) {
+      CountDownLatch started = new CountDownLatch(2);
+      CountDownLatch release = new CountDownLatch(1);
+      try {
+        block(w, 2, started, release);
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 2_000; i++) {
+          CountDownLatch ran = new CountDownLatch(1);
+          w.execute(ran::countDown);
+          assertThat(ran.await(20, TimeUnit.SECONDS))
+              .as("callback %d ran while two others still block", i)
+              .isTrue();
+        }
+      } finally {
+        release.countDown();
+      }
+    }
+  }
+
   // each method below is one call site
   ScheduledFuture<?> slowFromA(WheelScheduler w) {
     return w.schedule(() -> clock.addAndGet(150 * MS), 1, TimeUnit.MILLISECONDS);
@@ -173,6 +202,38 @@ class CallbackPoolTest {
         .anySatisfy(m -> assertThat(m).contains("created at " + site("slowFromB").location()))
         .noneSatisfy(m -> assertThat(m).contains("fastFromC"));
     assertThat(site("slowFromA").location()).contains("CallbackPoolTest.java:");
+    w.shutdownNow();
+  }
+
+  ScheduledFuture<?> inlineFromE(WheelScheduler w, long runsFor) {
+    return w.schedule((InlineTask) () -> clock.addAndGet(runsFor), 1, TimeUnit.MILLISECONDS);
+  }
+
+  ScheduledFuture<?> inlineFromF(WheelScheduler w, long runsFor) {
+    return w.schedule((InlineTask) () -> clock.addAndGet(runsFor), 1, TimeUnit.MILLISECONDS);
+  }
+
+  @Test
+  void inlineCallbacksRunInARowAreEachTimedOnTheirOwn() {
+    // one pass runs E (150 ms), then F (99 ms) three times: E alone is slow, and only once
+    WheelScheduler w =
+        WheelScheduler.builder().manualTicking().clock(clock::get).registry(registry).log(log)
+            .build();
+    inlineFromE(w, 150 * MS);
+    for (int i = 0; i < 3; i++) {
+      inlineFromF(w, 99 * MS);
+    }
+    w.tick();
+    clock.addAndGet(2 * MS);
+    w.tick();
+    assertThat(registry.snapshot().totalLiveTimers()).isZero();
+    assertThat(log.messages())
+        .singleElement()
+        .asString()
+        .startsWith("slow timer callback: the callback of the timer created at "
+            + site("inlineFromE").location())
+        .contains("ran for 150 ms")
+        .contains("it is an InlineTask: it runs on the tick thread");
     w.shutdownNow();
   }
 
