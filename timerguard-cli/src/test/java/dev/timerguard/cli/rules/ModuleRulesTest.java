@@ -44,8 +44,9 @@ import org.w3c.dom.NodeList;
  *       table in the architecture documentation ({@link #ARROWS});
  *   <li>the live model's write package ({@code dev.timerguard.live.internal}) is used by the main
  *       code of the agent and the benchmarks only, the modules its module descriptor exports it
- *       to, and nothing outside the core uses the core's own internals ({@code
- *       dev.timerguard.internal}): checked on every module's sources (imports), and on the
+ *       to, and outside the core only the faces the descriptor exports {@code
+ *       dev.timerguard.internal} to use it, and only its one JSON reader/writer (the plumbing every
+ *       face shares): checked on every module's sources (imports), and on the
  *       compiled classes of core, lint, samples and the CLI (the agent's own classes are checked
  *       by its boot-jar rule test; here it is a shaded jar).
  * </ul>
@@ -126,11 +127,20 @@ class ModuleRulesTest {
     assertThat(users).as("main code importing dev.timerguard.live.internal").isEmpty();
   }
 
+  /** The faces the core's module descriptor exports its plumbing package to. */
+  static final Set<String> JSON_USERS =
+      Set.of("timerguard-agent", "timerguard-junit", "timerguard-lint", "timerguard-cli");
+
   @Test
-  void nothingOutsideTheCoreImportsTheCoresInternals() throws Exception {
+  void outsideTheCoreOnlyTheFacesUseTheCoresJsonAndNothingElseOfItsInternals() throws Exception {
     Map<String, List<String>> users = importersOf("dev.timerguard.internal.");
     users.remove("timerguard-core");
-    assertThat(users).as("main code importing dev.timerguard.internal").isEmpty();
+    Map<String, List<String>> json = importersOf("dev.timerguard.internal.Json");
+    assertThat(json.keySet()).as("modules using the core's JSON").isSubsetOf(JSON_USERS);
+    Map<String, List<String>> other = importersOfExcept("dev.timerguard.internal.", "dev.timerguard.internal.Json");
+    other.remove("timerguard-core");
+    assertThat(other).as("main code importing dev.timerguard.internal other than Json").isEmpty();
+    assertThat(users.keySet()).isEqualTo(json.keySet());
   }
 
   @Test
@@ -146,13 +156,24 @@ class ModuleRulesTest {
                 "dev.timerguard", "dev.timerguard.wheel", "dev.timerguard.live..",
                 "dev.timerguard.internal")
             .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage("dev.timerguard.live.internal", "dev.timerguard.internal"),
+            .dependOnClassesThat(
+                com.tngtech.archunit.base.DescribedPredicate.describe(
+                    "are the live model's writers or the core's internals other than its JSON",
+                    (com.tngtech.archunit.core.domain.JavaClass c) ->
+                        c.getPackageName().equals("dev.timerguard.live.internal")
+                            || (c.getPackageName().equals("dev.timerguard.internal")
+                                && !c.getName().startsWith("dev.timerguard.internal.Json")))),
         readers);
   }
 
   /** For each module, its main source files that import a class of {@code prefix}. */
   private static Map<String, List<String>> importersOf(String prefix) throws IOException {
+    return importersOfExcept(prefix, null);
+  }
+
+  /** Like {@link #importersOf}, leaving out imports that start with {@code except}. */
+  private static Map<String, List<String>> importersOfExcept(String prefix, String except)
+      throws IOException {
     Map<String, List<String>> out = new TreeMap<>();
     int files = 0;
     for (Path m : modules()) {
@@ -168,7 +189,7 @@ class ModuleRulesTest {
         files++;
         Matcher x = IMPORT.matcher(Files.readString(f));
         while (x.find()) {
-          if (x.group(1).startsWith(prefix)) {
+          if (x.group(1).startsWith(prefix) && (except == null || !x.group(1).startsWith(except))) {
             out.computeIfAbsent(m.getFileName().toString(), k -> new ArrayList<>())
                 .add(src.relativize(f).toString());
             break;
