@@ -2,7 +2,7 @@ package dev.timerguard.wheel;
 
 import dev.timerguard.internal.SiteAware;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.SiteCounter;
+import dev.timerguard.live.internal.SiteCounter;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
