@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code timerguard doctor <pid>}: attaches to a running JVM of the same user, loads the agent,
  * samples it and prints what grows (timer sites, executors retaining cancelled tasks, thread
- * groups, pending timer classes) along the seed's decision tree. {@code --demo} diagnoses a bundled
+ * groups, pending timer classes) along the leak decision tree of {@code
+ * docs/operations/decision-tree.md}. {@code --demo} diagnoses a bundled
  * leaky service in a child JVM. {@code --capture DIR} also writes the evidence bundle ({@link
  * CaptureBundle}). Exit codes: 0 no leak, 1 leak found, 2 bad input or failure (one line on
  * standard error).

@@ -7,7 +7,8 @@ import java.util.Objects;
  * When growth of live timers at a site is a leak, and how severe: the thresholds the {@link
  * GrowthDetector} applies.
  *
- * <p>The {@link #defaults()} follow the alert rules of the seed material: <em>rapid</em> is
+ * <p>The {@link #defaults()} are the production alert rules TimerGuard ships (the same thresholds
+ * as {@code ops/prometheus/timerguard-rules.yml}): <em>rapid</em> is
  * sustained growth above 100 live/s over 10 minutes, <em>slow</em> above 5 live/s over 6 hours.
  * Tests and demos run for seconds, not hours: {@link #scaled(double)} divides the windows (and
  * leaves the rates alone), or build exact values with {@link #of}. Immutable and thread-safe.
@@ -46,7 +47,7 @@ public record GrowthPolicy(
     }
   }
 
-  /** The seed's production alert rules: rapid 100/s over 10 min, slow 5/s over 6 h. */
+  /** The production alert rules: rapid 100/s over 10 min, slow 5/s over 6 h. */
   public static GrowthPolicy defaults() {
     return new GrowthPolicy(100, Duration.ofMinutes(10), 5, Duration.ofHours(6), 0.5, 10);
   }

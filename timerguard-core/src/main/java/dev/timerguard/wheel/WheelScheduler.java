@@ -418,8 +418,7 @@ public final class WheelScheduler extends AbstractExecutorService
   /**
    * Schedules a one-shot timer whose deadline is rounded up to the next multiple of {@code
    * window} (counted from the scheduler's start), so that timers with close deadlines share one
-   * expiry pass instead of each waking the wheel in its own tick (Optimization 2 of the seed: one
-   * firing for many timeouts). The timer fires no earlier than {@code delay} and at most {@code
+   * expiry pass instead of each waking the wheel in its own tick (one firing for many timeouts). The timer fires no earlier than {@code delay} and at most {@code
    * window} plus one tick after it. With the builder's {@link Builder#coalesce coalesce} option,
    * all callbacks of a pass are also handed to the executor as one task.
    *

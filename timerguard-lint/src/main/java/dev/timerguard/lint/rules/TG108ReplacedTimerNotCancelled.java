@@ -17,8 +17,8 @@ import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 
 /**
- * TG108 replaced-timer-not-cancelled (from the seed's "reconnect path" and "map of timeouts"
- * incidents): a field holding a timer, executor or timer handle is overwritten with a new one
+ * TG108 replaced-timer-not-cancelled (the shape of two real incidents: a reconnect path that
+ * replaces the connection's timer, and a map of timeouts whose entries are overwritten): a field holding a timer, executor or timer handle is overwritten with a new one
  * outside construction, and nothing in the class ever cancels / shuts down / closes that field: each
  * call leaks the previous timer. Also {@code map.put(key, ses.schedule(..))} whose displaced handle
  * (the return value of {@code put}) is dropped.

@@ -11,7 +11,7 @@ import dev.timerguard.lint.RuleContext;
 import javax.lang.model.element.Element;
 
 /**
- * TG109 racy-reschedule (the seed's "forgotten Reset" race): a watchdog or debounce method cancels
+ * TG109 racy-reschedule (the "forgotten reset" race of a watchdog): a watchdog or debounce method cancels
  * the timeout handle held in a field and schedules a new one ({@code f.cancel(false); f =
  * ses.schedule(..)}) without holding a lock. Two concurrent callers both cancel the same old handle
  * and both schedule a new one; one new handle is overwritten and never cancelled, so it fires later

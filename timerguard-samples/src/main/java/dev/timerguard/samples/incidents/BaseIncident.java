@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 abstract class BaseIncident implements Incident {
 
   /**
-   * The reproducers' growth policy: the seed's alert rates (rapid above 100/s, slow above 5/s) with
+   * The reproducers' growth policy: the production alert rates (rapid above 100/s, slow above 5/s) with
    * the windows compressed 600,000 times (10 minutes become 1 ms, 6 hours 36 ms). A reproducer runs
    * for a fraction of a second, so this makes severity a matter of rate alone; confidence and the
    * minimum rise of 10 still apply, so a flat or sawtooth series stays {@code NONE}.

@@ -321,7 +321,8 @@ public final class LeakProbe {
     }
 
     /**
-     * The growth policy (default: the seed's alert rules with windows compressed 600 times, so
+     * The growth policy (default: the production alert rules of {@code GrowthPolicy.defaults()} with windows
+     * compressed 600 times, so
      * rapid growth is flagged after one second).
      *
      * @throws NullPointerException if null

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Drives an operation at a target rate from a few worker threads: the load generator of the seed
- * material's Appendix AJ ("Synthesizing a Test Workload"), on the JVM.
+ * Drives an operation at a target rate from a few worker threads: a synthetic workload for leak
+ * tests, which must not itself create a timer per operation.
  *
  * <p>Each worker runs the operation, then waits for its next slot: {@code workers / rate} seconds
  * plus up to 10% jitter, measured from the previous slot so a slow operation does not lower the
