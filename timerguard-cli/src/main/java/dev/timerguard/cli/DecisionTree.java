@@ -3,6 +3,7 @@ package dev.timerguard.cli;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthDetector;
 import dev.timerguard.live.GrowthVerdict;
+import dev.timerguard.live.Series;
 import dev.timerguard.live.SiteStats;
 import dev.timerguard.live.Snapshot;
 import java.lang.management.ThreadInfo;
@@ -78,7 +79,7 @@ final class DecisionTree {
     for (Map.Entry<String, long[]> e : in.groupCounts().entrySet()) {
       ThreadInfo ex = in.groupExample().get(e.getKey());
       String label = label(ex);
-      GrowthVerdict.SiteGrowth g = seriesTrend(detector, label, in.seconds(), e.getValue());
+      GrowthVerdict.Trend g = detector.trend(Series.of(label, in.seconds(), e.getValue()));
       if (g.growing()) {
         List<String> stack = new ArrayList<>();
         StackTraceElement[] st = ex.getStackTrace();
@@ -134,24 +135,11 @@ final class DecisionTree {
     List<Diagnosis.ThreadFinding> allThreads = new ArrayList<>(threadGroups);
     for (Diagnosis.SiteFinding f : threadSites) {
       allThreads.add(new Diagnosis.ThreadFinding(f.site().location(), "started here",
-          (int) f.growth().first(), (int) f.growth().last(), f.growth(), List.of()));
+          (int) f.growth().first(), (int) f.growth().last(), f.growth().trend(), List.of()));
     }
     return new Diagnosis.Report(pid, duration, snaps.size(), tree, verdict,
         Advice.branch(verdict, heapGrows, threadsGrow), timerSites, executors, allThreads, histo,
         timersGrow || threadsGrow);
-  }
-
-  /**
-   * The trend of a series that is not a call site (a group of threads with one stack), named
-   * {@code name}. The one place the doctor hands the detector something that is not a site: the
-   * detector's input is a {@link CallSite} today, so the series travels as a stand-in THREAD site
-   * that no report shows (findings carry the label, not this site). When the detector takes a
-   * named series, this method switches to it and nothing else in the doctor changes.
-   */
-  private static GrowthVerdict.SiteGrowth seriesTrend(
-      GrowthDetector detector, String name, double[] seconds, long[] values) {
-    CallSite standIn = CallSite.of(CallSite.Kind.THREAD, name, "stack", "?", -1);
-    return detector.trend(standIn, seconds, values);
   }
 
   /** Instance counts of the histogram's classes that {@code want} accepts. */

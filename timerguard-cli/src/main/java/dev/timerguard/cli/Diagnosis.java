@@ -79,7 +79,7 @@ final class Diagnosis {
   }
 
   /** One growing group of threads with identical stacks. */
-  record ThreadFinding(String label, String state, int first, int last, GrowthVerdict.SiteGrowth growth, List<String> stack) {}
+  record ThreadFinding(String label, String state, int first, int last, GrowthVerdict.Trend growth, List<String> stack) {}
 
   /** One timer class whose instance count changed between the two histograms. */
   record HistoFinding(String className, long before, long after) {}
