@@ -225,6 +225,28 @@ class WheelSchedulerTest {
   }
 
   @Test
+  void aPassFiresEveryTimerWhoseDeadlineHasPassedEvenBeforeItsTickEnds() {
+    WheelScheduler w = manual().countTimers(false).build();
+    long tick = w.tickNanos();
+    AtomicInteger runs = new AtomicInteger();
+    long delay = 3 * tick + tick / 2; // due in the middle of tick 3
+    w.schedule(runs::incrementAndGet, delay, TimeUnit.NANOSECONDS);
+    w.tick(); // fixes the deadline: the clock now plus the delay
+    clock.addAndGet(delay - 1);
+    w.tick();
+    assertThat(runs).as("one nanosecond before the deadline").hasValue(0);
+    clock.addAndGet(1);
+    w.tick();
+    assertThat(runs)
+        .as("at the deadline, half a tick before the tick it falls in is over")
+        .hasValue(1);
+    clock.addAndGet(10 * tick);
+    w.tick();
+    assertThat(runs).as("fires once").hasValue(1);
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  @Test
   void aOneShotWhoseCallbackStartedCannotBeCancelledButAPeriodicCan() {
     WheelScheduler w = manual().build();
     AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
