@@ -22,7 +22,8 @@
 #   --with-dependencies
 #                  also pass each release's runtime dependencies (resolved by Maven from its pom
 #                  into the local repository) as --classpath, so third-party types (Netty, Guava)
-#                  resolve; slower, downloads the dependencies once
+#                  resolve; slower, downloads the dependencies once; a release whose
+#                  dependencies cannot be resolved is scanned without them (with a warning)
 #   --only S       run only the cases whose id contains S
 #   -j N           scan N releases at a time (default 2; each scan is one JVM)
 #   -v             also print every finding of a case file that no case accounts for
@@ -163,8 +164,13 @@ scan_release() { # k gav -> writes $work/k.json, $work/k.err, $work/k.rc
   [[ $resolve -eq 1 ]] && args+=(--resolve-project-types)
   if [[ $with_deps -eq 1 ]]; then
     local cp
-    cp="$(dependency_classpath "$gav" "$work/$k.deps")" || { echo "cannot resolve the dependencies of $gav" > "$work/$k.err"; echo 2 > "$work/$k.rc"; return; }
-    [[ -n "$cp" ]] && args+=(--classpath "$cp")
+    # a release whose dependencies Maven cannot resolve (artifacts gone from Central) is scanned
+    # without them rather than dropped: its cases then measure as without --with-dependencies
+    if cp="$(dependency_classpath "$gav" "$work/$k.deps")"; then
+      [[ -n "$cp" ]] && args+=(--classpath "$cp")
+    else
+      echo "run-corpus: warning: cannot resolve the dependencies of $gav; scanning it without them" >&2
+    fi
   fi
   (cd "${DIR_OF[$gav]}" && "$java_bin" ${TIMERGUARD_JAVA_OPTS:-} -jar "$jar" "${args[@]}" "${files[@]}") 2> "$work/$k.err"
   echo $? > "$work/$k.rc"
