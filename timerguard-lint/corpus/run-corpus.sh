@@ -8,7 +8,8 @@
 # into the repository), scans the case files of each release with the built scanner, and compares.
 #
 #   timerguard-lint/corpus/run-corpus.sh [--jar FILE] [--cache DIR] [--manifest FILE]
-#                                        [--no-resolve-project-types] [--only ID_SUBSTRING] [-j N] [-v]
+#                                        [--no-resolve-project-types] [--with-dependencies]
+#                                        [--only ID_SUBSTRING] [-j N] [-v]
 #
 #   --jar FILE     the scanner to measure (a timerguard-cli jar); default: timerguard-cli/target/
 #                  timerguard.jar of this checkout, built with `mvn package` when missing
@@ -18,6 +19,11 @@
 #   --no-resolve-project-types
 #                  scan without the release's other sources as -sourcepath (on by default: a
 #                  case file then sees the project's own types, as the javac plugin would)
+#   --with-dependencies
+#                  also pass each release's runtime dependencies (resolved by Maven from its pom
+#                  into the local repository) as --classpath, so third-party types (Netty, Guava)
+#                  resolve; slower, downloads the dependencies once; a release whose
+#                  dependencies cannot be resolved is scanned without them (with a warning)
 #   --only S       run only the cases whose id contains S
 #   -j N           scan N releases at a time (default 2; each scan is one JVM)
 #   -v             also print every finding of a case file that no case accounts for
@@ -35,6 +41,7 @@ jar=""
 cache="${TIMERGUARD_CORPUS_CACHE:-$HOME/.cache/timerguard-corpus}"
 manifest="$here/manifest.tsv"
 resolve=1
+with_deps=0
 only=""
 verbose=0
 jobs=2
@@ -48,11 +55,12 @@ while [[ $# -gt 0 ]]; do
     --cache) [[ $# -ge 2 ]] || die "--cache needs a directory"; cache="$2"; shift 2 ;;
     --manifest) [[ $# -ge 2 ]] || die "--manifest needs a file"; manifest="$2"; shift 2 ;;
     --no-resolve-project-types) resolve=0; shift ;;
+    --with-dependencies) with_deps=1; shift ;;
     --only) [[ $# -ge 2 ]] || die "--only needs an id substring"; only="$2"; shift 2 ;;
     -j) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "-j needs a positive number of parallel scans"; jobs="$2"; shift 2 ;;
     -v) verbose=1; shift ;;
     -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (accepted: --jar FILE, --cache DIR, --manifest FILE, --no-resolve-project-types, --only S, -j N, -v)" ;;
+    *) die "unknown option '$1' (accepted: --jar FILE, --cache DIR, --manifest FILE, --no-resolve-project-types, --with-dependencies, --only S, -j N, -v)" ;;
   esac
 done
 
@@ -131,6 +139,19 @@ done
 work="$(mktemp -d)" || die "cannot create a temporary directory"
 trap 'rm -rf "$work"' EXIT
 declare -A REPORT_OF
+dependency_classpath() { # gav dir -> prints the release's runtime class path (may be empty)
+  local g a v
+  IFS=: read -r g a v <<< "$1"
+  mkdir -p "$2" || return 1
+  cat > "$2/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>corpus</groupId><artifactId>deps</artifactId><version>1</version>
+  <dependencies><dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency></dependencies>
+</project>
+POM
+  (cd "$2" && mvn -B -q dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=runtime >/dev/null 2>&1) || return 1
+  cat "$2/cp.txt" 2>/dev/null
+}
 scan_release() { # k gav -> writes $work/k.json, $work/k.err, $work/k.rc
   local k="$1" gav="$2" i files=() args
   declare -A seen=()
@@ -141,6 +162,16 @@ scan_release() { # k gav -> writes $work/k.json, $work/k.err, $work/k.rc
   done
   args=(scan --format json --fail-on never --allow-unanalysed -q -o "$work/$k.json")
   [[ $resolve -eq 1 ]] && args+=(--resolve-project-types)
+  if [[ $with_deps -eq 1 ]]; then
+    local cp
+    # a release whose dependencies Maven cannot resolve (artifacts gone from Central) is scanned
+    # without them rather than dropped: its cases then measure as without --with-dependencies
+    if cp="$(dependency_classpath "$gav" "$work/$k.deps")"; then
+      [[ -n "$cp" ]] && args+=(--classpath "$cp")
+    else
+      echo "run-corpus: warning: cannot resolve the dependencies of $gav; scanning it without them" >&2
+    fi
+  fi
   (cd "${DIR_OF[$gav]}" && "$java_bin" ${TIMERGUARD_JAVA_OPTS:-} -jar "$jar" "${args[@]}" "${files[@]}") 2> "$work/$k.err"
   echo $? > "$work/$k.rc"
 }
@@ -201,7 +232,7 @@ for rule in "${sorted[@]}"; do
   pf=${P_HIT[$rule]:-0}; pt=${P_TOT[$rule]:-0}; nf=${N_HIT[$rule]:-0}; nt=${N_TOT[$rule]:-0}
   printf '%-6s %-22s %-26s\n' "$rule" "$pf/$pt ($(pct "$pf" "$pt"))" "$nf/$nt ($(pct "$nf" "$nt"))"
 done
-printf 'overall: %d cases, recall %d/%d (%s), false positives %d/%d (%s), %s project types\n' \
+printf 'overall: %d cases, recall %d/%d (%s), false positives %d/%d (%s), %s project types%s\n' \
   "$n" "$found" "$pos" "$(pct "$found" "$pos")" "$flagged" "$neg" "$(pct "$flagged" "$neg")" \
-  "$([[ $resolve -eq 1 ]] && echo "with" || echo "without")"
+  "$([[ $resolve -eq 1 ]] && echo "with" || echo "without")" "$([[ $with_deps -eq 1 ]] && echo ", with dependencies")"
 exit 0
