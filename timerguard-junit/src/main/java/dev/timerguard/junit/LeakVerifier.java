@@ -55,6 +55,13 @@ import java.util.stream.Collectors;
  *       {@code setRemoveOnCancelPolicy(false)} leak, counted by the agent).
  * </ul>
  *
+ * <p><b>Attribution.</b> A baseline taken for a test scope (by {@link LeakVerifierExtension} and
+ * {@link LeakVerifierListener}) counts only the threads that scope started, through the chain of
+ * starting threads (JFR thread-start events; see {@link #ATTRIBUTION}); threads that belong to no
+ * test, and resources of the test framework ({@link #DEFAULT_IGNORED_CREATORS}) and of static
+ * initializers (unless {@link #STRICT}), are kept for the run's report instead. A plain {@link
+ * #baseline()} counts every new thread, and its report shows each thread's creation site.
+ *
  * <p>Threads that match an ignore rule are not leaks: a name regex (full match), a top-frame or
  * any-frame pattern ({@code pkg.Class.method}, or a prefix ending in {@code *}), and unless
  * disabled the {@link #DEFAULT_IGNORED_THREAD_NAMES} of the JDK and build tools. Carrier threads of
