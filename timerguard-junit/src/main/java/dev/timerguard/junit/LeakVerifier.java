@@ -155,7 +155,7 @@ public final class LeakVerifier {
           .collect(Collectors.toUnmodifiableList());
 
   /** How long a verification waits for JFR to deliver the start events of suspect threads. */
-  private static final Duration ATTRIBUTION_WAIT = Duration.ofSeconds(5);
+  private static final Duration ATTRIBUTION_WAIT = Duration.ofSeconds(10);
 
   /** The default grace period. */
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(1);

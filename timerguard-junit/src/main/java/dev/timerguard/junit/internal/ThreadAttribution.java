@@ -36,7 +36,7 @@ import jdk.jfr.consumer.RecordingStream;
  * #origin} answers {@code null} for a thread whose start event has not arrived yet; {@link
  * #awaitOrigins} waits for given threads (and asks JFR for an early batch by starting and stopping
  * an empty recording, which cuts the wait to about 0.1 s on JDK 17 and 25), and gives up once a
- * marker event committed after the threads started has arrived and 2.5 s have passed without
+ * marker event committed after the threads started has arrived and 5 s have passed without
  * them: then the thread has
  * no start event (started before the stream, or attached from native code), and the caller treats
  * it as belonging to no test.
@@ -124,7 +124,7 @@ public final class ThreadAttribution {
       boolean recorded) {}
 
   /** How long after its marker came back a start event is given up for. */
-  static final long SETTLE_MILLIS = 2500;
+  static final long SETTLE_MILLIS = 5000;
 
   /** The name of the daemon thread that reads the JFR stream. */
   public static final String THREAD_NAME = "timerguard-attribution";
