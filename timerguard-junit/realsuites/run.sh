@@ -36,7 +36,7 @@ mkdir -p "$WORK/verifier"
 cp "$(ls "$ROOT"/timerguard-junit/target/timerguard-junit-*.jar | grep -v sources | head -1)" "$WORK/verifier/timerguard-junit.jar"
 cp "$(ls "$ROOT"/timerguard-core/target/timerguard-core-*.jar | grep -v sources | head -1)" "$WORK/verifier/timerguard-core.jar"
 VERIFIER="$WORK/verifier/timerguard-junit.jar:$WORK/verifier/timerguard-core.jar"
-AGENT_JAR="$(ls "$ROOT"/timerguard-agent/target/timerguard-agent-*.jar 2>/dev/null | grep -v -e sources -e original | head -1 || true)"
+AGENT_JAR="$(ls "$ROOT"/timerguard-agent/target/timerguard-agent*.jar 2>/dev/null | grep -v -e sources -e original | head -1 || true)"
 
 fetch() { # name artifact deps...
   local name="$1" dir="$WORK/$1" artifact="$2"; shift 2
