@@ -19,17 +19,24 @@ JUNIT=5.11.4
 PLATFORM=1.11.4
 mkdir -p "$WORK"
 
-# name | artifact (group:artifact:version) | packages to run (comma-separated) | test deps (g:a:v, space-separated)
+# name | artifact (group:artifact:version) | what to run, comma-separated: packages, classes, and
+# -SimpleClassName to leave a class out | test deps (g:a:v, space-separated)
+# (commons-pool's TestSoftRefOutOfMemory fills the heap with a System.gc() per megabyte: minutes on
+# a loaded machine, and it starts no thread)
 SUITES=(
-  "commons-pool|org.apache.commons:commons-pool2:2.12.0|org.apache.commons.pool2|cglib:cglib:3.3.0 org.ow2.asm:asm-util:9.5 org.apache.bcel:bcel:6.7.0 org.hamcrest:hamcrest-library:2.2 org.apache.commons:commons-lang3:3.13.0"
+  "commons-pool|org.apache.commons:commons-pool2:2.12.0|org.apache.commons.pool2,-TestSoftRefOutOfMemory|cglib:cglib:3.3.0 org.ow2.asm:asm-util:9.5 org.apache.bcel:bcel:6.7.0 org.hamcrest:hamcrest-library:2.2 org.apache.commons:commons-lang3:3.13.0"
   "commons-lang-concurrent|org.apache.commons:commons-lang3:3.17.0|org.apache.commons.lang3.concurrent|org.junit-pioneer:junit-pioneer:1.9.1 org.hamcrest:hamcrest:3.0 org.easymock:easymock:5.4.0 org.apache.commons:commons-text:1.12.0 com.google.code.findbugs:jsr305:3.0.2"
   "commons-io-monitor-tailer|commons-io:commons-io:2.18.0|org.apache.commons.io.monitor,org.apache.commons.io.input.TailerTest|org.junit-pioneer:junit-pioneer:1.9.1 org.mockito:mockito-inline:4.11.0 com.google.jimfs:jimfs:1.3.0 org.apache.commons:commons-lang3:3.17.0 commons-codec:commons-codec:1.17.1"
 )
 
 # The verifier under test: this checkout's timerguard-junit and timerguard-core, built here.
 (cd "$ROOT" && mvn -B -q -pl timerguard-junit -am package -DskipTests) >&2
-VERIFIER="$(ls "$ROOT"/timerguard-junit/target/timerguard-junit-*.jar | grep -v sources | head -1):$(ls "$ROOT"/timerguard-core/target/timerguard-core-*.jar | grep -v sources | head -1)"
-AGENT_JAR="$(ls "$ROOT"/timerguard-agent/target/timerguard-agent-*.jar 2>/dev/null | grep -v -e sources -e original | head -1 || true)"
+# copied, so that rebuilding the checkout while suites run cannot pull the jars from under them
+mkdir -p "$WORK/verifier"
+cp "$(ls "$ROOT"/timerguard-junit/target/timerguard-junit-*.jar | grep -v sources | head -1)" "$WORK/verifier/timerguard-junit.jar"
+cp "$(ls "$ROOT"/timerguard-core/target/timerguard-core-*.jar | grep -v sources | head -1)" "$WORK/verifier/timerguard-core.jar"
+VERIFIER="$WORK/verifier/timerguard-junit.jar:$WORK/verifier/timerguard-core.jar"
+AGENT_JAR="$(ls "$ROOT"/timerguard-agent/target/timerguard-agent*.jar 2>/dev/null | grep -v -e sources -e original | head -1 || true)"
 
 fetch() { # name artifact deps...
   local name="$1" dir="$WORK/$1" artifact="$2"; shift 2
@@ -63,16 +70,19 @@ run_suite() { # name artifact packages deps
   cp="$(cat "$dir/classpath.txt")"
   IFS=, read -ra pk <<<"$packages"
   for p in "${pk[@]}"; do
+    if [[ "$p" == -* ]]; then selects+=(--exclude-classname ".*\\.${p#-}"); continue; fi
     if [[ "${p##*.}" =~ ^[A-Z] ]]; then selects+=(--select-class "$p"); else selects+=(--select-package "$p"); fi
   done
+  # a bounded heap, as the suites' own builds use: memory-stress tests fill it
+  jvm+=(-Xmx512m)
   if [[ "$mode" == agent ]]; then jvm+=("-javaagent:$AGENT_JAR"); fi
   local out="$dir/out-$mode.txt" err="$dir/err-$mode.txt"
   local start end
-  rm -rf "$dir/reports-$mode"
+  rm -rf "$dir/reports-$mode" "$dir/err-$mode.txt"
   start=$(date +%s)
   # The suites' own failures do not stop the script: they are part of what it reports.
   # shellcheck disable=SC2086
-  (cd "$dir" && "$JAVA" "${jvm[@]}" -cp "$cp:$VERIFIER" org.junit.platform.console.ConsoleLauncher execute \
+  (cd "$dir" && "$JAVA" "${jvm[@]}" -cp "$cp:$VERIFIER" "$HERE/RunSuite.java" execute \
       --disable-banner --details=summary --disable-ansi-colors --reports-dir "$dir/reports-$mode" \
       "${selects[@]}" --config timerguard.leaks.run.enabled=true ${EXTRA_CONFIG:-} \
       >"$out" 2>"$err") || true

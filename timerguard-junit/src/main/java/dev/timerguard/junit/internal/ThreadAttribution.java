@@ -36,10 +36,10 @@ import jdk.jfr.consumer.RecordingStream;
  * #origin} answers {@code null} for a thread whose start event has not arrived yet; {@link
  * #awaitOrigins} waits for given threads (and asks JFR for an early batch by starting and stopping
  * an empty recording, which cuts the wait to about 0.1 s on JDK 17 and 25), and gives up once a
- * marker event committed after the threads started, and two more batches, have arrived without
- * them (one or two seconds): then the thread has
- * no start event (started before the stream, or attached from native code) and gets an origin that
- * belongs to no test.
+ * marker event committed after the threads started has arrived and 5 s have passed without
+ * them: then the thread has
+ * no start event (started before the stream, or attached from native code), and the caller treats
+ * it as belonging to no test.
  *
  * <p>Virtual threads are not covered: their start event names no parent.
  *
@@ -122,6 +122,9 @@ public final class ThreadAttribution {
       Origin parent,
       List<StackTraceElement> stack,
       boolean recorded) {}
+
+  /** How long after its marker came back a start event is given up for. */
+  static final long SETTLE_MILLIS = 5000;
 
   /** The name of the daemon thread that reads the JFR stream. */
   public static final String THREAD_NAME = "timerguard-attribution";
@@ -330,15 +333,16 @@ public final class ThreadAttribution {
   }
 
   /**
-   * Waits until the origins of all {@code threadIds} are known, or {@code max} passed. It commits a
-   * marker event and, once the stream has delivered the marker, every start event committed before
-   * it has been delivered too (the stream is ordered by time): threads still unknown then get an
-   * origin that belongs to no test ({@link Origin#recorded()} false). Returns at once if
-   * interrupted (keeping the flag).
+   * Waits until the origins of all {@code threadIds} are known, or {@code max} passed, and says
+   * whether they all are. It commits a marker event after the threads are running: a start event
+   * is not lost, only late, so a thread still unknown once the marker has come back and another
+   * {@value #SETTLE_MILLIS} ms (more than one periodic batch) have passed has no start event
+   * (started before the stream, or attached from native code); this method does not wait beyond
+   * that. Returns at once if interrupted (keeping the flag).
    */
-  public void awaitOrigins(Collection<Long> threadIds, Duration max) {
+  public boolean awaitOrigins(Collection<Long> threadIds, Duration max) {
     if (!available() || threadIds.isEmpty() || allKnown(threadIds)) {
-      return;
+      return available() && allKnown(threadIds);
     }
     long deadline = System.nanoTime() + max.toNanos();
     // A started thread is listed before it runs, and it posts its start event when it begins to
@@ -358,38 +362,28 @@ public final class ThreadAttribution {
       }
     }
     long marker = markers.incrementAndGet();
+    long settled = System.nanoTime() + SETTLE_MILLIS * 1_000_000L;
     ScopeEvent.commit(-marker, false);
     nudge();
-    boolean delivered = false;
-    long flushesAtMarker = -1;
     synchronized (flushLock) {
       while (!allKnown(threadIds)) {
-        if (markerSeen >= marker && flushesAtMarker < 0) {
-          flushesAtMarker = flushes;
+        long now = System.nanoTime();
+        if (markerSeen >= marker && now - settled >= 0) {
+          return false;
         }
-        // two more batches after the marker: a start event buffered by a thread that JFR had not
-        // yet collected when the marker's batch was written arrives by then
-        if (flushesAtMarker >= 0 && flushes >= flushesAtMarker + 2) {
-          delivered = true;
-          break;
-        }
-        long left = deadline - System.nanoTime();
+        long left = deadline - now;
         if (left <= 0) {
-          break;
+          return false;
         }
         try {
           flushLock.wait(Math.max(1, Math.min(50, left / 1_000_000)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return;
+          return false;
         }
       }
     }
-    if (delivered) {
-      for (Long id : threadIds) {
-        origins.putIfAbsent(id, new Origin(id, null, null, null, List.of(), false));
-      }
-    }
+    return true;
   }
 
   private boolean allKnown(Collection<Long> threadIds) {
