@@ -33,7 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p><b>Bounded.</b> The watch follows the sites of its registry, which has a site cap ({@link
  * LiveRegistry#maxSites()}, default 4,096, plus one overflow site per kind). Per site it keeps two
  * rings of {@value #POINTS} longs, its last status and its entry in the last snapshot: a fixed
- * amount (measured in {@code docs/benchmarks.md}: about 1.4 KB, under 6 MB at the default cap);
+ * amount per site, independent of traffic (its size is measured in {@code docs/benchmarks.md});
  * nothing grows with the number of timers or with time.
  *
  * <p><b>Changes.</b> When a site's alert {@link SiteStatus#level() level} (0 none, 1 slow, 2

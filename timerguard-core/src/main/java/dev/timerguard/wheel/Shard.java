@@ -573,8 +573,8 @@ class Shard extends ShardPadding {
 /**
  * Padding before a shard's hot fields (its lock, counts and cursor), which threads scheduling on
  * different shards write all the time: a collector may copy shards next to one another, and two
- * shards sharing a cache line ran at half speed (measured: two threads fell from ~70 to ~33
- * ops/µs after a GC). The fields of a superclass are laid out first, those of a subclass last.
+ * shards sharing a cache line run at a fraction of their speed (false sharing; the figures are in
+ * {@code docs/benchmarks.md}). The fields of a superclass are laid out first, those of a subclass last.
  */
 abstract class ShardPadding {
   long p00, p01, p02, p03, p04, p05, p06, p07;

@@ -141,8 +141,8 @@ public final class Scanner {
 
     /**
      * Also resolve project types defined in files of other batches, through a {@code -sourcepath}
-     * inferred from package declarations. Better type resolution, but measured 3-4x slower; off by
-     * default.
+     * inferred from package declarations. Better type resolution, but several times slower (see
+     * {@code docs/benchmarks.md}); off by default.
      */
     public Builder projectSourcePath(boolean on) {
       this.projectSourcePath = on;
