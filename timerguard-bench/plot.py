@@ -171,6 +171,11 @@ def pick(results, pattern):
         if not m:
             continue
         feat, mode = m.group(1), m.group(2)
+        try:
+            json.load(open(path))
+        except ValueError:
+            print("plot.py: skipping %s (not complete JSON: a run still writing it?)" % path, file=sys.stderr)
+            continue
         if feat not in found or mode == "full":
             found[feat] = path
     return found
