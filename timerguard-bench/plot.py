@@ -8,7 +8,7 @@ Usage: python3 timerguard-bench/plot.py [results-dir] [svg-dir]
 
 Writes, for every JDK found (a full-mode result wins over a quick one):
   throughput-jdk<N>.svg   schedule+cancel ops/us vs pending timers, 1 and 2 threads
-  gc-jdk<N>-<gc>.svg      p99 GC pause, GC CPU and live heap vs pending timers
+  gc-jdk<N>-<gc>.svg      p99 GC pause, GC share of CPU and live heap vs pending timers
   lateness-jdk<N>.svg     p50/p99/p99.9/max lateness of 10 ms and 1 s timers under load
   rearm-jdk<N>.svg        re-arm cost: the safe API in place vs cancel+schedule per engine
 and prints the markdown tables of docs/benchmarks.md for the same results.
@@ -171,6 +171,11 @@ def pick(results, pattern):
         if not m:
             continue
         feat, mode = m.group(1), m.group(2)
+        try:
+            json.load(open(path))
+        except ValueError:
+            print("plot.py: skipping %s (not complete JSON: a run still writing it?)" % path, file=sys.stderr)
+            continue
         if feat not in found or mode == "full":
             found[feat] = path
     return found
@@ -233,7 +238,7 @@ def gc_charts(results, out):
             panels = []
             for title, unit, f in (
                     ("p99 GC pause (young and old)", "ms", lambda r: r["all"]["p99"]),
-                    ("GC threads' CPU", "cores", lambda r: r["gcCores"]),
+                    ("GC threads' share of the JVM's CPU", "%", lambda r: 100 * r["gcCpuShare"]),
                     ("live heap after a full GC", "MB", lambda r: r["liveHeapMb"])):
                 s = series(f)
                 p = Panel(title, unit, cats, [v for _, x in s for v in x])
@@ -308,8 +313,10 @@ def md_tables(results):
         for gc in sorted({r["gc"] for r in doc["runs"]}):
             rs = [r for r in doc["runs"] if r["gc"] == gc]
             sizes = sorted({r["pending"] for r in rs})
-            print("\nJDK %s, %sGC (%s, %s mode, load %s to %s):\n" % (
-                feat, gc, doc["jdk"], doc["mode"], doc["loadAverageAtStart"], doc["loadAverageAtEnd"]))
+            loads = [r["loadAverage"] for r in rs]
+            print("\nJDK %s, %sGC (%s, %s mode, %s to %s, load average %.1f to %.1f):\n" % (
+                feat, gc, doc["jdk"], doc["mode"], doc["started"], doc.get("finished", "(unfinished)"),
+                min(loads), max(loads)))
             print("| engine | pending | young pauses: n, p50 / p99 / max (ms) | old pauses: n, max (ms) | stalls | GC CPU (cores) | GC share of CPU | live heap (MB) | held at end | churn achieved (/s) |")
             print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|")
             for n in sizes:
@@ -326,7 +333,7 @@ def md_tables(results):
                         "{:,}".format(int(r["held"])), "{:,}".format(int(r["achievedRate"]))))
     for feat, path in pick(results, "lateness-*.json").items():
         doc = json.load(open(path))
-        print("\nLateness, JDK %s (%s mode, load %s to %s):\n" % (feat, doc["mode"], doc["loadAverageAtStart"], doc["loadAverageAtEnd"]))
+        print("\nLateness, JDK %s (%s mode, load %s to %s):\n" % (feat, doc["mode"], doc["loadAverageAtStart"], doc.get("loadAverageAtEnd", "(unfinished)")))
         print("| engine | 10 ms: p50 / p99 / p99.9 / max (ms) | 1 s: p50 / p99 / p99.9 / max (ms) | missing | churn achieved (/s) |")
         print("|---|---|---|---:|---:|")
         for r in doc["runs"]:
