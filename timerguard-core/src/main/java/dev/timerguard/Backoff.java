@@ -5,12 +5,12 @@ import java.time.Duration;
 /**
  * Exponential backoff with a cap and jitter, owning at most one timer.
  *
- * <p>Created by {@link TimerSource#backoff}. Delays grow from {@code initial} by {@code
- * multiplier} per attempt up to {@code max}; each is then reduced by a random share of up to
- * {@code jitter} (0 = none, 1 = full jitter) so that clients retrying together spread out. {@link
- * #retry(Runnable)} schedules the next attempt; scheduling another one first cancels the pending
- * one, so a reconnect loop can never pile up timers (the "Reconnect Loop" incident). Each
- * scheduled retry is counted as a one-shot timer of the backoff's creation site. Thread-safe.
+ * <p>Created by {@link TimerSource#backoff}. Delays grow from {@code initial} by {@code multiplier}
+ * per attempt up to {@code max}; each is then reduced by a random share of up to {@code jitter} (0
+ * = none, 1 = full jitter) so that clients retrying together spread out. {@link #retry(Runnable)}
+ * schedules the next attempt; scheduling another one first cancels the pending one, so a reconnect
+ * loop can never pile up timers (the "Reconnect Loop" incident). Each scheduled retry is counted as
+ * a one-shot timer of the backoff's creation site. Thread-safe.
  */
 public sealed interface Backoff extends TimerHandle permits BackoffImpl {
 

@@ -44,7 +44,9 @@ final class BackoffImpl implements Backoff {
     }
     long capped = (long) Math.min(maxNanos, d);
     long jittered =
-        jitter == 0 ? capped : (long) (capped * (1 - jitter * ThreadLocalRandom.current().nextDouble()));
+        jitter == 0
+            ? capped
+            : (long) (capped * (1 - jitter * ThreadLocalRandom.current().nextDouble()));
     return Duration.ofNanos(Math.max(0, jittered));
   }
 

@@ -76,8 +76,10 @@ final class CoalescerImpl<T> extends Handle implements Coalescer<T>, Runnable {
       armed.cancel(false);
     }
     armedFor = at;
-    // delay flushes of many coalescers share expiry passes: up to 1/8 of the delay (5 ms at most) late
-    armed = timers.engineScheduleCoalesced(this, delayNanos, Math.min(maxDelayNanos >> 3, 5_000_000L));
+    // delay flushes of many coalescers share expiry passes: up to 1/8 of the delay (5 ms at most)
+    // late
+    armed =
+        timers.engineScheduleCoalesced(this, delayNanos, Math.min(maxDelayNanos >> 3, 5_000_000L));
   }
 
   @Override

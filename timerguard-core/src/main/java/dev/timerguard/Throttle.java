@@ -8,8 +8,8 @@ import java.time.Duration;
  *
  * <p>Created by {@link TimerSource#throttle}. The first {@link #trigger()} runs the action promptly
  * on a timer thread; triggers within the following period are folded into a single trailing run at
- * the end of that period. No trigger is lost: a trigger always leads to a run that starts after
- * it. Live until closed; closing drops a pending trailing run. Thread-safe; runs never overlap.
+ * the end of that period. No trigger is lost: a trigger always leads to a run that starts after it.
+ * Live until closed; closing drops a pending trailing run. Thread-safe; runs never overlap.
  */
 public sealed interface Throttle extends TimerHandle permits ThrottleImpl {
 

@@ -5,10 +5,10 @@ import java.time.Duration;
 /**
  * A periodic timer, at a fixed rate or with a fixed delay between runs.
  *
- * <p>Created by {@link TimerSource#tickAtFixedRate} or {@link TimerSource#tickWithFixedDelay}.
- * Live until cancelled or closed: a ticker that is never closed is the JVM's {@code
- * time.NewTicker} leak, and shows as a live site in the registry. A run that throws is reported
- * to the error handler and the ticker keeps ticking. Runs of one ticker never overlap. Thread-safe.
+ * <p>Created by {@link TimerSource#tickAtFixedRate} or {@link TimerSource#tickWithFixedDelay}. Live
+ * until cancelled or closed: a ticker that is never closed is the JVM's {@code time.NewTicker}
+ * leak, and shows as a live site in the registry. A run that throws is reported to the error
+ * handler and the ticker keeps ticking. Runs of one ticker never overlap. Thread-safe.
  */
 public sealed interface Ticker extends TimerHandle permits TickerImpl {
 

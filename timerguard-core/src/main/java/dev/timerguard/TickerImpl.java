@@ -32,7 +32,9 @@ final class TickerImpl extends Handle implements Ticker, Runnable {
     future =
         fixedRate
             ? timers.engine().scheduleAtFixedRate(this, initialDelayNanos, p, TimeUnit.NANOSECONDS)
-            : timers.engine().scheduleWithFixedDelay(this, initialDelayNanos, p, TimeUnit.NANOSECONDS);
+            : timers
+                .engine()
+                .scheduleWithFixedDelay(this, initialDelayNanos, p, TimeUnit.NANOSECONDS);
     if (!isLive()) {
       future.cancel(false); // cancelled while being armed
     }

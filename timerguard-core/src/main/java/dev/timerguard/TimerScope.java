@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>Scopes nest: {@link #scope()} opens a child that closes with its parent. Closing is
- * idempotent; creating a timer in a closed scope throws {@link IllegalStateException}. A timer
- * that ends on its own leaves the scope at once, so a long-lived scope holds only live timers.
- * {@link #sleep(Duration)} is a sleep that the scope's closing cuts short. Thread-safe.
+ * idempotent; creating a timer in a closed scope throws {@link IllegalStateException}. A timer that
+ * ends on its own leaves the scope at once, so a long-lived scope holds only live timers. {@link
+ * #sleep(Duration)} is a sleep that the scope's closing cuts short. Thread-safe.
  */
 public final class TimerScope extends TimerSource implements AutoCloseable {
 

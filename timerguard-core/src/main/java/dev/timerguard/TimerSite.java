@@ -2,8 +2,8 @@ package dev.timerguard;
 
 import dev.timerguard.internal.Sites;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.util.Objects;
 
 /**

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Everything that creates timers: {@link Timers} (owns an engine), {@link TimerScope} (cancels
- * what it created when it closes) and the site-bound views from {@link #at(TimerSite)}.
+ * Everything that creates timers: {@link Timers} (owns an engine), {@link TimerScope} (cancels what
+ * it created when it closes) and the site-bound views from {@link #at(TimerSite)}.
  *
  * <p>Every timer created here is counted in the live registry from creation until it ends,
  * attributed to the line that created it (see {@link TimerSite} for the cost and the explicit
@@ -22,10 +22,10 @@ import java.util.function.Consumer;
  * and harms no other timer.
  *
  * <p><b>Durations:</b> a zero or negative delay fires promptly (as soon as a timer thread is free);
- * delays too large for a {@code long} of nanoseconds saturate at about 73 years and never wrap
- * into the past. Periods must be positive. <b>Bad input:</b> a null argument throws {@link
- * NullPointerException} naming it; creating through a closed {@code Timers} or scope throws
- * {@link IllegalStateException} naming what was closed. Thread-safe.
+ * delays too large for a {@code long} of nanoseconds saturate at about 73 years and never wrap into
+ * the past. Periods must be positive. <b>Bad input:</b> a null argument throws {@link
+ * NullPointerException} naming it; creating through a closed {@code Timers} or scope throws {@link
+ * IllegalStateException} naming what was closed. Thread-safe.
  *
  * <p>Sealed: the sources are {@link Timers}, {@link TimerScope} and the site-bound views.
  */
@@ -87,7 +87,12 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
     Objects.requireNonNull(action, "action");
     TickerImpl t =
         new TickerImpl(
-            timers(), ownerScope(), counter(CallSite.Kind.TICKER, action), action, period, fixedRate);
+            timers(),
+            ownerScope(),
+            counter(CallSite.Kind.TICKER, action),
+            action,
+            period,
+            fixedRate);
     t.enrol();
     t.arm(Timers.toNanos(period, "period"));
     return t;
@@ -107,10 +112,10 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
   }
 
   /**
-   * Completes {@code future} exceptionally with a {@link TimeoutException} if it is not done
-   * within {@code timeout}, like {@link CompletableFuture#orTimeout}, except that the timer is
-   * removed from the engine the moment the future completes. Returns {@code future} itself; a
-   * future already done gets no timer.
+   * Completes {@code future} exceptionally with a {@link TimeoutException} if it is not done within
+   * {@code timeout}, like {@link CompletableFuture#orTimeout}, except that the timer is removed
+   * from the engine the moment the future completes. Returns {@code future} itself; a future
+   * already done gets no timer.
    */
   @CreatesTimer(CreatesTimer.Kind.FUTURE_TIMEOUT)
   public final <T> CompletableFuture<T> withTimeout(CompletableFuture<T> future, Duration timeout) {
@@ -128,7 +133,10 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
     return future;
   }
 
-  /** A watchdog that runs {@code onExpire} unless {@link Watchdog#reset()} comes within {@code timeout}. */
+  /**
+   * A watchdog that runs {@code onExpire} unless {@link Watchdog#reset()} comes within {@code
+   * timeout}.
+   */
   @CreatesTimer(CreatesTimer.Kind.REUSABLE)
   public final Watchdog watchdog(Duration timeout, Runnable onExpire) {
     Timers.requirePositive(timeout, "timeout");
@@ -151,7 +159,8 @@ public abstract sealed class TimerSource permits Timers, TimerScope, TimerSource
     Timers.requirePositive(period, "period");
     Objects.requireNonNull(action, "action");
     ThrottleImpl t =
-        new ThrottleImpl(timers(), ownerScope(), counter(CallSite.Kind.TICKER, action), period, action);
+        new ThrottleImpl(
+            timers(), ownerScope(), counter(CallSite.Kind.TICKER, action), period, action);
     t.enrol();
     return t;
   }

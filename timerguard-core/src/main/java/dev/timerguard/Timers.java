@@ -32,29 +32,29 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p><b>Engine.</b> Timers run on a pluggable engine: by default a {@link WheelScheduler} (a
- * sharded timing wheel: O(1) schedule and cancel, cancelled timers removed at once, timers late
- * by at most about 1 ms, daemon threads), or any {@link ScheduledExecutorService} given to the {@link Builder}
- * (which this instance then owns and shuts down on close). <b>Callbacks</b> run on the engine's
- * threads (the wheel's callback pool), or on the {@link Builder#callbackExecutor callback
+ * sharded timing wheel: O(1) schedule and cancel, cancelled timers removed at once, timers late by
+ * at most about 1 ms, daemon threads), or any {@link ScheduledExecutorService} given to the {@link
+ * Builder} (which this instance then owns and shuts down on close). <b>Callbacks</b> run on the
+ * engine's threads (the wheel's callback pool), or on the {@link Builder#callbackExecutor callback
  * executor} if one is set; never on the caller's thread.
  *
  * <p><b>Callbacks that block.</b> The default wheel's callback pool is elastic and bounded: it
  * starts another thread whenever a timer falls due while all of its threads are busy, up to 256
  * threads, and idle threads retire after 30 s. So callbacks that block (this instance and {@link
- * #shared()} serve every caller of the process alike) cost others one thread each, not
- * lateness: another site's 10 ms timer still fires on time while up to 256 callbacks block. Past
- * that bound, due callbacks queue for the first free thread and fire late; none is dropped or
- * run on the timer thread. A callback that runs longer than 100 ms is reported once per call
- * site, with that site, through the {@code System.Logger} named {@code dev.timerguard.wheel}:
- * move its blocking work to an executor of your own. See {@link WheelScheduler} for the
- * details. With a {@link Builder#callbackExecutor callback executor}, its own policy applies.
+ * #shared()} serve every caller of the process alike) cost others one thread each, not lateness:
+ * another site's 10 ms timer still fires on time while up to 256 callbacks block. Past that bound,
+ * due callbacks queue for the first free thread and fire late; none is dropped or run on the timer
+ * thread. A callback that runs longer than 100 ms is reported once per call site, with that site,
+ * through the {@code System.Logger} named {@code dev.timerguard.wheel}: move its blocking work to
+ * an executor of your own. See {@link WheelScheduler} for the details. With a {@link
+ * Builder#callbackExecutor callback executor}, its own policy applies.
  *
  * <p><b>Ownership and close.</b> {@link #shared()} is process-wide and cannot be closed. Any other
  * instance owns its engine: {@link #closeNow()} cancels every live timer (counted as cancelled),
  * stops the engine, and hands back the actions of one-shots that never ran; pending {@link
- * Coalescer}s flush first, so nothing added is dropped. After close, creating a timer throws
- * {@link IllegalStateException} naming this instance. Creating many instances is itself a leak
- * smell: a warning is logged, once, with the creating site, when more than 256 are open at once.
+ * Coalescer}s flush first, so nothing added is dropped. After close, creating a timer throws {@link
+ * IllegalStateException} naming this instance. Creating many instances is itself a leak smell: a
+ * warning is logged, once, with the creating site, when more than 256 are open at once.
  *
  * <p>Thread-safe.
  */
@@ -75,8 +75,10 @@ public final class Timers extends TimerSource implements AutoCloseable {
   private final Executor callbackExecutor;
   private final boolean shared;
   private final java.util.function.LongSupplier clock;
+
   /** The default wheel, when it and the registry both use System.nanoTime; else null. */
   private final WheelScheduler stampSource;
+
   final LiveSet live = new LiveSet(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -178,8 +180,8 @@ public final class Timers extends TimerSource implements AutoCloseable {
   }
 
   /**
-   * Cancels every live timer, stops the engine, and returns the actions of one-shots that never
-   * ran (in no particular order). Idempotent: later calls return an empty list.
+   * Cancels every live timer, stops the engine, and returns the actions of one-shots that never ran
+   * (in no particular order). Idempotent: later calls return an empty list.
    *
    * @throws IllegalStateException on {@link #shared()}
    */
@@ -215,7 +217,8 @@ public final class Timers extends TimerSource implements AutoCloseable {
    * @return true if they finished within the timeout
    */
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
-    return engine.awaitTermination(toNanos(Objects.requireNonNull(timeout, "timeout"), "timeout"), TimeUnit.NANOSECONDS);
+    return engine.awaitTermination(
+        toNanos(Objects.requireNonNull(timeout, "timeout"), "timeout"), TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -254,14 +257,12 @@ public final class Timers extends TimerSource implements AutoCloseable {
   }
 
   /**
-   * Starts a timer's count (and JFR start event) at {@code counter}; returns its stamp (see
-   * {@link Handle}).
+   * Starts a timer's count (and JFR start event) at {@code counter}; returns its stamp (see {@link
+   * Handle}).
    */
   long started(SiteCounter counter, long delayNanos) {
     WheelScheduler w = stampSource;
-    return w != null
-        ? counter.startAt(w.recentNanoTime(), delayNanos)
-        : counter.start(delayNanos);
+    return w != null ? counter.startAt(w.recentNanoTime(), delayNanos) : counter.start(delayNanos);
   }
 
   void checkOpen() {
@@ -326,10 +327,10 @@ public final class Timers extends TimerSource implements AutoCloseable {
   }
 
   /**
-   * Hands an action's failure to the error handler. If the handler itself throws, the timer
-   * thread still goes on: a new {@link IllegalStateException} (cause: the handler's error,
-   * suppressed: the action's error) goes to this thread's uncaught-exception handler, as {@link
-   * TimerErrorHandler} promises. The handler's own exception is not modified (it may be shared).
+   * Hands an action's failure to the error handler. If the handler itself throws, the timer thread
+   * still goes on: a new {@link IllegalStateException} (cause: the handler's error, suppressed: the
+   * action's error) goes to this thread's uncaught-exception handler, as {@link TimerErrorHandler}
+   * promises. The handler's own exception is not modified (it may be shared).
    */
   private void report(CallSite site, Throwable t) {
     try {
@@ -373,9 +374,7 @@ public final class Timers extends TimerSource implements AutoCloseable {
     }
   }
 
-  /**
-   * Configures a {@link Timers}. Not thread-safe; each {@link #build()} makes a new instance.
-   */
+  /** Configures a {@link Timers}. Not thread-safe; each {@link #build()} makes a new instance. */
   public static final class Builder {
     private String name = "timers";
     private ScheduledExecutorService engine;
@@ -388,8 +387,8 @@ public final class Timers extends TimerSource implements AutoCloseable {
 
     /**
      * The clock that watchdogs, throttles and coalescers read, in nanoseconds (default {@link
-     * System#nanoTime()}). Give a manual clock together with a manual engine to drive time in
-     * tests and simulations instead of sleeping.
+     * System#nanoTime()}). Give a manual clock together with a manual engine to drive time in tests
+     * and simulations instead of sleeping.
      */
     public Builder clock(java.util.function.LongSupplier nanoClock) {
       this.clock = Objects.requireNonNull(nanoClock, "nanoClock");

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A watchdog on one reusable timer. A reset only moves the deadline under the lock; when the timer
- * fires early (the deadline moved), it re-arms itself for the remainder. The decision "expired"
- * is taken under the same lock as reset, so a reset that returned true always wins.
+ * fires early (the deadline moved), it re-arms itself for the remainder. The decision "expired" is
+ * taken under the same lock as reset, so a reset that returned true always wins.
  */
 final class WatchdogImpl extends Handle implements Watchdog, Runnable {
 
@@ -58,7 +58,8 @@ final class WatchdogImpl extends Handle implements Watchdog, Runnable {
           armed = timers.engineSchedule(this, remaining, TimeUnit.NANOSECONDS);
         } catch (RuntimeException closed) {
           ended = true;
-          markCancelled(TimerEnd.SHUT_DOWN); // the engine closed under us: the watchdog ends, counted once
+          markCancelled(
+              TimerEnd.SHUT_DOWN); // the engine closed under us: the watchdog ends, counted once
         }
         return;
       }

@@ -20,7 +20,8 @@ class HelpersTest {
 
   ManualEngine engine = new ManualEngine();
   LiveRegistry registry = LiveRegistry.create(100, engine::nanoTime);
-  Timers timers = Timers.builder().engine(engine).registry(registry).clock(engine::nanoTime).build();
+  Timers timers =
+      Timers.builder().engine(engine).registry(registry).clock(engine::nanoTime).build();
 
   @Test
   void throttleRunsAtMostOncePerPeriodAndLosesNoTrigger() {
@@ -40,7 +41,9 @@ class HelpersTest {
     engine.advanceMillis(1000);
     assertThat(runs).hasValue(2);
     t.close();
-    assertThatThrownBy(t::trigger).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(t::trigger)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThat(registry.snapshot().sites().get(0).live()).isZero();
   }
 
@@ -68,13 +71,26 @@ class HelpersTest {
     try (Timers real = Timers.builder().registry(registry).build()) {
       AtomicInteger received = new AtomicInteger();
       List<Integer> order = Collections.synchronizedList(new ArrayList<>());
-      Coalescer<Integer> c = real.coalescer(64, Duration.ofMillis(2), b -> { received.addAndGet(b.size()); assertThat(b.size()).isLessThanOrEqualTo(64); });
+      Coalescer<Integer> c =
+          real.coalescer(
+              64,
+              Duration.ofMillis(2),
+              b -> {
+                received.addAndGet(b.size());
+                assertThat(b.size()).isLessThanOrEqualTo(64);
+              });
       int producers = 4;
       int each = 20_000;
       ExecutorService pool = Executors.newFixedThreadPool(producers);
       CountDownLatch done = new CountDownLatch(producers);
       for (int p = 0; p < producers; p++) {
-        pool.execute(() -> { for (int i = 0; i < each; i++) { c.add(i); } done.countDown(); });
+        pool.execute(
+            () -> {
+              for (int i = 0; i < each; i++) {
+                c.add(i);
+              }
+              done.countDown();
+            });
       }
       assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
       c.close();
@@ -112,9 +128,12 @@ class HelpersTest {
     }
     b.close();
     assertThatThrownBy(() -> b.retry(() -> {})).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> timers.backoff(Duration.ofSeconds(2), Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> timers.backoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 0.5, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> timers.backoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 2, 1.5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> timers.backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> timers.backoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 0.5, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> timers.backoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 2, 1.5))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -135,7 +154,9 @@ class HelpersTest {
     engine.advanceMillis(5000);
     assertThat(runs).hasValue(0);
     assertThat(registry.snapshot().totalLiveTimers()).isZero();
-    assertThatThrownBy(() -> inner.schedule(Duration.ZERO, () -> {})).isInstanceOf(IllegalStateException.class).hasMessage("TimerScope is closed");
+    assertThatThrownBy(() -> inner.schedule(Duration.ZERO, () -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("TimerScope is closed");
     assertThat(registry.snapshot().totalLiveTimers()).isZero();
   }
 
@@ -154,7 +175,15 @@ class HelpersTest {
   void scopeSleepEndsWhenTheScopeCloses() throws Exception {
     TimerScope scope = timers.scope();
     boolean[] full = {true};
-    Thread sleeper = new Thread(() -> { try { full[0] = scope.sleep(Duration.ofDays(1)); } catch (InterruptedException e) { throw new AssertionError(e); } });
+    Thread sleeper =
+        new Thread(
+            () -> {
+              try {
+                full[0] = scope.sleep(Duration.ofDays(1));
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            });
     sleeper.start();
     scope.close();
     sleeper.join(30_000);

@@ -113,7 +113,11 @@ final class ManualEngine extends AbstractExecutorService implements ScheduledExe
 
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-    return add(new Task<>(java.util.concurrent.Executors.callable(command), now.get() + Math.max(0, unit.toNanos(delay)), 0));
+    return add(
+        new Task<>(
+            java.util.concurrent.Executors.callable(command),
+            now.get() + Math.max(0, unit.toNanos(delay)),
+            0));
   }
 
   @Override
@@ -122,13 +126,23 @@ final class ManualEngine extends AbstractExecutorService implements ScheduledExe
   }
 
   @Override
-  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-    return add(new Task<>(java.util.concurrent.Executors.callable(command), now.get() + unit.toNanos(initialDelay), unit.toNanos(period)));
+  public ScheduledFuture<?> scheduleAtFixedRate(
+      Runnable command, long initialDelay, long period, TimeUnit unit) {
+    return add(
+        new Task<>(
+            java.util.concurrent.Executors.callable(command),
+            now.get() + unit.toNanos(initialDelay),
+            unit.toNanos(period)));
   }
 
   @Override
-  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-    return add(new Task<>(java.util.concurrent.Executors.callable(command), now.get() + unit.toNanos(initialDelay), -unit.toNanos(delay)));
+  public ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable command, long initialDelay, long delay, TimeUnit unit) {
+    return add(
+        new Task<>(
+            java.util.concurrent.Executors.callable(command),
+            now.get() + unit.toNanos(initialDelay),
+            -unit.toNanos(delay)));
   }
 
   @Override

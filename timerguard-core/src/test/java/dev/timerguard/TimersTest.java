@@ -191,10 +191,13 @@ class TimersTest {
 
   @Test
   void withTimeoutFailsTheFutureWithTimeoutException() {
-    CompletableFuture<String> f = timers.withTimeout(new CompletableFuture<>(), Duration.ofMillis(5));
+    CompletableFuture<String> f =
+        timers.withTimeout(new CompletableFuture<>(), Duration.ofMillis(5));
     engine.advanceMillis(5);
     assertThat(f).isCompletedExceptionally();
-    assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+    assertThatThrownBy(f::get)
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(TimeoutException.class);
     assertThat(only().fired()).isEqualTo(1);
   }
 
@@ -246,7 +249,11 @@ class TimersTest {
   @Test
   void aThrowingActionIsReportedAndDelaysNoOtherTimer() {
     AtomicInteger later = new AtomicInteger();
-    timers.schedule(Duration.ofMillis(1), () -> { throw new RuntimeException("first"); });
+    timers.schedule(
+        Duration.ofMillis(1),
+        () -> {
+          throw new RuntimeException("first");
+        });
     timers.schedule(Duration.ofMillis(1), later::incrementAndGet);
     engine.advanceMillis(1);
     assertThat(errors).extracting(Throwable::getMessage).containsExactly("first");
@@ -255,9 +262,21 @@ class TimersTest {
 
   @Test
   void aThrowingErrorHandlerIsContained() {
-    Timers t = Timers.builder().engine(engine).registry(registry).onError((s, e) -> { throw new Error("handler"); }).build();
+    Timers t =
+        Timers.builder()
+            .engine(engine)
+            .registry(registry)
+            .onError(
+                (s, e) -> {
+                  throw new Error("handler");
+                })
+            .build();
     AtomicInteger later = new AtomicInteger();
-    t.schedule(Duration.ZERO, () -> { throw new RuntimeException(); });
+    t.schedule(
+        Duration.ZERO,
+        () -> {
+          throw new RuntimeException();
+        });
     t.schedule(Duration.ZERO, later::incrementAndGet);
     engine.advance(0);
     assertThat(later).hasValue(1);
@@ -267,14 +286,25 @@ class TimersTest {
   void aThrowingErrorHandlersFailureGoesToTheThreadsUncaughtHandlerWithTheActionsError() {
     Error handlerFailure = new Error("handler");
     RuntimeException actionFailure = new RuntimeException("action");
-    Timers t = Timers.builder().engine(engine).registry(registry)
-        .onError((s, e) -> { throw handlerFailure; }).build();
+    Timers t =
+        Timers.builder()
+            .engine(engine)
+            .registry(registry)
+            .onError(
+                (s, e) -> {
+                  throw handlerFailure;
+                })
+            .build();
     List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
     Thread me = Thread.currentThread();
     Thread.UncaughtExceptionHandler old = me.getUncaughtExceptionHandler();
     me.setUncaughtExceptionHandler((th, e) -> uncaught.add(e));
     try {
-      t.schedule(Duration.ZERO, () -> { throw actionFailure; });
+      t.schedule(
+          Duration.ZERO,
+          () -> {
+            throw actionFailure;
+          });
       AtomicInteger later = new AtomicInteger();
       t.schedule(Duration.ZERO, later::incrementAndGet);
       engine.advance(0);
@@ -282,11 +312,16 @@ class TimersTest {
     } finally {
       me.setUncaughtExceptionHandler(old == me.getThreadGroup() ? null : old);
     }
-    assertThat(uncaught).singleElement().satisfies(e -> {
-      assertThat(e).hasCause(handlerFailure).hasMessageContaining("TimerErrorHandler")
-          .hasMessageContaining(TimersTest.class.getName());
-      assertThat(e.getSuppressed()).containsExactly(actionFailure);
-    });
+    assertThat(uncaught)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e)
+                  .hasCause(handlerFailure)
+                  .hasMessageContaining("TimerErrorHandler")
+                  .hasMessageContaining(TimersTest.class.getName());
+              assertThat(e.getSuppressed()).containsExactly(actionFailure);
+            });
     assertThat(handlerFailure.getSuppressed()).isEmpty(); // the handler's own error is not mutated
   }
 
@@ -311,25 +346,44 @@ class TimersTest {
 
   @Test
   void nullArgumentsAreNamed() {
-    assertThatThrownBy(() -> timers.schedule(null, () -> {})).isInstanceOf(NullPointerException.class).hasMessage("delay");
-    assertThatThrownBy(() -> timers.schedule(Duration.ZERO, null)).isInstanceOf(NullPointerException.class).hasMessage("action");
-    assertThatThrownBy(() -> timers.tickAtFixedRate(null, () -> {})).isInstanceOf(NullPointerException.class).hasMessage("period");
-    assertThatThrownBy(() -> timers.withTimeout(null, Duration.ZERO)).isInstanceOf(NullPointerException.class).hasMessage("future");
-    assertThatThrownBy(() -> timers.withTimeout(new CompletableFuture<>(), null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
-    assertThatThrownBy(() -> timers.watchdog(Duration.ofSeconds(1), null)).isInstanceOf(NullPointerException.class).hasMessage("onExpire");
-    assertThatThrownBy(() -> timers.at(null)).isInstanceOf(NullPointerException.class).hasMessage("site");
-    assertThatThrownBy(() -> Timers.sleep(null)).isInstanceOf(NullPointerException.class).hasMessage("duration");
+    assertThatThrownBy(() -> timers.schedule(null, () -> {}))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("delay");
+    assertThatThrownBy(() -> timers.schedule(Duration.ZERO, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("action");
+    assertThatThrownBy(() -> timers.tickAtFixedRate(null, () -> {}))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("period");
+    assertThatThrownBy(() -> timers.withTimeout(null, Duration.ZERO))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("future");
+    assertThatThrownBy(() -> timers.withTimeout(new CompletableFuture<>(), null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("timeout");
+    assertThatThrownBy(() -> timers.watchdog(Duration.ofSeconds(1), null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("onExpire");
+    assertThatThrownBy(() -> timers.at(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("site");
+    assertThatThrownBy(() -> Timers.sleep(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("duration");
     assertThat(registry.snapshot().sites()).isEmpty();
   }
 
   @Test
   void nonPositivePeriodsAreRejected() {
     assertThatThrownBy(() -> timers.tickAtFixedRate(Duration.ZERO, () -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("period must be positive");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("period must be positive");
     assertThatThrownBy(() -> timers.tickWithFixedDelay(Duration.ofMillis(-1), () -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay must be positive");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("delay must be positive");
     assertThatThrownBy(() -> timers.coalescer(0, Duration.ofMillis(1), b -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatch");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxBatch");
   }
 
   @Test
@@ -356,15 +410,19 @@ class TimersTest {
   void useAfterCloseNamesWhatWasClosed() {
     timers.close();
     assertThatThrownBy(() -> timers.schedule(Duration.ZERO, () -> {}))
-        .isInstanceOf(IllegalStateException.class).hasMessage("Timers 'test' is closed");
-    assertThatThrownBy(() -> timers.scope()).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Timers 'test' is closed");
+    assertThatThrownBy(() -> timers.scope())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThat(registry.snapshot().totalLiveTimers()).isZero();
   }
 
   @Test
   void theSharedInstanceCannotBeClosed() {
     assertThatThrownBy(() -> Timers.shared().close())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("shared");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("shared");
   }
 
   @Test
@@ -382,7 +440,12 @@ class TimersTest {
     try (Timers real = Timers.builder().name("real").registry(registry).build()) {
       CountDownLatch ran = new CountDownLatch(1);
       Thread[] runner = new Thread[1];
-      real.schedule(Duration.ZERO, () -> { runner[0] = Thread.currentThread(); ran.countDown(); });
+      real.schedule(
+          Duration.ZERO,
+          () -> {
+            runner[0] = Thread.currentThread();
+            ran.countDown();
+          });
       assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(runner[0]).isNotSameAs(Thread.currentThread());
       assertThat(runner[0].getName()).startsWith("timerguard-real");
@@ -393,16 +456,27 @@ class TimersTest {
   @Test
   void sleepHonoursInterruptionAndNeverSwallowsIt() {
     Thread.currentThread().interrupt();
-    assertThatThrownBy(() -> Timers.sleep(Duration.ofSeconds(10))).isInstanceOf(InterruptedException.class);
+    assertThatThrownBy(() -> Timers.sleep(Duration.ofSeconds(10)))
+        .isInstanceOf(InterruptedException.class);
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
   }
 
   @Test
   void sleepIsCutShortByAnInterruptFromAnotherThread() throws Exception {
     Thread main = Thread.currentThread();
-    Thread interrupter = new Thread(() -> { try { Thread.sleep(20); } catch (InterruptedException ignored) { return; } main.interrupt(); });
+    Thread interrupter =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(20);
+              } catch (InterruptedException ignored) {
+                return;
+              }
+              main.interrupt();
+            });
     interrupter.start();
-    assertThatThrownBy(() -> Timers.sleep(Duration.ofDays(1))).isInstanceOf(InterruptedException.class);
+    assertThatThrownBy(() -> Timers.sleep(Duration.ofDays(1)))
+        .isInstanceOf(InterruptedException.class);
     interrupter.join();
   }
 

@@ -12,7 +12,8 @@ class WatchdogTest {
 
   ManualEngine engine = new ManualEngine();
   LiveRegistry registry = LiveRegistry.create(100, engine::nanoTime);
-  Timers timers = Timers.builder().engine(engine).registry(registry).clock(engine::nanoTime).build();
+  Timers timers =
+      Timers.builder().engine(engine).registry(registry).clock(engine::nanoTime).build();
 
   @Test
   void expiresOnceWhenNoProgressComes() {
@@ -56,8 +57,8 @@ class WatchdogTest {
 
   /**
    * The Forgotten Reset race, run many times on two threads: the clock stands exactly at the
-   * deadline while one thread resets and the timer thread fires. Whatever the interleaving, a
-   * reset that returned true means the old deadline did not fire.
+   * deadline while one thread resets and the timer thread fires. Whatever the interleaving, a reset
+   * that returned true means the old deadline did not fire.
    */
   @Test
   void aResetThatReturnedTrueNeverLosesToTheOldDeadline() throws Exception {
@@ -67,10 +68,16 @@ class WatchdogTest {
     CyclicBarrier start = new CyclicBarrier(2);
     for (int i = 0; i < rounds; i++) {
       AtomicInteger expired = new AtomicInteger();
-      WatchdogImpl w = (WatchdogImpl) timers.watchdog(Duration.ofMillis(10), expired::incrementAndGet);
+      WatchdogImpl w =
+          (WatchdogImpl) timers.watchdog(Duration.ofMillis(10), expired::incrementAndGet);
       engine.now.addAndGet(10_000_000L); // exactly at the deadline: the old timer is due
       boolean[] reset = new boolean[1];
-      Thread resetter = new Thread(() -> { await(start); reset[0] = w.reset(); });
+      Thread resetter =
+          new Thread(
+              () -> {
+                await(start);
+                reset[0] = w.reset();
+              });
       resetter.start();
       await(start);
       w.run(); // the timer thread fires the old deadline

@@ -9,17 +9,16 @@ import java.nio.file.StandardCopyOption;
 import java.util.jar.JarFile;
 
 /**
- * The agent's entry point, for {@code -javaagent:timerguard-agent.jar[=options]} ({@link
- * #premain}) and for dynamic attach ({@link #agentmain}); options are described in {@code
- * docs/agent.md}.
+ * The agent's entry point, for {@code -javaagent:timerguard-agent.jar[=options]} ({@link #premain})
+ * and for dynamic attach ({@link #agentmain}); options are described in {@code docs/agent.md}.
  *
  * <p>This class is deliberately tiny and references nothing but the JDK: it first appends the
  * agent's boot jar (the core's {@code dev.timerguard.live} model and the hooks) to the bootstrap
  * class path, so that the one registry is shared by every class loader, and only then loads the
  * installer. When the agent is attached to an application that already loaded the live model from
  * its own class path (it uses TimerGuard's library), the boot jar goes on the system class path
- * instead, so the hooks and the application share the application's registry rather than
- * creating a second one. Loading twice (a second attach, or attach after {@code -javaagent}) installs nothing
+ * instead, so the hooks and the application share the application's registry rather than creating a
+ * second one. Loading twice (a second attach, or attach after {@code -javaagent}) installs nothing
  * twice. It never throws: a failure to start is printed as one line and the application runs on.
  */
 public final class AgentBoot {

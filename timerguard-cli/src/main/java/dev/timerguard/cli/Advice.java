@@ -46,8 +46,11 @@ final class Advice {
   static String branch(Diagnosis.Verdict verdict, boolean heapGrows, boolean threadsGrow) {
     switch (verdict) {
       case TIMER_LEAK:
-        return (heapGrows ? "heap growing -> timers growing" : "heap not yet visibly growing -> but timers grow")
-            + " -> TIMER LEAK: fix the sites below" + (threadsGrow ? "; threads grow too (see below)" : "");
+        return (heapGrows
+                ? "heap growing -> timers growing"
+                : "heap not yet visibly growing -> but timers grow")
+            + " -> TIMER LEAK: fix the sites below"
+            + (threadsGrow ? "; threads grow too (see below)" : "");
       case THREAD_LEAK:
         return (heapGrows ? "heap growing" : "heap not yet visibly growing")
             + " -> not timers -> threads growing -> THREAD LEAK: fix the thread groups below";

@@ -25,16 +25,17 @@ import javax.management.remote.JMXServiceURL;
 
 /**
  * A doctor's connection to one running JVM: attaches with the attach API, loads the TimerGuard
- * agent with a fresh session id and secret, and reads everything over JMX through the connector
- * the agent starts for this session (loopback only, the secret required, stopped by the agent
- * when this session disconnects; the JDK's local management agent is never started, as it would
- * listen on every interface for the rest of the target's life). Only this class touches {@code com.sun.tools.attach}, so a runtime without the {@code
- * jdk.attach} module fails with a clear message before it is loaded.
+ * agent with a fresh session id and secret, and reads everything over JMX through the connector the
+ * agent starts for this session (loopback only, the secret required, stopped by the agent when this
+ * session disconnects; the JDK's local management agent is never started, as it would listen on
+ * every interface for the rest of the target's life). Only this class touches {@code
+ * com.sun.tools.attach}, so a runtime without the {@code jdk.attach} module fails with a clear
+ * message before it is loaded.
  *
  * <p>Every step in the target runs on a daemon thread of its own and is waited for at most the
  * session's timeout: a stopped, frozen or swapping JVM makes a step fail with a {@link
- * DoctorException} ("did not respond within ..."), never hang the doctor. A step that is given
- * up on is left to finish (or not) on its daemon thread; a connection it opens late is closed.
+ * DoctorException} ("did not respond within ..."), never hang the doctor. A step that is given up
+ * on is left to finish (or not) on its daemon thread; a connection it opens late is closed.
  *
  * <p>Not thread-safe; one per diagnosis. {@link #close()} disconnects, which stops the session's
  * connector in the target; the agent stays loaded.
@@ -136,8 +137,15 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
 
   static DoctorException notResponding(long pid, Duration timeout, String step) {
     return new DoctorException(
-        "JVM " + pid + " did not respond within " + DoctorCommand.format(timeout) + " while "
-            + step + " (stopped, frozen or swapping? 'kill -CONT " + pid + "' resumes a stopped"
+        "JVM "
+            + pid
+            + " did not respond within "
+            + DoctorCommand.format(timeout)
+            + " while "
+            + step
+            + " (stopped, frozen or swapping? 'kill -CONT "
+            + pid
+            + "' resumes a stopped"
             + " process); give it longer with --attach-timeout");
   }
 
@@ -160,13 +168,16 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
       try {
         vm.loadAgent(agentJar.toString(), "doctor=" + id + ":" + secret);
       } finally {
-        // the target holds the jar open once loaded; remove it now so a killed doctor leaves no file
+        // the target holds the jar open once loaded; remove it now so a killed doctor leaves no
+        // file
         agentJar.toFile().delete();
       }
       String address = vm.getSystemProperties().getProperty(CONNECTOR_PROPERTY + id);
       if (address == null) {
         throw new DoctorException(
-            "the agent in JVM " + pid + " did not start the doctor's JMX connector (its standard"
+            "the agent in JVM "
+                + pid
+                + " did not start the doctor's JMX connector (its standard"
                 + " error says why)");
       }
       JMXConnector c =
@@ -257,48 +268,57 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
   /** The agent's snapshot document (the agent MBean's SnapshotJson, see SnapshotCodec). */
   @Override
   public String snapshotJson() throws Exception {
-    return bounded("reading the agent's snapshot", () -> (String) mbs.getAttribute(agent, "SnapshotJson"));
+    return bounded(
+        "reading the agent's snapshot", () -> (String) mbs.getAttribute(agent, "SnapshotJson"));
   }
 
   /** Loaded {@code TimerTask} subclasses in the target. */
   @Override
   public String[] timerTaskClasses() throws Exception {
-    return bounded("reading the TimerTask classes",
+    return bounded(
+        "reading the TimerTask classes",
         () -> (String[]) mbs.getAttribute(agent, "TimerTaskClassNames"));
   }
 
   /** Every platform thread with its stack. */
   @Override
   public ThreadInfo[] threads() throws Exception {
-    return bounded("dumping its threads", () -> {
-      ThreadMXBean t =
-          ManagementFactory.newPlatformMXBeanProxy(
-              mbs, ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
-      return t.dumpAllThreads(false, false);
-    });
+    return bounded(
+        "dumping its threads",
+        () -> {
+          ThreadMXBean t =
+              ManagementFactory.newPlatformMXBeanProxy(
+                  mbs, ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
+          return t.dumpAllThreads(false, false);
+        });
   }
 
   /** Heap in use now, in bytes. */
   @Override
   public long heapUsed() throws Exception {
-    return bounded("reading its heap use", () -> {
-      MemoryMXBean m =
-          ManagementFactory.newPlatformMXBeanProxy(
-              mbs, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
-      return m.getHeapMemoryUsage().getUsed();
-    });
+    return bounded(
+        "reading its heap use",
+        () -> {
+          MemoryMXBean m =
+              ManagementFactory.newPlatformMXBeanProxy(
+                  mbs, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
+          return m.getHeapMemoryUsage().getUsed();
+        });
   }
 
   /** {@code jcmd GC.class_histogram} through the DiagnosticCommand MBean (runs a full GC). */
   @Override
   public String classHistogram() throws Exception {
     ObjectName dcmd = new ObjectName("com.sun.management:type=DiagnosticCommand");
-    return bounded("taking a class histogram (a full GC)", () -> (String)
-        mbs.invoke(
-            dcmd,
-            "gcClassHistogram",
-            new Object[] {new String[0]},
-            new String[] {String[].class.getName()}));
+    return bounded(
+        "taking a class histogram (a full GC)",
+        () ->
+            (String)
+                mbs.invoke(
+                    dcmd,
+                    "gcClassHistogram",
+                    new Object[] {new String[0]},
+                    new String[] {String[].class.getName()}));
   }
 
   /**

@@ -44,11 +44,14 @@ final class AttachedCapture implements CaptureTarget {
 
   @Override
   public int featureVersion() throws Exception {
-    return session.bounded("reading its Java version", () -> {
-      RuntimeMXBean rt = ManagementFactory.newPlatformMXBeanProxy(
-          mbs(), ManagementFactory.RUNTIME_MXBEAN_NAME, RuntimeMXBean.class);
-      return Runtime.Version.parse(rt.getSpecVersion()).feature();
-    });
+    return session.bounded(
+        "reading its Java version",
+        () -> {
+          RuntimeMXBean rt =
+              ManagementFactory.newPlatformMXBeanProxy(
+                  mbs(), ManagementFactory.RUNTIME_MXBEAN_NAME, RuntimeMXBean.class);
+          return Runtime.Version.parse(rt.getSpecVersion()).feature();
+        });
   }
 
   @Override
@@ -62,9 +65,16 @@ final class AttachedCapture implements CaptureTarget {
   }
 
   private String dcmd(String step, String operation, String... args) throws Exception {
-    return session.bounded(step, () -> (String) mbs().invoke(
-        new ObjectName(DCMD), operation, new Object[] {args},
-        new String[] {String[].class.getName()}));
+    return session.bounded(
+        step,
+        () ->
+            (String)
+                mbs()
+                    .invoke(
+                        new ObjectName(DCMD),
+                        operation,
+                        new Object[] {args},
+                        new String[] {String[].class.getName()}));
   }
 
   private FlightRecorderMXBean recorder() throws Exception {
@@ -73,45 +83,49 @@ final class AttachedCapture implements CaptureTarget {
 
   @Override
   public long startRecording(Path file, Duration limit) throws Exception {
-    return session.bounded("starting a flight recording", () -> {
-      FlightRecorderMXBean jfr = recorder();
-      long id = jfr.newRecording();
-      try {
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String e : EVENTS) {
-          settings.put(e + "#enabled", "true");
-        }
-        jfr.setRecordingSettings(id, settings);
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("name", "timerguard-doctor");
-        options.put("destination", file.toString());
-        options.put("duration", Math.max(1, limit.toSeconds()) + " s");
-        options.put("dumpOnExit", "true");
-        options.put("disk", "true");
-        jfr.setRecordingOptions(id, options);
-        jfr.startRecording(id);
-        return id;
-      } catch (Exception | Error e) {
-        try {
-          jfr.closeRecording(id);
-        } catch (Exception ignored) {
-          // the first failure is the one to report
-        }
-        throw e;
-      }
-    });
+    return session.bounded(
+        "starting a flight recording",
+        () -> {
+          FlightRecorderMXBean jfr = recorder();
+          long id = jfr.newRecording();
+          try {
+            Map<String, String> settings = new LinkedHashMap<>();
+            for (String e : EVENTS) {
+              settings.put(e + "#enabled", "true");
+            }
+            jfr.setRecordingSettings(id, settings);
+            Map<String, String> options = new LinkedHashMap<>();
+            options.put("name", "timerguard-doctor");
+            options.put("destination", file.toString());
+            options.put("duration", Math.max(1, limit.toSeconds()) + " s");
+            options.put("dumpOnExit", "true");
+            options.put("disk", "true");
+            jfr.setRecordingOptions(id, options);
+            jfr.startRecording(id);
+            return id;
+          } catch (Exception | Error e) {
+            try {
+              jfr.closeRecording(id);
+            } catch (Exception ignored) {
+              // the first failure is the one to report
+            }
+            throw e;
+          }
+        });
   }
 
   @Override
   public void stopRecording(long id) throws Exception {
-    session.bounded("stopping the flight recording", () -> {
-      FlightRecorderMXBean jfr = recorder();
-      try {
-        jfr.stopRecording(id);
-      } finally {
-        jfr.closeRecording(id);
-      }
-      return null;
-    });
+    session.bounded(
+        "stopping the flight recording",
+        () -> {
+          FlightRecorderMXBean jfr = recorder();
+          try {
+            jfr.stopRecording(id);
+          } finally {
+            jfr.closeRecording(id);
+          }
+          return null;
+        });
   }
 }

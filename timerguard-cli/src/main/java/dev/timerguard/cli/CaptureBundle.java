@@ -25,8 +25,8 @@ import java.util.TreeSet;
  * review needs, in one folder. Each part is written as soon as it is known (the start histogram
  * before sampling, each sample's CSV rows as they are read), so a run cut short, by a target that
  * exits or a part that fails, leaves the parts already written valid; {@code README.txt} is always
- * written last and lists every file in the folder, and every expected part that is missing with
- * the reason.
+ * written last and lists every file in the folder, and every expected part that is missing with the
+ * reason.
  *
  * <p>The folder is checked by {@link #prepare} before anything is attached: a folder that cannot be
  * created or written, or that is not empty without {@code force}, is refused with one line. With
@@ -35,8 +35,8 @@ import java.util.TreeSet;
  * itself, into the same folder (the doctor attaches only to JVMs of its own user on its own host).
  *
  * <p>Not thread-safe: one per doctor run, used on the doctor's thread (the {@link
- * Diagnosis.Observer} calls come from the sampling loop on that thread). Its own I/O failures
- * never end the diagnosis; they are recorded as missing parts.
+ * Diagnosis.Observer} calls come from the sampling loop on that thread). Its own I/O failures never
+ * end the diagnosis; they are recorded as missing parts.
  */
 final class CaptureBundle implements Diagnosis.Observer {
 
@@ -55,24 +55,38 @@ final class CaptureBundle implements Diagnosis.Observer {
   static final String CSV_HEADER = "time,kind,site,live,created,fired,cancelled,retained";
 
   /** Every file a bundle may hold, in the order README.txt lists them. */
-  static final List<String> PARTS = List.of(REPORT_TEXT, REPORT_JSON, REPORT_HTML, HISTOGRAM_START,
-      HISTOGRAM_END, SAMPLES, THREADS_JSON, THREADS_TEXT, RECORDING, README);
+  static final List<String> PARTS =
+      List.of(
+          REPORT_TEXT,
+          REPORT_JSON,
+          REPORT_HTML,
+          HISTOGRAM_START,
+          HISTOGRAM_END,
+          SAMPLES,
+          THREADS_JSON,
+          THREADS_TEXT,
+          RECORDING,
+          README);
 
-  private static final Map<String, String> DESCRIPTIONS = Map.of(
-      REPORT_TEXT, "the doctor's report as it prints it",
-      REPORT_JSON, "the same report as JSON (what --json prints)",
-      REPORT_HTML, "one self-contained page (no network): live timers per growing site over the"
-          + " sampling window, the leaking lines, the class-histogram diff, the thread groups",
-      HISTOGRAM_START, "class histogram (GC.class_histogram, after a full GC) before sampling",
-      HISTOGRAM_END, "class histogram (GC.class_histogram, after a full GC) after sampling",
-      SAMPLES, "one row per sample per site: " + CSV_HEADER + " (time in UTC)",
-      THREADS_JSON, "thread dump in JSON (Thread.dump_to_file -format=json), platform and virtual"
-          + " threads",
-      THREADS_TEXT, "thread dump in plain text (Thread.print -l), platform threads",
-      RECORDING, "flight recording of TimerGuard's events (dev.timerguard.TimerScheduled,"
-          + " TimerCancelled, TimerFired, GrowthSeverityChanged) and thread starts and ends over"
-          + " the sampling window; read it with 'jfr print --events dev.timerguard.TimerScheduled"
-          + " recording.jfr' or JDK Mission Control");
+  private static final Map<String, String> DESCRIPTIONS =
+      Map.of(
+          REPORT_TEXT, "the doctor's report as it prints it",
+          REPORT_JSON, "the same report as JSON (what --json prints)",
+          REPORT_HTML,
+              "one self-contained page (no network): live timers per growing site over the"
+                  + " sampling window, the leaking lines, the class-histogram diff, the thread groups",
+          HISTOGRAM_START, "class histogram (GC.class_histogram, after a full GC) before sampling",
+          HISTOGRAM_END, "class histogram (GC.class_histogram, after a full GC) after sampling",
+          SAMPLES, "one row per sample per site: " + CSV_HEADER + " (time in UTC)",
+          THREADS_JSON,
+              "thread dump in JSON (Thread.dump_to_file -format=json), platform and virtual"
+                  + " threads",
+          THREADS_TEXT, "thread dump in plain text (Thread.print -l), platform threads",
+          RECORDING,
+              "flight recording of TimerGuard's events (dev.timerguard.TimerScheduled,"
+                  + " TimerCancelled, TimerFired, GrowthSeverityChanged) and thread starts and ends over"
+                  + " the sampling window; read it with 'jfr print --events dev.timerguard.TimerScheduled"
+                  + " recording.jfr' or JDK Mission Control");
 
   private final Path dir;
   private final String shown;
@@ -104,43 +118,71 @@ final class CaptureBundle implements Diagnosis.Observer {
     try {
       dir = Path.of(dirText).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
-      throw new DoctorException("--capture '" + dirText + "' is not a valid path: " + e.getReason());
+      throw new DoctorException(
+          "--capture '" + dirText + "' is not a valid path: " + e.getReason());
     }
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new DoctorException("--capture " + dirText + " is a file, not a directory; give a new"
-          + " or empty directory");
+      throw new DoctorException(
+          "--capture "
+              + dirText
+              + " is a file, not a directory; give a new"
+              + " or empty directory");
     }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new DoctorException("--capture directory " + dirText + " cannot be created ("
-          + reason(e) + "); give a directory this user can write");
+      throw new DoctorException(
+          "--capture directory "
+              + dirText
+              + " cannot be created ("
+              + reason(e)
+              + "); give a directory this user can write");
     }
     List<String> present;
     try {
       present = list(dir);
     } catch (IOException e) {
-      throw new DoctorException("--capture directory " + dirText + " cannot be read ("
-          + reason(e) + "); give a directory this user can write");
+      throw new DoctorException(
+          "--capture directory "
+              + dirText
+              + " cannot be read ("
+              + reason(e)
+              + "); give a directory this user can write");
     }
     if (!present.isEmpty() && !force) {
-      throw new DoctorException("--capture directory " + dirText + " is not empty ("
-          + present.size() + " entries, e.g. " + present.get(0) + "); give a new or empty"
-          + " directory, or add --force to replace the bundle's files in it");
+      throw new DoctorException(
+          "--capture directory "
+              + dirText
+              + " is not empty ("
+              + present.size()
+              + " entries, e.g. "
+              + present.get(0)
+              + "); give a new or empty"
+              + " directory, or add --force to replace the bundle's files in it");
     }
     try {
       Files.delete(Files.createTempFile(dir, ".timerguard-write-check", ".tmp"));
     } catch (IOException e) {
-      throw new DoctorException("--capture directory " + dirText + " is not writable ("
-          + reason(e) + "); give a directory this user can write");
+      throw new DoctorException(
+          "--capture directory "
+              + dirText
+              + " is not writable ("
+              + reason(e)
+              + "); give a directory this user can write");
     }
     if (force) {
       for (String part : PARTS) {
         try {
           Files.deleteIfExists(dir.resolve(part));
         } catch (IOException e) {
-          throw new DoctorException("--capture directory " + dirText + ": cannot replace " + part
-              + " (" + reason(e) + ")");
+          throw new DoctorException(
+              "--capture directory "
+                  + dirText
+                  + ": cannot replace "
+                  + part
+                  + " ("
+                  + reason(e)
+                  + ")");
         }
       }
     }
@@ -192,8 +234,11 @@ final class CaptureBundle implements Diagnosis.Observer {
     write(REPORT_TEXT, ReportWriter.text(r), null);
     write(REPORT_JSON, ReportWriter.json(r) + "\n", null);
     try {
-      write(REPORT_HTML, HtmlReport.render(r, histogramStart, histogramEnd,
-          HtmlReport.series(r, dir.resolve(SAMPLES))), null);
+      write(
+          REPORT_HTML,
+          HtmlReport.render(
+              r, histogramStart, histogramEnd, HtmlReport.series(r, dir.resolve(SAMPLES))),
+          null);
     } catch (IOException | RuntimeException e) {
       missing.put(REPORT_HTML, "cannot read the samples back for the page: " + oneLine(e));
     }
@@ -202,16 +247,21 @@ final class CaptureBundle implements Diagnosis.Observer {
   }
 
   /**
-   * Completes the bundle for a doctor that stopped with {@code e} (README.txt says why) and
-   * returns the one line to show, which points at the bundle.
+   * Completes the bundle for a doctor that stopped with {@code e} (README.txt says why) and returns
+   * the one line to show, which points at the bundle.
    */
   DoctorException abandon(DoctorException e) {
     if (!done) {
       closeCsv();
       writeReadme(e.getMessage());
     }
-    return new DoctorException(e.getMessage() + " (the evidence bundle in " + shown
-        + " keeps what was captured; " + README + " says what is missing)");
+    return new DoctorException(
+        e.getMessage()
+            + " (the evidence bundle in "
+            + shown
+            + " keeps what was captured; "
+            + README
+            + " says what is missing)");
   }
 
   /** One line about the finished bundle, for standard error. */
@@ -250,10 +300,22 @@ final class CaptureBundle implements Diagnosis.Observer {
       String time = Instant.ofEpochMilli(snapshot.epochMillis()).toString();
       StringBuilder b = new StringBuilder();
       for (SiteStats s : snapshot.sites()) {
-        b.append(time).append(',').append(s.site().kind()).append(',')
-            .append(csvField(s.site().location())).append(',').append(s.live()).append(',')
-            .append(s.created()).append(',').append(s.fired()).append(',')
-            .append(s.cancelled()).append(',').append(s.retained()).append('\n');
+        b.append(time)
+            .append(',')
+            .append(s.site().kind())
+            .append(',')
+            .append(csvField(s.site().location()))
+            .append(',')
+            .append(s.live())
+            .append(',')
+            .append(s.created())
+            .append(',')
+            .append(s.fired())
+            .append(',')
+            .append(s.cancelled())
+            .append(',')
+            .append(s.retained())
+            .append('\n');
       }
       csv.write(b.toString());
       csv.flush(); // each sample complete on disk, so a run cut short leaves whole rows
@@ -313,9 +375,11 @@ final class CaptureBundle implements Diagnosis.Observer {
       }
       why = "plain text because " + why;
     } else {
-      why = "plain text because the target runs Java " + (version == 0 ? "(unknown)" : version)
-          + ": the JSON thread dump (Thread.dump_to_file -format=json, with virtual threads)"
-          + " needs Java 21 or later";
+      why =
+          "plain text because the target runs Java "
+              + (version == 0 ? "(unknown)" : version)
+              + ": the JSON thread dump (Thread.dump_to_file -format=json, with virtual threads)"
+              + " needs Java 21 or later";
     }
     try {
       write(THREADS_TEXT, target.threadDumpText(), why);
@@ -357,14 +421,20 @@ final class CaptureBundle implements Diagnosis.Observer {
     }
     String reason = failure == null ? "not produced" : "not reached: " + failure;
     for (String part : PARTS) {
-      if (part.equals(README) || part.equals(THREADS_JSON) || part.equals(THREADS_TEXT)
-          || written.containsKey(part) || missing.containsKey(part)) {
+      if (part.equals(README)
+          || part.equals(THREADS_JSON)
+          || part.equals(THREADS_TEXT)
+          || written.containsKey(part)
+          || missing.containsKey(part)) {
         continue;
       }
       missing.put(part, reason);
     }
-    boolean threads = written.containsKey(THREADS_JSON) || written.containsKey(THREADS_TEXT)
-        || missing.containsKey(THREADS_JSON) || missing.containsKey(THREADS_TEXT);
+    boolean threads =
+        written.containsKey(THREADS_JSON)
+            || written.containsKey(THREADS_TEXT)
+            || missing.containsKey(THREADS_JSON)
+            || missing.containsKey(THREADS_TEXT);
     if (!threads) {
       missing.put(THREADS_JSON + " or " + THREADS_TEXT, reason);
     }
@@ -372,9 +442,14 @@ final class CaptureBundle implements Diagnosis.Observer {
     b.append("TimerGuard doctor evidence bundle\n\n");
     b.append("Target JVM: ").append(pid == 0 ? "(not attached)" : Long.toString(pid)).append('\n');
     if (started != null) {
-      b.append("Captured:   ").append(started).append(" to ").append(Instant.now()).append(" (UTC)\n");
+      b.append("Captured:   ")
+          .append(started)
+          .append(" to ")
+          .append(Instant.now())
+          .append(" (UTC)\n");
     }
-    b.append("Outcome:    ").append(failure == null ? "complete" : "stopped early: " + failure)
+    b.append("Outcome:    ")
+        .append(failure == null ? "complete" : "stopped early: " + failure)
         .append("\n\nFiles\n");
     TreeSet<String> present = new TreeSet<>();
     try {
@@ -391,7 +466,9 @@ final class CaptureBundle implements Diagnosis.Observer {
       if (!part.equals(README)) {
         b.append(" (").append(size(dir.resolve(part))).append(")");
       }
-      b.append(": ").append(part.equals(README) ? "this list" : DESCRIPTIONS.get(part)).append('\n');
+      b.append(": ")
+          .append(part.equals(README) ? "this list" : DESCRIPTIONS.get(part))
+          .append('\n');
       String note = written.get(part);
       if (note != null) {
         b.append("      ").append(note).append('\n');
@@ -400,7 +477,11 @@ final class CaptureBundle implements Diagnosis.Observer {
     b.append("\nMissing").append(missing.isEmpty() ? ": nothing\n" : "\n");
     for (Map.Entry<String, String> m : missing.entrySet()) {
       if (present.contains(m.getKey())) {
-        b.append("  ").append(m.getKey()).append(" is incomplete: ").append(m.getValue()).append('\n');
+        b.append("  ")
+            .append(m.getKey())
+            .append(" is incomplete: ")
+            .append(m.getValue())
+            .append('\n');
       } else {
         b.append("  ").append(m.getKey()).append(": ").append(m.getValue()).append('\n');
       }

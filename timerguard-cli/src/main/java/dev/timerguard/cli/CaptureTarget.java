@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * What the evidence bundle asks of the JVM under examination beyond a diagnosis: its Java
- * version, a thread dump and a flight recording. {@link AttachedCapture} is the real one (over
- * the doctor's JMX connection); tests supply fakes. Files named here are written by the target
- * itself, so they must be absolute paths the target can reach (same host and user as the doctor).
- * Any method may throw when the JVM goes away or lacks the facility; the bundle records why.
+ * What the evidence bundle asks of the JVM under examination beyond a diagnosis: its Java version,
+ * a thread dump and a flight recording. {@link AttachedCapture} is the real one (over the doctor's
+ * JMX connection); tests supply fakes. Files named here are written by the target itself, so they
+ * must be absolute paths the target can reach (same host and user as the doctor). Any method may
+ * throw when the JVM goes away or lacks the facility; the bundle records why.
  */
 interface CaptureTarget {
 

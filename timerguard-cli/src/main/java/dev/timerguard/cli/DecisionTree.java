@@ -1,6 +1,5 @@
 package dev.timerguard.cli;
 
-import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthDetector;
 import dev.timerguard.live.GrowthVerdict;
 import dev.timerguard.live.Series;
@@ -50,7 +49,8 @@ final class DecisionTree {
     List<Diagnosis.SiteFinding> timerSites = new ArrayList<>();
     List<Diagnosis.SiteFinding> executors = new ArrayList<>();
     List<Diagnosis.SiteFinding> threadSites = new ArrayList<>();
-    for (GrowthVerdict.SiteGrowth g : detector.analyze(snaps, GrowthDetector.Metric.LIVE).growing()) {
+    for (GrowthVerdict.SiteGrowth g :
+        detector.analyze(snaps, GrowthDetector.Metric.LIVE).growing()) {
       SiteStats s = last.site(g.site());
       long now = s == null ? 0 : s.live();
       long queued = s == null ? 0 : s.queued();
@@ -71,8 +71,13 @@ final class DecisionTree {
     for (GrowthVerdict.SiteGrowth g :
         detector.analyze(snaps, GrowthDetector.Metric.RETAINED).growing()) {
       SiteStats s = last.site(g.site());
-      executors.add(new Diagnosis.SiteFinding(Diagnosis.FindingKind.CANCELLED_TASKS_RETAINED,
-          g.site(), g, s == null ? 0 : s.retained(), s == null ? 0 : s.queued()));
+      executors.add(
+          new Diagnosis.SiteFinding(
+              Diagnosis.FindingKind.CANCELLED_TASKS_RETAINED,
+              g.site(),
+              g,
+              s == null ? 0 : s.retained(),
+              s == null ? 0 : s.queued()));
     }
 
     List<Diagnosis.ThreadFinding> threadGroups = new ArrayList<>();
@@ -87,11 +92,18 @@ final class DecisionTree {
           stack.add(st[i].toString());
         }
         long[] v = e.getValue();
-        threadGroups.add(new Diagnosis.ThreadFinding(label, String.valueOf(ex.getThreadState()),
-            (int) v[0], (int) v[v.length - 1], g, stack));
+        threadGroups.add(
+            new Diagnosis.ThreadFinding(
+                label,
+                String.valueOf(ex.getThreadState()),
+                (int) v[0],
+                (int) v[v.length - 1],
+                g,
+                stack));
       }
     }
-    threadGroups.sort((a, b) -> Double.compare(b.growth().ratePerSecond(), a.growth().ratePerSecond()));
+    threadGroups.sort(
+        (a, b) -> Double.compare(b.growth().ratePerSecond(), a.growth().ratePerSecond()));
 
     Set<String> timerClassNames = new TreeSet<>(TIMER_CLASSES);
     timerClassNames.addAll(List.of(in.timerTasks()));
@@ -116,29 +128,66 @@ final class DecisionTree {
     boolean threadsGrow = !threadGroups.isEmpty() || !threadSites.isEmpty();
 
     List<Diagnosis.Step> tree = new ArrayList<>();
-    tree.add(new Diagnosis.Step("Is heap growing?", heapGrows,
-        String.format(Locale.ROOT, "%s after full GC over %ds (%s -> %s)", signedBytes(heapDelta),
-            duration.toSeconds(), bytes(heapBefore), bytes(heapAfter))));
+    tree.add(
+        new Diagnosis.Step(
+            "Is heap growing?",
+            heapGrows,
+            String.format(
+                Locale.ROOT,
+                "%s after full GC over %ds (%s -> %s)",
+                signedBytes(heapDelta),
+                duration.toSeconds(),
+                bytes(heapBefore),
+                bytes(heapAfter))));
     long histoDelta = histo.stream().mapToLong(h -> h.after() - h.before()).sum();
-    tree.add(new Diagnosis.Step("Is it timers?", timersGrow,
-        timerSites.size() + " timer site(s) and " + executors.size()
-            + " executor finding(s) grow; pending timer objects " + (histoDelta >= 0 ? "+" : "")
-            + histoDelta + " in the class histogram"));
-    tree.add(new Diagnosis.Step("Are threads growing?", threadsGrow,
-        threadGroups.size() + " thread group(s) and " + threadSites.size()
-            + " thread-creation site(s) grow"));
+    tree.add(
+        new Diagnosis.Step(
+            "Is it timers?",
+            timersGrow,
+            timerSites.size()
+                + " timer site(s) and "
+                + executors.size()
+                + " executor finding(s) grow; pending timer objects "
+                + (histoDelta >= 0 ? "+" : "")
+                + histoDelta
+                + " in the class histogram"));
+    tree.add(
+        new Diagnosis.Step(
+            "Are threads growing?",
+            threadsGrow,
+            threadGroups.size()
+                + " thread group(s) and "
+                + threadSites.size()
+                + " thread-creation site(s) grow"));
 
-    Diagnosis.Verdict verdict = timersGrow ? Diagnosis.Verdict.TIMER_LEAK
-        : threadsGrow ? Diagnosis.Verdict.THREAD_LEAK
-        : heapGrows ? Diagnosis.Verdict.SOMETHING_ELSE
-        : Diagnosis.Verdict.NO_LEAK;
+    Diagnosis.Verdict verdict =
+        timersGrow
+            ? Diagnosis.Verdict.TIMER_LEAK
+            : threadsGrow
+                ? Diagnosis.Verdict.THREAD_LEAK
+                : heapGrows ? Diagnosis.Verdict.SOMETHING_ELSE : Diagnosis.Verdict.NO_LEAK;
     List<Diagnosis.ThreadFinding> allThreads = new ArrayList<>(threadGroups);
     for (Diagnosis.SiteFinding f : threadSites) {
-      allThreads.add(new Diagnosis.ThreadFinding(f.site().location(), "started here",
-          (int) f.growth().first(), (int) f.growth().last(), f.growth().trend(), List.of()));
+      allThreads.add(
+          new Diagnosis.ThreadFinding(
+              f.site().location(),
+              "started here",
+              (int) f.growth().first(),
+              (int) f.growth().last(),
+              f.growth().trend(),
+              List.of()));
     }
-    return new Diagnosis.Report(pid, duration, snaps.size(), tree, verdict,
-        Advice.branch(verdict, heapGrows, threadsGrow), timerSites, executors, allThreads, histo,
+    return new Diagnosis.Report(
+        pid,
+        duration,
+        snaps.size(),
+        tree,
+        verdict,
+        Advice.branch(verdict, heapGrows, threadsGrow),
+        timerSites,
+        executors,
+        allThreads,
+        histo,
         timersGrow || threadsGrow);
   }
 

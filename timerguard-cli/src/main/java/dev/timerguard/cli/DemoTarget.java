@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one place that launches a leaky service in a child JVM for {@code doctor}: the same {@code
  * java} binary and class path as this one, small heap, dynamic agent loading allowed on JDK 21+.
- * {@link #startBundled} runs the samples module's {@code LeakyService} (the reproducers of the
- * real incidents, leaking continuously) for {@code doctor --demo}; tests launch their own fixtures
- * with {@link #launch}. {@link #close()} stops the child.
+ * {@link #startBundled} runs the samples module's {@code LeakyService} (the reproducers of the real
+ * incidents, leaking continuously) for {@code doctor --demo}; tests launch their own fixtures with
+ * {@link #launch}. {@link #close()} stops the child.
  */
 final class DemoTarget implements AutoCloseable {
 
@@ -41,8 +41,8 @@ final class DemoTarget implements AutoCloseable {
   }
 
   /**
-   * Starts {@code mainClass} with {@code args} on this JVM's class path and waits until it prints
-   * a line {@code ready} accepts.
+   * Starts {@code mainClass} with {@code args} on this JVM's class path and waits until it prints a
+   * line {@code ready} accepts.
    *
    * @throws IOException if the JVM cannot be started or dies before it is ready
    */

@@ -79,7 +79,13 @@ final class Diagnosis {
   }
 
   /** One growing group of threads with identical stacks. */
-  record ThreadFinding(String label, String state, int first, int last, GrowthVerdict.Trend growth, List<String> stack) {}
+  record ThreadFinding(
+      String label,
+      String state,
+      int first,
+      int last,
+      GrowthVerdict.Trend growth,
+      List<String> stack) {}
 
   /** One timer class whose instance count changed between the two histograms. */
   record HistoFinding(String className, long before, long after) {}
@@ -107,8 +113,8 @@ final class Diagnosis {
   }
 
   /**
-   * Sees the raw material as it is read (the evidence bundle keeps it), on the sampling thread.
-   * An observer must not throw: it keeps its own failures.
+   * Sees the raw material as it is read (the evidence bundle keeps it), on the sampling thread. An
+   * observer must not throw: it keeps its own failures.
    */
   interface Observer {
     /** A class histogram as read, at the start ({@code start}) or at the end of sampling. */
@@ -147,7 +153,12 @@ final class Diagnosis {
     Duration half = duration.dividedBy(2);
     GrowthPolicy d = GrowthPolicy.defaults();
     return GrowthPolicy.of(
-        d.rapidRatePerSecond(), half, d.slowRatePerSecond(), half, d.minConfidence(), d.minIncrease());
+        d.rapidRatePerSecond(),
+        half,
+        d.slowRatePerSecond(),
+        half,
+        d.minConfidence(),
+        d.minIncrease());
   }
 
   /** Samples and analyses. */

@@ -19,16 +19,15 @@ import picocli.CommandLine.Spec;
  * {@code timerguard doctor <pid>}: attaches to a running JVM of the same user, loads the agent,
  * samples it and prints what grows (timer sites, executors retaining cancelled tasks, thread
  * groups, pending timer classes) along the leak decision tree of {@code
- * docs/operations/decision-tree.md}. {@code --demo} diagnoses a bundled
- * leaky service in a child JVM. {@code --capture DIR} also writes the evidence bundle ({@link
- * CaptureBundle}). Exit codes: 0 no leak, 1 leak found, 2 bad input or failure (one line on
- * standard error).
+ * docs/operations/decision-tree.md}. {@code --demo} diagnoses a bundled leaky service in a child
+ * JVM. {@code --capture DIR} also writes the evidence bundle ({@link CaptureBundle}). Exit codes: 0
+ * no leak, 1 leak found, 2 bad input or failure (one line on standard error).
  *
  * <p>Every option is checked before anything is attached. Only a process that the JDK lists as an
- * attachable JVM of this user is attached to (the attach mechanism signals the process, and
- * SIGQUIT ends a process that is not a JVM). Every step in the target (attach, agent load, each
- * read) waits at most {@code --attach-timeout}, so a stopped or frozen JVM ends the doctor with a
- * message instead of a hang.
+ * attachable JVM of this user is attached to (the attach mechanism signals the process, and SIGQUIT
+ * ends a process that is not a JVM). Every step in the target (attach, agent load, each read) waits
+ * at most {@code --attach-timeout}, so a stopped or frozen JVM ends the doctor with a message
+ * instead of a hang.
  */
 @Command(
     name = "doctor",
@@ -49,34 +48,43 @@ final class DoctorCommand implements Callable<Integer> {
   static final Duration MAX_INTERVAL = Duration.ofHours(1);
   static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+
   /** Samples per run at most (--duration / --interval): bounds the doctor's own memory. */
   static final long MAX_SAMPLES = 1000;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "<pid>", description = "The JVM's process id.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "<pid>",
+      description = "The JVM's process id.")
   Long pid;
 
   @Option(
       names = "--duration",
       defaultValue = "30s",
       paramLabel = "TIME",
-      description = "How long to sample, 1s to 24h, e.g. 30s, 2m, 500ms (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long to sample, 1s to 24h, e.g. 30s, 2m, 500ms (default: ${DEFAULT-VALUE}).")
   String durationText;
 
   @Option(
       names = "--interval",
       defaultValue = "1s",
       paramLabel = "TIME",
-      description = "Time between samples, 100ms to 1h, at most --duration and at most "
-          + MAX_SAMPLES + " samples in all (default: ${DEFAULT-VALUE}).")
+      description =
+          "Time between samples, 100ms to 1h, at most --duration and at most "
+              + MAX_SAMPLES
+              + " samples in all (default: ${DEFAULT-VALUE}).")
   String intervalText;
 
   @Option(
       names = "--attach-timeout",
       defaultValue = "10s",
       paramLabel = "TIME",
-      description = "Longest wait for each step in the target JVM (attach, agent load, each read,"
-          + " each class histogram), 1s to 10m; a stopped or frozen JVM ends the doctor with"
-          + " exit 2 (default: ${DEFAULT-VALUE}).")
+      description =
+          "Longest wait for each step in the target JVM (attach, agent load, each read,"
+              + " each class histogram), 1s to 10m; a stopped or frozen JVM ends the doctor with"
+              + " exit 2 (default: ${DEFAULT-VALUE}).")
   String attachTimeoutText;
 
   @Option(names = "--json", description = "Print the report as JSON.")
@@ -88,13 +96,16 @@ final class DoctorCommand implements Callable<Integer> {
   @Option(
       names = "--capture",
       paramLabel = "DIR",
-      description = "Also write an evidence bundle for an incident review into DIR (created if"
-          + " needed, must be empty unless --force): the report as text, JSON and a"
-          + " self-contained HTML page, class histograms, samples.csv, a thread dump, a flight"
-          + " recording of TimerGuard's events and README.txt listing what is there.")
+      description =
+          "Also write an evidence bundle for an incident review into DIR (created if"
+              + " needed, must be empty unless --force): the report as text, JSON and a"
+              + " self-contained HTML page, class histograms, samples.csv, a thread dump, a flight"
+              + " recording of TimerGuard's events and README.txt listing what is there.")
   String capture;
 
-  @Option(names = "--force", description = "Let --capture replace an earlier bundle in a non-empty DIR.")
+  @Option(
+      names = "--force",
+      description = "Let --capture replace an earlier bundle in a non-empty DIR.")
   boolean force;
 
   @Spec CommandSpec spec;
@@ -125,15 +136,26 @@ final class DoctorCommand implements Callable<Integer> {
     attachTimeout = parseDuration("--attach-timeout", attachTimeoutText, MIN_TIMEOUT, MAX_TIMEOUT);
     if (interval.compareTo(duration) > 0) {
       throw new DoctorException(
-          "--interval (" + intervalText.trim() + ") must not be longer than --duration ("
-              + durationText.trim() + ")");
+          "--interval ("
+              + intervalText.trim()
+              + ") must not be longer than --duration ("
+              + durationText.trim()
+              + ")");
     }
     long samples = duration.toMillis() / interval.toMillis();
     if (samples > MAX_SAMPLES) {
       throw new DoctorException(
-          "--duration " + durationText.trim() + " at --interval " + intervalText.trim() + " makes "
-              + samples + " samples; at most " + MAX_SAMPLES + " samples are taken: raise --interval"
-              + " to at least " + format(duration.dividedBy(MAX_SAMPLES)));
+          "--duration "
+              + durationText.trim()
+              + " at --interval "
+              + intervalText.trim()
+              + " makes "
+              + samples
+              + " samples; at most "
+              + MAX_SAMPLES
+              + " samples are taken: raise --interval"
+              + " to at least "
+              + format(duration.dividedBy(MAX_SAMPLES)));
     }
     if (demo == (pid != null)) {
       throw new DoctorException("give either a pid or --demo");
@@ -167,7 +189,9 @@ final class DoctorCommand implements Callable<Integer> {
     checkProcess(target);
     if (!AttachSession.isAttachableJvm(target)) {
       throw new DoctorException(
-          "pid " + target + " is not a Java VM this user can attach to (not in the JDK's list of"
+          "pid "
+              + target
+              + " is not a Java VM this user can attach to (not in the JDK's list of"
               + " attachable JVMs; a JVM started with -XX:-UsePerfData is not listed); nothing was"
               + " sent to it");
     }
@@ -180,8 +204,10 @@ final class DoctorCommand implements Callable<Integer> {
     try (AttachSession s = AttachSession.open(target, jar, attachTimeout)) {
       Diagnosis diagnosis =
           new Diagnosis(s, target, duration, interval, d -> Thread.sleep(d.toMillis()));
-      Diagnosis.Report r = bundle == null ? diagnosis.run()
-          : bundle.capture(new AttachedCapture(s), target, recordingLimit(), diagnosis);
+      Diagnosis.Report r =
+          bundle == null
+              ? diagnosis.run()
+              : bundle.capture(new AttachedCapture(s), target, recordingLimit(), diagnosis);
       PrintWriter out = spec.commandLine().getOut();
       out.print(json ? ReportWriter.json(r) + "\n" : ReportWriter.text(r));
       out.flush();
@@ -194,8 +220,8 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   /**
-   * How long the bundle's flight recording may run if the doctor never stops it: the sampling,
-   * the two class histograms and every read, each at most --attach-timeout, and a minute more.
+   * How long the bundle's flight recording may run if the doctor never stops it: the sampling, the
+   * two class histograms and every read, each at most --attach-timeout, and a minute more.
    */
   private Duration recordingLimit() {
     return duration.plus(attachTimeout.multipliedBy(4)).plusMinutes(1);
@@ -217,16 +243,23 @@ final class DoctorCommand implements Callable<Integer> {
     String me = System.getProperty("user.name");
     if (owner.isPresent() && me != null && !owner.get().equals(me)) {
       throw new DoctorException(
-          "process " + pid + " belongs to user " + owner.get() + ", doctor attaches only to JVMs of"
-              + " its own user (" + me + "); run it as " + owner.get());
+          "process "
+              + pid
+              + " belongs to user "
+              + owner.get()
+              + ", doctor attaches only to JVMs of"
+              + " its own user ("
+              + me
+              + "); run it as "
+              + owner.get());
     }
   }
 
   private static final Pattern DURATION = Pattern.compile("([+-]?\\d+)(ms|s|m|h)?");
 
   /**
-   * Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} or plain seconds within {@code
-   * [min, max]}.
+   * Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} or plain seconds within {@code [min,
+   * max]}.
    *
    * @throws DoctorException naming the option, its range and the value, for anything else
    */

@@ -22,8 +22,8 @@ final class DoctorSampler {
   static final int STACK_KEY_FRAMES = 12;
 
   /**
-   * What one run read: the snapshots and the seconds since the first, per thread group (keyed
-   * by its top frames) the number of threads in each sample and one example thread, the class
+   * What one run read: the snapshots and the seconds since the first, per thread group (keyed by
+   * its top frames) the number of threads in each sample and one example thread, the class
    * histograms, the heap and the loaded {@code TimerTask} classes.
    */
   record Samples(
@@ -98,8 +98,16 @@ final class DoctorSampler {
       String histoAfter = target.classHistogram();
       observer.histogram(false, histoAfter);
       long heapAfter = target.heapUsed();
-      return new Samples(snaps, seconds, groupCounts, groupExample, histoBefore, histoAfter,
-          heapBefore, heapAfter, timerTasks);
+      return new Samples(
+          snaps,
+          seconds,
+          groupCounts,
+          groupExample,
+          histoBefore,
+          histoAfter,
+          heapBefore,
+          heapAfter,
+          timerTasks);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DoctorException("interrupted while sampling JVM " + pid);
@@ -111,7 +119,8 @@ final class DoctorSampler {
         throw new DoctorException(
             "JVM " + pid + " exited during sampling (after " + done + " of " + n + " samples)");
       }
-      throw new DoctorException("lost JVM " + pid + " during sampling: " + AttachSession.oneLine(e));
+      throw new DoctorException(
+          "lost JVM " + pid + " during sampling: " + AttachSession.oneLine(e));
     }
   }
 
@@ -128,7 +137,8 @@ final class DoctorSampler {
     try {
       return SnapshotCodec.decode(json);
     } catch (IllegalArgumentException e) {
-      throw new DoctorException("the agent's snapshot cannot be read: " + oneLine(e.getMessage(), 400));
+      throw new DoctorException(
+          "the agent's snapshot cannot be read: " + oneLine(e.getMessage(), 400));
     }
   }
 
@@ -137,8 +147,8 @@ final class DoctorSampler {
     StringBuilder b = new StringBuilder();
     for (int k = 0; k < Math.min(text.length(), max); k++) {
       char c = text.charAt(k);
-      b.append(c == '\t' ? ' '
-          : Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
+      b.append(
+          c == '\t' ? ' ' : Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
     }
     return text.length() > max ? b + "..." : b.toString();
   }

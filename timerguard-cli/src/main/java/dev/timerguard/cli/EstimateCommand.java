@@ -20,16 +20,16 @@ import picocli.CommandLine.Spec;
  *
  * <p>Every request arms one timeout. A timer is pending from the moment it is scheduled until it
  * fires or, if the work finishes first and cancels it, until the cancel. So the steady state is
- * {@code pending = rate x time each timer stays}, where the time is the timeout (nothing cancels, or
- * {@code --cancel-after} is not given: the worst case) or {@code --cancel-after} for an engine that
- * drops a cancelled timer at once. A {@code ScheduledThreadPoolExecutor} with its default policy
- * ({@code stpe}) and a {@code java.util.Timer} keep a cancelled task queued until its deadline, so
- * for them the time is always the timeout. {@code heap = pending x bytes per pending timer}, the
- * engine's measured footprint ({@code docs/benchmarks.md}, handle included).
+ * {@code pending = rate x time each timer stays}, where the time is the timeout (nothing cancels,
+ * or {@code --cancel-after} is not given: the worst case) or {@code --cancel-after} for an engine
+ * that drops a cancelled timer at once. A {@code ScheduledThreadPoolExecutor} with its default
+ * policy ({@code stpe}) and a {@code java.util.Timer} keep a cancelled task queued until its
+ * deadline, so for them the time is always the timeout. {@code heap = pending x bytes per pending
+ * timer}, the engine's measured footprint ({@code docs/benchmarks.md}, handle included).
  *
  * <p>Bad input (a rate or duration that is not a positive finite number in range, an unknown
- * engine) is one line on standard error naming the option and the accepted values, exit code
- * {@code 2}. Stateless; one instance per run.
+ * engine) is one line on standard error naming the option and the accepted values, exit code {@code
+ * 2}. Stateless; one instance per run.
  */
 @Command(
     name = "estimate",
@@ -60,11 +60,13 @@ final class EstimateCommand implements Callable<Integer> {
   /** A timer engine and its measured footprint (docs/benchmarks.md, "Bytes per pending timer"). */
   enum Engine {
     WHEEL("wheel", 40.0, true, "TimerGuard WheelScheduler as the safe timer API runs it"),
-    WHEEL_COUNTED("wheelCounted", 56.0, true, "WheelScheduler.create(), every timer counted per site"),
+    WHEEL_COUNTED(
+        "wheelCounted", 56.0, true, "WheelScheduler.create(), every timer counted per site"),
     NETTY("netty", 56.0, true, "Netty HashedWheelTimer"),
     KAFKA("kafka", 72.0, true, "Kafka SystemTimer"),
     STPE("stpe", 102.3, false, "ScheduledThreadPoolExecutor, default policy"),
-    STPE_REMOVE("stpeRemove", 102.3, true, "ScheduledThreadPoolExecutor, setRemoveOnCancelPolicy(true)"),
+    STPE_REMOVE(
+        "stpeRemove", 102.3, true, "ScheduledThreadPoolExecutor, setRemoveOnCancelPolicy(true)"),
     TIMER("timer", 62.3, false, "java.util.Timer (cancel without purge)"),
     AGRONA("agrona", 42.8, true, "Agrona DeadlineTimerWheel (single-threaded)"),
     FJP("fjp", 72.0, true, "ForkJoinPool.schedule, JDK 25+");
@@ -97,23 +99,26 @@ final class EstimateCommand implements Callable<Integer> {
       names = "--rate",
       required = true,
       paramLabel = "R",
-      description = "Timers armed per second (requests per second with one timeout each), > 0 and"
-          + " at most 100000000.")
+      description =
+          "Timers armed per second (requests per second with one timeout each), > 0 and"
+              + " at most 100000000.")
   String rate;
 
   @Option(
       names = "--timeout",
       required = true,
       paramLabel = "T",
-      description = "Each timer's delay, e.g. 500ms, 30s, 10m, 2h, 1d (decimals allowed), > 0 and"
-          + " at most 100 years.")
+      description =
+          "Each timer's delay, e.g. 500ms, 30s, 10m, 2h, 1d (decimals allowed), > 0 and"
+              + " at most 100 years.")
   String timeout;
 
   @Option(
       names = "--cancel-after",
       paramLabel = "D",
-      description = "When the guarded work usually completes and cancels its timer (e.g. the"
-          + " request latency). Not given: no timer is cancelled, each stays until its deadline.")
+      description =
+          "When the guarded work usually completes and cancels its timer (e.g. the"
+              + " request latency). Not given: no timer is cancelled, each stays until its deadline.")
   String cancelAfter;
 
   @Option(
@@ -172,7 +177,9 @@ final class EstimateCommand implements Callable<Integer> {
     if (!(r > 0) || r > MAX_RATE) {
       throw new IllegalArgumentException(
           "--rate must be a number of timers per second greater than 0 and at most 100000000,"
-              + " was '" + v + "'");
+              + " was '"
+              + v
+              + "'");
     }
     return r;
   }
@@ -181,8 +188,11 @@ final class EstimateCommand implements Callable<Integer> {
       Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(ms|s|m|h|d)");
 
   static Duration parseDuration(String option, String v) {
-    String range = " must be a duration greater than 0 and at most 100 years, like 500ms, 30s,"
-        + " 10m, 2h or 1d, was '" + v + "'";
+    String range =
+        " must be a duration greater than 0 and at most 100 years, like 500ms, 30s,"
+            + " 10m, 2h or 1d, was '"
+            + v
+            + "'";
     Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       throw new IllegalArgumentException(option + range);
@@ -207,8 +217,7 @@ final class EstimateCommand implements Callable<Integer> {
         break;
     }
     BigDecimal nanos = amount.multiply(BigDecimal.valueOf(nanosPerUnit));
-    if (nanos.signum() <= 0
-        || nanos.compareTo(BigDecimal.valueOf(MAX_DURATION.toNanos())) > 0) {
+    if (nanos.signum() <= 0 || nanos.compareTo(BigDecimal.valueOf(MAX_DURATION.toNanos())) > 0) {
       throw new IllegalArgumentException(option + range);
     }
     Duration d = Duration.ofNanos(nanos.longValue());
@@ -235,38 +244,67 @@ final class EstimateCommand implements Callable<Integer> {
   // ------------------------------------------------------------------------- output
 
   static String render(
-      double rate, Duration timeout, Duration cancelAfter, List<Estimate> estimates, boolean table) {
+      double rate,
+      Duration timeout,
+      Duration cancelAfter,
+      List<Estimate> estimates,
+      boolean table) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "timerguard estimate: %s timers/s, timeout %s%s%n",
-        count(rate), human(timeout),
-        cancelAfter == null ? ", never cancelled (each timer stays until its deadline)"
-            : ", cancelled after " + human(cancelAfter)));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "timerguard estimate: %s timers/s, timeout %s%s%n",
+            count(rate),
+            human(timeout),
+            cancelAfter == null
+                ? ", never cancelled (each timer stays until its deadline)"
+                : ", cancelled after " + human(cancelAfter)));
     if (table) {
       b.append(System.lineSeparator());
       String row = "%-13s %15s %12s %12s  %s%n";
-      b.append(String.format(Locale.ROOT, row, "engine", "pending", "bytes/timer", "heap",
-          "held until"));
+      b.append(
+          String.format(
+              Locale.ROOT, row, "engine", "pending", "bytes/timer", "heap", "held until"));
       for (Estimate e : estimates) {
-        b.append(String.format(Locale.ROOT, row, e.engine().id, count(e.pending()),
-            String.format(Locale.ROOT, "%.1f", e.engine().bytesPerTimer), bytes(e.bytes()),
-            heldUntil(e, cancelAfter)));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                row,
+                e.engine().id,
+                count(e.pending()),
+                String.format(Locale.ROOT, "%.1f", e.engine().bytesPerTimer),
+                bytes(e.bytes()),
+                heldUntil(e, cancelAfter)));
       }
       b.append(System.lineSeparator());
-      b.append("pending = rate x time held; heap = pending x bytes per pending timer"
-          + " (docs/benchmarks.md, handle included; fjp on JDK 25+)");
+      b.append(
+          "pending = rate x time held; heap = pending x bytes per pending timer"
+              + " (docs/benchmarks.md, handle included; fjp on JDK 25+)");
       b.append(System.lineSeparator());
       return b.toString();
     }
     Estimate e = estimates.get(0);
-    b.append(String.format(Locale.ROOT, "  engine            %s (%s)%n", e.engine().id,
-        e.engine().what));
-    b.append(String.format(Locale.ROOT, "  pending timers    %s  (rate x %s, %s)%n",
-        count(e.pending()), human(e.heldToDeadline() ? timeout : cancelAfter),
-        heldUntil(e, cancelAfter)));
-    b.append(String.format(Locale.ROOT, "  bytes per timer   %.1f  (docs/benchmarks.md, handle included)%n",
-        e.engine().bytesPerTimer));
-    b.append(String.format(Locale.ROOT, "  heap held         %s  (%s bytes)%n", bytes(e.bytes()),
-        count(e.bytes())));
+    b.append(
+        String.format(
+            Locale.ROOT, "  engine            %s (%s)%n", e.engine().id, e.engine().what));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  pending timers    %s  (rate x %s, %s)%n",
+            count(e.pending()),
+            human(e.heldToDeadline() ? timeout : cancelAfter),
+            heldUntil(e, cancelAfter)));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  bytes per timer   %.1f  (docs/benchmarks.md, handle included)%n",
+            e.engine().bytesPerTimer));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  heap held         %s  (%s bytes)%n",
+            bytes(e.bytes()),
+            count(e.bytes())));
     return b.toString();
   }
 
@@ -298,7 +336,8 @@ final class EstimateCommand implements Callable<Integer> {
       v /= 1024;
       u++;
     }
-    return u == 0 ? String.format(Locale.ROOT, "%.0f B", v)
+    return u == 0
+        ? String.format(Locale.ROOT, "%.0f B", v)
         : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 

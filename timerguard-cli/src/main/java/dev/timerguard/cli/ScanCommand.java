@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: {@code 0} no finding at or above {@code --fail-on} (after the baseline) and every
  * file analysed, {@code 1} such findings, {@code 2} bad usage (missing path, bad option, unreadable
- * baseline, an output path that cannot be written) or a report that could not be written, {@code
- * 3} no such findings but some files could not be analysed (each named in the report; {@code
+ * baseline, an output path that cannot be written) or a report that could not be written, {@code 3}
+ * no such findings but some files could not be analysed (each named in the report; {@code
  * --allow-unanalysed} makes this 0). Progress goes to stderr, the report to stdout or {@code
  * --output}.
  */
@@ -53,59 +53,88 @@ final class ScanCommand implements Callable<Integer> {
   @Option(
       names = {"--classpath", "-cp"},
       paramLabel = "CP",
-      description = "Class path (jars/dirs, '" + "${sys:path.separator}" + "'-separated) to resolve third-party types.")
+      description =
+          "Class path (jars/dirs, '"
+              + "${sys:path.separator}"
+              + "'-separated) to resolve third-party types.")
   String classpath;
 
-  @Option(names = "--format", paramLabel = "FMT", description = "text, json or sarif (default: text).")
+  @Option(
+      names = "--format",
+      paramLabel = "FMT",
+      description = "text, json or sarif (default: text).")
   String format = "text";
 
-  @Option(names = {"--output", "-o"}, paramLabel = "FILE", description = "Write the report here instead of stdout.")
+  @Option(
+      names = {"--output", "-o"},
+      paramLabel = "FILE",
+      description = "Write the report here instead of stdout.")
   Path output;
 
   @Option(
       names = "--fail-on",
       paramLabel = "SEVERITY",
-      description = "Exit 1 on findings at or above: info, warning, error, or never (default: warning).")
+      description =
+          "Exit 1 on findings at or above: info, warning, error, or never (default: warning).")
   String failOn = "warning";
 
-  @Option(names = "--baseline", paramLabel = "FILE", description = "Ignore findings recorded in this baseline.")
+  @Option(
+      names = "--baseline",
+      paramLabel = "FILE",
+      description = "Ignore findings recorded in this baseline.")
   Path baseline;
 
-  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Record all current findings as the baseline and exit 0 (3 if some files could not be analysed).")
+  @Option(
+      names = "--write-baseline",
+      paramLabel = "FILE",
+      description =
+          "Record all current findings as the baseline and exit 0 (3 if some files could not be analysed).")
   Path writeBaseline;
 
-  @Option(names = "--rules", paramLabel = "IDS", description = "Only these rules, e.g. TG101,TG103.")
+  @Option(
+      names = "--rules",
+      paramLabel = "IDS",
+      description = "Only these rules, e.g. TG101,TG103.")
   String rules;
 
   @Option(names = "--disable", paramLabel = "IDS", description = "Skip these rules.")
   String disable;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Parallel javac tasks (default: min(2, cores)).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Parallel javac tasks (default: min(2, cores)).")
   Integer threads;
 
   @Option(
       names = "--resolve-project-types",
-      description = "Resolve project types across the whole tree via an inferred -sourcepath (slower, fewer unresolved types).")
+      description =
+          "Resolve project types across the whole tree via an inferred -sourcepath (slower, fewer unresolved types).")
   boolean projectTypes;
 
-  @Option(names = {"--quiet", "-q"}, description = "No progress on stderr.")
+  @Option(
+      names = {"--quiet", "-q"},
+      description = "No progress on stderr.")
   boolean quiet;
 
   @Option(
       names = "--allow-unanalysed",
-      description = "Exit 0 (not 3) when some files could not be analysed (unreadable, unparsable,"
-          + " too large, javac failed); they are still named in the report.")
+      description =
+          "Exit 0 (not 3) when some files could not be analysed (unreadable, unparsable,"
+              + " too large, javac failed); they are still named in the report.")
   boolean allowUnanalysed;
 
   @Option(
       names = "--max-file-size",
       paramLabel = "SIZE",
-      description = "Files larger than this are not analysed (named in the report): 1 to 4g bytes,"
-          + " e.g. 512k, 16m (default: 16m).")
+      description =
+          "Files larger than this are not analysed (named in the report): 1 to 4g bytes,"
+              + " e.g. 512k, 16m (default: 16m).")
   String maxFileSize;
 
   /** Exit code when some files could not be analysed and nothing else failed the scan. */
   static final int EXIT_UNANALYSED = 3;
+
   private static final long MAX_FILE_SIZE_LIMIT = 4L << 30;
 
   @Override
@@ -132,8 +161,11 @@ final class ScanCommand implements Callable<Integer> {
     if (maxFileSize != null) {
       maxBytes = parseSize(maxFileSize);
       if (maxBytes < 1 || maxBytes > MAX_FILE_SIZE_LIMIT) {
-        err.println("timerguard scan: --max-file-size must be from 1 to 4g bytes, written like 512k,"
-            + " 16m or 1g; was '" + maxFileSize + "'");
+        err.println(
+            "timerguard scan: --max-file-size must be from 1 to 4g bytes, written like 512k,"
+                + " 16m or 1g; was '"
+                + maxFileSize
+                + "'");
         return 2;
       }
     }
@@ -145,7 +177,8 @@ final class ScanCommand implements Callable<Integer> {
     }
     unwritable = unwritable(writeBaseline);
     if (unwritable != null) {
-      err.println("timerguard scan: cannot write the baseline to " + writeBaseline + ": " + unwritable);
+      err.println(
+          "timerguard scan: cannot write the baseline to " + writeBaseline + ": " + unwritable);
       return 2;
     }
     Baseline known = null;
@@ -163,7 +196,11 @@ final class ScanCommand implements Callable<Integer> {
         }
       }
       Scanner.Builder b =
-          Scanner.builder().paths(paths).classpath(cp).options(options).projectSourcePath(projectTypes)
+          Scanner.builder()
+              .paths(paths)
+              .classpath(cp)
+              .options(options)
+              .projectSourcePath(projectTypes)
               .maxFileBytes(maxBytes);
       if (threads != null) {
         b.threads(threads);
@@ -182,10 +219,15 @@ final class ScanCommand implements Callable<Integer> {
       try {
         Baseline.of(result.findings()).write(writeBaseline);
       } catch (java.io.UncheckedIOException e) {
-        err.println("timerguard scan: cannot write the baseline to " + writeBaseline + ": " + reason(e));
+        err.println(
+            "timerguard scan: cannot write the baseline to " + writeBaseline + ": " + reason(e));
         return 2;
       }
-      err.println("timerguard scan: wrote " + result.findings().size() + " finding(s) to baseline " + writeBaseline);
+      err.println(
+          "timerguard scan: wrote "
+              + result.findings().size()
+              + " finding(s) to baseline "
+              + writeBaseline);
       return unanalysedExit(result, err);
     }
     int known0 = result.findings().size();
@@ -213,8 +255,12 @@ final class ScanCommand implements Callable<Integer> {
       }
     }
     if (known != null && !quiet) {
-      err.println("timerguard scan: " + (known0 - result.findings().size())
-          + " finding(s) matched the baseline, " + result.findings().size() + " new");
+      err.println(
+          "timerguard scan: "
+              + (known0 - result.findings().size())
+              + " finding(s) matched the baseline, "
+              + result.findings().size()
+              + " new");
     }
     for (ScanResult.FileError e : result.errors()) {
       if (fmt != ReportFormat.TEXT || output != null) {
@@ -234,9 +280,16 @@ final class ScanCommand implements Callable<Integer> {
     if (n == 0) {
       return 0;
     }
-    err.println("timerguard scan: " + n + " of " + result.filesScanned() + " file(s) could not be"
-        + " analysed (named in the report)" + (allowUnanalysed ? "; allowed by --allow-unanalysed"
-            : "; exit " + EXIT_UNANALYSED + " (--allow-unanalysed to pass anyway)"));
+    err.println(
+        "timerguard scan: "
+            + n
+            + " of "
+            + result.filesScanned()
+            + " file(s) could not be"
+            + " analysed (named in the report)"
+            + (allowUnanalysed
+                ? "; allowed by --allow-unanalysed"
+                : "; exit " + EXIT_UNANALYSED + " (--allow-unanalysed to pass anyway)"));
     err.flush();
     return allowUnanalysed ? 0 : EXIT_UNANALYSED;
   }
@@ -271,12 +324,14 @@ final class ScanCommand implements Callable<Integer> {
   /** {@code 512}, {@code 512k}, {@code 16m}, {@code 1g} (powers of 1024); -1 if malformed. */
   static long parseSize(String v) {
     java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(\\d{1,12})([kmg]?)").matcher(v.trim().toLowerCase(java.util.Locale.ROOT));
+        java.util.regex.Pattern.compile("(\\d{1,12})([kmg]?)")
+            .matcher(v.trim().toLowerCase(java.util.Locale.ROOT));
     if (!m.matches()) {
       return -1;
     }
     long n = Long.parseLong(m.group(1));
-    int shift = m.group(2).isEmpty() ? 0 : m.group(2).equals("k") ? 10 : m.group(2).equals("m") ? 20 : 30;
+    int shift =
+        m.group(2).isEmpty() ? 0 : m.group(2).equals("k") ? 10 : m.group(2).equals("m") ? 20 : 30;
     return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
   }
 }

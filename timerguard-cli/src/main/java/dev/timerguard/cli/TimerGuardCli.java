@@ -46,8 +46,11 @@ public final class TimerGuardCli {
           }
           String message = ex.getMessage().replace('\n', ' ').strip();
           String help = cmd.getCommandSpec().qualifiedName() + " --help";
-          cmd.getErr().println(
-              "timerguard: " + message + (message.contains(help) ? "" : " (see '" + help + "')"));
+          cmd.getErr()
+              .println(
+                  "timerguard: "
+                      + message
+                      + (message.contains(help) ? "" : " (see '" + help + "')"));
           cmd.getErr().flush();
           return 2;
         });

@@ -38,8 +38,17 @@ class CaptureEndToEndTest {
   private Path captureLeakyService(String... more) throws Exception {
     Path dir = tmp.resolve("bundle");
     try (DemoTarget t = LeakyService.start("100")) {
-      List<String> args = new ArrayList<>(List.of("doctor", Long.toString(t.pid()), "--duration",
-          "5s", "--interval", "500ms", "--capture", dir.toString()));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "doctor",
+                  Long.toString(t.pid()),
+                  "--duration",
+                  "5s",
+                  "--interval",
+                  "500ms",
+                  "--capture",
+                  dir.toString()));
       args.addAll(List.of(more));
       CliRun r = CliRun.of(args.toArray(new String[0]));
       assertThat(r.exit()).as(r.err()).isEqualTo(1);
@@ -60,8 +69,13 @@ class CaptureEndToEndTest {
     for (String section : List.of("timerSites", "executors")) {
       for (JsonNode f : report.get(section)) {
         boolean retained = f.get("fix").asText().startsWith("this ScheduledThreadPoolExecutor");
-        out.add(new String[] {f.get("location").asText(), f.get("kind").asText(),
-            retained ? "retained" : "live", f.get("now").asText()});
+        out.add(
+            new String[] {
+              f.get("location").asText(),
+              f.get("kind").asText(),
+              retained ? "retained" : "live",
+              f.get("now").asText()
+            });
       }
     }
     return out;
@@ -72,9 +86,17 @@ class CaptureEndToEndTest {
     Path dir = captureLeakyService();
     boolean json = Runtime.version().feature() >= 21; // the child runs this JVM's java
     String threads = json ? "threads.json" : "threads.txt";
-    assertThat(files(dir)).containsExactlyInAnyOrder("README.txt", "histogram-end.txt",
-        "histogram-start.txt", "recording.jfr", "report.html", "report.json", "report.txt",
-        "samples.csv", threads);
+    assertThat(files(dir))
+        .containsExactlyInAnyOrder(
+            "README.txt",
+            "histogram-end.txt",
+            "histogram-start.txt",
+            "recording.jfr",
+            "report.html",
+            "report.json",
+            "report.txt",
+            "samples.csv",
+            threads);
     String readme = Files.readString(dir.resolve("README.txt"));
     assertThat(readme).contains("Outcome:    complete").contains("Missing: nothing");
     for (String f : files(dir)) {
@@ -116,8 +138,11 @@ class CaptureEndToEndTest {
     List<String[]> findings = growing(report);
     assertThat(findings).hasSizeGreaterThanOrEqualTo(3);
     for (String[] f : findings) {
-      String last = lines.stream().filter(l -> l.contains("," + f[1] + "," + f[0] + ","))
-          .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no CSV row for " + f[0]));
+      String last =
+          lines.stream()
+              .filter(l -> l.contains("," + f[1] + "," + f[0] + ","))
+              .reduce((a, b) -> b)
+              .orElseThrow(() -> new AssertionError("no CSV row for " + f[0]));
       String[] cells = last.split(",");
       assertThat(cells[f[2].equals("retained") ? 7 : 3]).as(f[0]).isEqualTo(f[3]);
     }
@@ -126,22 +151,30 @@ class CaptureEndToEndTest {
   @Test
   void thePageRendersInAHeadlessBrowserWithOneSeriesPerGrowingSite() throws Exception {
     String chromium = onPath("chromium");
-    assumeTrue(chromium != null,
+    assumeTrue(
+        chromium != null,
         "chromium is not installed: 'apt-get install -y chromium' to render report.html in a browser");
     Path dir = captureLeakyService();
     Path page = dir.resolve("report.html");
     String source = Files.readString(page);
-    assertThat(source).doesNotContain("<script").doesNotContain("src=").doesNotContain("href=")
-        .doesNotContain("url(").doesNotContain("@import");
+    assertThat(source)
+        .doesNotContain("<script")
+        .doesNotContain("src=")
+        .doesNotContain("href=")
+        .doesNotContain("url(")
+        .doesNotContain("@import");
 
     String dom = browser(chromium, "--dump-dom", page.toUri().toString());
     JsonNode report = JSON.readTree(dir.resolve("report.json").toFile());
-    assertThat(dom).contains("TimerGuard doctor: JVM " + report.get("pid").asText())
-        .contains("Live timers per growing site").contains("Leaking lines");
+    assertThat(dom)
+        .contains("TimerGuard doctor: JVM " + report.get("pid").asText())
+        .contains("Live timers per growing site")
+        .contains("Leaking lines");
     List<String[]> findings = growing(report);
     assertThat(findings).hasSizeGreaterThanOrEqualTo(3);
-    Matcher m = Pattern.compile("<polyline [^>]*data-site=\"([^\"]*)\"[^>]*data-metric=\"([^\"]*)\"")
-        .matcher(dom);
+    Matcher m =
+        Pattern.compile("<polyline [^>]*data-site=\"([^\"]*)\"[^>]*data-metric=\"([^\"]*)\"")
+            .matcher(dom);
     List<String> plotted = new ArrayList<>();
     while (m.find()) {
       plotted.add(m.group(1) + " " + m.group(2));
@@ -151,7 +184,9 @@ class CaptureEndToEndTest {
     for (String[] f : findings) {
       assertThat(dom).contains("<code class=\"site\">" + f[0] + "</code>");
     }
-    assertThat(dom).contains("LeakyService.java:37)").contains("LeakyService.java:40)")
+    assertThat(dom)
+        .contains("LeakyService.java:37)")
+        .contains("LeakyService.java:40)")
         .contains("ScheduledThreadPoolExecutor$ScheduledFutureTask");
 
     Path png = tmp.resolve("report.png");
@@ -164,9 +199,18 @@ class CaptureEndToEndTest {
 
   /** Runs headless Chromium with a throwaway profile and returns what it prints. */
   private String browser(String chromium, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox",
-        "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--user-data-dir=" + Files.createTempDirectory(tmp, "profile")));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--user-data-dir=" + Files.createTempDirectory(tmp, "profile")));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     byte[] out = p.getInputStream().readAllBytes();
@@ -193,14 +237,27 @@ class CaptureEndToEndTest {
     Path dir = tmp.resolve("bundle");
     CliRun r;
     try (DemoTarget t = DemoTarget.startBundled(8)) {
-      r = CliRun.of("doctor", Long.toString(t.pid()), "--duration", "30s", "--interval", "500ms",
-          "--capture", dir.toString());
+      r =
+          CliRun.of(
+              "doctor",
+              Long.toString(t.pid()),
+              "--duration",
+              "30s",
+              "--interval",
+              "500ms",
+              "--capture",
+              dir.toString());
     }
     assertThat(r.exit()).as(r.out()).isEqualTo(2);
     assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
-    assertThat(r.err()).contains("exited during sampling")
-        .contains("the evidence bundle in " + dir + " keeps what was captured; README.txt says what is missing");
-    assertThat(files(dir)).contains("README.txt", "histogram-start.txt", "samples.csv")
+    assertThat(r.err())
+        .contains("exited during sampling")
+        .contains(
+            "the evidence bundle in "
+                + dir
+                + " keeps what was captured; README.txt says what is missing");
+    assertThat(files(dir))
+        .contains("README.txt", "histogram-start.txt", "samples.csv")
         .doesNotContain("report.json", "report.txt", "report.html", "histogram-end.txt");
     List<String> lines = Files.readAllLines(dir.resolve("samples.csv"));
     assertThat(lines.get(0)).isEqualTo(CaptureBundle.CSV_HEADER);
@@ -208,7 +265,9 @@ class CaptureEndToEndTest {
     assertThat(lines).allSatisfy(l -> assertThat(l.split(",")).as(l).hasSize(8));
     assertThat(Files.readString(dir.resolve("histogram-start.txt"))).contains("#instances");
     String readme = Files.readString(dir.resolve("README.txt"));
-    assertThat(readme).contains("Outcome:    stopped early: JVM ").contains("exited during sampling")
+    assertThat(readme)
+        .contains("Outcome:    stopped early: JVM ")
+        .contains("exited during sampling")
         .containsPattern("report\\.json: not reached: JVM \\d+ exited during sampling")
         .contains("histogram-end.txt: not reached: ");
     for (String f : files(dir)) {

@@ -64,13 +64,17 @@ class DoctorBadInputTest {
     assertOneLineError(CliRun.of("doctor", self, "--interval", "9223372036854775807ms"), interval);
     assertOneLineError(CliRun.of("doctor", self, "--attach-timeout", "0s"), timeout);
     assertOneLineError(CliRun.of("doctor", self, "--attach-timeout", "forever"), timeout);
-    assertOneLineError(CliRun.of("doctor", self, "--duration", "1s", "--interval", "5s"),
+    assertOneLineError(
+        CliRun.of("doctor", self, "--duration", "1s", "--interval", "5s"),
         "--interval (5s) must not be longer than --duration (1s)");
-    assertOneLineError(CliRun.of("doctor", self, "--duration", "24h", "--interval", "100ms"),
+    assertOneLineError(
+        CliRun.of("doctor", self, "--duration", "24h", "--interval", "100ms"),
         "at most 1000 samples");
     // the same options, valid, reach the next check
-    assertOneLineError(CliRun.of("doctor", self, "--duration", "24h", "--interval", "90s",
-        "--attach-timeout", "10m"), "doctor cannot diagnose itself");
+    assertOneLineError(
+        CliRun.of(
+            "doctor", self, "--duration", "24h", "--interval", "90s", "--attach-timeout", "10m"),
+        "doctor cannot diagnose itself");
   }
 
   @Test
@@ -88,7 +92,8 @@ class DoctorBadInputTest {
   void aProcessThatIsNotAJvmIsRefusedWithoutASignal() throws Exception {
     Process sleep = new ProcessBuilder("sleep", "60").start();
     try {
-      assertOneLineError(CliRun.of("doctor", Long.toString(sleep.pid()), "--duration", "1s"),
+      assertOneLineError(
+          CliRun.of("doctor", Long.toString(sleep.pid()), "--duration", "1s"),
           "pid " + sleep.pid() + " is not a Java VM this user can attach to");
       assertThat(sleep.waitFor(1, TimeUnit.SECONDS)).as("sleep still running").isFalse();
       assertThat(sleep.isAlive()).isTrue();
@@ -108,8 +113,9 @@ class DoctorBadInputTest {
         }
         signal("STOP", t.pid());
         try {
-          CliRun r = CliRun.of("doctor", Long.toString(t.pid()), "--duration", "1s",
-              "--attach-timeout", "1s");
+          CliRun r =
+              CliRun.of(
+                  "doctor", Long.toString(t.pid()), "--duration", "1s", "--attach-timeout", "1s");
           assertOneLineError(r, "JVM " + t.pid() + " did not respond within 1s");
           assertThat(r.err()).contains("attaching").contains("--attach-timeout");
         } finally {
@@ -123,9 +129,18 @@ class DoctorBadInputTest {
   @Test
   void aJvmStoppedMidSampleTimesOut() throws Exception {
     try (DemoTarget t = LeakyService.start("20")) {
-      CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
-          () -> CliRun.of("doctor", Long.toString(t.pid()), "--duration", "60s", "--interval", "200ms",
-              "--attach-timeout", "2s"));
+      CompletableFuture<CliRun> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  CliRun.of(
+                      "doctor",
+                      Long.toString(t.pid()),
+                      "--duration",
+                      "60s",
+                      "--interval",
+                      "200ms",
+                      "--attach-timeout",
+                      "2s"));
       awaitAgentLoaded(t.pid());
       signal("STOP", t.pid());
       try {
@@ -145,18 +160,36 @@ class DoctorBadInputTest {
 
   @Test
   void aJvmOfAnotherUser() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "needs root to start a JVM as nobody");
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")), "needs root to start a JVM as nobody");
     assumeTrue(Path.of("/usr/sbin/runuser").toFile().canExecute(), "needs runuser");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder("/usr/sbin/runuser", "-u", "nobody", "--", java, "-Xmx64m",
-        "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), LeakyService.class.getName(), "1")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "/usr/sbin/runuser",
+                "-u",
+                "nobody",
+                "--",
+                java,
+                "-Xmx64m",
+                "-cp",
+                Path.of("target/test-classes").toAbsolutePath().toString(),
+                LeakyService.class.getName(),
+                "1")
+            .redirectErrorStream(true)
+            .start();
     try {
-      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       String line = r.readLine();
       assumeTrue("ready".equals(line), "the nobody JVM did not start: " + line);
-      long jvmPid = ProcessHandle.of(p.pid()).orElseThrow().children().findFirst()
-          .map(ProcessHandle::pid).orElse(p.pid());
+      long jvmPid =
+          ProcessHandle.of(p.pid())
+              .orElseThrow()
+              .children()
+              .findFirst()
+              .map(ProcessHandle::pid)
+              .orElse(p.pid());
       for (ProcessHandle h : ProcessHandle.of(p.pid()).orElseThrow().descendants().toList()) {
         if (h.info().command().orElse("").endsWith("java")) {
           jvmPid = h.pid();
@@ -172,21 +205,27 @@ class DoctorBadInputTest {
   @Test
   void aJvmThatExitsMidSample() throws Exception {
     DemoTarget t = LeakyService.start("20");
-    CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
-        () -> CliRun.of("doctor", Long.toString(t.pid()), "--duration", "20s", "--interval", "200ms"));
+    CompletableFuture<CliRun> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                CliRun.of(
+                    "doctor", Long.toString(t.pid()), "--duration", "20s", "--interval", "200ms"));
     awaitAgentLoaded(t.pid());
     Thread.sleep(1500); // now sampling
     t.close();
     CliRun r = run.get(30, TimeUnit.SECONDS);
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("JVM " + t.pid()).containsAnyOf("exited during sampling", "lost JVM");
+    assertThat(r.err())
+        .contains("JVM " + t.pid())
+        .containsAnyOf("exited during sampling", "lost JVM");
     assertThat(r.err().strip().lines().count()).isEqualTo(1);
   }
 
   /** Waits (bounded) until the doctor's agent has registered its MBean in {@code pid}. */
   private static void awaitAgentLoaded(long pid) throws Exception {
     VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
-    try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
+    try (JMXConnector c =
+        JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
       ObjectName agent = new ObjectName(AttachSession.AGENT_MBEAN);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!c.getMBeanServerConnection().isRegistered(agent)) {
@@ -202,12 +241,22 @@ class DoctorBadInputTest {
   void aJvmThatRefusesDynamicAgents() throws Exception {
     assumeTrue(Runtime.version().feature() >= 21, "-XX:-EnableDynamicAgentLoading is JDK 21+");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx64m", "-XX:-EnableDynamicAgentLoading",
-        "-cp", System.getProperty("java.class.path"), LeakyService.class.getName(), "1").start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx64m",
+                "-XX:-EnableDynamicAgentLoading",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LeakyService.class.getName(),
+                "1")
+            .start();
     try {
-      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       assertThat(r.readLine()).isEqualTo("ready");
-      assertOneLineError(CliRun.of("doctor", Long.toString(p.pid()), "--duration", "1s"),
+      assertOneLineError(
+          CliRun.of("doctor", Long.toString(p.pid()), "--duration", "1s"),
           "EnableDynamicAgentLoading");
     } finally {
       p.destroyForcibly();
@@ -217,9 +266,20 @@ class DoctorBadInputTest {
   @Test
   void aJdkWithoutTheAttachModule() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-Xmx64m", "--limit-modules", "java.base,java.management,java.logging",
-        "-cp", System.getProperty("java.class.path"), TimerGuardCli.class.getName(), "doctor", "12345"))
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx64m",
+                    "--limit-modules",
+                    "java.base,java.management,java.logging",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    TimerGuardCli.class.getName(),
+                    "doctor",
+                    "12345"))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isEqualTo(2);

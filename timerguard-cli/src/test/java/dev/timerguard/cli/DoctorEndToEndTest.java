@@ -19,13 +19,23 @@ class DoctorEndToEndTest {
   @Test
   void reportsTheGrowingSitesWithTheirLinesAndNotTheHealthyOne() throws Exception {
     try (DemoTarget t = LeakyService.start("100")) {
-      CliRun r = CliRun.of("doctor", Long.toString(t.pid()), "--duration", "5s", "--interval", "500ms", "--json");
+      CliRun r =
+          CliRun.of(
+              "doctor",
+              Long.toString(t.pid()),
+              "--duration",
+              "5s",
+              "--interval",
+              "500ms",
+              "--json");
       assertThat(r.exit()).as(r.err()).isEqualTo(1);
       String json = r.out();
       assertThat(json).startsWith("{\"pid\":" + t.pid()).contains("\"leak\":true");
-      String timerSites = json.substring(json.indexOf("\"timerSites\""), json.indexOf("\"executors\""));
+      String timerSites =
+          json.substring(json.indexOf("\"timerSites\""), json.indexOf("\"executors\""));
       assertThat(timerSites).contains(WATCHDOG).doesNotContain(CANCELLED).doesNotContain(PER_CALL);
-      String executors = json.substring(json.indexOf("\"executors\""), json.indexOf("\"threadGroups\""));
+      String executors =
+          json.substring(json.indexOf("\"executors\""), json.indexOf("\"threadGroups\""));
       assertThat(executors).contains(PER_CALL).contains("setRemoveOnCancelPolicy(true)");
       assertThat(executors).contains("first used here](" + CANCELLED);
       assertThat(json).contains("ScheduledThreadPoolExecutor$ScheduledFutureTask");

@@ -49,28 +49,60 @@ class EstimateCommandTest {
 
   @Test
   void cancellingEarlyHelpsOnlyEnginesThatDropCancelledTimers() {
-    Run wheel = run("estimate", "--rate", "2000", "--timeout", "30s", "--cancel-after", "50ms",
-        "--engine", "wheel");
+    Run wheel =
+        run(
+            "estimate",
+            "--rate",
+            "2000",
+            "--timeout",
+            "30s",
+            "--cancel-after",
+            "50ms",
+            "--engine",
+            "wheel");
     // 2,000/s x 0.05 s = 100 pending x 40 bytes = 4,000 bytes
     assertThat(wheel.out())
         .contains("cancelled after 50 ms")
         .contains("pending timers    100  (rate x 50 ms, until cancelled)")
         .contains("heap held         3.9 KiB  (4,000 bytes)");
 
-    Run stpe = run("estimate", "--rate", "2000", "--timeout", "30s", "--cancel-after", "50ms",
-        "--engine", "stpe");
+    Run stpe =
+        run(
+            "estimate",
+            "--rate",
+            "2000",
+            "--timeout",
+            "30s",
+            "--cancel-after",
+            "50ms",
+            "--engine",
+            "stpe");
     assertThat(stpe.out())
-        .contains("pending timers    60,000  (rate x 30 s, until the deadline: cancelled tasks stay"
-            + " queued)");
-    Run timer = run("estimate", "--rate", "2000", "--timeout", "30s", "--cancel-after", "50ms",
-        "--engine", "timer");
+        .contains(
+            "pending timers    60,000  (rate x 30 s, until the deadline: cancelled tasks stay"
+                + " queued)");
+    Run timer =
+        run(
+            "estimate",
+            "--rate",
+            "2000",
+            "--timeout",
+            "30s",
+            "--cancel-after",
+            "50ms",
+            "--engine",
+            "timer");
     assertThat(timer.out()).contains("pending timers    60,000");
   }
 
   @Test
   void aCancelLaterThanTheTimeoutIsTheTimeout() {
-    EstimateCommand.Estimate e = EstimateCommand.estimate(EstimateCommand.Engine.WHEEL, 10,
-        java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(9));
+    EstimateCommand.Estimate e =
+        EstimateCommand.estimate(
+            EstimateCommand.Engine.WHEEL,
+            10,
+            java.time.Duration.ofSeconds(5),
+            java.time.Duration.ofSeconds(9));
     assertThat(e.pending()).isEqualTo(50.0);
     assertThat(e.heldToDeadline()).isTrue();
   }
@@ -80,15 +112,25 @@ class EstimateCommandTest {
     Run r = run("estimate", "--rate", "1000", "--timeout", "10m", "--engine", "all");
     assertThat(r.exit()).isZero();
     // 1,000/s x 600 s = 600,000 pending, for every engine (no --cancel-after)
-    Pattern row = Pattern.compile("(?m)^(\\w+)\\s+600,000\\s+(\\d+\\.\\d)\\s+(\\d+\\.\\d) MiB\\s+until the deadline$");
+    Pattern row =
+        Pattern.compile(
+            "(?m)^(\\w+)\\s+600,000\\s+(\\d+\\.\\d)\\s+(\\d+\\.\\d) MiB\\s+until the deadline$");
     Matcher m = row.matcher(r.out());
     Map<String, String> heap = new LinkedHashMap<>();
     while (m.find()) {
       heap.put(m.group(1), m.group(3));
     }
     assertThat(heap.keySet())
-        .containsExactly("wheel", "wheelCounted", "netty", "kafka", "stpe", "stpeRemove", "timer",
-            "agrona", "fjp");
+        .containsExactly(
+            "wheel",
+            "wheelCounted",
+            "netty",
+            "kafka",
+            "stpe",
+            "stpeRemove",
+            "timer",
+            "agrona",
+            "fjp");
     assertThat(heap).containsEntry("wheel", "22.9").containsEntry("stpe", "58.5");
   }
 
@@ -136,11 +178,15 @@ class EstimateCommandTest {
     args.put("--timeout", "30s");
     args.put("--engine", "wheel");
     args.put(option, value);
-    String[] argv = args.entrySet().stream()
-        .flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue()))
-        .toArray(String[]::new);
-    Run r = run(java.util.stream.Stream.concat(java.util.stream.Stream.of("estimate"),
-        java.util.Arrays.stream(argv)).toArray(String[]::new));
+    String[] argv =
+        args.entrySet().stream()
+            .flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue()))
+            .toArray(String[]::new);
+    Run r =
+        run(
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("estimate"), java.util.Arrays.stream(argv))
+                .toArray(String[]::new));
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
@@ -150,7 +196,8 @@ class EstimateCommandTest {
   @Test
   void topLevelHelpListsEstimate() {
     Run r = run("--help");
-    assertThat(r.out()).containsPattern("(?m)^\\s+estimate\\s+Estimate the heap held by pending timers");
+    assertThat(r.out())
+        .containsPattern("(?m)^\\s+estimate\\s+Estimate the heap held by pending timers");
   }
 
   /**
@@ -159,14 +206,16 @@ class EstimateCommandTest {
    */
   @Test
   void footprintsMatchTheBenchmarksAndTheWorksheet() throws IOException {
-    Map<String, Double> measured = table(read("docs/benchmarks.md"),
-        "| peer | bytes per pending timer (handle included) |");
-    Map<String, Double> worksheet = table(read("docs/operations/cost-worksheet.md"),
-        "| engine | bytes per pending timer |");
+    Map<String, Double> measured =
+        table(read("docs/benchmarks.md"), "| peer | bytes per pending timer (handle included) |");
+    Map<String, Double> worksheet =
+        table(read("docs/operations/cost-worksheet.md"), "| engine | bytes per pending timer |");
     for (EstimateCommand.Engine e : EstimateCommand.Engine.values()) {
-      assertThat(measured).as("docs/benchmarks.md row for " + e.id)
+      assertThat(measured)
+          .as("docs/benchmarks.md row for " + e.id)
           .containsEntry(e.id, e.bytesPerTimer);
-      assertThat(worksheet).as("cost-worksheet.md row for " + e.id)
+      assertThat(worksheet)
+          .as("cost-worksheet.md row for " + e.id)
           .containsEntry(e.id, e.bytesPerTimer);
     }
     assertThat(worksheet.keySet()).hasSize(EstimateCommand.Engine.values().length);

@@ -27,12 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operations pack stays consistent: every PromQL expression of the Grafana dashboard and of
- * the Prometheus rules parses (by {@code promtool check rules} on a temporary rule file: promtool
- * 2.42 has no "parse this query" command), uses only metric names of the contract ({@code
+ * The operations pack stays consistent: every PromQL expression of the Grafana dashboard and of the
+ * Prometheus rules parses (by {@code promtool check rules} on a temporary rule file: promtool 2.42
+ * has no "parse this query" command), uses only metric names of the contract ({@code
  * docs/operations/metrics.md}), Prometheus's own series or the rule file's recording rules; the
- * dashboard has the panels, variables and annotations the runbooks refer to; every alert's
- * runbook link resolves to a section of {@code docs/operations/runbooks.md}.
+ * dashboard has the panels, variables and annotations the runbooks refer to; every alert's runbook
+ * link resolves to a section of {@code docs/operations/runbooks.md}.
  *
  * <p>Runs from timerguard-cli and reads {@code ../ops} and {@code ../docs}. The promtool check is
  * skipped (with a message) when promtool is not installed; everything else always runs.
@@ -49,13 +49,28 @@ class OpsQueriesTest {
   private static final Set<String> BUILT_IN = Set.of("ALERTS", "ALERTS_FOR_STATE", "up");
 
   private static final Set<String> KEYWORDS =
-      Set.of("and", "or", "unless", "by", "without", "on", "ignoring", "group_left",
-          "group_right", "offset", "bool", "inf", "nan", "atan2");
+      Set.of(
+          "and",
+          "or",
+          "unless",
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "offset",
+          "bool",
+          "inf",
+          "nan",
+          "atan2");
 
   private static JsonNode dashboard;
   private static JsonNode rules;
+
   /** Source (where the expression was found) to expression. */
   private static Map<String, String> dashboardExprs;
+
   private static Map<String, String> ruleExprs;
   private static Set<String> recorded;
   private static Set<String> contract;
@@ -63,7 +78,8 @@ class OpsQueriesTest {
   @BeforeAll
   static void load() throws IOException {
     for (Path p : List.of(DASHBOARD, RULES, METRICS_DOC, RUNBOOKS)) {
-      assertThat(p).as("read relative to timerguard-cli: " + p.toAbsolutePath().normalize())
+      assertThat(p)
+          .as("read relative to timerguard-cli: " + p.toAbsolutePath().normalize())
           .isRegularFile();
     }
     dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
@@ -82,8 +98,9 @@ class OpsQueriesTest {
       }
     }
     contract = new TreeSet<>();
-    Matcher m = Pattern.compile("(?m)^\\| `(timerguard_\\w+)` \\|")
-        .matcher(Files.readString(METRICS_DOC, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(?m)^\\| `(timerguard_\\w+)` \\|")
+            .matcher(Files.readString(METRICS_DOC, StandardCharsets.UTF_8));
     while (m.find()) {
       contract.add(m.group(1));
     }
@@ -107,10 +124,11 @@ class OpsQueriesTest {
         if (f.getKey().equals("expr") && f.getValue().isTextual()) {
           out.put(where, f.getValue().asText());
         } else if (f.getKey().equals("definition") && f.getValue().isTextual()) {
-          Matcher lv = Pattern.compile("^label_values\\((.*),\\s*\\w+\\)$")
-              .matcher(f.getValue().asText());
-          assertThat(lv.matches()).as(where + ": a label_values(selector, label) query, was "
-              + f.getValue().asText()).isTrue();
+          Matcher lv =
+              Pattern.compile("^label_values\\((.*),\\s*\\w+\\)$").matcher(f.getValue().asText());
+          assertThat(lv.matches())
+              .as(where + ": a label_values(selector, label) query, was " + f.getValue().asText())
+              .isTrue();
           out.put(where + " (variable)", lv.group(1));
         } else {
           collectDashboardExprs(f.getValue(), where, out);
@@ -125,15 +143,16 @@ class OpsQueriesTest {
 
   /** Grafana's variables replaced by values of the right kind, so the text is plain PromQL. */
   static String substituteGrafanaVariables(String expr) {
-    return expr
-        .replace("$__rate_interval", "5m")
+    return expr.replace("$__rate_interval", "5m")
         .replace("$__interval", "1m")
         .replace("$__range", "6h")
         .replace("$top", "10")
         .replaceAll("\\$\\{?(job|instance)\\}?", ".*");
   }
 
-  /** The metric names an expression selects: identifiers that are not functions, keywords, labels. */
+  /**
+   * The metric names an expression selects: identifiers that are not functions, keywords, labels.
+   */
   static Set<String> metricNames(String promql) {
     String s = promql.replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
     s = s.replaceAll("\\{[^}]*\\}", " ");
@@ -153,14 +172,20 @@ class OpsQueriesTest {
 
   @Test
   void theNameExtractorFindsSelectorsOnly() {
-    assertThat(metricNames(
-            "topk(10, sum by (instance, site) (rate(timerguard_site_creations_total{kind=~\"timer|x\","
-                + "site=\"a.B(C.java:1)\"}[5m]))) > 1e3 and on (job) ALERTS offset 10m"
-                + " or max without (pool) (timerguard_jvm_heap_after_gc_bytes) unless bogus_name"))
-        .containsExactly("ALERTS", "bogus_name", "timerguard_jvm_heap_after_gc_bytes",
+    assertThat(
+            metricNames(
+                "topk(10, sum by (instance, site) (rate(timerguard_site_creations_total{kind=~\"timer|x\","
+                    + "site=\"a.B(C.java:1)\"}[5m]))) > 1e3 and on (job) ALERTS offset 10m"
+                    + " or max without (pool) (timerguard_jvm_heap_after_gc_bytes) unless bogus_name"))
+        .containsExactly(
+            "ALERTS",
+            "bogus_name",
+            "timerguard_jvm_heap_after_gc_bytes",
             "timerguard_site_creations_total");
-    assertThat(metricNames(substituteGrafanaVariables(
-            "topk($top, timerguard_site_live{job=~\"$job\"}[$__rate_interval])")))
+    assertThat(
+            metricNames(
+                substituteGrafanaVariables(
+                    "topk($top, timerguard_site_live{job=~\"$job\"}[$__rate_interval])")))
         .containsExactly("timerguard_site_live");
   }
 
@@ -168,8 +193,11 @@ class OpsQueriesTest {
   void theContractTableIsRead() {
     assertThat(contract)
         .hasSize(18)
-        .contains("timerguard_site_live", "timerguard_site_growth_severity",
-            "timerguard_jvm_gc_pause_seconds_total", "timerguard_executor_queue_size");
+        .contains(
+            "timerguard_site_live",
+            "timerguard_site_growth_severity",
+            "timerguard_jvm_gc_pause_seconds_total",
+            "timerguard_executor_queue_size");
   }
 
   @Test
@@ -198,20 +226,29 @@ class OpsQueriesTest {
     for (String e : dashboardExprs.values()) {
       used.addAll(metricNames(substituteGrafanaVariables(e)));
     }
-    assertThat(used).contains("timerguard_site_live", "timerguard_site_growth_rate",
-        "timerguard_site_growth_severity", "timerguard_executor_retained_cancelled_tasks",
-        "timerguard_threads_live", "timerguard_jvm_heap_after_gc_bytes",
-        "timerguard_jvm_gc_pause_seconds_total", "ALERTS", "timerguard_live_timers");
+    assertThat(used)
+        .contains(
+            "timerguard_site_live",
+            "timerguard_site_growth_rate",
+            "timerguard_site_growth_severity",
+            "timerguard_executor_retained_cancelled_tasks",
+            "timerguard_threads_live",
+            "timerguard_jvm_heap_after_gc_bytes",
+            "timerguard_jvm_gc_pause_seconds_total",
+            "ALERTS",
+            "timerguard_live_timers");
     assertThat(dashboardExprs.values())
         .anyMatch(e -> e.contains("rate(timerguard_jvm_gc_pause_seconds_total"))
         .anyMatch(e -> e.contains("ALERTS{alertname=~\"TimerGuard.*\""))
-        .anyMatch(e -> e.startsWith("topk($top, sum by (instance, kind, site) (timerguard_site_live"));
+        .anyMatch(
+            e -> e.startsWith("topk($top, sum by (instance, kind, site) (timerguard_site_live"));
   }
 
   @Test
   void everyExpressionParses(@TempDir Path tmp) throws Exception {
     String promtool = promtool();
-    assumeTrue(promtool != null,
+    assumeTrue(
+        promtool != null,
         "SKIPPED: promtool is not installed (apt-get install prometheus); PromQL not parsed");
     StringBuilder file = new StringBuilder("groups:\n  - name: parse-check\n    rules:\n");
     Map<String, String> all = new LinkedHashMap<>(dashboardExprs);
@@ -231,8 +268,10 @@ class OpsQueriesTest {
     assertThat(i).as("expressions found").isGreaterThan(30);
     Path f = tmp.resolve("exprs.yml");
     Files.writeString(f, file, StandardCharsets.UTF_8);
-    Process p = new ProcessBuilder(promtool, "check", "rules", f.toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(promtool, "check", "rules", f.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue())
@@ -246,10 +285,14 @@ class OpsQueriesTest {
     String promtool = promtool();
     assumeTrue(promtool != null, "SKIPPED: promtool is not installed");
     Path f = tmp.resolve("bad.yml");
-    Files.writeString(f, "groups:\n  - name: g\n    rules:\n      - record: r\n"
-        + "        expr: sum by (instance (timerguard_live_timers)\n");
-    Process p = new ProcessBuilder(promtool, "check", "rules", f.toString())
-        .redirectErrorStream(true).start();
+    Files.writeString(
+        f,
+        "groups:\n  - name: g\n    rules:\n      - record: r\n"
+            + "        expr: sum by (instance (timerguard_live_timers)\n");
+    Process p =
+        new ProcessBuilder(promtool, "check", "rules", f.toString())
+            .redirectErrorStream(true)
+            .start();
     p.getInputStream().readAllBytes();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isNotZero();
@@ -267,8 +310,12 @@ class OpsQueriesTest {
     assertThat(vars).containsKeys("datasource", "job", "instance");
     assertThat(vars.get("datasource").get("type").asText()).isEqualTo("datasource");
     assertThat(vars.get("datasource").get("query").asText()).isEqualTo("prometheus");
-    assertThat(vars.get("job").get("definition").asText()).contains("label_values(").endsWith(", job)");
-    assertThat(vars.get("instance").get("definition").asText()).contains("$job").endsWith(", instance)");
+    assertThat(vars.get("job").get("definition").asText())
+        .contains("label_values(")
+        .endsWith(", job)");
+    assertThat(vars.get("instance").get("definition").asText())
+        .contains("$job")
+        .endsWith(", instance)");
 
     Set<Integer> ids = new HashSet<>();
     int queries = 0;
@@ -278,11 +325,13 @@ class OpsQueriesTest {
         continue;
       }
       assertThat(panel.get("datasource").get("uid").asText())
-          .as(panel.get("title").asText()).isEqualTo("${datasource}");
+          .as(panel.get("title").asText())
+          .isEqualTo("${datasource}");
       for (JsonNode t : panel.get("targets")) {
         assertThat(t.get("datasource").get("uid").asText()).isEqualTo("${datasource}");
         String expr = t.get("expr").asText();
-        assertThat(expr).as(panel.get("title").asText() + " filters by the variables")
+        assertThat(expr)
+            .as(panel.get("title").asText() + " filters by the variables")
             .contains("job=~\"$job\"", "instance=~\"$instance\"");
         queries++;
       }
@@ -314,7 +363,9 @@ class OpsQueriesTest {
         assertThat(url).as(name).startsWith("docs/operations/runbooks.md#");
         String anchor = url.substring(url.indexOf('#') + 1);
         assertThat(anchor).as(name).isEqualTo(name.toLowerCase(Locale.ROOT));
-        assertThat(anchors).as(name + ": a section '" + anchor + "' in runbooks.md").contains(anchor);
+        assertThat(anchors)
+            .as(name + ": a section '" + anchor + "' in runbooks.md")
+            .contains(anchor);
         assertThat(r.get("annotations").get("summary").asText()).as(name).isNotBlank();
       }
     }
@@ -372,7 +423,11 @@ class OpsQueriesTest {
 
   /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
   static String githubAnchor(String heading) {
-    return heading.strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
+    return heading
+        .strip()
+        .toLowerCase(Locale.ROOT)
+        .replaceAll("[^a-z0-9 _-]", "")
+        .replace(' ', '-');
   }
 
   private static String promtool() {

@@ -44,10 +44,22 @@ class SnapshotCodecFuzzTest {
         Arbitraries.longs().between(0, 1_000_000).array(long[].class).ofSize(6);
     Arbitrary<SiteStats> stats =
         Combinators.combine(site, counts, Arbitraries.longs())
-            .as((s, c, retained) -> new SiteStats(s, c[0] + c[1] + c[2], c[0], c[1], c[2],
-                c[2] + c[3], c[4], retained, c[5]));
-    return Combinators.combine(stats.list().ofMaxSize(8).uniqueElements(SiteStats::site),
-            Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(0))
+            .as(
+                (s, c, retained) ->
+                    new SiteStats(
+                        s,
+                        c[0] + c[1] + c[2],
+                        c[0],
+                        c[1],
+                        c[2],
+                        c[2] + c[3],
+                        c[4],
+                        retained,
+                        c[5]));
+    return Combinators.combine(
+            stats.list().ofMaxSize(8).uniqueElements(SiteStats::site),
+            Arbitraries.longs(),
+            Arbitraries.longs().greaterOrEqual(0))
         .as((sites, nano, epoch) -> new Snapshot(nano, epoch, sites));
   }
 
@@ -59,9 +71,31 @@ class SnapshotCodecFuzzTest {
   }
 
   private static final String[] JUNK = {
-    "", "-1", "-9223372036854775808", "9223372036854775808", "1e3", "0x10", "+7", "NaN", "null",
-    "\"TIMER\"", "\"timer\"", "{", "}", "[", "]", ",", ":", "\"", "\\", "\u0000", "2",
-    "\"version\":2,", "\"extra\":{\"a\":[1,2]},", "\"queued\":-1,", "\"live\":99999999,"
+    "",
+    "-1",
+    "-9223372036854775808",
+    "9223372036854775808",
+    "1e3",
+    "0x10",
+    "+7",
+    "NaN",
+    "null",
+    "\"TIMER\"",
+    "\"timer\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\u0000",
+    "2",
+    "\"version\":2,",
+    "\"extra\":{\"a\":[1,2]},",
+    "\"queued\":-1,",
+    "\"live\":99999999,"
   };
 
   private static String junk(Random rnd) {
@@ -121,15 +155,24 @@ class SnapshotCodecFuzzTest {
     } catch (DoctorException e) {
       assertThat(e.getMessage())
           .startsWith("the agent's snapshot cannot be read: ")
-          .matches("(?s).*(not a TimerGuard snapshot|not a valid TimerGuard snapshot|newer than the version 1).*")
+          .matches(
+              "(?s).*(not a TimerGuard snapshot|not a valid TimerGuard snapshot|newer than the version 1).*")
           .doesNotContain("\n", "\r", "\u0085", "\u2028", "\u2029");
       return;
     }
     // accepted: every rule of the format holds, and writing it again reads the same
     for (SiteStats x : s.sites()) {
       assertThat(x.live()).isLessThanOrEqualTo(x.created()).isLessThanOrEqualTo(x.peak());
-      for (long n : new long[] {x.created(), x.fired(), x.cancelled(), x.live(), x.peak(),
-          x.oldestLiveAgeNanos(), x.queued()}) {
+      for (long n :
+          new long[] {
+            x.created(),
+            x.fired(),
+            x.cancelled(),
+            x.live(),
+            x.peak(),
+            x.oldestLiveAgeNanos(),
+            x.queued()
+          }) {
         assertThat(n).as("%s", x).isNotNegative();
       }
     }
@@ -146,30 +189,46 @@ class SnapshotCodecFuzzTest {
 
   @Example
   void unknownFieldsAreIgnored() {
-    String future = GOOD.replace("\"nanoTime\"", "\"agentVersion\":\"9.9\",\"nanoTime\"")
-        .replace("\"queued\":0", "\"queued\":0,\"lastFiredEpochMillis\":12,\"tags\":{\"a\":[\"b\"]}");
+    String future =
+        GOOD.replace("\"nanoTime\"", "\"agentVersion\":\"9.9\",\"nanoTime\"")
+            .replace(
+                "\"queued\":0",
+                "\"queued\":0,\"lastFiredEpochMillis\":12,\"tags\":{\"a\":[\"b\"]}");
     assertThat(DoctorSampler.read(future).sites()).isEqualTo(DoctorSampler.read(GOOD).sites());
   }
 
   @Example
   void eachKindOfBadDocumentSaysWhatIsWrong() {
-    assertRefused(GOOD.replace("\"version\":1", "\"version\":2"),
+    assertRefused(
+        GOOD.replace("\"version\":1", "\"version\":2"),
         "the agent's snapshot cannot be read: this TimerGuard snapshot has format version 2, newer"
             + " than the version 1 this reader understands");
-    assertRefused(GOOD.substring(0, GOOD.length() / 2),
+    assertRefused(
+        GOOD.substring(0, GOOD.length() / 2),
         "the agent's snapshot cannot be read: not a TimerGuard snapshot: malformed JSON at line 1,");
     assertRefused("kind\tclass\tmethod", "malformed JSON at line 1, column 1 (offset 0)");
-    assertRefused(GOOD.replace("\"TIMER\"", "\"TIMERS\""),
+    assertRefused(
+        GOOD.replace("\"TIMER\"", "\"TIMERS\""),
         "site 0: \"kind\" \"TIMERS\" is not one of [TIMER, TICKER, EXECUTOR, THREAD]");
-    assertRefused(GOOD.replace("\"created\":5", "\"created\":\"five\""),
+    assertRefused(
+        GOOD.replace("\"created\":5", "\"created\":\"five\""),
         "site 0: \"created\" must be a whole number (a long), was \"five\"");
-    assertRefused(GOOD.replace("\"fired\":1", "\"fired\":-1"), "site 0: \"fired\" must not be negative, was -1");
-    assertRefused(GOOD.replace("\"live\":3", "\"live\":9"),
+    assertRefused(
+        GOOD.replace("\"fired\":1", "\"fired\":-1"),
+        "site 0: \"fired\" must not be negative, was -1");
+    assertRefused(
+        GOOD.replace("\"live\":3", "\"live\":9"),
         "site 0: \"live\" (9) is above \"created\" (5) or \"peak\" (4)");
     String site = GOOD.substring(GOOD.indexOf("[{") + 1, GOOD.length() - 2);
-    assertRefused(GOOD.replace(site, site + "," + site), "site 1: TIMER com.acme.Rpc.read(Rpc.java:88) is listed twice");
-    assertRefused(GOOD.replace("\"line\":88", "\"line\":-2"), "\"line\" must be -1 (unknown) or a line number, was -2");
-    assertRefused(GOOD.replace("timerguard-snapshot", "rows"), "\"format\" must be \"timerguard-snapshot\", was \"rows\"");
+    assertRefused(
+        GOOD.replace(site, site + "," + site),
+        "site 1: TIMER com.acme.Rpc.read(Rpc.java:88) is listed twice");
+    assertRefused(
+        GOOD.replace("\"line\":88", "\"line\":-2"),
+        "\"line\" must be -1 (unknown) or a line number, was -2");
+    assertRefused(
+        GOOD.replace("timerguard-snapshot", "rows"),
+        "\"format\" must be \"timerguard-snapshot\", was \"rows\"");
     assertThatThrownBy(() -> DoctorSampler.read(null))
         .isInstanceOf(DoctorException.class)
         .hasMessage("the agent sent no snapshot");
@@ -177,9 +236,12 @@ class SnapshotCodecFuzzTest {
 
   @Example
   void hugeAndDeepDocumentsAreRefusedUnreadAndALongMessageIsCut() {
-    String deep = GOOD.replace("\"sites\":[", "\"x\":" + "[".repeat(5000) + "]".repeat(5000) + ",\"sites\":[");
+    String deep =
+        GOOD.replace(
+            "\"sites\":[", "\"x\":" + "[".repeat(5000) + "]".repeat(5000) + ",\"sites\":[");
     assertRefused(deep, "nested deeper than the limit of 16");
-    StringBuilder huge = new StringBuilder(SnapshotCodec.MAX_CHARS + 10).append(GOOD, 0, GOOD.length() - 1);
+    StringBuilder huge =
+        new StringBuilder(SnapshotCodec.MAX_CHARS + 10).append(GOOD, 0, GOOD.length() - 1);
     huge.append(" ".repeat(SnapshotCodec.MAX_CHARS)).append('}');
     assertRefused(huge.toString(), "more than the limit of " + SnapshotCodec.MAX_CHARS);
     String longName = "x".repeat(5000);
@@ -192,7 +254,9 @@ class SnapshotCodecFuzzTest {
   void manySitesAreRead() {
     List<SiteStats> sites = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
-      sites.add(new SiteStats(CallSite.of(CallSite.Kind.TIMER, "C" + i, "m", "C.java", i), 2, 1, 0, 1, 1, 0, 0));
+      sites.add(
+          new SiteStats(
+              CallSite.of(CallSite.Kind.TIMER, "C" + i, "m", "C.java", i), 2, 1, 0, 1, 1, 0, 0));
     }
     Snapshot s = new Snapshot(1, 2, sites);
     assertThat(DoctorSampler.read(SnapshotCodec.encode(s)).sites()).isEqualTo(sites);

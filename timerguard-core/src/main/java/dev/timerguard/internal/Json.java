@@ -9,27 +9,27 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * TimerGuard's one JSON writer and reader (RFC 8259), shared by the snapshot codec, the agent,
- * the CLI, the JUnit extension and the analyzer's reports, so that no face escapes or parses JSON
- * its own way and none depends on another face for it.
+ * TimerGuard's one JSON writer and reader (RFC 8259), shared by the snapshot codec, the agent, the
+ * CLI, the JUnit extension and the analyzer's reports, so that no face escapes or parses JSON its
+ * own way and none depends on another face for it.
  *
  * <p><b>Writing.</b> {@link #quote(String)} writes a string literal that reads back exactly: quote
  * and backslash escaped, every C0 control character escaped ({@code \n}, {@code \r}, {@code \t},
  * else {@code \}{@code u00XX}), U+2028 and U+2029 escaped (JavaScript line terminators), and an
  * unpaired surrogate escaped as {@code \}{@code uXXXX} (it could not survive UTF-8); characters
- * outside the Basic Multilingual Plane pass as their surrogate pair. {@link Writer} builds
- * compact documents on top of it and refuses a misplaced name or value.
+ * outside the Basic Multilingual Plane pass as their surrogate pair. {@link Writer} builds compact
+ * documents on top of it and refuses a misplaced name or value.
  *
- * <p><b>Reading.</b> {@link #parse(String)} is strict: anything RFC 8259 does not allow (a
- * trailing comma, a single quote, a raw control character in a string, a leading zero, a
- * duplicate member name, trailing text) fails with one {@link ParseException} naming the line,
- * column and offset and what was expected. Objects become insertion-ordered {@code Map<String,
- * Object>}s, arrays {@code List<Object>}s (both unmodifiable), strings {@code String}s, {@code
- * true}/{@code false} {@code Boolean}s, {@code null} {@code null}; a number without fraction or
- * exponent that fits a {@code long} becomes a {@code Long}, any other number a {@code Double}
- * (one too large for a double is refused). Input beyond {@link #DEFAULT_MAX_CHARS} characters or
- * nested deeper than {@link #DEFAULT_MAX_DEPTH} is refused before it costs memory or stack; {@link
- * #parse(String, int, int)} sets other limits.
+ * <p><b>Reading.</b> {@link #parse(String)} is strict: anything RFC 8259 does not allow (a trailing
+ * comma, a single quote, a raw control character in a string, a leading zero, a duplicate member
+ * name, trailing text) fails with one {@link ParseException} naming the line, column and offset and
+ * what was expected. Objects become insertion-ordered {@code Map<String, Object>}s, arrays {@code
+ * List<Object>}s (both unmodifiable), strings {@code String}s, {@code true}/{@code false} {@code
+ * Boolean}s, {@code null} {@code null}; a number without fraction or exponent that fits a {@code
+ * long} becomes a {@code Long}, any other number a {@code Double} (one too large for a double is
+ * refused). Input beyond {@link #DEFAULT_MAX_CHARS} characters or nested deeper than {@link
+ * #DEFAULT_MAX_DEPTH} is refused before it costs memory or stack; {@link #parse(String, int, int)}
+ * sets other limits.
  *
  * <p>Stateless and thread-safe, except a {@link Writer}, which belongs to one thread. Imports only
  * {@code java.*}: the agent puts it on the bootstrap class path beside the live model.
@@ -519,7 +519,8 @@ public final class Json {
           return out;
         }
         if (c < 0x20) {
-          throw error(i, "raw control character " + printable(c) + " in a string (write it escaped)");
+          throw error(
+              i, "raw control character " + printable(c) + " in a string (write it escaped)");
         }
         if (c != '\\') {
           i++;

@@ -7,8 +7,8 @@ import dev.timerguard.live.CallSite;
  * count its tasks itself (the wheel under the {@code Timers} API) can still name that site, for
  * example in its slow-callback warning. Not public API.
  *
- * <p>{@link #site()} must be cheap, must not throw and must not return null; it may be called
- * from any thread while the task runs.
+ * <p>{@link #site()} must be cheap, must not throw and must not return null; it may be called from
+ * any thread while the task runs.
  */
 public interface SiteAware {
 

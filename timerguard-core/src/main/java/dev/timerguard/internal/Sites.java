@@ -1,8 +1,8 @@
 package dev.timerguard.internal;
 
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.security.CodeSource;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,14 +10,13 @@ import java.util.Optional;
 /**
  * Call-site attribution for timers created through TimerGuard's own API and engine.
  *
- * <p>Not public API. The site of a timer is the first stack frame outside TimerGuard's core
- * library (frames of the core's packages loaded from the same code source as this class are
- * skipped). Walking the stack costs
- * microseconds, so it is cached: a lambda, method reference, anonymous or local class is written
- * at exactly one place in the source, so its class identifies the call site and the walk happens
- * once per class. For ordinary named task classes, which may be scheduled from many places, the
- * stack is walked on every creation to keep counts exact; hot paths that use named classes
- * should pass an explicit {@code TimerSite}.
+ * <p>Not public API. The site of a timer is the first stack frame outside TimerGuard's core library
+ * (frames of the core's packages loaded from the same code source as this class are skipped).
+ * Walking the stack costs microseconds, so it is cached: a lambda, method reference, anonymous or
+ * local class is written at exactly one place in the source, so its class identifies the call site
+ * and the walk happens once per class. For ordinary named task classes, which may be scheduled from
+ * many places, the stack is walked on every creation to keep counts exact; hot paths that use named
+ * classes should pass an explicit {@code TimerSite}.
  */
 public final class Sites {
 
@@ -85,8 +84,7 @@ public final class Sites {
       return false;
     }
     CodeSource cs = codeSource(c);
-    return CORE == null
-        || Objects.equals(cs == null ? null : cs.getLocation(), CORE.getLocation());
+    return CORE == null || Objects.equals(cs == null ? null : cs.getLocation(), CORE.getLocation());
   }
 
   private static boolean isCorePackage(Class<?> c) {

@@ -6,9 +6,9 @@ import java.util.Objects;
  * Where a timer, ticker, executor or thread was created: kind, class, method, file and line.
  *
  * <p>Immutable and thread-safe. Two call sites are equal when all five parts are equal; the
- * registry gives each distinct site one stable integer id when an engine registers it, which
- * hot paths keep instead of the site itself. A site whose parts are unknown uses {@code "?"} for
- * names and {@code -1} for the line.
+ * registry gives each distinct site one stable integer id when an engine registers it, which hot
+ * paths keep instead of the site itself. A site whose parts are unknown uses {@code "?"} for names
+ * and {@code -1} for the line.
  */
 public final class CallSite {
 
@@ -25,8 +25,8 @@ public final class CallSite {
   }
 
   /**
-   * The label of {@link #other(Kind)}: what exporters print as the {@code site} of the sites
-   * beyond their label cap.
+   * The label of {@link #other(Kind)}: what exporters print as the {@code site} of the sites beyond
+   * their label cap.
    */
   public static final String OTHER_LOCATION = "other";
 
@@ -75,7 +75,11 @@ public final class CallSite {
   public static CallSite of(Kind kind, StackWalker.StackFrame frame) {
     Objects.requireNonNull(frame, "frame");
     return of(
-        kind, frame.getClassName(), frame.getMethodName(), frame.getFileName(), frame.getLineNumber());
+        kind,
+        frame.getClassName(),
+        frame.getMethodName(),
+        frame.getFileName(),
+        frame.getLineNumber());
   }
 
   /** Creates a call site from a stack trace element. */
@@ -90,9 +94,8 @@ public final class CallSite {
   }
 
   /**
-   * The site that stands for "every other site of this kind": what {@link
-   * Snapshot#limitSites(int)} sums the sites beyond a cap into. Its {@link #location()} is {@value
-   * #OTHER_LOCATION}.
+   * The site that stands for "every other site of this kind": what {@link Snapshot#limitSites(int)}
+   * sums the sites beyond a cap into. Its {@link #location()} is {@value #OTHER_LOCATION}.
    *
    * @throws NullPointerException if {@code kind} is null
    */

@@ -10,19 +10,18 @@ import java.util.function.ToLongFunction;
 
 /**
  * Finds series that grow steadily, and says how fast, how sure and how severe (see {@link
- * GrowthPolicy}): any named {@link Series} ({@link #trend(Series)}: the heap, live threads, a
- * stack group, an incident's signal), and the call sites of a series of snapshots ({@link
+ * GrowthPolicy}): any named {@link Series} ({@link #trend(Series)}: the heap, live threads, a stack
+ * group, an incident's signal), and the call sites of a series of snapshots ({@link
  * #analyze(List)}), each site's count being one series.
  *
  * <p>The trend is the Theil-Sen slope (the median of the slopes between every pair of samples),
  * which ignores the teeth of a sawtooth: timers that fire and are replaced move the count up and
  * down around a level, so their pairwise slopes cancel and the site is not flagged. The rise must
- * also go on in the second half of the series, so one step up is not taken for a leak. Confidence is
- * Kendall's tau: the share of sample pairs that rise minus the share that fall. A site grows when
- * its slope is positive, its confidence reaches the policy's minimum, and its level rose by at
- * least {@link GrowthPolicy#minIncrease()} from the first quarter of the series to the last.
- * Series longer than 128 samples are thinned evenly, so analysis costs at most ~8,000 pairs per
- * site.
+ * also go on in the second half of the series, so one step up is not taken for a leak. Confidence
+ * is Kendall's tau: the share of sample pairs that rise minus the share that fall. A site grows
+ * when its slope is positive, its confidence reaches the policy's minimum, and its level rose by at
+ * least {@link GrowthPolicy#minIncrease()} from the first quarter of the series to the last. Series
+ * longer than 128 samples are thinned evenly, so analysis costs at most ~8,000 pairs per site.
  *
  * <p>Stateless and thread-safe.
  */
@@ -45,8 +44,8 @@ public final class GrowthDetector {
   private static final int MAX_POINTS = 128;
 
   /**
-   * The name the site paths give the shared computation: a {@link GrowthVerdict.SiteGrowth}
-   * carries its site instead, so the hot path builds no location string.
+   * The name the site paths give the shared computation: a {@link GrowthVerdict.SiteGrowth} carries
+   * its site instead, so the hot path builds no location string.
    */
   private static final String SITE = "";
 
@@ -71,8 +70,8 @@ public final class GrowthDetector {
   }
 
   /**
-   * Analyses one metric of every site over a time-ordered series of snapshots. A site missing
-   * from early snapshots counts as zero there. Fewer than three snapshots give no growth.
+   * Analyses one metric of every site over a time-ordered series of snapshots. A site missing from
+   * early snapshots counts as zero there. Fewer than three snapshots give no growth.
    *
    * @throws NullPointerException if an argument or an element is null
    * @throws IllegalArgumentException if the snapshots are not in time order
@@ -103,9 +102,7 @@ public final class GrowthDetector {
     List<GrowthVerdict.SiteGrowth> out = new ArrayList<>();
     for (Map.Entry<CallSite, long[]> e : values.entrySet()) {
       CallSite site = e.getKey();
-      out.add(
-          GrowthVerdict.SiteGrowth.of(
-              site, trend(SITE, t, e.getValue(), observed, null)));
+      out.add(GrowthVerdict.SiteGrowth.of(site, trend(SITE, t, e.getValue(), observed, null)));
     }
     return new GrowthVerdict(out, series.size());
   }
@@ -123,8 +120,8 @@ public final class GrowthDetector {
   }
 
   /**
-   * The trend of one call site's raw series (times in seconds from the start), for callers
-   * without snapshots. For anything that is not a call site, use {@link #trend(Series)}.
+   * The trend of one call site's raw series (times in seconds from the start), for callers without
+   * snapshots. For anything that is not a call site, use {@link #trend(Series)}.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the arrays differ in length
@@ -136,9 +133,9 @@ public final class GrowthDetector {
     if (seconds.length != values.length) {
       throw new IllegalArgumentException("seconds and values differ in length");
     }
-    long observed = seconds.length < 2 ? 0 : (long) ((seconds[seconds.length - 1] - seconds[0]) * 1e9);
-    return GrowthVerdict.SiteGrowth.of(
-        site, trend(SITE, seconds, values, observed, null));
+    long observed =
+        seconds.length < 2 ? 0 : (long) ((seconds[seconds.length - 1] - seconds[0]) * 1e9);
+    return GrowthVerdict.SiteGrowth.of(site, trend(SITE, seconds, values, observed, null));
   }
 
   /**
@@ -149,8 +146,7 @@ public final class GrowthDetector {
   GrowthVerdict.SiteGrowth trend(CallSite site, double[] seconds, long[] values, double[] scratch) {
     long observed =
         seconds.length < 2 ? 0 : (long) ((seconds[seconds.length - 1] - seconds[0]) * 1e9);
-    return GrowthVerdict.SiteGrowth.of(
-        site, trend(SITE, seconds, values, observed, scratch));
+    return GrowthVerdict.SiteGrowth.of(site, trend(SITE, seconds, values, observed, scratch));
   }
 
   /** The trend of one series: the one computation behind every public entry. */
@@ -168,7 +164,8 @@ public final class GrowthDetector {
     int q = Math.max(1, n / 4);
     long first = medianOf(v, 0, q);
     long last = medianOf(v, n - q, n);
-    // still rising in the second half: a single step up (a burst of long-lived timers) is not a leak
+    // still rising in the second half: a single step up (a burst of long-lived timers) is not a
+    // leak
     boolean ongoing = slopeAndTau(t, v, n / 2, n, scratch)[0] > 0;
     boolean grows =
         slope > 0
@@ -181,8 +178,7 @@ public final class GrowthDetector {
       if (slope >= policy.slowRatePerSecond() && observedNanos >= policy.slowWindow().toNanos()) {
         sev = GrowthVerdict.Severity.SLOW;
       }
-      if (slope >= policy.rapidRatePerSecond()
-          && observedNanos >= policy.rapidWindow().toNanos()) {
+      if (slope >= policy.rapidRatePerSecond() && observedNanos >= policy.rapidWindow().toNanos()) {
         sev = GrowthVerdict.Severity.RAPID;
       }
     }
@@ -190,8 +186,7 @@ public final class GrowthDetector {
   }
 
   /** Theil-Sen slope and Kendall's tau (clamped at 0) of samples {@code from..to-1}. */
-  private static double[] slopeAndTau(
-      double[] t, long[] v, int from, int to, double[] scratch) {
+  private static double[] slopeAndTau(double[] t, long[] v, int from, int to, double[] scratch) {
     int n = to - from;
     if (n < 2) {
       return new double[] {0, 0};
@@ -221,9 +216,9 @@ public final class GrowthDetector {
   }
 
   /**
-   * The median of {@code a[0..k-1]} in expected linear time (three-way quickselect, so long runs
-   * of equal slopes, the usual case for a flat or stepped series, cost nothing extra). Reorders
-   * the array; {@code 0} when {@code k} is 0.
+   * The median of {@code a[0..k-1]} in expected linear time (three-way quickselect, so long runs of
+   * equal slopes, the usual case for a flat or stepped series, cost nothing extra). Reorders the
+   * array; {@code 0} when {@code k} is 0.
    */
   static double median(double[] a, int k) {
     if (k == 0) {

@@ -8,10 +8,10 @@ import java.util.Objects;
  * GrowthDetector} applies.
  *
  * <p>The {@link #defaults()} are the production alert rules TimerGuard ships (the same thresholds
- * as {@code ops/prometheus/timerguard-rules.yml}): <em>rapid</em> is
- * sustained growth above 100 live/s over 10 minutes, <em>slow</em> above 5 live/s over 6 hours.
- * Tests and demos run for seconds, not hours: {@link #scaled(double)} divides the windows (and
- * leaves the rates alone), or build exact values with {@link #of}. Immutable and thread-safe.
+ * as {@code ops/prometheus/timerguard-rules.yml}): <em>rapid</em> is sustained growth above 100
+ * live/s over 10 minutes, <em>slow</em> above 5 live/s over 6 hours. Tests and demos run for
+ * seconds, not hours: {@link #scaled(double)} divides the windows (and leaves the rates alone), or
+ * build exact values with {@link #of}. Immutable and thread-safe.
  *
  * @param rapidRatePerSecond growth rate at or above which a site is {@link
  *     GrowthVerdict.Severity#RAPID} once observed for {@code rapidWindow}

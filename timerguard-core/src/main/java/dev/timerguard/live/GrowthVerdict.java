@@ -25,8 +25,8 @@ public final class GrowthVerdict {
   }
 
   /**
-   * The trend of one named {@link Series}: the heap, the live threads, a stack group, an
-   * executor's queue, an incident's signal, or a call site's count under its location.
+   * The trend of one named {@link Series}: the heap, the live threads, a stack group, an executor's
+   * queue, an incident's signal, or a call site's count under its location.
    *
    * @param series the series' name
    * @param ratePerSecond robust slope of the series, in units per second (Theil-Sen)

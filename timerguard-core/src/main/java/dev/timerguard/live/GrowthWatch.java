@@ -16,16 +16,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The always-on growth watch: samples a {@link LiveRegistry} at a fixed interval on one daemon
  * thread, keeps a bounded sliding window of what every site holds (its live count; for an executor
- * site also the cancelled tasks its executors retain), and publishes per site the
- * growth rate and the severity that a {@link GrowthDetector} finds in it. It is what the
- * production exporters (the agent's {@code /metrics}, the Micrometer binder, the Spring Boot
- * starter) read; they never compute growth their own way.
+ * site also the cancelled tasks its executors retain), and publishes per site the growth rate and
+ * the severity that a {@link GrowthDetector} finds in it. It is what the production exporters (the
+ * agent's {@code /metrics}, the Micrometer binder, the Spring Boot starter) read; they never
+ * compute growth their own way.
  *
  * <p><b>Windows.</b> Each site keeps two rings of {@value #POINTS} points: a <em>fast</em> ring
  * spanning the policy's rapid window (default 10 minutes, one point per sample at the default
  * interval) and a <em>slow</em> ring spanning the slow window (default 6 hours, one point every
- * {@code slowWindow / 62}). A site's severity is the worse of the two rings' verdicts, so a
- * {@link GrowthVerdict.Severity#RAPID rapid} leak is seen after 10 minutes and a {@link
+ * {@code slowWindow / 62}). A site's severity is the worse of the two rings' verdicts, so a {@link
+ * GrowthVerdict.Severity#RAPID rapid} leak is seen after 10 minutes and a {@link
  * GrowthVerdict.Severity#SLOW slow} one after 6 hours, exactly as the detector's policy defines
  * them; its rate is the fast ring's (the recent trend, in live entries per second). A sawtooth
  * (timers created and fired in bursts) never raises a site; a steady leak under a sawtooth does.
@@ -36,20 +36,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * amount per site, independent of traffic (its size is measured in {@code docs/benchmarks.md});
  * nothing grows with the number of timers or with time.
  *
- * <p><b>Changes.</b> When a site's alert {@link SiteStatus#level() level} (0 none, 1 slow, 2
- * rapid) changes, the watch logs one line through {@link System.Logger} (logger {@code
+ * <p><b>Changes.</b> When a site's alert {@link SiteStatus#level() level} (0 none, 1 slow, 2 rapid)
+ * changes, the watch logs one line through {@link System.Logger} (logger {@code
  * dev.timerguard.watch}; WARNING when it rises, INFO when it falls), emits the JFR event {@code
  * dev.timerguard.GrowthSeverityChanged} (free when no recording is on) and calls its {@link
  * Listener listeners}.
  *
- * <p><b>Never harms the host.</b> The sampling thread is a daemon that never keeps the JVM alive;
- * a failure while sampling (or in a listener) is logged once per kind of failure and the watch
- * goes on; nothing is thrown into the application. {@link #close()} stops the thread.
+ * <p><b>Never harms the host.</b> The sampling thread is a daemon that never keeps the JVM alive; a
+ * failure while sampling (or in a listener) is logged once per kind of failure and the watch goes
+ * on; nothing is thrown into the application. {@link #close()} stops the thread.
  *
  * <p><b>One per JVM, usually.</b> {@link #shared()} is the process-wide watch over {@link
- * LiveRegistry#global()}: the agent and the Spring Boot starter both use it, whichever comes
- * first starts it and the other reads the same one. Separate watches ({@link #builder()}) exist
- * for tests and embedded use; {@link #sampleNow()} lets a test drive a watch without its thread.
+ * LiveRegistry#global()}: the agent and the Spring Boot starter both use it, whichever comes first
+ * starts it and the other reads the same one. Separate watches ({@link #builder()}) exist for tests
+ * and embedded use; {@link #sampleNow()} lets a test drive a watch without its thread.
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -64,8 +64,10 @@ public final class GrowthWatch implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.timerguard.watch");
 
   private static GrowthWatch shared;
+
   /** Open {@link Lease leases} on {@link #shared}. */
   private static int sharedLeases;
+
   /** Whether someone started {@link #shared} for good ({@link #startShared}, {@link #shared()}). */
   private static boolean sharedPinned;
 
@@ -78,8 +80,10 @@ public final class GrowthWatch implements AutoCloseable {
   private final Ring fast;
   private final Ring slow;
   private final Object lock = new Object();
+
   /** Scratch for the detector's pairwise slopes, used under {@link #lock}. */
   private final double[] pairs = new double[POINTS * (POINTS - 1) / 2];
+
   private final Map<CallSite, SiteState> states = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -116,8 +120,8 @@ public final class GrowthWatch implements AutoCloseable {
    * Whoever starts it first (the agent, the Spring Boot starter, the application) decides its
    * settings; later callers get the running watch.
    *
-   * @throws IllegalArgumentException if a {@code timerguard.watch.*} system property is unknown
-   *     or malformed (the message names it and the accepted values)
+   * @throws IllegalArgumentException if a {@code timerguard.watch.*} system property is unknown or
+   *     malformed (the message names it and the accepted values)
    */
   public static GrowthWatch shared() {
     synchronized (GrowthWatch.class) {
@@ -132,8 +136,7 @@ public final class GrowthWatch implements AutoCloseable {
    * Starts the process-wide watch with these settings unless one runs already, and returns the
    * running one (whose settings may differ: the first start wins).
    *
-   * @throws IllegalArgumentException if the builder's registry is not {@link
-   *     LiveRegistry#global()}
+   * @throws IllegalArgumentException if the builder's registry is not {@link LiveRegistry#global()}
    */
   public static synchronized GrowthWatch startShared(Builder settings) {
     GrowthWatch w = runShared(settings);
@@ -162,14 +165,13 @@ public final class GrowthWatch implements AutoCloseable {
   }
 
   /**
-   * A hold on the process-wide watch for a part with a lifecycle (a Spring application
-   * context): starts the watch with these settings unless one runs already, and {@link
-   * Lease#close() closing} the lease stops the watch only when it was the last hold and nobody
-   * started the watch for good ({@link #startShared}, {@link #shared()}: the agent, the
-   * application). So one context closing never stops a watch that others still read.
+   * A hold on the process-wide watch for a part with a lifecycle (a Spring application context):
+   * starts the watch with these settings unless one runs already, and {@link Lease#close() closing}
+   * the lease stops the watch only when it was the last hold and nobody started the watch for good
+   * ({@link #startShared}, {@link #shared()}: the agent, the application). So one context closing
+   * never stops a watch that others still read.
    *
-   * @throws IllegalArgumentException if the builder's registry is not {@link
-   *     LiveRegistry#global()}
+   * @throws IllegalArgumentException if the builder's registry is not {@link LiveRegistry#global()}
    */
   public static synchronized Lease leaseShared(Builder settings) {
     GrowthWatch w = runShared(settings);
@@ -313,9 +315,9 @@ public final class GrowthWatch implements AutoCloseable {
   /**
    * Takes one sample now, on the calling thread: snapshots the registry, appends the sites' live
    * counts to the rings that are due, re-analyses those rings, publishes a new {@link #report()}
-   * and signals level changes. The sampling thread calls this at every interval; tests call it
-   * with a registry on a test clock. Samples whose registry time did not advance are ignored.
-   * The {@link Builder#beforeSample before-sample hook}, if any, runs first, on the calling thread.
+   * and signals level changes. The sampling thread calls this at every interval; tests call it with
+   * a registry on a test clock. Samples whose registry time did not advance are ignored. The {@link
+   * Builder#beforeSample before-sample hook}, if any, runs first, on the calling thread.
    *
    * @return the report after the sample
    */
@@ -324,7 +326,9 @@ public final class GrowthWatch implements AutoCloseable {
       try {
         task.run();
       } catch (Throwable e) {
-        reportOnce("beforeSample", "TimerGuard watch: a before-sample hook threw (sampling goes on): " + e);
+        reportOnce(
+            "beforeSample",
+            "TimerGuard watch: a before-sample hook threw (sampling goes on): " + e);
       }
     }
     List<Change> changes = new ArrayList<>();
@@ -387,7 +391,9 @@ public final class GrowthWatch implements AutoCloseable {
       try {
         l.sampled(r);
       } catch (Throwable e) {
-        reportOnce("listener " + l.getClass().getName(), "TimerGuard watch: listener " + l + " threw " + e);
+        reportOnce(
+            "listener " + l.getClass().getName(),
+            "TimerGuard watch: listener " + l + " threw " + e);
       }
     }
     return r;
@@ -395,10 +401,9 @@ public final class GrowthWatch implements AutoCloseable {
 
   /**
    * What a site holds, the series the watch follows: its live count, plus, for an executor site,
-   * the cancelled tasks its executors still retain (the default {@code
-   * ScheduledThreadPoolExecutor} keeps a cancelled task queued until its deadline). An executor
-   * site therefore grows when executors are created and never shut down, and when cancelled
-   * timeouts pile up in them.
+   * the cancelled tasks its executors still retain (the default {@code ScheduledThreadPoolExecutor}
+   * keeps a cancelled task queued until its deadline). An executor site therefore grows when
+   * executors are created and never shut down, and when cancelled timeouts pile up in them.
    */
   static long held(SiteStats s) {
     return s.site().kind() == CallSite.Kind.EXECUTOR ? s.live() + s.retained() : s.live();
@@ -447,7 +452,9 @@ public final class GrowthWatch implements AutoCloseable {
       try {
         l.levelChanged(now, previousLevel);
       } catch (Throwable e) {
-        reportOnce("listener " + l.getClass().getName(), "TimerGuard watch: listener " + l + " threw " + e);
+        reportOnce(
+            "listener " + l.getClass().getName(),
+            "TimerGuard watch: listener " + l + " threw " + e);
       }
     }
   }
@@ -499,8 +506,8 @@ public final class GrowthWatch implements AutoCloseable {
 
   /**
    * Adds a listener for level changes (and, if it overrides {@link Listener#sampled}, for every
-   * sample), called on the sampling thread after the report that shows the change is published.
-   * A listener that throws is logged once and kept.
+   * sample), called on the sampling thread after the report that shows the change is published. A
+   * listener that throws is logged once and kept.
    */
   public void addListener(Listener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -548,9 +555,9 @@ public final class GrowthWatch implements AutoCloseable {
   }
 
   /**
-   * Called when a site's alert level changes and, optionally, after every sample. Both methods
-   * run on the thread that took the sample (the watch's thread, or the caller of {@link
-   * #sampleNow()}), after the report is published; they should return quickly.
+   * Called when a site's alert level changes and, optionally, after every sample. Both methods run
+   * on the thread that took the sample (the watch's thread, or the caller of {@link #sampleNow()}),
+   * after the report is published; they should return quickly.
    */
   @FunctionalInterface
   public interface Listener {
@@ -561,9 +568,9 @@ public final class GrowthWatch implements AutoCloseable {
     void levelChanged(SiteStatus now, int previousLevel);
 
     /**
-     * Called after every sample that published a new report (after the level changes it
-     * signalled): for readers that keep a view of the whole report current, such as the
-     * Micrometer binder. Does nothing by default.
+     * Called after every sample that published a new report (after the level changes it signalled):
+     * for readers that keep a view of the whole report current, such as the Micrometer binder. Does
+     * nothing by default.
      *
      * @param report the report the sample published
      */
@@ -661,15 +668,15 @@ public final class GrowthWatch implements AutoCloseable {
 
     /**
      * The watch's status for each site of a snapshot bounded by {@link Snapshot#limitSites(int)}
-     * (any snapshot of the same registry, not only this report's): a site kept by name gets its
-     * own status; each {@link CallSite#other(CallSite.Kind) other} site stands for the sites of
-     * its kind that were not kept, with the sum of their rates, the worst of their severities
-     * (and, among those, the earliest {@code since}). A site the watch has not seen yet is at
-     * none with rate 0. This is how every exporter labels growth, so the agent's {@code
-     * /metrics} and the Micrometer binder agree series by series.
+     * (any snapshot of the same registry, not only this report's): a site kept by name gets its own
+     * status; each {@link CallSite#other(CallSite.Kind) other} site stands for the sites of its
+     * kind that were not kept, with the sum of their rates, the worst of their severities (and,
+     * among those, the earliest {@code since}). A site the watch has not seen yet is at none with
+     * rate 0. This is how every exporter labels growth, so the agent's {@code /metrics} and the
+     * Micrometer binder agree series by series.
      *
-     * @return one status per site of {@code limited}, in its order, with {@code live} from
-     *     {@code limited}
+     * @return one status per site of {@code limited}, in its order, with {@code live} from {@code
+     *     limited}
      * @throws NullPointerException if {@code limited} is null
      */
     public List<SiteStatus> statusesFor(Snapshot limited) {
@@ -694,7 +701,8 @@ public final class GrowthWatch implements AutoCloseable {
           worst[k] = st.severity();
           since[k] = st.sinceEpochMillis();
         } else if (st.severity() == worst[k] && st.sinceEpochMillis() > 0) {
-          since[k] = since[k] == 0 ? st.sinceEpochMillis() : Math.min(since[k], st.sinceEpochMillis());
+          since[k] =
+              since[k] == 0 ? st.sinceEpochMillis() : Math.min(since[k], st.sinceEpochMillis());
         }
       }
       List<SiteStatus> out = new ArrayList<>(limited.sites().size());
@@ -709,7 +717,11 @@ public final class GrowthWatch implements AutoCloseable {
               st == null
                   ? new SiteStatus(s.site(), s.live(), 0, 0, GrowthVerdict.Severity.NONE, 0)
                   : new SiteStatus(
-                      s.site(), s.live(), st.ratePerSecond(), st.confidence(), st.severity(),
+                      s.site(),
+                      s.live(),
+                      st.ratePerSecond(),
+                      st.confidence(),
+                      st.severity(),
                       st.sinceEpochMillis()));
         }
       }
@@ -761,8 +773,10 @@ public final class GrowthWatch implements AutoCloseable {
   /** The sample times of one window: a ring of {@link #POINTS} shared by every site. */
   private static final class Ring {
     final long strideNanos;
+
     /** How far back the analysis looks: the window plus one step, so a full window is covered. */
     final long reachNanos;
+
     final long[] times = new long[POINTS];
     int head; // next write position
     int count; // points kept (at most POINTS)
@@ -824,9 +838,9 @@ public final class GrowthWatch implements AutoCloseable {
   // ------------------------------------------------------------------------------ settings
 
   /**
-   * Settings of a watch. Every setter checks its argument at once and throws with a message
-   * naming the setting; {@link #properties} reads them from {@code timerguard.watch.*} keys.
-   * Not thread-safe; build one watch per builder.
+   * Settings of a watch. Every setter checks its argument at once and throws with a message naming
+   * the setting; {@link #properties} reads them from {@code timerguard.watch.*} keys. Not
+   * thread-safe; build one watch per builder.
    */
   public static final class Builder {
     private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
@@ -851,8 +865,8 @@ public final class GrowthWatch implements AutoCloseable {
     /**
      * A task run on the sampling thread right before each sample's snapshot (default none): a
      * source that learns of some ends only by polling (the agent's executor and thread trackers)
-     * brings its counts up to date here, so the watch never samples stale live counts. It should
-     * be quick; if it throws, that is logged once and the sample is taken anyway.
+     * brings its counts up to date here, so the watch never samples stale live counts. It should be
+     * quick; if it throws, that is logged once and the sample is taken anyway.
      */
     public Builder beforeSample(Runnable task) {
       this.beforeSample = Objects.requireNonNull(task, "task");
@@ -866,8 +880,8 @@ public final class GrowthWatch implements AutoCloseable {
     }
 
     /**
-     * The growth policy (default {@link GrowthPolicy#defaults()}: rapid 100/s over 10 minutes,
-     * slow 5/s over 6 hours).
+     * The growth policy (default {@link GrowthPolicy#defaults()}: rapid 100/s over 10 minutes, slow
+     * 5/s over 6 hours).
      *
      * @throws IllegalArgumentException if a window of the policy is zero
      */
@@ -887,17 +901,16 @@ public final class GrowthWatch implements AutoCloseable {
     }
 
     /**
-     * How often to sample (default: the rapid window divided by 60 after compression, 10 s with
-     * the default policy). At most a third of the rapid window, so every window holds at least
-     * three samples.
+     * How often to sample (default: the rapid window divided by 60 after compression, 10 s with the
+     * default policy). At most a third of the rapid window, so every window holds at least three
+     * samples.
      *
      * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
     public Builder interval(Duration interval) {
       Objects.requireNonNull(interval, "interval");
       if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException(
-            PREFIX + "interval must be positive, was " + interval);
+        throw new IllegalArgumentException(PREFIX + "interval must be positive, was " + interval);
       }
       if (interval.compareTo(MIN_INTERVAL) < 0) {
         // every sample snapshots every site: a millisecond interval would take a core
@@ -1010,8 +1023,8 @@ public final class GrowthWatch implements AutoCloseable {
     }
 
     /**
-     * Parses a duration setting: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 6h}, {@code 1d}
-     * or ISO-8601 ({@code PT10S}). Must be positive.
+     * Parses a duration setting: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 6h}, {@code 1d} or
+     * ISO-8601 ({@code PT10S}). Must be positive.
      *
      * @throws IllegalArgumentException naming {@code timerguard.watch.<name>} and the accepted
      *     forms
@@ -1127,8 +1140,7 @@ public final class GrowthWatch implements AutoCloseable {
      * Builds the watch (not started: call {@link GrowthWatch#start()}, or drive it with {@link
      * GrowthWatch#sampleNow()}).
      *
-     * @throws IllegalArgumentException if the interval is longer than a third of the rapid
-     *     window
+     * @throws IllegalArgumentException if the interval is longer than a third of the rapid window
      */
     public GrowthWatch build() {
       return new GrowthWatch(this);

@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
  * readers see it: {@link #snapshot() snapshots}, the number of sites and the cap on them.
  *
  * <p>Only TimerGuard's engines and hooks write to it (the safe timer API, the timing wheel, the
- * agent), through a package that is not for applications; an application reads, or hands a
- * registry to an engine ({@code Timers.builder().registry(...)}, {@code
+ * agent), through a package that is not for applications; an application reads, or hands a registry
+ * to an engine ({@code Timers.builder().registry(...)}, {@code
  * WheelScheduler.builder().registry(...)}) and reads what that engine counted. There is no second
  * counter anywhere: every face of TimerGuard reads this model.
  *
@@ -21,9 +21,9 @@ import java.util.function.LongSupplier;
  * system property {@code timerguard.registry.maxSites}); later sites share the {@link
  * CallSite#OVERFLOW} site of their kind, so counts stay exact in total. Nothing is kept per timer.
  *
- * <p>Thread-safe: every method may be called from any thread. Engines count only in registries
- * made by {@link #global()} or {@link #create}; another implementation of this interface is
- * refused with an {@link IllegalArgumentException} when handed to one.
+ * <p>Thread-safe: every method may be called from any thread. Engines count only in registries made
+ * by {@link #global()} or {@link #create}; another implementation of this interface is refused with
+ * an {@link IllegalArgumentException} when handed to one.
  */
 public interface LiveRegistry {
 
@@ -33,8 +33,8 @@ public interface LiveRegistry {
   }
 
   /**
-   * A separate, empty registry, for tests and embedded use: hand it to an engine's builder and
-   * read what it counts.
+   * A separate, empty registry, for tests and embedded use: hand it to an engine's builder and read
+   * what it counts.
    *
    * @param maxSites distinct sites kept before the overflow bucket is used (at least 1)
    * @param clock monotonic nanosecond clock, e.g. {@code System::nanoTime}

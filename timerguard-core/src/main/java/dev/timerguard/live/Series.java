@@ -12,8 +12,8 @@ import java.util.Objects;
  * <p>Immutable and thread-safe: the arrays are copied in and never handed out. Times are seconds
  * from any origin, in order (equal times are allowed); values are whatever the series counts.
  *
- * <p><b>Bad input:</b> a null argument throws {@link NullPointerException} naming it; a blank
- * name, arrays of different lengths, or times that are not finite or go backwards throw {@link
+ * <p><b>Bad input:</b> a null argument throws {@link NullPointerException} naming it; a blank name,
+ * arrays of different lengths, or times that are not finite or go backwards throw {@link
  * IllegalArgumentException} saying which.
  */
 public final class Series {
@@ -62,8 +62,8 @@ public final class Series {
   }
 
   /**
-   * A series of {@code values[i]} at {@code nanoTimes[i]} (readings of a monotonic nanosecond
-   * clock such as {@link System#nanoTime()}, in order), measured in seconds from the first.
+   * A series of {@code values[i]} at {@code nanoTimes[i]} (readings of a monotonic nanosecond clock
+   * such as {@link System#nanoTime()}, in order), measured in seconds from the first.
    */
   public static Series ofNanos(String name, long[] nanoTimes, long[] values) {
     Objects.requireNonNull(nanoTimes, "nanoTimes");

@@ -14,7 +14,13 @@ import java.util.Objects;
  * @param liveNow live timers at the later snapshot
  */
 public record SiteDelta(
-    CallSite site, long created, long fired, long cancelled, long live, long retained, long liveNow) {
+    CallSite site,
+    long created,
+    long fired,
+    long cancelled,
+    long live,
+    long retained,
+    long liveNow) {
 
   public SiteDelta {
     Objects.requireNonNull(site, "site");

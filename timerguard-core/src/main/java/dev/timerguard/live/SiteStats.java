@@ -17,12 +17,12 @@ import java.util.Objects;
  * @param cancelled timers cancelled or stopped, executors shut down
  * @param live timers alive now (scheduled and not yet fired, cancelled or stopped)
  * @param peak the highest {@code live} value any snapshot of the site has seen
- * @param oldestLiveAgeNanos the age of the oldest live timer, an upper bound with about one
- *     second of resolution; {@code 0} when nothing is live
- * @param retained for executor sites: cancelled tasks still held in a queue (the
- *     {@code removeOnCancelPolicy(false)} leak); otherwise {@code 0}
- * @param queued for executor sites: tasks waiting in the queues of the site's executors when
- *     they were last sampled (a gauge the agent's sampler sets); otherwise {@code 0}
+ * @param oldestLiveAgeNanos the age of the oldest live timer, an upper bound with about one second
+ *     of resolution; {@code 0} when nothing is live
+ * @param retained for executor sites: cancelled tasks still held in a queue (the {@code
+ *     removeOnCancelPolicy(false)} leak); otherwise {@code 0}
+ * @param queued for executor sites: tasks waiting in the queues of the site's executors when they
+ *     were last sampled (a gauge the agent's sampler sets); otherwise {@code 0}
  */
 public record SiteStats(
     CallSite site,

@@ -10,10 +10,10 @@ import java.util.Objects;
 /**
  * An immutable, timestamped copy of every call site's counters.
  *
- * <p>Snapshots are cheap (one pass over the registered sites, no locks held across sites) and
- * are the only way readers see the registry: exporters, reports, the JUnit extension and the
- * growth detector all work on snapshots. Each site's counters are read without stopping writers,
- * so a snapshot taken while timers are being created is a consistent copy per counter, not across
+ * <p>Snapshots are cheap (one pass over the registered sites, no locks held across sites) and are
+ * the only way readers see the registry: exporters, reports, the JUnit extension and the growth
+ * detector all work on snapshots. Each site's counters are read without stopping writers, so a
+ * snapshot taken while timers are being created is a consistent copy per counter, not across
  * counters; taken at quiescence it is exact.
  */
 public final class Snapshot {
@@ -104,8 +104,8 @@ public final class Snapshot {
   }
 
   /**
-   * What changed since an earlier snapshot, one entry per site present in this one; a site that
-   * is new since {@code earlier} counts from zero.
+   * What changed since an earlier snapshot, one entry per site present in this one; a site that is
+   * new since {@code earlier} counts from zero.
    *
    * @throws NullPointerException if {@code earlier} is null
    */
@@ -138,8 +138,8 @@ public final class Snapshot {
    * kept are those with the most live entries (ties: most created, then registration order); an
    * existing {@code other} site is always summed, never kept by name. Summed sites add their
    * created, fired, cancelled, live, peak, retained and queued counts and keep the oldest age. The
-   * order is: kept sites in registration order, then the {@code other} sites in kind order.
-   * Returns {@code this} when nothing needs summing.
+   * order is: kept sites in registration order, then the {@code other} sites in kind order. Returns
+   * {@code this} when nothing needs summing.
    *
    * @throws IllegalArgumentException if {@code maxSites} is less than 1
    */

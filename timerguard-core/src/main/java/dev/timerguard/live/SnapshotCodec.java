@@ -30,12 +30,12 @@ import java.util.Set;
  * {@code peak}. The sites {@link CallSite#other(CallSite.Kind)} stands for are written with {@code
  * "other"} names and line -1 and read back as those very sites. No site appears twice.
  *
- * <p><b>Compatibility.</b> A reader ignores members it does not know, at the top and in a site,
- * so a writer of the same major version may add fields; a field added later is optional and its
- * absence has a stated default. A reader refuses a document of a newer major version with a
- * message saying which version it read and which it understands; a change a reader of this
- * version could misread (a field removed, renamed or meaning something else) needs a new major
- * version. The format is described for people in {@code docs/snapshot-format.md}.
+ * <p><b>Compatibility.</b> A reader ignores members it does not know, at the top and in a site, so
+ * a writer of the same major version may add fields; a field added later is optional and its
+ * absence has a stated default. A reader refuses a document of a newer major version with a message
+ * saying which version it read and which it understands; a change a reader of this version could
+ * misread (a field removed, renamed or meaning something else) needs a new major version. The
+ * format is described for people in {@code docs/snapshot-format.md}.
  *
  * <p><b>Bad input.</b> {@link #decode(String)} refuses malformed JSON (with its line and column),
  * documents beyond {@value #MAX_CHARS} characters or nested deeper than {@value #MAX_DEPTH}, and
@@ -149,7 +149,8 @@ public final class SnapshotCodec {
     for (int i = 0; i < list.size(); i++) {
       SiteStats s = site(list.get(i), "site " + i + ": ");
       if (!seen.add(s.site())) {
-        throw bad("site " + i + ": " + s.site().kind() + " " + s.site().location() + " is listed twice");
+        throw bad(
+            "site " + i + ": " + s.site().kind() + " " + s.site().location() + " is listed twice");
       }
       sites.add(s);
     }
@@ -201,8 +202,14 @@ public final class SnapshotCodec {
     long queued = count(m, "queued", where);
     if (live > created || live > peak) {
       throw bad(
-          where + "\"live\" (" + live + ") is above \"created\" (" + created + ") or \"peak\" ("
-              + peak + ")");
+          where
+              + "\"live\" ("
+              + live
+              + ") is above \"created\" ("
+              + created
+              + ") or \"peak\" ("
+              + peak
+              + ")");
     }
     return new SiteStats(site, created, fired, cancelled, live, peak, age, retained, queued);
   }

@@ -8,10 +8,10 @@ import dev.timerguard.live.internal.ThreadSites;
  * from.
  *
  * <p>The per-site counts in {@link LiveRegistry} say how many threads a site started; they cannot
- * say which site started a given thread. Whoever counts a thread's creation (the TimerGuard
- * agent's {@code Thread.start} hook) also records the thread's site; readers such as the JUnit
- * leak verifier ask {@link #siteOf}. Threads are held weakly: nothing here keeps a thread alive or
- * grows without bound.
+ * say which site started a given thread. Whoever counts a thread's creation (the TimerGuard agent's
+ * {@code Thread.start} hook) also records the thread's site; readers such as the JUnit leak
+ * verifier ask {@link #siteOf}. Threads are held weakly: nothing here keeps a thread alive or grows
+ * without bound.
  *
  * <p>One per JVM (on the bootstrap class path when the agent is loaded). Thread-safe; each call
  * takes one short lock.

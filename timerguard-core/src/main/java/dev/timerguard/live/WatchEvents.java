@@ -9,9 +9,9 @@ import jdk.jfr.StackTrace;
 
 /**
  * The JFR event of the {@link GrowthWatch}: {@code dev.timerguard.GrowthSeverityChanged}, one per
- * change of a site's alert level. Level changes are rare (a site rising to slow or rapid growth,
- * or falling back), and with no recording on the event is not even allocated. On a runtime
- * without the {@code jdk.jfr} module the watch goes on without events.
+ * change of a site's alert level. Level changes are rare (a site rising to slow or rapid growth, or
+ * falling back), and with no recording on the event is not even allocated. On a runtime without the
+ * {@code jdk.jfr} module the watch goes on without events.
  */
 final class WatchEvents {
 

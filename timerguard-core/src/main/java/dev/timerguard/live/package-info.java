@@ -14,15 +14,15 @@
  * </ul>
  *
  * <p>A timer's way: its engine registers the call site once, starts a count per timer and ends it
- * exactly once (fired, cancelled, stopped...), in one call that also commits the JFR event;
- * readers take snapshots, verdicts make reports. The write side is {@link
- * dev.timerguard.live.internal}, for TimerGuard's own engines and hooks only.
+ * exactly once (fired, cancelled, stopped...), in one call that also commits the JFR event; readers
+ * take snapshots, verdicts make reports. The write side is {@link dev.timerguard.live.internal},
+ * for TimerGuard's own engines and hooks only.
  *
  * <p><b>Package rule.</b> This package imports only {@code java.*}, {@code jdk.jfr} and, in two
  * places, the write package: {@link dev.timerguard.live.LiveRegistry#global()}/{@code create} (the
  * read view's factories must build the writable registry behind it) and {@link
  * dev.timerguard.live.ThreadOrigins#siteOf} (the thread-to-site table is kept by its writer). The
- * agent puts this package and its write package on the bootstrap class path, so neither may
- * import anything else.
+ * agent puts this package and its write package on the bootstrap class path, so neither may import
+ * anything else.
  */
 package dev.timerguard.live;

@@ -12,25 +12,23 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The callback pool a {@link WheelScheduler} owns when no callback executor is given: elastic
- * and bounded, so that callbacks that block cannot starve the timers of others.
+ * The callback pool a {@link WheelScheduler} owns when no callback executor is given: elastic and
+ * bounded, so that callbacks that block cannot starve the timers of others.
  *
- * <p>A callback goes to an idle thread if there is one (the one idle the shortest time, whose
- * cache is warmest), handed to it directly and the thread unparked; else, while the pool has fewer
- * than {@code max} threads, to a new thread; only when all {@code max} threads are busy does it
- * wait in an unbounded FIFO queue, which threads that come free drain before they go idle. No
- * callback is ever dropped or run on the tick thread. Threads are started on demand and retire
- * after {@code keepAlive} without work (all of them, so an idle scheduler holds no callback
- * thread).
+ * <p>A callback goes to an idle thread if there is one (the one idle the shortest time, whose cache
+ * is warmest), handed to it directly and the thread unparked; else, while the pool has fewer than
+ * {@code max} threads, to a new thread; only when all {@code max} threads are busy does it wait in
+ * an unbounded FIFO queue, which threads that come free drain before they go idle. No callback is
+ * ever dropped or run on the tick thread. Threads are started on demand and retire after {@code
+ * keepAlive} without work (all of them, so an idle scheduler holds no callback thread).
  *
- * <p>Idle threads, the thread count and the queue are guarded by one lock. A thread is in the
- * idle stack exactly while it waits for a hand-off, and it retires only by taking itself off that
- * stack under the lock; a hand-off takes the thread off the stack under the same lock. So a
- * callback is never handed to a thread that is retiring: either the hand-off finds the thread
- * still idle and the thread runs the callback, or the thread is gone and the hand-off picks
- * another or starts one. (With a {@link java.util.concurrent.ThreadPoolExecutor}, a thread whose
- * keep-alive ran out could leave a callback queued for "the next thread that comes free", which
- * could be one that blocks.)
+ * <p>Idle threads, the thread count and the queue are guarded by one lock. A thread is in the idle
+ * stack exactly while it waits for a hand-off, and it retires only by taking itself off that stack
+ * under the lock; a hand-off takes the thread off the stack under the same lock. So a callback is
+ * never handed to a thread that is retiring: either the hand-off finds the thread still idle and
+ * the thread runs the callback, or the thread is gone and the hand-off picks another or starts one.
+ * (With a {@link java.util.concurrent.ThreadPoolExecutor}, a thread whose keep-alive ran out could
+ * leave a callback queued for "the next thread that comes free", which could be one that blocks.)
  *
  * <p>Each thread records the timer it runs and since when ({@link CallbackThread}), so the
  * scheduler can name callbacks that hold their thread for long while the pool is saturated.
@@ -50,6 +48,7 @@ final class CallbackPool implements Executor {
   private final int max;
   private final long keepAliveNanos;
   private final AtomicInteger threadNumber = new AtomicInteger();
+
   /** The threads that have started and not yet ended, for the slow-callback watch. */
   private final Set<CallbackThread> threads = ConcurrentHashMap.newKeySet();
 

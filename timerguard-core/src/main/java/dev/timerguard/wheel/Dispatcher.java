@@ -22,11 +22,14 @@ final class Dispatcher {
 
   private final WheelScheduler owner;
   private final Executor executor;
+
   /** Null unless the executor is the scheduler's own pool. */
   final CallbackPool ownedPool;
+
   private final long coalesceNanos;
   private final Thread.UncaughtExceptionHandler exceptionHandler; // null: none
   private final AtomicLong inFlight = new AtomicLong();
+
   /** Names callbacks that run long (see {@link SlowCallbacks}). */
   final SlowCallbacks slow;
 
@@ -62,10 +65,10 @@ final class Dispatcher {
   }
 
   /**
-   * Runs or hands off the timers due in one pass, chained through {@code next} from {@code
-   * first}: inline tasks run here, in order; the others go to the executor. Inline callbacks that
-   * run one after another are timed with one clock read each (the end of one is the start of the
-   * next), not two.
+   * Runs or hands off the timers due in one pass, chained through {@code next} from {@code first}:
+   * inline tasks run here, in order; the others go to the executor. Inline callbacks that run one
+   * after another are timed with one clock read each (the end of one is the start of the next), not
+   * two.
    */
   void runDue(Node first) {
     Node batch = null;

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * RejectedExecutionException} naming the scheduler; the shards check {@link #rejectsNew()} under
  * their locks, so a timer is either swept by a shutdown or refused, never lost.
  *
- * <p>Thread-safety: every method may be called from any thread. State moves only forward;
- * {@link #tryTerminate()} runs under the tick loop's pass lock.
+ * <p>Thread-safety: every method may be called from any thread. State moves only forward; {@link
+ * #tryTerminate()} runs under the tick loop's pass lock.
  */
 final class Lifecycle {
 

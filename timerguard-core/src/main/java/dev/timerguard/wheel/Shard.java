@@ -9,26 +9,26 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own lock.
  *
- * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level 0 has {@code 2^bits0} buckets of
- * one tick each (default 2048: a 1.07 s turn at the 0.5 ms tick, so short timeouts never cascade);
- * each higher level has 256 buckets, each spanning a whole turn of the level below. A timer due
- * {@code d} ticks from now goes to the lowest level whose full turn exceeds {@code d}, in the
- * bucket that the level's cursor reaches at or before the deadline. When the cursor of a level moves, the buckets it passes are
- * emptied: due timers are handed out to fire, the others go down to a finer level (at most once
- * per level over a timer's life). Levels cover all of {@code 2^63} ns, so no delay is too long
- * and none laps the wheel.
+ * <p>Time is counted in ticks ({@code 2^tickShift} ns). Level 0 has {@code 2^bits0} buckets of one
+ * tick each (default 2048: a 1.07 s turn at the 0.5 ms tick, so short timeouts never cascade); each
+ * higher level has 256 buckets, each spanning a whole turn of the level below. A timer due {@code
+ * d} ticks from now goes to the lowest level whose full turn exceeds {@code d}, in the bucket that
+ * the level's cursor reaches at or before the deadline. When the cursor of a level moves, the
+ * buckets it passes are emptied: due timers are handed out to fire, the others go down to a finer
+ * level (at most once per level over a timer's life). Levels cover all of {@code 2^63} ns, so no
+ * delay is too long and none laps the wheel.
  *
  * <p>The lock is a test-and-test-and-set spin lock with back-off (spin, then park for 1 to 64
- * microseconds): critical sections are a handful of pointer writes, except the tick
- * thread's expiry of one pass, and an uncontended acquire-release is one CAS and one plain
- * store, half the cost of a monitor. Every mutable field is guarded by it. Callers (any thread)
- * insert and unlink directly; the tick thread expires. No allocation after construction but a
- * fresh 80-byte head for the arrivals per pass while timers are being scheduled.
+ * microseconds): critical sections are a handful of pointer writes, except the tick thread's expiry
+ * of one pass, and an uncontended acquire-release is one CAS and one plain store, half the cost of
+ * a monitor. Every mutable field is guarded by it. Callers (any thread) insert and unlink directly;
+ * the tick thread expires. No allocation after construction but a fresh 80-byte head for the
+ * arrivals per pass while timers are being scheduled.
  *
  * <p>One-shot timers with a positive delay arrive without a deadline (no clock read in {@code
  * schedule}) in a list of arrivals, which cancel unlinks from like a bucket; the next pass, or the
- * caller that links the shard's 64th waiting arrival, reads the clock under the lock and files
- * them all by deadline (see {@link #absorbLocked}).
+ * caller that links the shard's 64th waiting arrival, reads the clock under the lock and files them
+ * all by deadline (see {@link #absorbLocked}).
  */
 class Shard extends ShardPadding {
 
@@ -57,31 +57,42 @@ class Shard extends ShardPadding {
   }
 
   final WheelScheduler owner;
+
   /** The owner's, at hand for the shutdown check of every insert. */
   private final Lifecycle lifecycle;
+
   static final int UPPER_BITS = 8; // 256 buckets on every level above the first
+
   /** Per level: where its bucket index starts in a tick count, and the index mask. */
   private final int[] shift;
+
   private final int[] mask;
   private final int tickShift;
   private final Node[][] wheel;
+
   /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
   private final byte[] levelOfBit = new byte[64];
 
   @SuppressWarnings("unused") // through LOCK
   private volatile int lock;
+
   /** Last tick fully processed. */
   private long cur;
+
   /** Timers linked in this shard's buckets and arrivals. */
   private int count;
+
   /**
    * Timers scheduled without a clock read, waiting for their deadline (see {@link #absorbLocked}):
    * a list like a bucket, so cancel unlinks them at once like any other timer.
    */
   private Node arrivals = new PaddedNode().selfLinked();
+
   private int arrivalCount;
+
   /** Timers linked by callers (schedule, periodic re-arm); read by the tick thread's idle check. */
   private int inserts;
+
   private int insertsSeen;
   private int insertsAtNewHead;
 
@@ -165,10 +176,10 @@ class Shard extends ShardPadding {
   }
 
   /**
-   * Links a new timer, unless the scheduler has been shut down (checked under the lock, so a
-   * timer is either swept by shutdown or rejected, never lost). Returns {@link #REJECTED} if
-   * rejected, {@link #CONTENDED} if another thread held the lock (the caller then moves its later
-   * timers to another shard).
+   * Links a new timer, unless the scheduler has been shut down (checked under the lock, so a timer
+   * is either swept by shutdown or rejected, never lost). Returns {@link #REJECTED} if rejected,
+   * {@link #CONTENDED} if another thread held the lock (the caller then moves its later timers to
+   * another shard).
    */
   int insertNew(TimerEntry<?> e) {
     int result = INSERTED;
@@ -204,23 +215,23 @@ class Shard extends ShardPadding {
   static final int REJECTED = 2;
 
   /**
-   * Arrivals beyond which the scheduling thread places them itself: one clock read then serves
-   * this many timers, and a fast producer's timers get deadlines within microseconds of their
-   * calls instead of at the next pass.
+   * Arrivals beyond which the scheduling thread places them itself: one clock read then serves this
+   * many timers, and a fast producer's timers get deadlines within microseconds of their calls
+   * instead of at the next pass.
    */
   static final int ABSORB_BATCH = 64;
 
   /**
    * Gives every arrival its deadline and links it in its bucket. An arrival holds {@code -1 -
-   * delay} in {@code deadline}; its deadline becomes the clock read here plus the delay. The
-   * clock is read under this lock, after every arrival was linked under it, so after every
-   * schedule call that produced one: a deadline computed from it is never earlier than the call
-   * plus the delay (the timer never fires early). It is later by the time the timer waited here:
-   * until the next pass (at most a tick, half on average, if the tick thread runs on time) or the
-   * shard's {@link #ABSORB_BATCH}th waiting arrival, or a {@code getDelay}/{@code compareTo}. A
-   * stall of the tick thread (a GC pause, a starved CPU, a callback executor whose {@code execute}
-   * blocks) adds to the delay of timers scheduled during it. This is what lets {@code schedule}
-   * skip {@code System.nanoTime()}, half its cost.
+   * delay} in {@code deadline}; its deadline becomes the clock read here plus the delay. The clock
+   * is read under this lock, after every arrival was linked under it, so after every schedule call
+   * that produced one: a deadline computed from it is never earlier than the call plus the delay
+   * (the timer never fires early). It is later by the time the timer waited here: until the next
+   * pass (at most a tick, half on average, if the tick thread runs on time) or the shard's {@link
+   * #ABSORB_BATCH}th waiting arrival, or a {@code getDelay}/{@code compareTo}. A stall of the tick
+   * thread (a GC pause, a starved CPU, a callback executor whose {@code execute} blocks) adds to
+   * the delay of timers scheduled during it. This is what lets {@code schedule} skip {@code
+   * System.nanoTime()}, half its cost.
    */
   private void absorbLocked() {
     Node n = arrivals.next;
@@ -240,9 +251,9 @@ class Shard extends ShardPadding {
   }
 
   /**
-   * The deadline of {@code e}, fixing it first if {@code e} is an arrival: an arrival still
-   * linked is absorbed with the others; one cancelled before absorption gets the clock now plus
-   * its delay (its delay is moot, but stays the same from then on).
+   * The deadline of {@code e}, fixing it first if {@code e} is an arrival: an arrival still linked
+   * is absorbed with the others; one cancelled before absorption gets the clock now plus its delay
+   * (its delay is moot, but stays the same from then on).
    */
   long settledDeadline(TimerEntry<?> e) {
     lock();
@@ -286,9 +297,9 @@ class Shard extends ShardPadding {
   }
 
   /**
-   * Cancels {@code e} if it is cancellable: a linked timer is marked cancelled and unlinked in
-   * O(1) with plain stores (its state only changes under this lock); an unlinked one (handed out
-   * to fire, or a periodic timer running) by CAS. Returns the state word it replaced, or -1 if the
+   * Cancels {@code e} if it is cancellable: a linked timer is marked cancelled and unlinked in O(1)
+   * with plain stores (its state only changes under this lock); an unlinked one (handed out to
+   * fire, or a periodic timer running) by CAS. Returns the state word it replaced, or -1 if the
    * timer was not cancellable (already running one-shot, done, cancelled).
    */
   int cancel(TimerEntry<?> e) {
@@ -346,8 +357,8 @@ class Shard extends ShardPadding {
 
   /**
    * Re-arms a periodic timer after a run (called by the thread that ran it). If the scheduler was
-   * shut down meanwhile, the timer ends as cancelled (ThreadPoolExecutor's default: periodic
-   * tasks do not continue after shutdown).
+   * shut down meanwhile, the timer ends as cancelled (ThreadPoolExecutor's default: periodic tasks
+   * do not continue after shutdown).
    */
   void reschedule(TimerEntry<?> e, long nextDeadline) {
     boolean stopped = false;
@@ -453,8 +464,8 @@ class Shard extends ShardPadding {
   }
 
   /**
-   * Takes from the first-level bucket of tick {@code t} (the one after the cursor, which holds
-   * only timers of that tick) the pending timers whose deadline is {@code now} or earlier.
+   * Takes from the first-level bucket of tick {@code t} (the one after the cursor, which holds only
+   * timers of that tick) the pending timers whose deadline is {@code now} or earlier.
    */
   private Node drainEarly(long t, long now, Node dueTail) {
     Node head = wheel[0][(int) (t & mask[0])];
@@ -525,8 +536,8 @@ class Shard extends ShardPadding {
   }
 
   /**
-   * Racy hint for the tick thread (the only writer of {@code insertsSeen}): whether callers
-   * linked timers since its previous look. {@link #nextWork} confirms a "no" under the lock.
+   * Racy hint for the tick thread (the only writer of {@code insertsSeen}): whether callers linked
+   * timers since its previous look. {@link #nextWork} confirms a "no" under the lock.
    */
   boolean insertedSinceCheck() {
     int i = inserts;
@@ -537,10 +548,10 @@ class Shard extends ShardPadding {
 
   /**
    * For the tick thread's sleep, after a pass: {@code -1} if callers linked timers since its
-   * previous look or arrivals wait (keep ticking); else the first tick after the last pass at
-   * which this shard may have work: its first non-empty first-level bucket, or the next turn of
-   * the first level (where the levels above cascade), or {@code Long.MAX_VALUE} if it is empty.
-   * Scans at most one turn of buckets, and only when no one schedules.
+   * previous look or arrivals wait (keep ticking); else the first tick after the last pass at which
+   * this shard may have work: its first non-empty first-level bucket, or the next turn of the first
+   * level (where the levels above cascade), or {@code Long.MAX_VALUE} if it is empty. Scans at most
+   * one turn of buckets, and only when no one schedules.
    */
   long nextWork() {
     lockAsTicker();
@@ -567,14 +578,14 @@ class Shard extends ShardPadding {
       unlock();
     }
   }
-
 }
 
 /**
  * Padding before a shard's hot fields (its lock, counts and cursor), which threads scheduling on
  * different shards write all the time: a collector may copy shards next to one another, and two
  * shards sharing a cache line run at a fraction of their speed (false sharing; the figures are in
- * {@code docs/benchmarks.md}). The fields of a superclass are laid out first, those of a subclass last.
+ * {@code docs/benchmarks.md}). The fields of a superclass are laid out first, those of a subclass
+ * last.
  */
 abstract class ShardPadding {
   long p00, p01, p02, p03, p04, p05, p06, p07;

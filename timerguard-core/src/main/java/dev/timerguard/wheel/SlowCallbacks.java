@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The slow-callback watch of a {@link WheelScheduler}: names callbacks that hold their thread
- * longer than the builder's threshold, once per call site, as a warning of the scheduler's
- * {@code System.Logger} (by default the one named {@code dev.timerguard.wheel}); and warns once
- * when the owned callback pool first reaches its bound.
+ * longer than the builder's threshold, once per call site, as a warning of the scheduler's {@code
+ * System.Logger} (by default the one named {@code dev.timerguard.wheel}); and warns once when the
+ * owned callback pool first reaches its bound.
  *
  * <p>A callback is timed by its own thread ({@link #begin}, {@link #end}: one clock read each); on
- * the owned pool, each thread also records what it runs, so that {@link #allThreadsBusy} can name
- * a callback that blocks while it still blocks. A threshold of zero turns the watch off (and its
+ * the owned pool, each thread also records what it runs, so that {@link #allThreadsBusy} can name a
+ * callback that blocks while it still blocks. A threshold of zero turns the watch off (and its
  * clock reads). At most {@value #MAX_SLOW_SITES} sites are reported over the scheduler's life.
  *
  * <p>Thread-safety: every method may be called from any thread.
@@ -28,8 +28,10 @@ final class SlowCallbacks {
   private final WheelScheduler owner;
   private final long slowNanos; // 0: slow callbacks are not watched
   private final System.Logger log;
+
   /** Sites (or task classes) already warned about as slow: one warning each. */
   private final ConcurrentHashMap<Object, Boolean> slowSites = new ConcurrentHashMap<>();
+
   private final AtomicBoolean boundWarned = new AtomicBoolean();
   private volatile long lastBusyScan = Long.MIN_VALUE;
 
@@ -45,8 +47,8 @@ final class SlowCallbacks {
   }
 
   /**
-   * Called by a timer's own thread just before its callback runs: records it on a pool thread,
-   * so {@link #allThreadsBusy} can name it while it runs. Returns the start time.
+   * Called by a timer's own thread just before its callback runs: records it on a pool thread, so
+   * {@link #allThreadsBusy} can name it while it runs. Returns the start time.
    */
   long begin(TimerEntry<?> e, Object task) {
     long now = owner.now();
@@ -82,10 +84,10 @@ final class SlowCallbacks {
   }
 
   /**
-   * Called by the owned pool when a callback finds no idle thread: the pool then grows, or, at
-   * its bound, queues the callback ({@code atBound}). Warns once when the bound is first hit, and
-   * (at most once per threshold) names callbacks that have been running longer than the
-   * threshold, so a callback that blocks for ever is reported while it blocks.
+   * Called by the owned pool when a callback finds no idle thread: the pool then grows, or, at its
+   * bound, queues the callback ({@code atBound}). Warns once when the bound is first hit, and (at
+   * most once per threshold) names callbacks that have been running longer than the threshold, so a
+   * callback that blocks for ever is reported while it blocks.
    */
   void allThreadsBusy(CallbackPool pool, boolean atBound) {
     if (atBound && boundWarned.compareAndSet(false, true)) {
@@ -166,5 +168,4 @@ final class SlowCallbacks {
     }
     return task instanceof SiteAware ? ((SiteAware) task).site() : null;
   }
-
 }

@@ -5,19 +5,19 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The tick side of a {@link WheelScheduler}: its tick thread, the expiry pass that thread runs,
- * and the thread's sleep and wake-up protocol.
+ * The tick side of a {@link WheelScheduler}: its tick thread, the expiry pass that thread runs, and
+ * the thread's sleep and wake-up protocol.
  *
  * <p>An expiry pass ({@link #tick()}) advances every shard to the clock (which also fixes the
  * deadlines of the timers that arrived without a clock read) and then hands what fell due to the
  * {@link Dispatcher}. Passes are serialized by {@link #passLock}, which {@link Lifecycle} also
  * takes to sweep the wheel on {@code shutdownNow}. The thread ticks every tick while callers
- * schedule; when no one scheduled since its last look it sleeps until the first tick with work,
- * and while the wheel is empty it parks until a caller {@linkplain #wakeIfSleeping wakes} it.
+ * schedule; when no one scheduled since its last look it sleeps until the first tick with work, and
+ * while the wheel is empty it parks until a caller {@linkplain #wakeIfSleeping wakes} it.
  *
  * <p>Thread-safety: {@link #tick()} may be called from any thread (the tick thread, or a test of a
- * scheduler built with {@code manualTicking()}); the loop itself runs only on the tick thread.
- * The loop ends when the scheduler has terminated; a throwable escaping a pass is reported to the
+ * scheduler built with {@code manualTicking()}); the loop itself runs only on the tick thread. The
+ * loop ends when the scheduler has terminated; a throwable escaping a pass is reported to the
  * scheduler's exception handler and ends the thread.
  */
 final class TickLoop {
@@ -25,6 +25,7 @@ final class TickLoop {
   private final WheelScheduler owner;
   private final Shard[] shards;
   private final int tickShift;
+
   /** Null for a scheduler ticked by hand (tests). */
   final Thread thread;
 
@@ -34,6 +35,7 @@ final class TickLoop {
   private volatile boolean sleeping;
   private final Node due = new Node();
   private volatile long passes; // written under passLock; read by tests
+
   /**
    * The clock ({@link WheelScheduler#now()}) at the last pass: a tick old at most while the tick
    * thread ticks. Creation stamps for the registry ({@link #recentNow()}).
@@ -97,9 +99,9 @@ final class TickLoop {
   /**
    * No one scheduled since the last check: sleeps until the first tick with work (forever if the
    * wheel is empty) instead of waking every tick, so an idle wheel holding long timers costs no
-   * CPU. {@code sleeping} is set before the shards are checked under their locks, and callers
-   * read it after linking under the same locks: either the check sees their timer, or they see
-   * the flag and wake this thread.
+   * CPU. {@code sleeping} is set before the shards are checked under their locks, and callers read
+   * it after linking under the same locks: either the check sees their timer, or they see the flag
+   * and wake this thread.
    */
   private void sleepUntilWork() {
     sleeping = true;

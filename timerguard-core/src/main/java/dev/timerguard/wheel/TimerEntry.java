@@ -16,20 +16,19 @@ import java.util.concurrent.TimeoutException;
  * One pending timer: at once the wheel's bucket node and the caller's {@link ScheduledFuture}.
  *
  * <p>Layout (compressed oops, 12-byte header): {@code prev, next, shard, task} (4 bytes each),
- * {@code deadline} (8), {@code state} (4): 40 bytes, the whole cost of an uncounted one-shot
- * timer besides the caller's task. Counted and periodic timers are subclasses that add the site
- * counter and creation stamp (and the period): a counted one-shot is 48 bytes ({@link Counted}).
+ * {@code deadline} (8), {@code state} (4): 40 bytes, the whole cost of an uncounted one-shot timer
+ * besides the caller's task. Counted and periodic timers are subclasses that add the site counter
+ * and creation stamp (and the period): a counted one-shot is 48 bytes ({@link Counted}).
  *
  * <p>{@code task} holds the Runnable or Callable while the timer is pending and the outcome (the
- * result or the Throwable) once it completes; it is cleared on cancel, so a cancelled timer
- * retains nothing of the caller's. {@code state} moves PENDING to RUNNING (the firing thread
- * claims it) or to CANCELLED; RUNNING to NORMAL, EXCEPTIONAL, CANCELLED or (periodic) back to
- * PENDING. Exactly one thread wins each move, which is what makes fired/cancelled counting exact.
- * The rule that makes cancel cheap: while a timer is linked in a bucket, its state changes only
- * under the shard's lock (so cancel there is a plain store, no CAS); once unlinked for firing it
- * changes only by CAS. Threads blocked in {@code get} wait on this object's monitor, flagged by
- * {@code WAITERS} (set under the shard lock) so that completion pays for {@code notifyAll} only
- * when someone waits.
+ * result or the Throwable) once it completes; it is cleared on cancel, so a cancelled timer retains
+ * nothing of the caller's. {@code state} moves PENDING to RUNNING (the firing thread claims it) or
+ * to CANCELLED; RUNNING to NORMAL, EXCEPTIONAL, CANCELLED or (periodic) back to PENDING. Exactly
+ * one thread wins each move, which is what makes fired/cancelled counting exact. The rule that
+ * makes cancel cheap: while a timer is linked in a bucket, its state changes only under the shard's
+ * lock (so cancel there is a plain store, no CAS); once unlinked for firing it changes only by CAS.
+ * Threads blocked in {@code get} wait on this object's monitor, flagged by {@code WAITERS} (set
+ * under the shard lock) so that completion pays for {@code notifyAll} only when someone waits.
  */
 class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
 
@@ -39,8 +38,10 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   static final int EXCEPTIONAL = 3;
   static final int CANCELLED = 4;
   static final int CODE = 0x0F;
+
   /** A thread waits in get(). */
   static final int WAITERS = 0x10;
+
   /** Handed to the callback executor and counted in the scheduler's in-flight count. */
   static final int DISPATCHED = 0x20;
 
@@ -55,12 +56,14 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   }
 
   final Shard shard;
+
   /**
    * Due time in nanoseconds relative to the scheduler's origin; saturates at Long.MAX_VALUE. While
    * the timer waits in its shard's arrivals (scheduled without a clock read), {@code -1 - delay}:
    * negative exactly until the shard fixes it, under its lock.
    */
   long deadline;
+
   /** The task while pending; the outcome once done; null once cancelled. */
   Object task;
 
@@ -99,8 +102,8 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   }
 
   /**
-   * Claims a pending timer for running. Returns the previous state word, or -1 if the timer was
-   * no longer pending.
+   * Claims a pending timer for running. Returns the previous state word, or -1 if the timer was no
+   * longer pending.
    */
   private int claim() {
     for (; ; ) {
@@ -218,9 +221,9 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
   }
 
   /**
-   * Cancels the timer: removes it from its bucket at once and drops the task. Returns true
-   * exactly when the callback will not run (again): a one-shot whose callback has started cannot
-   * be cancelled (false; its outcome is delivered), a periodic timer can be cancelled between or
+   * Cancels the timer: removes it from its bucket at once and drops the task. Returns true exactly
+   * when the callback will not run (again): a one-shot whose callback has started cannot be
+   * cancelled (false; its outcome is delivered), a periodic timer can be cancelled between or
    * during runs (no further run). {@code mayInterruptIfRunning} is ignored: a running callback is
    * never interrupted.
    */
@@ -371,8 +374,8 @@ class TimerEntry<V> extends Node implements ScheduledFuture<V>, Runnable {
 
   /**
    * A counted one-shot timer of a scheduler that stamps creations with its own clock (see {@link
-   * WheelScheduler#expandStamp}): adds its site counter and its creation stamp in 32 bits, 48
-   * bytes in all. The stamp it hands back to the counter is exactly the one the counter returned.
+   * WheelScheduler#expandStamp}): adds its site counter and its creation stamp in 32 bits, 48 bytes
+   * in all. The stamp it hands back to the counter is exactly the one the counter returned.
    */
   static final class Counted<V> extends TimerEntry<V> {
     private final SiteCounter counter;

@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
 /**
  * A {@link ScheduledExecutorService} backed by a sharded hierarchical timing wheel: O(1) schedule
  * and cancel, 40 bytes per pending one-shot timer including its future (48 when counted in the
- * global live registry), delays from zero to {@code Long.MAX_VALUE} nanoseconds (saturating; a delay
- * never overflows into the past).
+ * global live registry), delays from zero to {@code Long.MAX_VALUE} nanoseconds (saturating; a
+ * delay never overflows into the past).
  *
  * <p><b>Precision.</b> Time advances in ticks of a power-of-two number of nanoseconds (the
  * requested tick rounded up; the default is 2^19 ns = 0.524 ms). A timer never fires before its
@@ -35,61 +35,58 @@ import java.util.function.LongSupplier;
  * expiry pass, or until 64 timers wait there, and its deadline is then the clock read at that
  * moment plus the delay. It then fires in the first pass at or after that deadline. So it is late
  * by at most two ticks (one until its deadline is fixed, one until the pass) plus the time to hand
- * it to the callback executor and for that executor to start it: at the default tick, at most
- * 1.05 ms plus dispatch, when the tick thread runs on time. A stall of the tick thread (a GC pause,
- * a starved CPU, a callback executor whose {@code execute} blocks, an {@link InlineTask} that is
- * not cheap) adds to the delay of the timers scheduled during it. Timers of a busy scheduling
- * thread get their deadlines within microseconds of their calls, so they are late by at most one
- * tick. {@code getDelay} and {@code compareTo} fix the deadline when asked. Periodic, coalesced
- * and zero-delay timers read the clock when scheduled.
+ * it to the callback executor and for that executor to start it: at the default tick, at most 1.05
+ * ms plus dispatch, when the tick thread runs on time. A stall of the tick thread (a GC pause, a
+ * starved CPU, a callback executor whose {@code execute} blocks, an {@link InlineTask} that is not
+ * cheap) adds to the delay of the timers scheduled during it. Timers of a busy scheduling thread
+ * get their deadlines within microseconds of their calls, so they are late by at most one tick.
+ * {@code getDelay} and {@code compareTo} fix the deadline when asked. Periodic, coalesced and
+ * zero-delay timers read the clock when scheduled.
  *
  * <p><b>Threads.</b> One daemon tick thread per scheduler runs the expiry passes: every tick while
- * timers are being scheduled; when no one has scheduled for a tick, it sleeps until the first
- * tick with a timer due (at most one turn of the first level, 1.07 s by default), and while the
- * wheel is empty it parks until a timer is scheduled. An idle wheel holding long timers thus
- * costs no CPU. Tasks implementing {@link InlineTask} run on the tick thread itself; every other
- * callback runs on the callback executor, never on the tick thread or the scheduling thread.
- * It is deliberately not {@code ForkJoinPool.commonPool()}: timer callbacks may block, and a
- * blocked callback must not starve parallel streams or CompletableFutures of the whole process.
+ * timers are being scheduled; when no one has scheduled for a tick, it sleeps until the first tick
+ * with a timer due (at most one turn of the first level, 1.07 s by default), and while the wheel is
+ * empty it parks until a timer is scheduled. An idle wheel holding long timers thus costs no CPU.
+ * Tasks implementing {@link InlineTask} run on the tick thread itself; every other callback runs on
+ * the callback executor, never on the tick thread or the scheduling thread. It is deliberately not
+ * {@code ForkJoinPool.commonPool()}: timer callbacks may block, and a blocked callback must not
+ * starve parallel streams or CompletableFutures of the whole process.
  *
- * <p><b>Callbacks that block.</b> By default the callback executor is an elastic pool owned by
- * this scheduler, which dies with it. A due callback goes to an idle pool thread if there is one;
- * if all are busy the pool starts another, up to a bound ({@link Builder#maxCallbackThreads},
- * default 256); threads are started on demand and retire after 30 s without work. So a callback
- * that blocks costs the other timers one thread, not their timeliness: until the bound, a timer
- * of another site still fires on time however many callbacks block. At the bound, callbacks wait
- * in a FIFO queue for the first thread to come free, and fire late by that wait; they are never
- * dropped, and never run on the tick thread (which would stop every timer). The bound is the
- * number of callbacks that may block at once before the others are delayed. With a {@link
- * Builder#callbackExecutor callback executor} of your own, its policy decides instead (a fixed
- * pool of {@code n} threads lets {@code n} blocked callbacks delay all others; an executor that
- * rejects ends the timer as cancelled and reports the rejection). A callback running longer than
- * {@link Builder#slowCallbackThreshold the slow-callback threshold} (default 100 ms) is reported
- * once per call site, as a warning of the {@code System.Logger} named {@code
- * dev.timerguard.wheel} that names the site where its timer was scheduled (the site in the
- * {@link LiveRegistry}, or that of the {@code Timers} handle the task belongs to): when it
- * returns, or, on the owned pool, already while it runs once every pool thread is busy. The
- * first time the bound is hit is also reported, once.
+ * <p><b>Callbacks that block.</b> By default the callback executor is an elastic pool owned by this
+ * scheduler, which dies with it. A due callback goes to an idle pool thread if there is one; if all
+ * are busy the pool starts another, up to a bound ({@link Builder#maxCallbackThreads}, default
+ * 256); threads are started on demand and retire after 30 s without work. So a callback that blocks
+ * costs the other timers one thread, not their timeliness: until the bound, a timer of another site
+ * still fires on time however many callbacks block. At the bound, callbacks wait in a FIFO queue
+ * for the first thread to come free, and fire late by that wait; they are never dropped, and never
+ * run on the tick thread (which would stop every timer). The bound is the number of callbacks that
+ * may block at once before the others are delayed. With a {@link Builder#callbackExecutor callback
+ * executor} of your own, its policy decides instead (a fixed pool of {@code n} threads lets {@code
+ * n} blocked callbacks delay all others; an executor that rejects ends the timer as cancelled and
+ * reports the rejection). A callback running longer than {@link Builder#slowCallbackThreshold the
+ * slow-callback threshold} (default 100 ms) is reported once per call site, as a warning of the
+ * {@code System.Logger} named {@code dev.timerguard.wheel} that names the site where its timer was
+ * scheduled (the site in the {@link LiveRegistry}, or that of the {@code Timers} handle the task
+ * belongs to): when it returns, or, on the owned pool, already while it runs once every pool thread
+ * is busy. The first time the bound is hit is also reported, once.
  *
- * <p><b>Thread-safety and cost.</b> All methods are thread-safe. The wheel is split in shards,
- * each with its own lock; a caller thread starts on a shard chosen by its id, moves to another at
- * random when it finds its shard's lock held by another caller, links its timer directly into its
- * shard and unlinks it on cancel (a timer remembers its shard). A schedule+cancel pair costs two
- * uncontended lock acquisitions and no clock read, queue or allocation besides the returned
- * future, which is itself the list node. A cancelled timer is removed at once and its task
- * released.
+ * <p><b>Thread-safety and cost.</b> All methods are thread-safe. The wheel is split in shards, each
+ * with its own lock; a caller thread starts on a shard chosen by its id, moves to another at random
+ * when it finds its shard's lock held by another caller, links its timer directly into its shard
+ * and unlinks it on cancel (a timer remembers its shard). A schedule+cancel pair costs two
+ * uncontended lock acquisitions and no clock read, queue or allocation besides the returned future,
+ * which is itself the list node. A cancelled timer is removed at once and its task released.
  *
  * <p><b>Contract.</b> Matches {@link java.util.concurrent.ScheduledThreadPoolExecutor} with its
  * default policies: after {@link #shutdown()} delayed one-shot timers still run, periodic timers
  * are cancelled, new tasks are rejected with a {@link RejectedExecutionException} naming this
  * scheduler; {@link #shutdownNow()} cancels everything pending and returns the futures of what
  * never ran (and interrupts callbacks running on the owned pool). A periodic task that throws is
- * not run again; its future completes with the exception. {@code cancel} returns true exactly
- * when the callback will not run (again): a one-shot whose callback has started is no longer
- * cancellable (unlike {@code FutureTask}, so fired + cancelled = scheduled holds exactly), and
- * {@code cancel(true)} never interrupts a running callback. A task that throws is recorded in
- * its future and, if one is set, reported to the builder's exception handler; it never stops the
- * wheel.
+ * not run again; its future completes with the exception. {@code cancel} returns true exactly when
+ * the callback will not run (again): a one-shot whose callback has started is no longer cancellable
+ * (unlike {@code FutureTask}, so fired + cancelled = scheduled holds exactly), and {@code
+ * cancel(true)} never interrupts a running callback. A task that throws is recorded in its future
+ * and, if one is set, reported to the builder's exception handler; it never stops the wheel.
  *
  * <p><b>Counting.</b> Unless built with {@code countTimers(false)}, every task scheduled here is
  * recorded in the {@link LiveRegistry} under the caller's site ({@link CallSite.Kind#TIMER} for
@@ -125,8 +122,10 @@ public final class WheelScheduler extends AbstractExecutorService
   // the parts, each with one job (see their class comments)
   /** Run state, shutdown, termination. */
   final Lifecycle lifecycle;
+
   /** Where due callbacks go, and the slow-callback watch. */
   final Dispatcher callbacks;
+
   /** The tick thread and its expiry passes. */
   final TickLoop ticks;
 
@@ -160,9 +159,7 @@ public final class WheelScheduler extends AbstractExecutorService
             b.exceptionHandler,
             slow);
     ThreadFactory tf =
-        b.manual
-            ? null
-            : b.threadFactory != null ? b.threadFactory : daemonFactory(name + "-tick");
+        b.manual ? null : b.threadFactory != null ? b.threadFactory : daemonFactory(name + "-tick");
     this.ticks = new TickLoop(this, shards, tickShift, tf);
     ticks.start();
   }
@@ -177,8 +174,8 @@ public final class WheelScheduler extends AbstractExecutorService
   }
 
   /**
-   * A scheduler with the defaults: 0.5 ms tick (2^19 ns), 2048 first-level buckets, shards for
-   * the machine's processors, an owned callback pool, counting in {@link LiveRegistry#global()}.
+   * A scheduler with the defaults: 0.5 ms tick (2^19 ns), 2048 first-level buckets, shards for the
+   * machine's processors, an owned callback pool, counting in {@link LiveRegistry#global()}.
    */
   public static WheelScheduler create() {
     return builder().build();
@@ -202,10 +199,10 @@ public final class WheelScheduler extends AbstractExecutorService
   }
 
   /**
-   * A reading of this scheduler's clock ({@link System#nanoTime()} unless the builder set
-   * another) at most about a tick old, taken without a clock read while timers are being
-   * scheduled: the tick thread's last one. For cheap coarse timestamps, such as creation stamps
-   * in a {@link LiveRegistry} (see {@link SiteCounter#startAt(long, long)}).
+   * A reading of this scheduler's clock ({@link System#nanoTime()} unless the builder set another)
+   * at most about a tick old, taken without a clock read while timers are being scheduled: the tick
+   * thread's last one. For cheap coarse timestamps, such as creation stamps in a {@link
+   * LiveRegistry} (see {@link SiteCounter#startAt(long, long)}).
    */
   public long recentNanoTime() {
     return origin + ticks.recentNow();
@@ -224,11 +221,12 @@ public final class WheelScheduler extends AbstractExecutorService
   // ---------------------------------------------------------------- scheduling
 
   /**
-   * Per slot of thread ids: how far the threads of that slot moved from their first shard. A
-   * thread starts on shard {@code id mod shards}; when it finds its shard's lock taken by another
-   * caller, it moves to a random one for its later timers, so two busy threads that hash to one shard part ways
-   * instead of contending forever (which halves their throughput). A hint only: a timer remembers
-   * its shard, so cancel goes there whatever the slot says now; racy updates are harmless.
+   * Per slot of thread ids: how far the threads of that slot moved from their first shard. A thread
+   * starts on shard {@code id mod shards}; when it finds its shard's lock taken by another caller,
+   * it moves to a random one for its later timers, so two busy threads that hash to one shard part
+   * ways instead of contending forever (which halves their throughput). A hint only: a timer
+   * remembers its shard, so cancel goes there whatever the slot says now; racy updates are
+   * harmless.
    */
   private final byte[] moves = new byte[1024];
 
@@ -239,12 +237,12 @@ public final class WheelScheduler extends AbstractExecutorService
   // ---------------------------------------------------------------- counting
 
   /**
-   * Per slot of thread ids (as {@link #moves}): the one-shot site its threads counted last, so
-   * that a thread scheduling the same lambda again finds its counter with one field read and one
-   * class comparison instead of the shared per-class lookup. Only for the global registry and
-   * task classes written at one place in the source, the cases where {@link Sites#counterFor}
-   * itself answers by class: the same counter that lookup returns, so counts are unchanged.
-   * Racy by design: a slot holds an immutable memo, and a stale one only costs a lookup.
+   * Per slot of thread ids (as {@link #moves}): the one-shot site its threads counted last, so that
+   * a thread scheduling the same lambda again finds its counter with one field read and one class
+   * comparison instead of the shared per-class lookup. Only for the global registry and task
+   * classes written at one place in the source, the cases where {@link Sites#counterFor} itself
+   * answers by class: the same counter that lookup returns, so counts are unchanged. Racy by
+   * design: a slot holds an immutable memo, and a stale one only costs a lookup.
    */
   private final SiteMemo[] siteMemos;
 
@@ -278,23 +276,23 @@ public final class WheelScheduler extends AbstractExecutorService
   /**
    * Creation stamps of counted one-shots are readings of this scheduler's clock rounded down to
    * 2^20 ns (1.05 ms) since its origin, kept in 32 bits as a count of those units (see {@link
-   * #expandStamp}, {@link TimerEntry.Counted}), so that a counted timer is 48 bytes instead of
-   * 56. The rounding adds at most 1.05 ms to the age of a creation reading that is already up to
-   * a tick old: the counter dates timers to the second.
+   * #expandStamp}, {@link TimerEntry.Counted}), so that a counted timer is 48 bytes instead of 56.
+   * The rounding adds at most 1.05 ms to the age of a creation reading that is already up to a tick
+   * old: the counter dates timers to the second.
    */
   private static final int STAMP_SHIFT = 20;
 
   /**
-   * A compact stamp is recovered from the clock when the timer ends, which is exact while the
-   * timer is younger than 2^31 units (26 days). A one-shot ends by its deadline (fired, or
-   * cancelled before), so delays up to 2^50 ns (13 days) keep half of that margin for lateness;
-   * longer ones keep their stamp in full ({@link TimerEntry.CountedFullStamp}).
+   * A compact stamp is recovered from the clock when the timer ends, which is exact while the timer
+   * is younger than 2^31 units (26 days). A one-shot ends by its deadline (fired, or cancelled
+   * before), so delays up to 2^50 ns (13 days) keep half of that margin for lateness; longer ones
+   * keep their stamp in full ({@link TimerEntry.CountedFullStamp}).
    */
   static final long COMPACT_STAMP_MAX_DELAY = 1L << 50;
 
   /**
-   * The stamp {@code units} stands for: the one within 2^31 units of this scheduler's recent
-   * clock reading whose low 32 bits are {@code units}.
+   * The stamp {@code units} stands for: the one within 2^31 units of this scheduler's recent clock
+   * reading whose low 32 bits are {@code units}.
    */
   long expandStamp(int units) {
     return origin + (unitsNear(ticks.recentNow() >>> STAMP_SHIFT, units) << STAMP_SHIFT);
@@ -416,11 +414,12 @@ public final class WheelScheduler extends AbstractExecutorService
   }
 
   /**
-   * Schedules a one-shot timer whose deadline is rounded up to the next multiple of {@code
-   * window} (counted from the scheduler's start), so that timers with close deadlines share one
-   * expiry pass instead of each waking the wheel in its own tick (one firing for many timeouts). The timer fires no earlier than {@code delay} and at most {@code
-   * window} plus one tick after it. With the builder's {@link Builder#coalesce coalesce} option,
-   * all callbacks of a pass are also handed to the executor as one task.
+   * Schedules a one-shot timer whose deadline is rounded up to the next multiple of {@code window}
+   * (counted from the scheduler's start), so that timers with close deadlines share one expiry pass
+   * instead of each waking the wheel in its own tick (one firing for many timeouts). The timer
+   * fires no earlier than {@code delay} and at most {@code window} plus one tick after it. With the
+   * builder's {@link Builder#coalesce coalesce} option, all callbacks of a pass are also handed to
+   * the executor as one task.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code window} is negative
@@ -473,9 +472,9 @@ public final class WheelScheduler extends AbstractExecutorService
   }
 
   /**
-   * Rejects new tasks, cancels every pending timer and returns the futures of those that never
-   * ran (each a {@link ScheduledFuture}, now cancelled); interrupts callbacks running on the
-   * owned pool. Callbacks already handed to a caller-supplied executor still run.
+   * Rejects new tasks, cancels every pending timer and returns the futures of those that never ran
+   * (each a {@link ScheduledFuture}, now cancelled); interrupts callbacks running on the owned
+   * pool. Callbacks already handed to a caller-supplied executor still run.
    */
   @Override
   public List<Runnable> shutdownNow() {
@@ -508,8 +507,8 @@ public final class WheelScheduler extends AbstractExecutorService
   }
 
   /**
-   * Runs one expiry pass now (see {@link TickLoop#tick()}): tests of a scheduler built with
-   * {@code manualTicking()} call it after moving the clock.
+   * Runs one expiry pass now (see {@link TickLoop#tick()}): tests of a scheduler built with {@code
+   * manualTicking()} call it after moving the clock.
    */
   void tick() {
     ticks.tick();
@@ -606,9 +605,9 @@ public final class WheelScheduler extends AbstractExecutorService
 
     /**
      * Buckets of the first wheel level (one tick each), rounded up to a power of two, 16 to 4096.
-     * Default 2048 (a 1.07 s turn at the default tick). Timers due within one turn never
-     * cascade; longer ones move down once per level. Higher levels have 256 buckets each. Fixed
-     * memory: 24 bytes per bucket per shard.
+     * Default 2048 (a 1.07 s turn at the default tick). Timers due within one turn never cascade;
+     * longer ones move down once per level. Higher levels have 256 buckets each. Fixed memory: 24
+     * bytes per bucket per shard.
      */
     public Builder wheelSize(int buckets) {
       if (buckets < 16 || buckets > 4096) {
@@ -620,8 +619,8 @@ public final class WheelScheduler extends AbstractExecutorService
 
     /**
      * Independent wheels with their own locks; a thread keeps to one unless it finds its lock held
-     * by another caller. Rounded up to a power of two, 1 to 256. Default: twice the processors,
-     * at most 64.
+     * by another caller. Rounded up to a power of two, 1 to 256. Default: twice the processors, at
+     * most 64.
      */
     public Builder shards(int shards) {
       if (shards < 1 || shards > 256) {
@@ -632,8 +631,8 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * Where callbacks that are not {@link InlineTask}s run. The scheduler does not own it and
-     * does not shut it down. Default: a pool owned by the scheduler (see the class doc).
+     * Where callbacks that are not {@link InlineTask}s run. The scheduler does not own it and does
+     * not shut it down. Default: a pool owned by the scheduler (see the class doc).
      */
     public Builder callbackExecutor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
@@ -642,8 +641,8 @@ public final class WheelScheduler extends AbstractExecutorService
 
     /**
      * The bound of the owned callback pool: it starts a thread only when a callback finds none
-     * idle, up to {@code max} threads; at the bound, callbacks wait in a FIFO queue (never
-     * dropped, never run on the tick thread). 1 to 4096; default 256. Ignored with a {@link
+     * idle, up to {@code max} threads; at the bound, callbacks wait in a FIFO queue (never dropped,
+     * never run on the tick thread). 1 to 4096; default 256. Ignored with a {@link
      * #callbackExecutor callback executor}. See the class documentation.
      *
      * @throws IllegalArgumentException if {@code max} is out of range
@@ -658,10 +657,10 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * How long a callback may run before it is reported as slow: one warning per call site,
-     * through the {@code System.Logger} named {@code dev.timerguard.wheel}, naming the site where
-     * its timer was scheduled. Default 100 ms; {@code Duration.ZERO} turns the check off (and its
-     * two clock reads per callback).
+     * How long a callback may run before it is reported as slow: one warning per call site, through
+     * the {@code System.Logger} named {@code dev.timerguard.wheel}, naming the site where its timer
+     * was scheduled. Default 100 ms; {@code Duration.ZERO} turns the check off (and its two clock
+     * reads per callback).
      *
      * @throws NullPointerException if {@code threshold} is null
      * @throws IllegalArgumentException if {@code threshold} is negative
@@ -722,9 +721,9 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * Whether each timer is counted in the registry (default true). Turn off when a wrapper
-     * counts its own handles, to avoid counting a timer twice; uncounted timers are also 8 bytes
-     * smaller and skip the call-site lookup.
+     * Whether each timer is counted in the registry (default true). Turn off when a wrapper counts
+     * its own handles, to avoid counting a timer twice; uncounted timers are also 8 bytes smaller
+     * and skip the call-site lookup.
      */
     public Builder countTimers(boolean count) {
       this.countTimers = count;
@@ -732,11 +731,11 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * Coalescing: one-shot deadlines are rounded up to a multiple of {@code window}, so timers
-     * with close deadlines fall due in the same pass, and all callbacks due in one pass are
-     * handed to the executor as one task that runs them in turn. Fewer wake-ups and hand-offs,
-     * at the price of up to {@code window} extra lateness and of callbacks in a batch waiting
-     * for each other. {@code Duration.ZERO} (default) turns it off.
+     * Coalescing: one-shot deadlines are rounded up to a multiple of {@code window}, so timers with
+     * close deadlines fall due in the same pass, and all callbacks due in one pass are handed to
+     * the executor as one task that runs them in turn. Fewer wake-ups and hand-offs, at the price
+     * of up to {@code window} extra lateness and of callbacks in a batch waiting for each other.
+     * {@code Duration.ZERO} (default) turns it off.
      */
     public Builder coalesce(Duration window) {
       Objects.requireNonNull(window, "window");
@@ -754,8 +753,8 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * No tick thread: the owner calls {@code tick()} after moving the clock; callbacks run on
-     * the calling thread unless an executor is set. For deterministic tests.
+     * No tick thread: the owner calls {@code tick()} after moving the clock; callbacks run on the
+     * calling thread unless an executor is set. For deterministic tests.
      */
     Builder manualTicking() {
       this.manual = true;

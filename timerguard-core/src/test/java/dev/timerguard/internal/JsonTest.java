@@ -24,7 +24,8 @@ class JsonTest {
   void quoteEscapesQuoteBackslashAndEveryControlCharacter() {
     assertThat(Json.quote("a\"b\\c")).isEqualTo("\"a\\\"b\\\\c\"");
     assertThat(Json.quote("\n\r\t")).isEqualTo("\"\\n\\r\\t\"");
-    assertThat(Json.quote("\u0000\u0001\u001b\u001f")).isEqualTo("\"\\u0000\\u0001\\u001b\\u001f\"");
+    assertThat(Json.quote("\u0000\u0001\u001b\u001f"))
+        .isEqualTo("\"\\u0000\\u0001\\u001b\\u001f\"");
     assertThat(Json.quote("\b\f")).isEqualTo("\"\\u0008\\u000c\"");
     assertThat(Json.quote("x\u2028y\u2029")).isEqualTo("\"x\\u2028y\\u2029\"");
     assertThat(Json.quote("/é\u007f")).isEqualTo("\"/é\u007f\"");
@@ -43,8 +44,10 @@ class JsonTest {
   @Test
   void anEscapedStringSurvivesUtf8() {
     String lone = "a\uD83D";
-    String wire = new String(Json.quote(lone).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        java.nio.charset.StandardCharsets.UTF_8);
+    String wire =
+        new String(
+            Json.quote(lone).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.nio.charset.StandardCharsets.UTF_8);
     assertThat(Json.parse(wire)).isEqualTo(lone);
   }
 
@@ -196,7 +199,8 @@ class JsonTest {
     assertThat(Json.parse("\"\\u00e9\\/\\b\\f\\ud83d\\ude00\""))
         .isEqualTo("é/\b\f" + new String(Character.toChars(0x1F600)));
     assertThat(Json.parse("null")).isNull();
-    assertThat(Json.parse("[true,false,null]")).isEqualTo(java.util.Arrays.asList(true, false, null));
+    assertThat(Json.parse("[true,false,null]"))
+        .isEqualTo(java.util.Arrays.asList(true, false, null));
     assertThat(Json.parse("9223372036854775807")).isEqualTo(Long.MAX_VALUE);
     assertThat(Json.parse("-9223372036854775808")).isEqualTo(Long.MIN_VALUE);
     assertThat(Json.parse("9223372036854775808")).isEqualTo(9.223372036854775808e18);

@@ -1,11 +1,10 @@
 package dev.timerguard.internal;
 
-import dev.timerguard.live.internal.SiteRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.live.CallSite;
-
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import org.junit.jupiter.api.Test;
 
 class SitesTest {
@@ -46,10 +45,11 @@ class SitesTest {
   @Test
   void whatPinsOneLocation() {
     Runnable lambda = () -> {};
-    Runnable anon = new Runnable() {
-      @Override
-      public void run() {}
-    };
+    Runnable anon =
+        new Runnable() {
+          @Override
+          public void run() {}
+        };
     assertThat(Sites.pinsOneLocation(lambda.getClass())).isTrue();
     assertThat(Sites.pinsOneLocation(anon.getClass())).isTrue();
     assertThat(Sites.pinsOneLocation(Named.class)).isFalse();

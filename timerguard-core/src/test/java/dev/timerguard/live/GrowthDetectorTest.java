@@ -19,9 +19,13 @@ class GrowthDetectorTest {
   static List<Snapshot> series(int n, IntToLongFunction leak, IntToLongFunction saw) {
     List<Snapshot> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(new Snapshot(i * 1_000_000_000L, 0, List.of(
-          new SiteStats(LEAK, 0, 0, 0, leak.applyAsLong(i), 0, 0, 0),
-          new SiteStats(SAW, 0, 0, 0, saw.applyAsLong(i), 0, 0, 0))));
+      out.add(
+          new Snapshot(
+              i * 1_000_000_000L,
+              0,
+              List.of(
+                  new SiteStats(LEAK, 0, 0, 0, leak.applyAsLong(i), 0, 0, 0),
+                  new SiteStats(SAW, 0, 0, 0, saw.applyAsLong(i), 0, 0, 0))));
     }
     return out;
   }
@@ -54,7 +58,9 @@ class GrowthDetectorTest {
     // fast, but observed for 30 s only: a leak to watch, not yet an alert
     assertThat(d.analyze(series(30, i -> 500L * i, i -> 0)).site(LEAK).severity())
         .isEqualTo(GrowthVerdict.Severity.WATCH);
-    GrowthDetector slow = new GrowthDetector(GrowthPolicy.of(100, Duration.ofSeconds(10), 5, Duration.ofSeconds(20), 0.5, 10));
+    GrowthDetector slow =
+        new GrowthDetector(
+            GrowthPolicy.of(100, Duration.ofSeconds(10), 5, Duration.ofSeconds(20), 0.5, 10));
     assertThat(slow.analyze(series(30, i -> 7L * i, i -> 0)).site(LEAK).severity())
         .isEqualTo(GrowthVerdict.Severity.SLOW);
     assertThat(slow.analyze(series(30, i -> 2L * i, i -> 0)).site(LEAK).severity())
@@ -68,7 +74,8 @@ class GrowthDetectorTest {
     assertThat(d.analyze(series(2, i -> 1000L * i, i -> 0)).growing()).isEmpty();
     assertThat(d.analyze(List.of()).worst()).isEqualTo(GrowthVerdict.Severity.NONE);
     // a single step up (a burst of long-lived timers) is not steady growth
-    assertThat(d.analyze(series(40, i -> i < 20 ? 0 : 5000, i -> 0)).site(LEAK).growing()).isFalse();
+    assertThat(d.analyze(series(40, i -> i < 20 ? 0 : 5000, i -> 0)).site(LEAK).growing())
+        .isFalse();
   }
 
   @Test
@@ -83,7 +90,9 @@ class GrowthDetectorTest {
   void retainedIsAMetricToo() {
     List<Snapshot> s = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      s.add(new Snapshot(i * 1_000_000_000L, 0, List.of(new SiteStats(LEAK, 0, 0, 0, 1, 1, 0, 1000L * i))));
+      s.add(
+          new Snapshot(
+              i * 1_000_000_000L, 0, List.of(new SiteStats(LEAK, 0, 0, 0, 1, 1, 0, 1000L * i))));
     }
     GrowthDetector d = new GrowthDetector(GrowthPolicy.defaults().scaled(600));
     assertThat(d.analyze(s, GrowthDetector.Metric.RETAINED).site(LEAK).growing()).isTrue();
@@ -92,14 +101,21 @@ class GrowthDetectorTest {
 
   @Test
   void badInput() {
-    assertThatThrownBy(() -> new GrowthDetector(null)).isInstanceOf(NullPointerException.class).hasMessage("policy");
+    assertThatThrownBy(() -> new GrowthDetector(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("policy");
     GrowthDetector d = new GrowthDetector(GrowthPolicy.defaults());
     assertThatThrownBy(() -> d.analyze(null)).isInstanceOf(NullPointerException.class);
     List<Snapshot> backwards = series(5, i -> i, i -> i);
     java.util.Collections.reverse(backwards);
-    assertThatThrownBy(() -> d.analyze(backwards)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("time order");
-    assertThatThrownBy(() -> GrowthPolicy.defaults().scaled(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> GrowthPolicy.of(-1, Duration.ZERO, 1, Duration.ZERO, 0.5, 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> GrowthPolicy.of(1, Duration.ZERO, 1, Duration.ZERO, 2, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.analyze(backwards))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("time order");
+    assertThatThrownBy(() -> GrowthPolicy.defaults().scaled(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> GrowthPolicy.of(-1, Duration.ZERO, 1, Duration.ZERO, 0.5, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> GrowthPolicy.of(1, Duration.ZERO, 1, Duration.ZERO, 2, 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

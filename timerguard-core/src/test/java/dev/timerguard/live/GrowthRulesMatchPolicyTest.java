@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * The Prometheus growth alerts ({@code ops/prometheus/timerguard-rules.yml}) use the same
  * thresholds as {@link GrowthPolicy#defaults()} and the same severity levels as {@link
  * GrowthWatch#level}: the rate, the window of the slope, the {@code for:}, the recent-half window,
- * the full-window {@code offset} and the watch level, read from the rule text. Changing either
- * side alone fails here.
+ * the full-window {@code offset} and the watch level, read from the rule text. Changing either side
+ * alone fails here.
  */
 class GrowthRulesMatchPolicyTest {
 
@@ -36,8 +36,10 @@ class GrowthRulesMatchPolicyTest {
   @BeforeAll
   static void read() throws IOException {
     assertThat(RULES)
-        .as("the rule file, read relative to timerguard-core (run the build from the repository"
-            + " root): " + RULES.toAbsolutePath().normalize())
+        .as(
+            "the rule file, read relative to timerguard-core (run the build from the repository"
+                + " root): "
+                + RULES.toAbsolutePath().normalize())
         .isRegularFile();
     parse(Files.readString(RULES, StandardCharsets.UTF_8));
   }
@@ -61,7 +63,8 @@ class GrowthRulesMatchPolicyTest {
         recordExpr.put(heads.get(i)[1], expr);
       } else {
         Matcher f = Pattern.compile("(?m)^\\s*for: *(\\S+)\\s*$").matcher(body);
-        alerts.put(heads.get(i)[1], new Rule(expr, f.find() ? duration(f.group(1)) : Duration.ZERO));
+        alerts.put(
+            heads.get(i)[1], new Rule(expr, f.find() ? duration(f.group(1)) : Duration.ZERO));
       }
     }
   }
@@ -130,10 +133,14 @@ class GrowthRulesMatchPolicyTest {
     String e = recordExpr.get(recordName);
     assertThat(e).as("recording rule " + recordName).isNotNull();
     Matcher m =
-        Pattern.compile("^deriv\\(timerguard_site_live\\{kind=~\"timer\\|ticker\"\\}\\[(\\w+)\\]\\)$")
+        Pattern.compile(
+                "^deriv\\(timerguard_site_live\\{kind=~\"timer\\|ticker\"\\}\\[(\\w+)\\]\\)$")
             .matcher(e);
     assertThat(m.matches())
-        .as(recordName + " must be deriv(timerguard_site_live{kind=~\"timer|ticker\"}[window]), was " + e)
+        .as(
+            recordName
+                + " must be deriv(timerguard_site_live{kind=~\"timer|ticker\"}[window]), was "
+                + e)
         .isTrue();
     return duration(m.group(1));
   }
@@ -146,7 +153,8 @@ class GrowthRulesMatchPolicyTest {
 
     // deriv over the window above the policy's rate
     Matcher main =
-        Pattern.compile("(site:timerguard_site_live_timers:deriv\\w+) > ([0-9.]+)(?!\\d)").matcher(e);
+        Pattern.compile("(site:timerguard_site_live_timers:deriv\\w+) > ([0-9.]+)(?!\\d)")
+            .matcher(e);
     List<String[]> slopes = new ArrayList<>();
     while (main.find()) {
       slopes.add(new String[] {main.group(1), main.group(2)});
@@ -175,7 +183,8 @@ class GrowthRulesMatchPolicyTest {
 
     // or the watch's own verdict at the policy's level
     Matcher watch =
-        Pattern.compile("timerguard_site_growth_severity\\{kind=~\"timer\\|ticker\"\\} (==|>=) (\\d+)")
+        Pattern.compile(
+                "timerguard_site_growth_severity\\{kind=~\"timer\\|ticker\"\\} (==|>=) (\\d+)")
             .matcher(e);
     assertThat(watch.find()).as(name + ": the watch verdict term in " + e).isTrue();
     assertThat(watch.group(1) + " " + watch.group(2))
@@ -186,37 +195,57 @@ class GrowthRulesMatchPolicyTest {
   @Test
   void rapidGrowthAlertMatchesThePolicy() {
     GrowthPolicy p = GrowthPolicy.defaults();
-    assertGrowthAlert("TimerGuardRapidTimerGrowth", p.rapidRatePerSecond(), p.rapidWindow(), "==",
+    assertGrowthAlert(
+        "TimerGuardRapidTimerGrowth",
+        p.rapidRatePerSecond(),
+        p.rapidWindow(),
+        "==",
         GrowthWatch.level(GrowthVerdict.Severity.RAPID));
   }
 
   @Test
   void slowGrowthAlertMatchesThePolicy() {
     GrowthPolicy p = GrowthPolicy.defaults();
-    assertGrowthAlert("TimerGuardSlowTimerGrowth", p.slowRatePerSecond(), p.slowWindow(), ">=",
+    assertGrowthAlert(
+        "TimerGuardSlowTimerGrowth",
+        p.slowRatePerSecond(),
+        p.slowWindow(),
+        ">=",
         GrowthWatch.level(GrowthVerdict.Severity.SLOW));
   }
 
   @Test
   void theParserSeesEveryRuleAndRejectsAnEditedThreshold() throws IOException {
     assertThat(alerts.keySet())
-        .contains("TimerGuardRapidTimerGrowth", "TimerGuardSlowTimerGrowth",
-            "TimerGuardRetainedCancelledTasks", "TimerGuardThreadGrowth",
-            "TimerGuardLiveTimerCeiling", "TimerGuardHeapAfterGcDrift");
+        .contains(
+            "TimerGuardRapidTimerGrowth",
+            "TimerGuardSlowTimerGrowth",
+            "TimerGuardRetainedCancelledTasks",
+            "TimerGuardThreadGrowth",
+            "TimerGuardLiveTimerCeiling",
+            "TimerGuardHeapAfterGcDrift");
     String original = Files.readString(RULES, StandardCharsets.UTF_8);
     try {
-      parse(original.replace("site:timerguard_site_live_timers:deriv10m > 100",
-          "site:timerguard_site_live_timers:deriv10m > 120"));
+      parse(
+          original.replace(
+              "site:timerguard_site_live_timers:deriv10m > 100",
+              "site:timerguard_site_live_timers:deriv10m > 120"));
       GrowthPolicy p = GrowthPolicy.defaults();
       org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> assertGrowthAlert("TimerGuardRapidTimerGrowth", p.rapidRatePerSecond(),
-                  p.rapidWindow(), "==", 2))
+              () ->
+                  assertGrowthAlert(
+                      "TimerGuardRapidTimerGrowth",
+                      p.rapidRatePerSecond(),
+                      p.rapidWindow(),
+                      "==",
+                      2))
           .isInstanceOf(AssertionError.class)
           .hasMessageContaining("rate threshold");
       parse(original.replace("for: 6h", "for: 3h"));
       org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> assertGrowthAlert("TimerGuardSlowTimerGrowth", p.slowRatePerSecond(),
-                  p.slowWindow(), ">=", 1))
+              () ->
+                  assertGrowthAlert(
+                      "TimerGuardSlowTimerGrowth", p.slowRatePerSecond(), p.slowWindow(), ">=", 1))
           .isInstanceOf(AssertionError.class)
           .hasMessageContaining("for:");
     } finally {

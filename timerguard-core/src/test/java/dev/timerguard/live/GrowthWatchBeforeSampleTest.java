@@ -1,20 +1,24 @@
 package dev.timerguard.live;
 
-import dev.timerguard.live.internal.SiteRegistry;
-import dev.timerguard.live.internal.SiteCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The watch's before-sample hook: runs before every snapshot, and a failing hook does not stop sampling. */
+/**
+ * The watch's before-sample hook: runs before every snapshot, and a failing hook does not stop
+ * sampling.
+ */
 class GrowthWatchBeforeSampleTest {
 
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private final SiteRegistry registry = SiteRegistry.create(16, nanos::get);
   private final SiteCounter site =
-      registry.register(CallSite.of(CallSite.Kind.THREAD, "com.acme.Pool", "spawn", "Pool.java", 7));
+      registry.register(
+          CallSite.of(CallSite.Kind.THREAD, "com.acme.Pool", "spawn", "Pool.java", 7));
 
   @Test
   void theHookRunsBeforeTheSnapshotSoPolledEndsAreCurrent() {
@@ -32,7 +36,10 @@ class GrowthWatchBeforeSampleTest {
     GrowthWatch w =
         GrowthWatch.builder()
             .registry(registry)
-            .beforeSample(() -> { throw new IllegalStateException("boom"); })
+            .beforeSample(
+                () -> {
+                  throw new IllegalStateException("boom");
+                })
             .build();
     site.created();
     nanos.addAndGet(1_000_000_000L);

@@ -1,9 +1,9 @@
 package dev.timerguard.live;
 
-import dev.timerguard.live.internal.SiteRegistry;
-import dev.timerguard.live.internal.SiteCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +15,7 @@ class GrowthWatchSampleListenerTest {
   void sampledIsCalledOncePerPublishedReportAndNotForStaleSamples() {
     AtomicLong clock = new AtomicLong();
     SiteRegistry registry = SiteRegistry.create(16, clock::get);
-    SiteCounter site =
-        registry.register(CallSite.of(CallSite.Kind.TIMER, "A", "run", "A.java", 1));
+    SiteCounter site = registry.register(CallSite.of(CallSite.Kind.TIMER, "A", "run", "A.java", 1));
     GrowthWatch watch = GrowthWatch.builder().registry(registry).timeCompression(600).build();
     List<GrowthWatch.Report> seen = new ArrayList<>();
     List<Integer> levels = new ArrayList<>();
@@ -49,8 +48,7 @@ class GrowthWatchSampleListenerTest {
   @Test
   void aLambdaListenerStillCompilesAndIgnoresSamples() {
     AtomicLong clock = new AtomicLong(1);
-    GrowthWatch watch =
-        GrowthWatch.builder().registry(SiteRegistry.create(4, clock::get)).build();
+    GrowthWatch watch = GrowthWatch.builder().registry(SiteRegistry.create(4, clock::get)).build();
     List<Integer> calls = new ArrayList<>();
     watch.addListener((now, previous) -> calls.add(previous));
     watch.sampleNow();

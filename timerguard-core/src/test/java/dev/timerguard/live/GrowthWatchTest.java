@@ -1,10 +1,10 @@
 package dev.timerguard.live;
 
-import dev.timerguard.live.internal.SiteCounter;
-import dev.timerguard.live.internal.SiteRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The always-on watch, driven by a test clock: the growth detector's scenarios (steady leak,
- * sawtooth, leak under a sawtooth, a step up, slow leak) played through the watch's sliding
- * windows with the production policy compressed in time.
+ * sawtooth, leak under a sawtooth, a step up, slow leak) played through the watch's sliding windows
+ * with the production policy compressed in time.
  */
 class GrowthWatchTest {
 
@@ -172,19 +172,25 @@ class GrowthWatchTest {
     GrowthWatch.Report r = watch.report();
     Snapshot limited = r.snapshot().limitSites(1);
     List<GrowthWatch.SiteStatus> st = r.statusesFor(limited);
-    assertThat(st).extracting(GrowthWatch.SiteStatus::site)
-        .containsExactly(big, CallSite.other(CallSite.Kind.TIMER), CallSite.other(CallSite.Kind.THREAD));
+    assertThat(st)
+        .extracting(GrowthWatch.SiteStatus::site)
+        .containsExactly(
+            big, CallSite.other(CallSite.Kind.TIMER), CallSite.other(CallSite.Kind.THREAD));
     assertThat(st.get(0).level()).isZero();
     GrowthWatch.SiteStatus otherTimers = st.get(1);
     assertThat(otherTimers.level()).isEqualTo(2);
     assertThat(otherTimers.ratePerSecond())
-        .isCloseTo(r.site(LEAK).ratePerSecond() + r.site(SAW).ratePerSecond(), org.assertj.core.data.Offset.offset(1e-9));
+        .isCloseTo(
+            r.site(LEAK).ratePerSecond() + r.site(SAW).ratePerSecond(),
+            org.assertj.core.data.Offset.offset(1e-9));
     assertThat(otherTimers.live()).isEqualTo(30L * 119 + 10L * 119);
     assertThat(otherTimers.sinceEpochMillis()).isEqualTo(r.site(LEAK).sinceEpochMillis());
     assertThat(st.get(2).level()).isZero();
     // unbounded: every site its own status
-    assertThat(r.statusesFor(r.snapshot())).extracting(GrowthWatch.SiteStatus::severity)
-        .containsExactlyElementsOf(r.sites().stream().map(GrowthWatch.SiteStatus::severity).toList());
+    assertThat(r.statusesFor(r.snapshot()))
+        .extracting(GrowthWatch.SiteStatus::severity)
+        .containsExactlyElementsOf(
+            r.sites().stream().map(GrowthWatch.SiteStatus::severity).toList());
   }
 
   @Test
@@ -277,12 +283,16 @@ class GrowthWatchTest {
             () -> GrowthWatch.builder().properties(Map.of("timerguard.watch.slowWindow", "400d")))
         .hasMessage("timerguard.watch.slowWindow must be at most 365 days, was PT9600H");
     assertThatThrownBy(
-            () -> GrowthWatch.builder().properties(Map.of("timerguard.watch.slowWindow", "P106752D")))
+            () ->
+                GrowthWatch.builder().properties(Map.of("timerguard.watch.slowWindow", "P106752D")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("timerguard.watch.slowWindow must be");
     assertThatThrownBy(
-            () -> GrowthWatch.builder()
-                .policy(GrowthPolicy.of(100, Duration.ofDays(400), 5, Duration.ofHours(6), 0.5, 10)))
+            () ->
+                GrowthWatch.builder()
+                    .policy(
+                        GrowthPolicy.of(
+                            100, Duration.ofDays(400), 5, Duration.ofHours(6), 0.5, 10)))
         .hasMessageContaining("rapidWindow must be at most 365 days");
   }
 
@@ -318,7 +328,10 @@ class GrowthWatchTest {
     World w = new World();
     GrowthWatch watch = watch(w);
     List<Integer> seen = new ArrayList<>();
-    watch.addListener((now, previous) -> { throw new IllegalStateException("boom"); });
+    watch.addListener(
+        (now, previous) -> {
+          throw new IllegalStateException("boom");
+        });
     watch.addListener((now, previous) -> seen.add(now.level()));
     for (int i = 0; i < 120; i++) {
       w.live(LEAK, 30L * i);
@@ -360,7 +373,11 @@ class GrowthWatchTest {
     SiteRegistry r = SiteRegistry.create(16, System::nanoTime);
     r.register(LEAK).created();
     GrowthWatch watch =
-        GrowthWatch.builder().registry(r).interval(Duration.ofMillis(10)).timeCompression(600).build();
+        GrowthWatch.builder()
+            .registry(r)
+            .interval(Duration.ofMillis(10))
+            .timeCompression(600)
+            .build();
     assertThat(watch.isRunning()).isFalse();
     watch.start();
     assertThat(watch.start()).isSameAs(watch);
@@ -396,8 +413,7 @@ class GrowthWatchTest {
 
   @Test
   void theSharedWatchIsStartedOnceAndFirstStartWins() {
-    GrowthWatch a =
-        GrowthWatch.startShared(GrowthWatch.builder().timeCompression(600));
+    GrowthWatch a = GrowthWatch.startShared(GrowthWatch.builder().timeCompression(600));
     try {
       GrowthWatch b = GrowthWatch.startShared(GrowthWatch.builder());
       assertThat(b).isSameAs(a);
@@ -406,8 +422,9 @@ class GrowthWatchTest {
       assertThat(a.timeCompression()).isEqualTo(600);
       assertThat(findThread("timerguard-shared-watch")).isNotNull();
       assertThatThrownBy(
-              () -> GrowthWatch.startShared(
-                  GrowthWatch.builder().registry(LiveRegistry.create(4, System::nanoTime))))
+              () ->
+                  GrowthWatch.startShared(
+                      GrowthWatch.builder().registry(LiveRegistry.create(4, System::nanoTime))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("LiveRegistry.global()");
     } finally {
@@ -429,8 +446,7 @@ class GrowthWatchTest {
         .hasMessage("interval");
     assertThatThrownBy(() -> b.timeCompression(0.5))
         .hasMessageContaining("timerguard.watch.timeCompression must be a finite number >= 1");
-    assertThatThrownBy(() -> b.timeCompression(Double.NaN))
-        .hasMessageContaining("timeCompression");
+    assertThatThrownBy(() -> b.timeCompression(Double.NaN)).hasMessageContaining("timeCompression");
     assertThatThrownBy(() -> b.timeCompression(Double.POSITIVE_INFINITY))
         .hasMessageContaining("timeCompression");
     assertThatThrownBy(
@@ -478,22 +494,27 @@ class GrowthWatchTest {
             () -> GrowthWatch.builder().properties(Map.of("timerguard.watch.intervall", "1s")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unknown property timerguard.watch.intervall (accepted: interval,");
-    for (String bad : List.of("abc", "10", "-5s", "0s", "10 parsecs", "PTXS", "99999999999999d", "")) {
+    for (String bad :
+        List.of("abc", "10", "-5s", "0s", "10 parsecs", "PTXS", "99999999999999d", "")) {
       assertThatThrownBy(
               () -> GrowthWatch.builder().properties(Map.of("timerguard.watch.interval", bad)))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage(
               "timerguard.watch.interval must be a positive duration such as 500ms, 10s, 5m, 6h,"
-                  + " 1d or PT10S, was '" + bad + "'");
+                  + " 1d or PT10S, was '"
+                  + bad
+                  + "'");
     }
     assertThatThrownBy(
-            () -> GrowthWatch.builder()
-                .properties(Map.of("timerguard.watch.rapidRatePerSecond", "-3")))
+            () ->
+                GrowthWatch.builder()
+                    .properties(Map.of("timerguard.watch.rapidRatePerSecond", "-3")))
         .hasMessage("timerguard.watch.rapidRatePerSecond must be a positive number, was '-3'");
     assertThatThrownBy(
-            () -> GrowthWatch.builder()
-                .properties(Map.of("timerguard.watch.timeCompression", "fast")))
+            () ->
+                GrowthWatch.builder()
+                    .properties(Map.of("timerguard.watch.timeCompression", "fast")))
         .hasMessage("timerguard.watch.timeCompression must be a finite number >= 1, was 'fast'");
     assertThat(GrowthWatch.Builder.duration("x", "250ms")).isEqualTo(Duration.ofMillis(250));
     assertThat(GrowthWatch.Builder.duration("x", "1.5h")).isEqualTo(Duration.ofMinutes(90));
@@ -504,21 +525,29 @@ class GrowthWatchTest {
   void manySitesStayExactUnderConcurrentWriters() throws Exception {
     SiteRegistry r = SiteRegistry.create(4096, System::nanoTime);
     GrowthWatch watch =
-        GrowthWatch.builder().registry(r).interval(Duration.ofMillis(10)).timeCompression(600).build();
+        GrowthWatch.builder()
+            .registry(r)
+            .interval(Duration.ofMillis(10))
+            .timeCompression(600)
+            .build();
     int threads = 4;
     int perThread = 20_000;
     List<Thread> ts = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      Thread th = new Thread(() -> {
-        for (int i = 0; i < perThread; i++) {
-          SiteCounter c = r.register(CallSite.of(CallSite.Kind.TIMER, "S" + (i % 500), "m", "S.java", id));
-          long s = c.created();
-          if (i % 3 != 0) {
-            c.fired(s);
-          }
-        }
-      });
+      Thread th =
+          new Thread(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  SiteCounter c =
+                      r.register(
+                          CallSite.of(CallSite.Kind.TIMER, "S" + (i % 500), "m", "S.java", id));
+                  long s = c.created();
+                  if (i % 3 != 0) {
+                    c.fired(s);
+                  }
+                }
+              });
       ts.add(th);
       th.start();
     }

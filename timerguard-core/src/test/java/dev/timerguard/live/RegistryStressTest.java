@@ -30,17 +30,23 @@ class RegistryStressTest {
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int seed = t;
-        Thread w = new Thread(() -> {
-          try { start.await(); } catch (InterruptedException e) { return; }
-          for (int i = 0; i < perThread; i++) {
-            // a third fire at once, the rest race a cancel against a short deadline
-            long delay = (i + seed) % 3 == 0 ? 0 : (i % 7) * 10_000L;
-            Timeout to = timers.schedule(Duration.ofNanos(delay), fired::incrementAndGet);
-            if ((i + seed) % 3 != 0 && to.cancel()) {
-              cancelledByUs.incrementAndGet();
-            }
-          }
-        });
+        Thread w =
+            new Thread(
+                () -> {
+                  try {
+                    start.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  for (int i = 0; i < perThread; i++) {
+                    // a third fire at once, the rest race a cancel against a short deadline
+                    long delay = (i + seed) % 3 == 0 ? 0 : (i % 7) * 10_000L;
+                    Timeout to = timers.schedule(Duration.ofNanos(delay), fired::incrementAndGet);
+                    if ((i + seed) % 3 != 0 && to.cancel()) {
+                      cancelledByUs.incrementAndGet();
+                    }
+                  }
+                });
         w.start();
         workers.add(w);
       }

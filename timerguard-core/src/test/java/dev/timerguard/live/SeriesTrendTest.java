@@ -70,7 +70,9 @@ class SeriesTrendTest {
   @Test
   void nanoTimesAreSecondsFromTheFirstAndInputsAreCopied() {
     long[] values = {1, 2, 3};
-    Series s = Series.ofNanos("queue", new long[] {5_000_000_000L, 5_500_000_000L, 7_000_000_000L}, values);
+    Series s =
+        Series.ofNanos(
+            "queue", new long[] {5_000_000_000L, 5_500_000_000L, 7_000_000_000L}, values);
     values[0] = 99;
     assertThat(s.size()).isEqualTo(3);
     assertThat(s.seconds(0)).isZero();

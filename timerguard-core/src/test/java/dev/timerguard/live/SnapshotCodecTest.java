@@ -18,22 +18,28 @@ import org.junit.jupiter.api.Test;
 
 class SnapshotCodecTest {
 
-  static final CallSite EXEC = CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Rpc", "read", "Rpc.java", 88);
+  static final CallSite EXEC =
+      CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Rpc", "read", "Rpc.java", 88);
 
   static String doc(String sites) {
     return "{\"format\":\"timerguard-snapshot\",\"version\":1,\"nanoTime\":5,\"epochMillis\":6,"
-        + "\"sites\":[" + sites + "]}";
+        + "\"sites\":["
+        + sites
+        + "]}";
   }
 
   static String site(String extra) {
     return "{\"kind\":\"EXECUTOR\",\"class\":\"com.acme.Rpc\",\"method\":\"read\",\"file\":\"Rpc.java\","
         + "\"line\":88,\"created\":5,\"fired\":0,\"cancelled\":1,\"live\":4,\"peak\":4,"
-        + "\"oldestLiveAgeNanos\":2000000000,\"retained\":3,\"queued\":12" + extra + "}";
+        + "\"oldestLiveAgeNanos\":2000000000,\"retained\":3,\"queued\":12"
+        + extra
+        + "}";
   }
 
   @Test
   void encodesTheDocumentedShape() {
-    Snapshot s = new Snapshot(5, 6, List.of(new SiteStats(EXEC, 5, 0, 1, 4, 4, 2_000_000_000L, 3, 12)));
+    Snapshot s =
+        new Snapshot(5, 6, List.of(new SiteStats(EXEC, 5, 0, 1, 4, 4, 2_000_000_000L, 3, 12)));
     assertThat(SnapshotCodec.encode(s)).isEqualTo(doc(site("")));
   }
 
@@ -42,7 +48,8 @@ class SnapshotCodecTest {
     Snapshot s = SnapshotCodec.decode(doc(site("")));
     assertThat(s.nanoTime()).isEqualTo(5);
     assertThat(s.epochMillis()).isEqualTo(6);
-    assertThat(s.sites()).containsExactly(new SiteStats(EXEC, 5, 0, 1, 4, 4, 2_000_000_000L, 3, 12));
+    assertThat(s.sites())
+        .containsExactly(new SiteStats(EXEC, 5, 0, 1, 4, 4, 2_000_000_000L, 3, 12));
   }
 
   @Test
@@ -56,7 +63,8 @@ class SnapshotCodecTest {
 
   @Test
   void aNewerMajorVersionIsRefusedWithBothVersions() {
-    assertThatThrownBy(() -> SnapshotCodec.decode(doc(site("")).replace("\"version\":1", "\"version\":2")))
+    assertThatThrownBy(
+            () -> SnapshotCodec.decode(doc(site("")).replace("\"version\":1", "\"version\":2")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "this TimerGuard snapshot has format version 2, newer than the version 1 this reader"
@@ -66,7 +74,8 @@ class SnapshotCodecTest {
   @Test
   void theOtherSitesReadBackAsThemselves() {
     Snapshot s =
-        new Snapshot(1, 2, List.of(new SiteStats(CallSite.other(CallSite.Kind.TIMER), 3, 1, 1, 1, 2, 0, 0)));
+        new Snapshot(
+            1, 2, List.of(new SiteStats(CallSite.other(CallSite.Kind.TIMER), 3, 1, 1, 1, 2, 0, 0)));
     Snapshot back = SnapshotCodec.decode(SnapshotCodec.encode(s));
     assertThat(back.sites().get(0).site()).isSameAs(CallSite.other(CallSite.Kind.TIMER));
     assertThat(back.sites().get(0).site().isOther()).isTrue();
@@ -76,26 +85,57 @@ class SnapshotCodecTest {
   void eachBrokenRuleHasItsOwnMessage() {
     bad("[]", "the document must be a JSON object, was an array");
     bad("{\"version\":1}", "\"format\" must be \"timerguard-snapshot\", was missing");
-    bad(doc("").replace("timerguard-snapshot", "rows"), "\"format\" must be \"timerguard-snapshot\", was \"rows\"");
-    bad(doc("").replace("\"version\":1", "\"version\":\"1\""), "\"version\" must be a whole number (a long), was \"1\"");
-    bad(doc("").replace("\"version\":1", "\"version\":1.0"), "\"version\" must be a whole number (a long), was 1.0");
+    bad(
+        doc("").replace("timerguard-snapshot", "rows"),
+        "\"format\" must be \"timerguard-snapshot\", was \"rows\"");
+    bad(
+        doc("").replace("\"version\":1", "\"version\":\"1\""),
+        "\"version\" must be a whole number (a long), was \"1\"");
+    bad(
+        doc("").replace("\"version\":1", "\"version\":1.0"),
+        "\"version\" must be a whole number (a long), was 1.0");
     bad(doc("").replace("\"version\":1", "\"version\":0"), "\"version\" must be 1 or more, was 0");
-    bad(doc("").replace("\"nanoTime\":5,", ""), "\"nanoTime\" must be a whole number (a long), was missing");
+    bad(
+        doc("").replace("\"nanoTime\":5,", ""),
+        "\"nanoTime\" must be a whole number (a long), was missing");
     bad(doc("").replace("[]", "{}"), "\"sites\" must be an array, was an object");
     bad(doc("7"), "site 0: must be a JSON object, was a number");
-    bad(doc(site("").replace("EXECUTOR", "TIMERS")),
+    bad(
+        doc(site("").replace("EXECUTOR", "TIMERS")),
         "site 0: \"kind\" \"TIMERS\" is not one of [TIMER, TICKER, EXECUTOR, THREAD]");
-    bad(doc(site("").replace("\"com.acme.Rpc\"", "\"\"")), "site 0: \"class\" and \"method\" must not be empty");
-    bad(doc(site("").replace("\"Rpc.java\"", "null")), "site 0: \"file\" must be a string, was null");
-    bad(doc(site("").replace("\"line\":88", "\"line\":-2")), "site 0: \"line\" must be -1 (unknown) or a line number, was -2");
-    bad(doc(site("").replace("\"line\":88", "\"line\":2147483648")), "site 0: \"line\" must be -1 (unknown) or a line number");
-    bad(doc(site("").replace("\"fired\":0", "\"fired\":-1")), "site 0: \"fired\" must not be negative, was -1");
-    bad(doc(site("").replace("\"queued\":12", "\"queued\":1e3")), "site 0: \"queued\" must be a whole number (a long), was 1000.0");
-    bad(doc(site("").replace(",\"queued\":12", "")), "site 0: \"queued\" must be a whole number (a long), was missing");
-    bad(doc(site("").replace("\"live\":4", "\"live\":6")), "site 0: \"live\" (6) is above \"created\" (5) or \"peak\" (4)");
-    bad(doc(site("") + "," + site("")), "site 1: EXECUTOR com.acme.Rpc.read(Rpc.java:88) is listed twice");
-    bad(doc(site("")).substring(0, 40), "not a TimerGuard snapshot: malformed JSON at line 1, column 33 (offset 32): unterminated string");
-    bad("{\"format\":" + "[".repeat(20) + "]".repeat(20) + "}", "nested deeper than the limit of 16");
+    bad(
+        doc(site("").replace("\"com.acme.Rpc\"", "\"\"")),
+        "site 0: \"class\" and \"method\" must not be empty");
+    bad(
+        doc(site("").replace("\"Rpc.java\"", "null")),
+        "site 0: \"file\" must be a string, was null");
+    bad(
+        doc(site("").replace("\"line\":88", "\"line\":-2")),
+        "site 0: \"line\" must be -1 (unknown) or a line number, was -2");
+    bad(
+        doc(site("").replace("\"line\":88", "\"line\":2147483648")),
+        "site 0: \"line\" must be -1 (unknown) or a line number");
+    bad(
+        doc(site("").replace("\"fired\":0", "\"fired\":-1")),
+        "site 0: \"fired\" must not be negative, was -1");
+    bad(
+        doc(site("").replace("\"queued\":12", "\"queued\":1e3")),
+        "site 0: \"queued\" must be a whole number (a long), was 1000.0");
+    bad(
+        doc(site("").replace(",\"queued\":12", "")),
+        "site 0: \"queued\" must be a whole number (a long), was missing");
+    bad(
+        doc(site("").replace("\"live\":4", "\"live\":6")),
+        "site 0: \"live\" (6) is above \"created\" (5) or \"peak\" (4)");
+    bad(
+        doc(site("") + "," + site("")),
+        "site 1: EXECUTOR com.acme.Rpc.read(Rpc.java:88) is listed twice");
+    bad(
+        doc(site("")).substring(0, 40),
+        "not a TimerGuard snapshot: malformed JSON at line 1, column 33 (offset 32): unterminated string");
+    bad(
+        "{\"format\":" + "[".repeat(20) + "]".repeat(20) + "}",
+        "nested deeper than the limit of 16");
   }
 
   @Test
@@ -165,10 +205,21 @@ class SnapshotCodecTest {
             .as(
                 (c, created, fired, cancelled, age, extraPeak, retained, queued) -> {
                   long live = created / 3;
-                  return new SiteStats(c, created, fired, cancelled, live, live + extraPeak % 10, age, retained, queued);
+                  return new SiteStats(
+                      c,
+                      created,
+                      fired,
+                      cancelled,
+                      live,
+                      live + extraPeak % 10,
+                      age,
+                      retained,
+                      queued);
                 });
     return Combinators.combine(
-            stats.list().ofMaxSize(8).uniqueElements(SiteStats::site), Arbitraries.longs(), Arbitraries.longs())
+            stats.list().ofMaxSize(8).uniqueElements(SiteStats::site),
+            Arbitraries.longs(),
+            Arbitraries.longs())
         .as((sites, nano, epoch) -> new Snapshot(nano, epoch, new ArrayList<>(sites)));
   }
 }

@@ -36,8 +36,11 @@ class SnapshotLimitTest {
     assertThat(top.sites())
         .extracting(SiteStats::site)
         .containsExactly(
-            timer(2), timer(3), CallSite.other(CallSite.Kind.TIMER),
-            CallSite.other(CallSite.Kind.EXECUTOR), CallSite.other(CallSite.Kind.THREAD));
+            timer(2),
+            timer(3),
+            CallSite.other(CallSite.Kind.TIMER),
+            CallSite.other(CallSite.Kind.EXECUTOR),
+            CallSite.other(CallSite.Kind.THREAD));
     SiteStats otherTimers = top.site(CallSite.other(CallSite.Kind.TIMER));
     assertThat(otherTimers.created()).isEqualTo(10);
     assertThat(otherTimers.live()).isEqualTo(1);
@@ -57,9 +60,16 @@ class SnapshotLimitTest {
 
   @Test
   void tiesGoToMostCreatedThenRegistrationOrderAndSmallSnapshotsAreKept() {
-    Snapshot s = new Snapshot(1, 1, List.of(
-        stats(timer(1), 5, 0, 0, 0), stats(timer(2), 9, 0, 0, 0), stats(timer(3), 9, 0, 0, 0)));
-    assertThat(s.limitSites(1).sites()).extracting(SiteStats::site)
+    Snapshot s =
+        new Snapshot(
+            1,
+            1,
+            List.of(
+                stats(timer(1), 5, 0, 0, 0),
+                stats(timer(2), 9, 0, 0, 0),
+                stats(timer(3), 9, 0, 0, 0)));
+    assertThat(s.limitSites(1).sites())
+        .extracting(SiteStats::site)
         .containsExactly(timer(2), CallSite.other(CallSite.Kind.TIMER));
     assertThat(s.limitSites(3)).isSameAs(s);
     assertThat(s.limitSites(100)).isSameAs(s);
@@ -70,10 +80,16 @@ class SnapshotLimitTest {
 
   @Test
   void anOtherSiteIsAlwaysSummedNeverKeptByName() {
-    Snapshot s = new Snapshot(1, 1, List.of(
-        stats(CallSite.other(CallSite.Kind.TIMER), 100, 100, 0, 0), stats(timer(1), 5, 1, 0, 0)));
+    Snapshot s =
+        new Snapshot(
+            1,
+            1,
+            List.of(
+                stats(CallSite.other(CallSite.Kind.TIMER), 100, 100, 0, 0),
+                stats(timer(1), 5, 1, 0, 0)));
     Snapshot top = s.limitSites(5);
-    assertThat(top.sites()).extracting(SiteStats::site)
+    assertThat(top.sites())
+        .extracting(SiteStats::site)
         .containsExactly(timer(1), CallSite.other(CallSite.Kind.TIMER));
     assertThat(top.site(CallSite.other(CallSite.Kind.TIMER)).live()).isEqualTo(100);
   }

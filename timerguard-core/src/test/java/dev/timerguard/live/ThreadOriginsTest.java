@@ -1,9 +1,9 @@
 package dev.timerguard.live;
 
-import dev.timerguard.live.internal.ThreadSites;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.timerguard.live.internal.ThreadSites;
 import org.junit.jupiter.api.Test;
 
 class ThreadOriginsTest {

@@ -15,9 +15,9 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * The core's module descriptor keeps applications out of the live model's write side: on the
- * module path only TimerGuard's writing modules may read {@code dev.timerguard.live.internal}, and
- * only TimerGuard's faces read {@code dev.timerguard.internal}.
+ * The core's module descriptor keeps applications out of the live model's write side: on the module
+ * path only TimerGuard's writing modules may read {@code dev.timerguard.live.internal}, and only
+ * TimerGuard's faces read {@code dev.timerguard.internal}.
  */
 class ModuleDescriptorTest {
 
@@ -57,7 +57,8 @@ class ModuleDescriptorTest {
         descriptor().exports().stream()
             .filter(ModuleDescriptor.Exports::isQualified)
             .collect(
-                Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
+                Collectors.toMap(
+                    ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
     assertThat(qualified)
         .containsOnlyKeys("dev.timerguard.live.internal", "dev.timerguard.internal")
         .containsEntry(
@@ -65,7 +66,11 @@ class ModuleDescriptorTest {
         // the core's plumbing (attribution, the one JSON reader/writer) only to TimerGuard's faces
         .containsEntry(
             "dev.timerguard.internal",
-            Set.of("dev.timerguard.agent", "dev.timerguard.junit", "dev.timerguard.lint", "dev.timerguard.cli"));
+            Set.of(
+                "dev.timerguard.agent",
+                "dev.timerguard.junit",
+                "dev.timerguard.lint",
+                "dev.timerguard.cli"));
   }
 
   @Test

@@ -67,7 +67,8 @@ class CallbackPoolTest {
       CountDownLatch release = new CountDownLatch(1);
       block(w, blocked, started, release);
       assertThat(started.await(20, TimeUnit.SECONDS))
-          .as("all %d blocking callbacks run at once: the pool grew past its %d core threads",
+          .as(
+              "all %d blocking callbacks run at once: the pool grew past its %d core threads",
               blocked, CORE)
           .isTrue();
       CountDownLatch fired = new CountDownLatch(1);
@@ -116,7 +117,9 @@ class CallbackPoolTest {
         assertThat(w.callbackThreadCount()).isEqualTo(n);
         release.countDown();
       }
-      await(() -> retiring.callbackThreadCount() == 0, "idle threads to retire, " + retiring.callbackThreadCount() + " left");
+      await(
+          () -> retiring.callbackThreadCount() == 0,
+          "idle threads to retire, " + retiring.callbackThreadCount() + " left");
       assertThat(keeping.callbackThreadCount())
           .as("with the default keep-alive of 30 s the threads stay for the next callbacks")
           .isEqualTo(n);
@@ -177,7 +180,11 @@ class CallbackPoolTest {
   void aSlowCallbackIsReportedOncePerSiteWithTheSitesLocation() {
     // callbacks run on the ticking thread; each moves the injected clock by its "running time"
     WheelScheduler w =
-        WheelScheduler.builder().manualTicking().clock(clock::get).registry(registry).log(log)
+        WheelScheduler.builder()
+            .manualTicking()
+            .clock(clock::get)
+            .registry(registry)
+            .log(log)
             .build();
     for (int i = 0; i < 3; i++) {
       slowFromA(w);
@@ -189,8 +196,9 @@ class CallbackPoolTest {
     w.tick();
     assertThat(registry.snapshot().sites()).allMatch(s -> s.fired() == 3);
     List<String> slow =
-        log.messages().stream().filter(m -> m.startsWith("slow timer callback")).collect(
-            Collectors.toList());
+        log.messages().stream()
+            .filter(m -> m.startsWith("slow timer callback"))
+            .collect(Collectors.toList());
     assertThat(slow).hasSize(2);
     assertThat(slow)
         .anySatisfy(
@@ -217,7 +225,11 @@ class CallbackPoolTest {
   void inlineCallbacksRunInARowAreEachTimedOnTheirOwn() {
     // one pass runs E (150 ms), then F (99 ms) three times: E alone is slow, and only once
     WheelScheduler w =
-        WheelScheduler.builder().manualTicking().clock(clock::get).registry(registry).log(log)
+        WheelScheduler.builder()
+            .manualTicking()
+            .clock(clock::get)
+            .registry(registry)
+            .log(log)
             .build();
     inlineFromE(w, 150 * MS);
     for (int i = 0; i < 3; i++) {
@@ -230,8 +242,9 @@ class CallbackPoolTest {
     assertThat(log.messages())
         .singleElement()
         .asString()
-        .startsWith("slow timer callback: the callback of the timer created at "
-            + site("inlineFromE").location())
+        .startsWith(
+            "slow timer callback: the callback of the timer created at "
+                + site("inlineFromE").location())
         .contains("ran for 150 ms")
         .contains("it is an InlineTask: it runs on the tick thread");
     w.shutdownNow();
@@ -240,7 +253,11 @@ class CallbackPoolTest {
   @Test
   void anUncountedTaskIsReportedUnderTheSiteItCarries() {
     WheelScheduler w =
-        WheelScheduler.builder().manualTicking().clock(clock::get).countTimers(false).log(log)
+        WheelScheduler.builder()
+            .manualTicking()
+            .clock(clock::get)
+            .countTimers(false)
+            .log(log)
             .build();
     CallSite carried = CallSite.of(CallSite.Kind.TIMER, "com.acme.Rpc", "read", "Rpc.java", 88);
     class Handle implements Runnable, SiteAware {
@@ -319,8 +336,13 @@ class CallbackPoolTest {
   @Test
   void theThresholdCanBeTurnedOff() {
     WheelScheduler w =
-        WheelScheduler.builder().manualTicking().clock(clock::get).registry(registry).log(log)
-            .slowCallbackThreshold(Duration.ZERO).build();
+        WheelScheduler.builder()
+            .manualTicking()
+            .clock(clock::get)
+            .registry(registry)
+            .log(log)
+            .slowCallbackThreshold(Duration.ZERO)
+            .build();
     slowFromA(w);
     w.tick();
     clock.addAndGet(2 * MS);

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The {@link ScheduledExecutorService} contract as the JDK documents it, with {@link
- * java.util.concurrent.ScheduledThreadPoolExecutor}'s default shutdown policies (delayed
- * one-shots still run after shutdown, periodic tasks are cancelled). Run against the JDK's
- * executor and against {@link WheelScheduler}: whatever passes for one must pass for the other.
+ * java.util.concurrent.ScheduledThreadPoolExecutor}'s default shutdown policies (delayed one-shots
+ * still run after shutdown, periodic tasks are cancelled). Run against the JDK's executor and
+ * against {@link WheelScheduler}: whatever passes for one must pass for the other.
  *
- * <p>Real time is used (the JDK executor has no clock to inject), but only as a lower bound: a
- * task never runs before its delay. Upper bounds are the test timeout only.
+ * <p>Real time is used (the JDK executor has no clock to inject), but only as a lower bound: a task
+ * never runs before its delay. Upper bounds are the test timeout only.
  */
 @Timeout(30)
 abstract class ScheduledExecutorServiceContract {
@@ -53,7 +53,13 @@ abstract class ScheduledExecutorServiceContract {
   void runnableRunsNoEarlierThanItsDelay() throws Exception {
     long start = System.nanoTime();
     AtomicInteger runs = new AtomicInteger();
-    ScheduledFuture<?> f = ses.schedule(() -> { runs.incrementAndGet(); }, 20, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> f =
+        ses.schedule(
+            () -> {
+              runs.incrementAndGet();
+            },
+            20,
+            TimeUnit.MILLISECONDS);
     assertThat(f.get()).isNull();
     assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
     assertThat(runs).hasValue(1);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Counting in the global registry, as {@code WheelScheduler.create()} does: the per-thread site
- * memo attributes every timer to its own site, and the compact creation stamps of counted
- * one-shots hand back exactly what the counter returned.
+ * memo attributes every timer to its own site, and the compact creation stamps of counted one-shots
+ * hand back exactly what the counter returned.
  */
 @Timeout(60)
 class WheelCountingTest {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An empty wheel's tick thread parks indefinitely, so {@code lastPass} stays at the last pass
- * before the idle stretch; the first timer scheduled after it is stamped {@code origin +
- * lastPass} (before {@code wake()} refreshes lastPass), i.e. as old as the idle stretch.
+ * before the idle stretch; the first timer scheduled after it is stamped {@code origin + lastPass}
+ * (before {@code wake()} refreshes lastPass), i.e. as old as the idle stretch.
  */
 class WheelIdleStampTest {
 

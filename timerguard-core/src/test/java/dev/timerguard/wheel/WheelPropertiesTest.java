@@ -17,12 +17,12 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Random interleavings of schedule, cancel and clock advance against a reference model: every
- * timer fires exactly once, never before its deadline (the clock at the call plus the delay) and
- * no later than the first tick at or after its latest possible fixed deadline (the clock of the
- * first pass after the call, plus the delay: a positive delay is fixed without a clock read at
- * the call, see {@code Shard#absorbLocked}), unless it was cancelled first; cancel succeeds
- * exactly when the timer is pending; the wheel holds exactly the pending timers.
+ * Random interleavings of schedule, cancel and clock advance against a reference model: every timer
+ * fires exactly once, never before its deadline (the clock at the call plus the delay) and no later
+ * than the first tick at or after its latest possible fixed deadline (the clock of the first pass
+ * after the call, plus the delay: a positive delay is fixed without a clock read at the call, see
+ * {@code Shard#absorbLocked}), unless it was cancelled first; cancel succeeds exactly when the
+ * timer is pending; the wheel holds exactly the pending timers.
  */
 class WheelPropertiesTest {
 
@@ -111,7 +111,9 @@ class WheelPropertiesTest {
           if (!timers.isEmpty()) {
             Model m = timers.get((int) (op.arg() % timers.size()));
             boolean pending = m.fired == 0 && !m.cancelled;
-            assertThat(m.future.cancel(false)).as("cancel of a %s timer", pending ? "pending" : "finished").isEqualTo(pending);
+            assertThat(m.future.cancel(false))
+                .as("cancel of a %s timer", pending ? "pending" : "finished")
+                .isEqualTo(pending);
             m.cancelled |= pending;
           }
         }

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The races that matter, each repeated a few thousand times with two threads released together
- * by a barrier: the firing side is a thread running the expiry pass of a manually ticked
- * scheduler (callbacks run on that thread), so every round is a true race between the two
- * threads and nothing depends on sleeping. Invariants are checked after every round.
+ * The races that matter, each repeated a few thousand times with two threads released together by a
+ * barrier: the firing side is a thread running the expiry pass of a manually ticked scheduler
+ * (callbacks run on that thread), so every round is a true race between the two threads and nothing
+ * depends on sleeping. Invariants are checked after every round.
  */
 @Timeout(120)
 class WheelRaceTest {
@@ -90,7 +90,9 @@ class WheelRaceTest {
       assertThat(f.isDone()).isTrue();
       assertThat(f.isCancelled()).isEqualTo(cancelled[0]);
     }
-    assertThat(bothOrNeither).as("rounds where the timer both ran and was cancelled, or neither").isZero();
+    assertThat(bothOrNeither)
+        .as("rounds where the timer both ran and was cancelled, or neither")
+        .isZero();
     assertThat(w.pendingCount()).isZero();
     assertRegistryReconciles();
     assertThat(registry.snapshot().totalLiveTimers()).isZero();
@@ -118,8 +120,10 @@ class WheelRaceTest {
             delays[1] = g.getDelay(TimeUnit.NANOSECONDS);
           });
       assertThat(cancelled[0]).as("cancel of a pending timer").isEqualTo(r % 2 == 0);
-      assertThat(delays[0]).as("fixed once: the delay does not move while the clock stands")
-          .isEqualTo(delays[1]).isBetween(2 * MS - 2, 2 * MS);
+      assertThat(delays[0])
+          .as("fixed once: the delay does not move while the clock stands")
+          .isEqualTo(delays[1])
+          .isBetween(2 * MS - 2, 2 * MS);
       clock.addAndGet(2 * MS + TICK);
       w.tick();
       assertThat(ran.get()).isEqualTo(cancelled[0] ? 1 : 2);
@@ -177,7 +181,8 @@ class WheelRaceTest {
     WheelScheduler w = manual();
     for (int r = 0; r < ROUNDS / 3; r++) {
       AtomicInteger runs = new AtomicInteger();
-      ScheduledFuture<?> p = w.scheduleAtFixedRate(runs::incrementAndGet, 1, 1, TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> p =
+          w.scheduleAtFixedRate(runs::incrementAndGet, 1, 1, TimeUnit.MILLISECONDS);
       clock.addAndGet(MS + TICK);
       boolean[] cancelled = new boolean[1];
       race(w::tick, () -> cancelled[0] = p.cancel(false));
@@ -204,13 +209,16 @@ class WheelRaceTest {
           () -> {
             try {
               accepted[0] = w.schedule(ran::incrementAndGet, 1, TimeUnit.MILLISECONDS);
-              accepted[1] = w.scheduleAtFixedRate(ran::incrementAndGet, 1, 1, TimeUnit.MILLISECONDS);
+              accepted[1] =
+                  w.scheduleAtFixedRate(ran::incrementAndGet, 1, 1, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException expected) {
               // shut down first: nothing (more) accepted
             }
           });
       if (accepted[1] != null) {
-        assertThat(accepted[1].isCancelled()).as("periodic timers do not survive shutdown").isTrue();
+        assertThat(accepted[1].isCancelled())
+            .as("periodic timers do not survive shutdown")
+            .isTrue();
       }
       w.tick(); // fixes the deadline of an accepted one-shot, even after shutdown
       clock.addAndGet(MS + TICK);

@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -76,7 +76,9 @@ class WheelSchedulerTest {
     assertThat(h.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(19 * MS);
     assertThat(g.compareTo(h)).isNegative();
     assertThat(h.cancel(false)).isTrue();
-    assertThat(h.getDelay(TimeUnit.NANOSECONDS)).as("stays fixed once cancelled").isEqualTo(19 * MS);
+    assertThat(h.getDelay(TimeUnit.NANOSECONDS))
+        .as("stays fixed once cancelled")
+        .isEqualTo(19 * MS);
     // a cancelled timer that never got its deadline gets one when asked, and keeps it
     ScheduledFuture<?> k = w.schedule(runs::incrementAndGet, 5, TimeUnit.MILLISECONDS);
     assertThat(k.cancel(false)).isTrue();
@@ -137,7 +139,9 @@ class WheelSchedulerTest {
           parity,
           () -> arrivals.add((TimerEntry<?>) w.schedule(() -> {}, 10, TimeUnit.MILLISECONDS)));
     }
-    assertThat(arrivals.get(0).shard).as("one arrival per shard").isNotSameAs(arrivals.get(1).shard);
+    assertThat(arrivals.get(0).shard)
+        .as("one arrival per shard")
+        .isNotSameAs(arrivals.get(1).shard);
     clock.addAndGet(2 * MS);
     w.tick();
     assertThat(seenFixed).as("seen by the two inline callbacks").hasSize(4).containsOnly(true);
@@ -178,7 +182,9 @@ class WheelSchedulerTest {
     Thread.sleep(20);
     assertThat(timers).as("waits for the lock").isEmpty();
     home.unlockAsCaller();
-    assertThat(timers.take().shard).as("the timer that waited is filed where it waited").isSameAs(home);
+    assertThat(timers.take().shard)
+        .as("the timer that waited is filed where it waited")
+        .isSameAs(home);
     go.release();
     assertThat(timers.take().shard).as("later timers go to another shard").isNotSameAs(home);
     caller.join();
@@ -200,7 +206,8 @@ class WheelSchedulerTest {
     ScheduledFuture<?> next = w.schedule(() -> {}, 10, TimeUnit.MILLISECONDS);
     clock.addAndGet(MS);
     w.tick();
-    assertThat(early).allSatisfy(f -> assertThat(f.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(8 * MS));
+    assertThat(early)
+        .allSatisfy(f -> assertThat(f.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(8 * MS));
     assertThat(last.getDelay(TimeUnit.NANOSECONDS)).isEqualTo(8 * MS);
     assertThat(next.getDelay(TimeUnit.NANOSECONDS)).as("fixed by the pass").isEqualTo(10 * MS);
     assertThat(w.pendingCount()).isEqualTo(Shard.ABSORB_BATCH + 1);
@@ -387,7 +394,8 @@ class WheelSchedulerTest {
     WheelScheduler w = manual().build();
     AtomicInteger rate = new AtomicInteger();
     AtomicInteger delay = new AtomicInteger();
-    ScheduledFuture<?> r = w.scheduleAtFixedRate(rate::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> r =
+        w.scheduleAtFixedRate(rate::incrementAndGet, 0, 10, TimeUnit.MILLISECONDS);
     ScheduledFuture<?> d =
         w.scheduleWithFixedDelay(delay::incrementAndGet, 5, 10, TimeUnit.MILLISECONDS);
     for (int i = 0; i < 100; i++) {

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Several threads schedule and cancel hundreds of thousands of short timers on a real scheduler
  * (tick thread, owned callback pool) while they fire; then shutdownNow. At the end every timer is
- * accounted for exactly once: fired + cancelled + returned by shutdownNow = scheduled, no timer
- * ran twice, and the registry reconciles (created = fired + cancelled, nothing live). Sized for
- * two cores: a few seconds.
+ * accounted for exactly once: fired + cancelled + returned by shutdownNow = scheduled, no timer ran
+ * twice, and the registry reconciles (created = fired + cancelled, nothing live). Sized for two
+ * cores: a few seconds.
  */
 @Timeout(120)
 class WheelStressTest {

@@ -38,8 +38,8 @@ public final class LeakReport {
    * @param origin where it was created: the site the TimerGuard agent recorded in {@link
    *     dev.timerguard.live.ThreadOrigins}, else the first frame outside the JDK in the stack of
    *     its {@code start()} (from JFR); {@code null} when neither is known
-   * @param owner the test (or other scope) that started it, through the chain of starting
-   *     threads, or {@code null} when unknown
+   * @param owner the test (or other scope) that started it, through the chain of starting threads,
+   *     or {@code null} when unknown
    * @param startedBy the name of the thread that called {@code start()}, or {@code null}
    * @param creationStack the stack of {@code start()} (top frame first; JFR gives no file names,
    *     they are inferred from the class name), or empty when unknown
@@ -101,8 +101,10 @@ public final class LeakReport {
   private final List<String> notes;
   private final int checks;
   private final Duration waited;
+
   /** Threads whose start events had not arrived (the verifier waits for them). */
   final Set<Long> pending;
+
   /** What goes to the run's ledger instead of failing the test. */
   final List<RunLedger.Entry> deferred;
 
@@ -346,16 +348,19 @@ public final class LeakReport {
     if (s.leaked() > 0) {
       switch (s.site().kind()) {
         case TIMER:
-          b.append("\n      what to do: timer never cancelled: cancel() it (or close() its scheduler)"
-              + " when the work it guards is done");
+          b.append(
+              "\n      what to do: timer never cancelled: cancel() it (or close() its scheduler)"
+                  + " when the work it guards is done");
           break;
         case TICKER:
-          b.append("\n      what to do: periodic timer never stopped: stop()/cancel() it in"
-              + " @AfterEach or when its owner closes");
+          b.append(
+              "\n      what to do: periodic timer never stopped: stop()/cancel() it in"
+                  + " @AfterEach or when its owner closes");
           break;
         case EXECUTOR:
-          b.append("\n      what to do: executor never shut down: shutdown() and awaitTermination()"
-              + " it (close() on JDK 19+) in @AfterEach or when its owner closes");
+          b.append(
+              "\n      what to do: executor never shut down: shutdown() and awaitTermination()"
+                  + " it (close() on JDK 19+) in @AfterEach or when its owner closes");
           break;
         default:
           break;
@@ -370,7 +375,9 @@ public final class LeakReport {
     boolean seen = false;
     for (StackTraceElement f : creation) {
       if (!seen) {
-        seen = f.getClassName().equals(site.className()) && f.getMethodName().equals(site.methodName());
+        seen =
+            f.getClassName().equals(site.className())
+                && f.getMethodName().equals(site.methodName());
         continue;
       }
       if (LeakVerifier.frameworkFrame(f) || more.size() == 2) {
@@ -384,9 +391,9 @@ public final class LeakReport {
   }
 
   /**
-   * What to do about a leaked thread, by the kind its stack shows: a pool never shut down, a
-   * {@code java.util.Timer} never cancelled, a sleeping thread that may end by itself, or a thread
-   * never stopped and joined.
+   * What to do about a leaked thread, by the kind its stack shows: a pool never shut down, a {@code
+   * java.util.Timer} never cancelled, a sleeping thread that may end by itself, or a thread never
+   * stopped and joined.
    */
   static String advice(List<StackTraceElement> stack, boolean virtual) {
     boolean sleeping = false;

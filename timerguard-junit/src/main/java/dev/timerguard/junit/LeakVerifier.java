@@ -107,17 +107,17 @@ public final class LeakVerifier {
   public static final String ATTRIBUTION = "timerguard.leaks.attribution";
 
   /**
-   * Property: comma-separated frame patterns, added to {@link #DEFAULT_IGNORED_CREATORS}: a
-   * thread, timer or executor whose creation site (the first frame outside the JDK in the stack of
-   * {@code start()}, or the agent's recorded site) matches is the test framework's or build tool's,
+   * Property: comma-separated frame patterns, added to {@link #DEFAULT_IGNORED_CREATORS}: a thread,
+   * timer or executor whose creation site (the first frame outside the JDK in the stack of {@code
+   * start()}, or the agent's recorded site) matches is the test framework's or build tool's,
    * reported once per run as information and never a test's failure.
    */
   public static final String IGNORE_CREATORS = "timerguard.leaks.ignore.creators";
 
   /**
-   * Property: comma-separated frame patterns of code that creates process-wide resources on
-   * purpose (e.g. {@code com.acme.Metrics.instance}): a thread with a matching frame in its
-   * creation stack, or a site in such code, is treated like one created in a static initializer.
+   * Property: comma-separated frame patterns of code that creates process-wide resources on purpose
+   * (e.g. {@code com.acme.Metrics.instance}): a thread with a matching frame in its creation stack,
+   * or a site in such code, is treated like one created in a static initializer.
    */
   public static final String SINGLETONS = "timerguard.leaks.singletons";
 
@@ -290,8 +290,7 @@ public final class LeakVerifier {
     Collections.addAll(set, ts);
     long[] mark = VirtualThreadDump.supported() && checkVirtualThreads ? ThreadScan.idMark() : null;
     Snapshot snap = checkTimers ? registry.snapshot() : null;
-    return new Baseline(
-        set, mark, snap, Map.of(), Map.of(), Set.of(), attr == null ? null : scope);
+    return new Baseline(set, mark, snap, Map.of(), Map.of(), Set.of(), attr == null ? null : scope);
   }
 
   /** The running attribution (started on first use), or {@code null} when off or unavailable. */
@@ -345,8 +344,9 @@ public final class LeakVerifier {
       }
       if (!wanted.isEmpty()) {
         attr.awaitOrigins(wanted, ATTRIBUTION_WAIT);
-        r = findOnce(
-            baseline, attr, wanted, checks + 1, Duration.ofNanos(System.nanoTime() - start));
+        r =
+            findOnce(
+                baseline, attr, wanted, checks + 1, Duration.ofNanos(System.nanoTime() - start));
       }
     }
     for (RunLedger.Entry e : r.deferred) {
@@ -373,8 +373,8 @@ public final class LeakVerifier {
   /**
    * One look. {@code awaited}, for the last look only, holds the threads whose start events were
    * waited for: one of them still unknown has no start event; any other unknown thread appeared
-   * after the waiting began, is not judged by this look, and is left to whichever verification
-   * sees it next.
+   * after the waiting began, is not judged by this look, and is left to whichever verification sees
+   * it next.
    */
   private LeakReport findOnce(
       Baseline base, ThreadAttribution attr, Set<Long> awaited, int checks, Duration waited) {
@@ -397,7 +397,8 @@ public final class LeakVerifier {
       if (nameIgnored(name) || (attr != null && attr.isScopeThread(id(t)))) {
         continue;
       }
-      if (creatorIgnored(CallSite.of(CallSite.Kind.THREAD, t.getClass().getName(), "run", null, -1))) {
+      if (creatorIgnored(
+          CallSite.of(CallSite.Kind.THREAD, t.getClass().getName(), "run", null, -1))) {
         // a thread class of the test framework (JUnit's parallel workers): known without waiting
         // for its start event
         deferred.add(
@@ -836,13 +837,7 @@ public final class LeakVerifier {
         retained.merge(s.site(), s.retained(), Long::sum);
       }
       return new Baseline(
-          ts,
-          idMark,
-          registry,
-          Map.copyOf(live),
-          Map.copyOf(retained),
-          Set.copyOf(virtual),
-          scope);
+          ts, idMark, registry, Map.copyOf(live), Map.copyOf(retained), Set.copyOf(virtual), scope);
     }
   }
 
@@ -934,8 +929,8 @@ public final class LeakVerifier {
     }
 
     /**
-     * Treats threads created by code matching one of the patterns (anywhere in the creation
-     * stack), and sites in such code, as process-wide, like those created in static initializers.
+     * Treats threads created by code matching one of the patterns (anywhere in the creation stack),
+     * and sites in such code, as process-wide, like those created in static initializers.
      *
      * @throws IllegalArgumentException if a pattern is malformed
      */
@@ -947,8 +942,8 @@ public final class LeakVerifier {
     }
 
     /**
-     * Whether process-wide resources (created in static initializers or {@link #singletons})
-     * fail the test that created them (default false: reported once per run).
+     * Whether process-wide resources (created in static initializers or {@link #singletons}) fail
+     * the test that created them (default false: reported once per run).
      */
     public Builder strict(boolean on) {
       this.strict = on;

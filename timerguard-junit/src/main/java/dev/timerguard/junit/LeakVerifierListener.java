@@ -31,11 +31,11 @@ import org.junit.platform.launcher.TestPlan;
  * {@code -D} system property). When active:
  *
  * <ul>
- *   <li><b>per test</b> (unless {@value #PER_TEST} is {@code false}): each test is a scope from
- *       its start to its end as the launcher reports them; threads it started (through the chain
- *       of starting threads, see {@link LeakVerifierExtension}) and still alive after the grace
- *       period are printed to {@code System.err} at once, naming the test, and counted against it.
- *       A listener cannot fail a test, so the run fails at the end, listing the leaky tests. Tests
+ *   <li><b>per test</b> (unless {@value #PER_TEST} is {@code false}): each test is a scope from its
+ *       start to its end as the launcher reports them; threads it started (through the chain of
+ *       starting threads, see {@link LeakVerifierExtension}) and still alive after the grace period
+ *       are printed to {@code System.err} at once, naming the test, and counted against it. A
+ *       listener cannot fail a test, so the run fails at the end, listing the leaky tests. Tests
  *       that the extension verified are not verified again;
  *   <li><b>per run</b>: a baseline when the first test plan starts; when the session closes, what
  *       is still alive and was not reported for a test fails the run, each thread naming the test
@@ -128,11 +128,7 @@ public final class LeakVerifierListener implements LauncherSessionListener, Test
     }
     try {
       verifier = LeakVerifier.builder().configure(params::get).build();
-      perTest =
-          params
-              .get(PER_TEST)
-              .map(v -> LeakVerifier.Builder.bool(PER_TEST, v))
-              .orElse(true);
+      perTest = params.get(PER_TEST).map(v -> LeakVerifier.Builder.bool(PER_TEST, v)).orElse(true);
       verifier.attribution(); // started before the baseline, so that its threads are in it
       baseline = verifier.baseline();
       enabled = true;

@@ -12,8 +12,8 @@
  * </ul>
  *
  * <p>Threads are attributed to the test that started them, through the chain of starting threads
- * (JFR thread-start events, no agent needed), so tests running in parallel fail for their own
- * leaks only. See {@code docs/junit.md} for setup with Maven Surefire and Gradle and for the
+ * (JFR thread-start events, no agent needed), so tests running in parallel fail for their own leaks
+ * only. See {@code docs/junit.md} for setup with Maven Surefire and Gradle and for the
  * configuration parameters.
  */
 package dev.timerguard.junit;

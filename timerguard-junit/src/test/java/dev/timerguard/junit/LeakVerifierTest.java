@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.junit.samples.Leaks;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -24,8 +24,8 @@ import org.junit.platform.testkit.engine.Event;
 
 /**
  * Sixteen tests in four classes on 8 concurrent workers: each leaky test fails naming only its own
- * leaks, with their creation sites; the clean ones beside them pass; what no test can be blamed
- * for is kept for the run's report.
+ * leaks, with their creation sites; the clean ones beside them pass; what no test can be blamed for
+ * is kept for the run's report.
  */
 class ParallelAttributionTest {
 
@@ -107,7 +107,8 @@ class ParallelAttributionTest {
                 .filter(e -> !e.getValue().isEmpty())
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("A.leaksThread", "A.leaksPool", "B.leaksGrandchild", "C.leaksTimer");
+        .containsExactlyInAnyOrder(
+            "A.leaksThread", "A.leaksPool", "B.leaksGrandchild", "C.leaksTimer");
     assertOnlyOwn(outcomes.get("A.leaksThread"), "a-leak");
     assertThat(outcomes.get("A.leaksThread"))
         .contains("TimerGuard found leaks after test " + ParallelSamples.A.class.getName())

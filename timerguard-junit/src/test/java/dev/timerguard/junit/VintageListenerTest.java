@@ -56,7 +56,8 @@ class VintageListenerTest {
             LauncherDiscoveryRequestBuilder.request()
                 .enableImplicitConfigurationParameters(false)
                 .selectors(
-                    selectClass(VintageSamples.First.class), selectClass(VintageSamples.Second.class))
+                    selectClass(VintageSamples.First.class),
+                    selectClass(VintageSamples.Second.class))
                 .configurationParameter(LeakVerifierListener.ENABLED, "true")
                 .configurationParameter(LeakVerifier.GRACE, "200ms")
                 .configurationParameter(

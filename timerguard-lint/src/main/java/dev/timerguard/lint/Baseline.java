@@ -15,11 +15,11 @@ import java.util.TreeSet;
 
 /**
  * Known findings of a legacy code base, so that a scan fails only on new ones. Each entry is keyed
- * by rule id, file (relative to the scan root) and the finding's line-shift-robust fingerprint; line
- * numbers are not part of the key.
+ * by rule id, file (relative to the scan root) and the finding's line-shift-robust fingerprint;
+ * line numbers are not part of the key.
  *
- * <p>File format (UTF-8 text, sorted, diff-friendly): a header line {@code # timerguard baseline v1}
- * then one {@code RULE<TAB>FILE<TAB>FINGERPRINT} line per finding. Immutable and thread-safe.
+ * <p>File format (UTF-8 text, sorted, diff-friendly): a header line {@code # timerguard baseline
+ * v1} then one {@code RULE<TAB>FILE<TAB>FINGERPRINT} line per finding. Immutable and thread-safe.
  */
 public final class Baseline {
   /** First line of every baseline file. */
@@ -74,7 +74,11 @@ public final class Baseline {
       }
       if (l.split("\t", -1).length != 3) {
         throw new IllegalArgumentException(
-            "bad baseline line " + (i + 1) + " in " + file + " (expected RULE<TAB>FILE<TAB>FINGERPRINT)");
+            "bad baseline line "
+                + (i + 1)
+                + " in "
+                + file
+                + " (expected RULE<TAB>FILE<TAB>FINGERPRINT)");
       }
       k.add(l);
     }

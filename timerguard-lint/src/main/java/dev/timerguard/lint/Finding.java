@@ -6,8 +6,8 @@ import java.util.Objects;
  * One reported problem: which rule, where (file, 1-based line and column), what and how to fix it.
  *
  * <p>{@code fingerprint} identifies the finding independently of its line number (rule, enclosing
- * declaration, the normalised text of the flagged line and an occurrence index), so a baseline keeps
- * matching after unrelated edits shift lines. Immutable and thread-safe.
+ * declaration, the normalised text of the flagged line and an occurrence index), so a baseline
+ * keeps matching after unrelated edits shift lines. Immutable and thread-safe.
  *
  * @param ruleId stable id such as {@code TG101}
  * @param ruleName short kebab-case name such as {@code timer-in-loop}
@@ -43,13 +43,26 @@ public record Finding(
 
   /** This finding with another file name (used to relativise paths); everything else unchanged. */
   public Finding withFile(String newFile) {
-    return new Finding(ruleId, ruleName, severity, newFile, line, column, message, hint, fingerprint);
+    return new Finding(
+        ruleId, ruleName, severity, newFile, line, column, message, hint, fingerprint);
   }
 
   /** {@code file:line:column: severity: [TG101] message (fix: hint)}. */
   @Override
   public String toString() {
-    return file + ":" + line + ":" + column + ": " + severity.label() + ": [" + ruleId + "] "
-        + message + " (fix: " + hint + ")";
+    return file
+        + ":"
+        + line
+        + ":"
+        + column
+        + ": "
+        + severity.label()
+        + ": ["
+        + ruleId
+        + "] "
+        + message
+        + " (fix: "
+        + hint
+        + ")";
   }
 }

@@ -13,10 +13,10 @@ import java.util.Set;
  * Which rules run and at which severity. Immutable and thread-safe; every {@code with...} method
  * returns a new instance.
  *
- * <p>Plugin syntax ({@link #parse}): {@code -Xplugin:TimerGuard rules=TG101,TG103
- * disable=TG104 severity=error TG106=info TG107=off}. Unknown rule ids, unknown keys and bad
- * severities are rejected with an {@link IllegalArgumentException} whose message names the bad
- * token; nothing is silently ignored.
+ * <p>Plugin syntax ({@link #parse}): {@code -Xplugin:TimerGuard rules=TG101,TG103 disable=TG104
+ * severity=error TG106=info TG107=off}. Unknown rule ids, unknown keys and bad severities are
+ * rejected with an {@link IllegalArgumentException} whose message names the bad token; nothing is
+ * silently ignored.
  */
 public final class LintOptions {
   private final Set<String> only; // empty = all
@@ -102,7 +102,10 @@ public final class LintOptions {
     }
   }
 
-  /** Only these rule ids run (empty collection: all). @throws IllegalArgumentException on unknown ids */
+  /**
+   * Only these rule ids run (empty collection: all). @throws IllegalArgumentException on unknown
+   * ids
+   */
   public LintOptions withOnly(Collection<String> ids) {
     Set<String> s = normalise(ids);
     return new LintOptions(s, disabled, global, perRule);
@@ -120,7 +123,9 @@ public final class LintOptions {
     return new LintOptions(only, disabled, Objects.requireNonNull(severity, "severity"), perRule);
   }
 
-  /** Findings of {@code ruleId} get this severity. @throws IllegalArgumentException on unknown id */
+  /**
+   * Findings of {@code ruleId} get this severity. @throws IllegalArgumentException on unknown id
+   */
   public LintOptions withSeverity(String ruleId, Severity severity) {
     Objects.requireNonNull(severity, "severity");
     String id = normalise(Set.of(Objects.requireNonNull(ruleId, "ruleId"))).iterator().next();
@@ -155,7 +160,14 @@ public final class LintOptions {
 
   @Override
   public String toString() {
-    return "LintOptions[only=" + only + ", disabled=" + disabled + ", severity=" + global
-        + ", perRule=" + perRule + "]";
+    return "LintOptions[only="
+        + only
+        + ", disabled="
+        + disabled
+        + ", severity="
+        + global
+        + ", perRule="
+        + perRule
+        + "]";
   }
 }

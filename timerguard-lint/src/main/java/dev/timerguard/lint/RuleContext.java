@@ -11,8 +11,8 @@ import javax.lang.model.util.Types;
  * compiler's type utilities, and a sink for findings. Only public {@code com.sun.source} and {@code
  * javax.lang.model} APIs are exposed, so no {@code --add-exports} is ever needed.
  *
- * <p>A context belongs to one analysis of one compilation unit on one thread; it is not
- * thread-safe and must not be retained after {@link Rule#check} returns.
+ * <p>A context belongs to one analysis of one compilation unit on one thread; it is not thread-safe
+ * and must not be retained after {@link Rule#check} returns.
  */
 public interface RuleContext {
   /** The compilation unit being analyzed. */

@@ -26,7 +26,9 @@ public record ScanResult(
 
   /** A file that could not be (fully) analysed, and why. */
   public record FileError(String file, String message) {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * @throws NullPointerException if an argument is null
+     */
     public FileError {
       Objects.requireNonNull(file, "file");
       Objects.requireNonNull(message, "message");

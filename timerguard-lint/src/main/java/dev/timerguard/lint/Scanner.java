@@ -6,6 +6,7 @@ import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
 import dev.timerguard.lint.internal.Analyzer;
 import dev.timerguard.lint.rules.Rules;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -34,7 +35,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.io.File;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticListener;
 import javax.tools.JavaCompiler;
@@ -49,10 +49,10 @@ import javax.tools.ToolProvider;
  * suppressions as the javac plugin.
  *
  * <p>Only files that mention a candidate name (a timer, executor, thread, lock, sleep or wait API,
- * or a {@code timerguard:allow} comment) are attributed; the others cannot produce a finding and are
- * only parsed, so that unparsable files are still reported. Files are compiled in batches (default
- * 500 files, on up to 2 threads); a batch in which javac itself fails (an exception, a stack
- * overflow, running out of memory) is bisected until the failing file is alone, so one
+ * or a {@code timerguard:allow} comment) are attributed; the others cannot produce a finding and
+ * are only parsed, so that unparsable files are still reported. Files are compiled in batches
+ * (default 500 files, on up to 2 threads); a batch in which javac itself fails (an exception, a
+ * stack overflow, running out of memory) is bisected until the failing file is alone, so one
  * pathological file costs only itself. Files that declare a class another file of the batch also
  * declares are analysed in a batch of their own, so both files' findings are reported.
  *
@@ -60,14 +60,14 @@ import javax.tools.ToolProvider;
  * (unreadable, larger than {@link Builder#maxFileBytes(long)}, unparsable, javac or a rule failed
  * on it) is named in {@link ScanResult#errors()} with the reason; the scan goes on without it.
  *
- * <p><b>What is walked.</b> Symbolic links to files and folders are followed (a path argument
- * that is a link too); a link that leads back into a folder being walked is not followed again,
- * and a file reached by two paths is scanned once. Directories named {@code .git}, {@code .hg},
- * {@code .svn}, {@code node_modules} and Maven-filtered template roots ({@code java-templates},
- * {@code java-filtered}, whose {@code ${...}} placeholders do not parse) are skipped; {@code
- * target} and {@code build} are skipped only where they are a module's build output, next to a
- * {@code pom.xml}, {@code build.gradle} or {@code build.gradle.kts} (a package named {@code build}
- * is scanned). Progress lines go to the progress stream (stderr in the CLI).
+ * <p><b>What is walked.</b> Symbolic links to files and folders are followed (a path argument that
+ * is a link too); a link that leads back into a folder being walked is not followed again, and a
+ * file reached by two paths is scanned once. Directories named {@code .git}, {@code .hg}, {@code
+ * .svn}, {@code node_modules} and Maven-filtered template roots ({@code java-templates}, {@code
+ * java-filtered}, whose {@code ${...}} placeholders do not parse) are skipped; {@code target} and
+ * {@code build} are skipped only where they are a module's build output, next to a {@code pom.xml},
+ * {@code build.gradle} or {@code build.gradle.kts} (a package named {@code build} is scanned).
+ * Progress lines go to the progress stream (stderr in the CLI).
  *
  * <p><b>Class path.</b> The given entries, then the safe timer API ({@code timerguard-core}) this
  * analyzer is built with, so calls to TimerGuard itself resolve even with no class path.
@@ -81,9 +81,12 @@ public final class Scanner {
 
   private static final Set<String> SKIP_DIRS =
       Set.of(".git", ".hg", ".svn", "node_modules", "java-templates", "java-filtered");
+
   /** Skipped only next to one of {@link #BUILD_FILES}: a module's build output. */
   private static final Set<String> BUILD_OUTPUT_DIRS = Set.of("target", "build");
-  private static final List<String> BUILD_FILES = List.of("pom.xml", "build.gradle", "build.gradle.kts");
+
+  private static final List<String> BUILD_FILES =
+      List.of("pom.xml", "build.gradle", "build.gradle.kts");
 
   private final List<Path> paths;
   private final List<Path> classpath;
@@ -127,10 +130,10 @@ public final class Scanner {
     private Builder() {}
 
     /**
-     * Reports files below {@code dir} by their path relative to it (default: relative to the working
-     * directory); files outside it are reported relative to their scan root. Baselines key findings
-     * by this path, so a build tool passes the module's directory to make reports and baselines
-     * independent of where the build was started.
+     * Reports files below {@code dir} by their path relative to it (default: relative to the
+     * working directory); files outside it are reported relative to their scan root. Baselines key
+     * findings by this path, so a build tool passes the module's directory to make reports and
+     * baselines independent of where the build was started.
      *
      * @throws NullPointerException if {@code dir} is null
      */
@@ -254,14 +257,16 @@ public final class Scanner {
     long start = System.nanoTime();
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
-      throw new IllegalStateException("no Java compiler in this runtime: run timerguard on a JDK, not a JRE");
+      throw new IllegalStateException(
+          "no Java compiler in this runtime: run timerguard on a JDK, not a JRE");
     }
     List<ScanResult.FileError> errors = Collections.synchronizedList(new ArrayList<>());
     List<Source> sources = collect(errors);
     String sourcepath = projectSourcePath ? sourceRoots(sources) : "";
     List<List<Source>> batches = new ArrayList<>();
     // keep both threads busy on small trees too: at least `threads` batches when possible
-    int size = Math.max(1, Math.min(batchSize, Math.max(50, (sources.size() + threads - 1) / threads)));
+    int size =
+        Math.max(1, Math.min(batchSize, Math.max(50, (sources.size() + threads - 1) / threads)));
     for (int i = 0; i < sources.size(); i += size) {
       batches.add(sources.subList(i, Math.min(sources.size(), i + size)));
     }
@@ -270,7 +275,8 @@ public final class Scanner {
     AtomicInteger unresolved = new AtomicInteger();
     AtomicInteger attributed = new AtomicInteger();
     progress("timerguard scan: " + sources.size() + " files in " + batches.size() + " batches");
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(1, batches.size())));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(threads, Math.max(1, batches.size())));
     try {
       List<Future<?>> futures = new ArrayList<>();
       List<List<Source>> submitted = new ArrayList<>();
@@ -281,9 +287,16 @@ public final class Scanner {
                 () -> {
                   runBatch(javac, batch, sourcepath, findings, errors, unresolved, attributed);
                   int n = done.addAndGet(batch.size());
-                  progress("timerguard scan: " + n + "/" + sources.size() + " files, "
-                      + findings.size() + " findings, "
-                      + String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9));
+                  progress(
+                      "timerguard scan: "
+                          + n
+                          + "/"
+                          + sources.size()
+                          + " files, "
+                          + findings.size()
+                          + " findings, "
+                          + String.format(
+                              Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9));
                 }));
       }
       for (int i = 0; i < futures.size(); i++) {
@@ -292,7 +305,8 @@ public final class Scanner {
         } catch (ExecutionException e) {
           // runBatch contains every failure it knows of; should one escape, name each file it cost
           for (Source s : submitted.get(i)) {
-            errors.add(new ScanResult.FileError(s.name, "not analysed: internal error: " + e.getCause()));
+            errors.add(
+                new ScanResult.FileError(s.name, "not analysed: internal error: " + e.getCause()));
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -311,7 +325,12 @@ public final class Scanner {
     List<ScanResult.FileError> sortedErrors = new ArrayList<>(errors);
     sortedErrors.sort(Comparator.comparing(ScanResult.FileError::file));
     return new ScanResult(
-        sorted, sortedErrors, sources.size(), attributed.get(), unresolved.get(), Duration.ofNanos(System.nanoTime() - start));
+        sorted,
+        sortedErrors,
+        sources.size(),
+        attributed.get(),
+        unresolved.get(),
+        Duration.ofNanos(System.nanoTime() - start));
   }
 
   /**
@@ -322,7 +341,8 @@ public final class Scanner {
   private static List<Path> withTimerGuardApi(List<Path> user) {
     List<Path> out = new ArrayList<>(user);
     try {
-      java.security.CodeSource cs = dev.timerguard.CreatesTimer.class.getProtectionDomain().getCodeSource();
+      java.security.CodeSource cs =
+          dev.timerguard.CreatesTimer.class.getProtectionDomain().getCodeSource();
       if (cs != null && cs.getLocation() != null) {
         Path core = Path.of(cs.getLocation().toURI());
         if (!out.contains(core)) {
@@ -330,7 +350,8 @@ public final class Scanner {
         }
       }
     } catch (java.net.URISyntaxException | RuntimeException e) {
-      // not loaded from a file (a custom class loader): TimerGuard calls resolve only with a class path
+      // not loaded from a file (a custom class loader): TimerGuard calls resolve only with a class
+      // path
     }
     return List.copyOf(out);
   }
@@ -403,7 +424,9 @@ public final class Scanner {
                   return FileVisitResult.CONTINUE;
                 }
                 if (attrs.isSymbolicLink() && !Files.isRegularFile(file)) {
-                  errors.add(new ScanResult.FileError(rel(base, file), "cannot read: broken symbolic link"));
+                  errors.add(
+                      new ScanResult.FileError(
+                          rel(base, file), "cannot read: broken symbolic link"));
                 } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                   add(out, seen, base, file, errors);
                 }
@@ -445,7 +468,8 @@ public final class Scanner {
     return false;
   }
 
-  private void add(List<Source> out, Set<Path> seen, Path base, Path file, List<ScanResult.FileError> errors) {
+  private void add(
+      List<Source> out, Set<Path> seen, Path base, Path file, List<ScanResult.FileError> errors) {
     Path abs = file.toAbsolutePath().normalize();
     Path real;
     try {
@@ -468,15 +492,18 @@ public final class Scanner {
   }
 
   /**
-   * The path reported for a file: relative to the {@link Builder#pathBase path base} (by default the
-   * working directory) when the file is below it (so several roots stay distinguishable and SARIF's
-   * %SRCROOT% is that directory), else relative to its scan root.
+   * The path reported for a file: relative to the {@link Builder#pathBase path base} (by default
+   * the working directory) when the file is below it (so several roots stay distinguishable and
+   * SARIF's %SRCROOT% is that directory), else relative to its scan root.
    */
   private String rel(Path base, Path file) {
     Path cwd = pathBase != null ? pathBase : Path.of("").toAbsolutePath().normalize();
     Path b = base.toAbsolutePath().normalize();
     Path f = file.toAbsolutePath().normalize();
-    Path r = f.startsWith(cwd) && !f.equals(cwd) ? cwd.relativize(f) : f.startsWith(b) ? b.relativize(f) : f;
+    Path r =
+        f.startsWith(cwd) && !f.equals(cwd)
+            ? cwd.relativize(f)
+            : f.startsWith(b) ? b.relativize(f) : f;
     String s = r.toString().replace(File.separatorChar, '/');
     return s.isEmpty() ? String.valueOf(f.getFileName()) : s;
   }
@@ -489,6 +516,7 @@ public final class Scanner {
       java.util.regex.Pattern.compile(
           "sleep|wait\\s*\\(|await|Timer|Executor|schedule|ForkJoinPool|orTimeout|completeOnTimeout"
               + "|newTimeout|timerguard|TimeUnit");
+
   /** {@code Thread.start()} / {@code Thread.join(..)}: only with a {@code Thread} in the file. */
   private static final java.util.regex.Pattern THREAD_CALL =
       java.util.regex.Pattern.compile("join\\s*\\(|\\.start\\s*\\(");
@@ -515,8 +543,14 @@ public final class Scanner {
       try {
         size = Files.size(s.path);
         if (size > maxFileBytes) {
-          errors.add(new ScanResult.FileError(s.name, "too large to analyse: " + size
-              + " bytes, above the limit of " + maxFileBytes + " bytes"));
+          errors.add(
+              new ScanResult.FileError(
+                  s.name,
+                  "too large to analyse: "
+                      + size
+                      + " bytes, above the limit of "
+                      + maxFileBytes
+                      + " bytes"));
           continue;
         }
         text = new String(Files.readAllBytes(s.path), StandardCharsets.UTF_8);
@@ -524,8 +558,9 @@ public final class Scanner {
         errors.add(new ScanResult.FileError(s.name, "cannot read: " + e));
         continue;
       } catch (OutOfMemoryError e) {
-        errors.add(new ScanResult.FileError(s.name, "too large to analyse: out of memory reading its "
-            + size + " bytes"));
+        errors.add(
+            new ScanResult.FileError(
+                s.name, "too large to analyse: out of memory reading its " + size + " bytes"));
         continue;
       }
       (isCandidate(text) ? candidates : others).add(s);
@@ -553,20 +588,33 @@ public final class Scanner {
     List<Source> deferred;
     try {
       deferred =
-          compileAndAnalyze(javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
+          compileAndAnalyze(
+              javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
     } catch (RuntimeException | Error e) {
       // javac or the analysis failed (also: stack overflow, out of memory); what the batch held
       // is garbage now, so a retry of its halves has the memory back
       if (batch.size() == 1) {
-        errors.add(new ScanResult.FileError(batch.get(0).name,
-            (e instanceof OutOfMemoryError ? "too large to analyse: javac ran out of memory on it: "
-                : "javac failed on this file: ") + e));
+        errors.add(
+            new ScanResult.FileError(
+                batch.get(0).name,
+                (e instanceof OutOfMemoryError
+                        ? "too large to analyse: javac ran out of memory on it: "
+                        : "javac failed on this file: ")
+                    + e));
         return;
       }
       // bisect to isolate the file that breaks javac; the rest is analysed normally
       int half = batch.size() / 2;
-      compileIsolating(javac, batch.subList(0, half), analyze, sourcepath, findings, errors, unresolved);
-      compileIsolating(javac, batch.subList(half, batch.size()), analyze, sourcepath, findings, errors, unresolved);
+      compileIsolating(
+          javac, batch.subList(0, half), analyze, sourcepath, findings, errors, unresolved);
+      compileIsolating(
+          javac,
+          batch.subList(half, batch.size()),
+          analyze,
+          sourcepath,
+          findings,
+          errors,
+          unresolved);
       return;
     }
     findings.addAll(batchFindings);
@@ -608,7 +656,11 @@ public final class Scanner {
             duplicateFiles.add(uri);
           } else if (parsing[0]) {
             parseErrors.putIfAbsent(
-                uri, "line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT).lines().findFirst().orElse(""));
+                uri,
+                "line "
+                    + d.getLineNumber()
+                    + ": "
+                    + d.getMessage(Locale.ROOT).lines().findFirst().orElse(""));
           } else {
             unresolvedFiles.add(uri);
           }
@@ -629,8 +681,13 @@ public final class Scanner {
       opts.add(sourcepath);
     }
     opts.add("-classpath");
-    opts.add(classpath.stream().map(Path::toString).reduce((a, b) -> a + File.pathSeparator + b).orElse(""));
-    try (StandardJavaFileManager fm = javac.getStandardFileManager(listener, Locale.ROOT, StandardCharsets.UTF_8)) {
+    opts.add(
+        classpath.stream()
+            .map(Path::toString)
+            .reduce((a, b) -> a + File.pathSeparator + b)
+            .orElse(""));
+    try (StandardJavaFileManager fm =
+        javac.getStandardFileManager(listener, Locale.ROOT, StandardCharsets.UTF_8)) {
       List<Path> files = new ArrayList<>();
       for (Source s : batch) {
         files.add(s.path);
@@ -649,14 +706,17 @@ public final class Scanner {
           String uri = cu.getSourceFile().toUri().toString();
           String parseError = parseErrors.get(uri);
           if (parseError != null) {
-            errors.add(new ScanResult.FileError(byUri.getOrDefault(uri, uri), "unparsable, skipped: " + parseError));
+            errors.add(
+                new ScanResult.FileError(
+                    byUri.getOrDefault(uri, uri), "unparsable, skipped: " + parseError));
           }
         }
         return List.of();
       }
       task.analyze();
       Trees trees = Trees.instance(task);
-      Analyzer analyzer = new Analyzer(Rules.all(), options, trees, task.getTypes(), task.getElements());
+      Analyzer analyzer =
+          new Analyzer(Rules.all(), options, trees, task.getTypes(), task.getElements());
       List<Source> deferred = new ArrayList<>();
       for (Source s : batch) {
         if (duplicateFiles.contains(s.path.toUri().toString())) {
@@ -689,7 +749,8 @@ public final class Scanner {
         }
       }
       for (Analyzer.RuleFailure f : analyzer.failures()) {
-        errors.add(new ScanResult.FileError(f.file(), "rule " + f.ruleId() + " failed: " + f.error()));
+        errors.add(
+            new ScanResult.FileError(f.file(), "rule " + f.ruleId() + " failed: " + f.error()));
       }
       return deferred;
     } catch (IOException e) {

@@ -45,8 +45,9 @@ public enum Severity {
   }
 
   /**
-   * Parses a fail-on threshold (the scanner's {@code --fail-on}, the Maven plugin's {@code failOn}):
-   * a severity as accepted by {@link #parse}, or {@code never} (empty: no finding fails the run).
+   * Parses a fail-on threshold (the scanner's {@code --fail-on}, the Maven plugin's {@code
+   * failOn}): a severity as accepted by {@link #parse}, or {@code never} (empty: no finding fails
+   * the run).
    *
    * @throws NullPointerException if {@code text} is null
    * @throws IllegalArgumentException naming the accepted values if {@code text} is none of them

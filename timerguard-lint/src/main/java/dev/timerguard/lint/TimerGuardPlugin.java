@@ -21,12 +21,12 @@ import javax.tools.Diagnostic;
  * attribution and flow analysis, and reports findings as compiler diagnostics with file, line,
  * column, {@code [TGxxx]} rule id, message and a {@code fix:} hint.
  *
- * <p>Options follow the plugin name in the same argument: {@code "-Xplugin:TimerGuard rules=TG101,TG103
- * disable=TG104 severity=error TG106=info"} (see {@link LintOptions#parse}). Default severity
- * {@link Severity#WARNING} is emitted as a <em>mandatory</em> warning so it survives {@code -nowarn};
- * {@link Severity#ERROR} fails the compilation. Bad options produce one compiler error naming the
- * bad token, instead of crashing javac. A rule that throws is reported as a warning and never aborts
- * the compilation.
+ * <p>Options follow the plugin name in the same argument: {@code "-Xplugin:TimerGuard
+ * rules=TG101,TG103 disable=TG104 severity=error TG106=info"} (see {@link LintOptions#parse}).
+ * Default severity {@link Severity#WARNING} is emitted as a <em>mandatory</em> warning so it
+ * survives {@code -nowarn}; {@link Severity#ERROR} fails the compilation. Bad options produce one
+ * compiler error naming the bad token, instead of crashing javac. A rule that throws is reported as
+ * a warning and never aborts the compilation.
  *
  * <p>With {@code -J-Dtimerguard.plugin.timing=true} (or the system property in-process) the plugin
  * prints the time it spent analysing when the compilation ends.
@@ -96,8 +96,7 @@ public final class TimerGuardPlugin implements Plugin {
             if (badOptions != null) {
               if (!complained) {
                 complained = true;
-                trees.printMessage(
-                    Diagnostic.Kind.ERROR, "TimerGuard: " + badOptions, cu, cu);
+                trees.printMessage(Diagnostic.Kind.ERROR, "TimerGuard: " + badOptions, cu, cu);
               }
               return;
             }
@@ -116,10 +115,13 @@ public final class TimerGuardPlugin implements Plugin {
               Tree at = l.tree() != null ? l.tree() : locate(trees, cu, l.position());
               trees.printMessage(kind(f.severity()), format(f), at, cu);
             }
-            for (Analyzer.RuleFailure rf : analyzer.failures().subList(before, analyzer.failures().size())) {
+            for (Analyzer.RuleFailure rf :
+                analyzer.failures().subList(before, analyzer.failures().size())) {
               trees.printMessage(
                   Diagnostic.Kind.MANDATORY_WARNING,
-                  "[" + rf.ruleId() + "] TimerGuard rule failed on this file and was skipped: "
+                  "["
+                      + rf.ruleId()
+                      + "] TimerGuard rule failed on this file and was skipped: "
                       + rf.error(),
                   cu,
                   cu);
@@ -131,7 +133,7 @@ public final class TimerGuardPlugin implements Plugin {
   /** {@code -J-Dtimerguard.plugin.timing=true}: print the time spent in the rules at the end. */
   private static final boolean TIMING = Boolean.getBoolean("timerguard.plugin.timing");
 
-  /** {@code [TG101] message\n  fix: hint}: the form every front end shares. */
+  /** {@code [TG101] message\n fix: hint}: the form every front end shares. */
   static String format(Finding f) {
     return "[" + f.ruleId() + "] " + f.ruleName() + ": " + f.message() + "\n  fix: " + f.hint();
   }
@@ -164,13 +166,15 @@ public final class TimerGuardPlugin implements Plugin {
           best[0] = tree;
           bestStart[0] = s;
         }
-        if (s > position || (end >= 0 && end < position && s >= 0 && !(tree instanceof CompilationUnitTree))) {
+        if (s > position
+            || (end >= 0 && end < position && s >= 0 && !(tree instanceof CompilationUnitTree))) {
           return null;
         }
         return super.scan(tree, v);
       }
     }.scan(cu, null);
-    if (bestStart[0] < 0 || cu.getLineMap().getLineNumber(bestStart[0]) != cu.getLineMap().getLineNumber(position)) {
+    if (bestStart[0] < 0
+        || cu.getLineMap().getLineNumber(bestStart[0]) != cu.getLineMap().getLineNumber(position)) {
       // own-line comment: attach to the first tree that starts after it
       Tree[] next = {null};
       long[] nextStart = {Long.MAX_VALUE};

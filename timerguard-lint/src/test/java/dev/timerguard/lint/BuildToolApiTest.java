@@ -15,22 +15,34 @@ class BuildToolApiTest {
   @TempDir Path dir;
 
   @Test
-  void pathBaseMakesReportedPathsAndBaselineKeysIndependentOfTheWorkingDirectory() throws Exception {
+  void pathBaseMakesReportedPathsAndBaselineKeysIndependentOfTheWorkingDirectory()
+      throws Exception {
     Path module = dir.resolve("module");
     Path file = module.resolve("src/main/java/app/Leaky.java");
     Files.createDirectories(file.getParent());
     Files.writeString(file, ScannerTest.LEAKY);
 
     ScanResult fromModule =
-        Scanner.builder().paths(List.of(module.resolve("src/main/java"))).pathBase(module).build().scan();
+        Scanner.builder()
+            .paths(List.of(module.resolve("src/main/java")))
+            .pathBase(module)
+            .build()
+            .scan();
     assertThat(fromModule.findings())
         .extracting(f -> f.file() + ":" + f.line() + ":" + f.ruleId())
-        .containsExactly("src/main/java/app/Leaky.java:7:TG101", "src/main/java/app/Leaky.java:11:TG103");
+        .containsExactly(
+            "src/main/java/app/Leaky.java:7:TG101", "src/main/java/app/Leaky.java:11:TG103");
 
     // the same module scanned with a base above it: other paths, so the baseline no longer matches
     ScanResult fromParent =
-        Scanner.builder().paths(List.of(module.resolve("src/main/java"))).pathBase(dir).build().scan();
-    assertThat(fromParent.findings()).extracting(Finding::file).containsOnly("module/src/main/java/app/Leaky.java");
+        Scanner.builder()
+            .paths(List.of(module.resolve("src/main/java")))
+            .pathBase(dir)
+            .build()
+            .scan();
+    assertThat(fromParent.findings())
+        .extracting(Finding::file)
+        .containsOnly("module/src/main/java/app/Leaky.java");
     Baseline baseline = Baseline.of(fromModule.findings());
     assertThat(baseline.newFindings(fromModule.findings())).isEmpty();
     assertThat(baseline.newFindings(fromParent.findings())).hasSize(2);
@@ -59,6 +71,7 @@ class BuildToolApiTest {
     assertThatThrownBy(() -> Severity.parseThreshold("fatal"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown severity threshold 'fatal' (expected info, warning, error or never)");
-    assertThatThrownBy(() -> Scanner.builder().pathBase(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> Scanner.builder().pathBase(null))
+        .isInstanceOf(NullPointerException.class);
   }
 }

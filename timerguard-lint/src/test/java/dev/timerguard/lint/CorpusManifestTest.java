@@ -25,7 +25,8 @@ class CorpusManifestTest {
       List.of("id", "coordinates", "path", "lines", "rule", "expect", "kind", "evidence", "note");
   static final Set<String> KINDS = Set.of("buggy-release", "fixed-release", "tricky-negative");
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]*");
-  private static final Pattern GAV = Pattern.compile("[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+");
+  private static final Pattern GAV =
+      Pattern.compile("[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+");
   private static final Pattern PATH = Pattern.compile("([A-Za-z0-9_$-]+/)*[A-Za-z0-9_$-]+\\.java");
   private static final Pattern LINES = Pattern.compile("([1-9][0-9]*)(?:-([1-9][0-9]*))?");
 
@@ -60,7 +61,8 @@ class CorpusManifestTest {
         continue;
       }
       if (f.length != COLUMNS.size()) {
-        problems.add(at + "expected " + COLUMNS.size() + " tab-separated columns, found " + f.length);
+        problems.add(
+            at + "expected " + COLUMNS.size() + " tab-separated columns, found " + f.length);
         continue;
       }
       cases++;
@@ -79,7 +81,8 @@ class CorpusManifestTest {
       Matcher m = LINES.matcher(f[3]);
       if (!m.matches()) {
         problems.add(at + "lines '" + f[3] + "' is not N or N-M");
-      } else if (m.group(2) != null && Integer.parseInt(m.group(2)) < Integer.parseInt(m.group(1))) {
+      } else if (m.group(2) != null
+          && Integer.parseInt(m.group(2)) < Integer.parseInt(m.group(1))) {
         problems.add(at + "lines '" + f[3] + "' ends before it starts");
       }
       if (Rules.byId(f[4]) == null) {
@@ -93,10 +96,16 @@ class CorpusManifestTest {
       if (!KINDS.contains(kind)) {
         problems.add(at + "kind '" + kind + "' is not one of " + KINDS);
       } else if (kind.equals("buggy-release") != expect.equals("flag")) {
-        problems.add(at + "kind " + kind + " needs expect " + (kind.equals("buggy-release") ? "flag" : "no-flag"));
+        problems.add(
+            at
+                + "kind "
+                + kind
+                + " needs expect "
+                + (kind.equals("buggy-release") ? "flag" : "no-flag"));
       }
       if (!f[7].startsWith("https://")) {
-        problems.add(at + "evidence '" + f[7] + "' must be an https link to the upstream issue or fix");
+        problems.add(
+            at + "evidence '" + f[7] + "' must be an https link to the upstream issue or fix");
       }
       if (f[8].isBlank()) {
         problems.add(at + "note must say what leaks (or why the negative is correct)");
@@ -135,7 +144,8 @@ class CorpusManifestTest {
     assertThat(check(header + good, out)).isEmpty();
     assertThat(out.get(0)).isEqualTo(new Summary(1, 1, Set.of("TG103"), Set.of()));
 
-    assertThat(check(header + good + good, new ArrayList<>())).containsExactly("line 3: duplicate id 'a-1'");
+    assertThat(check(header + good + good, new ArrayList<>()))
+        .containsExactly("line 3: duplicate id 'a-1'");
     assertThat(check(header + good.replace("TG103", "TG999"), new ArrayList<>()))
         .containsExactly("line 2: rule 'TG999' is not one of " + Rules.ids());
     assertThat(check(header + good.replace("g:a:1.0", "g-a-1.0"), new ArrayList<>()))
@@ -145,12 +155,17 @@ class CorpusManifestTest {
     assertThat(check(header + good.replace("\tflag\t", "\tno-flag\t"), new ArrayList<>()))
         .containsExactly("line 2: kind buggy-release needs expect flag");
     assertThat(check(header + good.replace("https://x/1", "CURATOR-66"), new ArrayList<>()))
-        .containsExactly("line 2: evidence 'CURATOR-66' must be an https link to the upstream issue or fix");
+        .containsExactly(
+            "line 2: evidence 'CURATOR-66' must be an https link to the upstream issue or fix");
     assertThat(check(header + good.replace("\tleaks\n", "\n"), new ArrayList<>()))
         .containsExactly("line 2: expected 9 tab-separated columns, found 8");
     assertThat(check(header + good.replace("p/A.java", "../A.java"), new ArrayList<>()))
         .containsExactly("line 2: path '../A.java' is not a relative .java path inside the jar");
-    assertThat(check(good, new ArrayList<>())).first().asString().startsWith("line 1: header must be");
-    assertThat(check("# only a comment\n", new ArrayList<>())).containsExactly("the manifest has no header line");
+    assertThat(check(good, new ArrayList<>()))
+        .first()
+        .asString()
+        .startsWith("line 1: header must be");
+    assertThat(check("# only a comment\n", new ArrayList<>()))
+        .containsExactly("the manifest has no header line");
   }
 }

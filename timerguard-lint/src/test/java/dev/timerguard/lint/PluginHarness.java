@@ -24,16 +24,17 @@ import javax.tools.ToolProvider;
 
 /**
  * Compiles fixture sources in-process with the real javac and {@code -Xplugin:TimerGuard} against
- * the real {@code timerguard-core} (the plugin
- * found through its META-INF/services entry on the processor path), and reads the expectations
- * written in the fixtures: {@code // BUG: TG101} on the line above each expected finding.
+ * the real {@code timerguard-core} (the plugin found through its META-INF/services entry on the
+ * processor path), and reads the expectations written in the fixtures: {@code // BUG: TG101} on the
+ * line above each expected finding.
  */
 final class PluginHarness {
   private static final Pattern TG = Pattern.compile("^\\[(TG\\d{3})\\]");
   private static final Pattern BUG = Pattern.compile("//\\s*BUG:\\s*((?:TG\\d{3}[ ,]*)+)");
 
   /** One diagnostic as seen by a user. */
-  record Diag(String file, long line, long column, String ruleId, Diagnostic.Kind kind, String message) {
+  record Diag(
+      String file, long line, long column, String ruleId, Diagnostic.Kind kind, String message) {
     String key() {
       return file + ":" + line + ":" + ruleId;
     }
@@ -49,7 +50,8 @@ final class PluginHarness {
 
   static Path pluginLocation() {
     try {
-      return Paths.get(TimerGuardPlugin.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Paths.get(
+          TimerGuardPlugin.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -69,7 +71,8 @@ final class PluginHarness {
    */
   static Path coreLocation() {
     try {
-      return Paths.get(dev.timerguard.Timers.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Paths.get(
+          dev.timerguard.Timers.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -81,7 +84,8 @@ final class PluginHarness {
   }
 
   /** As {@link #compile}, with extra javac options (e.g. {@code -nowarn}). */
-  static List<Diag> compileWith(Path out, List<Path> sources, List<String> extra, String... pluginArgs) {
+  static List<Diag> compileWith(
+      Path out, List<Path> sources, List<String> extra, String... pluginArgs) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
     try (StandardJavaFileManager fm = javac.getStandardFileManager(diags, Locale.ROOT, null)) {
@@ -106,14 +110,23 @@ final class PluginHarness {
     for (Diagnostic<? extends JavaFileObject> d : diags.getDiagnostics()) {
       String msg = d.getMessage(Locale.ROOT);
       Matcher m = TG.matcher(msg);
-      String file = d.getSource() == null ? "" : Paths.get(d.getSource().toUri()).getFileName().toString();
+      String file =
+          d.getSource() == null ? "" : Paths.get(d.getSource().toUri()).getFileName().toString();
       result.add(
-          new Diag(file, d.getLineNumber(), d.getColumnNumber(), m.find() ? m.group(1) : null, d.getKind(), msg));
+          new Diag(
+              file,
+              d.getLineNumber(),
+              d.getColumnNumber(),
+              m.find() ? m.group(1) : null,
+              d.getKind(),
+              msg));
     }
     return result;
   }
 
-  /** {@code File.java:LINE:TGxxx} for each {@code // BUG: TGxxx} comment (finding on the next line). */
+  /**
+   * {@code File.java:LINE:TGxxx} for each {@code // BUG: TGxxx} comment (finding on the next line).
+   */
   static TreeSet<String> expected(Path fixture) throws IOException {
     TreeSet<String> out = new TreeSet<>();
     List<String> lines = Files.readAllLines(fixture);
@@ -131,7 +144,9 @@ final class PluginHarness {
   }
 
   static TreeSet<String> actual(List<Diag> diags) {
-    return diags.stream().filter(d -> d.ruleId() != null).map(Diag::key)
+    return diags.stream()
+        .filter(d -> d.ruleId() != null)
+        .map(Diag::key)
         .collect(Collectors.toCollection(TreeSet::new));
   }
 

@@ -19,15 +19,20 @@ class PluginOptionsTest {
   }
 
   private static List<String> kinds(List<PluginHarness.Diag> diags) {
-    return diags.stream().filter(d -> d.ruleId() != null).map(d -> d.ruleId() + ":" + d.kind())
-        .distinct().collect(Collectors.toList());
+    return diags.stream()
+        .filter(d -> d.ruleId() != null)
+        .map(d -> d.ruleId() + ":" + d.kind())
+        .distinct()
+        .collect(Collectors.toList());
   }
 
   @Test
   void defaultIsAMandatoryWarningThatSurvivesNowarnWithFileLineColumnAndHint() {
-    List<PluginHarness.Diag> diags = PluginHarness.compileWith(out, List.of(fixture()), List.of("-nowarn"));
+    List<PluginHarness.Diag> diags =
+        PluginHarness.compileWith(out, List.of(fixture()), List.of("-nowarn"));
     assertThat(kinds(diags)).containsExactly("TG107:" + Diagnostic.Kind.MANDATORY_WARNING);
-    PluginHarness.Diag d = diags.stream().filter(x -> "TG107".equals(x.ruleId())).findFirst().orElseThrow();
+    PluginHarness.Diag d =
+        diags.stream().filter(x -> "TG107".equals(x.ruleId())).findFirst().orElseThrow();
     assertThat(d.file()).isEqualTo("TG107Positive.java");
     assertThat(d.line()).isEqualTo(14);
     assertThat(d.column()).isEqualTo(17);
@@ -39,7 +44,8 @@ class PluginOptionsTest {
     assertThat(kinds(PluginHarness.compile(out, List.of(fixture()), "severity=error")))
         .containsExactly("TG107:" + Diagnostic.Kind.ERROR);
     assertThat(kinds(PluginHarness.compile(out, List.of(fixture()), "TG107=off"))).isEmpty();
-    assertThat(kinds(PluginHarness.compile(out, List.of(fixture()), "rules=TG101,TG102"))).isEmpty();
+    assertThat(kinds(PluginHarness.compile(out, List.of(fixture()), "rules=TG101,TG102")))
+        .isEmpty();
     assertThat(kinds(PluginHarness.compile(out, List.of(fixture()), "TG107=info")))
         .containsExactly("TG107:" + Diagnostic.Kind.NOTE);
   }
@@ -56,29 +62,46 @@ class PluginOptionsTest {
   @Test
   void truncatedSourcesNeverCrashThePlugin() throws Exception {
     java.util.Random random = new java.util.Random(7);
-    List<String> names = List.of("TG101Positive", "TG103Positive", "TG105Positive", "TG106Positive",
-        "TG107Positive", "TG109Positive");
+    List<String> names =
+        List.of(
+            "TG101Positive",
+            "TG103Positive",
+            "TG105Positive",
+            "TG106Positive",
+            "TG107Positive",
+            "TG109Positive");
     for (int i = 0; i < 12; i++) {
       String name = names.get(i % names.size());
-      String text = java.nio.file.Files.readString(PluginHarness.fixtures().resolve(name + ".java"));
+      String text =
+          java.nio.file.Files.readString(PluginHarness.fixtures().resolve(name + ".java"));
       Path dir = java.nio.file.Files.createDirectories(out.resolve("t" + i).resolve("src"));
       Path cut = dir.resolve(name + ".java");
-      java.nio.file.Files.writeString(cut, text.substring(0, 1 + random.nextInt(text.length() - 1)));
-      List<PluginHarness.Diag> diags = PluginHarness.compileWith(
-          out.resolve("t" + i), List.of(cut), List.of("-XDshould-stop.ifError=FLOW"));
-      assertThat(diags).noneMatch(d -> d.message().contains("TimerGuard failed")
-          || d.message().contains("rule failed") || d.message().contains("exception has occurred"));
+      java.nio.file.Files.writeString(
+          cut, text.substring(0, 1 + random.nextInt(text.length() - 1)));
+      List<PluginHarness.Diag> diags =
+          PluginHarness.compileWith(
+              out.resolve("t" + i), List.of(cut), List.of("-XDshould-stop.ifError=FLOW"));
+      assertThat(diags)
+          .noneMatch(
+              d ->
+                  d.message().contains("TimerGuard failed")
+                      || d.message().contains("rule failed")
+                      || d.message().contains("exception has occurred"));
     }
   }
 
   @Test
   void optionParsingRejectsBadInputClearly() {
-    assertThatThrownBy(() -> LintOptions.parse("nonsense")).hasMessageContaining("expected key=value");
-    assertThatThrownBy(() -> LintOptions.parse("severity=loud")).hasMessageContaining("unknown severity 'loud'");
-    assertThatThrownBy(() -> LintOptions.parse((String[]) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> LintOptions.parse("nonsense"))
+        .hasMessageContaining("expected key=value");
+    assertThatThrownBy(() -> LintOptions.parse("severity=loud"))
+        .hasMessageContaining("unknown severity 'loud'");
+    assertThatThrownBy(() -> LintOptions.parse((String[]) null))
+        .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> Severity.parse(null)).isInstanceOf(NullPointerException.class);
     assertThat(Severity.parse("WARN")).isEqualTo(Severity.WARNING);
     assertThatThrownBy(() -> new Finding(null, "n", Severity.INFO, "f", 1, 1, "m", "h", "x"))
-        .isInstanceOf(NullPointerException.class).hasMessage("ruleId");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("ruleId");
   }
 }

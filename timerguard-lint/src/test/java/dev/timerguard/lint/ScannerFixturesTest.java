@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The scanner front end over the same fixtures as the javac plugin: exactly the lines marked
- * {@code // BUG: TGxxx} get findings, so both front ends agree.
+ * The scanner front end over the same fixtures as the javac plugin: exactly the lines marked {@code
+ * // BUG: TGxxx} get findings, so both front ends agree.
  */
 class ScannerFixturesTest {
   @Test
@@ -21,7 +21,8 @@ class ScannerFixturesTest {
     Path root = PluginHarness.fixtures();
     List<Path> fixtures;
     try (Stream<Path> s = Files.list(root)) {
-      fixtures = s.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
+      fixtures =
+          s.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
     }
     List<Path> paths = new ArrayList<>(fixtures);
     paths.add(root.resolve("stubs"));

@@ -32,14 +32,26 @@ class ScannerFuzzTest {
 
   /** Fixtures that need only the JDK: scanned untouched in every try. */
   private static final List<String> UNTOUCHED =
-      List.of("TG103Positive.java", "TG104Positive.java", "TG106Positive.java", "TG108Positive.java",
+      List.of(
+          "TG103Positive.java",
+          "TG104Positive.java",
+          "TG106Positive.java",
+          "TG108Positive.java",
           "TG109Positive.java");
+
   /** What the mutations start from: the untouched ones and a few more. */
   private static final List<String> SOURCES =
       Stream.concat(UNTOUCHED.stream(), Stream.of("TG105Positive.java", "TG107Positive.java"))
           .collect(Collectors.toList());
 
-  enum Kind { TRUNCATE, DELETE_LINES, GARBAGE_BYTES, HUGE_LITERAL, DEEP_NESTING, DUPLICATE_CLASS }
+  enum Kind {
+    TRUNCATE,
+    DELETE_LINES,
+    GARBAGE_BYTES,
+    HUGE_LITERAL,
+    DEEP_NESTING,
+    DUPLICATE_CLASS
+  }
 
   /** One mutated file: which source, where ({@code at} in [0, 1)), how much, and a byte seed. */
   record Mutation(Kind kind, int source, double at, int size, long seed) {}
@@ -79,7 +91,8 @@ class ScannerFuzzTest {
 
   @Property(tries = 10)
   void mutatedSourcesNeverHideFilesOrCostUntouchedFindings(
-      @ForAll("mutations") List<Mutation> mutations, @ForAll @IntRange(min = 1, max = 8) int batchSize)
+      @ForAll("mutations") List<Mutation> mutations,
+      @ForAll @IntRange(min = 1, max = 8) int batchSize)
       throws IOException {
     List<String> expected = baseline();
     Path dir = Files.createTempDirectory("tg-fuzz");
@@ -106,19 +119,25 @@ class ScannerFuzzTest {
       ScanResult r = Scanner.builder().paths(List.of(dir)).batchSize(batchSize).build().scan();
 
       assertThat(r.filesScanned()).isEqualTo(written.size());
-      assertThat(r.errors()).allSatisfy(e -> {
-        assertThat(written).as("an error names a file that was written").contains(e.file());
-        assertThat(e.message()).isNotBlank();
-      });
-      assertThat(r.errors()).extracting(ScanResult.FileError::file)
+      assertThat(r.errors())
+          .allSatisfy(
+              e -> {
+                assertThat(written).as("an error names a file that was written").contains(e.file());
+                assertThat(e.message()).isNotBlank();
+              });
+      assertThat(r.errors())
+          .extracting(ScanResult.FileError::file)
           .noneMatch(f -> f.startsWith("untouched/"));
       assertThat(r.findings()).extracting(Finding::file).allMatch(written::contains);
       assertThat(keys(r, "untouched/")).as("findings of the untouched files").isEqualTo(expected);
       for (String copy : verbatimCopies) {
         String prefix = copy.substring(0, copy.lastIndexOf('/') + 1);
         String original = "untouched/" + copy.substring(prefix.length());
-        List<String> want = expected.stream().filter(k -> k.startsWith(original + ":"))
-            .map(k -> prefix + k.substring("untouched/".length())).collect(Collectors.toList());
+        List<String> want =
+            expected.stream()
+                .filter(k -> k.startsWith(original + ":"))
+                .map(k -> prefix + k.substring("untouched/".length()))
+                .collect(Collectors.toList());
         if (UNTOUCHED.contains(copy.substring(prefix.length()))) {
           assertThat(keys(r, copy)).as("a verbatim copy declaring the same class").isEqualTo(want);
         }
@@ -135,28 +154,34 @@ class ScannerFuzzTest {
     switch (m.kind()) {
       case TRUNCATE:
         return source.substring(0, at).getBytes(StandardCharsets.UTF_8);
-      case DELETE_LINES: {
-        List<String> lines = new ArrayList<>(source.lines().collect(Collectors.toList()));
-        int from = (int) (m.at() * lines.size());
-        int n = Math.min(lines.size() - from, 1 + m.size() % 5);
-        lines.subList(from, from + n).clear();
-        return String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
-      }
-      case GARBAGE_BYTES: {
-        byte[] head = source.substring(0, at).getBytes(StandardCharsets.UTF_8);
-        byte[] junk = new byte[1 + m.size() % 200];
-        random.nextBytes(junk);
-        byte[] tail = source.substring(at).getBytes(StandardCharsets.UTF_8);
-        return concat(head, junk, tail);
-      }
-      case HUGE_LITERAL: {
-        String literal = random.nextBoolean()
-            ? "\"" + "x".repeat(m.size() * 100) + "\""
-            : "1".repeat(m.size());
-        return insertAtLine(source, m.at(), "  Object hugeLiteral = " + literal + ";");
-      }
+      case DELETE_LINES:
+        {
+          List<String> lines = new ArrayList<>(source.lines().collect(Collectors.toList()));
+          int from = (int) (m.at() * lines.size());
+          int n = Math.min(lines.size() - from, 1 + m.size() % 5);
+          lines.subList(from, from + n).clear();
+          return String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
+        }
+      case GARBAGE_BYTES:
+        {
+          byte[] head = source.substring(0, at).getBytes(StandardCharsets.UTF_8);
+          byte[] junk = new byte[1 + m.size() % 200];
+          random.nextBytes(junk);
+          byte[] tail = source.substring(at).getBytes(StandardCharsets.UTF_8);
+          return concat(head, junk, tail);
+        }
+      case HUGE_LITERAL:
+        {
+          String literal =
+              random.nextBoolean()
+                  ? "\"" + "x".repeat(m.size() * 100) + "\""
+                  : "1".repeat(m.size());
+          return insertAtLine(source, m.at(), "  Object hugeLiteral = " + literal + ";");
+        }
       case DEEP_NESTING:
-        return insertAtLine(source, m.at(),
+        return insertAtLine(
+            source,
+            m.at(),
             "  int deep = " + "(".repeat(m.size()) + "1" + ")".repeat(m.size()) + ";");
       default: // DUPLICATE_CLASS: the same class, verbatim, in another file
         return source.getBytes(StandardCharsets.UTF_8);
@@ -186,7 +211,9 @@ class ScannerFuzzTest {
   private static List<String> keys(ScanResult r, String prefix) {
     return r.findings().stream()
         .filter(f -> f.file().startsWith(prefix))
-        .map(f -> f.file() + ":" + f.line() + ":" + f.column() + ":" + f.ruleId() + ":" + f.message())
+        .map(
+            f ->
+                f.file() + ":" + f.line() + ":" + f.column() + ":" + f.ruleId() + ":" + f.message())
         .sorted()
         .collect(Collectors.toList());
   }

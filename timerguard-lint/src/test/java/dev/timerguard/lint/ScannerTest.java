@@ -46,8 +46,11 @@ class ScannerTest {
     write("src/app/Leaky.java", LEAKY);
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     ScanResult r =
-        Scanner.builder().paths(List.of(dir)).progress(new PrintStream(progress, true, StandardCharsets.UTF_8))
-            .build().scan();
+        Scanner.builder()
+            .paths(List.of(dir))
+            .progress(new PrintStream(progress, true, StandardCharsets.UTF_8))
+            .build()
+            .scan();
     assertThat(r.filesScanned()).isEqualTo(1);
     assertThat(r.errors()).isEmpty();
     assertThat(r.findings())
@@ -58,7 +61,8 @@ class ScannerTest {
 
   @Test
   void unresolvedThirdPartyTypesDoNotStopAnalysisAndJdkTypesResolve() throws Exception {
-    write("Mixed.java",
+    write(
+        "Mixed.java",
         "import com.example.missing.Client;\n"
             + "import java.util.concurrent.*;\n"
             + "class Mixed {\n"
@@ -76,18 +80,22 @@ class ScannerTest {
   @Test
   void classpathResolvesThirdPartyTypes() throws Exception {
     Path lib = dir.resolve("lib");
-    Path libSrc = write("libsrc/com/example/missing/Client.java",
-        "package com.example.missing;\npublic class Client { public void doSomething() {} }\n");
+    Path libSrc =
+        write(
+            "libsrc/com/example/missing/Client.java",
+            "package com.example.missing;\npublic class Client { public void doSomething() {} }\n");
     javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
     Files.createDirectories(lib);
     assertThat(javac.run(null, null, null, "-d", lib.toString(), libSrc.toString())).isZero();
-    Path src = write("app/Mixed.java",
-        "import com.example.missing.Client;\n"
-            + "import java.util.concurrent.*;\n"
-            + "class Mixed {\n"
-            + "  Client client;\n"
-            + "  void run(ScheduledExecutorService ses) { client.doSomething(); ses.schedule(() -> {}, 1, TimeUnit.SECONDS); }\n"
-            + "}\n");
+    Path src =
+        write(
+            "app/Mixed.java",
+            "import com.example.missing.Client;\n"
+                + "import java.util.concurrent.*;\n"
+                + "class Mixed {\n"
+                + "  Client client;\n"
+                + "  void run(ScheduledExecutorService ses) { client.doSomething(); ses.schedule(() -> {}, 1, TimeUnit.SECONDS); }\n"
+                + "}\n");
     ScanResult without = Scanner.builder().paths(List.of(src)).build().scan();
     ScanResult with = Scanner.builder().paths(List.of(src)).classpath(List.of(lib)).build().scan();
     assertThat(without.filesWithUnresolvedTypes()).isEqualTo(1);
@@ -98,7 +106,9 @@ class ScannerTest {
   void malformedTruncatedAndRandomFilesGetPerFileErrorsAndTheScanGoesOn() throws Exception {
     write("a/Leaky.java", LEAKY);
     write("b/Truncated.java", LEAKY.substring(0, LEAKY.length() / 2));
-    write("c/Template.java", "package ${project.groupId};\nclass Template { String v = \"${version}\"; }\n");
+    write(
+        "c/Template.java",
+        "package ${project.groupId};\nclass Template { String v = \"${version}\"; }\n");
     Random random = new Random(42);
     for (int i = 0; i < 5; i++) {
       byte[] junk = new byte[200 + random.nextInt(2000)];
@@ -111,12 +121,15 @@ class ScannerTest {
     }
     write("d/Ascii.java", text.toString());
     write("e/Empty.java", "");
-    write("f/Deep.java", "class Deep { int x = " + "(".repeat(3000) + "1" + ")".repeat(3000) + "; }");
+    write(
+        "f/Deep.java", "class Deep { int x = " + "(".repeat(3000) + "1" + ")".repeat(3000) + "; }");
     ScanResult r = Scanner.builder().paths(List.of(dir)).batchSize(4).build().scan();
     assertThat(r.filesScanned()).isEqualTo(11);
     assertThat(r.findings()).extracting(Finding::file).contains("a/Leaky.java");
-    List<String> errored = r.errors().stream().map(ScanResult.FileError::file).collect(Collectors.toList());
-    assertThat(errored).contains("b/Truncated.java", "c/Template.java", "d/Ascii.java", "Random0.java");
+    List<String> errored =
+        r.errors().stream().map(ScanResult.FileError::file).collect(Collectors.toList());
+    assertThat(errored)
+        .contains("b/Truncated.java", "c/Template.java", "d/Ascii.java", "Random0.java");
     assertThat(errored).doesNotContain("a/Leaky.java", "e/Empty.java");
     assertThat(r.errors()).allSatisfy(e -> assertThat(e.message()).isNotBlank());
   }
@@ -128,7 +141,8 @@ class ScannerTest {
     Files.createDirectories(dir.resolve("Weird.java"));
     ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
     assertThat(r.filesScanned()).isEqualTo(1);
-    assertThat(r.errors()).extracting(e -> e.file() + ": " + e.message())
+    assertThat(r.errors())
+        .extracting(e -> e.file() + ": " + e.message())
         .containsExactly("Gone.java: cannot read: broken symbolic link");
   }
 
@@ -138,10 +152,17 @@ class ScannerTest {
     assertThatThrownBy(() -> Scanner.builder().paths(List.of(dir.resolve("nope"))).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no such file or directory");
-    assertThatThrownBy(() -> Scanner.builder().paths(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> Scanner.builder().paths(List.of(dir)).classpath(List.of(dir.resolve("x.jar"))).build())
+    assertThatThrownBy(() -> Scanner.builder().paths(null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(
+            () ->
+                Scanner.builder()
+                    .paths(List.of(dir))
+                    .classpath(List.of(dir.resolve("x.jar")))
+                    .build())
         .hasMessageContaining("class path entry does not exist");
-    assertThatThrownBy(() -> Scanner.builder().threads(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Scanner.builder().threads(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -151,9 +172,13 @@ class ScannerTest {
     Path baselineFile = dir.resolve("baseline.txt");
     Baseline.of(before.findings()).write(baselineFile);
     // shift every line by three and add one new leak
-    String shifted = LEAKY.replace("class Leaky {", "\n\n\nclass Leaky {")
-        .replace("  void pool(", "  void more(ScheduledExecutorService ses, List<CompletableFuture<?>> rs) {\n"
-            + "    while (!rs.isEmpty()) { rs.remove(0).orTimeout(2, TimeUnit.SECONDS); }\n  }\n  void pool(");
+    String shifted =
+        LEAKY
+            .replace("class Leaky {", "\n\n\nclass Leaky {")
+            .replace(
+                "  void pool(",
+                "  void more(ScheduledExecutorService ses, List<CompletableFuture<?>> rs) {\n"
+                    + "    while (!rs.isEmpty()) { rs.remove(0).orTimeout(2, TimeUnit.SECONDS); }\n  }\n  void pool(");
     Files.writeString(file, shifted);
     ScanResult after = Scanner.builder().paths(List.of(file)).build().scan();
     assertThat(after.findings()).hasSize(3);
@@ -163,7 +188,8 @@ class ScannerTest {
 
   @Test
   void badBaselineFilesAreRejected() throws Exception {
-    assertThatThrownBy(() -> Baseline.read(dir.resolve("missing.txt"))).hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> Baseline.read(dir.resolve("missing.txt")))
+        .hasMessageContaining("does not exist");
     Path bad = write("bad.txt", "hello\n");
     assertThatThrownBy(() -> Baseline.read(bad)).hasMessageContaining("not a timerguard baseline");
   }
@@ -183,7 +209,12 @@ class ScannerTest {
     StringBuilder json = new StringBuilder();
     ReportFormat.JSON.write(r, json);
     assertThat(json.toString())
-        .contains("\"ruleId\": \"TG101\"", "\"line\": 7", "\"column\": 7", "\"fingerprint\": \"", "\"errors\": [")
+        .contains(
+            "\"ruleId\": \"TG101\"",
+            "\"line\": 7",
+            "\"column\": 7",
+            "\"fingerprint\": \"",
+            "\"errors\": [")
         .contains("\"file\": \"Broken.java\"");
     assertThat(JsonCheck.isWellFormed(json.toString())).isTrue();
     StringBuilder sarif = new StringBuilder();
@@ -199,15 +230,20 @@ class ScannerTest {
   void ruleSelectionAndSeverity() throws Exception {
     write("Leaky.java", LEAKY);
     ScanResult r =
-        Scanner.builder().paths(List.of(dir))
+        Scanner.builder()
+            .paths(List.of(dir))
             .options(LintOptions.defaults().withOnly(List.of("tg103")).withSeverity(Severity.ERROR))
-            .build().scan();
-    assertThat(r.findings()).extracting(f -> f.ruleId() + ":" + f.severity()).containsExactly("TG103:ERROR");
+            .build()
+            .scan();
+    assertThat(r.findings())
+        .extracting(f -> f.ruleId() + ":" + f.severity())
+        .containsExactly("TG103:ERROR");
     assertThat(r.countAtOrAbove(Severity.ERROR)).isEqualTo(1);
   }
 
   private static List<String> located(ScanResult r) {
-    return r.findings().stream().map(f -> f.file() + ":" + f.line() + ":" + f.ruleId())
+    return r.findings().stream()
+        .map(f -> f.file() + ":" + f.line() + ":" + f.ruleId())
         .collect(Collectors.toList());
   }
 
@@ -218,10 +254,11 @@ class ScannerTest {
     write("c/Leaky.java", LEAKY.replace("  void pool(", "  void pad() {}\n  void pool("));
     ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
     assertThat(r.errors()).isEmpty();
-    assertThat(located(r)).containsExactly(
-        "a/Leaky.java:7:TG101", "a/Leaky.java:11:TG103",
-        "b/Leaky.java:7:TG101", "b/Leaky.java:11:TG103",
-        "c/Leaky.java:7:TG101", "c/Leaky.java:12:TG103");
+    assertThat(located(r))
+        .containsExactly(
+            "a/Leaky.java:7:TG101", "a/Leaky.java:11:TG103",
+            "b/Leaky.java:7:TG101", "b/Leaky.java:11:TG103",
+            "c/Leaky.java:7:TG101", "c/Leaky.java:12:TG103");
   }
 
   @Test
@@ -230,20 +267,32 @@ class ScannerTest {
     write("b/Huge.java", "class Huge { String s = \"" + "x".repeat(5000) + "\"; }\n");
     write("c/Leaky.java", LEAKY);
     ScanResult r = Scanner.builder().paths(List.of(dir)).maxFileBytes(4096).build().scan();
-    assertThat(located(r)).containsExactly(
-        "a/Leaky.java:7:TG101", "a/Leaky.java:11:TG103", "c/Leaky.java:7:TG101", "c/Leaky.java:11:TG103");
-    assertThat(r.errors()).singleElement().satisfies(e -> {
-      assertThat(e.file()).isEqualTo("b/Huge.java");
-      assertThat(e.message()).contains("too large to analyse").contains("5030 bytes").contains("4096");
-    });
+    assertThat(located(r))
+        .containsExactly(
+            "a/Leaky.java:7:TG101",
+            "a/Leaky.java:11:TG103",
+            "c/Leaky.java:7:TG101",
+            "c/Leaky.java:11:TG103");
+    assertThat(r.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.file()).isEqualTo("b/Huge.java");
+              assertThat(e.message())
+                  .contains("too large to analyse")
+                  .contains("5030 bytes")
+                  .contains("4096");
+            });
     assertThatThrownBy(() -> Scanner.builder().maxFileBytes(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFileBytes must be 1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxFileBytes must be 1");
   }
 
   @Test
   void packagesNamedBuildOrTargetAreScannedButBuildOutputOfAModuleIsNot() throws Exception {
     write("src/com/acme/build/Foo.java", LEAKY.replace("package app;", "package com.acme.build;"));
-    write("src/com/acme/target/Bar.java", LEAKY.replace("package app;", "package com.acme.target;"));
+    write(
+        "src/com/acme/target/Bar.java", LEAKY.replace("package app;", "package com.acme.target;"));
     write("maven/pom.xml", "<project/>\n");
     write("maven/target/generated-sources/Gen.java", LEAKY);
     write("maven/src/main/java/target/Kept.java", LEAKY.replace("package app;", "package target;"));
@@ -252,9 +301,11 @@ class ScannerTest {
     write("ant/build/Kept.java", LEAKY); // no pom.xml or build.gradle next to it: a source folder
     ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
     assertThat(r.filesScanned()).isEqualTo(4);
-    assertThat(r.findings()).extracting(Finding::file).containsOnly(
-        "ant/build/Kept.java", "maven/src/main/java/target/Kept.java",
-        "src/com/acme/build/Foo.java", "src/com/acme/target/Bar.java");
+    assertThat(r.findings())
+        .extracting(Finding::file)
+        .containsOnly(
+            "ant/build/Kept.java", "maven/src/main/java/target/Kept.java",
+            "src/com/acme/build/Foo.java", "src/com/acme/target/Bar.java");
   }
 
   @Test
@@ -262,7 +313,8 @@ class ScannerTest {
     Path real = dir.resolve("real");
     write("real/app/Leaky.java", LEAKY);
     Files.createSymbolicLink(dir.resolve("link"), real);
-    // a symlinked subfolder (followed), a link back up the tree (a cycle), a second link to a folder
+    // a symlinked subfolder (followed), a link back up the tree (a cycle), a second link to a
+    // folder
     // already scanned (each file once)
     write("tree/own/Own.java", LEAKY.replace("class Leaky", "class Own"));
     Files.createSymbolicLink(dir.resolve("tree/linked"), dir.resolve("other"));
@@ -277,7 +329,8 @@ class ScannerTest {
     ScanResult tree = Scanner.builder().paths(List.of(dir.resolve("tree"))).build().scan();
     assertThat(tree.errors()).isEmpty();
     assertThat(tree.filesScanned()).isEqualTo(2);
-    assertThat(tree.findings()).extracting(f -> Path.of(f.file()).getFileName().toString())
+    assertThat(tree.findings())
+        .extracting(f -> Path.of(f.file()).getFileName().toString())
         .containsExactlyInAnyOrder("Other.java", "Other.java", "Own.java", "Own.java");
   }
 }

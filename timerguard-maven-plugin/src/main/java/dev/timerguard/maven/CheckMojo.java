@@ -35,14 +35,14 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
  * error}; rules report {@code warning} unless {@link #options} raises them). A file that cannot be
  * analysed (unparsable, unreadable, javac failed on it) is logged as a warning and named in both
  * reports; it never fails the build. Bad configuration (an unknown {@code failOn}, rule id or
- * option, a missing or malformed baseline) stops the build with one error naming the value and
- * what is accepted.
+ * option, a missing or malformed baseline) stops the build with one error naming the value and what
+ * is accepted.
  *
  * <p>Source roots under the build directory ({@code target/generated-sources/...}) are skipped
- * unless {@link #includeGeneratedSources} is set: findings there point at code nobody edits.
- * Report paths are relative to the module directory (baselines match wherever Maven was started);
- * SARIF paths are relative to {@link #sarifRoot} (the directory Maven was started in), which is
- * the repository root that code scanning resolves them against.
+ * unless {@link #includeGeneratedSources} is set: findings there point at code nobody edits. Report
+ * paths are relative to the module directory (baselines match wherever Maven was started); SARIF
+ * paths are relative to {@link #sarifRoot} (the directory Maven was started in), which is the
+ * repository root that code scanning resolves them against.
  *
  * <p>Thread-safe for parallel builds ({@code -T}): each execution has its own scanner and files.
  */
@@ -137,8 +137,13 @@ public class CheckMojo extends AbstractMojo {
     ScanResult all;
     try {
       all =
-          Scanner.builder().paths(roots).classpath(classpath).options(settings.lintOptions())
-              .pathBase(moduleDir).build().scan();
+          Scanner.builder()
+              .paths(roots)
+              .classpath(classpath)
+              .options(settings.lintOptions())
+              .pathBase(moduleDir)
+              .build()
+              .scan();
     } catch (IllegalStateException | UncheckedIOException e) {
       throw new MojoExecutionException("timerguard: " + e.getMessage(), e);
     }
@@ -149,7 +154,12 @@ public class CheckMojo extends AbstractMojo {
         throw new MojoExecutionException(
             "timerguard: cannot write the baseline " + writeBaseline + ": " + e.getCause(), e);
       }
-      getLog().info("timerguard: wrote " + all.findings().size() + " finding(s) to baseline " + writeBaseline);
+      getLog()
+          .info(
+              "timerguard: wrote "
+                  + all.findings().size()
+                  + " finding(s) to baseline "
+                  + writeBaseline);
     }
     ScanResult result = settings.withoutBaselined(all);
     Path sarif = outputDirectory.toPath().resolve("timerguard.sarif");
@@ -159,7 +169,10 @@ public class CheckMojo extends AbstractMojo {
 
     Optional<Severity> threshold = settings.threshold();
     for (Finding f : result.findings()) {
-      boolean fails = writeBaseline == null && threshold.isPresent() && f.severity().compareTo(threshold.get()) >= 0;
+      boolean fails =
+          writeBaseline == null
+              && threshold.isPresent()
+              && f.severity().compareTo(threshold.get()) >= 0;
       if (fails) {
         getLog().error(f.toString());
       } else {
@@ -173,8 +186,13 @@ public class CheckMojo extends AbstractMojo {
     long failing = threshold.map(result::countAtOrAbove).orElse(0L);
     if (writeBaseline == null && failing > 0) {
       throw new MojoFailureException(
-          "timerguard: " + failing + " finding(s) at or above failOn=" + threshold.get().label()
-              + " (listed above and in " + text + "); fix them, suppress one with"
+          "timerguard: "
+              + failing
+              + " finding(s) at or above failOn="
+              + threshold.get().label()
+              + " (listed above and in "
+              + text
+              + "); fix them, suppress one with"
               + " '// timerguard:allow <rule> <reason>', or record them with -Dtimerguard.writeBaseline=FILE");
     }
   }
@@ -209,7 +227,8 @@ public class CheckMojo extends AbstractMojo {
     return root.relativize(moduleDir).toString().replace(File.separatorChar, '/') + "/";
   }
 
-  private static void write(Path file, ReportFormat format, ScanResult result) throws MojoExecutionException {
+  private static void write(Path file, ReportFormat format, ScanResult result)
+      throws MojoExecutionException {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

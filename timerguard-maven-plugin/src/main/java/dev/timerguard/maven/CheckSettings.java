@@ -46,7 +46,10 @@ final class CheckSettings {
     }
     LintOptions lint;
     try {
-      lint = options == null || options.isBlank() ? LintOptions.defaults() : LintOptions.parse(options);
+      lint =
+          options == null || options.isBlank()
+              ? LintOptions.defaults()
+              : LintOptions.parse(options);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("bad options: " + e.getMessage(), e);
     }
@@ -68,13 +71,21 @@ final class CheckSettings {
 
   /** One log line: counts of findings, failing findings, baselined findings, unanalysed files. */
   String summary(ScanResult all, ScanResult reported) {
-    StringBuilder b = new StringBuilder("timerguard: ")
-        .append(reported.findings().size()).append(" finding(s) in ")
-        .append(all.filesScanned()).append(" file(s)");
-    threshold.ifPresent(t -> b.append(", ").append(reported.countAtOrAbove(t))
-        .append(" at or above failOn=").append(t.label()));
+    StringBuilder b =
+        new StringBuilder("timerguard: ")
+            .append(reported.findings().size())
+            .append(" finding(s) in ")
+            .append(all.filesScanned())
+            .append(" file(s)");
+    threshold.ifPresent(
+        t ->
+            b.append(", ")
+                .append(reported.countAtOrAbove(t))
+                .append(" at or above failOn=")
+                .append(t.label()));
     if (baseline != null) {
-      b.append(", ").append(all.findings().size() - reported.findings().size())
+      b.append(", ")
+          .append(all.findings().size() - reported.findings().size())
           .append(" matched the baseline");
     }
     if (!all.errors().isEmpty()) {
@@ -97,7 +108,11 @@ final class CheckSettings {
       errors.add(new ScanResult.FileError(prefix + e.file(), e.message()));
     }
     return new ScanResult(
-        findings, errors, result.filesScanned(), result.filesAttributed(),
-        result.filesWithUnresolvedTypes(), result.elapsed());
+        findings,
+        errors,
+        result.filesScanned(),
+        result.filesAttributed(),
+        result.filesWithUnresolvedTypes(),
+        result.elapsed());
   }
 }

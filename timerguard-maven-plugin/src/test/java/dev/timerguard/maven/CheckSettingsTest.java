@@ -34,7 +34,8 @@ class CheckSettingsTest {
     assertThat(Rules.all()).allMatch(r -> s.lintOptions().isEnabled(r));
     ScanResult r = result(List.of(finding("TG103", Severity.WARNING, "A.java", "f")), List.of());
     assertThat(s.withoutBaselined(r)).isSameAs(r);
-    assertThat(s.summary(r, r)).isEqualTo("timerguard: 1 finding(s) in 4 file(s), 0 at or above failOn=error");
+    assertThat(s.summary(r, r))
+        .isEqualTo("timerguard: 1 finding(s) in 4 file(s), 0 at or above failOn=error");
   }
 
   @Test
@@ -53,7 +54,8 @@ class CheckSettingsTest {
   void badValuesNameTheParameterTheValueAndWhatIsAccepted() {
     assertThatThrownBy(() -> CheckSettings.of("fatal", null, null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("bad failOn: unknown severity threshold 'fatal' (expected info, warning, error or never)");
+        .hasMessage(
+            "bad failOn: unknown severity threshold 'fatal' (expected info, warning, error or never)");
     assertThatThrownBy(() -> CheckSettings.of("error", "TG999=error", null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("bad options: unknown TimerGuard rule 'TG999' (known: ");
@@ -80,23 +82,31 @@ class CheckSettingsTest {
     Baseline.of(List.of(known)).write(file);
     CheckSettings s = CheckSettings.of("warning", null, file);
     ScanResult all =
-        result(List.of(known, fresh), List.of(new ScanResult.FileError("src/main/java/C.java", "unparsable")));
+        result(
+            List.of(known, fresh),
+            List.of(new ScanResult.FileError("src/main/java/C.java", "unparsable")));
     ScanResult reported = s.withoutBaselined(all);
     assertThat(reported.findings()).containsExactly(fresh);
     assertThat(reported.errors()).hasSize(1);
     assertThat(s.summary(all, reported))
-        .isEqualTo("timerguard: 1 finding(s) in 4 file(s), 1 at or above failOn=warning,"
-            + " 1 matched the baseline, 1 file(s) not analysed");
+        .isEqualTo(
+            "timerguard: 1 finding(s) in 4 file(s), 1 at or above failOn=warning,"
+                + " 1 matched the baseline, 1 file(s) not analysed");
   }
 
   @Test
   void sarifPathsArePrefixedWithTheModuleDirectory() {
     ScanResult r =
-        result(List.of(finding("TG103", Severity.WARNING, "src/main/java/A.java", "f")),
+        result(
+            List.of(finding("TG103", Severity.WARNING, "src/main/java/A.java", "f")),
             List.of(new ScanResult.FileError("src/main/java/C.java", "unparsable")));
     ScanResult moved = CheckSettings.relativeTo(r, "app/");
-    assertThat(moved.findings()).extracting(Finding::file).containsExactly("app/src/main/java/A.java");
-    assertThat(moved.errors()).extracting(ScanResult.FileError::file).containsExactly("app/src/main/java/C.java");
+    assertThat(moved.findings())
+        .extracting(Finding::file)
+        .containsExactly("app/src/main/java/A.java");
+    assertThat(moved.errors())
+        .extracting(ScanResult.FileError::file)
+        .containsExactly("app/src/main/java/C.java");
     assertThat(moved.findings().get(0).fingerprint()).isEqualTo("f");
     assertThat(CheckSettings.relativeTo(r, "")).isSameAs(r);
   }

@@ -27,46 +27,45 @@ import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Exports TimerGuard's live model to Micrometer: per call site the live count, the created,
- * fired and cancelled counters, retained cancelled tasks (executor sites), live threads (thread
- * sites) and the {@link GrowthWatch}'s growth rate and severity; the totals; and the {@code
- * timerguard.jvm.*} signals. Rendered by a Prometheus registry these are exactly the names,
- * types and labels of the TimerGuard agent's {@code /metrics} ({@code timerguard_site_live},
- * {@code timerguard_site_creations_total}, ...), so one dashboard and one rule file serve both.
+ * Exports TimerGuard's live model to Micrometer: per call site the live count, the created, fired
+ * and cancelled counters, retained cancelled tasks (executor sites), live threads (thread sites)
+ * and the {@link GrowthWatch}'s growth rate and severity; the totals; and the {@code
+ * timerguard.jvm.*} signals. Rendered by a Prometheus registry these are exactly the names, types
+ * and labels of the TimerGuard agent's {@code /metrics} ({@code timerguard_site_live}, {@code
+ * timerguard_site_creations_total}, ...), so one dashboard and one rule file serve both.
  *
  * <p><b>{@code creations}, not {@code created}.</b> The count of creations is the counter {@code
- * timerguard.site.creations} ({@code timerguard_site_creations_total}): the Prometheus client
- * that Micrometer renders with reserves the suffix {@code _created} (OpenMetrics' creation
- * timestamps) and strips it, so a counter {@code timerguard.site.created} would come out as
- * {@code timerguard_site_total}. An exporter that writes the text format itself (the agent)
- * must use the same name for one dashboard to serve both.
+ * timerguard.site.creations} ({@code timerguard_site_creations_total}): the Prometheus client that
+ * Micrometer renders with reserves the suffix {@code _created} (OpenMetrics' creation timestamps)
+ * and strips it, so a counter {@code timerguard.site.created} would come out as {@code
+ * timerguard_site_total}. An exporter that writes the text format itself (the agent) must use the
+ * same name for one dashboard to serve both.
  *
  * <p><b>One model.</b> The binder counts nothing itself. It follows one {@link GrowthWatch}
  * (default {@link GrowthWatch#shared()}, over {@link LiveRegistry#global()}): after every sample
- * the watch takes, the binder reads that sample's snapshot and report and caches them; meters
- * read the cache, so a scrape takes no snapshot and values are at most one watch interval old.
- * With the TimerGuard agent loaded the global registry also holds the JDK's timers, executors
- * and threads; without it, the timers of the safe API ({@code dev.timerguard.Timers}).
+ * the watch takes, the binder reads that sample's snapshot and report and caches them; meters read
+ * the cache, so a scrape takes no snapshot and values are at most one watch interval old. With the
+ * TimerGuard agent loaded the global registry also holds the JDK's timers, executors and threads;
+ * without it, the timers of the safe API ({@code dev.timerguard.Timers}).
  *
- * <p><b>Bounded labels.</b> At most {@link Builder#maxSites(int) maxSites} sites (default
- * {@value #DEFAULT_MAX_SITES}) are exported by name, chosen by {@link Snapshot#limitSites(int)}
- * (most live first); the rest are summed per kind under {@code site="other"}, whose growth rate
- * is the sum of the summed sites' rates and whose severity is the worst of theirs. When a site
- * leaves the chosen set its meters are removed from every registry this binder is bound to; when
- * one enters, its meters are added. This happens on the watch's sampling thread, never during a
- * scrape. The {@code other} counters can go down when a site moves out of the bucket; Prometheus
- * reads that as a counter reset.
+ * <p><b>Bounded labels.</b> At most {@link Builder#maxSites(int) maxSites} sites (default {@value
+ * #DEFAULT_MAX_SITES}) are exported by name, chosen by {@link Snapshot#limitSites(int)} (most live
+ * first); the rest are summed per kind under {@code site="other"}, whose growth rate is the sum of
+ * the summed sites' rates and whose severity is the worst of theirs. When a site leaves the chosen
+ * set its meters are removed from every registry this binder is bound to; when one enters, its
+ * meters are added. This happens on the watch's sampling thread, never during a scrape. The {@code
+ * other} counters can go down when a site moves out of the bucket; Prometheus reads that as a
+ * counter reset.
  *
- * <p><b>Labels.</b> {@code kind} ({@code timer}, {@code ticker}, {@code executor}, {@code
- * thread}), {@code site} ({@link CallSite#location()}, {@code other} for the sum), {@code class}
- * ({@link CallSite#className()}, {@code other}) and {@code line} (decimal, {@code -1} when
- * unknown or summed). The JVM signals carry {@code pool} or {@code gc}.
+ * <p><b>Labels.</b> {@code kind} ({@code timer}, {@code ticker}, {@code executor}, {@code thread}),
+ * {@code site} ({@link CallSite#location()}, {@code other} for the sum), {@code class} ({@link
+ * CallSite#className()}, {@code other}) and {@code line} (decimal, {@code -1} when unknown or
+ * summed). The JVM signals carry {@code pool} or {@code gc}.
  *
- * <p><b>Lifecycle.</b> {@link #bindTo} may be called for several registries (binding one
- * registry twice is a no-op); the binder starts following the watch at the first binding.
- * {@link #close()} stops following it and removes every meter it registered; the watch itself is
- * not closed (the binder does not own it). Binding after close throws {@link
- * IllegalStateException}.
+ * <p><b>Lifecycle.</b> {@link #bindTo} may be called for several registries (binding one registry
+ * twice is a no-op); the binder starts following the watch at the first binding. {@link #close()}
+ * stops following it and removes every meter it registered; the watch itself is not closed (the
+ * binder does not own it). Binding after close throws {@link IllegalStateException}.
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -150,8 +149,8 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
   }
 
   /**
-   * Stops following the watch and removes every meter this binder registered from every
-   * registry it was bound to. Idempotent.
+   * Stops following the watch and removes every meter this binder registered from every registry it
+   * was bound to. Idempotent.
    */
   @Override
   public void close() {
@@ -280,7 +279,9 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
           r -> r.stats().retained());
     }
     if (kind == CallSite.Kind.THREAD) {
-      m.gauge("timerguard.threads.live", "Live threads created at the call site",
+      m.gauge(
+          "timerguard.threads.live",
+          "Live threads created at the call site",
           r -> r.stats().live());
     }
     m.gauge(
@@ -324,20 +325,14 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
 
   private void registerFixed(Bound b) {
     total(
-        b,
-        "timerguard.live.timers",
-        "Live timers and tickers over all sites",
-        Totals::liveTimers);
+        b, "timerguard.live.timers", "Live timers and tickers over all sites", Totals::liveTimers);
     total(
         b,
         "timerguard.retained.cancelled.tasks",
         "Cancelled tasks still held in executor queues over all sites",
         Totals::retained);
     total(
-        b,
-        "timerguard.live.threads",
-        "Live threads over all creation sites",
-        Totals::liveThreads);
+        b, "timerguard.live.threads", "Live threads over all creation sites", Totals::liveThreads);
     total(
         b,
         "timerguard.growth.worst.severity",
@@ -409,9 +404,9 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
 
   /**
    * The per-site rows this binder exports for a report: at most {@code maxSites} sites by name
-   * ({@link Snapshot#limitSites(int)}) and one {@code other} row per kind for the rest, each
-   * with its counters, growth rate and alert level. Used by the binder and by readers that want
-   * to show the same table (the Spring Boot starter's endpoint).
+   * ({@link Snapshot#limitSites(int)}) and one {@code other} row per kind for the rest, each with
+   * its counters, growth rate and alert level. Used by the binder and by readers that want to show
+   * the same table (the Spring Boot starter's endpoint).
    *
    * @return the rows in the snapshot's order (kept sites, then {@code other} sites); empty before
    *     the watch's first sample
@@ -431,7 +426,8 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
     for (int i = 0; i < statuses.size(); i++) {
       GrowthWatch.SiteStatus st = statuses.get(i);
       out.add(
-          new Row(limited.sites().get(i), st.ratePerSecond(), st.severity(), st.sinceEpochMillis()));
+          new Row(
+              limited.sites().get(i), st.ratePerSecond(), st.severity(), st.sinceEpochMillis()));
     }
     return Collections.unmodifiableList(out);
   }
@@ -524,8 +520,8 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
     private Builder() {}
 
     /**
-     * The watch to follow (default {@link GrowthWatch#shared()}, started when the binder is
-     * built). The binder does not start, sample or close it.
+     * The watch to follow (default {@link GrowthWatch#shared()}, started when the binder is built).
+     * The binder does not start, sample or close it.
      */
     public Builder watch(GrowthWatch watch) {
       this.watch = Objects.requireNonNull(watch, "watch");
@@ -563,14 +559,19 @@ public final class TimerGuardMetrics implements MeterBinder, AutoCloseable {
       if (w == null) {
         if (registry != null && registry != LiveRegistry.global()) {
           throw new IllegalArgumentException(
-              "registry " + registry + " is not LiveRegistry.global(): give a watch over it too,"
+              "registry "
+                  + registry
+                  + " is not LiveRegistry.global(): give a watch over it too,"
                   + " watch(GrowthWatch.builder().registry(registry).build())");
         }
         w = GrowthWatch.shared();
       }
       if (registry != null && registry != w.registry()) {
         throw new IllegalArgumentException(
-            "registry " + registry + " is not the registry the watch samples (" + w.registry()
+            "registry "
+                + registry
+                + " is not the registry the watch samples ("
+                + w.registry()
                 + "): the binder reads the watch's samples only");
       }
       return new TimerGuardMetrics(w, maxSites);

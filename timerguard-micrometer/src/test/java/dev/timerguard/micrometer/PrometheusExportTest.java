@@ -7,8 +7,8 @@ import dev.timerguard.Timers;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.internal.SiteCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -40,8 +40,11 @@ class PrometheusExportTest {
     double value(String name, CallSite site) {
       List<Sample> found =
           samples.stream()
-              .filter(s -> s.name().equals(name) && site.location().equals(s.labels().get("site"))
-                  && site.kind().name().toLowerCase().equals(s.labels().get("kind")))
+              .filter(
+                  s ->
+                      s.name().equals(name)
+                          && site.location().equals(s.labels().get("site"))
+                          && site.kind().name().toLowerCase().equals(s.labels().get("kind")))
               .toList();
       assertThat(found).as("%s{site=%s}", name, site.location()).hasSize(1);
       return found.get(0).value();
@@ -133,14 +136,16 @@ class PrometheusExportTest {
     s.samples().forEach(x -> names.add(x.name()));
     assertThat(names).containsExactlyInAnyOrderElementsOf(expected.keySet());
     for (Map.Entry<String, String> x : expected.entrySet()) {
-      String family = x.getValue().equals("counter")
-          ? x.getKey().substring(0, x.getKey().length() - "_total".length())
-          : x.getKey();
+      String family =
+          x.getValue().equals("counter")
+              ? x.getKey().substring(0, x.getKey().length() - "_total".length())
+              : x.getKey();
       String declared = s.types().getOrDefault(x.getKey(), s.types().get(family));
       assertThat(declared).as("TYPE of %s", x.getKey()).isEqualTo(x.getValue());
     }
     for (Sample x : s.samples()) {
-      if (x.name().startsWith("timerguard_site_") || x.name().equals("timerguard_threads_live")
+      if (x.name().startsWith("timerguard_site_")
+          || x.name().equals("timerguard_threads_live")
           || x.name().equals("timerguard_executor_retained_cancelled_tasks")) {
         assertThat(x.labels().keySet()).as(x.name()).isEqualTo(SITE_LABELS);
       } else if (x.name().equals("timerguard_jvm_heap_after_gc_bytes")) {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.internal.SiteRegistry;
-import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
 import dev.timerguard.live.Snapshot;
+import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -60,15 +60,20 @@ class TimerGuardMetricsTest {
   @Test
   void aRegistryRefusingOneSitesMetersLeavesTheOthersAndTheTotalsLive() {
     // a MeterFilter that throws for one site (a clashing id, a buggy filter in the application)
-    meters.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
-      @Override
-      public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
-        if (TIMER_B.location().equals(id.getTag("site")) && id.getName().endsWith("growth.rate")) {
-          throw new IllegalStateException("refused");
-        }
-        return id;
-      }
-    });
+    meters
+        .config()
+        .meterFilter(
+            new io.micrometer.core.instrument.config.MeterFilter() {
+              @Override
+              public io.micrometer.core.instrument.Meter.Id map(
+                  io.micrometer.core.instrument.Meter.Id id) {
+                if (TIMER_B.location().equals(id.getTag("site"))
+                    && id.getName().endsWith("growth.rate")) {
+                  throw new IllegalStateException("refused");
+                }
+                return id;
+              }
+            });
     SiteCounter a = model.counter(TIMER_A);
     SiteCounter b = model.counter(TIMER_B);
     model.create(a, 2);
@@ -182,8 +187,14 @@ class TimerGuardMetricsTest {
     assertThat(gauge(meters, "timerguard.site.live", otherExec)).isEqualTo(2);
     assertThat(gauge(meters, "timerguard.executor.retained.cancelled.tasks", otherExec)).isZero();
     assertThat(meters.find("timerguard.site.live").tag("site", "other").gauges()).hasSize(2);
-    assertThat(meters.find("timerguard.site.live").tag("site", "other").tag("line", "-1")
-            .tag("class", "other").gauges()).hasSize(2);
+    assertThat(
+            meters
+                .find("timerguard.site.live")
+                .tag("site", "other")
+                .tag("line", "-1")
+                .tag("class", "other")
+                .gauges())
+        .hasSize(2);
     // totals are over every site, not only the exported ones
     assertThat(meters.get("timerguard.live.timers").gauge().value()).isEqualTo(10 + 8 + 3 + 1);
   }
@@ -208,8 +219,11 @@ class TimerGuardMetricsTest {
         .containsExactlyInAnyOrder(TIMER_B.location(), "other");
     for (String name :
         new String[] {
-          "timerguard.site.live", "timerguard.site.creations", "timerguard.site.fired",
-          "timerguard.site.cancelled", "timerguard.site.growth.rate",
+          "timerguard.site.live",
+          "timerguard.site.creations",
+          "timerguard.site.fired",
+          "timerguard.site.cancelled",
+          "timerguard.site.growth.rate",
           "timerguard.site.growth.severity"
         }) {
       assertThat(meters.find(name).tag("site", TIMER_A.location()).meters()).as(name).isEmpty();
@@ -269,8 +283,7 @@ class TimerGuardMetricsTest {
   @Test
   void jvmSignalsCarryTheirOwnLabels() {
     binder(200).bindTo(meters);
-    assertThat(meters.get("timerguard.jvm.threads.live").gauge().value())
-        .isGreaterThanOrEqualTo(1);
+    assertThat(meters.get("timerguard.jvm.threads.live").gauge().value()).isGreaterThanOrEqualTo(1);
     assertThat(meters.find("timerguard.jvm.gc.collections").functionCounters())
         .isNotEmpty()
         .allSatisfy(c -> assertThat(c.getId().getTag("gc")).isNotBlank());

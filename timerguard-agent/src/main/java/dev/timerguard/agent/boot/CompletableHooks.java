@@ -1,21 +1,10 @@
 package dev.timerguard.agent.boot;
 
-import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.TimerEnd;
-import dev.timerguard.live.ThreadOrigins;
-import java.util.Date;
-import java.util.List;
-import java.util.Objects;
-import java.util.Timer;
-import java.util.TimerTask;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -51,7 +40,12 @@ public final class CompletableHooks {
   }
 
   private static void followTimeout(
-      CompletableFuture<?> f, long timeout, TimeUnit unit, int site, boolean byValue, Object value) {
+      CompletableFuture<?> f,
+      long timeout,
+      TimeUnit unit,
+      int site,
+      boolean byValue,
+      Object value) {
     if (!HookGuard.on(HookGuard.COMPLETABLE)) {
       return;
     }
@@ -66,8 +60,8 @@ public final class CompletableHooks {
 
   /**
    * Ends a {@code CompletableFuture} timeout when the future completes: fired if the timeout
-   * completed it ({@code TimeoutException} for {@code orTimeout}, the very default value for
-   * {@code completeOnTimeout}), else cancelled (the JDK cancels its timer then).
+   * completed it ({@code TimeoutException} for {@code orTimeout}, the very default value for {@code
+   * completeOnTimeout}), else cancelled (the JDK cancels its timer then).
    */
   private static final class TimeoutEnd implements BiConsumer<Object, Throwable> {
     private final SiteCounter c;
@@ -86,7 +80,9 @@ public final class CompletableHooks {
     public void accept(Object v, Throwable ex) {
       try {
         boolean timedOut =
-            byValue ? ex == null && v == value : ex instanceof java.util.concurrent.TimeoutException;
+            byValue
+                ? ex == null && v == value
+                : ex instanceof java.util.concurrent.TimeoutException;
         c.end(stamp, timedOut ? TimerEnd.FIRED : TimerEnd.CANCELLED);
       } catch (Throwable e) {
         HookGuard.fail(HookGuard.COMPLETABLE, e);
@@ -149,5 +145,4 @@ public final class CompletableHooks {
       return delegate.toString();
     }
   }
-
 }

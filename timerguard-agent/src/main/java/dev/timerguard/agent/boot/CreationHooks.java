@@ -1,22 +1,7 @@
 package dev.timerguard.agent.boot;
 
-import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.ThreadSites;
-import java.util.Date;
-import java.util.List;
-import java.util.Objects;
-import java.util.Timer;
-import java.util.TimerTask;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * Hooks called right after an instrumented site created an executor, a {@code java.util.Timer}, a

@@ -1,21 +1,20 @@
 package dev.timerguard.agent.boot;
 
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.TimerEnd;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Delayed;
@@ -28,25 +27,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * Executors (and {@code java.util.Timer}s) the agent has seen, each with its creation site's
- * {@link SiteCounter}: an executor is live from creation until it is shut down (or collected).
- * Each site's {@code retained} gauge counts the cancelled tasks still held in its executors'
- * queues (the {@code removeOnCancelPolicy(false)} leak), and {@link #poll()} sets each site's
- * {@code queued} gauge ({@link SiteCounter#queued(long)}) to its executors' queue sizes.
+ * Executors (and {@code java.util.Timer}s) the agent has seen, each with its creation site's {@link
+ * SiteCounter}: an executor is live from creation until it is shut down (or collected). Each site's
+ * {@code retained} gauge counts the cancelled tasks still held in its executors' queues (the {@code
+ * removeOnCancelPolicy(false)} leak), and {@link #poll()} sets each site's {@code queued} gauge
+ * ({@link SiteCounter#queued(long)}) to its executors' queue sizes.
  *
  * <p><b>Cost bounded by executors, not by queues.</b> Walking a queue copies it under the queue's
  * lock (a {@code ScheduledThreadPoolExecutor}'s iterator takes a snapshot array), which with
  * millions of queued tasks stalls every {@code schedule} call of the application. So the sampler
  * never walks a queue: the retained count follows the events the agent sees. A cancel through the
- * agent's future on a pool that keeps cancelled tasks ({@code getRemoveOnCancelPolicy() ==
- * false}) retains the task until its deadline, when the pool's worker takes it off the queue and
- * drops it; {@code remove} and {@code purge} (rewritten to {@link Hooks#remove} and {@link
- * Hooks#purge}) drop it earlier; shutdown ends them all. Each executor keeps the deadlines of its
- * retained tasks in a heap of {@code long}s (8 bytes per retained task, beside the task the pool
- * itself retains), and {@code poll} pops the due ones: per executor, one {@code size()} call and
- * O(log n) per task that left. The one exception is an executor created before the agent loaded:
- * the first poll after it is first used walks its queue once, to count the cancelled tasks of
- * before the attach.
+ * agent's future on a pool that keeps cancelled tasks ({@code getRemoveOnCancelPolicy() == false})
+ * retains the task until its deadline, when the pool's worker takes it off the queue and drops it;
+ * {@code remove} and {@code purge} (rewritten to {@link Hooks#remove} and {@link Hooks#purge}) drop
+ * it earlier; shutdown ends them all. Each executor keeps the deadlines of its retained tasks in a
+ * heap of {@code long}s (8 bytes per retained task, beside the task the pool itself retains), and
+ * {@code poll} pops the due ones: per executor, one {@code size()} call and O(log n) per task that
+ * left. The one exception is an executor created before the agent loaded: the first poll after it
+ * is first used walks its queue once, to count the cancelled tasks of before the attach.
  *
  * <p>Not counted (the count degrades, it does not drift): tasks cancelled by code the agent does
  * not instrument after the agent loaded, cancelled plain {@code submit}ted futures of a {@code
@@ -54,9 +52,9 @@ import java.util.function.LongSupplier;
  * whose deadline passed while every worker of its pool was busy leaves the count up to a few
  * moments before it leaves the queue.
  *
- * <p>Executors are held weakly; at most {@value #MAX_TRACKED} are tracked at once (more are
- * counted as created but not sampled). Executors created before the agent loaded are registered
- * the first time an instrumented {@code schedule} call uses them, attributed to that call's site.
+ * <p>Executors are held weakly; at most {@value #MAX_TRACKED} are tracked at once (more are counted
+ * as created but not sampled). Executors created before the agent loaded are registered the first
+ * time an instrumented {@code schedule} call uses them, attributed to that call's site.
  * Thread-safe; {@code poll} is serialized.
  */
 public final class ExecutorTracker {
@@ -69,14 +67,17 @@ public final class ExecutorTracker {
     final WeakReference<Object> ref;
     final SiteCounter counter;
     final long stamp;
+
     /** Created before the agent loaded: the next poll walks its queue once for older cancels. */
     volatile boolean scan;
+
     long queue; // poll only
     // guarded by this: a binary min-heap of retained tasks' deadlines (System.nanoTime based)
     private long[] deadlines = new long[0];
     private int retained;
     private boolean ended;
     private boolean finished; // end() ran
+
     /** While {@link #scan} is pending: the futures whose cancel was counted as it happened. */
     private Set<Object> countedBeforeScan;
 
@@ -88,8 +89,8 @@ public final class ExecutorTracker {
 
     /**
      * The agent's future {@code f} of {@code task} was just cancelled: if the pool keeps cancelled
-     * tasks and the task is not due yet (a due one is being taken off the queue, or is running),
-     * it is retained until its deadline.
+     * tasks and the task is not due yet (a due one is being taken off the queue, or is running), it
+     * is retained until its deadline.
      */
     void cancelled(TrackedTask<?> task, Delayed f) {
       Object ex = ref.get();
@@ -155,8 +156,8 @@ public final class ExecutorTracker {
     }
 
     /**
-     * The executor ended: nothing is retained any more, and nothing will be. Idempotent: a
-     * shutdown call ends it at once and the next poll, seeing it shut down, ends it again.
+     * The executor ended: nothing is retained any more, and nothing will be. Idempotent: a shutdown
+     * call ends it at once and the next poll, seeing it shut down, ends it again.
      */
     void end() {
       int n;
@@ -256,8 +257,10 @@ public final class ExecutorTracker {
   private static final AtomicInteger SIZE = new AtomicInteger();
   private static final Map<Object, Entry> KNOWN = Collections.synchronizedMap(new WeakHashMap<>());
   private static volatile Last last = new Last(null, null);
+
   /** Sites whose queued gauge the last poll set; guarded by the class (poll is serialized). */
   private static Map<SiteCounter, Long> queuedBySite = new HashMap<>();
+
   private static volatile Field delegateField;
   private static volatile boolean delegateFieldFailed;
   private static volatile LongSupplier clock = System::nanoTime;
@@ -282,7 +285,8 @@ public final class ExecutorTracker {
     synchronized (KNOWN) {
       Entry known = KNOWN.get(executor);
       if (known != null) {
-        return known; // e.g. a wrapper returned by an instrumented factory of an instrumented factory
+        return known; // e.g. a wrapper returned by an instrumented factory of an instrumented
+        // factory
       }
       Entry e = new Entry(executor, counter, counter.start(0));
       KNOWN.put(executor, e);
@@ -386,8 +390,9 @@ public final class ExecutorTracker {
   /**
    * Samples every tracked executor: ends those shut down or collected, drops retained tasks that
    * are due, and sets each executor site's queued gauge to the sum of its executors' queue sizes
-   * (zero for a site none of whose executors is sampled any more). Cost: one {@code size()} call per live executor (O(1) for the
-   * JDK's queues), plus the one-time walk of a queue of an executor created before the agent.
+   * (zero for a site none of whose executors is sampled any more). Cost: one {@code size()} call
+   * per live executor (O(1) for the JDK's queues), plus the one-time walk of a queue of an executor
+   * created before the agent.
    */
   public static synchronized void poll() {
     Map<SiteCounter, Long> queues = new HashMap<>();
@@ -437,9 +442,9 @@ public final class ExecutorTracker {
   }
 
   /**
-   * Counts the cancelled tasks already queued in a pool created before the agent loaded (the
-   * agent saw none of their cancels), each retained until its deadline. The tasks whose cancel the
-   * agent counted since it registered the pool are left out.
+   * Counts the cancelled tasks already queued in a pool created before the agent loaded (the agent
+   * saw none of their cancels), each retained until its deadline. The tasks whose cancel the agent
+   * counted since it registered the pool are left out.
    */
   private static void scanOnce(Entry e, ThreadPoolExecutor pool, long now) {
     // walked without the entry's lock: cancels through the agent's future go on meanwhile
@@ -521,7 +526,8 @@ public final class ExecutorTracker {
         // Executors$DelegatedExecutorService.e: needs java.util.concurrent opened to this module,
         // which the agent does at install time; without it, queue figures are simply unknown.
         Class<?> c = ex.getClass();
-        while (c != null && !c.getName().equals("java.util.concurrent.Executors$DelegatedExecutorService")) {
+        while (c != null
+            && !c.getName().equals("java.util.concurrent.Executors$DelegatedExecutorService")) {
           c = c.getSuperclass();
         }
         if (c == null) {

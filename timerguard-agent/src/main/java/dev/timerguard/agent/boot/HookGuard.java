@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * application code the hook had to call (a mock of a scheduler interface whose {@code isShutdown()}
  * throws, a {@code toString()} that throws), so only that call loses its bookkeeping and the hook
  * stays on. A {@link LinkageError} (a class missing or failing to initialize on the boot class
- * path) cannot heal, so it disables the hook for the life of the JVM; so do {@value
- * #MAX_FAILURES} failures of one hook, which bounds what a systematic bug costs. The first failure
- * of each hook, and its disabling, are printed to standard error as one line each.
+ * path) cannot heal, so it disables the hook for the life of the JVM; so do {@value #MAX_FAILURES}
+ * failures of one hook, which bounds what a systematic bug costs. The first failure of each hook,
+ * and its disabling, are printed to standard error as one line each.
  *
  * <p>Thread-safe. {@code on} is one volatile array read.
  */
@@ -26,16 +26,22 @@ public final class HookGuard {
 
   /** Scheduling on a {@code ScheduledExecutorService} and the tracked task/future wrappers. */
   public static final int SCHEDULE = 0;
+
   /** Executor, thread pool and {@code java.util.Timer} creation and executor sampling. */
   public static final int EXECUTOR = 1;
+
   /** {@code Thread.start}, virtual-thread builders and thread sampling. */
   public static final int THREAD = 2;
+
   /** {@code java.util.Timer} schedule/cancel and {@code TimerTask} run/cancel. */
   public static final int TIMER = 3;
+
   /** {@code CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor}. */
   public static final int COMPLETABLE = 4;
+
   /** Netty {@code HashedWheelTimer.newTimeout}. */
   public static final int NETTY = 5;
+
   /** JFR events. */
   public static final int JFR = 6;
 

@@ -1,35 +1,23 @@
 package dev.timerguard.agent.boot;
 
-import dev.timerguard.live.LiveRegistry;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.TimerEnd;
-import dev.timerguard.live.ThreadOrigins;
-import java.util.Date;
-import java.util.List;
-import java.util.Objects;
-import java.util.Timer;
-import java.util.TimerTask;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * Hooks for {@code ScheduledExecutorService.schedule*} and for {@code ThreadPoolExecutor.remove}
  * and {@code purge}: the calls that start a timer on a scheduler or drop queued ones.
  *
  * <p>Contract of every hook: it has exactly the effect, result and exceptions of the call it
- * replaces (null arguments, rejected tasks and illegal states surface unchanged, from the JDK);
- * its own bookkeeping is guarded by {@link HookGuard}. Schedule hooks return a {@link
- * TrackedFuture} wrapping the executor's future only when that future is the JDK's own (see {@link
- * #wrappable}); otherwise exactly the executor's future, uncounted. Thread-safe; allocation per
- * schedule: one task wrapper and one future wrapper. Public because application classes call it;
- * not an API.
+ * replaces (null arguments, rejected tasks and illegal states surface unchanged, from the JDK); its
+ * own bookkeeping is guarded by {@link HookGuard}. Schedule hooks return a {@link TrackedFuture}
+ * wrapping the executor's future only when that future is the JDK's own (see {@link #wrappable});
+ * otherwise exactly the executor's future, uncounted. Thread-safe; allocation per schedule: one
+ * task wrapper and one future wrapper. Public because application classes call it; not an API.
  */
 public final class ScheduleHooks {
 
@@ -38,7 +26,8 @@ public final class ScheduleHooks {
   /** Replaces {@code ScheduledExecutorService.schedule(Runnable, long, TimeUnit)}. */
   public static ScheduledFuture<?> schedule(
       ScheduledExecutorService s, Runnable r, long delay, TimeUnit unit, int site) {
-    TrackedTask<Object> t = s == null || r == null || unit == null ? null : begin(s, r, null, false, site, delay, unit);
+    TrackedTask<Object> t =
+        s == null || r == null || unit == null ? null : begin(s, r, null, false, site, delay, unit);
     if (t == null) {
       return s.schedule(r, delay, unit);
     }
@@ -55,7 +44,8 @@ public final class ScheduleHooks {
   /** Replaces {@code ScheduledExecutorService.schedule(Callable, long, TimeUnit)}. */
   public static <V> ScheduledFuture<V> scheduleCallable(
       ScheduledExecutorService s, Callable<V> c, long delay, TimeUnit unit, int site) {
-    TrackedTask<V> t = s == null || c == null || unit == null ? null : begin(s, null, c, false, site, delay, unit);
+    TrackedTask<V> t =
+        s == null || c == null || unit == null ? null : begin(s, null, c, false, site, delay, unit);
     if (t == null) {
       return s.schedule(c, delay, unit);
     }
@@ -72,7 +62,10 @@ public final class ScheduleHooks {
   /** Replaces {@code ScheduledExecutorService.scheduleAtFixedRate}. */
   public static ScheduledFuture<?> scheduleAtFixedRate(
       ScheduledExecutorService s, Runnable r, long initial, long period, TimeUnit unit, int site) {
-    TrackedTask<Object> t = s == null || r == null || unit == null ? null : begin(s, r, null, true, site, initial, unit);
+    TrackedTask<Object> t =
+        s == null || r == null || unit == null
+            ? null
+            : begin(s, r, null, true, site, initial, unit);
     if (t == null) {
       return s.scheduleAtFixedRate(r, initial, period, unit);
     }
@@ -89,7 +82,10 @@ public final class ScheduleHooks {
   /** Replaces {@code ScheduledExecutorService.scheduleWithFixedDelay}. */
   public static ScheduledFuture<?> scheduleWithFixedDelay(
       ScheduledExecutorService s, Runnable r, long initial, long delay, TimeUnit unit, int site) {
-    TrackedTask<Object> t = s == null || r == null || unit == null ? null : begin(s, r, null, true, site, initial, unit);
+    TrackedTask<Object> t =
+        s == null || r == null || unit == null
+            ? null
+            : begin(s, r, null, true, site, initial, unit);
     if (t == null) {
       return s.scheduleWithFixedDelay(r, initial, delay, unit);
     }
@@ -160,9 +156,9 @@ public final class ScheduleHooks {
   }
 
   /**
-   * Whether {@code type} is one of the JDK's own scheduler classes: loaded by the boot loader, in
-   * a {@code java.} package, and not a dynamic proxy. A mock of {@code ScheduledExecutorService}
-   * (a proxy, or a class a mocking library defines with no class loader) is none of those, so its
+   * Whether {@code type} is one of the JDK's own scheduler classes: loaded by the boot loader, in a
+   * {@code java.} package, and not a dynamic proxy. A mock of {@code ScheduledExecutorService} (a
+   * proxy, or a class a mocking library defines with no class loader) is none of those, so its
    * calls pass through untouched and the sampler never calls it.
    */
   static boolean jdkScheduler(Class<?> type) {
@@ -174,9 +170,9 @@ public final class ScheduleHooks {
   /**
    * Whether a {@code ScheduledThreadPoolExecutor} subclass may hand back a future of its own type:
    * it overrides {@code decorateTask}, or {@code schedule*}/{@code submit} themselves (which may
-   * return anything). A class whose methods cannot even be listed (a signature naming a class
-   * that is missing at run time) is taken as one that may: its calls pass through untouched, and
-   * nothing else is switched off.
+   * return anything). A class whose methods cannot even be listed (a signature naming a class that
+   * is missing at run time) is taken as one that may: its calls pass through untouched, and nothing
+   * else is switched off.
    */
   private static final ClassValue<Boolean> DECORATES =
       new ClassValue<>() {

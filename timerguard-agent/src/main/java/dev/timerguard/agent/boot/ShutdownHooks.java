@@ -1,23 +1,7 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.internal.TimerEnd;
-import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.internal.SiteCounter;
-import dev.timerguard.live.ThreadOrigins;
-import java.util.Date;
 import java.util.List;
-import java.util.Objects;
-import java.util.Timer;
-import java.util.TimerTask;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * Hooks for {@code shutdown()}, {@code shutdownNow()} and {@code close()} on an executor: the
@@ -51,7 +35,9 @@ public final class ShutdownHooks {
     ended(executor, pairs, List.of());
   }
 
-  /** {@code executor.close()}: compiled for release 17, where ExecutorService is not AutoCloseable. */
+  /**
+   * {@code executor.close()}: compiled for release 17, where ExecutorService is not AutoCloseable.
+   */
   private static void closeQuietlyTyped(java.util.concurrent.ExecutorService executor) {
     try {
       ((AutoCloseable) executor).close();
@@ -117,5 +103,4 @@ public final class ShutdownHooks {
       return List.of();
     }
   }
-
 }

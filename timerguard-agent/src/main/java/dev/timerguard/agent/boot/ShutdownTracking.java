@@ -72,7 +72,8 @@ final class ShutdownTracking {
     if (inner instanceof TrackedTask) {
       return (TrackedTask<?>) inner;
     }
-    if (inner == null || !inner.getClass().getName().equals("java.util.concurrent.Executors$RunnableAdapter")) {
+    if (inner == null
+        || !inner.getClass().getName().equals("java.util.concurrent.Executors$RunnableAdapter")) {
       return null;
     }
     Field a = adapted;

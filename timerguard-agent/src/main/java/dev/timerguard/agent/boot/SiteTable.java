@@ -1,8 +1,8 @@
 package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -61,8 +61,8 @@ public final class SiteTable {
   }
 
   /**
-   * The counter of the site with that id in {@link Hooks#registry()}, registering the site on
-   * first use.
+   * The counter of the site with that id in {@link Hooks#registry()}, registering the site on first
+   * use.
    *
    * @throws IllegalArgumentException if no such id was defined
    */

@@ -4,8 +4,8 @@ import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.TimerEnd;
 
 /**
- * Threads (platform and virtual) started at instrumented sites: a thread is live from {@code
- * start} until {@link #poll()} sees it terminated (counted as {@code fired}) or collected.
+ * Threads (platform and virtual) started at instrumented sites: a thread is live from {@code start}
+ * until {@link #poll()} sees it terminated (counted as {@code fired}) or collected.
  *
  * <p>Threads are held weakly, at most {@value #MAX_TRACKED} at once; beyond that a start is not
  * counted at all (so counts never stay inflated) and {@link #dropped()} says how many were missed.

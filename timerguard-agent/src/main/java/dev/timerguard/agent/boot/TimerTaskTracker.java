@@ -2,11 +2,11 @@ package dev.timerguard.agent.boot;
 
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.TimerEnd;
-import java.util.ArrayList;
-import java.util.List;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Timer;
 import java.util.TimerTask;
@@ -37,14 +37,15 @@ public final class TimerTaskTracker {
     }
   }
 
-  private static final Map<TimerTask, State> LIVE = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<TimerTask, State> LIVE =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private TimerTaskTracker() {}
 
   /**
-   * Records a task scheduled on {@code timer}, before the JDK call. A task already tracked keeps its
-   * record: the JDK refuses to schedule a task twice, so the new record is never mapped and ends as
-   * rejected when that call throws.
+   * Records a task scheduled on {@code timer}, before the JDK call. A task already tracked keeps
+   * its record: the JDK refuses to schedule a task twice, so the new record is never mapped and
+   * ends as rejected when that call throws.
    *
    * @return the token {@link #rejected} takes if the JDK call throws
    */

@@ -14,9 +14,8 @@ import java.util.concurrent.TimeoutException;
  * timer cancelled. {@link #unwrap()} gives the executor's future (the agent also rewrites {@code
  * ThreadPoolExecutor.remove(Runnable)} calls to unwrap it, so removal keeps working).
  *
- * <p>It is a {@link RunnableScheduledFuture}, like the executor's own future, so code that casts
- * it ({@code executor.remove((Runnable) future)}) keeps working. Thread-safe as the wrapped
- * future is.
+ * <p>It is a {@link RunnableScheduledFuture}, like the executor's own future, so code that casts it
+ * ({@code executor.remove((Runnable) future)}) keeps working. Thread-safe as the wrapped future is.
  *
  * @param <V> the result type
  */

@@ -6,14 +6,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
- * The agent's stand-in for a task handed to {@code ScheduledExecutorService.schedule*}: it runs
- * the application's task unchanged and reports the timer's end to the site's {@link SiteCounter}
+ * The agent's stand-in for a task handed to {@code ScheduledExecutorService.schedule*}: it runs the
+ * application's task unchanged and reports the timer's end to the site's {@link SiteCounter}
  * exactly once: {@code fired} when a one-shot starts running, {@code cancelled} when its {@link
  * TrackedFuture} is cancelled, or when a periodic task stops by throwing.
  *
  * <p>Thread-safe: the end is claimed with one compare-and-set, so a run racing a cancel counts
- * once. Holds the task, the counter, the creation stamp and its executor's entry (with the
- * deadline it is retained until, once cancelled); nothing else is kept per timer.
+ * once. Holds the task, the counter, the creation stamp and its executor's entry (with the deadline
+ * it is retained until, once cancelled); nothing else is kept per timer.
  *
  * @param <V> the callable's result type ({@code null} for runnables)
  */
@@ -28,14 +28,20 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
   private final long stamp;
   private final boolean periodic;
   private volatile int state; // 0 live, 1 ended
+
   /** The executor's entry, to which a cancel reports a retained task; null if not tracked. */
   ExecutorTracker.Entry executor;
+
   // guarded by the executor's entry: the deadline this task is retained until, once cancelled
   long retainedUntil;
   boolean retained;
 
   TrackedTask(
-      Runnable runnable, Callable<V> callable, SiteCounter counter, boolean periodic, long delayNanos) {
+      Runnable runnable,
+      Callable<V> callable,
+      SiteCounter counter,
+      boolean periodic,
+      long delayNanos) {
     this.runnable = runnable;
     this.callable = callable;
     this.counter = counter;
@@ -82,10 +88,10 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
   }
 
   /**
-   * A periodic run that was in progress when its executor shut down is the last one: the pool
-   * does not queue it again (and cancels its own future, which the agent's future never sees).
-   * Checked after each run: one volatile read while the executor runs. A shutdown that lands
-   * between this check and the pool's own is not seen; the executor's end is still counted.
+   * A periodic run that was in progress when its executor shut down is the last one: the pool does
+   * not queue it again (and cancels its own future, which the agent's future never sees). Checked
+   * after each run: one volatile read while the executor runs. A shutdown that lands between this
+   * check and the pool's own is not seen; the executor's end is still counted.
    */
   private void stoppedByShutdown() {
     ExecutorTracker.Entry e = executor;

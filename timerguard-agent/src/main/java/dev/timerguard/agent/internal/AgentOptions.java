@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * The agent's options, from {@code -javaagent:timerguard-agent.jar=key=value,key=value} or the
- * options string of a dynamic attach. Unknown keys and malformed values are rejected with an
- * {@link IllegalArgumentException} whose one-line message names the option and its accepted
- * values (the agent then does not start). Every option is described in {@code docs/agent.md}:
+ * options string of a dynamic attach. Unknown keys and malformed values are rejected with an {@link
+ * IllegalArgumentException} whose one-line message names the option and its accepted values (the
+ * agent then does not start). Every option is described in {@code docs/agent.md}:
  *
  * <ul>
  *   <li>{@code http=[HOST:]PORT}: serve /metrics, /timers, /threads on HOST:PORT ({@code 0}: any
@@ -28,17 +28,18 @@ import java.util.List;
  *       trimmed);
  *   <li>{@code maxSeriesSites=N}: per-site series in /metrics for at most N sites (default 200),
  *       the rest summed per kind as {@code site="other"};
- *   <li>{@code watch=true|false}: start the always-on growth watch (default true);
- *       {@code watchInterval=DURATION}, {@code watchCompression=N}: its sampling interval and time
+ *   <li>{@code watch=true|false}: start the always-on growth watch (default true); {@code
+ *       watchInterval=DURATION}, {@code watchCompression=N}: its sampling interval and time
  *       compression (the latter for tests, demos and end-to-end checks);
- *   <li>{@code jmx=true|false}: register the MBean {@code dev.timerguard:type=Agent} (default true);
+ *   <li>{@code jmx=true|false}: register the MBean {@code dev.timerguard:type=Agent} (default
+ *       true);
  *   <li>{@code sampleMillis=N}: how often executors, threads and Netty timeouts are sampled
  *       (default 1000);
  *   <li>{@code maxSites=N}: the registry's site cap, only before the registry is first used;
  *   <li>{@code exclude=a.b.;c.d.}: class-name prefixes not to instrument, separated by {@code ;};
  *   <li>{@code debug=true}: print every instrumented class and every instrumentation error;
- *   <li>{@code doctor=ID:SECRET}: start a {@link DoctorConnector} for one {@code timerguard
- *       doctor} session (its address in the system property {@code timerguard.doctor.ID}).
+ *   <li>{@code doctor=ID:SECRET}: start a {@link DoctorConnector} for one {@code timerguard doctor}
+ *       session (its address in the system property {@code timerguard.doctor.ID}).
  * </ul>
  *
  * <p>Immutable.
@@ -99,7 +100,8 @@ public final class AgentOptions {
       }
     }
     if (p.token != null && p.tokenFromFile != null) {
-      throw new IllegalArgumentException("agent options token and tokenFile exclude each other: give one");
+      throw new IllegalArgumentException(
+          "agent options token and tokenFile exclude each other: give one");
     }
     return new AgentOptions(p);
   }
@@ -110,8 +112,8 @@ public final class AgentOptions {
   }
 
   /**
-   * The settings of the shared growth watch: the {@code timerguard.watch.*} system properties,
-   * then {@code watchInterval} and {@code watchCompression} on top, checked as the watch would.
+   * The settings of the shared growth watch: the {@code timerguard.watch.*} system properties, then
+   * {@code watchInterval} and {@code watchCompression} on top, checked as the watch would.
    *
    * @throws IllegalArgumentException naming the bad property or option
    */
@@ -183,7 +185,9 @@ public final class AgentOptions {
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                 "agent option watchInterval must be a positive duration such as 500ms, 10s, 5m,"
-                    + " 1h or PT10S, was '" + v + "'");
+                    + " 1h or PT10S, was '"
+                    + v
+                    + "'");
           }
           break;
         case "watchCompression":
@@ -213,7 +217,9 @@ public final class AgentOptions {
           break;
         default:
           throw new IllegalArgumentException(
-              "unknown agent option '" + k + "' (accepted: http, portFile, token, tokenFile,"
+              "unknown agent option '"
+                  + k
+                  + "' (accepted: http, portFile, token, tokenFile,"
                   + " maxSeriesSites, watch, watchInterval, watchCompression, jmx, sampleMillis,"
                   + " maxSites, exclude, debug, doctor)");
       }
@@ -227,7 +233,8 @@ public final class AgentOptions {
       if (!id.matches("[0-9a-f]{16}") || !secret.matches("[0-9a-f]{32,128}")) {
         throw new IllegalArgumentException(
             "agent option doctor must be ID:SECRET with ID 16 and SECRET 32 to 128 lowercase hex"
-                + " digits (what timerguard doctor passes), was a value of " + v.length()
+                + " digits (what timerguard doctor passes), was a value of "
+                + v.length()
                 + " characters");
       }
       doctorId = id;
@@ -238,7 +245,9 @@ public final class AgentOptions {
     private void http(String v) {
       String accepted =
           "agent option http must be PORT or HOST:PORT (IPv6: [ADDRESS]:PORT) with PORT in"
-              + " [0,65535], was '" + v + "'";
+              + " [0,65535], was '"
+              + v
+              + "'";
       String host = null;
       String port = v;
       int colon = v.lastIndexOf(':');
@@ -285,7 +294,9 @@ public final class AgentOptions {
         char c = v.charAt(i);
         if (c <= 0x20 || c >= 0x7f) {
           throw new IllegalArgumentException(
-              "agent option " + k + " must be printable ASCII without spaces (it is sent as"
+              "agent option "
+                  + k
+                  + " must be printable ASCII without spaces (it is sent as"
                   + " 'Authorization: Bearer <token>')");
         }
       }
@@ -305,7 +316,9 @@ public final class AgentOptions {
         return token("tokenFile", s);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            e.getMessage().replace("agent option tokenFile", "agent option tokenFile: the token in '" + v + "'"));
+            e.getMessage()
+                .replace(
+                    "agent option tokenFile", "agent option tokenFile: the token in '" + v + "'"));
       }
     }
 
@@ -324,7 +337,8 @@ public final class AgentOptions {
 
     private static String nonEmpty(String k, String v, String what) {
       if (v.isEmpty()) {
-        throw new IllegalArgumentException("agent option " + k + " must be " + what + ", was empty");
+        throw new IllegalArgumentException(
+            "agent option " + k + " must be " + what + ", was empty");
       }
       return v;
     }
@@ -346,7 +360,15 @@ public final class AgentOptions {
         return n;
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
-            "agent option " + k + " must be an integer in [" + lo + "," + hi + "], was '" + v + "'");
+            "agent option "
+                + k
+                + " must be an integer in ["
+                + lo
+                + ","
+                + hi
+                + "], was '"
+                + v
+                + "'");
       }
     }
   }

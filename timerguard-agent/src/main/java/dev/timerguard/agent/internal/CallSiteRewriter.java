@@ -23,15 +23,15 @@ import net.bytebuddy.utility.OpenedClassReader;
 
 /**
  * Rewrites, in one class, every call instruction that creates a timer, executor or thread so that
- * it goes through one of the agent's hooks (the {@link HookPlan} says which) with a constant site id, defined in
- * the {@link SiteTable} now, at instrumentation time (class, method, source file and the line of
- * the call) and registered in the {@link LiveRegistry} when the call first runs. The hot path
- * therefore never walks the stack.
+ * it goes through one of the agent's hooks (the {@link HookPlan} says which) with a constant site
+ * id, defined in the {@link SiteTable} now, at instrumentation time (class, method, source file and
+ * the line of the call) and registered in the {@link LiveRegistry} when the call first runs. The
+ * hot path therefore never walks the stack.
  *
  * <p>Three shapes of rewrite, none of which adds a branch, a field or a method (so classes can be
  * retransformed after a dynamic attach): <em>replace</em> the call by a static hook with the same
- * arguments plus the site id ({@code schedule*}, {@code Timer.schedule*}, {@code orTimeout},
- * ...); <em>after</em> a call or constructor, pass a copy of the result to a hook ({@code
+ * arguments plus the site id ({@code schedule*}, {@code Timer.schedule*}, {@code orTimeout}, ...);
+ * <em>after</em> a call or constructor, pass a copy of the result to a hook ({@code
  * Executors.new*}, {@code new ThreadPoolExecutor}, thread builders, Netty {@code newTimeout});
  * <em>around</em> {@code Thread.start()}, keep the receiver and pass it to a hook once the call
  * returned. {@code TimerTask} subclasses also get a call at the top of {@code run()}. See {@code
@@ -110,8 +110,11 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
       if (mv == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
         return mv;
       }
-      boolean runHook = timerTask && name.equals("run") && desc.equals("()V")
-          && (access & Opcodes.ACC_STATIC) == 0;
+      boolean runHook =
+          timerTask
+              && name.equals("run")
+              && desc.equals("()V")
+              && (access & Opcodes.ACC_STATIC) == 0;
       return new MethodRewriter(mv, this, name, runHook);
     }
 
@@ -157,7 +160,11 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
       if (runHook) {
         super.visitVarInsn(Opcodes.ALOAD, 0);
         super.visitMethodInsn(
-            Opcodes.INVOKESTATIC, HookPlan.TIMER_HOOKS, "timerTaskRun", "(Ljava/util/TimerTask;)V", false);
+            Opcodes.INVOKESTATIC,
+            HookPlan.TIMER_HOOKS,
+            "timerTaskRun",
+            "(Ljava/util/TimerTask;)V",
+            false);
         rewritten++;
       }
     }
@@ -268,7 +275,8 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
         if (top != null && (top.equals(owner) || top.equals("!" + owner))) {
           news.pop();
           super.visitMethodInsn(op, owner, name, desc, itf);
-          HookPlan.Row row = top.equals(owner) ? HookPlan.match(false, owner, name, desc, cls) : null;
+          HookPlan.Row row =
+              top.equals(owner) ? HookPlan.match(false, owner, name, desc, cls) : null;
           if (row != null && row.shape == HookPlan.Shape.CONSTRUCTOR) {
             after(row, desc);
           }
@@ -279,7 +287,8 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
       }
       boolean isStatic = op == Opcodes.INVOKESTATIC;
       boolean instance = op == Opcodes.INVOKEVIRTUAL || op == Opcodes.INVOKEINTERFACE;
-      HookPlan.Row row = isStatic || instance ? HookPlan.match(isStatic, owner, name, desc, cls) : null;
+      HookPlan.Row row =
+          isStatic || instance ? HookPlan.match(isStatic, owner, name, desc, cls) : null;
       if (row == null || row.shape == HookPlan.Shape.CONSTRUCTOR) {
         super.visitMethodInsn(op, owner, name, desc, itf);
         return;
@@ -291,13 +300,15 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
           } else {
             rewritten++;
           }
-          super.visitMethodInsn(Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
+          super.visitMethodInsn(
+              Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
           return;
         case AROUND_RECEIVER:
           super.visitInsn(Opcodes.DUP);
           super.visitMethodInsn(op, owner, name, desc, itf);
           pushSite(row.kind);
-          super.visitMethodInsn(Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
+          super.visitMethodInsn(
+              Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
           return;
         case AFTER:
         default:
@@ -310,7 +321,8 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
     private void after(HookPlan.Row row, String desc) {
       super.visitInsn(Opcodes.DUP);
       pushSite(row.kind);
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
+      super.visitMethodInsn(
+          Opcodes.INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(desc), false);
     }
 
     /**
@@ -331,12 +343,17 @@ final class CallSiteRewriter extends AsmVisitorWrapper.AbstractBase {
         Handle impl = (Handle) args[1];
         int tag = impl.getTag();
         if (tag == Opcodes.H_INVOKEVIRTUAL || tag == Opcodes.H_INVOKEINTERFACE) {
-          HookPlan.Row row = HookPlan.match(false, impl.getOwner(), impl.getName(), impl.getDesc(), cls);
+          HookPlan.Row row =
+              HookPlan.match(false, impl.getOwner(), impl.getName(), impl.getDesc(), cls);
           if (row != null && row.rewritesMethodReferences()) {
             Object[] copy = args.clone();
             copy[1] =
                 new Handle(
-                    Opcodes.H_INVOKESTATIC, row.hookClass, row.hook, row.hookDesc(impl.getDesc()), false);
+                    Opcodes.H_INVOKESTATIC,
+                    row.hookClass,
+                    row.hook,
+                    row.hookDesc(impl.getDesc()),
+                    false);
             rewritten++;
             super.visitInvokeDynamicInsn(name, boundAsHookReceiver(desc, row), bsm, copy);
             return;

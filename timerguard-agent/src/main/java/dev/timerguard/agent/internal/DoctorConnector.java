@@ -22,19 +22,19 @@ import javax.management.remote.rmi.RMIConnectorServer;
 import javax.security.auth.Subject;
 
 /**
- * A JMX connector for one {@code timerguard doctor} session, in place of the JDK's local
- * management agent ({@code VirtualMachine.startLocalManagementAgent()}), which listens on every
- * interface for the rest of the target's life and cannot be stopped.
+ * A JMX connector for one {@code timerguard doctor} session, in place of the JDK's local management
+ * agent ({@code VirtualMachine.startLocalManagementAgent()}), which listens on every interface for
+ * the rest of the target's life and cannot be stopped.
  *
  * <p>Contract: the RMI connector listens on the loopback address only, on a free port (chosen
  * first, because RMI closes the listening socket of an explicit port once nothing is exported on
- * it, but keeps an anonymous one open for the life of the JVM); the one
- * client it accepts presents the credentials {@code {"timerguard-doctor", SECRET}} (compared in
- * constant time; the secret reached the agent through the attach socket, which only the target's
- * user can open); its address is published in the system property {@code timerguard.doctor.ID}.
- * It stops itself, closes its port and clears the property when that client's connection closes
- * or fails (a doctor killed without closing: when RMI's lease expires, 10 minutes by default), or
- * when no client connected within {@code connectWithin}. Thread-safe; one per session.
+ * it, but keeps an anonymous one open for the life of the JVM); the one client it accepts presents
+ * the credentials {@code {"timerguard-doctor", SECRET}} (compared in constant time; the secret
+ * reached the agent through the attach socket, which only the target's user can open); its address
+ * is published in the system property {@code timerguard.doctor.ID}. It stops itself, closes its
+ * port and clears the property when that client's connection closes or fails (a doctor killed
+ * without closing: when RMI's lease expires, 10 minutes by default), or when no client connected
+ * within {@code connectWithin}. Thread-safe; one per session.
  */
 final class DoctorConnector {
 
@@ -55,7 +55,9 @@ final class DoctorConnector {
     this.property = PROPERTY + id;
     Map<String, Object> env = new HashMap<>();
     env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, LoopbackSockets.INSTANCE);
-    env.put(JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) credentials -> authenticate(credentials, secret));
+    env.put(
+        JMXConnectorServer.AUTHENTICATOR,
+        (JMXAuthenticator) credentials -> authenticate(credentials, secret));
     // Export the connector's remote objects as permanent, as the JDK's own management agent
     // does: an exported object otherwise keeps a JVM alive that would have exited (a target whose
     // main thread ends while a doctor is connected must still end).
@@ -71,7 +73,8 @@ final class DoctorConnector {
    *
    * @throws IOException if it cannot listen
    */
-  static DoctorConnector start(String id, String secret, Duration connectWithin) throws IOException {
+  static DoctorConnector start(String id, String secret, Duration connectWithin)
+      throws IOException {
     DoctorConnector started = null;
     for (int attempt = 1; started == null; attempt++) {
       // RMI closes a listening socket when its last object is unexported only if the port was
@@ -118,7 +121,9 @@ final class DoctorConnector {
   private static Subject authenticate(Object credentials, byte[] secret) {
     if (credentials instanceof String[]) {
       String[] c = (String[]) credentials;
-      if (c.length == 2 && USER.equals(c[0]) && c[1] != null
+      if (c.length == 2
+          && USER.equals(c[0])
+          && c[1] != null
           && MessageDigest.isEqual(c[1].getBytes(StandardCharsets.US_ASCII), secret)) {
         // No subject: the session runs its operations as the target's own code. With a subject,
         // JMX runs them under a domain combiner whose first use can fail inside the JDK
@@ -157,7 +162,9 @@ final class DoctorConnector {
     }
   }
 
-  /** Stops the connector when its client's connection ends (on a thread of its own: not inside RMI). */
+  /**
+   * Stops the connector when its client's connection ends (on a thread of its own: not inside RMI).
+   */
   private final class Closer implements NotificationListener {
     @Override
     public void handleNotification(Notification n, Object handback) {

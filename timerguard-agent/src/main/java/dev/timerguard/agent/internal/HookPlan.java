@@ -50,15 +50,19 @@ final class HookPlan {
     final boolean isStatic;
     final Set<String> owners;
     final Receivers receivers;
+
     /** The descriptor; when {@link #descPartial}, a prefix (constructors) or a suffix (others). */
     final String desc;
+
     final boolean descPartial;
     final boolean namePrefix;
     final Shape shape;
     final String hookClass;
     final String hook;
+
     /** The receiver type the hook takes first ({@code null}: static call, no receiver). */
     final String hookReceiver;
+
     /** The kind of site the call defines, or {@code null} for calls that end timers. */
     final CallSite.Kind kind;
 
@@ -115,9 +119,20 @@ final class HookPlan {
 
     @Override
     public String toString() {
-      return (isStatic ? "static " : "") + owners + "." + name + (namePrefix ? "*" : "") + desc
-          + (descPartial ? "..." : "") + " -> " + shape + " " + hookClass.substring(hookClass.lastIndexOf('/') + 1)
-          + "." + hook + (kind == null ? "" : " [" + kind + "]");
+      return (isStatic ? "static " : "")
+          + owners
+          + "."
+          + name
+          + (namePrefix ? "*" : "")
+          + desc
+          + (descPartial ? "..." : "")
+          + " -> "
+          + shape
+          + " "
+          + hookClass.substring(hookClass.lastIndexOf('/') + 1)
+          + "."
+          + hook
+          + (kind == null ? "" : " [" + kind + "]");
     }
   }
 
@@ -156,58 +171,252 @@ final class HookPlan {
     Set<String> executors = Set.of(ES, SES, TPE, STPE);
     Set<String> pools = Set.of(TPE, STPE);
     // ScheduledExecutorService: timers start
-    r.add(replace("schedule", schedulers, "(Ljava/lang/Runnable;J" + TU + ")" + SF, SCHEDULE_HOOKS, "schedule", SES, CallSite.Kind.TIMER));
-    r.add(replace("schedule", schedulers, "(Ljava/util/concurrent/Callable;J" + TU + ")" + SF, SCHEDULE_HOOKS, "scheduleCallable", SES, CallSite.Kind.TIMER));
-    r.add(replace("scheduleAtFixedRate", schedulers, "(Ljava/lang/Runnable;JJ" + TU + ")" + SF, SCHEDULE_HOOKS, "scheduleAtFixedRate", SES, CallSite.Kind.TICKER));
-    r.add(replace("scheduleWithFixedDelay", schedulers, "(Ljava/lang/Runnable;JJ" + TU + ")" + SF, SCHEDULE_HOOKS, "scheduleWithFixedDelay", SES, CallSite.Kind.TICKER));
+    r.add(
+        replace(
+            "schedule",
+            schedulers,
+            "(Ljava/lang/Runnable;J" + TU + ")" + SF,
+            SCHEDULE_HOOKS,
+            "schedule",
+            SES,
+            CallSite.Kind.TIMER));
+    r.add(
+        replace(
+            "schedule",
+            schedulers,
+            "(Ljava/util/concurrent/Callable;J" + TU + ")" + SF,
+            SCHEDULE_HOOKS,
+            "scheduleCallable",
+            SES,
+            CallSite.Kind.TIMER));
+    r.add(
+        replace(
+            "scheduleAtFixedRate",
+            schedulers,
+            "(Ljava/lang/Runnable;JJ" + TU + ")" + SF,
+            SCHEDULE_HOOKS,
+            "scheduleAtFixedRate",
+            SES,
+            CallSite.Kind.TICKER));
+    r.add(
+        replace(
+            "scheduleWithFixedDelay",
+            schedulers,
+            "(Ljava/lang/Runnable;JJ" + TU + ")" + SF,
+            SCHEDULE_HOOKS,
+            "scheduleWithFixedDelay",
+            SES,
+            CallSite.Kind.TICKER));
     // pools: queued timers dropped early
     r.add(replace("remove", pools, "(Ljava/lang/Runnable;)Z", SCHEDULE_HOOKS, "remove", TPE, null));
     r.add(replace("purge", pools, "()V", SCHEDULE_HOOKS, "purge", TPE, null));
     // executors end
     r.add(replace("shutdown", executors, "()V", SHUTDOWN_HOOKS, "shutdown", ES, null));
-    r.add(replace("shutdownNow", executors, "()Ljava/util/List;", SHUTDOWN_HOOKS, "shutdownNow", ES, null));
+    r.add(
+        replace(
+            "shutdownNow",
+            executors,
+            "()Ljava/util/List;",
+            SHUTDOWN_HOOKS,
+            "shutdownNow",
+            ES,
+            null));
     r.add(replace("close", executors, "()V", SHUTDOWN_HOOKS, "close", ES, null));
     // java.util.Timer
     Set<String> timer = Set.of(TIMER);
-    r.add(replace("schedule", timer, "(Ljava/util/TimerTask;J)V", TIMER_HOOKS, "timerSchedule", TIMER, CallSite.Kind.TIMER));
-    r.add(replace("schedule", timer, "(Ljava/util/TimerTask;Ljava/util/Date;)V", TIMER_HOOKS, "timerSchedule", TIMER, CallSite.Kind.TIMER));
-    r.add(replace("schedule", timer, "(Ljava/util/TimerTask;JJ)V", TIMER_HOOKS, "timerSchedule", TIMER, CallSite.Kind.TICKER));
-    r.add(replace("schedule", timer, "(Ljava/util/TimerTask;Ljava/util/Date;J)V", TIMER_HOOKS, "timerSchedule", TIMER, CallSite.Kind.TICKER));
-    r.add(replace("scheduleAtFixedRate", timer, "(Ljava/util/TimerTask;JJ)V", TIMER_HOOKS, "timerScheduleAtFixedRate", TIMER, CallSite.Kind.TICKER));
-    r.add(replace("scheduleAtFixedRate", timer, "(Ljava/util/TimerTask;Ljava/util/Date;J)V", TIMER_HOOKS, "timerScheduleAtFixedRate", TIMER, CallSite.Kind.TICKER));
+    r.add(
+        replace(
+            "schedule",
+            timer,
+            "(Ljava/util/TimerTask;J)V",
+            TIMER_HOOKS,
+            "timerSchedule",
+            TIMER,
+            CallSite.Kind.TIMER));
+    r.add(
+        replace(
+            "schedule",
+            timer,
+            "(Ljava/util/TimerTask;Ljava/util/Date;)V",
+            TIMER_HOOKS,
+            "timerSchedule",
+            TIMER,
+            CallSite.Kind.TIMER));
+    r.add(
+        replace(
+            "schedule",
+            timer,
+            "(Ljava/util/TimerTask;JJ)V",
+            TIMER_HOOKS,
+            "timerSchedule",
+            TIMER,
+            CallSite.Kind.TICKER));
+    r.add(
+        replace(
+            "schedule",
+            timer,
+            "(Ljava/util/TimerTask;Ljava/util/Date;J)V",
+            TIMER_HOOKS,
+            "timerSchedule",
+            TIMER,
+            CallSite.Kind.TICKER));
+    r.add(
+        replace(
+            "scheduleAtFixedRate",
+            timer,
+            "(Ljava/util/TimerTask;JJ)V",
+            TIMER_HOOKS,
+            "timerScheduleAtFixedRate",
+            TIMER,
+            CallSite.Kind.TICKER));
+    r.add(
+        replace(
+            "scheduleAtFixedRate",
+            timer,
+            "(Ljava/util/TimerTask;Ljava/util/Date;J)V",
+            TIMER_HOOKS,
+            "timerScheduleAtFixedRate",
+            TIMER,
+            CallSite.Kind.TICKER));
     r.add(replace("cancel", timer, "()V", TIMER_HOOKS, "timerCancel", TIMER, null));
     r.add(
-        new Row("cancel", false, Set.of(TIMER_TASK), Receivers.EXACT_OR_APPLICATION_SUBCLASS, "()Z", false, false,
-            Shape.REPLACE, TIMER_HOOKS, "timerTaskCancel", TIMER_TASK, null));
+        new Row(
+            "cancel",
+            false,
+            Set.of(TIMER_TASK),
+            Receivers.EXACT_OR_APPLICATION_SUBCLASS,
+            "()Z",
+            false,
+            false,
+            Shape.REPLACE,
+            TIMER_HOOKS,
+            "timerTaskCancel",
+            TIMER_TASK,
+            null));
     // CompletableFuture's own scheduler
     Set<String> cf = Set.of(CF);
-    r.add(replace("orTimeout", cf, "(J" + TU + ")Ljava/util/concurrent/CompletableFuture;", COMPLETABLE_HOOKS, "orTimeout", CF, CallSite.Kind.TIMER));
-    r.add(replace("completeOnTimeout", cf, "(Ljava/lang/Object;J" + TU + ")Ljava/util/concurrent/CompletableFuture;", COMPLETABLE_HOOKS, "completeOnTimeout", CF, CallSite.Kind.TIMER));
-    r.add(staticReplace("delayedExecutor", CF, "(J" + TU + ")Ljava/util/concurrent/Executor;", COMPLETABLE_HOOKS, "delayedExecutor"));
-    r.add(staticReplace("delayedExecutor", CF, "(J" + TU + "Ljava/util/concurrent/Executor;)Ljava/util/concurrent/Executor;", COMPLETABLE_HOOKS, "delayedExecutor"));
+    r.add(
+        replace(
+            "orTimeout",
+            cf,
+            "(J" + TU + ")Ljava/util/concurrent/CompletableFuture;",
+            COMPLETABLE_HOOKS,
+            "orTimeout",
+            CF,
+            CallSite.Kind.TIMER));
+    r.add(
+        replace(
+            "completeOnTimeout",
+            cf,
+            "(Ljava/lang/Object;J" + TU + ")Ljava/util/concurrent/CompletableFuture;",
+            COMPLETABLE_HOOKS,
+            "completeOnTimeout",
+            CF,
+            CallSite.Kind.TIMER));
+    r.add(
+        staticReplace(
+            "delayedExecutor",
+            CF,
+            "(J" + TU + ")Ljava/util/concurrent/Executor;",
+            COMPLETABLE_HOOKS,
+            "delayedExecutor"));
+    r.add(
+        staticReplace(
+            "delayedExecutor",
+            CF,
+            "(J" + TU + "Ljava/util/concurrent/Executor;)Ljava/util/concurrent/Executor;",
+            COMPLETABLE_HOOKS,
+            "delayedExecutor"));
     // threads
     r.add(
-        new Row("start", false, Set.of(THREAD), Receivers.EXACT_OR_APPLICATION_SUBCLASS, "()V", false, false,
-            Shape.AROUND_RECEIVER, CREATION_HOOKS, "threadStarted", THREAD, CallSite.Kind.THREAD));
+        new Row(
+            "start",
+            false,
+            Set.of(THREAD),
+            Receivers.EXACT_OR_APPLICATION_SUBCLASS,
+            "()V",
+            false,
+            false,
+            Shape.AROUND_RECEIVER,
+            CREATION_HOOKS,
+            "threadStarted",
+            THREAD,
+            CallSite.Kind.THREAD));
     r.add(
-        new Row("start", false, Set.of("java/lang/Thread$Builder", "java/lang/Thread$Builder$OfVirtual", "java/lang/Thread$Builder$OfPlatform"),
-            Receivers.EXACT, "(Ljava/lang/Runnable;)Ljava/lang/Thread;", false, false,
-            Shape.AFTER, CREATION_HOOKS, "threadStarted", THREAD, CallSite.Kind.THREAD));
+        new Row(
+            "start",
+            false,
+            Set.of(
+                "java/lang/Thread$Builder",
+                "java/lang/Thread$Builder$OfVirtual",
+                "java/lang/Thread$Builder$OfPlatform"),
+            Receivers.EXACT,
+            "(Ljava/lang/Runnable;)Ljava/lang/Thread;",
+            false,
+            false,
+            Shape.AFTER,
+            CREATION_HOOKS,
+            "threadStarted",
+            THREAD,
+            CallSite.Kind.THREAD));
     r.add(
-        new Row("startVirtualThread", true, Set.of(THREAD), Receivers.EXACT, "(Ljava/lang/Runnable;)Ljava/lang/Thread;", false, false,
-            Shape.AFTER, CREATION_HOOKS, "threadStarted", THREAD, CallSite.Kind.THREAD));
+        new Row(
+            "startVirtualThread",
+            true,
+            Set.of(THREAD),
+            Receivers.EXACT,
+            "(Ljava/lang/Runnable;)Ljava/lang/Thread;",
+            false,
+            false,
+            Shape.AFTER,
+            CREATION_HOOKS,
+            "threadStarted",
+            THREAD,
+            CallSite.Kind.THREAD));
     // Netty's wheel
     r.add(
-        new Row("newTimeout", false, Set.of("io/netty/util/HashedWheelTimer", "io/netty/util/Timer"), Receivers.EXACT,
-            "(Lio/netty/util/TimerTask;J" + TU + ")Lio/netty/util/Timeout;", false, false,
-            Shape.AFTER, CREATION_HOOKS, "nettyTimeout", null, CallSite.Kind.TIMER));
+        new Row(
+            "newTimeout",
+            false,
+            Set.of("io/netty/util/HashedWheelTimer", "io/netty/util/Timer"),
+            Receivers.EXACT,
+            "(Lio/netty/util/TimerTask;J" + TU + ")Lio/netty/util/Timeout;",
+            false,
+            false,
+            Shape.AFTER,
+            CREATION_HOOKS,
+            "nettyTimeout",
+            null,
+            CallSite.Kind.TIMER));
     // executors and timers created
     r.add(
-        new Row("new", true, Set.of("java/util/concurrent/Executors"), Receivers.EXACT, "ExecutorService;", true, true,
-            Shape.AFTER, CREATION_HOOKS, "executorCreated", null, CallSite.Kind.EXECUTOR));
+        new Row(
+            "new",
+            true,
+            Set.of("java/util/concurrent/Executors"),
+            Receivers.EXACT,
+            "ExecutorService;",
+            true,
+            true,
+            Shape.AFTER,
+            CREATION_HOOKS,
+            "executorCreated",
+            null,
+            CallSite.Kind.EXECUTOR));
     r.add(
-        new Row("<init>", false, Set.of(TPE, STPE, "java/util/concurrent/ForkJoinPool", TIMER), Receivers.EXACT, "(", true, false,
-            Shape.CONSTRUCTOR, CREATION_HOOKS, "executorCreated", null, CallSite.Kind.EXECUTOR));
+        new Row(
+            "<init>",
+            false,
+            Set.of(TPE, STPE, "java/util/concurrent/ForkJoinPool", TIMER),
+            Receivers.EXACT,
+            "(",
+            true,
+            false,
+            Shape.CONSTRUCTOR,
+            CREATION_HOOKS,
+            "executorCreated",
+            null,
+            CallSite.Kind.EXECUTOR));
     ROWS = Collections.unmodifiableList(r);
     Map<String, List<Row>> byName = new HashMap<>();
     for (Row row : ROWS) {
@@ -221,12 +430,43 @@ final class HookPlan {
   private HookPlan() {}
 
   private static Row replace(
-      String name, Set<String> owners, String desc, String hookClass, String hook, String receiver, CallSite.Kind kind) {
-    return new Row(name, false, owners, Receivers.EXACT, desc, false, false, Shape.REPLACE, hookClass, hook, receiver, kind);
+      String name,
+      Set<String> owners,
+      String desc,
+      String hookClass,
+      String hook,
+      String receiver,
+      CallSite.Kind kind) {
+    return new Row(
+        name,
+        false,
+        owners,
+        Receivers.EXACT,
+        desc,
+        false,
+        false,
+        Shape.REPLACE,
+        hookClass,
+        hook,
+        receiver,
+        kind);
   }
 
-  private static Row staticReplace(String name, String owner, String desc, String hookClass, String hook) {
-    return new Row(name, true, Set.of(owner), Receivers.EXACT, desc, false, false, Shape.REPLACE, hookClass, hook, null, CallSite.Kind.TIMER);
+  private static Row staticReplace(
+      String name, String owner, String desc, String hookClass, String hook) {
+    return new Row(
+        name,
+        true,
+        Set.of(owner),
+        Receivers.EXACT,
+        desc,
+        false,
+        false,
+        Shape.REPLACE,
+        hookClass,
+        hook,
+        null,
+        CallSite.Kind.TIMER);
   }
 
   /**

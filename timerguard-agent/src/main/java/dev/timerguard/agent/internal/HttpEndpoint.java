@@ -36,33 +36,38 @@ import java.util.function.Supplier;
  *       Limits#headBytes} bytes (else 431) and must arrive within {@link Limits#headMillis} of the
  *       connection (else 408); a request body is never read.
  *   <li><b>Host check</b> (against DNS rebinding from a browser): the {@code Host} header must be
- *       an IP address literal, {@code localhost}, or the host the endpoint was bound with
- *       ({@code http=HOST:PORT}); otherwise 403. An HTTP/1.1 request without {@code Host} gets 400.
+ *       an IP address literal, {@code localhost}, or the host the endpoint was bound with ({@code
+ *       http=HOST:PORT}); otherwise 403. An HTTP/1.1 request without {@code Host} gets 400.
  *   <li><b>Token</b>: when one is configured, every request needs {@code Authorization: Bearer
  *       <token>} (compared in constant time); otherwise 401.
  *   <li><b>No client can hold the endpoint</b>: one selector thread accepts connections, reads
- *       request heads and writes responses without blocking, so a client that sends half a
- *       request, or nothing, or never reads its answer, costs a buffer and nothing else until its
- *       deadline ({@link Limits#exchangeMillis} for the whole exchange) closes it. At most {@link
- *       Limits#maxConnections} connections are open at once; beyond that a new connection is
- *       closed at once. Only rendering a complete, admitted request takes a worker: {@link
- *       Limits#workers} daemon threads with a queue of {@link Limits#queue} (beyond: 503).
+ *       request heads and writes responses without blocking, so a client that sends half a request,
+ *       or nothing, or never reads its answer, costs a buffer and nothing else until its deadline
+ *       ({@link Limits#exchangeMillis} for the whole exchange) closes it. At most {@link
+ *       Limits#maxConnections} connections are open at once; beyond that a new connection is closed
+ *       at once. Only rendering a complete, admitted request takes a worker: {@link Limits#workers}
+ *       daemon threads with a queue of {@link Limits#queue} (beyond: 503).
  * </ul>
  *
- * <p>The JDK's {@code com.sun.net.httpserver} is not used because it has no per-connection
- * deadline and no request-size bound except through JVM-wide {@code sun.net.httpserver.*} system
- * properties, which would also change the host application's own servers.
+ * <p>The JDK's {@code com.sun.net.httpserver} is not used because it has no per-connection deadline
+ * and no request-size bound except through JVM-wide {@code sun.net.httpserver.*} system properties,
+ * which would also change the host application's own servers.
  *
- * <p>Threads: every method may be called from any thread; routes are called on worker threads
- * and must be thread-safe. A route that throws gives a 500 with the exception's text. {@link
- * #close()} closes the listening socket and every open connection and stops the threads; the
- * threads are daemons and never keep the JVM alive.
+ * <p>Threads: every method may be called from any thread; routes are called on worker threads and
+ * must be thread-safe. A route that throws gives a 500 with the exception's text. {@link #close()}
+ * closes the listening socket and every open connection and stops the threads; the threads are
+ * daemons and never keep the JVM alive.
  */
 final class HttpEndpoint implements AutoCloseable {
 
   /** The bounds of one endpoint. */
   record Limits(
-      int headBytes, long headMillis, long exchangeMillis, int maxConnections, int workers, int queue) {
+      int headBytes,
+      long headMillis,
+      long exchangeMillis,
+      int maxConnections,
+      int workers,
+      int queue) {
 
     /** 8 KiB heads within 5 s, 30 s per exchange, 64 connections, 2 workers, 16 queued. */
     static final Limits DEFAULT = new Limits(8192, 5_000, 30_000, 64, 2, 16);
@@ -71,7 +76,8 @@ final class HttpEndpoint implements AutoCloseable {
   /** A route's answer. */
   record Response(int status, String contentType, byte[] body) {
     static Response text(int status, String text) {
-      return new Response(status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8));
+      return new Response(
+          status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -207,8 +213,10 @@ final class HttpEndpoint implements AutoCloseable {
   }
 
   private static final long ACCEPT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   /** The listening socket's key; loop thread only. */
   private SelectionKey serverKey;
+
   /** Accepting paused after a failed accept, since {@link #acceptPausedAt}; loop thread only. */
   private boolean acceptPaused;
 
@@ -217,7 +225,8 @@ final class HttpEndpoint implements AutoCloseable {
   private void run() {
     try {
       while (open) {
-        // idle (only the listening socket): sleep until a connection or close(); else wake for deadlines
+        // idle (only the listening socket): sleep until a connection or close(); else wake for
+        // deadlines
         boolean busy = selector.keys().size() > 1 || !answered.isEmpty() || acceptPaused;
         selector.select(busy ? 100 : 0);
         long now = System.nanoTime();
@@ -319,15 +328,16 @@ final class HttpEndpoint implements AutoCloseable {
     c.in = null;
     c.key.interestOps(0);
     try {
-      workers.execute(() -> {
-        Response r;
-        try {
-          r = handle(head);
-        } catch (Throwable e) {
-          r = Response.text(500, "internal error: " + e);
-        }
-        finish(c, r);
-      });
+      workers.execute(
+          () -> {
+            Response r;
+            try {
+              r = handle(head);
+            } catch (Throwable e) {
+              r = Response.text(500, "internal error: " + e);
+            }
+            finish(c, r);
+          });
     } catch (RejectedExecutionException e) {
       answer(c, Response.text(503, "busy, try again"));
     }
@@ -393,7 +403,8 @@ final class HttpEndpoint implements AutoCloseable {
     for (Conn c : late) {
       if (c.in != null && now - c.deadline < 0) {
         try {
-          answer(c, Response.text(408, "request not received within " + limits.headMillis() + " ms"));
+          answer(
+              c, Response.text(408, "request not received within " + limits.headMillis() + " ms"));
         } catch (IOException | RuntimeException e) {
           drop(c);
         }
@@ -439,16 +450,26 @@ final class HttpEndpoint implements AutoCloseable {
 
   private static String reason(int status) {
     switch (status) {
-      case 200: return "OK";
-      case 400: return "Bad Request";
-      case 401: return "Unauthorized";
-      case 403: return "Forbidden";
-      case 404: return "Not Found";
-      case 405: return "Method Not Allowed";
-      case 408: return "Request Timeout";
-      case 431: return "Request Header Fields Too Large";
-      case 503: return "Service Unavailable";
-      default: return "Internal Server Error";
+      case 200:
+        return "OK";
+      case 400:
+        return "Bad Request";
+      case 401:
+        return "Unauthorized";
+      case 403:
+        return "Forbidden";
+      case 404:
+        return "Not Found";
+      case 405:
+        return "Method Not Allowed";
+      case 408:
+        return "Request Timeout";
+      case 431:
+        return "Request Header Fields Too Large";
+      case 503:
+        return "Service Unavailable";
+      default:
+        return "Internal Server Error";
     }
   }
 
@@ -503,7 +524,8 @@ final class HttpEndpoint implements AutoCloseable {
     }
     Supplier<Response> route = routes.get(path);
     if (route == null) {
-      return Response.text(404, "not found; served: " + String.join(", ", new java.util.TreeSet<>(routes.keySet())));
+      return Response.text(
+          404, "not found; served: " + String.join(", ", new java.util.TreeSet<>(routes.keySet())));
     }
     return route.get();
   }
@@ -516,7 +538,9 @@ final class HttpEndpoint implements AutoCloseable {
     return MessageDigest.isEqual(given, token);
   }
 
-  /** The host part of a {@code Host} header is an IP literal, {@code localhost} or the bind host. */
+  /**
+   * The host part of a {@code Host} header is an IP literal, {@code localhost} or the bind host.
+   */
   boolean hostAllowed(String header) {
     String h = header.trim().toLowerCase(Locale.ROOT);
     if (h.startsWith("[")) {
@@ -541,8 +565,8 @@ final class HttpEndpoint implements AutoCloseable {
   }
 
   /**
-   * True for an IPv4 dotted quad or an IPv6 address: a request whose Host is an address was
-   * not sent through a DNS name, so it cannot be a rebinding attack.
+   * True for an IPv4 dotted quad or an IPv6 address: a request whose Host is an address was not
+   * sent through a DNS name, so it cannot be a rebinding attack.
    */
   static boolean isIpLiteral(String h) {
     if (h.isEmpty()) {
@@ -562,7 +586,9 @@ final class HttpEndpoint implements AutoCloseable {
       return false;
     }
     for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+      if (p.isEmpty()
+          || p.length() > 3
+          || !p.chars().allMatch(ch -> ch >= '0' && ch <= '9')
           || Integer.parseInt(p) > 255) {
         return false;
       }

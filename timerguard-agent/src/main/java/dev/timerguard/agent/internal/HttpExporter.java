@@ -31,8 +31,8 @@ final class HttpExporter {
   }
 
   /**
-   * Starts the endpoint as {@code o} says ({@code http}, {@code token}) unless it runs already,
-   * and writes the bound port to {@code o.portFile} when given.
+   * Starts the endpoint as {@code o} says ({@code http}, {@code token}) unless it runs already, and
+   * writes the bound port to {@code o.portFile} when given.
    *
    * @return the bound port
    * @throws IOException if the address cannot be bound or the port file written; the message says
@@ -44,16 +44,21 @@ final class HttpExporter {
     InetAddress address = o.httpBindAddress();
     if (fresh) {
       try {
-        e = new HttpEndpoint(
-                new InetSocketAddress(address, o.httpPort),
-                o.httpHostName,
-                o.token,
-                routes(),
-                HttpEndpoint.Limits.DEFAULT)
-            .start();
+        e =
+            new HttpEndpoint(
+                    new InetSocketAddress(address, o.httpPort),
+                    o.httpHostName,
+                    o.token,
+                    routes(),
+                    HttpEndpoint.Limits.DEFAULT)
+                .start();
       } catch (IOException ex) {
         throw new IOException(
-            "HTTP endpoint not started: cannot listen on " + hostPort(address, o.httpPort) + ": " + ex, ex);
+            "HTTP endpoint not started: cannot listen on "
+                + hostPort(address, o.httpPort)
+                + ": "
+                + ex,
+            ex);
       }
     }
     int bound = e.port();
@@ -68,7 +73,10 @@ final class HttpExporter {
             (fresh
                     ? "HTTP endpoint closed again (not serving): "
                     : "HTTP endpoint still serving on port " + bound + ", but ")
-                + "cannot write the port file " + o.portFile + ": " + ex,
+                + "cannot write the port file "
+                + o.portFile
+                + ": "
+                + ex,
             ex);
       }
     }
@@ -76,7 +84,8 @@ final class HttpExporter {
       endpoint = e;
       if (!address.isLoopbackAddress()) {
         System.err.println(
-            "[timerguard] warning: the HTTP endpoint listens on " + hostPort(address, bound)
+            "[timerguard] warning: the HTTP endpoint listens on "
+                + hostPort(address, bound)
                 + ", not on loopback: whoever reaches that address can read /metrics, /timers,"
                 + " /snapshot and /threads (every thread's stack)"
                 + (o.token == null ? "; set token= or tokenFile= to require a bearer token" : ""));

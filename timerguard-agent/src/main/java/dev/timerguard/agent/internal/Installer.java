@@ -22,16 +22,16 @@ import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.utility.JavaModule;
 
 /**
- * Installs the agent once per JVM: opens {@code java.util.concurrent} to the hooks (to see
- * through {@code Executors}' wrappers), installs the Byte Buddy transformation plan (one {@link
+ * Installs the agent once per JVM: opens {@code java.util.concurrent} to the hooks (to see through
+ * {@code Executors}' wrappers), installs the Byte Buddy transformation plan (one {@link
  * CallSiteRewriter} per application or library class, retransforming classes already loaded on a
  * dynamic attach), starts the sampler thread, registers the MBean, starts the shared {@link
  * GrowthWatch} (unless {@code watch=false}; its samples first poll the trackers, so executor
  * shutdowns and thread ends are current), and starts the HTTP endpoint if asked. A second load (a
  * second attach, or attach after {@code -javaagent}) instruments nothing again, so nothing is
  * counted twice; it only starts the watch and the HTTP endpoint if asked and not running. An
- * endpoint that cannot start (port taken, port file not writable) is reported in one line and
- * the agent runs on without it.
+ * endpoint that cannot start (port taken, port file not writable) is reported in one line and the
+ * agent runs on without it.
  *
  * <p>Called reflectively by {@code AgentBoot} after the boot jar is on the bootstrap class path.
  */
@@ -45,9 +45,17 @@ public final class Installer {
   /** Never instrumented: the JDK, the agent, the live model, and Byte Buddy. */
   static final List<String> ALWAYS_EXCLUDED =
       List.of(
-          "java.", "javax.", "jdk.", "sun.", "com.sun.", "net.bytebuddy.",
-          "dev.timerguard.agent.boot.", "dev.timerguard.agent.internal.",
-          "dev.timerguard.agent.shaded.", "dev.timerguard.agent.AgentBoot", "dev.timerguard.live.",
+          "java.",
+          "javax.",
+          "jdk.",
+          "sun.",
+          "com.sun.",
+          "net.bytebuddy.",
+          "dev.timerguard.agent.boot.",
+          "dev.timerguard.agent.internal.",
+          "dev.timerguard.agent.shaded.",
+          "dev.timerguard.agent.AgentBoot",
+          "dev.timerguard.live.",
           "dev.timerguard.wheel.");
 
   private Installer() {}
@@ -62,7 +70,8 @@ public final class Installer {
    */
   public static void install(String args, Instrumentation inst, boolean dynamic) throws Exception {
     AgentOptions o = AgentOptions.parse(args);
-    // checked before anything is installed: a bad watch setting stops the agent as a bad option does
+    // checked before anything is installed: a bad watch setting stops the agent as a bad option
+    // does
     GrowthWatch.Builder watch = o.watch ? watchSettings(o) : null;
     if (INSTALLED.compareAndSet(false, true)) {
       if (o.maxSites != null) {
@@ -79,7 +88,8 @@ public final class Installer {
       }
     }
     if (watch != null) {
-      // the first start wins: a watch the application (or the Spring Boot starter) started first is kept
+      // the first start wins: a watch the application (or the Spring Boot starter) started first is
+      // kept
       GrowthWatch.startShared(watch);
     }
     if (o.doctorId != null) {
@@ -106,7 +116,9 @@ public final class Installer {
       // the application's own, older dev.timerguard.live (dynamic attach beside it) has no watch
       System.err.println(
           "[timerguard] growth watch not started: the application's dev.timerguard.live has no"
-              + " GrowthWatch (" + e + "); /metrics goes without the growth figures");
+              + " GrowthWatch ("
+              + e
+              + "); /metrics goes without the growth figures");
       return null;
     }
   }
@@ -115,7 +127,9 @@ public final class Installer {
     try {
       Class<?> seen =
           Class.forName(
-              "dev.timerguard.live.internal.SiteRegistry", false, ClassLoader.getSystemClassLoader());
+              "dev.timerguard.live.internal.SiteRegistry",
+              false,
+              ClassLoader.getSystemClassLoader());
       if (seen.getClassLoader() != null && seen.getClassLoader() != Hooks.class.getClassLoader()) {
         System.err.println(
             "[timerguard] the application loaded dev.timerguard.live before the agent; its own"
@@ -139,7 +153,8 @@ public final class Installer {
     } catch (RuntimeException e) {
       System.err.println(
           "[timerguard] cannot look inside Executors' wrappers, queue figures of"
-              + " newSingleThreadScheduledExecutor() pools will be missing: " + e);
+              + " newSingleThreadScheduledExecutor() pools will be missing: "
+              + e);
     }
   }
 
@@ -158,7 +173,10 @@ public final class Installer {
             new AgentBuilder.Listener.Adapter() {
               @Override
               public void onTransformation(
-                  TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
+                  TypeDescription type,
+                  ClassLoader loader,
+                  JavaModule module,
+                  boolean loaded,
                   DynamicType dynamicType) {
                 TRANSFORMED.incrementAndGet();
                 if (o.debug) {
@@ -168,15 +186,21 @@ public final class Installer {
 
               @Override
               public void onError(
-                  String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+                  String typeName,
+                  ClassLoader loader,
+                  JavaModule module,
+                  boolean loaded,
                   Throwable throwable) {
                 if (o.debug) {
                   throwable.printStackTrace();
                 }
                 if (TRANSFORM_ERROR_REPORTED.compareAndSet(false, true)) {
                   System.err.println(
-                      "[timerguard] could not instrument " + typeName + " (left unchanged; further"
-                          + " such errors are not shown): " + throwable);
+                      "[timerguard] could not instrument "
+                          + typeName
+                          + " (left unchanged; further"
+                          + " such errors are not shown): "
+                          + throwable);
                 }
               }
             })
@@ -184,9 +208,7 @@ public final class Installer {
             (type, loader, module, redefined, domain) ->
                 loader == null || loader == platform || excluded(type.getName(), o.excludes))
         .type((type, loader, module, redefined, domain) -> true)
-        .transform(
-            (builder, type, loader, module, domain) ->
-                builder.visit(new CallSiteRewriter()))
+        .transform((builder, type, loader, module, domain) -> builder.visit(new CallSiteRewriter()))
         .installOn(inst);
   }
 

@@ -22,9 +22,9 @@ import java.util.Map;
 /**
  * Renders the registry for the exporters: the snapshot in its wire format ({@link SnapshotCodec},
  * {@code /snapshot} and the MBean's {@code SnapshotJson}, what the doctor reads), Prometheus text
- * ({@code /metrics}) and JSON for people ({@code /timers}, {@code /threads}). Every render
- * first samples the trackers ({@link Hooks#poll()}) and then takes one {@link Snapshot}, so all
- * figures of one answer come from one snapshot. Stateless and thread-safe.
+ * ({@code /metrics}) and JSON for people ({@code /timers}, {@code /threads}). Every render first
+ * samples the trackers ({@link Hooks#poll()}) and then takes one {@link Snapshot}, so all figures
+ * of one answer come from one snapshot. Stateless and thread-safe.
  */
 final class Render {
 
@@ -71,30 +71,57 @@ final class Render {
   }
 
   /**
-   * Renders {@code snap} and the watch's report ({@code null}: no growth families).
-   * Package-private for tests.
+   * Renders {@code snap} and the watch's report ({@code null}: no growth families). Package-private
+   * for tests.
    */
   static String prometheus(Snapshot snap, GrowthWatch.Report report, int maxSites) {
     Snapshot limited = snap.limitSites(maxSites);
     StringBuilder b = new StringBuilder(4096);
-    head(b, "timerguard_live_timers", "gauge",
+    head(
+        b,
+        "timerguard_live_timers",
+        "gauge",
         "Live timers and tickers over all sites (scheduled, not yet fired, cancelled or stopped).");
     b.append("timerguard_live_timers ").append(snap.totalLiveTimers()).append('\n');
-    head(b, "timerguard_retained_cancelled_tasks", "gauge",
+    head(
+        b,
+        "timerguard_retained_cancelled_tasks",
+        "gauge",
         "Cancelled tasks still held in executor queues, over all executor sites.");
     b.append("timerguard_retained_cancelled_tasks ").append(snap.totalRetained()).append('\n');
     head(b, "timerguard_live_threads", "gauge", "Live threads started at instrumented sites.");
     b.append("timerguard_live_threads ").append(snap.totalLive(CallSite.Kind.THREAD)).append('\n');
 
-    head(b, "timerguard_site_live", "gauge",
+    head(
+        b,
+        "timerguard_site_live",
+        "gauge",
         "Live timers, tickers, executors or threads created at a call site.");
     for (SiteStats s : limited.sites()) {
       sample(b, "timerguard_site_live", s.site(), s.live());
     }
-    counter(b, limited, "timerguard_site_creations_total", "Created at a call site since the agent started.", SiteStats::created);
-    counter(b, limited, "timerguard_site_fired_total", "Timers fired (threads terminated) per call site.", SiteStats::fired);
-    counter(b, limited, "timerguard_site_cancelled_total", "Timers cancelled or stopped (executors shut down) per call site.", SiteStats::cancelled);
-    head(b, "timerguard_executor_retained_cancelled_tasks", "gauge",
+    counter(
+        b,
+        limited,
+        "timerguard_site_creations_total",
+        "Created at a call site since the agent started.",
+        SiteStats::created);
+    counter(
+        b,
+        limited,
+        "timerguard_site_fired_total",
+        "Timers fired (threads terminated) per call site.",
+        SiteStats::fired);
+    counter(
+        b,
+        limited,
+        "timerguard_site_cancelled_total",
+        "Timers cancelled or stopped (executors shut down) per call site.",
+        SiteStats::cancelled);
+    head(
+        b,
+        "timerguard_executor_retained_cancelled_tasks",
+        "gauge",
         "Cancelled tasks still queued, per executor creation site (removeOnCancelPolicy(false)).");
     for (SiteStats s : limited.sites()) {
       if (s.site().kind() == CallSite.Kind.EXECUTOR) {
@@ -116,7 +143,11 @@ final class Render {
     if (report != null) {
       growth(b, limited, report);
     }
-    head(b, "timerguard_agent_disabled_hooks", "gauge", "Agent hooks disabled after an internal error.");
+    head(
+        b,
+        "timerguard_agent_disabled_hooks",
+        "gauge",
+        "Agent hooks disabled after an internal error.");
     b.append("timerguard_agent_disabled_hooks ").append(HookGuard.disabled().size()).append('\n');
     jvm(b);
     return b.toString();
@@ -128,52 +159,84 @@ final class Render {
    */
   private static void growth(StringBuilder b, Snapshot limited, GrowthWatch.Report report) {
     List<GrowthWatch.SiteStatus> statuses = report.statusesFor(limited);
-    head(b, "timerguard_site_growth_rate", "gauge",
+    head(
+        b,
+        "timerguard_site_growth_rate",
+        "gauge",
         "Growth of the live count per call site, per second, over the watch's rapid window.");
     for (GrowthWatch.SiteStatus st : statuses) {
-      b.append("timerguard_site_growth_rate").append(labels(st.site())).append(' ')
-          .append(number(st.ratePerSecond())).append('\n');
+      b.append("timerguard_site_growth_rate")
+          .append(labels(st.site()))
+          .append(' ')
+          .append(number(st.ratePerSecond()))
+          .append('\n');
     }
-    head(b, "timerguard_site_growth_severity", "gauge",
+    head(
+        b,
+        "timerguard_site_growth_severity",
+        "gauge",
         "Growth alert level per call site: 0 none, 1 slow, 2 rapid.");
     for (GrowthWatch.SiteStatus st : statuses) {
       sample(b, "timerguard_site_growth_severity", st.site(), st.level());
     }
-    head(b, "timerguard_growth_worst_severity", "gauge",
+    head(
+        b,
+        "timerguard_growth_worst_severity",
+        "gauge",
         "Highest growth alert level over all call sites: 0 none, 1 slow, 2 rapid.");
     b.append("timerguard_growth_worst_severity ").append(report.worstLevel()).append('\n');
   }
 
   private static void jvm(StringBuilder b) {
-    head(b, "timerguard_jvm_heap_after_gc_bytes", "gauge",
+    head(
+        b,
+        "timerguard_jvm_heap_after_gc_bytes",
+        "gauge",
         "Heap used right after the last collection, per heap pool.");
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       MemoryUsage u = p.getCollectionUsage();
       if (p.getType() == MemoryType.HEAP && u != null) {
-        b.append("timerguard_jvm_heap_after_gc_bytes{pool=\"").append(esc(p.getName())).append("\"} ")
-            .append(u.getUsed()).append('\n');
+        b.append("timerguard_jvm_heap_after_gc_bytes{pool=\"")
+            .append(esc(p.getName()))
+            .append("\"} ")
+            .append(u.getUsed())
+            .append('\n');
       }
     }
     List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
-    head(b, "timerguard_jvm_gc_pause_seconds_total", "counter",
+    head(
+        b,
+        "timerguard_jvm_gc_pause_seconds_total",
+        "counter",
         "Accumulated collection time, per collector.");
     for (GarbageCollectorMXBean g : gcs) {
       long ms = g.getCollectionTime();
       if (ms >= 0) {
-        b.append("timerguard_jvm_gc_pause_seconds_total{gc=\"").append(esc(g.getName())).append("\"} ")
-            .append(number(ms / 1000.0)).append('\n');
+        b.append("timerguard_jvm_gc_pause_seconds_total{gc=\"")
+            .append(esc(g.getName()))
+            .append("\"} ")
+            .append(number(ms / 1000.0))
+            .append('\n');
       }
     }
     head(b, "timerguard_jvm_gc_collections_total", "counter", "Collections, per collector.");
     for (GarbageCollectorMXBean g : gcs) {
       long n = g.getCollectionCount();
       if (n >= 0) {
-        b.append("timerguard_jvm_gc_collections_total{gc=\"").append(esc(g.getName())).append("\"} ")
-            .append(n).append('\n');
+        b.append("timerguard_jvm_gc_collections_total{gc=\"")
+            .append(esc(g.getName()))
+            .append("\"} ")
+            .append(n)
+            .append('\n');
       }
     }
-    head(b, "timerguard_jvm_threads_live", "gauge", "Live platform threads in the JVM, daemons included.");
-    b.append("timerguard_jvm_threads_live ").append(ManagementFactory.getThreadMXBean().getThreadCount())
+    head(
+        b,
+        "timerguard_jvm_threads_live",
+        "gauge",
+        "Live platform threads in the JVM, daemons included.");
+    b.append("timerguard_jvm_threads_live ")
+        .append(ManagementFactory.getThreadMXBean().getThreadCount())
         .append('\n');
   }
 
@@ -213,10 +276,15 @@ final class Render {
 
   /** The contract's label set, in its order: kind, site, class, line. */
   static String labels(CallSite c) {
-    return "{kind=\"" + c.kind().name().toLowerCase(Locale.ROOT)
-        + "\",site=\"" + esc(c.location())
-        + "\",class=\"" + esc(c.className())
-        + "\",line=\"" + c.line() + "\"}";
+    return "{kind=\""
+        + c.kind().name().toLowerCase(Locale.ROOT)
+        + "\",site=\""
+        + esc(c.location())
+        + "\",class=\""
+        + esc(c.className())
+        + "\",line=\""
+        + c.line()
+        + "\"}";
   }
 
   /** A label value escaped per the exposition format: backslash, double quote, line feed. */
@@ -267,7 +335,8 @@ final class Render {
     for (Map.Entry<Thread, StackTraceElement[]> e : all.entrySet()) {
       groups.computeIfAbsent(List.of(e.getValue()), k -> new ArrayList<>()).add(e.getKey());
     }
-    List<Map.Entry<List<StackTraceElement>, List<Thread>>> sorted = new ArrayList<>(groups.entrySet());
+    List<Map.Entry<List<StackTraceElement>, List<Thread>>> sorted =
+        new ArrayList<>(groups.entrySet());
     sorted.sort((a, c) -> Integer.compare(c.getValue().size(), a.getValue().size()));
     Json.Writer w = Json.writer();
     w.beginObject().field("threads", all.size()).name("groups").beginArray();

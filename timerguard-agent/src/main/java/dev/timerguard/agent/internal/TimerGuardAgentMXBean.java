@@ -1,8 +1,8 @@
 package dev.timerguard.agent.internal;
 
 /**
- * The agent's JMX face, registered as {@value #NAME}: the same figures as the HTTP endpoints.
- * Every read samples the trackers and takes one registry snapshot. Thread-safe.
+ * The agent's JMX face, registered as {@value #NAME}: the same figures as the HTTP endpoints. Every
+ * read samples the trackers and takes one registry snapshot. Thread-safe.
  */
 public interface TimerGuardAgentMXBean {
 

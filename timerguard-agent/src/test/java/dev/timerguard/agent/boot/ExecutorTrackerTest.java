@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.internal.SiteCounter;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Spliterator;
@@ -21,10 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The executor sampler's cost is bounded by the number of executors, not by their queues: it
- * never walks a queue (each walk copies it under the queue's lock, stalling the application's
- * {@code schedule} calls), and the retained count follows the cancels the agent sees, ending each
- * at the task's deadline (when the pool drops it), on {@code remove} and on {@code purge}.
+ * The executor sampler's cost is bounded by the number of executors, not by their queues: it never
+ * walks a queue (each walk copies it under the queue's lock, stalling the application's {@code
+ * schedule} calls), and the retained count follows the cancels the agent sees, ending each at the
+ * task's deadline (when the pool drops it), on {@code remove} and on {@code purge}.
  */
 class ExecutorTrackerTest {
 
@@ -64,14 +64,53 @@ class ExecutorTrackerTest {
     final AtomicLong walks = new AtomicLong();
     final AtomicLong sizes = new AtomicLong();
 
-    @Override public Iterator<Runnable> iterator() { walks.incrementAndGet(); return super.iterator(); }
-    @Override public Object[] toArray() { walks.incrementAndGet(); return super.toArray(); }
-    @Override public <T> T[] toArray(T[] a) { walks.incrementAndGet(); return super.toArray(a); }
-    @Override public Spliterator<Runnable> spliterator() { walks.incrementAndGet(); return super.spliterator(); }
-    @Override public void forEach(Consumer<? super Runnable> action) { walks.incrementAndGet(); super.forEach(action); }
-    @Override public boolean contains(Object o) { walks.incrementAndGet(); return super.contains(o); }
-    @Override public int drainTo(Collection<? super Runnable> c) { walks.incrementAndGet(); return super.drainTo(c); }
-    @Override public int size() { sizes.incrementAndGet(); return super.size(); }
+    @Override
+    public Iterator<Runnable> iterator() {
+      walks.incrementAndGet();
+      return super.iterator();
+    }
+
+    @Override
+    public Object[] toArray() {
+      walks.incrementAndGet();
+      return super.toArray();
+    }
+
+    @Override
+    public <T> T[] toArray(T[] a) {
+      walks.incrementAndGet();
+      return super.toArray(a);
+    }
+
+    @Override
+    public Spliterator<Runnable> spliterator() {
+      walks.incrementAndGet();
+      return super.spliterator();
+    }
+
+    @Override
+    public void forEach(Consumer<? super Runnable> action) {
+      walks.incrementAndGet();
+      super.forEach(action);
+    }
+
+    @Override
+    public boolean contains(Object o) {
+      walks.incrementAndGet();
+      return super.contains(o);
+    }
+
+    @Override
+    public int drainTo(Collection<? super Runnable> c) {
+      walks.incrementAndGet();
+      return super.drainTo(c);
+    }
+
+    @Override
+    public int size() {
+      sizes.incrementAndGet();
+      return super.size();
+    }
   }
 
   @Test
@@ -91,7 +130,8 @@ class ExecutorTrackerTest {
       }
       assertThat(queue.walks.get()).as("walks over the queue").isZero();
       assertThat(queue.sizes.get()).as("size() calls, one per poll").isEqualTo(3);
-      assertThat(Hooks.registry().snapshot().site(SiteTable.counter(exec).site()).queued()).isEqualTo(1_000_000L);
+      assertThat(Hooks.registry().snapshot().site(SiteTable.counter(exec).site()).queued())
+          .isEqualTo(1_000_000L);
     } finally {
       queue.clear();
       big.shutdownNow();
@@ -152,7 +192,8 @@ class ExecutorTrackerTest {
     pool.schedule(() -> {}, 1, TimeUnit.MINUTES).cancel(false); // before the agent: no event
     pool.schedule(() -> {}, 2, TimeUnit.MINUTES).cancel(false);
     pool.schedule(() -> {}, 2, TimeUnit.MINUTES); // not cancelled
-    ScheduleHooks.schedule(pool, () -> {}, 3, TimeUnit.MINUTES, t).cancel(false); // registers the pool
+    ScheduleHooks.schedule(pool, () -> {}, 3, TimeUnit.MINUTES, t)
+        .cancel(false); // registers the pool
     ExecutorTracker.poll();
     ExecutorTracker.poll();
     SiteStats exec =

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.LiveRegistry;
-import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.internal.SiteCounter;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +68,8 @@ class HooksTest {
   void oneShotThatRunsCountsFired() throws Exception {
     int s = site(CallSite.Kind.TIMER, 2);
     CountDownLatch ran = new CountDownLatch(1);
-    ScheduledFuture<?> f = ScheduleHooks.schedule(pool, ran::countDown, 0, TimeUnit.MILLISECONDS, s);
+    ScheduledFuture<?> f =
+        ScheduleHooks.schedule(pool, ran::countDown, 0, TimeUnit.MILLISECONDS, s);
     f.get(5, TimeUnit.SECONDS);
     assertThat(ran.getCount()).isZero();
     assertThat(stats(s).fired()).isEqualTo(1);
@@ -80,7 +81,8 @@ class HooksTest {
   @Test
   void callableResultComesBack() throws Exception {
     int s = site(CallSite.Kind.TIMER, 3);
-    ScheduledFuture<String> f = ScheduleHooks.scheduleCallable(pool, () -> "v", 0, TimeUnit.MILLISECONDS, s);
+    ScheduledFuture<String> f =
+        ScheduleHooks.scheduleCallable(pool, () -> "v", 0, TimeUnit.MILLISECONDS, s);
     assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo("v");
     assertThat(stats(s).fired()).isEqualTo(1);
   }
@@ -88,7 +90,8 @@ class HooksTest {
   @Test
   void periodicTaskStaysLiveUntilCancelledAndStopsWhenItThrows() throws Exception {
     int s = site(CallSite.Kind.TICKER, 4);
-    ScheduledFuture<?> f = ScheduleHooks.scheduleAtFixedRate(pool, () -> {}, 0, 1, TimeUnit.MILLISECONDS, s);
+    ScheduledFuture<?> f =
+        ScheduleHooks.scheduleAtFixedRate(pool, () -> {}, 0, 1, TimeUnit.MILLISECONDS, s);
     Thread.sleep(20);
     assertThat(stats(s).live()).isEqualTo(1);
     assertThat(stats(s).fired()).isZero();
@@ -98,8 +101,16 @@ class HooksTest {
     int s2 = site(CallSite.Kind.TICKER, 5);
     ScheduledFuture<?> g =
         ScheduleHooks.scheduleWithFixedDelay(
-            pool, () -> { throw new IllegalStateException("boom"); }, 0, 1, TimeUnit.MILLISECONDS, s2);
-    assertThatThrownBy(() -> g.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+            pool,
+            () -> {
+              throw new IllegalStateException("boom");
+            },
+            0,
+            1,
+            TimeUnit.MILLISECONDS,
+            s2);
+    assertThatThrownBy(() -> g.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class);
     assertThat(stats(s2).fired()).isEqualTo(1); // it ran, then ended by throwing (TimerEnd.FAILED)
     assertThat(stats(s2).live()).isZero();
   }
@@ -121,7 +132,8 @@ class HooksTest {
     int once = site(CallSite.Kind.TIMER, 61);
     ScheduleHooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, TimeUnit.MINUTES, tick);
     ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, once);
-    ShutdownHooks.shutdown(pool); // cancels periodic tasks; delayed one-shots still run by default policy
+    ShutdownHooks.shutdown(
+        pool); // cancels periodic tasks; delayed one-shots still run by default policy
     assertThat(stats(tick).live()).isZero();
     assertThat(stats(tick).cancelled()).isEqualTo(1);
     assertThat(stats(once).live()).isEqualTo(1);
@@ -138,31 +150,35 @@ class HooksTest {
     int s = site(CallSite.Kind.TIMER, 70);
     ScheduledFuture<?> theirs = pool.schedule(() -> {}, 1, TimeUnit.HOURS);
     java.util.concurrent.ScheduledExecutorService foreign =
-        (java.util.concurrent.ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
-            (proxy, method, args) -> method.getName().equals("schedule") ? theirs : null);
-    assertThat((Object) ScheduleHooks.schedule(foreign, () -> {}, 1, TimeUnit.SECONDS, s)).isSameAs(theirs);
+        (java.util.concurrent.ScheduledExecutorService)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
+                (proxy, method, args) -> method.getName().equals("schedule") ? theirs : null);
+    assertThat((Object) ScheduleHooks.schedule(foreign, () -> {}, 1, TimeUnit.SECONDS, s))
+        .isSameAs(theirs);
     assertThat(registry.snapshot().sites()).noneMatch(x -> x.site().line() == 70);
   }
 
   @Test
   void aMockOfTheSchedulerInterfaceIsNotTakenForTheJdksEvenWithNoClassLoader() {
     int s = site(CallSite.Kind.TIMER, 71);
-    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
     // what a mocking library does: a proxy of a JDK interface, defined with no class loader,
     // whose unexpected calls throw AssertionError
     java.util.concurrent.ScheduledExecutorService mock =
-        (java.util.concurrent.ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
-            null,
-            new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
-            (proxy, method, args) -> {
-              calls.incrementAndGet();
-              if (method.getName().equals("schedule")) {
-                return null;
-              }
-              throw new AssertionError("unexpected call " + method.getName());
-            });
+        (java.util.concurrent.ScheduledExecutorService)
+            java.lang.reflect.Proxy.newProxyInstance(
+                null,
+                new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
+                (proxy, method, args) -> {
+                  calls.incrementAndGet();
+                  if (method.getName().equals("schedule")) {
+                    return null;
+                  }
+                  throw new AssertionError("unexpected call " + method.getName());
+                });
     assertThat(mock.getClass().getClassLoader()).isNull();
     assertThat(ScheduleHooks.wrappable(mock)).isFalse();
     assertThat((Object) ScheduleHooks.schedule(mock, () -> {}, 1, TimeUnit.SECONDS, s)).isNull();
@@ -250,7 +266,8 @@ class HooksTest {
       }
       ExecutorTracker.poll();
       assertThat(stats(exec).retained()).isEqualTo(7);
-      assertThat(Hooks.registry().snapshot().site(SiteTable.counter(exec).site()).queued()).isEqualTo(10L);
+      assertThat(Hooks.registry().snapshot().site(SiteTable.counter(exec).site()).queued())
+          .isEqualTo(10L);
       assertThat(stats(cleanSite).retained()).isZero();
       ScheduleHooks.purge(pool); // what an instrumented pool.purge() calls (CallSiteRewriterTest)
       ExecutorTracker.poll();
@@ -302,13 +319,15 @@ class HooksTest {
   void threadsAreLiveUntilTheyEnd() throws Exception {
     int s = site(CallSite.Kind.THREAD, 30);
     CountDownLatch release = new CountDownLatch(1);
-    Thread th = new Thread(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException ignored) {
-        // ends
-      }
-    });
+    Thread th =
+        new Thread(
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException ignored) {
+                // ends
+              }
+            });
     th.start();
     CreationHooks.threadStarted(th, s);
     ThreadTracker.poll();
@@ -326,19 +345,21 @@ class HooksTest {
     try {
       int s = site(CallSite.Kind.TIMER, 40);
       CountDownLatch ran = new CountDownLatch(1);
-      TimerTask fires = new TimerTask() {
-        @Override
-        public void run() {
-          TimerHooks.timerTaskRun(this); // what the agent inserts at the top of run()
-          ran.countDown();
-        }
-      };
+      TimerTask fires =
+          new TimerTask() {
+            @Override
+            public void run() {
+              TimerHooks.timerTaskRun(this); // what the agent inserts at the top of run()
+              ran.countDown();
+            }
+          };
       TimerHooks.timerSchedule(timer, fires, 1L, s);
       assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
-      TimerTask cancelled = new TimerTask() {
-        @Override
-        public void run() {}
-      };
+      TimerTask cancelled =
+          new TimerTask() {
+            @Override
+            public void run() {}
+          };
       TimerHooks.timerSchedule(timer, cancelled, 600_000L, s);
       assertThat(stats(s).live()).isEqualTo(1);
       assertThat(TimerHooks.timerTaskCancel(cancelled)).isTrue();
@@ -349,10 +370,15 @@ class HooksTest {
       assertThat(st.live()).isZero();
 
       int p = site(CallSite.Kind.TICKER, 41);
-      TimerHooks.timerScheduleAtFixedRate(timer, new TimerTask() {
-        @Override
-        public void run() {}
-      }, 600_000L, 1000L, p);
+      TimerHooks.timerScheduleAtFixedRate(
+          timer,
+          new TimerTask() {
+            @Override
+            public void run() {}
+          },
+          600_000L,
+          1000L,
+          p);
       assertThat(stats(p).live()).isEqualTo(1);
       TimerHooks.timerCancel(timer);
       assertThat(stats(p).live()).isZero();

@@ -88,7 +88,8 @@ class JfrReconciliationTest {
       }
       timerSites++;
       int[] n = bySite.getOrDefault(s.site().location(), new int[3]);
-      assertThat(n).as("events of %s against %s", s.site().location(), s)
+      assertThat(n)
+          .as("events of %s against %s", s.site().location(), s)
           .containsExactly((int) s.created(), (int) s.fired(), (int) s.cancelled());
     }
     assertThat(timerSites).isEqualTo(12);
@@ -100,9 +101,11 @@ class JfrReconciliationTest {
     assertThat(how.get("a.Paths.periodicAtShutdown(Paths.java:1)")).containsExactly("SHUT_DOWN");
     assertThat(how.get("a.Paths.timerTaskRuns(Paths.java:1)")).containsExactly("FIRED");
     assertThat(how.get("a.Paths.timerTaskCancel(Paths.java:1)")).containsExactly("CANCELLED");
-    assertThat(how.get("a.Paths.timerCancel(Paths.java:1)")).containsExactly("SHUT_DOWN", "SHUT_DOWN");
+    assertThat(how.get("a.Paths.timerCancel(Paths.java:1)"))
+        .containsExactly("SHUT_DOWN", "SHUT_DOWN");
     assertThat(how.get("a.Paths.timerRejected(Paths.java:1)")).containsExactly("REJECTED");
-    assertThat(how.get("a.Paths.orTimeout(Paths.java:1)")).containsExactlyInAnyOrder("FIRED", "CANCELLED");
+    assertThat(how.get("a.Paths.orTimeout(Paths.java:1)"))
+        .containsExactlyInAnyOrder("FIRED", "CANCELLED");
     assertThat(how.get("a.Paths.delayed(Paths.java:1)")).containsExactly("FIRED");
   }
 
@@ -110,26 +113,38 @@ class JfrReconciliationTest {
     ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1);
     try {
       // fire and cancel
-      ScheduleHooks.schedule(pool, () -> {}, 0, TimeUnit.MILLISECONDS, site("oneShotFires", CallSite.Kind.TIMER))
+      ScheduleHooks.schedule(
+              pool, () -> {}, 0, TimeUnit.MILLISECONDS, site("oneShotFires", CallSite.Kind.TIMER))
           .get(5, TimeUnit.SECONDS);
-      ScheduleHooks.schedule(pool, () -> {}, 1, TimeUnit.HOURS, site("futureCancel", CallSite.Kind.TIMER))
+      ScheduleHooks.schedule(
+              pool, () -> {}, 1, TimeUnit.HOURS, site("futureCancel", CallSite.Kind.TIMER))
           .cancel(false);
       // a periodic task that throws ends after its run
       ScheduledFuture<?> failing =
           ScheduleHooks.scheduleWithFixedDelay(
-              pool, () -> { throw new IllegalStateException("boom"); }, 0, 1, TimeUnit.MILLISECONDS,
+              pool,
+              () -> {
+                throw new IllegalStateException("boom");
+              },
+              0,
+              1,
+              TimeUnit.MILLISECONDS,
               site("periodicThrows", CallSite.Kind.TICKER));
-      assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class);
     } finally {
       pool.shutdownNow();
     }
     // rejection
     assertThatThrownBy(
-            () -> ScheduleHooks.schedule(pool, () -> {}, 1, TimeUnit.SECONDS, site("rejected", CallSite.Kind.TIMER)))
+            () ->
+                ScheduleHooks.schedule(
+                    pool, () -> {}, 1, TimeUnit.SECONDS, site("rejected", CallSite.Kind.TIMER)))
         .isInstanceOf(RejectedExecutionException.class);
     // shutdownNow hands a timer back
     ScheduledThreadPoolExecutor other = new ScheduledThreadPoolExecutor(1);
-    ScheduleHooks.schedule(other, () -> {}, 1, TimeUnit.HOURS, site("shutdownNowDrops", CallSite.Kind.TIMER));
+    ScheduleHooks.schedule(
+        other, () -> {}, 1, TimeUnit.HOURS, site("shutdownNowDrops", CallSite.Kind.TIMER));
     assertThat(ShutdownHooks.shutdownNow(other)).hasSize(1);
     // a periodic run in progress at shutdown is the last one
     ScheduledThreadPoolExecutor third = new ScheduledThreadPoolExecutor(1);
@@ -145,7 +160,10 @@ class JfrReconciliationTest {
             Thread.currentThread().interrupt();
           }
         },
-        0, 1, TimeUnit.MILLISECONDS, site("periodicAtShutdown", CallSite.Kind.TICKER));
+        0,
+        1,
+        TimeUnit.MILLISECONDS,
+        site("periodicAtShutdown", CallSite.Kind.TICKER));
     assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
     ShutdownHooks.shutdown(third);
     release.countDown();
@@ -154,17 +172,19 @@ class JfrReconciliationTest {
     // java.util.Timer: a task runs, a task is cancelled, the timer is cancelled, a task is refused
     Timer timer = new Timer(true);
     CountDownLatch ran = new CountDownLatch(1);
-    TimerTask runs = new TimerTask() {
-      @Override
-      public void run() {
-        TimerHooks.timerTaskRun(this);
-        ran.countDown();
-      }
-    };
+    TimerTask runs =
+        new TimerTask() {
+          @Override
+          public void run() {
+            TimerHooks.timerTaskRun(this);
+            ran.countDown();
+          }
+        };
     TimerHooks.timerSchedule(timer, runs, 0L, site("timerTaskRuns", CallSite.Kind.TIMER));
     assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
     TimerTask cancelled = noop();
-    TimerHooks.timerSchedule(timer, cancelled, 3_600_000L, site("timerTaskCancel", CallSite.Kind.TIMER));
+    TimerHooks.timerSchedule(
+        timer, cancelled, 3_600_000L, site("timerTaskCancel", CallSite.Kind.TIMER));
     assertThat(TimerHooks.timerTaskCancel(cancelled)).isTrue();
     int refusedSite = site("timerRejected", CallSite.Kind.TIMER);
     assertThatThrownBy(() -> TimerHooks.timerSchedule(timer, runs, 1L, refusedSite))
@@ -176,11 +196,16 @@ class JfrReconciliationTest {
 
     // CompletableFuture: one timeout fires, one is cancelled by completion; a delayed task runs
     int cf = site("orTimeout", CallSite.Kind.TIMER);
-    CompletableFuture<String> late = CompletableHooks.orTimeout(new CompletableFuture<>(), 1, TimeUnit.MILLISECONDS, cf);
-    assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
-    CompletableFuture<String> early = CompletableHooks.orTimeout(new CompletableFuture<>(), 1, TimeUnit.HOURS, cf);
+    CompletableFuture<String> late =
+        CompletableHooks.orTimeout(new CompletableFuture<>(), 1, TimeUnit.MILLISECONDS, cf);
+    assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+    CompletableFuture<String> early =
+        CompletableHooks.orTimeout(new CompletableFuture<>(), 1, TimeUnit.HOURS, cf);
     early.complete("done");
-    Executor delayed = CompletableHooks.delayedExecutor(1, TimeUnit.MILLISECONDS, site("delayed", CallSite.Kind.TIMER));
+    Executor delayed =
+        CompletableHooks.delayedExecutor(
+            1, TimeUnit.MILLISECONDS, site("delayed", CallSite.Kind.TIMER));
     CompletableFuture.runAsync(() -> {}, delayed).get(5, TimeUnit.SECONDS);
   }
 

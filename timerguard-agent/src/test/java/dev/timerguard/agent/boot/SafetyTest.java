@@ -56,7 +56,10 @@ class SafetyTest {
     assertThat(SiteTable.counter(good).live()).isEqualTo(1);
     String printed = err.toString(StandardCharsets.UTF_8);
     assertThat(printed.lines().filter(l -> l.contains("[timerguard]")).count()).isEqualTo(1);
-    assertThat(printed).contains("hook 'schedule'").contains("hook stays on").contains("application unaffected");
+    assertThat(printed)
+        .contains("hook 'schedule'")
+        .contains("hook stays on")
+        .contains("application unaffected");
   }
 
   @Test
@@ -98,7 +101,8 @@ class SafetyTest {
     LiveRegistry r = LiveRegistry.create(8, System::nanoTime);
     Hooks.useRegistryForTests(r);
     int id = SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Lazy", "m", "Lazy.java", 3));
-    assertThat(SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Lazy", "m", "Lazy.java", 3))).isEqualTo(id);
+    assertThat(SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Lazy", "m", "Lazy.java", 3)))
+        .isEqualTo(id);
     assertThat(r.siteCount()).isZero();
     ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, id);
     assertThat(r.snapshot().sites())
@@ -112,7 +116,8 @@ class SafetyTest {
     LiveRegistry r = LiveRegistry.create(4, System::nanoTime);
     Hooks.useRegistryForTests(r);
     for (int line = 0; line < 1000; line++) {
-      int id = SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Flood", "m", "Flood.java", line));
+      int id =
+          SiteTable.define(CallSite.of(CallSite.Kind.TIMER, "a.Flood", "m", "Flood.java", line));
       ScheduledFuture<?> f = ScheduleHooks.schedule(pool, () -> {}, 10, TimeUnit.MINUTES, id);
       if (line % 2 == 0) {
         f.cancel(false);

@@ -24,7 +24,8 @@ class AgentOptionsTest {
     assertThat(d.watch).isTrue();
     assertThat(d.maxSeriesSites).isEqualTo(200);
     assertThat(d.token).isNull();
-    AgentOptions o = AgentOptions.parse("http=0,portFile=p.txt,jmx=false,sampleMillis=50,exclude=a.;b.");
+    AgentOptions o =
+        AgentOptions.parse("http=0,portFile=p.txt,jmx=false,sampleMillis=50,exclude=a.;b.");
     assertThat(o.httpPort).isZero();
     assertThat(o.portFile).isEqualTo("p.txt");
     assertThat(o.jmx).isFalse();
@@ -40,21 +41,37 @@ class AgentOptionsTest {
     AgentOptions any = AgentOptions.parse("http=0.0.0.0:9464");
     assertThat(any.httpBindAddress()).isEqualTo(InetAddress.getByName("0.0.0.0"));
     assertThat(any.httpHostName).isEqualTo("0.0.0.0");
-    assertThat(AgentOptions.parse("http=[::1]:0").httpBindAddress()).isEqualTo(InetAddress.getByName("::1"));
-    assertThat(AgentOptions.parse("http=localhost:1").httpBindAddress().isLoopbackAddress()).isTrue();
+    assertThat(AgentOptions.parse("http=[::1]:0").httpBindAddress())
+        .isEqualTo(InetAddress.getByName("::1"));
+    assertThat(AgentOptions.parse("http=localhost:1").httpBindAddress().isLoopbackAddress())
+        .isTrue();
   }
 
   @Test
   void badHttpValuesAreRejectedNamingTheOption() {
-    for (String bad : List.of("nohost:", ":9464", "70000", "-1", "host:70000", "x", "::1:9464", "[::1]", "[::1]9464")) {
+    for (String bad :
+        List.of(
+            "nohost:",
+            ":9464",
+            "70000",
+            "-1",
+            "host:70000",
+            "x",
+            "::1:9464",
+            "[::1]",
+            "[::1]9464")) {
       assertThatThrownBy(() -> AgentOptions.parse("http=" + bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("agent option http must be PORT or HOST:PORT (IPv6: [ADDRESS]:PORT) with PORT in"
-              + " [0,65535], was '" + bad + "'");
+          .hasMessage(
+              "agent option http must be PORT or HOST:PORT (IPv6: [ADDRESS]:PORT) with PORT in"
+                  + " [0,65535], was '"
+                  + bad
+                  + "'");
     }
     assertThatThrownBy(() -> AgentOptions.parse("http=no-such-host.invalid:9464"))
-        .hasMessage("agent option http: cannot resolve host 'no-such-host.invalid' (was 'no-such-host.invalid:9464')");
+        .hasMessage(
+            "agent option http: cannot resolve host 'no-such-host.invalid' (was 'no-such-host.invalid:9464')");
   }
 
   @Test
@@ -65,22 +82,29 @@ class AgentOptionsTest {
     assertThat(AgentOptions.parse("tokenFile=" + f).token).isEqualTo("from-file");
     assertThatThrownBy(() -> AgentOptions.parse("token=a,tokenFile=" + f))
         .hasMessage("agent options token and tokenFile exclude each other: give one");
-    assertThatThrownBy(() -> AgentOptions.parse("token=")).hasMessage("agent option token must not be empty");
+    assertThatThrownBy(() -> AgentOptions.parse("token="))
+        .hasMessage("agent option token must not be empty");
     assertThatThrownBy(() -> AgentOptions.parse("tokenFile=" + dir.resolve("absent")))
-        .hasMessageStartingWith("agent option tokenFile: cannot read '" + dir.resolve("absent") + "'");
+        .hasMessageStartingWith(
+            "agent option tokenFile: cannot read '" + dir.resolve("absent") + "'");
     Files.writeString(f, "two words");
     assertThatThrownBy(() -> AgentOptions.parse("tokenFile=" + f))
-        .hasMessageStartingWith("agent option tokenFile: the token in '" + f + "' must be printable ASCII without spaces");
+        .hasMessageStartingWith(
+            "agent option tokenFile: the token in '"
+                + f
+                + "' must be printable ASCII without spaces");
   }
 
   @Test
   void watchOptions() {
-    AgentOptions o = AgentOptions.parse("watch=false,watchInterval=250ms,watchCompression=600,maxSeriesSites=5");
+    AgentOptions o =
+        AgentOptions.parse("watch=false,watchInterval=250ms,watchCompression=600,maxSeriesSites=5");
     assertThat(o.watch).isFalse();
     assertThat(o.watchInterval).isEqualTo(Duration.ofMillis(250));
     assertThat(o.watchCompression).isEqualTo(600.0);
     assertThat(o.maxSeriesSites).isEqualTo(5);
-    GrowthWatch w = AgentOptions.parse("watchInterval=50ms,watchCompression=600").watchSettings().build();
+    GrowthWatch w =
+        AgentOptions.parse("watchInterval=50ms,watchCompression=600").watchSettings().build();
     assertThat(w.interval()).isEqualTo(Duration.ofMillis(50));
     assertThat(w.timeCompression()).isEqualTo(600.0);
     assertThat(w.policy().rapidWindow()).isEqualTo(Duration.ofSeconds(1));
@@ -88,13 +112,17 @@ class AgentOptionsTest {
 
   @Test
   void badWatchValuesAreRejectedNamingTheOption() {
-    assertThatThrownBy(() -> AgentOptions.parse("watch=yes")).hasMessage("agent option watch must be true or false, was 'yes'");
+    assertThatThrownBy(() -> AgentOptions.parse("watch=yes"))
+        .hasMessage("agent option watch must be true or false, was 'yes'");
     assertThatThrownBy(() -> AgentOptions.parse("watchInterval=soon"))
-        .hasMessage("agent option watchInterval must be a positive duration such as 500ms, 10s, 5m, 1h or PT10S, was 'soon'");
+        .hasMessage(
+            "agent option watchInterval must be a positive duration such as 500ms, 10s, 5m, 1h or PT10S, was 'soon'");
     assertThatThrownBy(() -> AgentOptions.parse("watchCompression=0.5"))
         .hasMessage("agent option watchCompression must be a finite number >= 1, was '0.5'");
-    assertThatThrownBy(() -> AgentOptions.parse("watchInterval=1s,watchCompression=600").watchSettings())
-        .hasMessageStartingWith("agent option watchInterval: timerguard.watch.interval PT1S is too long");
+    assertThatThrownBy(
+            () -> AgentOptions.parse("watchInterval=1s,watchCompression=600").watchSettings())
+        .hasMessageStartingWith(
+            "agent option watchInterval: timerguard.watch.interval PT1S is too long");
     assertThatThrownBy(() -> AgentOptions.parse("maxSeriesSites=0"))
         .hasMessage("agent option maxSeriesSites must be an integer in [1,1048576], was '0'");
   }
@@ -103,7 +131,8 @@ class AgentOptionsTest {
   void theWatchReadsItsSystemPropertiesAndNamesABadOne() {
     System.setProperty("timerguard.watch.rapidRatePerSecond", "7");
     try {
-      assertThat(AgentOptions.parse("").watchSettings().build().policy().rapidRatePerSecond()).isEqualTo(7.0);
+      assertThat(AgentOptions.parse("").watchSettings().build().policy().rapidRatePerSecond())
+          .isEqualTo(7.0);
       System.setProperty("timerguard.watch.rapidRatePerSecond", "fast");
       assertThatThrownBy(() -> AgentOptions.parse("").watchSettings())
           .hasMessageContaining("timerguard.watch.rapidRatePerSecond");
@@ -115,7 +144,8 @@ class AgentOptionsTest {
   @Test
   void badInputNamesTheOption() {
     assertThatThrownBy(() -> AgentOptions.parse("http=70000")).hasMessageContaining("http");
-    assertThatThrownBy(() -> AgentOptions.parse("nope=1")).hasMessageStartingWith("unknown agent option 'nope' (accepted: http,");
+    assertThatThrownBy(() -> AgentOptions.parse("nope=1"))
+        .hasMessageStartingWith("unknown agent option 'nope' (accepted: http,");
     assertThatThrownBy(() -> AgentOptions.parse("http")).hasMessageContaining("not key=value");
     assertThatThrownBy(() -> AgentOptions.parse("jmx=maybe")).hasMessageContaining("jmx");
   }
@@ -127,12 +157,21 @@ class AgentOptionsTest {
     assertThat(ok.doctorId).isEqualTo("00112233aabbccdd");
     assertThat(ok.doctorSecret).isEqualTo(secret);
     assertThat(AgentOptions.parse("").doctorId).isNull();
-    for (String bad : new String[] {"00112233aabbccdd", "0011:" + secret, "00112233aabbccdd:short",
-        "00112233AABBCCDD:" + secret, "00112233aabbccdd:" + secret + "z"}) {
+    for (String bad :
+        new String[] {
+          "00112233aabbccdd",
+          "0011:" + secret,
+          "00112233aabbccdd:short",
+          "00112233AABBCCDD:" + secret,
+          "00112233aabbccdd:" + secret + "z"
+        }) {
       assertThatThrownBy(() -> AgentOptions.parse("doctor=" + bad))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("agent option doctor must be ID:SECRET with ID 16 and SECRET 32 to 128 lowercase"
-              + " hex digits (what timerguard doctor passes), was a value of " + bad.length() + " characters");
+          .hasMessage(
+              "agent option doctor must be ID:SECRET with ID 16 and SECRET 32 to 128 lowercase"
+                  + " hex digits (what timerguard doctor passes), was a value of "
+                  + bad.length()
+                  + " characters");
     }
   }
 

@@ -47,7 +47,9 @@ class CallSiteRewriterTest {
             .make()
             .include(bb.redefine(RewriteFixture.Task.class).visit(rewriter).make())
             .include(bb.redefine(RewriteFixture.MyPool.class).visit(rewriter).make())
-            .load(CallSiteRewriterTest.class.getClassLoader(), ClassLoadingStrategy.Default.CHILD_FIRST)
+            .load(
+                CallSiteRewriterTest.class.getClassLoader(),
+                ClassLoadingStrategy.Default.CHILD_FIRST)
             .getLoaded()
             .getClassLoader();
     fixture = Class.forName(RewriteFixture.class.getName(), true, loader);
@@ -75,8 +77,13 @@ class CallSiteRewriterTest {
   }
 
   private static SiteStats site(String method, CallSite.Kind kind) {
-    return sites(method).stream().filter(s -> s.site().kind() == kind).findFirst().orElseThrow(
-        () -> new AssertionError("no " + kind + " site in " + method + ": " + registry.snapshot().sites()));
+    return sites(method).stream()
+        .filter(s -> s.site().kind() == kind)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no " + kind + " site in " + method + ": " + registry.snapshot().sites()));
   }
 
   @Test

@@ -14,14 +14,18 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.Test;
 
-/** The doctor's connector: loopback only, the session's secret required, gone when the doctor leaves. */
+/**
+ * The doctor's connector: loopback only, the session's secret required, gone when the doctor
+ * leaves.
+ */
 class DoctorConnectorTest {
 
   private static final String SECRET = "00112233445566778899aabbccddeeff";
 
   private static JMXConnector connect(String address, String secret) throws IOException {
     return JMXConnectorFactory.connect(
-        new JMXServiceURL(address), Map.of(JMXConnector.CREDENTIALS, new String[] {DoctorConnector.USER, secret}));
+        new JMXServiceURL(address),
+        Map.of(JMXConnector.CREDENTIALS, new String[] {DoctorConnector.USER, secret}));
   }
 
   private static int port(String address) throws Exception {
@@ -46,11 +50,13 @@ class DoctorConnectorTest {
     new Socket(InetAddress.getLoopbackAddress(), port).close();
     InetAddress other = InetAddress.getLocalHost();
     if (!other.isLoopbackAddress()) {
-      assertThatThrownBy(() -> {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress(other, port), 2000);
-        }
-      }).isInstanceOf(IOException.class);
+      assertThatThrownBy(
+              () -> {
+                try (Socket s = new Socket()) {
+                  s.connect(new InetSocketAddress(other, port), 2000);
+                }
+              })
+          .isInstanceOf(IOException.class);
     }
     assertThatThrownBy(() -> connect(address, "ffffffffffffffffffffffffffffffff"))
         .isInstanceOf(SecurityException.class);

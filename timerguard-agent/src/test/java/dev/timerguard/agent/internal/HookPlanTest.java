@@ -25,7 +25,9 @@ class HookPlanTest {
     if (!row.descPartial) {
       return row.desc;
     }
-    return row.shape == HookPlan.Shape.CONSTRUCTOR ? "(I)V" : "(I)Ljava/util/concurrent/ExecutorService;";
+    return row.shape == HookPlan.Shape.CONSTRUCTOR
+        ? "(I)V"
+        : "(I)Ljava/util/concurrent/ExecutorService;";
   }
 
   private static String exampleName(HookPlan.Row row) {
@@ -45,16 +47,22 @@ class HookPlanTest {
                 List<String> found = new ArrayList<>();
                 for (Method m : hooks.getDeclaredMethods()) {
                   if (m.getName().equals(row.hook)) {
-                    String d = MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString();
+                    String d =
+                        MethodType.methodType(m.getReturnType(), m.getParameterTypes())
+                            .toMethodDescriptorString();
                     found.add(d);
                     if (d.equals(wanted)) {
-                      assertThat(Modifier.isStatic(m.getModifiers()) && Modifier.isPublic(m.getModifiers()))
+                      assertThat(
+                              Modifier.isStatic(m.getModifiers())
+                                  && Modifier.isPublic(m.getModifiers()))
                           .as("hook %s%s must be public static", row.hook, d)
                           .isTrue();
                     }
                   }
                 }
-                assertThat(found).as("hook %s in %s", row.hook, hooks.getSimpleName()).contains(wanted);
+                assertThat(found)
+                    .as("hook %s in %s", row.hook, hooks.getSimpleName())
+                    .contains(wanted);
               }));
     }
     return tests;
@@ -69,7 +77,9 @@ class HookPlanTest {
             DynamicTest.dynamicTest(
                 owner + "." + exampleName(row) + example(row),
                 () ->
-                    assertThat(HookPlan.match(row.isStatic, owner, exampleName(row), example(row), NO_SUBCLASSES))
+                    assertThat(
+                            HookPlan.match(
+                                row.isStatic, owner, exampleName(row), example(row), NO_SUBCLASSES))
                         .isSameAs(row)));
       }
     }
@@ -78,23 +88,64 @@ class HookPlanTest {
 
   @Test
   void callsOutsideThePlanAreNotMatched() {
-    assertThat(HookPlan.match(false, "java/util/concurrent/ExecutorService", "submit", "(Ljava/lang/Runnable;)Ljava/util/concurrent/Future;", NO_SUBCLASSES)).isNull();
-    assertThat(HookPlan.match(false, "com/acme/Scheduler", "schedule", "(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;", NO_SUBCLASSES)).isNull();
-    assertThat(HookPlan.match(false, "java/util/concurrent/Future", "cancel", "(Z)Z", NO_SUBCLASSES)).isNull();
-    assertThat(HookPlan.match(true, "java/util/concurrent/ScheduledExecutorService", "schedule", "(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;", NO_SUBCLASSES)).isNull();
-    assertThat(HookPlan.match(true, "java/util/concurrent/Executors", "newVirtualThreadPerTaskExecutorX", "()Ljava/lang/Object;", NO_SUBCLASSES)).isNull();
+    assertThat(
+            HookPlan.match(
+                false,
+                "java/util/concurrent/ExecutorService",
+                "submit",
+                "(Ljava/lang/Runnable;)Ljava/util/concurrent/Future;",
+                NO_SUBCLASSES))
+        .isNull();
+    assertThat(
+            HookPlan.match(
+                false,
+                "com/acme/Scheduler",
+                "schedule",
+                "(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;",
+                NO_SUBCLASSES))
+        .isNull();
+    assertThat(
+            HookPlan.match(false, "java/util/concurrent/Future", "cancel", "(Z)Z", NO_SUBCLASSES))
+        .isNull();
+    assertThat(
+            HookPlan.match(
+                true,
+                "java/util/concurrent/ScheduledExecutorService",
+                "schedule",
+                "(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;",
+                NO_SUBCLASSES))
+        .isNull();
+    assertThat(
+            HookPlan.match(
+                true,
+                "java/util/concurrent/Executors",
+                "newVirtualThreadPerTaskExecutorX",
+                "()Ljava/lang/Object;",
+                NO_SUBCLASSES))
+        .isNull();
   }
 
   @Test
   void applicationSubclassesAreMatchedOnlyWhereTheRowSaysSo() {
     HookPlan.Hierarchy everything = (owner, type) -> true;
-    assertThat(HookPlan.match(false, "com/acme/MyTask", "cancel", "()Z", everything).hook).isEqualTo("timerTaskCancel");
-    assertThat(HookPlan.match(false, "com/acme/MyThread", "start", "()V", everything).hook).isEqualTo("threadStarted");
+    assertThat(HookPlan.match(false, "com/acme/MyTask", "cancel", "()Z", everything).hook)
+        .isEqualTo("timerTaskCancel");
+    assertThat(HookPlan.match(false, "com/acme/MyThread", "start", "()V", everything).hook)
+        .isEqualTo("threadStarted");
     assertThat(HookPlan.match(false, "com/acme/MyTask", "cancel", "()Z", NO_SUBCLASSES)).isNull();
     // a JDK subclass is never taken for an application one (its own calls are not rewritten)
-    assertThat(HookPlan.match(false, "java/util/concurrent/ForkJoinTask", "cancel", "()Z", everything)).isNull();
+    assertThat(
+            HookPlan.match(false, "java/util/concurrent/ForkJoinTask", "cancel", "()Z", everything))
+        .isNull();
     // receivers of exact rows are exact: an application scheduler's schedule() is its own business
-    assertThat(HookPlan.match(false, "com/acme/Pool", "schedule", "(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;", everything)).isNull();
+    assertThat(
+            HookPlan.match(
+                false,
+                "com/acme/Pool",
+                "schedule",
+                "(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/ScheduledFuture;",
+                everything))
+        .isNull();
   }
 
   @Test

@@ -32,18 +32,20 @@ import net.jqwik.api.lifecycle.BeforeProperty;
 /**
  * The endpoint against random and mutated request bytes, over real sockets, with short deadlines:
  * whatever a client sends, its connection gets one well-formed HTTP answer with a status the
- * contract names, or is closed, within the deadlines; no exception escapes the endpoint's
- * threads; and a well-formed request from another client still gets 200 afterwards.
+ * contract names, or is closed, within the deadlines; no exception escapes the endpoint's threads;
+ * and a well-formed request from another client still gets 200 afterwards.
  */
 class HttpEndpointFuzzTest {
 
   private static final String TOKEN = "fuzz-Token-1";
+
   /** Heads of 1 KiB within 200 ms, 400 ms per exchange, 8 connections, 2 workers, 4 queued. */
   private static final HttpEndpoint.Limits SHORT = new HttpEndpoint.Limits(1024, 200, 400, 8, 2, 4);
+
   /** Statuses the endpoint may give with these routes (none throws: a 500 would be a bug). */
   private static final Set<Integer> STATUSES = Set.of(200, 400, 401, 403, 404, 405, 408, 431, 503);
-  private static final Pattern STATUS_LINE =
-      Pattern.compile("HTTP/1\\.1 (\\d{3}) [A-Za-z ]+\r\n");
+
+  private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) [A-Za-z ]+\r\n");
   private static final Pattern LENGTH = Pattern.compile("\r\nContent-Length: (\\d+)\r\n");
 
   private HttpEndpoint endpoint;
@@ -99,13 +101,17 @@ class HttpEndpointFuzzTest {
                 "GET / HTTP/1.1\r\n",
                 "GET / HTTP/1.1\r\nHost: localhost\r\nX: " + "y".repeat(2000) + "\r\n\r\n",
                 "GET /metrics HTTP/1.1\nHost: localhost\nAuthorization: Bearer " + TOKEN + "\n\n",
-                "GET /metrics HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer " + TOKEN
+                "GET /metrics HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer "
+                    + TOKEN
                     + "\r\n\r\n",
-                "GET /metrics HTTP/1.1\r\nHost: [::1\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n",
+                "GET /metrics HTTP/1.1\r\nHost: [::1\r\nAuthorization: Bearer "
+                    + TOKEN
+                    + "\r\n\r\n",
                 "GET /metrics HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer\r\n\r\n",
                 "GET /metrics HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic eA==\r\n\r\n",
                 "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n",
-                "DELETE /metrics HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN
+                "DELETE /metrics HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + TOKEN
                     + "\r\n\r\n",
                 "GET /metrics HTTP/1.0\r\n\r\n",
                 "GET /metrics HTTP/2.0\r\nHost: localhost\r\n\r\n",
@@ -119,13 +125,25 @@ class HttpEndpointFuzzTest {
         Arbitraries.of("GET", "POST", "PUT", "HEAD", "OPTIONS", "get", "G\u0000T", "", "GET GET");
     Arbitrary<String> host =
         Arbitraries.of(
-            "Host: 127.0.0.1", "Host: localhost:9464", "Host: evil.example", "Host:",
-            "Host: 1.2.3.256", "Host: [fe80::1]:1", "Host: localhost:abc", "Host: \u00ff\u00fe",
-            "Host: metrics.internal.", "Host: a\r\nHost: b", "");
+            "Host: 127.0.0.1",
+            "Host: localhost:9464",
+            "Host: evil.example",
+            "Host:",
+            "Host: 1.2.3.256",
+            "Host: [fe80::1]:1",
+            "Host: localhost:abc",
+            "Host: \u00ff\u00fe",
+            "Host: metrics.internal.",
+            "Host: a\r\nHost: b",
+            "");
     Arbitrary<String> auth =
         Arbitraries.of(
-            "Authorization: Bearer " + TOKEN, "Authorization: Bearer " + TOKEN + "x",
-            "Authorization: bearer " + TOKEN, "Authorization: Bearer", "Authorization:", "",
+            "Authorization: Bearer " + TOKEN,
+            "Authorization: Bearer " + TOKEN + "x",
+            "Authorization: bearer " + TOKEN,
+            "Authorization: Bearer",
+            "Authorization:",
+            "",
             "Authorization: Bearer " + "t".repeat(900));
     Arbitrary<String> path = Arbitraries.of("/metrics", "/metrics?x=1", "/", "", "*", "/../x");
     Arbitrary<String> eol = Arbitraries.of("\r\n", "\n", "\r", "");
@@ -133,10 +151,17 @@ class HttpEndpointFuzzTest {
         Combinators.combine(method, path, host, auth, eol)
             .as(
                 (m, p, h, a, e) ->
-                    m + " " + p + " HTTP/1.1" + e + h + (h.isEmpty() ? "" : e) + a
-                        + (a.isEmpty() ? "" : e) + e);
-    return base.map(s -> s.getBytes(StandardCharsets.ISO_8859_1))
-        .flatMap(b -> mutations(b, 0));
+                    m
+                        + " "
+                        + p
+                        + " HTTP/1.1"
+                        + e
+                        + h
+                        + (h.isEmpty() ? "" : e)
+                        + a
+                        + (a.isEmpty() ? "" : e)
+                        + e);
+    return base.map(s -> s.getBytes(StandardCharsets.ISO_8859_1)).flatMap(b -> mutations(b, 0));
   }
 
   private Arbitrary<byte[]> mutations(byte[] b, int depth) {
@@ -152,7 +177,10 @@ class HttpEndpointFuzzTest {
                         Arbitraries.just(b),
                         Arbitraries.bytes().map(x -> replace(b, at, x)),
                         Arbitraries.integers().between(1, 40).map(n -> cut(b, at, n)),
-                        Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(60)
+                        Arbitraries.bytes()
+                            .array(byte[].class)
+                            .ofMinSize(1)
+                            .ofMaxSize(60)
                             .map(ins -> insert(b, at, ins))));
     return once.flatMap(m -> mutations(m, depth + 1));
   }
@@ -235,8 +263,8 @@ class HttpEndpointFuzzTest {
 
   /** More connections than the cap, each sending garbage at once: each answered or closed. */
   @Property(tries = 4)
-  void manyConnectionsAtOnceAreEachAnsweredOrClosed(
-      @ForAll("burst") List<byte[]> requests) throws Exception {
+  void manyConnectionsAtOnceAreEachAnsweredOrClosed(@ForAll("burst") List<byte[]> requests)
+      throws Exception {
     List<Socket> open = new ArrayList<>();
     try {
       for (byte[] r : requests) {
@@ -282,7 +310,9 @@ class HttpEndpointFuzzTest {
       try (Socket s = connect()) {
         send(s, head.getBytes(StandardCharsets.ISO_8859_1));
         String r = readUntilClosed(s).text;
-        assertThat(r).startsWith("HTTP/1.1 400 Bad Request\r\n").endsWith("malformed request line\n");
+        assertThat(r)
+            .startsWith("HTTP/1.1 400 Bad Request\r\n")
+            .endsWith("malformed request line\n");
       }
     }
   }
@@ -321,8 +351,8 @@ class HttpEndpointFuzzTest {
   }
 
   /**
-   * Nothing (closed), or exactly one HTTP/1.1 answer with a known status and a body as long as
-   * its Content-Length says; after a reset, any bytes read are the start of such an answer.
+   * Nothing (closed), or exactly one HTTP/1.1 answer with a known status and a body as long as its
+   * Content-Length says; after a reset, any bytes read are the start of such an answer.
    */
   private static void checkAnswer(byte[] request, Received r) {
     String sent = request == null ? "(partial)" : printable(request);

@@ -25,8 +25,11 @@ import org.junit.jupiter.api.Test;
  */
 class HttpEndpointTest {
 
-  /** Deadlines far beyond any socket timeout below: answers never come from a deadline by accident. */
-  private static final HttpEndpoint.Limits PATIENT = new HttpEndpoint.Limits(8192, 600_000, 600_000, 64, 2, 16);
+  /**
+   * Deadlines far beyond any socket timeout below: answers never come from a deadline by accident.
+   */
+  private static final HttpEndpoint.Limits PATIENT =
+      new HttpEndpoint.Limits(8192, 600_000, 600_000, 64, 2, 16);
 
   private static final byte[] BIG = new byte[8 << 20];
 
@@ -38,13 +41,20 @@ class HttpEndpointTest {
         "/metrics", () -> HttpEndpoint.Response.text(200, "metrics body"),
         "/threads", () -> HttpEndpoint.Response.text(200, "threads body"),
         "/big", () -> new HttpEndpoint.Response(200, "application/octet-stream", BIG),
-        "/boom", () -> { throw new IllegalStateException("kaput"); });
+        "/boom",
+            () -> {
+              throw new IllegalStateException("kaput");
+            });
   }
 
   private int start(String bindHost, String token, HttpEndpoint.Limits limits) throws IOException {
     endpoint =
         new HttpEndpoint(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bindHost, token, routes(), limits)
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                bindHost,
+                token,
+                routes(),
+                limits)
             .start();
     return endpoint.port();
   }
@@ -96,11 +106,14 @@ class HttpEndpointTest {
   @Test
   void halfOpenAndSilentClientsDoNotBlockOtherClients() throws Exception {
     int port = start(null, null, PATIENT);
-    // more stalled clients than there are workers: half a request line, a head without its end, nothing
+    // more stalled clients than there are workers: half a request line, a head without its end,
+    // nothing
     for (int i = 0; i < 5; i++) {
       connect(port).getOutputStream().write("GET /metr".getBytes(StandardCharsets.US_ASCII));
     }
-    connect(port).getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+    connect(port)
+        .getOutputStream()
+        .write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
     connect(port);
     for (int i = 0; i < 3; i++) {
       String r = exchange(port, get("/metrics", "Host: 127.0.0.1:" + port));
@@ -114,7 +127,9 @@ class HttpEndpointTest {
     int port = start(null, null, PATIENT);
     for (int i = 0; i < 3; i++) {
       // asks for 8 MiB and never reads: the answer cannot all be written
-      connect(port).getOutputStream().write(get("/big", "Host: localhost").getBytes(StandardCharsets.US_ASCII));
+      connect(port)
+          .getOutputStream()
+          .write(get("/big", "Host: localhost").getBytes(StandardCharsets.US_ASCII));
     }
     assertThat(status(exchange(port, get("/metrics", "Host: localhost")))).isEqualTo(200);
   }
@@ -123,7 +138,8 @@ class HttpEndpointTest {
   void aRequestHeadNotCompleteBeforeItsDeadlineGets408AndIsClosed() throws Exception {
     int port = start(null, null, new HttpEndpoint.Limits(8192, 200, 600_000, 64, 2, 16));
     Socket s = connect(port);
-    s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: loc".getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream()
+        .write("GET /metrics HTTP/1.1\r\nHost: loc".getBytes(StandardCharsets.US_ASCII));
     String r = readAll(s.getInputStream()); // returns once the server closes
     assertThat(status(r)).isEqualTo(408);
   }
@@ -139,7 +155,10 @@ class HttpEndpointTest {
   @Test
   void anOversizedRequestHeadGets431() throws Exception {
     int port = start(null, null, PATIENT);
-    String r = exchange(port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + "a".repeat(9000) + "\r\n\r\n");
+    String r =
+        exchange(
+            port,
+            "GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + "a".repeat(9000) + "\r\n\r\n");
     assertThat(status(r)).isEqualTo(431);
   }
 
@@ -155,15 +174,21 @@ class HttpEndpointTest {
   @Test
   void aHostThatIsNotLoopbackAnAddressOrTheBindHostIsForbidden() throws Exception {
     int port = start("metrics.internal", null, PATIENT);
-    assertThat(status(exchange(port, get("/metrics", "Host: rebind.attacker.example:" + port)))).isEqualTo(403);
-    assertThat(status(exchange(port, get("/metrics", "Host: localhost.attacker.example")))).isEqualTo(403);
+    assertThat(status(exchange(port, get("/metrics", "Host: rebind.attacker.example:" + port))))
+        .isEqualTo(403);
+    assertThat(status(exchange(port, get("/metrics", "Host: localhost.attacker.example"))))
+        .isEqualTo(403);
     assertThat(status(exchange(port, get("/metrics", "Host: 127.0.0.1:" + port)))).isEqualTo(200);
     assertThat(status(exchange(port, get("/metrics", "Host: localhost:" + port)))).isEqualTo(200);
     assertThat(status(exchange(port, get("/metrics", "Host: [::1]:" + port)))).isEqualTo(200);
-    assertThat(status(exchange(port, get("/metrics", "Host: Metrics.Internal:" + port)))).isEqualTo(200);
+    assertThat(status(exchange(port, get("/metrics", "Host: Metrics.Internal:" + port))))
+        .isEqualTo(200);
     assertThat(status(exchange(port, get("/metrics")))).as("HTTP/1.1 without Host").isEqualTo(400);
-    assertThat(status(exchange(port, get("/metrics", "Host: localhost", "Host: evil.example")))).isEqualTo(400);
-    assertThat(status(exchange(port, "GET /metrics HTTP/1.0\r\n\r\n"))).as("HTTP/1.0 without Host").isEqualTo(200);
+    assertThat(status(exchange(port, get("/metrics", "Host: localhost", "Host: evil.example"))))
+        .isEqualTo(400);
+    assertThat(status(exchange(port, "GET /metrics HTTP/1.0\r\n\r\n")))
+        .as("HTTP/1.0 without Host")
+        .isEqualTo(200);
   }
 
   @Test
@@ -187,22 +212,33 @@ class HttpEndpointTest {
       String none = exchange(port, get(path, "Host: localhost"));
       assertThat(status(none)).as(path).isEqualTo(401);
       assertThat(none).contains("WWW-Authenticate: Bearer").doesNotContain("body");
-      assertThat(status(exchange(port, get(path, "Host: localhost", "Authorization: Bearer s3cret-Tokex"))))
+      assertThat(
+              status(
+                  exchange(
+                      port, get(path, "Host: localhost", "Authorization: Bearer s3cret-Tokex"))))
           .isEqualTo(401);
-      assertThat(status(exchange(port, get(path, "Host: localhost", "Authorization: Basic czNjcmV0LVRva2Vu"))))
+      assertThat(
+              status(
+                  exchange(
+                      port, get(path, "Host: localhost", "Authorization: Basic czNjcmV0LVRva2Vu"))))
           .isEqualTo(401);
     }
-    String ok = exchange(port, get("/threads", "Host: localhost", "authorization: bearer s3cret-Token"));
+    String ok =
+        exchange(port, get("/threads", "Host: localhost", "authorization: bearer s3cret-Token"));
     assertThat(status(ok)).isEqualTo(200);
     assertThat(ok).endsWith("threads body\n");
-    assertThat(status(exchange(port, get("/nope", "Host: localhost", "Authorization: Bearer s3cret-Token"))))
+    assertThat(
+            status(
+                exchange(
+                    port, get("/nope", "Host: localhost", "Authorization: Bearer s3cret-Token"))))
         .isEqualTo(404);
   }
 
   @Test
   void otherMethodsPathsAndFailingRoutesGetTheirStatus() throws Exception {
     int port = start(null, null, PATIENT);
-    String post = exchange(port, "POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
+    String post =
+        exchange(port, "POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
     assertThat(status(post)).isEqualTo(405);
     assertThat(post).contains("Allow: GET");
     assertThat(status(exchange(port, get("/", "Host: localhost")))).isEqualTo(404);

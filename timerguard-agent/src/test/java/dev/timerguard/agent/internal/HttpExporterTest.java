@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Starting the agent's endpoint: the port file, its failure, and the warning for a non-loopback bind. */
+/**
+ * Starting the agent's endpoint: the port file, its failure, and the warning for a non-loopback
+ * bind.
+ */
 class HttpExporterTest {
 
   @TempDir Path dir;
@@ -64,11 +67,14 @@ class HttpExporterTest {
   @Test
   void aPortFileThatCannotBeWrittenClosesTheEndpointAndLeavesNoTemporaryFile() throws Exception {
     Path portFile = dir.resolve("taken");
-    Files.createDirectories(portFile.resolve("not-empty")); // a non-empty directory cannot be replaced
+    Files.createDirectories(
+        portFile.resolve("not-empty")); // a non-empty directory cannot be replaced
     int port = freePort();
-    assertThatThrownBy(() -> HttpExporter.start(AgentOptions.parse("http=" + port + ",portFile=" + portFile)))
+    assertThatThrownBy(
+            () -> HttpExporter.start(AgentOptions.parse("http=" + port + ",portFile=" + portFile)))
         .isInstanceOf(IOException.class)
-        .hasMessageStartingWith("HTTP endpoint closed again (not serving): cannot write the port file " + portFile);
+        .hasMessageStartingWith(
+            "HTTP endpoint closed again (not serving): cannot write the port file " + portFile);
     assertThat(HttpExporter.port()).isEqualTo(-1);
     assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
         .isInstanceOf(ConnectException.class);
@@ -82,7 +88,8 @@ class HttpExporterTest {
     int port = HttpExporter.start(AgentOptions.parse("http=0"));
     Path portFile = dir.resolve("missing-dir").resolve("port");
     assertThatThrownBy(() -> HttpExporter.start(AgentOptions.parse("http=0,portFile=" + portFile)))
-        .hasMessageStartingWith("HTTP endpoint still serving on port " + port + ", but cannot write the port file");
+        .hasMessageStartingWith(
+            "HTTP endpoint still serving on port " + port + ", but cannot write the port file");
     assertThat(HttpExporter.port()).isEqualTo(port);
   }
 
@@ -91,13 +98,18 @@ class HttpExporterTest {
     int[] port = new int[1];
     String err = stderrOf(() -> port[0] = HttpExporter.start(AgentOptions.parse("http=0.0.0.0:0")));
     assertThat(err.lines()).hasSize(1);
-    assertThat(err).startsWith("[timerguard] warning: the HTTP endpoint listens on 0.0.0.0:" + port[0] + ", not on loopback")
+    assertThat(err)
+        .startsWith(
+            "[timerguard] warning: the HTTP endpoint listens on 0.0.0.0:"
+                + port[0]
+                + ", not on loopback")
         .contains("set token= or tokenFile=");
   }
 
   @Test
   void theLoopbackDefaultPrintsNothing() throws Exception {
     assertThat(stderrOf(() -> HttpExporter.start(AgentOptions.parse("http=0")))).isEmpty();
-    assertThat(stderrOf(() -> HttpExporter.start(AgentOptions.parse("http=localhost:0")))).isEmpty();
+    assertThat(stderrOf(() -> HttpExporter.start(AgentOptions.parse("http=localhost:0"))))
+        .isEmpty();
   }
 }

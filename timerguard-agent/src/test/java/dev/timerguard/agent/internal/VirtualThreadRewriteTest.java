@@ -40,7 +40,8 @@ class VirtualThreadRewriteTest {
     CallSiteRewriter rewriter = new CallSiteRewriter();
     Method startVirtual = Thread.class.getMethod("startVirtualThread", Runnable.class);
     Method ofVirtual = Thread.class.getMethod("ofVirtual");
-    Method builderStart = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
+    Method builderStart =
+        Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
     Class<?> app =
         new ByteBuddy()
             .subclass(Object.class)
@@ -50,19 +51,23 @@ class VirtualThreadRewriteTest {
             .intercept(MethodCall.invoke(startVirtual).withArgument(0))
             .defineMethod("builder", Thread.class, Modifier.PUBLIC | Modifier.STATIC)
             .withParameters(Runnable.class)
-            .intercept(MethodCall.invoke(builderStart).onMethodCall(MethodCall.invoke(ofVirtual)).withArgument(0))
+            .intercept(
+                MethodCall.invoke(builderStart)
+                    .onMethodCall(MethodCall.invoke(ofVirtual))
+                    .withArgument(0))
             .visit(rewriter)
             .make()
             .load(getClass().getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
             .getLoaded();
     CountDownLatch release = new CountDownLatch(1);
-    Runnable wait = () -> {
-      try {
-        release.await();
-      } catch (InterruptedException ignored) {
-        // end
-      }
-    };
+    Runnable wait =
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException ignored) {
+            // end
+          }
+        };
     Thread a = (Thread) app.getMethod("direct", Runnable.class).invoke(null, wait);
     Thread b = (Thread) app.getMethod("builder", Runnable.class).invoke(null, wait);
     assertThat(live("direct")).isEqualTo(1);
@@ -93,10 +98,13 @@ class VirtualThreadRewriteTest {
             .make()
             .load(getClass().getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
             .getLoaded();
-    java.util.concurrent.ScheduledThreadPoolExecutor pool = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
-    int site = dev.timerguard.agent.boot.SiteTable.define(
-        CallSite.of(CallSite.Kind.TICKER, "vt.Closer", "tick", "Closer.java", 1));
-    ScheduleHooks.scheduleAtFixedRate(pool, () -> {}, 10, 10, java.util.concurrent.TimeUnit.MINUTES, site);
+    java.util.concurrent.ScheduledThreadPoolExecutor pool =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+    int site =
+        dev.timerguard.agent.boot.SiteTable.define(
+            CallSite.of(CallSite.Kind.TICKER, "vt.Closer", "tick", "Closer.java", 1));
+    ScheduleHooks.scheduleAtFixedRate(
+        pool, () -> {}, 10, 10, java.util.concurrent.TimeUnit.MINUTES, site);
     assertThat(dev.timerguard.agent.boot.SiteTable.counter(site).live()).isEqualTo(1);
     app.getMethod("close", java.util.concurrent.ExecutorService.class).invoke(null, pool);
     assertThat(pool.isTerminated()).isTrue();
@@ -105,7 +113,8 @@ class VirtualThreadRewriteTest {
 
   private static long live(String method) {
     return Hooks.registry().snapshot().sites().stream()
-        .filter(s -> s.site().kind() == CallSite.Kind.THREAD && s.site().methodName().equals(method))
+        .filter(
+            s -> s.site().kind() == CallSite.Kind.THREAD && s.site().methodName().equals(method))
         .mapToLong(SiteStats::live)
         .findFirst()
         .orElseThrow(() -> new AssertionError("no thread site in " + method));

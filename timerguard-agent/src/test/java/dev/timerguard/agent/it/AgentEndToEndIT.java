@@ -8,14 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
-import java.util.Collections;
-import javax.management.MBeanServerConnection;
-import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -23,6 +18,11 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +37,8 @@ class AgentEndToEndIT {
     Sites s = null;
     for (int i = 0; i < 200; i++) {
       s = Sites.fromSnapshot(ChildJvm.get(port, "/snapshot"));
-      if (s.all().stream().anyMatch(x -> x.line() == LeakySample.LEAK_LINE && x.live() >= atLeast)) {
+      if (s.all().stream()
+          .anyMatch(x -> x.line() == LeakySample.LEAK_LINE && x.live() >= atLeast)) {
         return s;
       }
       Thread.sleep(100);
@@ -46,8 +47,16 @@ class AgentEndToEndIT {
   }
 
   private static long metric(String metrics, String name, int line) {
-    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*class=\"" + Pattern.quote(SAMPLE)
-        + "\",line=\"" + line + "\"} (\\d+)$").matcher(metrics);
+    Matcher m =
+        Pattern.compile(
+                "(?m)^"
+                    + name
+                    + "\\{[^}]*class=\""
+                    + Pattern.quote(SAMPLE)
+                    + "\",line=\""
+                    + line
+                    + "\"} (\\d+)$")
+            .matcher(metrics);
     assertThat(m.find()).as(name + " at line " + line + " in\n" + metrics).isTrue();
     return Long.parseLong(m.group(1));
   }
@@ -55,9 +64,17 @@ class AgentEndToEndIT {
   @Test
   void metricsAndTimersReportTheLeakingSiteAndNotTheHealthyOnes() throws Exception {
     Path portFile = dir.resolve("port");
-    try (ChildJvm c = new ChildJvm(
-        List.of("-javaagent:" + ChildJvm.agentJar() + "=http=0,portFile=" + portFile + ",sampleMillis=100"),
-        SAMPLE, "100000", "50")) {
+    try (ChildJvm c =
+        new ChildJvm(
+            List.of(
+                "-javaagent:"
+                    + ChildJvm.agentJar()
+                    + "=http=0,portFile="
+                    + portFile
+                    + ",sampleMillis=100"),
+            SAMPLE,
+            "100000",
+            "50")) {
       c.await("ready", 30);
       int port = ChildJvm.awaitPort(portFile, 30);
       Sites s = waitForLeak(port, 20);
@@ -74,18 +91,30 @@ class AgentEndToEndIT {
       assertThat(s.at("EXECUTOR", LeakySample.POOL_LINE).queue()).isGreaterThan(0);
 
       String metrics = ChildJvm.get(port, "/metrics");
-      assertThat(metric(metrics, "timerguard_site_live", LeakySample.LEAK_LINE)).isGreaterThanOrEqualTo(20);
+      assertThat(metric(metrics, "timerguard_site_live", LeakySample.LEAK_LINE))
+          .isGreaterThanOrEqualTo(20);
       assertThat(metric(metrics, "timerguard_site_live", LeakySample.CANCELLED_LINE)).isZero();
-      assertThat(metric(metrics, "timerguard_executor_retained_cancelled_tasks", LeakySample.POOL_LINE)).isGreaterThan(0);
-      assertThat(metric(metrics, "timerguard_threads_live", LeakySample.THREAD_LINE)).isLessThanOrEqualTo(2);
-      assertThat(metrics).contains("timerguard_live_timers ", "timerguard_jvm_heap_after_gc_bytes{pool=",
-          "timerguard_jvm_gc_pause_seconds_total{gc=", "timerguard_jvm_gc_collections_total{gc=",
-          "timerguard_jvm_threads_live ", "# TYPE timerguard_site_creations_total counter");
+      assertThat(
+              metric(
+                  metrics, "timerguard_executor_retained_cancelled_tasks", LeakySample.POOL_LINE))
+          .isGreaterThan(0);
+      assertThat(metric(metrics, "timerguard_threads_live", LeakySample.THREAD_LINE))
+          .isLessThanOrEqualTo(2);
+      assertThat(metrics)
+          .contains(
+              "timerguard_live_timers ",
+              "timerguard_jvm_heap_after_gc_bytes{pool=",
+              "timerguard_jvm_gc_pause_seconds_total{gc=",
+              "timerguard_jvm_gc_collections_total{gc=",
+              "timerguard_jvm_threads_live ",
+              "# TYPE timerguard_site_creations_total counter");
 
       assertOnlyLoopback(port);
 
       String threads = ChildJvm.get(port, "/threads");
-      assertThat(threads).contains("\"groups\":[{\"count\":").contains("LeakySample.request(LeakySample.java:52)");
+      assertThat(threads)
+          .contains("\"groups\":[{\"count\":")
+          .contains("LeakySample.request(LeakySample.java:52)");
       assertThat(c.stderr()).doesNotContain("[timerguard] internal error");
     }
   }
@@ -94,7 +123,8 @@ class AgentEndToEndIT {
   void dynamicAttachCountsFromTheAttachOnAndAttachingTwiceDoesNotDoubleCount() throws Exception {
     Path portFile = dir.resolve("port2");
     int requests = 200; // 10 s at 20/s: the attach lands well before the end even on a busy machine
-    try (ChildJvm c = new ChildJvm(List.of("-Dsample.linger=60000"), SAMPLE, Integer.toString(requests), "20")) {
+    try (ChildJvm c =
+        new ChildJvm(List.of("-Dsample.linger=60000"), SAMPLE, Integer.toString(requests), "20")) {
       c.await("ready", 30);
       VirtualMachine vm = VirtualMachine.attach(Long.toString(c.pid()));
       try {
@@ -115,11 +145,14 @@ class AgentEndToEndIT {
       assertThat(cancelled.created()).isEqualTo(leak.created());
       assertThat(cancelled.live()).isZero();
       // the pool was created before the attach: registered where it was first used
-      assertThat(s.all()).anySatisfy(x -> {
-        assertThat(x.kind()).isEqualTo("EXECUTOR");
-        assertThat(x.method()).contains("first used here");
-        assertThat(x.retained()).isEqualTo((long) requests); // every cancelled task, old ones too
-      });
+      assertThat(s.all())
+          .anySatisfy(
+              x -> {
+                assertThat(x.kind()).isEqualTo("EXECUTOR");
+                assertThat(x.method()).contains("first used here");
+                assertThat(x.retained())
+                    .isEqualTo((long) requests); // every cancelled task, old ones too
+              });
     }
   }
 
@@ -143,17 +176,22 @@ class AgentEndToEndIT {
   /** The MBean gives the same figures as /snapshot (the run is over, so nothing moves). */
   private static void assertJmxAgrees(long pid, Sites s) throws Exception {
     VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
-    try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
+    try (JMXConnector c =
+        JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
       MBeanServerConnection mbs = c.getMBeanServerConnection();
       ObjectName name = new ObjectName("dev.timerguard:type=Agent");
-      long live = s.all().stream().filter(x -> x.kind().equals("TIMER") || x.kind().equals("TICKER"))
-          .mapToLong(Sites.Site::live).sum();
+      long live =
+          s.all().stream()
+              .filter(x -> x.kind().equals("TIMER") || x.kind().equals("TICKER"))
+              .mapToLong(Sites.Site::live)
+              .sum();
       assertThat((Long) mbs.getAttribute(name, "LiveTimers")).isEqualTo(live);
       assertThat((Long) mbs.getAttribute(name, "RetainedCancelledTasks"))
           .isEqualTo(s.all().stream().mapToLong(Sites.Site::retained).sum());
       assertThat((String[]) mbs.getAttribute(name, "DisabledHooks")).isEmpty();
       assertThat(Sites.fromSnapshot((String) mbs.getAttribute(name, "SnapshotJson"))).isEqualTo(s);
-      assertThat((String) mbs.getAttribute(name, "PrometheusText")).contains("timerguard_live_timers " + live);
+      assertThat((String) mbs.getAttribute(name, "PrometheusText"))
+          .contains("timerguard_live_timers " + live);
     } finally {
       vm.detach();
     }
@@ -173,9 +211,14 @@ class AgentEndToEndIT {
       j.closeEntry();
     }
     Path portFile = dir.resolve("port3");
-    try (ChildJvm c = new ChildJvm(
-        List.of("-javaagent:" + other, "-javaagent:" + ChildJvm.agentJar() + "=http=0,portFile=" + portFile),
-        SAMPLE, "100000", "50")) {
+    try (ChildJvm c =
+        new ChildJvm(
+            List.of(
+                "-javaagent:" + other,
+                "-javaagent:" + ChildJvm.agentJar() + "=http=0,portFile=" + portFile),
+            SAMPLE,
+            "100000",
+            "50")) {
       c.await("other agent loaded", 30);
       c.await("ready", 30);
       Sites s = waitForLeak(ChildJvm.awaitPort(portFile, 30), 10);

@@ -42,27 +42,33 @@ final class ChildJvm implements AutoCloseable {
     cmd.add(mainClass);
     cmd.addAll(List.of(args));
     process = new ProcessBuilder(cmd).start();
-    pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), true);
-    pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), false);
+    pump(
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)),
+        true);
+    pump(
+        new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)),
+        false);
   }
 
   private void pump(BufferedReader r, boolean out) {
-    Thread t = new Thread(() -> {
-      try {
-        String l;
-        while ((l = r.readLine()) != null) {
-          if (out) {
-            lines.add(l);
-          } else {
-            synchronized (stderr) {
-              stderr.append(l).append('\n');
-            }
-          }
-        }
-      } catch (IOException ignored) {
-        // gone
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                String l;
+                while ((l = r.readLine()) != null) {
+                  if (out) {
+                    lines.add(l);
+                  } else {
+                    synchronized (stderr) {
+                      stderr.append(l).append('\n');
+                    }
+                  }
+                }
+              } catch (IOException ignored) {
+                // gone
+              }
+            });
     t.setDaemon(true);
     t.start();
   }
@@ -118,7 +124,8 @@ final class ChildJvm implements AutoCloseable {
   static HttpResponse<String> request(int port, String path, String... headers) throws Exception {
     HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }

@@ -16,13 +16,14 @@ public final class OtherAgent {
     inst.addTransformer(
         new ClassFileTransformer() {
           @Override
-          public byte[] transform(ClassLoader l, String name, Class<?> c, ProtectionDomain d, byte[] b) {
+          public byte[] transform(
+              ClassLoader l, String name, Class<?> c, ProtectionDomain d, byte[] b) {
             SEEN.incrementAndGet();
             return null;
           }
         },
         true);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> { }));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {}));
     System.out.println("other agent loaded");
   }
 }

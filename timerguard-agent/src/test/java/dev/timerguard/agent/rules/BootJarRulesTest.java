@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The agent's package rules, on its compiled classes (tests excluded). The boot-jar rule: what the
  * agent appends to the bootstrap class path ({@code dev.timerguard.agent.boot}, with the core's
- * {@code dev.timerguard.live} and {@code dev.timerguard.live.internal}; see the dependency and
- * jar plugins in this module's pom) is loaded by the bootstrap loader, which sees only the JDK and
- * that jar: it may import {@code java.*}, {@code jdk.jfr} and those three packages, nothing of
- * Byte Buddy, the exporters or the rest of the core.
+ * {@code dev.timerguard.live} and {@code dev.timerguard.live.internal}; see the dependency and jar
+ * plugins in this module's pom) is loaded by the bootstrap loader, which sees only the JDK and that
+ * jar: it may import {@code java.*}, {@code jdk.jfr} and those three packages, nothing of Byte
+ * Buddy, the exporters or the rest of the core.
  */
 class BootJarRulesTest {
 

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs Prometheus' own linter, {@code promtool check metrics}, on exposition text. Tests that use
- * it are skipped (JUnit assumption, with the reason) where {@code promtool} is not on the PATH;
- * it ships with Prometheus (Debian/Ubuntu package {@code prometheus}).
+ * it are skipped (JUnit assumption, with the reason) where {@code promtool} is not on the PATH; it
+ * ships with Prometheus (Debian/Ubuntu package {@code prometheus}).
  */
 public final class Promtool {
 
@@ -41,8 +41,10 @@ public final class Promtool {
   /** Skips the calling test, saying why, when promtool is not on the PATH. */
   public static Path require() {
     Path p = find();
-    assumeTrue(p != null, "promtool is not on the PATH (it ships with Prometheus, Debian package"
-        + " 'prometheus'): the exposition format is not checked by Prometheus' own linter here");
+    assumeTrue(
+        p != null,
+        "promtool is not on the PATH (it ships with Prometheus, Debian package"
+            + " 'prometheus'): the exposition format is not checked by Prometheus' own linter here");
     return p;
   }
 
@@ -50,8 +52,12 @@ public final class Promtool {
   public record Result(int exitCode, String output) {}
 
   /** Pipes {@code metrics} through {@code promtool check metrics}. */
-  public static Result checkMetrics(Path promtool, String metrics) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+  public static Result checkMetrics(Path promtool, String metrics)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(promtool.toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
     try (OutputStream in = p.getOutputStream()) {
       in.write(metrics.getBytes(StandardCharsets.UTF_8));
     }

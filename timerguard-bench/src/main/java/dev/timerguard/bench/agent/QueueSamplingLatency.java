@@ -9,19 +9,19 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The worst {@code schedule()} latency of an application whose scheduled pool holds millions of
- * queued tasks, half of them cancelled and retained ({@code removeOnCancelPolicy(false)}): run
- * once plain and once with the agent (docs/benchmarks.md, "Agent overhead"). An agent that walks
- * the queue to sample it holds the queue's lock for the whole copy, and a {@code schedule} that
- * arrives meanwhile waits for it; the worst latencies show it.
+ * queued tasks, half of them cancelled and retained ({@code removeOnCancelPolicy(false)}): run once
+ * plain and once with the agent (docs/benchmarks.md, "Agent overhead"). An agent that walks the
+ * queue to sample it holds the queue's lock for the whole copy, and a {@code schedule} that arrives
+ * meanwhile waits for it; the worst latencies show it.
  *
- * <p>Arguments: queued tasks (default 2,000,000), seconds to measure (default 10). Plans one
- * {@code schedule} call every 200 µs on the application thread, times each call with {@code
+ * <p>Arguments: queued tasks (default 2,000,000), seconds to measure (default 10). Plans one {@code
+ * schedule} call every 200 µs on the application thread, times each call with {@code
  * System.nanoTime()}, cancels it (untimed), and prints the percentiles, the maximum and the calls
- * over 1 ms (garbage-collection pauses land in the maximum of every run, agent or not), twice:
- * the service time of each call (its own duration) and its response time measured from the
- * moment it was planned, which also charges a slow call for the calls it held back (no
- * coordinated omission). A harness, not a JMH benchmark: the figure of interest is the tail of
- * single calls, not an average.
+ * over 1 ms (garbage-collection pauses land in the maximum of every run, agent or not), twice: the
+ * service time of each call (its own duration) and its response time measured from the moment it
+ * was planned, which also charges a slow call for the calls it held back (no coordinated omission).
+ * A harness, not a JMH benchmark: the figure of interest is the tail of single calls, not an
+ * average.
  */
 public final class QueueSamplingLatency {
 
@@ -32,7 +32,8 @@ public final class QueueSamplingLatency {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     if (queued < 0 || seconds < 1) {
       throw new IllegalArgumentException(
-          "usage: QueueSamplingLatency [queued tasks >= 0] [seconds >= 1], was " + Arrays.toString(args));
+          "usage: QueueSamplingLatency [queued tasks >= 0] [seconds >= 1], was "
+              + Arrays.toString(args));
     }
     ScheduledExecutorService pool = new ScheduledThreadPoolExecutor(1);
     Runnable noop = () -> {};
@@ -76,7 +77,15 @@ public final class QueueSamplingLatency {
     System.out.printf(
         "%s agent=%s queued=%d calls=%d p50=%.1fus p99=%.1fus p99.9=%.1fus p99.99=%.1fus max=%.2fms"
             + " over1ms=%d%n",
-        what, AgentOverheadBenchmark.agentLoaded(), queued, n, s[n / 2] / 1e3, s[(int) (n * 0.99)] / 1e3,
-        s[(int) (n * 0.999)] / 1e3, s[(int) (n * 0.9999)] / 1e3, s[n - 1] / 1e6, over1ms);
+        what,
+        AgentOverheadBenchmark.agentLoaded(),
+        queued,
+        n,
+        s[n / 2] / 1e3,
+        s[(int) (n * 0.99)] / 1e3,
+        s[(int) (n * 0.999)] / 1e3,
+        s[(int) (n * 0.9999)] / 1e3,
+        s[n - 1] / 1e6,
+        over1ms);
   }
 }

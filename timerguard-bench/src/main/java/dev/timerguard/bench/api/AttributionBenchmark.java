@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code rawStpe}: {@code schedule} + {@code cancel} on a {@link ScheduledThreadPoolExecutor}
  *       (default policy: leaks the cancelled task until its deadline; and the leak-free policy);
- *   <li>{@code explicitSite}: the API with a {@link TimerSite} (attribution is one field read):
- *       the API's cost without attribution;
+ *   <li>{@code explicitSite}: the API with a {@link TimerSite} (attribution is one field read): the
+ *       API's cost without attribution;
  *   <li>{@code lambdaSite}: the API with automatic attribution, cached per lambda class: the
  *       default;
  *   <li>{@code namedClassSite}: automatic attribution of a named task class, which walks the stack
@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xmx4g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {"-Xmx4g"})
 public class AttributionBenchmark {
 
   static final Duration DELAY = Duration.ofSeconds(30);

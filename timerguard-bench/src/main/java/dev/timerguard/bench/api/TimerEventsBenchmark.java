@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the JFR events of the live model cost. Counting and the event happen in one call
- * ({@code SiteCounter.start} / {@code end}); the event part is guarded, so with no recording on it
- * must cost nothing.
+ * What the JFR events of the live model cost. Counting and the event happen in one call ({@code
+ * SiteCounter.start} / {@code end}); the event part is guarded, so with no recording on it must
+ * cost nothing.
  *
  * <ul>
  *   <li>{@code timerSite}: start + end on a TIMER site, whose ends commit JFR events when a
@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {"-Xmx2g"})
 public class TimerEventsBenchmark {
 
   @Param({"off", "on"})
@@ -58,7 +60,8 @@ public class TimerEventsBenchmark {
   @Setup
   public void setUp() {
     SiteRegistry registry = SiteRegistry.create(16, System::nanoTime);
-    timer = registry.register(CallSite.of(CallSite.Kind.TIMER, "b.Bench", "timer", "Bench.java", 1));
+    timer =
+        registry.register(CallSite.of(CallSite.Kind.TIMER, "b.Bench", "timer", "Bench.java", 1));
     executor =
         registry.register(CallSite.of(CallSite.Kind.EXECUTOR, "b.Bench", "pool", "Bench.java", 2));
     wheel = WheelScheduler.create();

@@ -51,13 +51,20 @@ public final class CoalesceCost {
       return;
     }
     List<String> modes = MODES;
-    Path out = Paths.get("timerguard-bench/target/load-results/coalesce-" + Harness.feature() + ".json");
+    Path out =
+        Paths.get("timerguard-bench/target/load-results/coalesce-" + Harness.feature() + ".json");
     for (String a : args) {
       if (a.startsWith("modes=")) {
         modes = Harness.list(a.substring(6));
         for (String m : modes) {
           if (!MODES.contains(m)) {
-            System.err.println("CoalesceCost: " + a + ": unknown mode '" + m + "', accepted: " + String.join(",", MODES));
+            System.err.println(
+                "CoalesceCost: "
+                    + a
+                    + ": unknown mode '"
+                    + m
+                    + "', accepted: "
+                    + String.join(",", MODES));
             System.exit(2);
           }
         }
@@ -85,14 +92,18 @@ public final class CoalesceCost {
       r.put("mode", m);
       r.putAll(
           Harness.parseFlat(
-              Harness.fork(List.of("-Xms4g", "-Xmx4g", "-XX:+UseG1GC"), CoalesceCost.class, List.of("--child", m))));
+              Harness.fork(
+                  List.of("-Xms4g", "-Xmx4g", "-XX:+UseG1GC"),
+                  CoalesceCost.class,
+                  List.of("--child", m))));
       runs.add(r);
     }
     doc.put("finished", Harness.nowUtc());
     doc.put("loadAverageAtEnd", Harness.loadAverage());
     Harness.writeFile(out, Harness.json(doc) + "\n");
     System.out.println();
-    System.out.println("| mode | timers pending | bytes per callback | CPU per callback (ns) | submit (ms) | all ran after (ms) |");
+    System.out.println(
+        "| mode | timers pending | bytes per callback | CPU per callback (ns) | submit (ms) | all ran after (ms) |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
     for (Object o : runs) {
       @SuppressWarnings("unchecked")
@@ -228,7 +239,8 @@ public final class CoalesceCost {
     long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (Callback.RAN.get() < target) {
       if (System.nanoTime() > giveUp) {
-        throw new IllegalStateException("only " + Callback.RAN.get() + " of " + target + " callbacks ran");
+        throw new IllegalStateException(
+            "only " + Callback.RAN.get() + " of " + target + " callbacks ran");
       }
       Thread.sleep(1);
     }
@@ -272,7 +284,8 @@ public final class CoalesceCost {
       pending = m.timersPending();
       held = usedAfterGc(mem) - withEngine;
       if (Callback.RAN.get() >= target) {
-        throw new IllegalStateException("callbacks ran while memory was measured: window too short");
+        throw new IllegalStateException(
+            "callbacks ran while memory was measured: window too short");
       }
       awaitRan(target);
     }

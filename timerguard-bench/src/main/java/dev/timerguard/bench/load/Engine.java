@@ -23,13 +23,13 @@ import org.apache.kafka.server.util.timer.TimerTask;
 /**
  * One timer engine behind the operations the production-load harnesses need: schedule a task and
  * keep its handle, cancel a handle, re-arm a numbered slot (cancel what it holds, schedule anew),
- * and count what the engine holds. Configured exactly as the peers of the wheel benchmarks
- * ({@code dev.timerguard.bench.wheel.TimerPeer}): same ticks, same wheel sizes.
+ * and count what the engine holds. Configured exactly as the peers of the wheel benchmarks ({@code
+ * dev.timerguard.bench.wheel.TimerPeer}): same ticks, same wheel sizes.
  *
- * <p>Thread-safe for every engine: Agrona's {@link DeadlineTimerWheel}, which is single-threaded
- * by contract, is used behind one lock (what a multi-threaded user of it must do) and polled by
- * an owned thread every 0.5 ms that runs the expired tasks after releasing the lock. Each harness
- * JVM creates one engine, so the calls stay monomorphic. Bad names: {@link #create} throws {@link
+ * <p>Thread-safe for every engine: Agrona's {@link DeadlineTimerWheel}, which is single-threaded by
+ * contract, is used behind one lock (what a multi-threaded user of it must do) and polled by an
+ * owned thread every 0.5 ms that runs the expired tasks after releasing the lock. Each harness JVM
+ * creates one engine, so the calls stay monomorphic. Bad names: {@link #create} throws {@link
  * IllegalArgumentException} listing the accepted names; {@code fjp} throws {@link
  * UnsupportedOperationException} before JDK 25. {@link #close()} stops the engine's threads.
  */

@@ -14,15 +14,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * GC cost of pending timers (issue 17, item 1): for each collector, each number of pending
- * 30-second timeouts and each engine, one fresh JVM (fixed heap, {@code -Xlog:gc,gc+phases})
- * that holds that many timeouts pending while two threads re-arm them at a steady rate (cancel a
- * slot's timeout, schedule a new 30 s one, oldest slot first, so a timeout lives {@code
- * pending / rate} seconds and never fires) and one thread allocates short-lived garbage at a fixed
- * rate (the application the timers live in). With 0 pending, the churn is schedule+cancel at once.
- * After a warm-up, over the measured window: young and old pause p50/p99/max and allocation stalls
- * from the GC log, GC threads' share of the process CPU (from /proc), heap after each collection,
- * the achieved churn rate; after it, the live heap after a full collection and what the engine
- * still holds.
+ * 30-second timeouts and each engine, one fresh JVM (fixed heap, {@code -Xlog:gc,gc+phases}) that
+ * holds that many timeouts pending while two threads re-arm them at a steady rate (cancel a slot's
+ * timeout, schedule a new 30 s one, oldest slot first, so a timeout lives {@code pending / rate}
+ * seconds and never fires) and one thread allocates short-lived garbage at a fixed rate (the
+ * application the timers live in). With 0 pending, the churn is schedule+cancel at once. After a
+ * warm-up, over the measured window: young and old pause p50/p99/max and allocation stalls from the
+ * GC log, GC threads' share of the process CPU (from /proc), heap after each collection, the
+ * achieved churn rate; after it, the live heap after a full collection and what the engine still
+ * holds.
  *
  * <p>Usage (one command per table; results in JSON for the plot script):
  *
@@ -32,10 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  *     [out=file.json]
  * </pre>
  *
- * quick: 0, 100k and 1M pending, 3 s warm-up, 5 s measured; full: 0, 100k, 1M and 4M, 10 s
- * warm-up, 20 s measured. Heap {@code -Xms4g -Xmx4g} in every run. Engines not available on this
- * JDK ({@code fjp} before 25) are skipped with a message. A bad argument stops the run with one
- * message naming it and the accepted values.
+ * quick: 0, 100k and 1M pending, 3 s warm-up, 5 s measured; full: 0, 100k, 1M and 4M, 10 s warm-up,
+ * 20 s measured. Heap {@code -Xms4g -Xmx4g} in every run. Engines not available on this JDK ({@code
+ * fjp} before 25) are skipped with a message. A bad argument stops the run with one message naming
+ * it and the accepted values.
  */
 public final class GcCost {
 
@@ -86,7 +86,11 @@ public final class GcCost {
           for (String e : Harness.list(value)) {
             if (!Engine.ALL.contains(e)) {
               throw new IllegalArgumentException(
-                  "engines=" + value + ": unknown engine '" + e + "', accepted: "
+                  "engines="
+                      + value
+                      + ": unknown engine '"
+                      + e
+                      + "', accepted: "
                       + String.join(",", Engine.ALL));
             }
           }
@@ -118,20 +122,31 @@ public final class GcCost {
           break;
         default:
           throw new IllegalArgumentException(
-              "unknown argument '" + a + "': accepted are gc=, engines=, pending=, rate=, alloc=, warm=, measure=, out=");
+              "unknown argument '"
+                  + a
+                  + "': accepted are gc=, engines=, pending=, rate=, alloc=, warm=, measure=, out=");
       }
     }
     for (int n : p.pending) {
       if (n > 0 && (double) n / p.rate >= 25) {
         throw new IllegalArgumentException(
-            "pending=" + n + " at rate=" + p.rate + ": a timeout would live " + n / p.rate
+            "pending="
+                + n
+                + " at rate="
+                + p.rate
+                + ": a timeout would live "
+                + n / p.rate
                 + " s, it must be re-armed well before its 30 s deadline (raise rate=)");
       }
     }
     if (p.out == null) {
       p.out =
           Paths.get(
-              "timerguard-bench/target/load-results/gc-" + Harness.feature() + "-" + p.mode + ".json");
+              "timerguard-bench/target/load-results/gc-"
+                  + Harness.feature()
+                  + "-"
+                  + p.mode
+                  + ".json");
     }
     return p;
   }
@@ -211,8 +226,7 @@ public final class GcCost {
                       Integer.toString(p.warmSeconds),
                       Integer.toString(p.measureSeconds)));
           Map<String, Object> r = Harness.parseFlat(json);
-          GcLog g =
-              GcLog.parse(log, (Double) r.get("windowStart"), (Double) r.get("windowEnd"));
+          GcLog g = GcLog.parse(log, (Double) r.get("windowStart"), (Double) r.get("windowEnd"));
           Map<String, Object> run = new LinkedHashMap<>();
           run.put("gc", gc);
           run.put("engine", engine);
@@ -231,7 +245,8 @@ public final class GcCost {
           runs.add(run);
           Files.deleteIfExists(log);
           System.out.println("   " + summary(run));
-          Harness.writeFile(p.out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
+          Harness.writeFile(
+              p.out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
         }
       }
     }
@@ -289,7 +304,11 @@ public final class GcCost {
               Harness.fmt((Double) old.get("p99"), 2),
               Harness.fmt((Double) old.get("max"), 2),
               ((Integer) st.get("count")) > 0
-                  ? ", " + st.get("count") + " stalls (max " + Harness.fmt((Double) st.get("max"), 1) + " ms)"
+                  ? ", "
+                      + st.get("count")
+                      + " stalls (max "
+                      + Harness.fmt((Double) st.get("max"), 1)
+                      + " ms)"
                   : "",
               Harness.fmt(100 * (Double) r.get("gcCpuShare"), 1),
               Harness.fmt((Double) r.get("gcCores"), 3),
@@ -330,7 +349,8 @@ public final class GcCost {
       int from = (int) ((long) pending * t / CHURN_THREADS);
       int to = (int) ((long) pending * (t + 1) / CHURN_THREADS);
       threads.add(
-          new Thread(() -> churn(engine, slots, from, to, rate / CHURN_THREADS, counter), "churn-" + t));
+          new Thread(
+              () -> churn(engine, slots, from, to, rate / CHURN_THREADS, counter), "churn-" + t));
     }
     AtomicLong allocated = new AtomicLong();
     threads.add(new Thread(() -> allocate(allocMb, allocated), "allocator"));

@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The pauses, allocation stalls and heap-after-collection figures of one {@code
- * -Xlog:gc,gc+phases:file=...:uptime,tags} log of G1 or ZGC, restricted to a window of JVM
- * uptime.
+ * -Xlog:gc,gc+phases:file=...:uptime,tags} log of G1 or ZGC, restricted to a window of JVM uptime.
  *
  * <p>Classification: G1 {@code Pause Young (Normal|Concurrent Start|Prepare Mixed)} are young
  * pauses; {@code Pause Young (Mixed)}, {@code Pause Remark}, {@code Pause Cleanup} and {@code Pause
@@ -27,8 +26,7 @@ final class GcLog {
       Pattern.compile("^GC\\(\\d+\\) Pause (Young|Remark|Cleanup|Full)(.*) (\\d+\\.\\d+)ms$");
   private static final Pattern Z_PAUSE =
       Pattern.compile("^GC\\(\\d+\\) (Y: |O: )?Pause .* (\\d+\\.\\d+)ms$");
-  private static final Pattern STALL =
-      Pattern.compile("Allocation Stall \\(.*\\) (\\d+\\.\\d+)ms");
+  private static final Pattern STALL = Pattern.compile("Allocation Stall \\(.*\\) (\\d+\\.\\d+)ms");
   private static final Pattern HEAP_AFTER = Pattern.compile("->(\\d+)M");
 
   final List<Double> youngMs = new ArrayList<>();

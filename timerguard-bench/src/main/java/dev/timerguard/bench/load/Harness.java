@@ -26,8 +26,8 @@ import java.util.Map;
  * percentiles, and the CPU time of the JVM's garbage-collector threads read from {@code /proc}.
  *
  * <p>Not thread-safe; used from the harness's main thread. Linux only for {@link #gcThreadCpu}
- * (elsewhere it returns -1 and the harness prints "n/a"). A child that exits without a result
- * line makes {@link #fork} throw {@link IllegalStateException} with the child's last output lines.
+ * (elsewhere it returns -1 and the harness prints "n/a"). A child that exits without a result line
+ * makes {@link #fork} throw {@link IllegalStateException} with the child's last output lines.
  */
 final class Harness {
 
@@ -105,8 +105,8 @@ final class Harness {
 
   /**
    * Waits until this process holds JMH's machine-wide lock ({@code jmh.lock} in {@code
-   * java.io.tmpdir}), so that a harness and a JMH run (this project's or anyone's) never measure
-   * at the same time on a shared machine. Held until the JVM exits.
+   * java.io.tmpdir}), so that a harness and a JMH run (this project's or anyone's) never measure at
+   * the same time on a shared machine. Held until the JVM exits.
    */
   static void acquireMachineLock() throws IOException, InterruptedException {
     Path lockFile = Paths.get(System.getProperty("java.io.tmpdir"), "jmh.lock");
@@ -191,7 +191,11 @@ final class Harness {
     int rc = p.waitFor();
     if (result == null) {
       throw new IllegalStateException(
-          "child JVM " + args + " exited with " + rc + " and no result; last lines:\n"
+          "child JVM "
+              + args
+              + " exited with "
+              + rc
+              + " and no result; last lines:\n"
               + String.join("\n", tail));
     }
     return result;
@@ -234,7 +238,10 @@ final class Harness {
       double d = ((Number) o).doubleValue();
       sb.append(
           Double.isFinite(d)
-              ? new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros().toString()
+              ? new java.math.BigDecimal(d)
+                  .round(new java.math.MathContext(6))
+                  .stripTrailingZeros()
+                  .toString()
               : "null");
     } else if (o instanceof Number || o instanceof Boolean) {
       sb.append(o);
@@ -258,8 +265,8 @@ final class Harness {
   }
 
   /**
-   * Parses the flat JSON objects the children print (string, number, boolean and null values
-   * only; nested objects are not needed there).
+   * Parses the flat JSON objects the children print (string, number, boolean and null values only;
+   * nested objects are not needed there).
    */
   static Map<String, Object> parseFlat(String json) {
     Map<String, Object> m = new LinkedHashMap<>();

@@ -14,8 +14,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Tail lateness under load (issue 17, item 2): one fresh JVM per engine in which two threads
- * churn schedule+cancel of 30 s timeouts at a fixed total rate (1,000,000 per second by default,
+ * Tail lateness under load (issue 17, item 2): one fresh JVM per engine in which two threads churn
+ * schedule+cancel of 30 s timeouts at a fixed total rate (1,000,000 per second by default,
  * rate-limited in 1 ms batches; the achieved rate is reported), a generator keeps the callback
  * threads busy (5,000 timers per second of 5 ms whose callbacks each spin 100 µs: half a core of
  * callback work), and a probe thread arms one 10 ms and one 1 s timer every millisecond.
@@ -24,19 +24,21 @@ import org.HdrHistogram.Recorder;
  * time is the planned time plus its delay, whenever the probe thread actually gets to schedule it
  * (a late probe thread schedules with the remaining delay). Lateness = firing time - intended fire
  * time, recorded in an HdrHistogram (µs, 3 significant digits). A probe that has not fired when the
- * run gives up (5 s after the last intended fire time) is recorded with its lateness at that
- * moment and counted as missing. Only probes whose intended fire time falls in the measured window
- * are recorded.
+ * run gives up (5 s after the last intended fire time) is recorded with its lateness at that moment
+ * and counted as missing. Only probes whose intended fire time falls in the measured window are
+ * recorded.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.timerguard.bench.load.LoadLateness quick|full
- * [engines=...] [rate=1000000] [busy=5000] [out=file.json]}. quick: 2 s warm-up, 5 s measured; full: 5 s and
- * 20 s. Heap {@code -Xms6g -Xmx6g}, G1 (the default). A bad argument stops the run with one message
- * naming it and the accepted values.
+ * [engines=...] [rate=1000000] [busy=5000] [out=file.json]}. quick: 2 s warm-up, 5 s measured;
+ * full: 5 s and 20 s. Heap {@code -Xms6g -Xmx6g}, G1 (the default). A bad argument stops the run
+ * with one message naming it and the accepted values.
  */
 public final class LoadLateness {
 
   static final long CHURN_DELAY = TimeUnit.SECONDS.toNanos(30);
-  static final long[] PROBE_DELAYS = {TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1)};
+  static final long[] PROBE_DELAYS = {
+    TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1)
+  };
   static final String[] PROBE_NAMES = {"10ms", "1s"};
   static final int BUSY_PER_SECOND = 5_000;
   static int busyPerSecond = BUSY_PER_SECOND;
@@ -60,7 +62,13 @@ public final class LoadLateness {
     int measure = mode.equals("full") ? 20 : 5;
     List<String> engines = new ArrayList<>(Engine.ALL);
     int rate = 1_000_000;
-    Path out = Paths.get("timerguard-bench/target/load-results/lateness-" + Harness.feature() + "-" + mode + ".json");
+    Path out =
+        Paths.get(
+            "timerguard-bench/target/load-results/lateness-"
+                + Harness.feature()
+                + "-"
+                + mode
+                + ".json");
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       if (a.startsWith("engines=")) {
@@ -68,7 +76,12 @@ public final class LoadLateness {
         for (String e : engines) {
           if (!Engine.ALL.contains(e)) {
             System.err.println(
-                "LoadLateness: " + a + ": unknown engine '" + e + "', accepted: " + String.join(",", Engine.ALL));
+                "LoadLateness: "
+                    + a
+                    + ": unknown engine '"
+                    + e
+                    + "', accepted: "
+                    + String.join(",", Engine.ALL));
             System.exit(2);
           }
         }
@@ -79,7 +92,10 @@ public final class LoadLateness {
       } else if (a.startsWith("out=")) {
         out = Paths.get(a.substring(4));
       } else {
-        System.err.println("LoadLateness: unknown argument '" + a + "': accepted are engines=, rate=, busy=, out=");
+        System.err.println(
+            "LoadLateness: unknown argument '"
+                + a
+                + "': accepted are engines=, rate=, busy=, out=");
         System.exit(2);
       }
     }
@@ -124,7 +140,8 @@ public final class LoadLateness {
       r.put("loadAverage", load);
       r.putAll(Harness.parseFlat(json));
       runs.add(r);
-      Harness.writeFile(out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
+      Harness.writeFile(
+          out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
     }
     doc.put("finished", Harness.nowUtc());
     doc.put("loadAverageAtEnd", Harness.loadAverage());
@@ -137,7 +154,8 @@ public final class LoadLateness {
   @SuppressWarnings("unchecked")
   static String table(List<Object> runs) {
     StringBuilder sb = new StringBuilder();
-    sb.append("| engine | timer | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | probes | missing | churn achieved (/s) |\n");
+    sb.append(
+        "| engine | timer | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | probes | missing | churn achieved (/s) |\n");
     sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String probe : PROBE_NAMES) {
       for (Object o : runs) {

@@ -19,14 +19,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Schedule+cancel throughput against the number of timers already pending (0, 100k, 1M, 4M; 10 to
- * 60 minute delays, so none fires during a trial), through each engine's own handle-returning
- * call ({@code ScheduledFuture} for the JDK executors and the wheel). The churned timer's delay is
- * 1 s, so peers that keep cancelled timers until their deadline hold at most a second's worth.
+ * 60 minute delays, so none fires during a trial), through each engine's own handle-returning call
+ * ({@code ScheduledFuture} for the JDK executors and the wheel). The churned timer's delay is 1 s,
+ * so peers that keep cancelled timers until their deadline hold at most a second's worth.
  *
- * <p>Every operation stores into the engine's shared structures under a lock or an atomic (and
- * the default executor keeps the cancelled task), so nothing here can be removed as dead code;
- * the benchmark methods return nothing on purpose. Agrona is behind one lock ({@link Engine}), so
- * it runs on two threads too. {@code fjp} needs JDK 25: pass {@code -p engine=...,fjp} there.
+ * <p>Every operation stores into the engine's shared structures under a lock or an atomic (and the
+ * default executor keeps the cancelled task), so nothing here can be removed as dead code; the
+ * benchmark methods return nothing on purpose. Agrona is behind one lock ({@link Engine}), so it
+ * runs on two threads too. {@code fjp} needs JDK 25: pass {@code -p engine=...,fjp} there.
  *
  * <pre>
  * java -jar benchmarks.jar PendingThroughputBenchmark -rf json -rff pending.json
@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
 public class PendingThroughputBenchmark {
 
   static final long CHURN_DELAY = TimeUnit.SECONDS.toNanos(1);

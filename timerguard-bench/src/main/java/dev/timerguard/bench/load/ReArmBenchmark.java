@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Re-arm cost (issue 17, item 4): pushing a pending 30 s deadline out, the operation of every
- * idle timeout and heartbeat. The safe API re-arms in place: {@link Watchdog#reset()} and {@link
+ * Re-arm cost (issue 17, item 4): pushing a pending 30 s deadline out, the operation of every idle
+ * timeout and heartbeat. The safe API re-arms in place: {@link Watchdog#reset()} and {@link
  * Ticker#setPeriod} reuse one timer. Everything else cancels and schedules anew:
  *
  * <ul>
@@ -50,7 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class ReArmBenchmark {
 
   static final Duration TIMEOUT = Duration.ofSeconds(30);

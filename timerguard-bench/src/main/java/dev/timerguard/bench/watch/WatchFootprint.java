@@ -9,8 +9,8 @@ import org.openjdk.jol.info.GraphLayout;
 /**
  * The always-on watch's memory per site: JOL's deep size of a watch that has sampled {@code N}
  * sites long enough to fill both of its rings, minus the deep size of the registry it watches
- * (which the application pays for with or without the watch). Prints bytes per site and the
- * total at the registry's default cap of 4,096 sites.
+ * (which the application pays for with or without the watch). Prints bytes per site and the total
+ * at the registry's default cap of 4,096 sites.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.timerguard.bench.watch.WatchFootprint}
  */
@@ -29,7 +29,9 @@ public final class WatchFootprint {
       long step = w.interval().toNanos();
       // enough samples to fill the fast ring and the slow one (one slow point per ~35 samples)
       for (int i = 0; i < 64 * 40; i++) {
-        r.register(CallSite.of(CallSite.Kind.TIMER, "bench.S" + (i % sites), "m", "S.java", i % sites)).created();
+        r.register(
+                CallSite.of(CallSite.Kind.TIMER, "bench.S" + (i % sites), "m", "S.java", i % sites))
+            .created();
         now.addAndGet(step);
         w.sampleNow();
       }

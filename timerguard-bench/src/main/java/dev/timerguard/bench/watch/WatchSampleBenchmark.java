@@ -2,8 +2,8 @@ package dev.timerguard.bench.watch;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,14 +22,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of one sample of the always-on {@link GrowthWatch}: snapshot the registry, append to
- * every site's rings, re-analyse the sites whose window moved. The watch samples once per
- * interval (10 s by default), so its CPU share of one core is this time divided by the interval.
+ * every site's rings, re-analyse the sites whose window moved. The watch samples once per interval
+ * (10 s by default), so its CPU share of one core is this time divided by the interval.
  *
- * <p>{@code pattern}: {@code flat} (no site changes: the common case in a healthy service),
- * {@code tenth} (one site in ten changes every sample), {@code all} (every site changes every
- * sample: the worst case, each site pays a full Theil-Sen analysis of its 64-point window).
- * The registry's clock advances by one interval per sample, so every sample appends to the fast
- * ring and, every ~35 samples, to the slow ring, as in production.
+ * <p>{@code pattern}: {@code flat} (no site changes: the common case in a healthy service), {@code
+ * tenth} (one site in ten changes every sample), {@code all} (every site changes every sample: the
+ * worst case, each site pays a full Theil-Sen analysis of its 64-point window). The registry's
+ * clock advances by one interval per sample, so every sample appends to the fast ring and, every
+ * ~35 samples, to the slow ring, as in production.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -10,16 +10,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Lateness of 10 ms timers while N callbacks of the same wheel block, for the wheel's callback
- * pool before and after it became elastic.
+ * Lateness of 10 ms timers while N callbacks of the same wheel block, for the wheel's callback pool
+ * before and after it became elastic.
  *
  * <p>Each run starts N callbacks that block on a latch, then schedules one 10 ms timer every 5 ms
- * for one second (200 timers, at fixed intended times, whatever happened to the earlier ones),
- * then releases the blocked callbacks and waits for every timer to fire. A timer's lateness is
- * its firing time minus its intended one (the scheduling time it was planned for plus 10 ms), so
- * a timer stuck behind the blocked callbacks counts for all of its wait: no coordinated
- * omission. {@code fixed} is the former default, a fixed pool of {@code max(2, cores)} threads
- * (given as the callback executor); {@code elastic} is the default pool of today.
+ * for one second (200 timers, at fixed intended times, whatever happened to the earlier ones), then
+ * releases the blocked callbacks and waits for every timer to fire. A timer's lateness is its
+ * firing time minus its intended one (the scheduling time it was planned for plus 10 ms), so a
+ * timer stuck behind the blocked callbacks counts for all of its wait: no coordinated omission.
+ * {@code fixed} is the former default, a fixed pool of {@code max(2, cores)} threads (given as the
+ * callback executor); {@code elastic} is the default pool of today.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.timerguard.bench.wheel.BlockingCallbackLateness
  * [rounds] [n,n,...]}; the table shows the median of each figure over the rounds.

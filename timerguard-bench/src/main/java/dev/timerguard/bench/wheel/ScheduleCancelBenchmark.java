@@ -21,18 +21,20 @@ import org.openjdk.jmh.annotations.Warmup;
  * Schedule-then-cancel throughput with 100,000 background timers pending (delays of 10 to 60
  * minutes, so none fires during a run): the cost of a timeout that is armed per request and
  * disarmed when the request completes. The churned timer's delay is 1 s, so peers that keep
- * cancelled timers until their deadline (STPE without removeOnCancel, java.util.Timer) hold at
- * most one second's worth of them.
+ * cancelled timers until their deadline (STPE without removeOnCancel, java.util.Timer) hold at most
+ * one second's worth of them.
  *
- * <p>{@code agrona} is single-threaded: run it only in {@link #oneThread}. {@code fjp} exists
- * only on JDK 25+.
+ * <p>{@code agrona} is single-threaded: run it only in {@link #oneThread}. {@code fjp} exists only
+ * on JDK 25+.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms2g", "-Xmx6g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {"-Xms2g", "-Xmx6g"})
 public class ScheduleCancelBenchmark {
 
   static final int BACKGROUND = 100_000;

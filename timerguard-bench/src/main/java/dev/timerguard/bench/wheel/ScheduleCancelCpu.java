@@ -10,15 +10,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The schedule+cancel operation of {@link ScheduleCancelBenchmark} (same peers, same 100,000
- * background timers, same 1 s churned timer), timed in CPU time instead of wall time: on a
- * machine shared with other work, wall-clock throughput measures the share of the CPU a thread
- * got as much as the code, while the CPU time a thread spends per operation moves far less.
+ * background timers, same 1 s churned timer), timed in CPU time instead of wall time: on a machine
+ * shared with other work, wall-clock throughput measures the share of the CPU a thread got as much
+ * as the code, while the CPU time a thread spends per operation moves far less.
  *
  * <p>For each peer, in a fresh JVM (run one peer per invocation to keep call sites monomorphic),
  * after a warm-up of 20 million operations: {@code rounds} rounds of 5 million operations on one
- * thread, each reporting the calling thread's CPU nanoseconds per operation and the whole
- * process's (which adds the peer's own threads: the wheel's tick thread, Netty's worker, the
- * collector). Prints the median and best round.
+ * thread, each reporting the calling thread's CPU nanoseconds per operation and the whole process's
+ * (which adds the peer's own threads: the wheel's tick thread, Netty's worker, the collector).
+ * Prints the median and best round.
  *
  * <p>Usage: {@code java -Xms2g -Xmx6g -cp benchmarks.jar
  * dev.timerguard.bench.wheel.ScheduleCancelCpu peer [rounds]}
@@ -32,8 +32,7 @@ public final class ScheduleCancelCpu {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean)
-            ManagementFactory.getOperatingSystemMXBean();
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     try (TimerPeer peer = TimerPeer.create(name)) {
       SplittableRandom rnd = new SplittableRandom(42);
       for (int i = 0; i < ScheduleCancelBenchmark.BACKGROUND; i++) {

@@ -3,7 +3,6 @@ package dev.timerguard.bench.wheel;
 import dev.timerguard.wheel.InlineTask;
 import dev.timerguard.wheel.WheelScheduler;
 import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timeout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -22,12 +21,12 @@ import org.apache.kafka.server.util.timer.TimerTask;
  * One timer implementation behind the three operations the wheel benchmarks need. Each JMH fork
  * loads exactly one implementation, so the calls stay monomorphic.
  *
- * <p>Names: {@code wheel} (TimerGuard, counting off, as the safe API uses it), {@code
- * wheelCounted} (TimerGuard with per-site counting in the live registry), {@code netty}
- * (HashedWheelTimer, 1 ms tick, 512 buckets), {@code kafka} (SystemTimer + SystemTimerReaper, 1 ms
- * tick), {@code stpe} and {@code stpeRemove} (ScheduledThreadPoolExecutor(1) with
- * removeOnCancel false/true), {@code timer} (java.util.Timer), {@code agrona} (DeadlineTimerWheel,
- * single-threaded only), {@code fjp} (JDK 25+ ForkJoinPool.commonPool().schedule, reflectively).
+ * <p>Names: {@code wheel} (TimerGuard, counting off, as the safe API uses it), {@code wheelCounted}
+ * (TimerGuard with per-site counting in the live registry), {@code netty} (HashedWheelTimer, 1 ms
+ * tick, 512 buckets), {@code kafka} (SystemTimer + SystemTimerReaper, 1 ms tick), {@code stpe} and
+ * {@code stpeRemove} (ScheduledThreadPoolExecutor(1) with removeOnCancel false/true), {@code timer}
+ * (java.util.Timer), {@code agrona} (DeadlineTimerWheel, single-threaded only), {@code fjp} (JDK
+ * 25+ ForkJoinPool.commonPool().schedule, reflectively).
  */
 abstract class TimerPeer implements AutoCloseable {
 

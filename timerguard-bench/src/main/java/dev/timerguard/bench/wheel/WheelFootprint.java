@@ -8,11 +8,11 @@ import org.openjdk.jol.info.ClassLayout;
 
 /**
  * Bytes per pending timer, handle included: the heap-used delta (after full GCs) of holding
- * 1,000,000 pending timers and their handles, divided by 1,000,000. Tasks are one shared
- * instance where the peer allows it; where a peer needs a task object per timer (Kafka TimerTask,
+ * 1,000,000 pending timers and their handles, divided by 1,000,000. Tasks are one shared instance
+ * where the peer allows it; where a peer needs a task object per timer (Kafka TimerTask,
  * java.util.TimerTask) that object is its handle and is counted. Agrona has no handle or task at
- * all (a long id), so its figure is the wheel's arrays only. Also prints JOL's instance size of
- * the wheel's own timer classes.
+ * all (a long id), so its figure is the wheel's arrays only. Also prints JOL's instance size of the
+ * wheel's own timer classes.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.timerguard.bench.wheel.WheelFootprint
  * [peer,peer,...]}

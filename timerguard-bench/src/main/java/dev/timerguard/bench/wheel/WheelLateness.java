@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.timerguard.bench.wheel.WheelLateness [rounds]
  * [peer,peer,...]}. Callbacks are cheap (record a time, bump a counter): the wheel runs them as
- * {@code InlineTask}s on its tick thread, as Netty and java.util.Timer run theirs on their
- * worker thread.
+ * {@code InlineTask}s on its tick thread, as Netty and java.util.Timer run theirs on their worker
+ * thread.
  */
 public final class WheelLateness {
 
@@ -28,10 +28,7 @@ public final class WheelLateness {
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    List<String> peers =
-        args.length > 1
-            ? Arrays.asList(args[1].split(","))
-            : defaultPeers();
+    List<String> peers = args.length > 1 ? Arrays.asList(args[1].split(",")) : defaultPeers();
     Map<String, List<long[]>> results = new LinkedHashMap<>();
     for (String p : peers) {
       results.put(p, new ArrayList<>());
@@ -50,7 +47,8 @@ public final class WheelLateness {
       }
     }
     System.out.println();
-    System.out.println("| peer | p50 lateness (ms) | p99 lateness (ms) | p99.9 (ms) | max (ms) | all fired exactly once |");
+    System.out.println(
+        "| peer | p50 lateness (ms) | p99 lateness (ms) | p99.9 (ms) | max (ms) | all fired exactly once |");
     System.out.println("|---|---:|---:|---:|---:|---|");
     for (Map.Entry<String, List<long[]>> e : results.entrySet()) {
       List<long[]> rs = e.getValue();

@@ -21,8 +21,7 @@ class GcCostPlanTest {
 
   @Test
   void badArgumentsNameTheArgumentAndTheAcceptedValues() {
-    assertThatThrownBy(() -> GcCost.plan(new String[0]))
-        .hasMessageContaining("quick or full");
+    assertThatThrownBy(() -> GcCost.plan(new String[0])).hasMessageContaining("quick or full");
     assertThatThrownBy(() -> GcCost.plan(new String[] {"quick", "gc=Shenandoah"}))
         .hasMessageContaining("gc=Shenandoah")
         .hasMessageContaining("G1, Z");
@@ -46,7 +45,17 @@ class GcCostPlanTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "unknown engine 'quartz': accepted names are "
-                + String.join(", ", List.of("stpe", "stpeRemove", "fjp", "netty", "agrona", "kafka", "wheel", "wheelCounted")));
+                + String.join(
+                    ", ",
+                    List.of(
+                        "stpe",
+                        "stpeRemove",
+                        "fjp",
+                        "netty",
+                        "agrona",
+                        "kafka",
+                        "wheel",
+                        "wheelCounted")));
   }
 
   @Test

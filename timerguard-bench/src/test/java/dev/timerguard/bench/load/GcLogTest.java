@@ -46,8 +46,7 @@ class GcLogTest {
                 + "[0.650s][gc,phases] GC(0) Concurrent Mark 20.000ms\n"
                 + "[0.660s][gc       ] Allocation Stall (churn-0) 12.345ms\n"
                 + "[0.704s][gc       ] GC(0) Garbage Collection (Warmup) 104M(10%)->160M(16%)\n",
-            0,
-            1);
+            0, 1);
     assertThat(g.youngMs).isEmpty();
     assertThat(g.oldMs).containsExactly(0.007, 0.014);
     assertThat(g.stallMs).containsExactly(12.345);
@@ -62,8 +61,7 @@ class GcLogTest {
                 + "[0.699s][gc,phases] GC(0) O: Pause Mark End 0.013ms\n"
                 + "[0.714s][gc] GC(0) Major Collection (Warmup) 104M(10%)->238M(23%) 0.060s\n"
                 + "[5.000s][gc,phases] GC(1) Y: Pause Mark Start 0.020ms\n",
-            0,
-            1);
+            0, 1);
     assertThat(g.youngMs).containsExactly(0.012);
     assertThat(g.oldMs).containsExactly(0.013);
     assertThat(g.heapAfterMb).containsExactly(238.0);

@@ -20,7 +20,8 @@ class CoreSelfScanTest {
 
   @Test
   void theCoresOwnSourcesAreClean() {
-    Path core = Path.of("..", "timerguard-core", "src", "main", "java").toAbsolutePath().normalize();
+    Path core =
+        Path.of("..", "timerguard-core", "src", "main", "java").toAbsolutePath().normalize();
     assertThat(Files.isDirectory(core)).as(core.toString()).isTrue();
     ScanResult r = Scanner.builder().paths(List.of(core)).pathBase(core).build().scan();
     assertThat(r.filesScanned()).isGreaterThan(40);

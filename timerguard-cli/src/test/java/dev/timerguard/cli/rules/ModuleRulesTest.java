@@ -43,12 +43,12 @@ import org.w3c.dom.NodeList;
  *   <li>each module's TimerGuard dependencies (its pom, test scope aside) are arrows of the module
  *       table in the architecture documentation ({@link #ARROWS});
  *   <li>the live model's write package ({@code dev.timerguard.live.internal}) is used by the main
- *       code of the agent and the benchmarks only, the modules its module descriptor exports it
- *       to, and outside the core only the faces the descriptor exports {@code
- *       dev.timerguard.internal} to use it, and only its one JSON reader/writer (the plumbing every
- *       face shares): checked on every module's sources (imports), and on the
- *       compiled classes of core, lint, samples and the CLI (the agent's own classes are checked
- *       by its boot-jar rule test; here it is a shaded jar).
+ *       code of the agent and the benchmarks only, the modules its module descriptor exports it to,
+ *       and outside the core only the faces the descriptor exports {@code dev.timerguard.internal}
+ *       to use it, and only its one JSON reader/writer (the plumbing every face shares): checked on
+ *       every module's sources (imports), and on the compiled classes of core, lint, samples and
+ *       the CLI (the agent's own classes are checked by its boot-jar rule test; here it is a shaded
+ *       jar).
  * </ul>
  */
 class ModuleRulesTest {
@@ -82,7 +82,8 @@ class ModuleRulesTest {
           // the example application of the starter (not a library)
           Map.entry(
               "timerguard-spring-boot-sample",
-              Set.of("timerguard-core", "timerguard-micrometer", "timerguard-spring-boot-starter")));
+              Set.of(
+                  "timerguard-core", "timerguard-micrometer", "timerguard-spring-boot-starter")));
 
   /** Modules whose main code writes counts: the targets of the core's qualified export. */
   private static final Set<String> WRITERS = Set.of("timerguard-agent", "timerguard-bench");
@@ -102,7 +103,8 @@ class ModuleRulesTest {
   @Test
   void everyModulesDependenciesAreArrowsOfTheModuleTable() throws Exception {
     List<Path> modules = modules();
-    assertThat(modules).extracting(p -> p.getFileName().toString())
+    assertThat(modules)
+        .extracting(p -> p.getFileName().toString())
         .contains("timerguard-core", "timerguard-agent", "timerguard-cli");
     Map<String, Set<String>> wrong = new TreeMap<>();
     for (Path m : modules) {
@@ -138,7 +140,8 @@ class ModuleRulesTest {
     Map<String, List<String>> json = importersOf("dev.timerguard.internal.Json");
     json.remove("timerguard-core");
     assertThat(json.keySet()).as("modules using the core's JSON").isSubsetOf(JSON_USERS);
-    Map<String, List<String>> other = importersOfExcept("dev.timerguard.internal.", "dev.timerguard.internal.Json");
+    Map<String, List<String>> other =
+        importersOfExcept("dev.timerguard.internal.", "dev.timerguard.internal.Json");
     other.remove("timerguard-core");
     assertThat(other).as("main code importing dev.timerguard.internal other than Json").isEmpty();
     assertThat(users.keySet()).isEqualTo(json.keySet());
@@ -154,7 +157,9 @@ class ModuleRulesTest {
         noClasses()
             .that()
             .resideOutsideOfPackages(
-                "dev.timerguard", "dev.timerguard.wheel", "dev.timerguard.live..",
+                "dev.timerguard",
+                "dev.timerguard.wheel",
+                "dev.timerguard.live..",
                 "dev.timerguard.internal")
             .should()
             .dependOnClassesThat(

@@ -1,10 +1,10 @@
 package dev.timerguard.cli.soak;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+
 import dev.timerguard.live.CallSite;
 import dev.timerguard.samples.incidents.FaultSites;
 import dev.timerguard.samples.incidents.Variant;
-import static java.util.concurrent.TimeUnit.SECONDS;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -23,8 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * The clients the chaos harness drives, each in the leaky and the fixed spelling of one incident of
  * {@code docs/incidents.md}, written with plain JDK APIs as a service would. Each client marks the
  * one line where its leak shows ({@link Client#faults()}), in both variants, so the harness can
- * check that the agent's report names that line: the leaky variant must be flagged there, the
- * fixed one must stay flat there.
+ * check that the agent's report names that line: the leaky variant must be flagged there, the fixed
+ * one must stay flat there.
  *
  * <p>Every call goes to a loopback upstream with 250 ms connect and read timeouts. Clients are
  * thread-safe; {@link Client#close()} releases what the client knows it holds (a leaky client has
@@ -137,7 +137,8 @@ final class ChaosClients {
 
     @Override
     public void call() throws IOException {
-      ScheduledFuture<?> timeout = timeouts.schedule(aborted::incrementAndGet, 30, TimeUnit.SECONDS);
+      ScheduledFuture<?> timeout =
+          timeouts.schedule(aborted::incrementAndGet, 30, TimeUnit.SECONDS);
       try {
         get(port, "/item");
       } finally {
@@ -229,11 +230,13 @@ final class ChaosClients {
       TimerTask abort = abort();
       if (!fixed) {
         Timer watchdog = new Timer("call-watchdog", true); // a thread per call
-        watchdog.schedule(abort, 30_000); faults.mark(null); // marked line, never cancelled
+        watchdog.schedule(abort, 30_000);
+        faults.mark(null); // marked line, never cancelled
         get(port, "/slow");
         return;
       }
-      shared.schedule(abort, 30_000); faults.mark(null); // marked line
+      shared.schedule(abort, 30_000);
+      faults.mark(null); // marked line
       try {
         get(port, "/slow");
       } finally {
@@ -252,9 +255,9 @@ final class ChaosClients {
 
   /**
    * Incident 4 (hot-path ticker) met incident 5 (reconnect loop): every reconnect starts a
-   * heartbeat ticker (every 5 s). Under a flapping upstream every failed request reconnects. Leaky: the
-   * previous heartbeat is overwritten, never cancelled, and keeps ticking. Fixed: the previous one
-   * is cancelled first, so one heartbeat is live.
+   * heartbeat ticker (every 5 s). Under a flapping upstream every failed request reconnects. Leaky:
+   * the previous heartbeat is overwritten, never cancelled, and keeps ticking. Fixed: the previous
+   * one is cancelled first, so one heartbeat is live.
    */
   static final class ReconnectHeartbeat extends Base {
     private final ScheduledThreadPoolExecutor heartbeats = new ScheduledThreadPoolExecutor(1);
@@ -294,7 +297,8 @@ final class ChaosClients {
       if (fixed && heartbeat != null) {
         heartbeat.cancel(false); // the fix
       }
-      heartbeat = faults.mark(heartbeats.scheduleAtFixedRate(beats::incrementAndGet, 5, 5, SECONDS));
+      heartbeat =
+          faults.mark(heartbeats.scheduleAtFixedRate(beats::incrementAndGet, 5, 5, SECONDS));
       connected = true; // optimistic: the next request tells
     }
 
@@ -325,7 +329,8 @@ final class ChaosClients {
 
     @Override
     public void call() throws IOException {
-      ScheduledFuture<?> deadline = faults.mark(deadlines.schedule(aborted::incrementAndGet, 60, SECONDS));
+      ScheduledFuture<?> deadline =
+          faults.mark(deadlines.schedule(aborted::incrementAndGet, 60, SECONDS));
       try {
         long backoffMillis = 20;
         for (int attempt = 1; ; attempt++) {

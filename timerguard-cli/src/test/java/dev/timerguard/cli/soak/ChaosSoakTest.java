@@ -9,7 +9,6 @@ import dev.timerguard.live.GrowthVerdict;
 import dev.timerguard.samples.probe.LoadGenerator;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,15 +175,24 @@ class ChaosSoakTest {
       StringBuilder b = new StringBuilder(child.variant()).append(": ");
       b.append(seconds.size()).append(" scrapes, ").append(failedScrapes).append(" failed");
       for (Map.Entry<String, List<Double>> e : series.entrySet()) {
-        b.append("\n  ").append(e.getKey()).append(" first-q ").append(firstQuarter(e.getValue()))
-            .append(" last-q ").append(lastQuarter(e.getValue())).append(" max ")
+        b.append("\n  ")
+            .append(e.getKey())
+            .append(" first-q ")
+            .append(firstQuarter(e.getValue()))
+            .append(" last-q ")
+            .append(lastQuarter(e.getValue()))
+            .append(" max ")
             .append(max(e.getValue()));
       }
       b.append("\n  flagged ").append(flagged);
-      b.append("\n  heap first-q ").append(firstQuarter(heap())).append(" last-q ")
+      b.append("\n  heap first-q ")
+          .append(firstQuarter(heap()))
+          .append(" last-q ")
           .append(lastQuarter(heap()));
       b.append("\n  done ");
-      done().forEach((k, v) -> b.append(k).append('=').append(v[0]).append('/').append(v[1]).append(' '));
+      done()
+          .forEach(
+              (k, v) -> b.append(k).append('=').append(v[0]).append('/').append(v[1]).append(' '));
       return b.toString();
     }
   }
@@ -255,7 +263,8 @@ class ChaosSoakTest {
     assertThat(slowRequests).as("the slow upstream was called").isPositive();
     for (Recording r : List.of(fixed, leaky)) {
       assertThat(r.sites).as(report).hasSize(5);
-      assertThat(r.seconds.size()).as("scrapes of the " + r.child.variant() + " child\n" + report)
+      assertThat(r.seconds.size())
+          .as("scrapes of the " + r.child.variant() + " child\n" + report)
           .isGreaterThanOrEqualTo(8);
       Map<String, long[]> done = r.done();
       assertThat(done).as(report).hasSize(5);
@@ -263,12 +272,14 @@ class ChaosSoakTest {
       assertThat(done.get("ortimeout-race")[1]).as("slow upstream timeouts").isPositive();
       assertThat(done.get("per-request-timeout")[1]).as("refused while down").isPositive();
       for (String name : r.sites.keySet()) {
-        assertThat(max(r.get(name + ".exported"))).as(name + " exported by the agent\n" + report)
+        assertThat(max(r.get(name + ".exported")))
+            .as(name + " exported by the agent\n" + report)
             .isEqualTo(1);
       }
     }
     // same marked lines in both variants where the code is shared
-    assertThat(fixed.sites.get("per-request-timeout")).isEqualTo(leaky.sites.get("per-request-timeout"));
+    assertThat(fixed.sites.get("per-request-timeout"))
+        .isEqualTo(leaky.sites.get("per-request-timeout"));
     assertThat(fixed.sites.get("ortimeout-race")).isEqualTo(leaky.sites.get("ortimeout-race"));
 
     // fixed: flat everywhere, never flagged
@@ -297,21 +308,36 @@ class ChaosSoakTest {
         .isLessThanOrEqualTo(firstQuarter(fixed.heap()) + HEAP_SLACK_BYTES);
 
     // leaky: each marked line flagged, and growing over the leak's lifetime
-    for (String name : List.of("ortimeout-race", "timer-per-call", "reconnect-heartbeat", "retry-with-deadline")) {
-      assertThat(max(leaky.get(name + ".severity"))).as(name + " flagged by the watch\n" + report)
+    for (String name :
+        List.of("ortimeout-race", "timer-per-call", "reconnect-heartbeat", "retry-with-deadline")) {
+      assertThat(max(leaky.get(name + ".severity")))
+          .as(name + " flagged by the watch\n" + report)
           .isGreaterThanOrEqualTo(1);
       List<Double> live = leaky.within(name + ".live", GROWTH_PHASE);
-      assertThat(lastQuarter(live)).as(name + " live grows\n" + report)
+      assertThat(lastQuarter(live))
+          .as(name + " live grows\n" + report)
           .isGreaterThan(firstQuarter(live) + FLAT_SLACK);
     }
     String[] executor = leaky.sites.get("per-request-timeout");
     List<Double> retained = leaky.within("per-request-timeout.retained", GROWTH_PHASE);
-    double[] t = leaky.seconds.subList(0, retained.size()).stream().mapToDouble(Double::doubleValue).toArray();
+    double[] t =
+        leaky.seconds.subList(0, retained.size()).stream()
+            .mapToDouble(Double::doubleValue)
+            .toArray();
     long[] v = retained.stream().mapToLong(Double::longValue).toArray();
     GrowthVerdict.SiteGrowth g =
         new GrowthDetector(CHILD_POLICY)
-            .trend(CallSite.of(CallSite.Kind.EXECUTOR, executor[0], "<init>", null, Integer.parseInt(executor[1])), t, v);
-    assertThat(g.severity()).as("retained cancelled tasks at the scheduler's line\n" + report)
+            .trend(
+                CallSite.of(
+                    CallSite.Kind.EXECUTOR,
+                    executor[0],
+                    "<init>",
+                    null,
+                    Integer.parseInt(executor[1])),
+                t,
+                v);
+    assertThat(g.severity())
+        .as("retained cancelled tasks at the scheduler's line\n" + report)
         .isNotEqualTo(GrowthVerdict.Severity.NONE);
     assertThat(lastQuarter(leaky.within("threads", GROWTH_PHASE)))
         .as("a Timer thread per call\n" + report)

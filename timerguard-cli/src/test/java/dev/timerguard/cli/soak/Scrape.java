@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * One parsed Prometheus text scrape of the agent's {@code /metrics}: rows of name, labels and
- * value. Immutable. A line that is not a comment and not a sample row fails the parse with the
- * line quoted (the agent's output is contract-tested, so a bad line is a real regression).
+ * value. Immutable. A line that is not a comment and not a sample row fails the parse with the line
+ * quoted (the agent's output is contract-tested, so a bad line is a real regression).
  */
 final class Scrape {
 
@@ -44,7 +44,8 @@ final class Scrape {
           labels.put(l.group(1), l.group(2));
         }
       }
-      rows.add(new Row(m.group(1), Collections.unmodifiableMap(labels), Double.parseDouble(m.group(3))));
+      rows.add(
+          new Row(m.group(1), Collections.unmodifiableMap(labels), Double.parseDouble(m.group(3))));
     }
     return new Scrape(List.copyOf(rows));
   }

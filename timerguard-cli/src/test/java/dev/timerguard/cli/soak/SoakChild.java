@@ -47,7 +47,12 @@ final class SoakChild implements AutoCloseable {
   }
 
   static SoakChild start(
-      Path agentJar, Path dir, String variant, int flappingPort, int slowPort, Duration duration,
+      Path agentJar,
+      Path dir,
+      String variant,
+      int flappingPort,
+      int slowPort,
+      Duration duration,
       double rate)
       throws IOException {
     Path portFile = dir.resolve(variant + ".port");
@@ -57,7 +62,11 @@ final class SoakChild implements AutoCloseable {
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Dtimerguard.watch.rapidRatePerSecond=" + RAPID_RATE);
     cmd.add(
-        "-javaagent:" + agentJar + "=http=0,portFile=" + portFile + ",watchCompression="
+        "-javaagent:"
+            + agentJar
+            + "=http=0,portFile="
+            + portFile
+            + ",watchCompression="
             + COMPRESSION);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -140,8 +149,14 @@ final class SoakChild implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError(
-        "the " + variant + " child never got ready (port " + port + "); stdout "
-            + lines("") + "; stderr:\n" + stderr());
+        "the "
+            + variant
+            + " child never got ready (port "
+            + port
+            + "); stdout "
+            + lines("")
+            + "; stderr:\n"
+            + stderr());
   }
 
   /** The agent's {@code /metrics}, or {@code null} if the child is not answering (e.g. gone). */

@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Misbehaving upstreams on loopback for the chaos harness: one that flaps on a schedule and one
- * that answers later than any client waits. They run in the test's JVM, not in the child under
- * the agent, so the child's metrics show only its clients.
+ * that answers later than any client waits. They run in the test's JVM, not in the child under the
+ * agent, so the child's metrics show only its clients.
  *
  * <p>Both are thread-safe, own their threads and sockets, and release them on {@code close()}
  * (idempotent). Bad arguments (a non-positive duration) get an {@link IllegalArgumentException}

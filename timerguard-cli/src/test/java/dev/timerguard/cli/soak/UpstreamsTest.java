@@ -69,7 +69,8 @@ class UpstreamsTest {
     assertThatThrownBy(() -> Upstreams.Flapping.start(Duration.ZERO, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("up must be a positive duration, was PT0S");
-    assertThatThrownBy(() -> Upstreams.Flapping.start(Duration.ofSeconds(1), Duration.ofSeconds(-1)))
+    assertThatThrownBy(
+            () -> Upstreams.Flapping.start(Duration.ofSeconds(1), Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("down must be a positive duration, was PT-1S");
     assertThatThrownBy(() -> Upstreams.Slow.start(null))
@@ -78,9 +79,13 @@ class UpstreamsTest {
   }
 
   private static String childError(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), ChaosChild.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ChaosChild.class.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {

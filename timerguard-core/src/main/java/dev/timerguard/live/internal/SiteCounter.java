@@ -6,39 +6,41 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The live counters of one call site: what TimerGuard's engines, wrappers and agent hooks write
- * to. Not for applications (see the package comment).
+ * The live counters of one call site: what TimerGuard's engines, wrappers and agent hooks write to.
+ * Not for applications (see the package comment).
  *
  * <p>Thread-safe and lock-free. The protocol for one timer is: {@link #start(long)} once, keeping
  * the returned stamp, then exactly one {@link #end(long, TimerEnd)} with that stamp and how the
- * timer ended. The caller guarantees "exactly one" (an atomic state on the timer); the counter
- * does not remember individual timers, so nothing is kept after a timer ends. A hook that cannot
- * know the stamp passes {@link #NO_STAMP}; only the oldest-age estimate loses precision.
+ * timer ended. The caller guarantees "exactly one" (an atomic state on the timer); the counter does
+ * not remember individual timers, so nothing is kept after a timer ends. A hook that cannot know
+ * the stamp passes {@link #NO_STAMP}; only the oldest-age estimate loses precision.
  *
  * <p><b>One call counts and records.</b> For sites of kind {@link CallSite.Kind#TIMER} and {@link
  * CallSite.Kind#TICKER}, {@code start} and {@code end} also commit TimerGuard's JFR events ({@link
- * TimerEvents}: {@code dev.timerguard.TimerScheduled}, {@code TimerFired}, {@code
- * TimerCancelled}) when a recording has them enabled, so events and counts cannot drift: every
- * {@code end} that counts as fired ({@link TimerEnd#countsAsFired()}) is one {@code TimerFired},
- * every other one {@code TimerCancelled}. With no recording on, this costs one check. Executors
- * and threads are counted without TimerGuard events (the JDK records thread starts and ends).
+ * TimerEvents}: {@code dev.timerguard.TimerScheduled}, {@code TimerFired}, {@code TimerCancelled})
+ * when a recording has them enabled, so events and counts cannot drift: every {@code end} that
+ * counts as fired ({@link TimerEnd#countsAsFired()}) is one {@code TimerFired}, every other one
+ * {@code TimerCancelled}. With no recording on, this costs one check. Executors and threads are
+ * counted without TimerGuard events (the JDK records thread starts and ends).
  *
  * <p><b>How it counts.</b> Creation times are grouped in epochs of about one second, and each of
- * {@value #SLOTS} slots (one per epoch, reused round-robin) keeps three cumulative counts:
- * created, fired, cancelled. The site's totals are the sums over the slots and {@code live} is
- * their difference, so a creation costs one clock read (none with the registry's coarse stamps)
- * and one atomic increment, and an end one atomic increment. A slot's live count (created minus
- * ended) tells whether timers of its epoch are still alive, which gives the oldest live age.
- * {@code peak} is the highest live count any snapshot of this site has seen (an exact running
- * maximum would cost a contended atomic on every event).
+ * {@value #SLOTS} slots (one per epoch, reused round-robin) keeps three cumulative counts: created,
+ * fired, cancelled. The site's totals are the sums over the slots and {@code live} is their
+ * difference, so a creation costs one clock read (none with the registry's coarse stamps) and one
+ * atomic increment, and an end one atomic increment. A slot's live count (created minus ended)
+ * tells whether timers of its epoch are still alive, which gives the oldest live age. {@code peak}
+ * is the highest live count any snapshot of this site has seen (an exact running maximum would cost
+ * a contended atomic on every event).
  *
- * <p>The counts are striped by thread (twice the processors, 2 to 8 stripes), so threads
- * counting at one site do not contend. Memory: a fixed 0.8 KB per stripe and site (3 KB with 4
- * stripes, at most 6.3 KB), whatever the number of timers.
+ * <p>The counts are striped by thread (twice the processors, 2 to 8 stripes), so threads counting
+ * at one site do not contend. Memory: a fixed 0.8 KB per stripe and site (3 KB with 4 stripes, at
+ * most 6.3 KB), whatever the number of timers.
  */
 public final class SiteCounter {
 
-  /** Pass to {@link #end} (or {@link #fired}/{@link #cancelled}) when the creation stamp is unknown. */
+  /**
+   * Pass to {@link #end} (or {@link #fired}/{@link #cancelled}) when the creation stamp is unknown.
+   */
   public static final long NO_STAMP = Long.MIN_VALUE;
 
   /** Epochs of 2^30 ns (1.07 s). */
@@ -50,8 +52,10 @@ public final class SiteCounter {
   private final int id;
   private final CallSite site;
   private final SiteRegistry registry;
+
   /** Whether starts and ends of this site are JFR events (timers and tickers). */
   private final boolean recorded;
+
   /**
    * Stripes of counts, so threads counting at one site at once do not contend on one cache line
    * (two threads on one site ran at the speed of one): twice the processors, 2 to 8. A thread
@@ -66,6 +70,7 @@ public final class SiteCounter {
   private static final int CREATED = 0;
   private static final int FIRED = SLOTS;
   private static final int CANCELLED = 2 * SLOTS;
+
   /** Longs per stripe: created, fired, cancelled per slot (768 bytes, many cache lines apart). */
   private static final int STRIDE = 3 * SLOTS;
 
@@ -113,9 +118,8 @@ public final class SiteCounter {
   }
 
   /**
-   * {@link #start(long)} with a creation stamp the caller already holds (see {@link
-   * #created(long)} for what a valid stamp is): a start then costs no clock read. Returns {@code
-   * stamp}.
+   * {@link #start(long)} with a creation stamp the caller already holds (see {@link #created(long)}
+   * for what a valid stamp is): a start then costs no clock read. Returns {@code stamp}.
    */
   public long startAt(long stamp, long delayNanos) {
     created(stamp);
@@ -128,8 +132,8 @@ public final class SiteCounter {
   /**
    * Ends one timer started with {@code stamp}: counts it as fired or cancelled ({@link
    * TimerEnd#countsAsFired()}) and, for timers and tickers, commits a {@code
-   * dev.timerguard.TimerFired} or {@code dev.timerguard.TimerCancelled} event saying {@code how}
-   * if a recording wants it. Call exactly once per start.
+   * dev.timerguard.TimerFired} or {@code dev.timerguard.TimerCancelled} event saying {@code how} if
+   * a recording wants it. Call exactly once per start.
    *
    * @throws NullPointerException if {@code how} is null (nothing is counted then)
    */
@@ -152,10 +156,11 @@ public final class SiteCounter {
   /**
    * Counts one creation stamped by the caller, without a JFR event (see {@link #startAt} for the
    * call that records it too), for engines that already hold a recent reading of the registry's
-   * clock (see {@link SiteRegistry#isSystemClock()}): a creation then costs no clock read. A reading older than the creation makes the oldest-live age an upper bound, off
-   * by the reading's age; keep it within a second (a reading as old as the {@value #SLOTS}
-   * slots' span, about 34 s, would date the creation into a slot's previous epoch). Returns
-   * {@code stamp}, to hand back when the timer ends.
+   * clock (see {@link SiteRegistry#isSystemClock()}): a creation then costs no clock read. A
+   * reading older than the creation makes the oldest-live age an upper bound, off by the reading's
+   * age; keep it within a second (a reading as old as the {@value #SLOTS} slots' span, about 34 s,
+   * would date the creation into a slot's previous epoch). Returns {@code stamp}, to hand back when
+   * the timer ends.
    */
   public long created(long stamp) {
     long now = stamp;
@@ -222,8 +227,8 @@ public final class SiteCounter {
   }
 
   /**
-   * Sets the queued-task gauge: the tasks waiting in the queues of this executor site's
-   * executors, as a sampler last counted them (see {@link SiteStats#queued()}).
+   * Sets the queued-task gauge: the tasks waiting in the queues of this executor site's executors,
+   * as a sampler last counted them (see {@link SiteStats#queued()}).
    */
   public void queued(long tasks) {
     queued = tasks;

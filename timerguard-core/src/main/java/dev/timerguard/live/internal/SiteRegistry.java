@@ -11,12 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The write side of the one registry of live timers, tickers, executors and threads per call
- * site in a JVM: for TimerGuard's own engines and hooks, not for applications.
+ * The write side of the one registry of live timers, tickers, executors and threads per call site
+ * in a JVM: for TimerGuard's own engines and hooks, not for applications.
  *
  * <p>Writers (the safe timer API, the timing wheel, the agent's hooks) {@link #register} a {@link
- * CallSite} once, keep the returned {@link SiteCounter} (or its {@link SiteCounter#id id}) and
- * call {@link SiteCounter#start} and {@link SiteCounter#end} on the hot path. Readers see the same
+ * CallSite} once, keep the returned {@link SiteCounter} (or its {@link SiteCounter#id id}) and call
+ * {@link SiteCounter#start} and {@link SiteCounter#end} on the hot path. Readers see the same
  * object through its public face, {@link LiveRegistry}: {@link #snapshot() snapshots}, site count
  * and cap. There is no second counter anywhere: every face of TimerGuard reads this model.
  *
@@ -48,7 +48,8 @@ public final class SiteRegistry implements LiveRegistry {
   private volatile boolean coarseStamps;
   private volatile long coarseNanos;
   private volatile Runnable coarseWake; // non-null while the refresher idles
-  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<SiteRegistry, Runnable>
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<
+          SiteRegistry, Runnable>
       COARSE_WAKE =
           java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
               SiteRegistry.class, Runnable.class, "coarseWake");
@@ -70,8 +71,8 @@ public final class SiteRegistry implements LiveRegistry {
 
   /**
    * The writable registry behind {@code registry}: the registry itself, since every {@link
-   * LiveRegistry} TimerGuard hands out ({@link LiveRegistry#global()}, {@link
-   * LiveRegistry#create}) is one.
+   * LiveRegistry} TimerGuard hands out ({@link LiveRegistry#global()}, {@link LiveRegistry#create})
+   * is one.
    *
    * @throws NullPointerException if {@code registry} is null
    * @throws IllegalArgumentException if {@code registry} is some other implementation of {@link
@@ -117,11 +118,11 @@ public final class SiteRegistry implements LiveRegistry {
   }
 
   /**
-   * Switches creation stamps to a coarse copy of the clock that the caller keeps fresh with
-   * {@link #refreshCoarseClock()}: a creation then costs no clock read. For hot paths where the
-   * clock read dominates the counting (the agent, which refreshes every 10 ms). Counts are not
-   * affected; oldest-live ages stay upper bounds, off by at most the time since the last refresh
-   * (snapshots refresh too). Irreversible for this registry.
+   * Switches creation stamps to a coarse copy of the clock that the caller keeps fresh with {@link
+   * #refreshCoarseClock()}: a creation then costs no clock read. For hot paths where the clock read
+   * dominates the counting (the agent, which refreshes every 10 ms). Counts are not affected;
+   * oldest-live ages stay upper bounds, off by at most the time since the last refresh (snapshots
+   * refresh too). Irreversible for this registry.
    */
   public void useCoarseStamps() {
     coarseNanos = clock.getAsLong();

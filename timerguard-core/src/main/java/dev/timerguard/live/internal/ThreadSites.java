@@ -8,16 +8,15 @@ import java.util.WeakHashMap;
 
 /**
  * The write side of {@link ThreadOrigins}, for TimerGuard's hooks: where each live thread was
- * created, the per-thread link from a {@link Thread} to its {@link
- * CallSite} of kind {@link CallSite.Kind#THREAD}, so that a leak report can say where a leaked
- * thread came from.
+ * created, the per-thread link from a {@link Thread} to its {@link CallSite} of kind {@link
+ * CallSite.Kind#THREAD}, so that a leak report can say where a leaked thread came from.
  *
  * <p>The per-site counts in {@link SiteRegistry} say how many threads a site started; they cannot
  * say which site started a given thread. Whoever counts a thread's creation (the TimerGuard agent's
  * {@code Thread.start} hook, or a library thread factory) also calls {@link #record}; readers such
- * as the JUnit leak verifier call {@link ThreadOrigins#siteOf}. Threads are held weakly: an entry disappears
- * when its thread is garbage collected, so nothing here keeps a thread alive or grows without
- * bound.
+ * as the JUnit leak verifier call {@link ThreadOrigins#siteOf}. Threads are held weakly: an entry
+ * disappears when its thread is garbage collected, so nothing here keeps a thread alive or grows
+ * without bound.
  *
  * <p>One per JVM, like {@link SiteRegistry#global()} (static state, on the bootstrap class path
  * when the agent is loaded). Thread-safe: all methods may be called from any thread; each call

@@ -2,8 +2,8 @@ package dev.timerguard.live.internal;
 
 /**
  * How a timer (or ticker, executor, thread) ended, handed to {@link SiteCounter#end}: decides
- * whether the end counts as fired or cancelled in the site's counts and is the {@code how} field
- * of the JFR end event. Immutable.
+ * whether the end counts as fired or cancelled in the site's counts and is the {@code how} field of
+ * the JFR end event. Immutable.
  */
 public enum TimerEnd {
   /** A one-shot timer ran its task. Counts as fired. */
@@ -23,7 +23,9 @@ public enum TimerEnd {
   STOPPED(false),
   /** The engine, timer thread or executor holding the timer was shut down. Counts as cancelled. */
   SHUT_DOWN(false),
-  /** The engine refused the timer (rejected execution) after it was counted. Counts as cancelled. */
+  /**
+   * The engine refused the timer (rejected execution) after it was counted. Counts as cancelled.
+   */
   REJECTED(false);
 
   private final boolean fired;

@@ -11,20 +11,19 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /**
- * TimerGuard's JFR events for timers and tickers, committed by {@link SiteCounter#start} and
- * {@link SiteCounter#end} (the safe timer API, the wheel and the agent's hooks all go through
- * them): {@code dev.timerguard.TimerScheduled} (site, kind, delay), {@code
- * dev.timerguard.TimerFired} and {@code dev.timerguard.TimerCancelled} (site, kind, how, age).
+ * TimerGuard's JFR events for timers and tickers, committed by {@link SiteCounter#start} and {@link
+ * SiteCounter#end} (the safe timer API, the wheel and the agent's hooks all go through them):
+ * {@code dev.timerguard.TimerScheduled} (site, kind, delay), {@code dev.timerguard.TimerFired} and
+ * {@code dev.timerguard.TimerCancelled} (site, kind, how, age).
  *
- * <p>Until the JVM's flight recorder is initialized (a recording started, on the command line,
- * with {@code jcmd} or through the API) the emitters touch no event class at all: loading and
+ * <p>Until the JVM's flight recorder is initialized (a recording started, on the command line, with
+ * {@code jcmd} or through the API) the emitters touch no event class at all: loading and
  * registering the first event class costs hundreds of milliseconds, which a program that never
  * records must not pay on its first timer. After that each emitter allocates its event and checks
  * {@link Event#isEnabled()} first; with no recording on, the JIT removes the allocation and the
- * check is a constant. Stack traces are off:
- * the site is already in the event. On a runtime without the {@code jdk.jfr} module the first
- * attempt fails with a {@link LinkageError} and events are off from then on; counting goes on.
- * Thread-safe; never throws.
+ * check is a constant. Stack traces are off: the site is already in the event. On a runtime without
+ * the {@code jdk.jfr} module the first attempt fails with a {@link LinkageError} and events are off
+ * from then on; counting goes on. Thread-safe; never throws.
  */
 public final class TimerEvents {
 
@@ -121,8 +120,7 @@ public final class TimerEvents {
    * Commits a fired or cancelled event if a recording wants it; the age is taken on {@code
    * registry}'s clock ({@code 0} when the stamp is {@link SiteCounter#NO_STAMP}).
    */
-  static void ended(
-      CallSite site, boolean fired, TimerEnd how, long stamp, SiteRegistry registry) {
+  static void ended(CallSite site, boolean fired, TimerEnd how, long stamp, SiteRegistry registry) {
     if (unavailable) {
       return;
     }

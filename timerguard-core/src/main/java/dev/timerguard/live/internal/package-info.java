@@ -16,8 +16,7 @@
  *
  * <p>Who may use it: timerguard-core's safe timer API and wheel, the agent's hooks, and TimerGuard
  * modules' tests and benchmarks that drive counts. A package-rule test in timerguard-core checks
- * that no other core package writes outside these users, and that this package imports only
- * {@code java.*}, {@code jdk.jfr} and the read package (the agent puts it on the bootstrap class
- * path).
+ * that no other core package writes outside these users, and that this package imports only {@code
+ * java.*}, {@code jdk.jfr} and the read package (the agent puts it on the bootstrap class path).
  */
 package dev.timerguard.live.internal;

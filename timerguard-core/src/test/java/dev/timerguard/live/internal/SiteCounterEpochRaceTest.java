@@ -1,19 +1,16 @@
 package dev.timerguard.live.internal;
 
-import dev.timerguard.live.CallSite;
-import dev.timerguard.live.SiteStats;
-import dev.timerguard.live.Snapshot;
-
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.SiteStats;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two threads (on different stripes) create the first timers of a new epoch in a slot at the
- * same moment. With the striped counts, each one's "is the slot empty?" sum includes the other's
+ * Two threads (on different stripes) create the first timers of a new epoch in a slot at the same
+ * moment. With the striped counts, each one's "is the slot empty?" sum includes the other's
  * creation, so neither takes the new epoch: the slot keeps an old epoch and the site reports an
  * oldest live age of up to 32 epochs (34 s) for timers created just now. (Before striping, the
  * first incrementer saw its exact "before" count and took the epoch.)

@@ -1,14 +1,12 @@
 package dev.timerguard.live.internal;
 
-import dev.timerguard.live.CallSite;
-import dev.timerguard.live.SiteStats;
-import dev.timerguard.live.SiteDelta;
-import dev.timerguard.live.Snapshot;
-
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.timerguard.live.CallSite;
+import dev.timerguard.live.SiteDelta;
+import dev.timerguard.live.SiteStats;
+import dev.timerguard.live.Snapshot;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -96,7 +94,8 @@ class SiteRegistryTest {
     assertThat(d.get(0)).isEqualTo(new SiteDelta(site(1), 2, 1, 0, 1, 5, 1));
     assertThat(d.get(1)).isEqualTo(new SiteDelta(site(2), 1, 0, 0, 1, 0, 1));
     assertThat(before.site(site(1)).live()).isZero();
-    assertThatThrownBy(() -> after.sites().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> after.sites().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThat(after.totalRetained()).isEqualTo(5);
   }
 
@@ -123,7 +122,8 @@ class SiteRegistryTest {
   void anIdleCoarseClockIsReadFreshByTheNextCreationWhichWakesTheRefresherOnce() {
     SiteCounter c = registry.register(site(1));
     registry.useCoarseStamps();
-    java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger wakes =
+        new java.util.concurrent.atomic.AtomicInteger();
     registry.idleCoarseClock(wakes::incrementAndGet);
     assertThat(registry.coarseClockIdle()).isTrue();
     clock.addAndGet(5_000_000_000L); // 5 s pass: nobody refreshes an idle clock
@@ -134,16 +134,27 @@ class SiteRegistryTest {
     clock.addAndGet(1_000);
     assertThat(c.created()).isEqualTo(t1); // back to the coarse copy, which the wake refreshed
     assertThat(wakes.get()).isEqualTo(1);
-    assertThatThrownBy(() -> registry.idleCoarseClock(null)).isInstanceOf(NullPointerException.class).hasMessage("wake");
+    assertThatThrownBy(() -> registry.idleCoarseClock(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("wake");
   }
 
   @Test
   void badInput() {
-    assertThatThrownBy(() -> registry.register(null)).isInstanceOf(NullPointerException.class).hasMessage("site");
-    assertThatThrownBy(() -> registry.counter(99)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");
-    assertThatThrownBy(() -> SiteRegistry.create(0, clock::get)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> CallSite.of(null, "a", "b", "c", 1)).isInstanceOf(NullPointerException.class).hasMessage("kind");
-    assertThatThrownBy(() -> registry.snapshot().diff(null)).isInstanceOf(NullPointerException.class).hasMessage("earlier");
+    assertThatThrownBy(() -> registry.register(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("site");
+    assertThatThrownBy(() -> registry.counter(99))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("99");
+    assertThatThrownBy(() -> SiteRegistry.create(0, clock::get))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CallSite.of(null, "a", "b", "c", 1))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("kind");
+    assertThatThrownBy(() -> registry.snapshot().diff(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("earlier");
   }
 
   @Test

@@ -7,10 +7,10 @@ import java.util.Map;
 
 /**
  * What the verifications of a run saw but did not blame on a test, to be reported once at the end
- * of the run as information: resources of the test framework and build tool, process-wide
- * resources created in static initializers, and what could not be attributed to one test. Entries
- * are kept once per key (the first text wins). One per JVM; thread-safe; at most 1,000 entries
- * (later ones are counted, not kept).
+ * of the run as information: resources of the test framework and build tool, process-wide resources
+ * created in static initializers, and what could not be attributed to one test. Entries are kept
+ * once per key (the first text wins). One per JVM; thread-safe; at most 1,000 entries (later ones
+ * are counted, not kept).
  */
 public final class RunLedger {
 

@@ -36,10 +36,9 @@ import jdk.jfr.consumer.RecordingStream;
  * #origin} answers {@code null} for a thread whose start event has not arrived yet; {@link
  * #awaitOrigins} waits for given threads (and asks JFR for an early batch by starting and stopping
  * an empty recording, which cuts the wait to about 0.1 s on JDK 17 and 25), and gives up once a
- * marker event committed after the threads started has arrived and 5 s have passed without
- * them: then the thread has
- * no start event (started before the stream, or attached from native code), and the caller treats
- * it as belonging to no test.
+ * marker event committed after the threads started has arrived and 5 s have passed without them:
+ * then the thread has no start event (started before the stream, or attached from native code), and
+ * the caller treats it as belonging to no test.
  *
  * <p>Virtual threads are not covered: their start event names no parent.
  *
@@ -137,8 +136,10 @@ public final class ThreadAttribution {
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, Origin> origins = new ConcurrentHashMap<>();
   private final Set<Long> scopeThreads = ConcurrentHashMap.newKeySet();
+
   /** The scopes open on each thread, innermost last. */
   private final ThreadLocal<ArrayDeque<Scope>> onThread = ThreadLocal.withInitial(ArrayDeque::new);
+
   // guarded by this
   private final Map<String, Scope> openById = new HashMap<>();
   private final Set<Scope> open = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -173,8 +174,8 @@ public final class ThreadAttribution {
   }
 
   /**
-   * The JVM's attribution, started on the first call, which waits until the stream delivers
-   * events (about 1 s: JFR's start and its first batch).
+   * The JVM's attribution, started on the first call, which waits until the stream delivers events
+   * (about 1 s: JFR's start and its first batch).
    */
   public static ThreadAttribution shared() {
     ThreadAttribution a = shared;
@@ -334,8 +335,8 @@ public final class ThreadAttribution {
 
   /**
    * Waits until the origins of all {@code threadIds} are known, or {@code max} passed, and says
-   * whether they all are. It commits a marker event after the threads are running: a start event
-   * is not lost, only late, so a thread still unknown once the marker has come back and another
+   * whether they all are. It commits a marker event after the threads are running: a start event is
+   * not lost, only late, so a thread still unknown once the marker has come back and another
    * {@value #SETTLE_MILLIS} ms (more than one periodic batch) have passed has no start event
    * (started before the stream, or attached from native code); this method does not wait beyond
    * that. Returns at once if interrupted (keeping the flag).
@@ -355,9 +356,7 @@ public final class ThreadAttribution {
     }
     long runDeadline = System.nanoTime() + 200_000_000L;
     for (Thread t : waiting) {
-      while (t.isAlive()
-          && t.getStackTrace().length == 0
-          && System.nanoTime() - runDeadline < 0) {
+      while (t.isAlive() && t.getStackTrace().length == 0 && System.nanoTime() - runDeadline < 0) {
         Thread.yield();
       }
     }

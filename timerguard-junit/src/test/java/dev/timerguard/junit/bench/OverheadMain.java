@@ -116,7 +116,8 @@ public final class OverheadMain {
                 "junit.jupiter.execution.parallel.enabled", String.valueOf(parallel))
             .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
             .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
-            .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "8")
+            .configurationParameter(
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "8")
             .build();
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
     long start = System.nanoTime();

@@ -1,10 +1,9 @@
 package dev.timerguard.junit.samples;
 
-import dev.timerguard.live.internal.ThreadSites;
 import dev.timerguard.live.CallSite;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
-import dev.timerguard.live.ThreadOrigins;
+import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.ThreadSites;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;

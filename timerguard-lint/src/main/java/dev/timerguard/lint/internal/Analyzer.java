@@ -53,7 +53,8 @@ public final class Analyzer {
    *
    * @throws NullPointerException if any argument is null
    */
-  public Analyzer(List<Rule> rules, LintOptions options, Trees trees, Types types, Elements elements) {
+  public Analyzer(
+      List<Rule> rules, LintOptions options, Trees trees, Types types, Elements elements) {
     this.rules = List.copyOf(rules);
     this.options = Objects.requireNonNull(options, "options");
     this.trees = Objects.requireNonNull(trees, "trees");
@@ -155,7 +156,8 @@ public final class Analyzer {
               int occ = occurrences.merge(key, 1, Integer::sum);
               String fp = sha(key + "|" + occ);
               Finding f =
-                  new Finding(rule.id(), rule.name(), severity, fileName, line, col, message, hint, fp);
+                  new Finding(
+                      rule.id(), rule.name(), severity, fileName, line, col, message, hint, fp);
               out.add(new Located(f, tree, pos));
             }
           };
@@ -238,7 +240,8 @@ public final class Analyzer {
           continue;
         }
         for (ExpressionTree arg : a.getArguments()) {
-          ExpressionTree v = arg instanceof AssignmentTree ? ((AssignmentTree) arg).getExpression() : arg;
+          ExpressionTree v =
+              arg instanceof AssignmentTree ? ((AssignmentTree) arg).getExpression() : arg;
           List<ExpressionTree> values = new ArrayList<>();
           if (v instanceof NewArrayTree && ((NewArrayTree) v).getInitializers() != null) {
             values.addAll(((NewArrayTree) v).getInitializers());

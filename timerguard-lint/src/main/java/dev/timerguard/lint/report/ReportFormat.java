@@ -16,8 +16,8 @@ import java.util.Objects;
 
 /**
  * Renders a {@link ScanResult} as human-readable text, JSON, or SARIF 2.1.0 (the format GitHub code
- * scanning and other tools ingest). JSON is hand-written, strings escaped by core's {@link Json}; no
- * dependencies. Stateless and thread-safe.
+ * scanning and other tools ingest). JSON is hand-written, strings escaped by core's {@link Json};
+ * no dependencies. Stateless and thread-safe.
  */
 public enum ReportFormat {
   /** {@code file:line:col: severity: [TG101] name: message} plus a {@code fix:} line. */
@@ -37,7 +37,8 @@ public enum ReportFormat {
     try {
       return valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown format '" + s + "' (expected text, json or sarif)", e);
+      throw new IllegalArgumentException(
+          "unknown format '" + s + "' (expected text, json or sarif)", e);
     }
   }
 
@@ -68,16 +69,31 @@ public enum ReportFormat {
 
   private static void text(ScanResult r, Appendable out) throws IOException {
     for (Finding f : r.findings()) {
-      out.append(f.file()).append(':').append(String.valueOf(f.line())).append(':')
-          .append(String.valueOf(f.column())).append(": ").append(f.severity().label()).append(": [")
-          .append(f.ruleId()).append("] ").append(f.ruleName()).append(": ").append(f.message())
-          .append('\n').append("    fix: ").append(f.hint()).append('\n');
+      out.append(f.file())
+          .append(':')
+          .append(String.valueOf(f.line()))
+          .append(':')
+          .append(String.valueOf(f.column()))
+          .append(": ")
+          .append(f.severity().label())
+          .append(": [")
+          .append(f.ruleId())
+          .append("] ")
+          .append(f.ruleName())
+          .append(": ")
+          .append(f.message())
+          .append('\n')
+          .append("    fix: ")
+          .append(f.hint())
+          .append('\n');
     }
     for (ScanResult.FileError e : r.errors()) {
       out.append(e.file()).append(": error: ").append(e.message()).append('\n');
     }
-    out.append(String.valueOf(r.findings().size())).append(" finding(s) in ")
-        .append(String.valueOf(r.filesScanned())).append(" file(s)");
+    out.append(String.valueOf(r.findings().size()))
+        .append(" finding(s) in ")
+        .append(String.valueOf(r.filesScanned()))
+        .append(" file(s)");
     if (!r.errors().isEmpty()) {
       out.append(", ").append(String.valueOf(r.errors().size())).append(" file(s) not analysed");
     }
@@ -85,28 +101,46 @@ public enum ReportFormat {
   }
 
   private static void json(ScanResult r, Appendable out) throws IOException {
-    out.append("{\n  \"tool\": \"timerguard\",\n  \"filesScanned\": ").append(String.valueOf(r.filesScanned()))
-        .append(",\n  \"filesAttributed\": ").append(String.valueOf(r.filesAttributed()))
-        .append(",\n  \"filesWithUnresolvedTypes\": ").append(String.valueOf(r.filesWithUnresolvedTypes()))
+    out.append("{\n  \"tool\": \"timerguard\",\n  \"filesScanned\": ")
+        .append(String.valueOf(r.filesScanned()))
+        .append(",\n  \"filesAttributed\": ")
+        .append(String.valueOf(r.filesAttributed()))
+        .append(",\n  \"filesWithUnresolvedTypes\": ")
+        .append(String.valueOf(r.filesWithUnresolvedTypes()))
         .append(",\n  \"findings\": [");
     List<Finding> fs = r.findings();
     for (int i = 0; i < fs.size(); i++) {
       Finding f = fs.get(i);
-      out.append(i == 0 ? "\n" : ",\n").append("    {\"ruleId\": ").append(jsonString(f.ruleId()))
-          .append(", \"rule\": ").append(jsonString(f.ruleName()))
-          .append(", \"severity\": ").append(jsonString(f.severity().label()))
-          .append(", \"file\": ").append(jsonString(f.file()))
-          .append(", \"line\": ").append(String.valueOf(f.line()))
-          .append(", \"column\": ").append(String.valueOf(f.column()))
-          .append(", \"message\": ").append(jsonString(f.message()))
-          .append(", \"hint\": ").append(jsonString(f.hint()))
-          .append(", \"fingerprint\": ").append(jsonString(f.fingerprint())).append('}');
+      out.append(i == 0 ? "\n" : ",\n")
+          .append("    {\"ruleId\": ")
+          .append(jsonString(f.ruleId()))
+          .append(", \"rule\": ")
+          .append(jsonString(f.ruleName()))
+          .append(", \"severity\": ")
+          .append(jsonString(f.severity().label()))
+          .append(", \"file\": ")
+          .append(jsonString(f.file()))
+          .append(", \"line\": ")
+          .append(String.valueOf(f.line()))
+          .append(", \"column\": ")
+          .append(String.valueOf(f.column()))
+          .append(", \"message\": ")
+          .append(jsonString(f.message()))
+          .append(", \"hint\": ")
+          .append(jsonString(f.hint()))
+          .append(", \"fingerprint\": ")
+          .append(jsonString(f.fingerprint()))
+          .append('}');
     }
     out.append(fs.isEmpty() ? "],\n" : "\n  ],\n").append("  \"errors\": [");
     List<ScanResult.FileError> es = r.errors();
     for (int i = 0; i < es.size(); i++) {
-      out.append(i == 0 ? "\n" : ",\n").append("    {\"file\": ").append(jsonString(es.get(i).file()))
-          .append(", \"message\": ").append(jsonString(es.get(i).message())).append('}');
+      out.append(i == 0 ? "\n" : ",\n")
+          .append("    {\"file\": ")
+          .append(jsonString(es.get(i).file()))
+          .append(", \"message\": ")
+          .append(jsonString(es.get(i).message()))
+          .append('}');
     }
     out.append(es.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
   }
@@ -130,20 +164,32 @@ public enum ReportFormat {
         .append("          \"semanticVersion\": \"0.1.0\",\n          \"rules\": [");
     for (int i = 0; i < rules.size(); i++) {
       Rule rule = rules.get(i);
-      out.append(i == 0 ? "\n" : ",\n").append("            {\"id\": ").append(jsonString(rule.id()))
-          .append(", \"name\": ").append(jsonString(rule.name()))
-          .append(", \"shortDescription\": {\"text\": ").append(jsonString(rule.summary())).append('}')
-          .append(", \"help\": {\"text\": ").append(jsonString("See docs/rules/" + rule.id() + ".md")).append('}')
-          .append(", \"defaultConfiguration\": {\"level\": ").append(jsonString(level(rule.defaultSeverity())))
+      out.append(i == 0 ? "\n" : ",\n")
+          .append("            {\"id\": ")
+          .append(jsonString(rule.id()))
+          .append(", \"name\": ")
+          .append(jsonString(rule.name()))
+          .append(", \"shortDescription\": {\"text\": ")
+          .append(jsonString(rule.summary()))
+          .append('}')
+          .append(", \"help\": {\"text\": ")
+          .append(jsonString("See docs/rules/" + rule.id() + ".md"))
+          .append('}')
+          .append(", \"defaultConfiguration\": {\"level\": ")
+          .append(jsonString(level(rule.defaultSeverity())))
           .append("}}");
     }
     out.append("\n          ]\n        }\n      },\n");
-    out.append("      \"invocations\": [\n        {\"executionSuccessful\": true, \"toolExecutionNotifications\": [");
+    out.append(
+        "      \"invocations\": [\n        {\"executionSuccessful\": true, \"toolExecutionNotifications\": [");
     List<ScanResult.FileError> es = r.errors();
     for (int i = 0; i < es.size(); i++) {
-      out.append(i == 0 ? "\n" : ",\n").append("          {\"level\": \"error\", \"message\": {\"text\": ")
-          .append(jsonString(es.get(i).message())).append("}, \"locations\": [{\"physicalLocation\": {")
-          .append("\"artifactLocation\": {\"uri\": ").append(jsonString(uri(es.get(i).file())))
+      out.append(i == 0 ? "\n" : ",\n")
+          .append("          {\"level\": \"error\", \"message\": {\"text\": ")
+          .append(jsonString(es.get(i).message()))
+          .append("}, \"locations\": [{\"physicalLocation\": {")
+          .append("\"artifactLocation\": {\"uri\": ")
+          .append(jsonString(uri(es.get(i).file())))
           .append(", \"uriBaseId\": \"%SRCROOT%\"}}}]}");
     }
     out.append(es.isEmpty() ? "]}\n" : "\n        ]}\n").append("      ],\n      \"results\": [");
@@ -156,15 +202,25 @@ public enum ReportFormat {
           index = k;
         }
       }
-      out.append(i == 0 ? "\n" : ",\n").append("        {\"ruleId\": ").append(jsonString(f.ruleId()))
-          .append(", \"ruleIndex\": ").append(String.valueOf(index))
-          .append(", \"level\": ").append(jsonString(level(f.severity())))
-          .append(", \"message\": {\"text\": ").append(jsonString(f.message() + ". Fix: " + f.hint())).append('}')
+      out.append(i == 0 ? "\n" : ",\n")
+          .append("        {\"ruleId\": ")
+          .append(jsonString(f.ruleId()))
+          .append(", \"ruleIndex\": ")
+          .append(String.valueOf(index))
+          .append(", \"level\": ")
+          .append(jsonString(level(f.severity())))
+          .append(", \"message\": {\"text\": ")
+          .append(jsonString(f.message() + ". Fix: " + f.hint()))
+          .append('}')
           .append(", \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ")
-          .append(jsonString(uri(f.file()))).append(", \"uriBaseId\": \"%SRCROOT%\"}, \"region\": {\"startLine\": ")
-          .append(String.valueOf(Math.max(1, f.line()))).append(", \"startColumn\": ")
-          .append(String.valueOf(Math.max(1, f.column()))).append("}}}]")
-          .append(", \"partialFingerprints\": {\"timerguardFingerprint/v1\": ").append(jsonString(f.fingerprint()))
+          .append(jsonString(uri(f.file())))
+          .append(", \"uriBaseId\": \"%SRCROOT%\"}, \"region\": {\"startLine\": ")
+          .append(String.valueOf(Math.max(1, f.line())))
+          .append(", \"startColumn\": ")
+          .append(String.valueOf(Math.max(1, f.column())))
+          .append("}}}]")
+          .append(", \"partialFingerprints\": {\"timerguardFingerprint/v1\": ")
+          .append(jsonString(f.fingerprint()))
           .append("}}");
     }
     out.append(fs.isEmpty() ? "]\n" : "\n      ]\n").append("    }\n  ]\n}\n");

@@ -1,8 +1,8 @@
 package dev.timerguard.lint.rules;
 
 /**
- * Qualified names of the JDK and third-party types the rules resolve against. Only names: whether
- * a type is on the compiler's path is decided by {@link TypeResolver}.
+ * Qualified names of the JDK and third-party types the rules resolve against. Only names: whether a
+ * type is on the compiler's path is decided by {@link TypeResolver}.
  */
 final class ApiNames {
   static final String SES = "java.util.concurrent.ScheduledExecutorService";

@@ -7,7 +7,9 @@ enum Created {
   SCHEDULER,
   EXECUTOR,
   NETTY_TIMER,
-  /** A TimerGuard {@code Timers} instance (marked {@code @CreatesTimer(ENGINE)}): owns an engine. */
+  /**
+   * A TimerGuard {@code Timers} instance (marked {@code @CreatesTimer(ENGINE)}): owns an engine.
+   */
   TIMERGUARD;
 
   boolean isTimerLike() {

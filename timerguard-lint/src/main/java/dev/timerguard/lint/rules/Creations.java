@@ -15,12 +15,13 @@ import javax.lang.model.type.TypeMirror;
 /**
  * Classifies expressions that create a timer, executor or engine: {@code new Timer()}, {@code
  * Executors.newX()}, {@code new ...Executor(..)}, a Netty timer, TimerGuard's {@code
- * Timers.create()}. Classifications of {@code new} are memoised per class for the whole
- * compilation (most {@code new} expressions are not timers). Not thread-safe, like its resolver.
+ * Timers.create()}. Classifications of {@code new} are memoised per class for the whole compilation
+ * (most {@code new} expressions are not timers). Not thread-safe, like its resolver.
  */
 final class Creations {
   /** One distinct marker type per {@link Created} value, to memoise classifications. */
   private static final Map<Created, TypeMirror> MARKERS = new EnumMap<>(Created.class);
+
   private static final Map<TypeMirror, Created> BY_MARKER = new IdentityHashMap<>();
 
   static {
@@ -78,7 +79,8 @@ final class Creations {
       }
       TypeMirror owner = m.getEnclosingElement().asType();
       TypeMirror executors = types.type(ApiNames.EXECUTORS);
-      if (executors == null || !types.ctx.types().isSameType(types.ctx.types().erasure(owner), executors)) {
+      if (executors == null
+          || !types.ctx.types().isSameType(types.ctx.types().erasure(owner), executors)) {
         return Created.NONE;
       }
       if (types.isSubtype(m.getReturnType(), ApiNames.SES)) {

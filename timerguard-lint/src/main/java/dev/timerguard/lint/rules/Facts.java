@@ -32,14 +32,15 @@ final class Facts {
   }
 
   /**
-   * Whether the enclosing method can plausibly run on two threads: it is public and not a
-   * lifecycle method ({@code start*}, {@code init*}, ...), or it is called from two or more places in
-   * this file. A non-public method with one caller (e.g. only from its
-   * own thread's run()) is not reported: precision over recall.
+   * Whether the enclosing method can plausibly run on two threads: it is public and not a lifecycle
+   * method ({@code start*}, {@code init*}, ...), or it is called from two or more places in this
+   * file. A non-public method with one caller (e.g. only from its own thread's run()) is not
+   * reported: precision over recall.
    */
   /** Lifecycle method prefixes: their owner calls them once, so they need two internal callers. */
   private static final java.util.List<String> LIFECYCLE =
-      java.util.List.of("start", "init", "open", "begin", "launch", "run", "main", "setUp", "setup");
+      java.util.List.of(
+          "start", "init", "open", "begin", "launch", "run", "main", "setUp", "setup");
 
   boolean reachableConcurrently(TreePath start) {
     TreePath m = start;
@@ -63,7 +64,8 @@ final class Facts {
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        if (TreePaths.methodName(node).contentEquals(method.getName()) && types.method(getCurrentPath()) == self) {
+        if (TreePaths.methodName(node).contentEquals(method.getName())
+            && types.method(getCurrentPath()) == self) {
           calls[0]++;
         }
         return super.visitMethodInvocation(node, v);

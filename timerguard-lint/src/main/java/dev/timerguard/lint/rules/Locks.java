@@ -10,8 +10,8 @@ import javax.lang.model.element.Modifier;
 
 /**
  * Which lock is held at a point of a method: a {@code synchronized} block or method, a {@code
- * Lock.lock()} earlier in an enclosing block with no {@code unlock()} in between, or the then-branch
- * of {@code if (lock.tryLock(..))}. Not thread-safe, like its resolver.
+ * Lock.lock()} earlier in an enclosing block with no {@code unlock()} in between, or the
+ * then-branch of {@code if (lock.tryLock(..))}. Not thread-safe, like its resolver.
  */
 final class Locks {
   private final TypeResolver types;
@@ -31,8 +31,10 @@ final class Locks {
     for (TreePath p = path.getParentPath(); p != null; p = p.getParentPath()) {
       Tree t = p.getLeaf();
       if (t instanceof com.sun.source.tree.SynchronizedTree) {
-        return "the monitor of '" + TreePaths.brief(((com.sun.source.tree.SynchronizedTree) t).getExpression())
-            .replaceAll("^\\((.*)\\)$", "$1") + "'";
+        return "the monitor of '"
+            + TreePaths.brief(((com.sun.source.tree.SynchronizedTree) t).getExpression())
+                .replaceAll("^\\((.*)\\)$", "$1")
+            + "'";
       }
       if (t instanceof MethodTree) {
         return ((MethodTree) t).getModifiers().getFlags().contains(Modifier.SYNCHRONIZED)
@@ -44,7 +46,8 @@ final class Locks {
       }
       if (t instanceof com.sun.source.tree.IfTree
           && ((com.sun.source.tree.IfTree) t).getThenStatement() == child) {
-        ExpressionTree c = (ExpressionTree) TreePaths.skipParens(((com.sun.source.tree.IfTree) t).getCondition());
+        ExpressionTree c =
+            (ExpressionTree) TreePaths.skipParens(((com.sun.source.tree.IfTree) t).getCondition());
         if (c instanceof MethodInvocationTree
             && TreePaths.methodName((MethodInvocationTree) c).equals("tryLock")
             && types.isSubtype(types.receiverType(new TreePath(p, c)), ApiNames.LOCK)) {
@@ -65,14 +68,16 @@ final class Locks {
               && ((com.sun.source.tree.ExpressionStatementTree) st).getExpression()
                   instanceof MethodInvocationTree) {
             MethodInvocationTree inv =
-                (MethodInvocationTree) ((com.sun.source.tree.ExpressionStatementTree) st).getExpression();
+                (MethodInvocationTree)
+                    ((com.sun.source.tree.ExpressionStatementTree) st).getExpression();
             String n = TreePaths.methodName(inv);
             ExpressionTree r = TreePaths.receiver(inv);
             if (r == null) {
               continue;
             }
             if ((n.equals("lock") || n.equals("lockInterruptibly"))
-                && types.isSubtype(types.receiverType(new TreePath(new TreePath(p, st), inv)), ApiNames.LOCK)) {
+                && types.isSubtype(
+                    types.receiverType(new TreePath(new TreePath(p, st), inv)), ApiNames.LOCK)) {
               held = r.toString();
             } else if (n.equals("unlock") && r.toString().equals(held)) {
               held = null;

@@ -35,15 +35,15 @@ import javax.lang.model.element.Element;
  * statement that creates a resource, every way out of the method must pass a release of it.
  *
  * <p>Paths considered: falling through the rest of each enclosing block; early {@code return}s
- * (normal exits); {@code finally} blocks, which run on every exit including exceptions, so a release
- * there (or in the {@code finally} of any enclosing {@code try}) covers every path; and loops: a
- * resource created in a loop body must be released in that same iteration, since a release after
- * the loop reaches only the last one. A release guarded by {@code if (x != null)} counts as
+ * (normal exits); {@code finally} blocks, which run on every exit including exceptions, so a
+ * release there (or in the {@code finally} of any enclosing {@code try}) covers every path; and
+ * loops: a resource created in a loop body must be released in that same iteration, since a release
+ * after the loop reaches only the last one. A release guarded by {@code if (x != null)} counts as
  * unconditional (no resource, nothing to release); any other condition does not. A release in a
  * {@code try} block counts for the normal path. Try-with-resources never reaches this view (its
  * resource is closed by the language). Exceptions thrown by ordinary calls between creation and
- * release are not paths here: only {@code finally} handles them, and reporting every call that could
- * throw would bury the real leaks. Stateless.
+ * release are not paths here: only {@code finally} handles them, and reporting every call that
+ * could throw would bury the real leaks. Stateless.
  */
 final class ReleasePaths {
   private final TypeResolver types;
@@ -123,7 +123,8 @@ final class ReleasePaths {
     }
     if (st instanceof TryTree) {
       TryTree tt = (TryTree) st;
-      return (tt.getFinallyBlock() != null && releases(new TreePath(sp, tt.getFinallyBlock()), vars))
+      return (tt.getFinallyBlock() != null
+              && releases(new TreePath(sp, tt.getFinallyBlock()), vars))
           || releases(new TreePath(sp, tt.getBlock()), vars);
     }
     if (st instanceof SynchronizedTree) {
@@ -163,7 +164,8 @@ final class ReleasePaths {
       return false;
     }
     ExpressionTree other;
-    if (b.getRightOperand() instanceof LiteralTree && b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL) {
+    if (b.getRightOperand() instanceof LiteralTree
+        && b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL) {
       other = b.getLeftOperand();
     } else if (b.getLeftOperand() instanceof LiteralTree
         && b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL) {

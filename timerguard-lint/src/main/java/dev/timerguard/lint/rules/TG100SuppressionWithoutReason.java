@@ -6,9 +6,9 @@ import dev.timerguard.lint.internal.AllowComment;
 import java.io.IOException;
 
 /**
- * TG100 suppression-without-reason: a {@code // timerguard:allow TG1xx} comment that gives no reason
- * (or names no rule). Bypasses are tools, not exemptions: the reason is what a reviewer checks.
- * The comment still suppresses; this finding only asks for the reason. Stateless.
+ * TG100 suppression-without-reason: a {@code // timerguard:allow TG1xx} comment that gives no
+ * reason (or names no rule). Bypasses are tools, not exemptions: the reason is what a reviewer
+ * checks. The comment still suppresses; this finding only asks for the reason. Stateless.
  */
 public final class TG100SuppressionWithoutReason extends AbstractRule {
   public TG100SuppressionWithoutReason() {
@@ -44,7 +44,8 @@ public final class TG100SuppressionWithoutReason extends AbstractRule {
       } else if (a.reason().isEmpty()) {
         ctx.reportAt(
             at,
-            "suppression of " + String.join(",", new java.util.TreeSet<>(a.ruleIds()))
+            "suppression of "
+                + String.join(",", new java.util.TreeSet<>(a.ruleIds()))
                 + " gives no reason",
             "add why it is safe after the rule id, e.g. // timerguard:allow TG101 bounded start-up loop");
       }

@@ -22,26 +22,29 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.VariableElement;
 
 /**
- * TG101 timer-in-loop: a fresh timer armed on every loop iteration (the JVM's {@code time.After} in a
- * {@code for/select}): {@code ScheduledExecutorService.schedule*}, {@code
- * CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor}, {@code java.util.Timer.schedule*},
- * {@code new Timer()}, a new scheduled pool, Netty {@code newTimeout}, TimerGuard one-shots.
+ * TG101 timer-in-loop: a fresh timer armed on every loop iteration (the JVM's {@code time.After} in
+ * a {@code for/select}): {@code ScheduledExecutorService.schedule*}, {@code
+ * CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor}, {@code
+ * java.util.Timer.schedule*}, {@code new Timer()}, a new scheduled pool, Netty {@code newTimeout},
+ * TimerGuard one-shots.
  *
- * <p>Reported: {@code orTimeout}/{@code completeOnTimeout}/{@code delayedExecutor} and new timers or
- * schedulers in a loop; one-shot {@code schedule}/{@code newTimeout} in a loop when it is a timeout
- * (its task completes, fails, cancels or interrupts something) or its handle is cancelled in the
- * same loop. Not reported: periodic tasks and plain delayed jobs scheduled per item (each is real
- * work with its own deadline, not a timer that one reusable timer could replace).
+ * <p>Reported: {@code orTimeout}/{@code completeOnTimeout}/{@code delayedExecutor} and new timers
+ * or schedulers in a loop; one-shot {@code schedule}/{@code newTimeout} in a loop when it is a
+ * timeout (its task completes, fails, cancels or interrupts something) or its handle is cancelled
+ * in the same loop. Not reported: periodic tasks and plain delayed jobs scheduled per item (each is
+ * real work with its own deadline, not a timer that one reusable timer could replace).
  *
  * <p>Silent on: a call whose result is returned or thrown (runs once), loops over a small fixed
- * collection (array literal, {@code List.of}, {@code Enum.values()}, constant bound at most 16), and
- * loops in constructors, initializers, {@code main} and start-up methods. Lambdas and inner classes
- * are boundaries: a timer inside a lambda inside a loop is not reported. Stateless.
+ * collection (array literal, {@code List.of}, {@code Enum.values()}, constant bound at most 16),
+ * and loops in constructors, initializers, {@code main} and start-up methods. Lambdas and inner
+ * classes are boundaries: a timer inside a lambda inside a loop is not reported. Stateless.
  */
 public final class TG101TimerInLoop extends AbstractRule {
   private static final Set<String> STARTUP =
-      Set.of("main", "start", "init", "initialize", "startup", "setUp", "setup", "open", "configure");
-  private static final Set<String> FIXED_FACTORIES = Set.of("of", "asList", "allOf", "values", "copyOf");
+      Set.of(
+          "main", "start", "init", "initialize", "startup", "setUp", "setup", "open", "configure");
+  private static final Set<String> FIXED_FACTORIES =
+      Set.of("of", "asList", "allOf", "values", "copyOf");
   private static final int SMALL = 16;
 
   public TG101TimerInLoop() {
@@ -49,7 +52,14 @@ public final class TG101TimerInLoop extends AbstractRule {
         "TG101",
         "timer-in-loop",
         "A fresh timer is armed on every loop iteration where one reusable timer would do.",
-        "schedule", "orTimeout", "OnTimeout", "newTimeout", "delayedExecutor", "Timer", "Executor", "timerguard");
+        "schedule",
+        "orTimeout",
+        "OnTimeout",
+        "newTimeout",
+        "delayedExecutor",
+        "Timer",
+        "Executor",
+        "timerguard");
   }
 
   @Override
@@ -68,9 +78,10 @@ public final class TG101TimerInLoop extends AbstractRule {
           }
         } else if (call != null && call.kind() != TimerCalls.Kind.PERIODIC) {
           consider(path, call.api() + "(..)", call.kind() == TimerCalls.Kind.FUTURE_TIMEOUT);
-        } else if (call == null) if (facts.creations.classify(path).isTimerLike()) {
-          consider(path, TreePaths.brief(node), false);
-        }
+        } else if (call == null)
+          if (facts.creations.classify(path).isTimerLike()) {
+            consider(path, TreePaths.brief(node), false);
+          }
         return super.visitMethodInvocation(node, v);
       }
 
@@ -95,7 +106,8 @@ public final class TG101TimerInLoop extends AbstractRule {
                     + " deadline for the whole loop";
         ctx.report(
             path,
-            what + " arms a new timer on every iteration of this loop; each one stays queued until it"
+            what
+                + " arms a new timer on every iteration of this loop; each one stays queued until it"
                 + " fires or is cancelled",
             hint);
       }
@@ -107,20 +119,29 @@ public final class TG101TimerInLoop extends AbstractRule {
    * the classic per-message timeout): {@code schedule(..).cancel(..)}, {@code f = schedule(..); ..
    * f.cancel(..)}, or {@code timer.schedule(task, d); .. task.cancel()}.
    */
-  private static boolean cancelledInLoop(Facts facts, TreePath call, TreePath loop, MethodInvocationTree node) {
+  private static boolean cancelledInLoop(
+      Facts facts, TreePath call, TreePath loop, MethodInvocationTree node) {
     Tree parent = call.getParentPath().getLeaf();
     if (parent instanceof com.sun.source.tree.MemberSelectTree
-        && ((com.sun.source.tree.MemberSelectTree) parent).getIdentifier().contentEquals("cancel")) {
+        && ((com.sun.source.tree.MemberSelectTree) parent)
+            .getIdentifier()
+            .contentEquals("cancel")) {
       return true;
     }
     Element handle = null;
     if (parent instanceof com.sun.source.tree.VariableTree) {
       handle = facts.types.element(call.getParentPath());
     } else if (parent instanceof com.sun.source.tree.AssignmentTree) {
-      handle = facts.types.element(new TreePath(call.getParentPath(), ((com.sun.source.tree.AssignmentTree) parent).getVariable()));
+      handle =
+          facts.types.element(
+              new TreePath(
+                  call.getParentPath(),
+                  ((com.sun.source.tree.AssignmentTree) parent).getVariable()));
     } else if (!node.getArguments().isEmpty()
         && node.getArguments().get(0) instanceof com.sun.source.tree.IdentifierTree) {
-      handle = facts.types.element(new TreePath(call, node.getArguments().get(0))); // java.util.Timer: the TimerTask
+      handle =
+          facts.types.element(
+              new TreePath(call, node.getArguments().get(0))); // java.util.Timer: the TimerTask
     }
     if (handle == null) {
       return false;
@@ -131,7 +152,8 @@ public final class TG101TimerInLoop extends AbstractRule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree inv, Void v) {
         ExpressionTree r = TreePaths.receiver(inv);
-        if (TreePaths.methodName(inv).equals("cancel") && r != null
+        if (TreePaths.methodName(inv).equals("cancel")
+            && r != null
             && facts.types.element(new TreePath(getCurrentPath(), r)) == h) {
           found[0] = true;
         }
@@ -155,7 +177,8 @@ public final class TG101TimerInLoop extends AbstractRule {
   private static boolean fixedLoop(TreePath loop, Facts facts) {
     Tree t = loop.getLeaf();
     if (t instanceof EnhancedForLoopTree) {
-      ExpressionTree e = (ExpressionTree) TreePaths.skipParens(((EnhancedForLoopTree) t).getExpression());
+      ExpressionTree e =
+          (ExpressionTree) TreePaths.skipParens(((EnhancedForLoopTree) t).getExpression());
       if (e instanceof NewArrayTree) {
         NewArrayTree a = (NewArrayTree) e;
         return a.getInitializers() != null && a.getInitializers().size() <= SMALL;
@@ -206,5 +229,4 @@ public final class TG101TimerInLoop extends AbstractRule {
     }
     return false;
   }
-
 }

@@ -9,11 +9,10 @@ import com.sun.source.util.TreePathScanner;
 import dev.timerguard.lint.RuleContext;
 
 /**
- * TG102 discarded-timer-handle: the handle of a one-shot <em>timeout</em> ({@code
- * ScheduledFuture}, Netty {@code Timeout}, the {@code TimerTask} of {@code Timer.schedule(new
- * TimerTask(){..}, delay)}, a TimerGuard one-shot) is dropped, so the work cannot cancel the timer
- * when it finishes early; the timer stays queued for its full delay (the JVM's discarded {@code
- * time.AfterFunc}).
+ * TG102 discarded-timer-handle: the handle of a one-shot <em>timeout</em> ({@code ScheduledFuture},
+ * Netty {@code Timeout}, the {@code TimerTask} of {@code Timer.schedule(new TimerTask(){..},
+ * delay)}, a TimerGuard one-shot) is dropped, so the work cannot cancel the timer when it finishes
+ * early; the timer stays queued for its full delay (the JVM's discarded {@code time.AfterFunc}).
  *
  * <p>Precision first: only tasks that look like timeouts are reported: their body completes, fails,
  * cancels, interrupts or closes something, or mentions a timeout. A delayed retry or a
@@ -27,7 +26,9 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
         "TG102",
         "discarded-timer-handle",
         "The handle of a one-shot timeout is dropped, so finished work cannot cancel it.",
-        "schedule", "newTimeout", "timerguard");
+        "schedule",
+        "newTimeout",
+        "timerguard");
   }
 
   @Override
@@ -42,18 +43,26 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
           if (call != null && call.kind() == TimerCalls.Kind.ONE_SHOT) {
             ExpressionTree task = TimerCalls.task(node);
             boolean timerTask = call.api().startsWith("java.util.Timer");
-            // a per-call java.util.Timer (a local) is itself the handle: cancelling it cancels the task
+            // a per-call java.util.Timer (a local) is itself the handle: cancelling it cancels the
+            // task
             boolean handleDropped =
                 !timerTask || (task instanceof NewClassTree && !localReceiver(facts, path, node));
             if (handleDropped && TimerCalls.looksLikeTimeout(task)) {
               String handle =
-                  timerTask ? "TimerTask" : call.api().contains("netty") ? "Timeout" : "ScheduledFuture";
+                  timerTask
+                      ? "TimerTask"
+                      : call.api().contains("netty") ? "Timeout" : "ScheduledFuture";
               ctx.report(
                   path,
-                  "the " + handle + " of this one-shot timeout (" + call.api()
+                  "the "
+                      + handle
+                      + " of this one-shot timeout ("
+                      + call.api()
                       + ") is dropped: when the work finishes first the timer still stays queued"
                       + " until it fires",
-                  "keep the " + handle + " and cancel it when the work completes (e.g. future.whenComplete((r, e) -> "
+                  "keep the "
+                      + handle
+                      + " and cancel it when the work completes (e.g. future.whenComplete((r, e) -> "
                       + "handle.cancel(false))), or use CompletableFuture.orTimeout");
             }
           }

@@ -31,40 +31,50 @@ import javax.lang.model.element.Modifier;
  * shapes:
  *
  * <ul>
- *   <li>created in a method and held in a local variable (declared with it, or declared {@code null}
- *       and assigned later) that is not cancelled / shut down / closed on every path (see {@link
- *       ReleasePaths}: early returns, {@code finally}, loops) and does not escape to an owner;
+ *   <li>created in a method and held in a local variable (declared with it, or declared {@code
+ *       null} and assigned later) that is not cancelled / shut down / closed on every path (see
+ *       {@link ReleasePaths}: early returns, {@code finally}, loops) and does not escape to an
+ *       owner;
  *   <li>used once in a chain ({@code Executors.newSingleThreadExecutor().execute(..)});
  *   <li>an instance field created by its class (in its declaration or assigned in any method) when
  *       the class has a lifecycle ({@code close/stop/shutdown/destroy/dispose}, or it is {@code
- *       AutoCloseable}) and nothing in the class ever releases the field or hands it on: each closed
- *       instance leaks the field's threads.
+ *       AutoCloseable}) and nothing in the class ever releases the field or hands it on: each
+ *       closed instance leaks the field's threads.
  * </ul>
  *
- * <p>Wrapping is not escaping: a pool passed to a decorator ({@code MoreExecutors.listeningDecorator},
- * {@code Executors.unconfigurable(Scheduled)ExecutorService}) is still owned, and shutting the
- * decorator down releases it. Escapes (silent): returned, assigned to a field or another variable,
- * passed as an argument to anything else (handed to an owner or a helper), captured by a lambda or
- * inner class; a release inside a lambda (shutdown hook) also counts. Pools whose threads time out
- * on their own ({@code newCachedThreadPool}, core size 0) are not reported; static fields
- * (process-lifetime singletons) are never reported. Stateless.
+ * <p>Wrapping is not escaping: a pool passed to a decorator ({@code
+ * MoreExecutors.listeningDecorator}, {@code Executors.unconfigurable(Scheduled)ExecutorService}) is
+ * still owned, and shutting the decorator down releases it. Escapes (silent): returned, assigned to
+ * a field or another variable, passed as an argument to anything else (handed to an owner or a
+ * helper), captured by a lambda or inner class; a release inside a lambda (shutdown hook) also
+ * counts. Pools whose threads time out on their own ({@code newCachedThreadPool}, core size 0) are
+ * not reported; static fields (process-lifetime singletons) are never reported. Stateless.
  */
 public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   private static final Set<String> CLOSERS =
       Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully");
+
   /** Methods that give a class a lifecycle: its owner calls one of them when done with it. */
   private static final Set<String> LIFECYCLE =
       Set.of("close", "stop", "shutdown", "destroy", "dispose", "shutdownNow", "terminate");
-  /** Decorators whose result delegates shutdown to the pool they wrap (a wrapper is not an owner). */
+
+  /**
+   * Decorators whose result delegates shutdown to the pool they wrap (a wrapper is not an owner).
+   */
   private static final Set<String> DECORATORS =
-      Set.of("listeningDecorator", "unconfigurableExecutorService", "unconfigurableScheduledExecutorService");
+      Set.of(
+          "listeningDecorator",
+          "unconfigurableExecutorService",
+          "unconfigurableScheduledExecutorService");
 
   public TG103TimerOrExecutorNeverClosed() {
     super(
         "TG103",
         "timer-or-executor-never-closed",
         "A Timer or executor created in a method is not closed on every path and does not escape.",
-        "Executor", "Timer", "ForkJoinPool");
+        "Executor",
+        "Timer",
+        "ForkJoinPool");
   }
 
   @Override
@@ -123,7 +133,10 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         return super.visitNewClass(node, v);
       }
 
-      /** {@code Executors.newX().execute(..)}, {@code new Timer().schedule(..)}, or a bare {@code new Timer();}. */
+      /**
+       * {@code Executors.newX().execute(..)}, {@code new Timer().schedule(..)}, or a bare {@code
+       * new Timer();}.
+       */
       private void checkChained(TreePath path) {
         Tree parent = path.getParentPath().getLeaf();
         boolean bare = parent instanceof ExpressionStatementTree;
@@ -140,10 +153,15 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         }
         ctx.report(
             path,
-            c.describe() + " is created, used once and never " + c.verb()
+            c.describe()
+                + " is created, used once and never "
+                + c.verb()
                 + ": its thread outlives this call",
-            "keep it in a variable and " + c.imperative() + " when done (try-with-resources on JDK 19+),"
-                + " or reuse one long-lived " + (c == Created.TIMER ? "Timer" : "executor"));
+            "keep it in a variable and "
+                + c.imperative()
+                + " when done (try-with-resources on JDK 19+),"
+                + " or reuse one long-lived "
+                + (c == Created.TIMER ? "Timer" : "executor"));
       }
     }.scan(ctx.root(), null);
   }
@@ -171,10 +189,12 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     ExecutableElement m = facts.types.method(p.getLeaf() == t ? p : new TreePath(p, t));
     if (m != null) {
       String owner = m.getEnclosingElement().toString();
-      return owner.equals(ApiNames.EXECUTORS) || owner.equals("com.google.common.util.concurrent.MoreExecutors");
+      return owner.equals(ApiNames.EXECUTORS)
+          || owner.equals("com.google.common.util.concurrent.MoreExecutors");
     }
     ExpressionTree q = TreePaths.receiver(inv); // owner not on the class path: judge by its name
-    return q != null && (q.toString().endsWith("MoreExecutors") || q.toString().endsWith("Executors"));
+    return q != null
+        && (q.toString().endsWith("MoreExecutors") || q.toString().endsWith("Executors"));
   }
 
   /** The creation an expression owns: the expression itself, or the pool inside a decorator. */
@@ -201,7 +221,8 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           && !n.getIdentifier().toString().contains("Scheduled")
           && !n.getArguments().isEmpty()
           && n.getArguments().get(0) instanceof com.sun.source.tree.LiteralTree
-          && Integer.valueOf(0).equals(((com.sun.source.tree.LiteralTree) n.getArguments().get(0)).getValue());
+          && Integer.valueOf(0)
+              .equals(((com.sun.source.tree.LiteralTree) n.getArguments().get(0)).getValue());
     }
     return false;
   }
@@ -211,7 +232,12 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
    * the assignment), {@code statement} the statement that creates it.
    */
   private void checkLocal(
-      RuleContext ctx, Facts facts, ReleasePaths paths, TreePath decl, TreePath statement, Element var,
+      RuleContext ctx,
+      Facts facts,
+      ReleasePaths paths,
+      TreePath decl,
+      TreePath statement,
+      Element var,
       Created c) {
     TreePath scope = TreePaths.enclosingBoundary(decl);
     if (scope == null) {
@@ -227,9 +253,15 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     if (!use.closed) {
       ctx.report(
           decl,
-          "'" + name + "' (" + c.describe() + ") is never " + c.verb()
+          "'"
+              + name
+              + "' ("
+              + c.describe()
+              + ") is never "
+              + c.verb()
               + " and does not escape: its threads outlive this method",
-          c.imperative() + " in a finally block, use try-with-resources (JDK 19+ executors are"
+          c.imperative()
+              + " in a finally block, use try-with-resources (JDK 19+ executors are"
               + " AutoCloseable), or hand it to an owner that closes it");
       return;
     }
@@ -238,7 +270,12 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     }
     ctx.report(
         decl,
-        "'" + name + "' (" + c.describe() + ") is " + c.verb()
+        "'"
+            + name
+            + "' ("
+            + c.describe()
+            + ") is "
+            + c.verb()
             + " only on some paths (a condition or an early return skips it)",
         c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
   }
@@ -283,13 +320,16 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         boolean inner = !field && TreePaths.enclosingBoundary(use).getLeaf() != scope.getLeaf();
         if (field
             && parent instanceof com.sun.source.tree.BinaryTree
-            && (((com.sun.source.tree.BinaryTree) parent).getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
-                || ((com.sun.source.tree.BinaryTree) parent).getRightOperand().getKind() == Tree.Kind.NULL_LITERAL)) {
+            && (((com.sun.source.tree.BinaryTree) parent).getLeftOperand().getKind()
+                    == Tree.Kind.NULL_LITERAL
+                || ((com.sun.source.tree.BinaryTree) parent).getRightOperand().getKind()
+                    == Tree.Kind.NULL_LITERAL)) {
           return; // if (pool != null): a read
         }
         if (parent instanceof MemberSelectTree
             && use.getParentPath().getParentPath().getLeaf() instanceof MethodInvocationTree
-            && ((MethodInvocationTree) use.getParentPath().getParentPath().getLeaf()).getMethodSelect()
+            && ((MethodInvocationTree) use.getParentPath().getParentPath().getLeaf())
+                    .getMethodSelect()
                 == parent) {
           String m = ((MemberSelectTree) parent).getIdentifier().toString();
           if (CLOSERS.contains(m)) {
@@ -334,7 +374,9 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     if (parent instanceof VariableTree) {
       e = facts.types.element(call.getParentPath());
     } else if (parent instanceof AssignmentTree) {
-      e = facts.types.element(new TreePath(call.getParentPath(), ((AssignmentTree) parent).getVariable()));
+      e =
+          facts.types.element(
+              new TreePath(call.getParentPath(), ((AssignmentTree) parent).getVariable()));
     }
     return e != null && e.getKind() == ElementKind.LOCAL_VARIABLE ? e : null;
   }
@@ -390,24 +432,38 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
 
       @Override
       public Void visitClass(ClassTree node, Void v) {
-        return node == ct ? super.visitClass(node, v) : null; // nested classes are checked on their own
+        return node == ct
+            ? super.visitClass(node, v)
+            : null; // nested classes are checked on their own
       }
     }.scan(cls, null);
     for (Map.Entry<Element, TreePath> e : created.entrySet()) {
       Set<Element> vars = new HashSet<>();
       vars.add(e.getKey());
       Use use = uses(facts, cls, vars, true);
-      if (use.closed || use.deferredClose || use.escapes || usedThroughOtherInstance(facts, cls, e.getKey())) {
+      if (use.closed
+          || use.deferredClose
+          || use.escapes
+          || usedThroughOtherInstance(facts, cls, e.getKey())) {
         continue;
       }
       Created c = kinds.get(e.getKey());
       String name = e.getKey().getSimpleName().toString();
       ctx.report(
           e.getValue(),
-          "field '" + name + "' (" + c.describe() + ") is created by " + ct.getSimpleName()
-              + " and never " + c.verb() + ", although " + ct.getSimpleName()
+          "field '"
+              + name
+              + "' ("
+              + c.describe()
+              + ") is created by "
+              + ct.getSimpleName()
+              + " and never "
+              + c.verb()
+              + ", although "
+              + ct.getSimpleName()
               + " has a lifecycle: every instance leaks its threads when it is closed",
-          c.imperative() + " in the class's close/stop method (or hand it to the owner that closes it)");
+          c.imperative()
+              + " in the class's close/stop method (or hand it to the owner that closes it)");
     }
   }
 

@@ -24,14 +24,15 @@ import javax.lang.model.element.Element;
 /**
  * TG104 cancelled-tasks-retained: a {@code ScheduledThreadPoolExecutor} (also what {@code
  * Executors.newScheduledThreadPool} and {@code newSingleThreadScheduledExecutor} return) whose
- * one-shot tasks are kept and cancelled, but which never gets {@code setRemoveOnCancelPolicy(true)}:
- * every cancelled task stays in the queue until its delay expires (per-request timeouts cancelled on
- * completion pile up). Periodic tasks count the same way when they are started per call (outside
- * constructors, initializers and {@code start*}/{@code init*} methods; in constructors too when the
- * pool is a static field shared by all instances) with their handle kept: a cancelled periodic
- * task stays queued until its next run was due. Also: {@code TimerTask.cancel()} in a class that schedules on a {@code
- * java.util.Timer} outside start-up but never calls {@code purge()} (only one-shot {@code schedule(task, delay)} calls count:
- * a periodic task started once leaves at most one cancelled entry).
+ * one-shot tasks are kept and cancelled, but which never gets {@code
+ * setRemoveOnCancelPolicy(true)}: every cancelled task stays in the queue until its delay expires
+ * (per-request timeouts cancelled on completion pile up). Periodic tasks count the same way when
+ * they are started per call (outside constructors, initializers and {@code start*}/{@code init*}
+ * methods; in constructors too when the pool is a static field shared by all instances) with their
+ * handle kept: a cancelled periodic task stays queued until its next run was due. Also: {@code
+ * TimerTask.cancel()} in a class that schedules on a {@code java.util.Timer} outside start-up but
+ * never calls {@code purge()} (only one-shot {@code schedule(task, delay)} calls count: a periodic
+ * task started once leaves at most one cancelled entry).
  *
  * <p>Silent when the policy is set anywhere on that executor (any argument, through a cast, or by
  * reflection on the name), when the executor is handed to other code (it may be configured there),
@@ -72,7 +73,10 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
       @Override
       public Void visitVariable(VariableTree node, Void v) {
         if (node.getInitializer() != null) {
-          record(facts.types.element(getCurrentPath()), new TreePath(getCurrentPath(), node.getInitializer()), getCurrentPath());
+          record(
+              facts.types.element(getCurrentPath()),
+              new TreePath(getCurrentPath(), node.getInitializer()),
+              getCurrentPath());
         }
         return super.visitVariable(node, v);
       }
@@ -103,7 +107,10 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
             && facts.creations.classify(init) == Created.SCHEDULER) {
           pools.putIfAbsent(
               var,
-              new Site(site, TreePaths.methodName((MethodInvocationTree) e).equals("newSingleThreadScheduledExecutor")));
+              new Site(
+                  site,
+                  TreePaths.methodName((MethodInvocationTree) e)
+                      .equals("newSingleThreadScheduledExecutor")));
         }
       }
 
@@ -115,7 +122,8 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
           TreePath r = TreePaths.receiverPath(p);
           if (r != null && facts.types.isSubtype(facts.types.typeOf(r), ApiNames.FUTURE)) {
             futureCancels.add(p);
-          } else if (r != null && facts.types.isSubtype(facts.types.typeOf(r), ApiNames.TIMER_TASK)) {
+          } else if (r != null
+              && facts.types.isSubtype(facts.types.typeOf(r), ApiNames.TIMER_TASK)) {
             if (!TreePaths.inConstructorOrInitializer(p)) {
               taskCancels.add(p);
             }
@@ -143,12 +151,19 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
           ctx.report(
               pool.getValue().path,
               (u.keptOneShots > 0
-                      ? "one-shot tasks of '" + name + "' are kept and cancelled, but '" + name
-                          + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
-                          + " queue until its delay expires"
-                      : "periodic tasks of '" + name + "' are started per call and cancelled one by one,"
-                          + " but '" + name + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
-                          + " task stays in its queue until its next run was due"),
+                  ? "one-shot tasks of '"
+                      + name
+                      + "' are kept and cancelled, but '"
+                      + name
+                      + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
+                      + " queue until its delay expires"
+                  : "periodic tasks of '"
+                      + name
+                      + "' are started per call and cancelled one by one,"
+                      + " but '"
+                      + name
+                      + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
+                      + " task stays in its queue until its next run was due"),
               pool.getValue().wrapper
                   ? "create it as new ScheduledThreadPoolExecutor(1) and call setRemoveOnCancelPolicy(true)"
                       + " (the Executors wrapper hides the setter)"
@@ -162,7 +177,8 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
         if (u.hotSchedules > 0 && !u.escapes) {
           ctx.report(
               taskCancels.get(0),
-              "TimerTask.cancel() leaves the task in the queue of '" + timer.getKey().getSimpleName()
+              "TimerTask.cancel() leaves the task in the queue of '"
+                  + timer.getKey().getSimpleName()
                   + "' until its time comes, and that Timer is never purge()d although tasks are"
                   + " scheduled on it outside start-up",
               "call timer.purge() after cancelling (or periodically), or move to a"
@@ -192,7 +208,8 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
    * task, so such a constructor starts one per call.
    */
   private static boolean sharedByInstances(Element pool, TreePath call) {
-    if (!TreePaths.isField(pool) || !pool.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
+    if (!TreePaths.isField(pool)
+        || !pool.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
       return false;
     }
     for (TreePath p = call; p != null; p = p.getParentPath()) {
@@ -236,8 +253,10 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
               && !inLifecycleStart(getCurrentPath())
               && (!TreePaths.inConstructorOrInitializer(getCurrentPath())
                   || sharedByInstances(var, getCurrentPath()))) {
-            u.keptPeriodics++; // a periodic task per call (per session, per subscriber), handle kept
-          } else if (n.equals("schedule") && node.getArguments().size() == 2
+            u.keptPeriodics++; // a periodic task per call (per session, per subscriber), handle
+            // kept
+          } else if (n.equals("schedule")
+              && node.getArguments().size() == 2
               && !TreePaths.inConstructorOrInitializer(getCurrentPath())) {
             u.hotSchedules++; // timer.schedule(task, delay): a one-shot per call
           }
@@ -255,7 +274,9 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
     return u;
   }
 
-  /** Whether expression {@code e} (under {@code at}) refers to {@code var}, possibly through a cast. */
+  /**
+   * Whether expression {@code e} (under {@code at}) refers to {@code var}, possibly through a cast.
+   */
   private static boolean mentions(Facts facts, TreePath at, ExpressionTree e, Element var) {
     boolean[] found = {false};
     new TreeScanner<Void, Void>() {

@@ -26,13 +26,14 @@ import javax.lang.model.element.Modifier;
  * TG105 racy-periodic-start: check-then-act on a plain field before starting something that runs on
  * its own ({@code scheduleAtFixedRate/WithFixedDelay}, {@code Thread.start}, {@code new Thread},
  * {@code new Timer}, a new executor): two callers can both pass the check and start two flushers
- * (the double-flusher incident). Shapes: {@code if (f == null) { f = ses.scheduleAtFixedRate(..); }}
- * and the guard clause {@code if (started) return; started = true; thread.start();}.
+ * (the double-flusher incident). Shapes: {@code if (f == null) { f = ses.scheduleAtFixedRate(..);
+ * }} and the guard clause {@code if (started) return; started = true; thread.start();}.
  *
  * <p>Silent when the check and the start run under one monitor or {@code Lock} (including the inner
- * check of double-checked locking), in constructors and initializers, in non-public and lifecycle ({@code start*}, {@code init*}) methods called from fewer than two
- * places in the file (their owner calls them once),
- * and when the check is an atomic operation ({@code compareAndSet}) rather than a field read. Stateless.
+ * check of double-checked locking), in constructors and initializers, in non-public and lifecycle
+ * ({@code start*}, {@code init*}) methods called from fewer than two places in the file (their
+ * owner calls them once), and when the check is an atomic operation ({@code compareAndSet}) rather
+ * than a field read. Stateless.
  */
 public final class TG105RacyPeriodicStart extends AbstractRule {
   public TG105RacyPeriodicStart() {
@@ -40,7 +41,12 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
         "TG105",
         "racy-periodic-start",
         "Check-then-act on a field before starting a periodic task, thread or timer.",
-        ".start(", "new Thread", "schedule", "Timer", "Executor", "ForkJoinPool");
+        ".start(",
+        "new Thread",
+        "schedule",
+        "Timer",
+        "Executor",
+        "ForkJoinPool");
   }
 
   @Override
@@ -79,7 +85,9 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
         if (field != null && facts.reachableConcurrently(start)) {
           ctx.report(
               start,
-              what + " runs after an unsynchronised check of field '" + field.getSimpleName()
+              what
+                  + " runs after an unsynchronised check of field '"
+                  + field.getSimpleName()
                   + "': two callers can both pass the check and start it twice (double flusher)",
               "make the start atomic: if (started.compareAndSet(false, true)) { .. } with an"
                   + " AtomicBoolean (or CAS an AtomicReference and cancel the loser), or check and"
@@ -113,7 +121,8 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
             break;
           }
           if (st instanceof IfTree && exits(((IfTree) st).getThenStatement())) {
-            Set<Element> checked = fieldsIn(facts, new TreePath(p, st), ((IfTree) st).getCondition());
+            Set<Element> checked =
+                fieldsIn(facts, new TreePath(p, st), ((IfTree) st).getCondition());
             for (Element f : checked) {
               if (assigns(facts, p, f)) {
                 return f;

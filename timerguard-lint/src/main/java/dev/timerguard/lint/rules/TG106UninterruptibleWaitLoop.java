@@ -2,20 +2,20 @@ package dev.timerguard.lint.rules;
 
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.BreakTree;
+import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.DoWhileLoopTree;
 import com.sun.source.tree.EnhancedForLoopTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.ForLoopTree;
 import com.sun.source.tree.IfTree;
-import com.sun.source.tree.StatementTree;
-import com.sun.source.tree.WhileLoopTree;
-import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.UnionTypeTree;
+import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
@@ -29,14 +29,14 @@ import javax.lang.model.type.TypeMirror;
  * lost, the loop keeps going, and {@code shutdownNow()} / {@code cancel(true)} cannot stop the
  * thread.
  *
- * <p>Reported only when the handler is empty or only logs/prints (or continues), and the loop has no
- * stop mechanism of its own: a loop whose condition (or an {@code if (..) break;} in its body) reads
- * a mutable field or a stop-like method ({@code while (shouldRun)}, {@code isRunning()}) uses the
- * interrupt only to wake the sleep and is not reported; {@code isInterrupted()} alone does not
+ * <p>Reported only when the handler is empty or only logs/prints (or continues), and the loop has
+ * no stop mechanism of its own: a loop whose condition (or an {@code if (..) break;} in its body)
+ * reads a mutable field or a stop-like method ({@code while (shouldRun)}, {@code isRunning()}) uses
+ * the interrupt only to wake the sleep and is not reported; {@code isInterrupted()} alone does not
  * count, since the swallowed interrupt clears exactly that flag. Any other handler code (throw,
- * return, break, re-interrupt, exit, setting a flag, a cleanup call) is taken as deliberate. Only the first catch clause that catches {@code
- * InterruptedException} (or a supertype) of the innermost such {@code try} counts, and only when
- * that {@code try} is inside the loop. Stateless.
+ * return, break, re-interrupt, exit, setting a flag, a cleanup call) is taken as deliberate. Only
+ * the first catch clause that catches {@code InterruptedException} (or a supertype) of the
+ * innermost such {@code try} counts, and only when that {@code try} is inside the loop. Stateless.
  */
 public final class TG106UninterruptibleWaitLoop extends AbstractRule {
   /** A wait, and a handler that could swallow its interrupt. */
@@ -50,7 +50,10 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
         "TG106",
         "uninterruptible-wait-loop",
         "Sleep or timed wait in a retry loop that swallows InterruptedException.",
-        "sleep", "wait", "join", "await");
+        "sleep",
+        "wait",
+        "join",
+        "await");
   }
 
   @Override
@@ -71,7 +74,10 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
           if (loop != null && !externallyStoppable(facts, loop) && !guardedByStop(facts, p, loop)) {
             ctx.report(
                 p,
-                TreePaths.methodName(node) + "(..) sleeps (" + helper + ") and swallows"
+                TreePaths.methodName(node)
+                    + "(..) sleeps ("
+                    + helper
+                    + ") and swallows"
                     + " InterruptedException, and this loop calls it again: the interrupt is lost and"
                     + " the loop keeps retrying, so shutdownNow()/cancel(true) cannot stop this thread",
                 "let the helper restore the flag (Thread.currentThread().interrupt()) and report it"
@@ -83,7 +89,8 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
           if (handler != null && swallows(handler) && !externallyStoppable(facts, loop[0])) {
             ctx.report(
                 p,
-                what + " in a loop whose handler swallows InterruptedException: the interrupt is"
+                what
+                    + " in a loop whose handler swallows InterruptedException: the interrupt is"
                     + " lost and the loop keeps retrying, so shutdownNow()/cancel(true) cannot stop"
                     + " this thread",
                 "in the catch block call Thread.currentThread().interrupt() and return or break (or"
@@ -97,20 +104,24 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
 
   /**
    * If the statement call at {@code call} invokes a method of this compilation whose body sleeps or
-   * waits, outside any loop of its own, in a {@code try} whose handler swallows the interrupt, what it
-   * sleeps with ({@code Thread.sleep}, ...); else null. Summaries are memoised in {@code memo} (the
-   * empty string for "no").
+   * waits, outside any loop of its own, in a {@code try} whose handler swallows the interrupt, what
+   * it sleeps with ({@code Thread.sleep}, ...); else null. Summaries are memoised in {@code memo}
+   * (the empty string for "no").
    */
   private static String swallowingHelper(
-      Facts facts, TreePath call, TypeMirror ie, java.util.Map<javax.lang.model.element.Element, String> memo) {
+      Facts facts,
+      TreePath call,
+      TypeMirror ie,
+      java.util.Map<javax.lang.model.element.Element, String> memo) {
     if (!(call.getParentPath().getLeaf() instanceof com.sun.source.tree.ExpressionStatementTree)
         || TreePaths.enclosingLoop(call) == null) {
-      return null; // the result is used (it may report the interrupt), or it is not called in a loop
+      return null; // the result is used (it may report the interrupt), or it is not called in a
+      // loop
     }
     javax.lang.model.element.ExecutableElement m = facts.types.method(call);
     if (m == null || !SLEEP_HELPER.matcher(m.getSimpleName()).find()) {
       return null; // only helpers whose job is to wait: other code that sleeps on a failure path
-    }                // (an event loop's error handler) has its own way to stop
+    } // (an event loop's error handler) has its own way to stop
     String known = memo.get(m);
     if (known == null) {
       known = "";
@@ -120,10 +131,12 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
       } catch (RuntimeException e) {
         decl = null;
       }
-      if (decl != null && decl.getLeaf() instanceof com.sun.source.tree.MethodTree
+      if (decl != null
+          && decl.getLeaf() instanceof com.sun.source.tree.MethodTree
           && ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody() != null) {
         String[] found = {null};
-        TreePath body = new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
+        TreePath body =
+            new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
         new TreePathScanner<Void, Void>() {
           @Override
           public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
@@ -170,7 +183,9 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
    */
   private static boolean guardedByStop(Facts facts, TreePath call, TreePath loop) {
     Tree child = call.getLeaf();
-    for (TreePath p = call.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+    for (TreePath p = call.getParentPath();
+        p != null && p.getLeaf() != loop.getLeaf();
+        p = p.getParentPath()) {
       if (p.getLeaf() instanceof IfTree
           && ((IfTree) p.getLeaf()).getThenStatement() == child
           && (stopLike(facts, p, ((IfTree) p.getLeaf()).getCondition())
@@ -182,7 +197,10 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
     return false;
   }
 
-  /** The first catch of the innermost enclosing try (within the method) that catches InterruptedException. */
+  /**
+   * The first catch of the innermost enclosing try (within the method) that catches
+   * InterruptedException.
+   */
   private static CatchTree swallowingCatch(Facts facts, TreePath call, TypeMirror ie) {
     Tree child = call.getLeaf();
     for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
@@ -192,7 +210,8 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
       }
       if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
         for (CatchTree c : ((TryTree) t).getCatches()) {
-          if (catchesInterrupted(facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
+          if (catchesInterrupted(
+              facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
             return c;
           }
         }
@@ -212,7 +231,8 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
       }
       if (t instanceof TryTree && ((TryTree) t).getBlock() == child) {
         for (CatchTree c : ((TryTree) t).getCatches()) {
-          if (catchesInterrupted(facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
+          if (catchesInterrupted(
+              facts, new TreePath(new TreePath(p, c), c.getParameter()), c, ie)) {
             loopOut[0] = TreePaths.enclosingLoop(p);
             return loopOut[0] != null ? c : null;
           }
@@ -223,10 +243,13 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
     return null;
   }
 
-  private static boolean catchesInterrupted(Facts facts, TreePath param, CatchTree c, TypeMirror ie) {
+  private static boolean catchesInterrupted(
+      Facts facts, TreePath param, CatchTree c, TypeMirror ie) {
     Tree type = c.getParameter().getType();
     List<? extends Tree> alternatives =
-        type instanceof UnionTypeTree ? ((UnionTypeTree) type).getTypeAlternatives() : List.of(type);
+        type instanceof UnionTypeTree
+            ? ((UnionTypeTree) type).getTypeAlternatives()
+            : List.of(type);
     for (Tree alt : alternatives) {
       TypeMirror t = facts.types.typeOf(new TreePath(param, alt));
       if (t != null) {
@@ -309,8 +332,8 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
    * Whether the loop has its own stop mechanism: its condition, or an {@code if (..) break/return}
    * directly in its body, reads a mutable field or asks a stop-like method ({@code isRunning()},
    * {@code shouldRun}, {@code stopped.get()}). Such daemon loops use the interrupt only to wake the
-   * sleep and re-check the flag. Checking {@code isInterrupted()} alone does not count: the swallowed
-   * interrupt clears exactly that flag.
+   * sleep and re-check the flag. Checking {@code isInterrupted()} alone does not count: the
+   * swallowed interrupt clears exactly that flag.
    */
   private static boolean externallyStoppable(Facts facts, TreePath loop) {
     if (loop == null) {
@@ -336,7 +359,8 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
     }
     if (body instanceof BlockTree) {
       for (StatementTree st : ((BlockTree) body).getStatements()) {
-        if (st instanceof IfTree && exits(((IfTree) st).getThenStatement())
+        if (st instanceof IfTree
+            && exits(((IfTree) st).getThenStatement())
             && stopLike(facts, loop, ((IfTree) st).getCondition())) {
           return true;
         }
@@ -382,7 +406,8 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
       }
 
       private void check(javax.lang.model.element.Element e) {
-        if (TreePaths.isField(e) && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
+        if (TreePaths.isField(e)
+            && !e.getModifiers().contains(javax.lang.model.element.Modifier.FINAL)) {
           found[0] = true;
         }
       }

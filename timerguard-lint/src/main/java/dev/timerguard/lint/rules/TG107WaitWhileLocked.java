@@ -11,8 +11,8 @@ import dev.timerguard.lint.RuleContext;
  * synchronized}) or a {@code java.util.concurrent.locks.Lock}: every other thread that needs the
  * lock stalls for the whole wait.
  *
- * <p>Silent on {@code Object.wait} and {@code Condition.await}, which release the lock they wait on,
- * and on code in lambdas or inner classes declared under the lock (they run later). Deliberate
+ * <p>Silent on {@code Object.wait} and {@code Condition.await}, which release the lock they wait
+ * on, and on code in lambdas or inner classes declared under the lock (they run later). Deliberate
  * throttles under a lock exist: suppress them with a reason. Stateless.
  */
 public final class TG107WaitWhileLocked extends AbstractRule {
@@ -28,7 +28,10 @@ public final class TG107WaitWhileLocked extends AbstractRule {
         "TG107",
         "wait-while-locked",
         "Sleeping or waiting on a timer while holding a monitor or Lock.",
-        "sleep", "join", "await", "TimeUnit");
+        "sleep",
+        "join",
+        "await",
+        "TimeUnit");
   }
 
   @Override
@@ -43,7 +46,9 @@ public final class TG107WaitWhileLocked extends AbstractRule {
           if (lock != null) {
             ctx.report(
                 p,
-                what + " while holding " + lock
+                what
+                    + " while holding "
+                    + lock
                     + ": every thread that needs it stalls for the whole wait",
                 "release the lock before waiting, wait on the lock's own Condition/monitor (which"
                     + " releases it), or schedule the retry instead of sleeping");

@@ -18,10 +18,11 @@ import javax.lang.model.element.ExecutableElement;
 
 /**
  * TG108 replaced-timer-not-cancelled (the shape of two real incidents: a reconnect path that
- * replaces the connection's timer, and a map of timeouts whose entries are overwritten): a field holding a timer, executor or timer handle is overwritten with a new one
- * outside construction, and nothing in the class ever cancels / shuts down / closes that field: each
- * call leaks the previous timer. Also {@code map.put(key, ses.schedule(..))} whose displaced handle
- * (the return value of {@code put}) is dropped.
+ * replaces the connection's timer, and a map of timeouts whose entries are overwritten): a field
+ * holding a timer, executor or timer handle is overwritten with a new one outside construction, and
+ * nothing in the class ever cancels / shuts down / closes that field: each call leaks the previous
+ * timer. Also {@code map.put(key, ses.schedule(..))} whose displaced handle (the return value of
+ * {@code put}) is dropped.
  *
  * <p>Silent when the field is read before the assignment in the same method (a null check or a
  * cancel of the old value), when any code in the class closes the field (lifecycle start/stop), and
@@ -37,7 +38,11 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         "TG108",
         "replaced-timer-not-cancelled",
         "A timer/executor/handle field or map entry is replaced without cancelling the old one.",
-        "Timer", "Executor", "schedule", "newTimeout", "ForkJoinPool");
+        "Timer",
+        "Executor",
+        "schedule",
+        "newTimeout",
+        "ForkJoinPool");
   }
 
   @Override
@@ -58,7 +63,9 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
       @Override
       public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
         if (node.getInitializer() != null) { // Future<?> local = field; local.cancel(..)
-          closed.add(facts.types.element(new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer()))));
+          closed.add(
+              facts.types.element(
+                  new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer()))));
         }
         return super.visitVariable(node, v);
       }
@@ -80,7 +87,9 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
             && !readBefore(ctx, facts, pos, p, f)) {
           ctx.report(
               p,
-              "field '" + f.getSimpleName() + "' is overwritten with a new timer here, and nothing"
+              "field '"
+                  + f.getSimpleName()
+                  + "' is overwritten with a new timer here, and nothing"
                   + " in this class ever cancels or closes it: each call leaks the previous one",
               "cancel/shut down the old value before replacing it (or reuse the existing one), and"
                   + " close it when the owner closes");
@@ -112,7 +121,8 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
     }.scan(ctx.root(), null);
   }
 
-  private static final Set<String> LIFECYCLE = Set.of("init", "initialize", "start", "open", "setUp", "setup");
+  private static final Set<String> LIFECYCLE =
+      Set.of("init", "initialize", "start", "open", "setUp", "setup");
 
   private static boolean inLifecycleMethod(TreePath p) {
     for (; p != null; p = p.getParentPath()) {
@@ -129,7 +139,8 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
       return true;
     }
     TimerCalls.Call call = facts.timerCalls.classify(rhs);
-    return call != null && call.kind() != TimerCalls.Kind.FUTURE_TIMEOUT
+    return call != null
+        && call.kind() != TimerCalls.Kind.FUTURE_TIMEOUT
         && call.kind() != TimerCalls.Kind.DELAYED_EXECUTOR;
   }
 

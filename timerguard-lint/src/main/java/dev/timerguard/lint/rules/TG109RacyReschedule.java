@@ -11,8 +11,8 @@ import dev.timerguard.lint.RuleContext;
 import javax.lang.model.element.Element;
 
 /**
- * TG109 racy-reschedule (the "forgotten reset" race of a watchdog): a watchdog or debounce method cancels
- * the timeout handle held in a field and schedules a new one ({@code f.cancel(false); f =
+ * TG109 racy-reschedule (the "forgotten reset" race of a watchdog): a watchdog or debounce method
+ * cancels the timeout handle held in a field and schedules a new one ({@code f.cancel(false); f =
  * ses.schedule(..)}) without holding a lock. Two concurrent callers both cancel the same old handle
  * and both schedule a new one; one new handle is overwritten and never cancelled, so it fires later
  * as a spurious timeout.
@@ -41,15 +41,20 @@ public final class TG109RacyReschedule extends AbstractRule {
         ExpressionTree target = node.getVariable();
         Element field = facts.types.element(new TreePath(p, target));
         if (TreePaths.isField(field) && TreePaths.isOwnFieldTarget(target)) {
-          TimerCalls.Call call = facts.timerCalls.classify(new TreePath(p, TreePaths.skipParens(node.getExpression())));
-          if (call != null && call.kind() == TimerCalls.Kind.ONE_SHOT
+          TimerCalls.Call call =
+              facts.timerCalls.classify(
+                  new TreePath(p, TreePaths.skipParens(node.getExpression())));
+          if (call != null
+              && call.kind() == TimerCalls.Kind.ONE_SHOT
               && facts.locks.heldAt(p) == null
               && !TreePaths.inConstructorOrInitializer(p)
               && cancelledBefore(ctx, facts, pos, p, field)
               && facts.reachableConcurrently(p)) {
             ctx.report(
                 p,
-                "'" + field.getSimpleName() + "' is cancelled and re-armed without a lock: two callers"
+                "'"
+                    + field.getSimpleName()
+                    + "' is cancelled and re-armed without a lock: two callers"
                     + " can both cancel the old timer and both arm a new one; one handle is lost and"
                     + " fires later as a spurious timeout",
                 "make the swap atomic: ScheduledFuture<?> old = ref.getAndSet(newOne); if (old !="
@@ -82,7 +87,9 @@ public final class TG109RacyReschedule extends AbstractRule {
       @Override
       public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
         if (node.getInitializer() != null
-            && facts.types.element(new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer()))) == field) {
+            && facts.types.element(
+                    new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer())))
+                == field) {
           copies.add(facts.types.element(getCurrentPath()));
         }
         return super.visitVariable(node, v);
@@ -109,8 +116,13 @@ public final class TG109RacyReschedule extends AbstractRule {
       public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
         return null;
       }
-    }.scan(new TreePath(method, ((MethodTree) method.getLeaf()).getBody() == null ? method.getLeaf() : ((MethodTree) method.getLeaf()).getBody()), null);
+    }.scan(
+        new TreePath(
+            method,
+            ((MethodTree) method.getLeaf()).getBody() == null
+                ? method.getLeaf()
+                : ((MethodTree) method.getLeaf()).getBody()),
+        null);
     return found[0];
   }
-
 }

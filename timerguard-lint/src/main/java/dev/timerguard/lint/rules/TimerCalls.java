@@ -15,10 +15,11 @@ import javax.lang.model.element.ExecutableElement;
 
 /**
  * Classifies calls that arm a timer: {@code ScheduledExecutorService.schedule*}, {@code
- * java.util.Timer.schedule*}, {@code CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor},
- * Netty {@code Timer.newTimeout}, and TimerGuard's methods marked {@code @CreatesTimer}; and tells
- * whether a scheduled task acts like a timeout. Owners are resolved by type, never by name alone.
- * Not thread-safe, like its resolver.
+ * java.util.Timer.schedule*}, {@code
+ * CompletableFuture.orTimeout/completeOnTimeout/delayedExecutor}, Netty {@code Timer.newTimeout},
+ * and TimerGuard's methods marked {@code @CreatesTimer}; and tells whether a scheduled task acts
+ * like a timeout. Owners are resolved by type, never by name alone. Not thread-safe, like its
+ * resolver.
  */
 final class TimerCalls {
   /** What a timer-scheduling call does. */
@@ -27,7 +28,9 @@ final class TimerCalls {
     PERIODIC,
     FUTURE_TIMEOUT,
     DELAYED_EXECUTOR,
-    /** A reusable timer object of the TimerGuard API (watchdog, throttle, ...), live until closed. */
+    /**
+     * A reusable timer object of the TimerGuard API (watchdog, throttle, ...), live until closed.
+     */
     REUSABLE
   }
 
@@ -36,8 +39,18 @@ final class TimerCalls {
 
   private static final Set<String> TIMEOUT_ACTIONS =
       Set.of(
-          "completeExceptionally", "cancel", "complete", "obtrudeException", "interrupt",
-          "setFailure", "tryFailure", "abort", "fail", "onTimeout", "timeout", "expire",
+          "completeExceptionally",
+          "cancel",
+          "complete",
+          "obtrudeException",
+          "interrupt",
+          "setFailure",
+          "tryFailure",
+          "abort",
+          "fail",
+          "onTimeout",
+          "timeout",
+          "expire",
           "timedOut");
 
   private final TypeResolver types;
@@ -70,10 +83,12 @@ final class TimerCalls {
     if (CF_TIMEOUTS.contains(name) && types.isCall(path, ApiNames.CF, CF_TIMEOUTS)) {
       return new Call(Kind.FUTURE_TIMEOUT, "CompletableFuture." + name);
     }
-    if (name.equals("delayedExecutor") && types.isCall(path, ApiNames.CF, Set.of("delayedExecutor"))) {
+    if (name.equals("delayedExecutor")
+        && types.isCall(path, ApiNames.CF, Set.of("delayedExecutor"))) {
       return new Call(Kind.DELAYED_EXECUTOR, "CompletableFuture.delayedExecutor");
     }
-    if (name.equals("newTimeout") && types.isCall(path, ApiNames.NETTY_TIMER, Set.of("newTimeout"))) {
+    if (name.equals("newTimeout")
+        && types.isCall(path, ApiNames.NETTY_TIMER, Set.of("newTimeout"))) {
       return new Call(Kind.ONE_SHOT, "io.netty.util.Timer.newTimeout");
     }
     TimerGuardApi.Kind api = timerGuardKind(path);
@@ -97,8 +112,9 @@ final class TimerCalls {
     return m == null ? null : TimerGuardApi.kindOf(m, types.type(TimerGuardApi.ANNOTATION) != null);
   }
 
-
-  /** The task argument of a scheduling call: the first lambda, method reference or anonymous class. */
+  /**
+   * The task argument of a scheduling call: the first lambda, method reference or anonymous class.
+   */
   static ExpressionTree task(MethodInvocationTree node) {
     for (ExpressionTree a : node.getArguments()) {
       if (a instanceof LambdaExpressionTree

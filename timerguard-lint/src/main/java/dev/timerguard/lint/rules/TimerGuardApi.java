@@ -11,13 +11,13 @@ import javax.lang.model.element.VariableElement;
 
 /**
  * TimerGuard's own safe timer API as the rules see it: a method creates a timer when it carries
- * {@code @dev.timerguard.CreatesTimer}, read by name from the compiler's model of the called
- * method (so it works on the javac plugin's resolved types and on the scanner, which puts core on
- * its class path). No list of method names decides it.
+ * {@code @dev.timerguard.CreatesTimer}, read by name from the compiler's model of the called method
+ * (so it works on the javac plugin's resolved types and on the scanner, which puts core on its
+ * class path). No list of method names decides it.
  *
- * <p>{@link #KNOWN} is the fallback for one case only: the called method resolves to a type of
- * the {@code dev.timerguard} package but the annotation type itself is absent (a core built before
- * the annotation existed). A test keeps it equal to the set of annotated methods of the core this
+ * <p>{@link #KNOWN} is the fallback for one case only: the called method resolves to a type of the
+ * {@code dev.timerguard} package but the annotation type itself is absent (a core built before the
+ * annotation existed). A test keeps it equal to the set of annotated methods of the core this
  * module is built with, so it cannot drift. Stateless and thread-safe.
  */
 final class TimerGuardApi {

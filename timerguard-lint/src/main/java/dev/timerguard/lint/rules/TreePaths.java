@@ -77,7 +77,9 @@ final class TreePaths {
       }
       if (t instanceof ForLoopTree) {
         ForLoopTree f = (ForLoopTree) t;
-        if (f.getStatement() == child || f.getCondition() == child || f.getUpdate().contains(child)) {
+        if (f.getStatement() == child
+            || f.getCondition() == child
+            || f.getUpdate().contains(child)) {
           return p;
         }
       }
@@ -147,14 +149,20 @@ final class TreePaths {
     return false;
   }
 
-  /** {@code field = ..} or {@code this.field = ..}; not {@code other.field = ..} (another object's field). */
+  /**
+   * {@code field = ..} or {@code this.field = ..}; not {@code other.field = ..} (another object's
+   * field).
+   */
   static boolean isOwnFieldTarget(Tree target) {
     return target instanceof IdentifierTree
         || (target instanceof MemberSelectTree
             && ((MemberSelectTree) target).getExpression().toString().equals("this"));
   }
 
-  /** The path of the receiver expression of the call at {@code inv}, or null for an unqualified call. */
+  /**
+   * The path of the receiver expression of the call at {@code inv}, or null for an unqualified
+   * call.
+   */
   static TreePath receiverPath(TreePath inv) {
     MethodInvocationTree call = (MethodInvocationTree) inv.getLeaf();
     ExpressionTree r = receiver(call);

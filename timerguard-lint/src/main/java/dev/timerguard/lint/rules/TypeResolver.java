@@ -23,8 +23,8 @@ import javax.lang.model.type.TypeVisitor;
 import javax.lang.model.util.Elements;
 
 /**
- * Resolves trees to the compiler's elements and types, and decides subtyping against types named
- * by {@link ApiNames}: everything is decided with {@code Types.isSubtype} against the real owner
+ * Resolves trees to the compiler's elements and types, and decides subtyping against types named by
+ * {@link ApiNames}: everything is decided with {@code Types.isSubtype} against the real owner
  * types, never by a method name alone. Unresolved (error) types never match, and a lookup the
  * compiler fails on counts as unresolved. Owner types are looked up once per compiler instance and
  * shared by all rules and files of that compilation. One instance per {@link RuleContext}; not
@@ -123,7 +123,8 @@ final class TypeResolver {
     MethodInvocationTree inv = (MethodInvocationTree) invocation.getLeaf();
     ExpressionTree sel = inv.getMethodSelect();
     if (sel instanceof MemberSelectTree) {
-      return typeOf(new TreePath(new TreePath(invocation, sel), ((MemberSelectTree) sel).getExpression()));
+      return typeOf(
+          new TreePath(new TreePath(invocation, sel), ((MemberSelectTree) sel).getExpression()));
     }
     ExecutableElement m = method(invocation);
     return m == null ? null : m.getEnclosingElement().asType();
@@ -147,7 +148,8 @@ final class TypeResolver {
     if (isSubtype(m.getEnclosingElement(), owner)) {
       return true;
     }
-    return !m.getModifiers().contains(Modifier.STATIC) && isSubtype(receiverType(invocation), owner);
+    return !m.getModifiers().contains(Modifier.STATIC)
+        && isSubtype(receiverType(invocation), owner);
   }
 
   /** A type that is no type: a memo value the compiler never produces. */
@@ -174,7 +176,8 @@ final class TypeResolver {
 
     @Override
     @SuppressWarnings("unchecked")
-    public <A extends java.lang.annotation.Annotation> A[] getAnnotationsByType(Class<A> annotationType) {
+    public <A extends java.lang.annotation.Annotation> A[] getAnnotationsByType(
+        Class<A> annotationType) {
       return (A[]) java.lang.reflect.Array.newInstance(annotationType, 0);
     }
   }

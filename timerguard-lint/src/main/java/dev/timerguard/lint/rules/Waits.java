@@ -19,7 +19,10 @@ final class Waits {
 
   private static final Set<String> SLEEPS = Set.of("sleep");
 
-  /** Describes a sleep or timed wait call ({@code Thread.sleep}, {@code TimeUnit.sleep}, ...), or null. */
+  /**
+   * Describes a sleep or timed wait call ({@code Thread.sleep}, {@code TimeUnit.sleep}, ...), or
+   * null.
+   */
   String sleepOrTimedWait(TreePath path, boolean includeObjectWait) {
     return sleepOrTimedWait(path, includeObjectWait, !includeObjectWait);
   }
@@ -50,18 +53,24 @@ final class Waits {
         }
         return null;
       case "join":
-        return args >= 1 && types.isCall(path, ApiNames.THREAD, Set.of("join")) ? "Thread.join" : null;
+        return args >= 1 && types.isCall(path, ApiNames.THREAD, Set.of("join"))
+            ? "Thread.join"
+            : null;
       case "await":
-        if (args == 2 && types.isCall(path, "java.util.concurrent.CountDownLatch", Set.of("await"))) {
+        if (args == 2
+            && types.isCall(path, "java.util.concurrent.CountDownLatch", Set.of("await"))) {
           return "CountDownLatch.await";
         }
-        if (includeObjectWait && args == 2
+        if (includeObjectWait
+            && args == 2
             && types.isCall(path, "java.util.concurrent.locks.Condition", Set.of("await"))) {
           return "Condition.await";
         }
         return null;
       case "get":
-        return includeFutureGet && args == 2 && types.isCall(path, ApiNames.FUTURE, Set.of("get")) ? "Future.get" : null;
+        return includeFutureGet && args == 2 && types.isCall(path, ApiNames.FUTURE, Set.of("get"))
+            ? "Future.get"
+            : null;
       default:
         return null;
     }

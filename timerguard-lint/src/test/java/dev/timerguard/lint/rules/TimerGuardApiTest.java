@@ -35,11 +35,13 @@ import org.junit.jupiter.api.Test;
 class TimerGuardApiTest {
 
   private static Path core() throws Exception {
-    return Paths.get(dev.timerguard.Timers.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    return Paths.get(
+        dev.timerguard.Timers.class.getProtectionDomain().getCodeSource().getLocation().toURI());
   }
 
   private static JavaFileObject source(String path, String text) {
-    return new SimpleJavaFileObject(URI.create("string:///" + path + ".java"), JavaFileObject.Kind.SOURCE) {
+    return new SimpleJavaFileObject(
+        URI.create("string:///" + path + ".java"), JavaFileObject.Kind.SOURCE) {
       @Override
       public CharSequence getCharContent(boolean ignoreEncodingErrors) {
         return text;
@@ -48,19 +50,29 @@ class TimerGuardApiTest {
   }
 
   /** A javac task over {@code sources} with {@code classpath}, entered and ready for lookups. */
-  private static Elements elements(List<JavaFileObject> sources, String classpath) throws IOException {
+  private static Elements elements(List<JavaFileObject> sources, String classpath)
+      throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StandardJavaFileManager fm = javac.getStandardFileManager(null, Locale.ROOT, null);
     JavacTask task =
         (JavacTask)
             javac.getTask(
-                new StringWriter(), fm, null, List.of("-proc:none", "-classpath", classpath), null, sources);
+                new StringWriter(),
+                fm,
+                null,
+                List.of("-proc:none", "-classpath", classpath),
+                null,
+                sources);
     task.analyze();
     return task.getElements();
   }
 
-  /** {@code owner#method} to kind, for every method in package {@code dev.timerguard} that is marked. */
-  private static Map<String, TimerGuardApi.Kind> marked(Elements elements, boolean annotationOnPath) {
+  /**
+   * {@code owner#method} to kind, for every method in package {@code dev.timerguard} that is
+   * marked.
+   */
+  private static Map<String, TimerGuardApi.Kind> marked(
+      Elements elements, boolean annotationOnPath) {
     Map<String, TimerGuardApi.Kind> out = new TreeMap<>();
     PackageElement pkg = elements.getPackageElement("dev.timerguard");
     Deque<Element> todo = new ArrayDeque<>(pkg.getEnclosedElements());
@@ -71,7 +83,9 @@ class TimerGuardApiTest {
       } else if (e instanceof ExecutableElement) {
         TimerGuardApi.Kind k = TimerGuardApi.kindOf((ExecutableElement) e, annotationOnPath);
         if (k != null) {
-          out.put(((TypeElement) e.getEnclosingElement()).getQualifiedName() + "#" + e.getSimpleName(), k);
+          out.put(
+              ((TypeElement) e.getEnclosingElement()).getQualifiedName() + "#" + e.getSimpleName(),
+              k);
         }
       }
     }
@@ -81,7 +95,9 @@ class TimerGuardApiTest {
   @Test
   void fallbackTableEqualsTheMethodsCoreMarks() throws Exception {
     Elements elements = elements(List.of(source("Probe", "class Probe {}")), core().toString());
-    assertThat(elements.getTypeElement(TimerGuardApi.ANNOTATION)).as("annotation on the class path").isNotNull();
+    assertThat(elements.getTypeElement(TimerGuardApi.ANNOTATION))
+        .as("annotation on the class path")
+        .isNotNull();
     Map<String, TimerGuardApi.Kind> fromCore = marked(elements, true);
     assertThat(fromCore)
         .as("methods of timerguard-core marked @CreatesTimer (read from its class files)")
@@ -110,6 +126,8 @@ class TimerGuardApiTest {
     assertThat(elements.getTypeElement(TimerGuardApi.ANNOTATION)).isNull();
     assertThat(marked(elements, false))
         .isEqualTo(Map.of("dev.timerguard.TimerSource#schedule", TimerGuardApi.Kind.ONE_SHOT));
-    assertThat(marked(elements, true)).as("with the annotation on the path, only marks count").isEmpty();
+    assertThat(marked(elements, true))
+        .as("with the annotation on the path, only marks count")
+        .isEmpty();
   }
 }

@@ -22,10 +22,10 @@ import java.util.concurrent.locks.LockSupport;
 abstract class BaseIncident implements Incident {
 
   /**
-   * The reproducers' growth policy: the production alert rates (rapid above 100/s, slow above 5/s) with
-   * the windows compressed 600,000 times (10 minutes become 1 ms, 6 hours 36 ms). A reproducer runs
-   * for a fraction of a second, so this makes severity a matter of rate alone; confidence and the
-   * minimum rise of 10 still apply, so a flat or sawtooth series stays {@code NONE}.
+   * The reproducers' growth policy: the production alert rates (rapid above 100/s, slow above 5/s)
+   * with the windows compressed 600,000 times (10 minutes become 1 ms, 6 hours 36 ms). A reproducer
+   * runs for a fraction of a second, so this makes severity a matter of rate alone; confidence and
+   * the minimum rise of 10 still apply, so a flat or sawtooth series stays {@code NONE}.
    */
   static final GrowthPolicy POLICY = GrowthPolicy.defaults().scaled(600_000);
 

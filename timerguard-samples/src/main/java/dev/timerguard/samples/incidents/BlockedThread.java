@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The classic goroutine leak (a goroutine waiting on a channel no path sends on), on threads: a request handler
- * starts a thread that waits for the request's result on a queue, then returns early on a cache hit
- * without ever feeding that queue. The thread waits forever. Reproduced with platform threads, and
- * with virtual threads on Java 21+ (created reflectively so this code compiles for release 17; on
- * 17 the virtual half is skipped with a note).
+ * The classic goroutine leak (a goroutine waiting on a channel no path sends on), on threads: a
+ * request handler starts a thread that waits for the request's result on a queue, then returns
+ * early on a cache hit without ever feeding that queue. The thread waits forever. Reproduced with
+ * platform threads, and with virtual threads on Java 21+ (created reflectively so this code
+ * compiles for release 17; on 17 the virtual half is skipped with a note).
  *
  * <p>Fix: every path out of the handler feeds the queue (the JVM's "close the channel"), so the
  * waiting thread always wakes and ends.

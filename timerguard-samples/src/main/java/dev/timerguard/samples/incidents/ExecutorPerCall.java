@@ -5,8 +5,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The executor counterpart of goroutines launched per call without a bound: every call creates a two-thread pool to fan out its work and never shuts it down. A
- * fixed pool's threads do not time out, so each call leaves two idle threads behind, forever.
+ * The executor counterpart of goroutines launched per call without a bound: every call creates a
+ * two-thread pool to fan out its work and never shuts it down. A fixed pool's threads do not time
+ * out, so each call leaves two idle threads behind, forever.
  *
  * <p>Fix: shut the pool down in {@code finally} (on Java 21+, try-with-resources on the {@code
  * ExecutorService}), or better, share one pool.

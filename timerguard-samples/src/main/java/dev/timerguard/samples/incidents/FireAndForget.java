@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
  * leak in the strict sense (they all fire and go), but for those 10 s the scheduler holds a million
  * timers: a million queue entries to sift, a million task objects on the heap.
  *
- * <p>Fix: coalesce. Callbacks due in the same one-second slot share one timer that runs them all
- * at the end of the slot (up to a second late, never early): at most eleven timers for 10 s
- * delays, however many callbacks. The callbacks still wait, the timers do not multiply.
+ * <p>Fix: coalesce. Callbacks due in the same one-second slot share one timer that runs them all at
+ * the end of the slot (up to a second late, never early): at most eleven timers for 10 s delays,
+ * however many callbacks. The callbacks still wait, the timers do not multiply.
  */
 public final class FireAndForget extends BaseIncident {
 

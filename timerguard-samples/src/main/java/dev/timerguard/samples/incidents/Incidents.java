@@ -3,9 +3,9 @@ package dev.timerguard.samples.incidents;
 import java.util.List;
 
 /**
- * The catalogue of reproduced incidents, in demo order: six real timer-leak incidents of
- * production services, three of the same leaks at scale, and two thread leaks.
- * Reusable by any face (the demo, {@code doctor}, tests). Immutable and thread-safe.
+ * The catalogue of reproduced incidents, in demo order: six real timer-leak incidents of production
+ * services, three of the same leaks at scale, and two thread leaks. Reusable by any face (the demo,
+ * {@code doctor}, tests). Immutable and thread-safe.
  */
 public final class Incidents {
 

@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The resetting ticker: a periodic job whose period can be changed at run time. The
- * change schedules a new periodic task and overwrites the field that held the old one, which keeps
- * running forever: every period change leaks a ticker.
+ * The resetting ticker: a periodic job whose period can be changed at run time. The change
+ * schedules a new periodic task and overwrites the field that held the old one, which keeps running
+ * forever: every period change leaks a ticker.
  *
  * <p>Fix: change the period of the one ticker in place ({@code Ticker.setPeriod} of TimerGuard;
  * with plain JDK, cancel the old ticker before starting the new one on a remove-on-cancel

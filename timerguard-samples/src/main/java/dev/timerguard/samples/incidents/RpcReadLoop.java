@@ -162,7 +162,8 @@ public final class RpcReadLoop extends BaseIncident {
     public void readLoop(BlockingQueue<String> incoming, int messages, Runnable afterEach) {
       for (int i = 0; i < messages; i++) {
         CompletableFuture<String> next = CompletableFuture.completedFuture(Run.take(incoming));
-        CompletableFuture<Object> idle = // timerguard:allow TG101 the minimal JDK fix, cancelled below
+        CompletableFuture<Object>
+            idle = // timerguard:allow TG101 the minimal JDK fix, cancelled below
             faults.mark(new CompletableFuture<>().orTimeout(KEEPALIVE_SECONDS, TimeUnit.SECONDS));
         CompletableFuture.anyOf(next, idle).join();
         idle.cancel(false); // the fix: completing the idle future unschedules its timeout

@@ -10,10 +10,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Timeouts held by a long-lived collection: every subscriber gets a one-hour
- * expiry timer, and subscribers are kept in a long-lived list. Unsubscribing only flags the
- * subscriber: the list keeps it, its timer stays scheduled for the hour, and the garbage collector
- * can free neither.
+ * Timeouts held by a long-lived collection: every subscriber gets a one-hour expiry timer, and
+ * subscribers are kept in a long-lived list. Unsubscribing only flags the subscriber: the list
+ * keeps it, its timer stays scheduled for the hour, and the garbage collector can free neither.
  *
  * <p>Fix: unsubscribing removes the subscriber from the collection and cancels its timer.
  */

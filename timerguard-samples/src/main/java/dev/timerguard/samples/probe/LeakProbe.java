@@ -85,8 +85,7 @@ public final class LeakProbe {
   }
 
   /**
-   * The name of the series of tasks waiting in the queue of the executor observed as {@code
-   * name}.
+   * The name of the series of tasks waiting in the queue of the executor observed as {@code name}.
    */
   public static String executorQueue(String name) {
     return "executor " + name + " queued";
@@ -321,9 +320,8 @@ public final class LeakProbe {
     }
 
     /**
-     * The growth policy (default: the production alert rules of {@code GrowthPolicy.defaults()} with windows
-     * compressed 600 times, so
-     * rapid growth is flagged after one second).
+     * The growth policy (default: the production alert rules of {@code GrowthPolicy.defaults()}
+     * with windows compressed 600 times, so rapid growth is flagged after one second).
      *
      * @throws NullPointerException if null
      */

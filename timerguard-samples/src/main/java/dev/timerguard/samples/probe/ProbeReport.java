@@ -21,12 +21,11 @@ import java.util.Set;
  * Immutable and thread-safe.
  *
  * <p>TimerGuard timers are judged under their real call sites ({@link #verdict()} for live counts,
- * {@link #retainedVerdict()} for cancelled tasks executors still retain). Everything else the
- * probe counts is a named {@link Series}, not a call site: live threads ({@link
- * LeakProbe#THREADS}), each observed executor's queue ({@link LeakProbe#executorQueue}) and its
- * retained cancelled tasks ({@link LeakProbe#executorRetained}), and the heap ({@link
- * LeakProbe#HEAP}, in KiB, with its own thresholds: growth must exceed 4 MiB to count); {@link
- * #trend(String)} gives each one's trend.
+ * {@link #retainedVerdict()} for cancelled tasks executors still retain). Everything else the probe
+ * counts is a named {@link Series}, not a call site: live threads ({@link LeakProbe#THREADS}), each
+ * observed executor's queue ({@link LeakProbe#executorQueue}) and its retained cancelled tasks
+ * ({@link LeakProbe#executorRetained}), and the heap ({@link LeakProbe#HEAP}, in KiB, with its own
+ * thresholds: growth must exceed 4 MiB to count); {@link #trend(String)} gives each one's trend.
  */
 public final class ProbeReport {
 
@@ -39,6 +38,7 @@ public final class ProbeReport {
   private final GrowthVerdict live;
   private final GrowthVerdict retained;
   private final GrowthVerdict.Trend heap;
+
   /** Threads and executor series, in the order the probe took them (heap apart). */
   private final Map<String, GrowthVerdict.Trend> others = new LinkedHashMap<>();
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.timerguard.Timers;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthVerdict;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.samples.incidents.DiscardedCancel;
 import dev.timerguard.samples.incidents.FaultSites;
 import java.time.Duration;
@@ -91,7 +91,8 @@ class LeakProbeTest {
       assertThat(retained.series()).isEqualTo("executor rpc-timeouts cancelled, retained");
       assertThat(retained.growing()).as(r.summary()).isTrue();
       assertThat(r.summary()).contains("executor rpc-timeouts cancelled, retained");
-      // the executor is a named series, not a call site: the site verdicts hold TimerGuard's sites only
+      // the executor is a named series, not a call site: the site verdicts hold TimerGuard's sites
+      // only
       assertThat(r.verdict().sites()).noneMatch(g -> g.site().className().startsWith("executor "));
       assertThat(r.retainedVerdict().sites())
           .noneMatch(g -> g.site().className().startsWith("executor "));
@@ -181,8 +182,7 @@ class LeakProbeTest {
     assertThat(r.heapTrend().series()).isEqualTo("heap KiB");
     assertThat(r.trend(LeakProbe.HEAP)).isSameAs(r.heapTrend());
     assertThat(r.heapTrend().growing()).isFalse();
-    assertThat(r.verdict().sites())
-        .noneMatch(g -> g.site().className().equals("jvm"));
+    assertThat(r.verdict().sites()).noneMatch(g -> g.site().className().equals("jvm"));
     assertThatThrownBy(() -> r.trend(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("series");

@@ -70,7 +70,6 @@ class SampleApplicationTest {
         .contains("timerguard_site_live{")
         .contains("site=\"" + LeakController.class.getName() + ".leaky(");
     JsonNode health = JsonMapper.builder().build().readTree(get("/actuator/health"));
-    assertThat(health.get("components").get("timerguard").get("status").asString())
-        .isEqualTo("UP");
+    assertThat(health.get("components").get("timerguard").get("status").asString()).isEqualTo("UP");
   }
 }

@@ -19,11 +19,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * Checks the raw {@code timerguard.*} values before Spring binds them, so that bad input fails
- * with one line naming the property and the accepted values (an {@link
- * InvalidConfigurationPropertyValueException}, which Spring Boot's failure analysis prints as
- * such) instead of a conversion stack. Unknown keys are reported from the application's own
- * configuration (files, command line, system properties), not from environment variables.
+ * Checks the raw {@code timerguard.*} values before Spring binds them, so that bad input fails with
+ * one line naming the property and the accepted values (an {@link
+ * InvalidConfigurationPropertyValueException}, which Spring Boot's failure analysis prints as such)
+ * instead of a conversion stack. Unknown keys are reported from the application's own configuration
+ * (files, command line, system properties), not from environment variables.
  */
 final class PropertiesCheck {
 
@@ -52,8 +52,7 @@ final class PropertiesCheck {
   /**
    * Checks every {@code timerguard.*} key and value of the environment.
    *
-   * @throws InvalidConfigurationPropertyValueException for the first unknown key or malformed
-   *     value
+   * @throws InvalidConfigurationPropertyValueException for the first unknown key or malformed value
    */
   static void check(Environment env) {
     Map<ConfigurationPropertyName, String> known = new LinkedHashMap<>();

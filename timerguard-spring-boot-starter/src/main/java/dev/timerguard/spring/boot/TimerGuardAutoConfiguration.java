@@ -21,14 +21,13 @@ import org.springframework.core.env.Environment;
  * {@code /actuator/timerguard} endpoint and the {@code timerguard} health contributor.
  *
  * <p><b>Watch ownership.</b> The starter holds a {@link GrowthWatch#leaseShared lease} on the
- * shared watch: it starts the watch if none runs yet, and when the context closes it releases
- * its lease, which stops the watch only if no other context holds one and nobody started it for
- * good (the TimerGuard agent, the application). If one runs already, its settings win.
- * An application (or a test) can supply its own {@link GrowthWatch} bean instead; the starter
- * then starts nothing.
+ * shared watch: it starts the watch if none runs yet, and when the context closes it releases its
+ * lease, which stops the watch only if no other context holds one and nobody started it for good
+ * (the TimerGuard agent, the application). If one runs already, its settings win. An application
+ * (or a test) can supply its own {@link GrowthWatch} bean instead; the starter then starts nothing.
  *
- * <p><b>Bad input.</b> Unknown {@code timerguard.*} keys and malformed values stop the
- * application at startup with one line naming the property and the accepted values; {@code
+ * <p><b>Bad input.</b> Unknown {@code timerguard.*} keys and malformed values stop the application
+ * at startup with one line naming the property and the accepted values; {@code
  * timerguard.enabled=false} turns everything off.
  */
 @AutoConfiguration(
@@ -104,8 +103,8 @@ public class TimerGuardAutoConfiguration {
   }
 
   /**
-   * This context's hold on the shared watch: released on close, which stops the watch only when
-   * no other context holds it and nobody (the agent, the application) started it for good.
+   * This context's hold on the shared watch: released on close, which stops the watch only when no
+   * other context holds it and nobody (the agent, the application) started it for good.
    */
   static final class SharedWatch implements DisposableBean {
     final GrowthWatch.Lease lease;

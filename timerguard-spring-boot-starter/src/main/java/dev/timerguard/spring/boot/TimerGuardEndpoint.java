@@ -17,10 +17,10 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * {@code /actuator/timerguard}: the growth watch's latest report as JSON, the same rows the
- * Micrometer binder exports. {@code sites} holds one object per exported site ({@code kind,
- * site, class, line, live, created, fired, cancelled, retained, ratePerSecond, severity, level,
- * since}), at most {@code timerguard.metrics.max-sites} by name plus one {@code other} row per
- * kind; {@code totals} the sums over every site; {@code watch} the watch's settings.
+ * Micrometer binder exports. {@code sites} holds one object per exported site ({@code kind, site,
+ * class, line, live, created, fired, cancelled, retained, ratePerSecond, severity, level, since}),
+ * at most {@code timerguard.metrics.max-sites} by name plus one {@code other} row per kind; {@code
+ * totals} the sums over every site; {@code watch} the watch's settings.
  *
  * <p>Reads the watch's last report only (no snapshot of its own); thread-safe.
  */

@@ -11,8 +11,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The {@code timerguard} health contributor: details {@code worstSeverity}, {@code worstLevel}
- * and {@code alerting} (the sites at level 1 or 2, worst first: kind, site, level, severity,
+ * The {@code timerguard} health contributor: details {@code worstSeverity}, {@code worstLevel} and
+ * {@code alerting} (the sites at level 1 or 2, worst first: kind, site, level, severity,
  * ratePerSecond, live). The status is UP, also while sites grow, unless it was built with {@code
  * downOnRapid} ({@code timerguard.health.down-on-rapid=true}): then DOWN while any site grows
  * rapidly. Reads the watch's last report only; thread-safe.

@@ -6,10 +6,10 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code timerguard.*} settings of the starter. Every value is checked before it is bound:
- * an unknown key under {@code timerguard.} (other than the {@code registry}, {@code leaks} and
- * {@code agent} groups of the other TimerGuard parts) or a malformed value stops the application
- * at startup with one line naming the property and its accepted values.
+ * The {@code timerguard.*} settings of the starter. Every value is checked before it is bound: an
+ * unknown key under {@code timerguard.} (other than the {@code registry}, {@code leaks} and {@code
+ * agent} groups of the other TimerGuard parts) or a malformed value stops the application at
+ * startup with one line naming the property and its accepted values.
  *
  * <p>A plain settings holder: mutable while Spring binds it, read-only by convention afterwards;
  * not for concurrent writes.
@@ -67,14 +67,14 @@ public class TimerGuardProperties {
   /** Settings of the shared growth watch, applied when the starter is the one to start it. */
   public static class Watch {
     /**
-     * How often the watch samples the live registry (a positive duration, at most a third of
-     * the rapid window). Default: the rapid window divided by 60, 10s with the defaults.
+     * How often the watch samples the live registry (a positive duration, at most a third of the
+     * rapid window). Default: the rapid window divided by 60, 10s with the defaults.
      */
     private Duration interval;
 
     /**
-     * Divides both windows and the default interval by this factor (a number >= 1): 600 turns
-     * "10 minutes" into one second, for demos and end-to-end checks.
+     * Divides both windows and the default interval by this factor (a number >= 1): 600 turns "10
+     * minutes" into one second, for demos and end-to-end checks.
      */
     private double timeCompression = 1;
 

@@ -22,8 +22,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A real web application whose watch runs on a test clock: a leaking and a sawtooth site, both
- * made of real timers of the safe API, driven sample by sample and read back over HTTP.
+ * A real web application whose watch runs on a test clock: a leaking and a sawtooth site, both made
+ * of real timers of the safe API, driven sample by sample and read back over HTTP.
  */
 @SpringBootTest(
     classes = LeakOverHttpTest.App.class,
@@ -107,7 +107,9 @@ class LeakOverHttpTest {
       assertThat(
               samples.stream()
                   .filter(s -> s.name().equals("timerguard_growth_worst_severity"))
-                  .findFirst().orElseThrow().value())
+                  .findFirst()
+                  .orElseThrow()
+                  .value())
           .isEqualTo(2);
 
       JsonNode report = Http.json(port, "/actuator/timerguard");

@@ -20,8 +20,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A real web application with the starter's defaults: the shared watch over the global
- * registry, timers created through the safe API, read back over HTTP.
+ * A real web application with the starter's defaults: the shared watch over the global registry,
+ * timers created through the safe API, read back over HTTP.
  */
 @SpringBootTest(
     classes = SharedWatchWebTest.App.class,
@@ -101,7 +101,9 @@ class SharedWatchWebTest {
 
       List<Http.Sample> samples = Http.prometheus(port);
       Set<String> names =
-          samples.stream().map(Http.Sample::name).filter(n -> n.startsWith("timerguard_"))
+          samples.stream()
+              .map(Http.Sample::name)
+              .filter(n -> n.startsWith("timerguard_"))
               .collect(Collectors.toSet());
       assertThat(names).containsAll(CONTRACT);
       assertThat(Http.value(samples, "timerguard_site_live", site)).isEqualTo(7);
@@ -111,7 +113,9 @@ class SharedWatchWebTest {
               samples.stream()
                   .filter(s -> s.name().equals("timerguard_site_live"))
                   .filter(s -> site.equals(s.labels().get("site")))
-                  .findFirst().orElseThrow().labels())
+                  .findFirst()
+                  .orElseThrow()
+                  .labels())
           .containsOnlyKeys("kind", "site", "class", "line")
           .containsEntry("class", SharedWatchWebTest.class.getName())
           .containsEntry("line", Integer.toString(row.get("line").asInt()));

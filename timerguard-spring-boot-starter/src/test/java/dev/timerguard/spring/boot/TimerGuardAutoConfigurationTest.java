@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
-import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.SiteCounter;
+import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.micrometer.TimerGuardMetrics;
 import java.io.InputStream;
 import java.net.URL;
@@ -190,16 +190,27 @@ class TimerGuardAutoConfigurationTest {
   void unknownEnvironmentVariablesAreNotConfigurationButKnownOnesAreChecked() {
     // TIMERGUARD_HOME or a CI script's TIMERGUARD_E2E_REQUIRE on the host must not stop the app
     runner
-        .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
-            new org.springframework.core.env.SystemEnvironmentPropertySource(
-                org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                java.util.Map.of("TIMERGUARD_HOME", "/opt/tg", "TIMERGUARD_E2E_REQUIRE", "1"))))
+        .withInitializer(
+            ctx ->
+                ctx.getEnvironment()
+                    .getPropertySources()
+                    .addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource(
+                            org.springframework.core.env.StandardEnvironment
+                                .SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                            java.util.Map.of(
+                                "TIMERGUARD_HOME", "/opt/tg", "TIMERGUARD_E2E_REQUIRE", "1"))))
         .run(context -> assertThat(context).hasNotFailed());
     runner
-        .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
-            new org.springframework.core.env.SystemEnvironmentPropertySource(
-                org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                java.util.Map.of("TIMERGUARD_WATCH_INTERVAL", "-5s"))))
+        .withInitializer(
+            ctx ->
+                ctx.getEnvironment()
+                    .getPropertySources()
+                    .addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource(
+                            org.springframework.core.env.StandardEnvironment
+                                .SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                            java.util.Map.of("TIMERGUARD_WATCH_INTERVAL", "-5s"))))
         .run(context -> assertThat(failure(context)).contains("timerguard.watch.interval", "-5s"));
   }
 
@@ -260,8 +271,8 @@ class TimerGuardAutoConfigurationTest {
               }
               assertThat(t)
                   .isInstanceOf(IllegalArgumentException.class)
-                  .hasMessageStartingWith("timerguard.watch.interval PT5M is too long for the rapid"
-                      + " window PT10M");
+                  .hasMessageStartingWith(
+                      "timerguard.watch.interval PT5M is too long for the rapid" + " window PT10M");
             });
   }
 
@@ -281,8 +292,9 @@ class TimerGuardAutoConfigurationTest {
   static CallSite leak(GrowthWatch watch) {
     CallSite site = CallSite.of(CallSite.Kind.TIMER, "com.acme.Leaky", "read", "Leaky.java", 42);
     SiteCounter c = TestWatch.REGISTRY.register(site);
-    for (int i = 0; i < 80 && (watch.report().site(site) == null
-        || watch.report().site(site).level() < 2); i++) {
+    for (int i = 0;
+        i < 80 && (watch.report().site(site) == null || watch.report().site(site).level() < 2);
+        i++) {
       for (int j = 0; j < 100; j++) {
         c.created();
       }
@@ -373,8 +385,8 @@ class TimerGuardAutoConfigurationTest {
   @Test
   void configurationMetadataDescribesEveryProperty() throws Exception {
     // this module's own metadata (other jars on the class path have theirs)
-    String ours = TimerGuardProperties.class.getProtectionDomain().getCodeSource().getLocation()
-        .toString();
+    String ours =
+        TimerGuardProperties.class.getProtectionDomain().getCodeSource().getLocation().toString();
     URL url = null;
     String path = "META-INF/spring-configuration-metadata.json";
     for (URL u : Collections.list(getClass().getClassLoader().getResources(path))) {
