@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>every request schedules a 30-minute timeout on a shared {@link ScheduledThreadPoolExecutor}
- *       and cancels it when done: the pool keeps the cancelled task until its deadline ({@code
- *       removeOnCancelPolicy} is false by default), so retained cancelled tasks grow;
+ *       and cancels it when done: the pool keeps the cancelled task until its deadline
+ *       ({@code removeOnCancelPolicy} is false by default), so retained cancelled tasks grow;
  *   <li>every other request also arms a 10-minute watchdog and forgets it: live timers grow;
  *   <li>every tenth request creates a scheduler of its own and never shuts it down: executors and
  *       their threads grow.
@@ -37,9 +37,8 @@ public final class LeakyService {
       TIMEOUTS.schedule(() -> context.clone(), 10, TimeUnit.MINUTES); // watchdog never cancelled
     }
     if (n % 10 == 0) {
-      ScheduledExecutorService perCall =
-          Executors.newSingleThreadScheduledExecutor(); // never shut down
-      perCall.schedule(() -> {}, 1, TimeUnit.MILLISECONDS);
+      ScheduledExecutorService perCall = Executors.newSingleThreadScheduledExecutor(); // never shut down
+      perCall.schedule(() -> { }, 1, TimeUnit.MILLISECONDS);
     }
     timeout.cancel(false);
   }
@@ -76,7 +75,6 @@ public final class LeakyService {
    * @throws java.io.IOException if the JVM cannot be started or dies before it is ready
    */
   static DemoTarget start(String... args) throws java.io.IOException {
-    return DemoTarget.launch(
-        LeakyService.class.getName(), "ready"::equals, java.util.List.of(args));
+    return DemoTarget.launch(LeakyService.class.getName(), "ready"::equals, java.util.List.of(args));
   }
 }

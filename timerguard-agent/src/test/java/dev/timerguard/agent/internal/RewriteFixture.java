@@ -46,15 +46,13 @@ public final class RewriteFixture {
 
   public static Thread startThread() throws InterruptedException {
     CountDownLatch go = new CountDownLatch(1);
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                go.await();
-              } catch (InterruptedException ignored) {
-                // end
-              }
-            });
+    Thread t = new Thread(() -> {
+      try {
+        go.await();
+      } catch (InterruptedException ignored) {
+        // end
+      }
+    });
     t.start();
     return t;
   }

@@ -30,49 +30,15 @@ public final class DecoratingSample {
       this.inner = inner;
     }
 
-    @Override
-    public boolean isPeriodic() {
-      return inner.isPeriodic();
-    }
-
-    @Override
-    public long getDelay(TimeUnit unit) {
-      return inner.getDelay(unit);
-    }
-
-    @Override
-    public int compareTo(Delayed o) {
-      return inner.compareTo(o instanceof MyFuture ? ((MyFuture<?>) o).inner : o);
-    }
-
-    @Override
-    public void run() {
-      inner.run();
-    }
-
-    @Override
-    public boolean cancel(boolean b) {
-      return inner.cancel(b);
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return inner.isCancelled();
-    }
-
-    @Override
-    public boolean isDone() {
-      return inner.isDone();
-    }
-
-    @Override
-    public V get() throws InterruptedException, ExecutionException {
-      return inner.get();
-    }
-
-    @Override
-    public V get(long t, TimeUnit u)
-        throws InterruptedException, ExecutionException, TimeoutException {
+    @Override public boolean isPeriodic() { return inner.isPeriodic(); }
+    @Override public long getDelay(TimeUnit unit) { return inner.getDelay(unit); }
+    @Override public int compareTo(Delayed o) { return inner.compareTo(o instanceof MyFuture ? ((MyFuture<?>) o).inner : o); }
+    @Override public void run() { inner.run(); }
+    @Override public boolean cancel(boolean b) { return inner.cancel(b); }
+    @Override public boolean isCancelled() { return inner.isCancelled(); }
+    @Override public boolean isDone() { return inner.isDone(); }
+    @Override public V get() throws InterruptedException, ExecutionException { return inner.get(); }
+    @Override public V get(long t, TimeUnit u) throws InterruptedException, ExecutionException, TimeoutException {
       return inner.get(t, u);
     }
   }
@@ -84,14 +50,12 @@ public final class DecoratingSample {
     }
 
     @Override
-    protected <V> RunnableScheduledFuture<V> decorateTask(
-        Runnable r, RunnableScheduledFuture<V> task) {
+    protected <V> RunnableScheduledFuture<V> decorateTask(Runnable r, RunnableScheduledFuture<V> task) {
       return new MyFuture<>(task);
     }
 
     @Override
-    protected <V> RunnableScheduledFuture<V> decorateTask(
-        Callable<V> c, RunnableScheduledFuture<V> task) {
+    protected <V> RunnableScheduledFuture<V> decorateTask(Callable<V> c, RunnableScheduledFuture<V> task) {
       return new MyFuture<>(task);
     }
   }
@@ -99,10 +63,7 @@ public final class DecoratingSample {
   private DecoratingSample() {}
 
   private static void report(String method, Object future) {
-    System.out.println(
-        future instanceof MyFuture
-            ? "cast ok " + method
-            : "wrong type " + method + " " + future.getClass().getName());
+    System.out.println(future instanceof MyFuture ? "cast ok " + method : "wrong type " + method + " " + future.getClass().getName());
   }
 
   public static void main(String[] args) throws Exception {

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * A child-JVM fixture for the end-to-end tests. Each "request" does, at fixed lines:
  *
  * <ul>
- *   <li>{@code LEAK_LINE}: a 10-minute timeout on the default scheduled pool, never cancelled (the
- *       leak: live timers grow);
+ *   <li>{@code LEAK_LINE}: a 10-minute timeout on the default scheduled pool, never cancelled
+ *       (the leak: live timers grow);
  *   <li>{@code CANCELLED_LINE}: a 10-minute timeout that is cancelled at once (no live growth, but
  *       the pool retains the cancelled task: retained grows);
  *   <li>{@code FIRED_LINE}: a 1 ms timer that fires (no growth);
@@ -51,8 +51,7 @@ public final class LeakySample {
     Thread t = new Thread(ran::countDown);
     t.start();
     ran.await();
-    TimerTask task =
-        new TimerTask() {
+    TimerTask task = new TimerTask() {
           @Override
           public void run() {}
         };
