@@ -183,7 +183,7 @@ class DiagnosisTest {
                     "WAITING",
                     1,
                     9,
-                    g,
+                    g.trend(),
                     List.of("frame " + evil))),
             List.of(new Diagnosis.HistoFinding("com.acme.Task" + evil, 1, 2)),
             true);
