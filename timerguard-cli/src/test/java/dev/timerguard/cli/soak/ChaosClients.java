@@ -230,13 +230,11 @@ final class ChaosClients {
       TimerTask abort = abort();
       if (!fixed) {
         Timer watchdog = new Timer("call-watchdog", true); // a thread per call
-        watchdog.schedule(abort, 30_000);
-        faults.mark(null); // marked line, never cancelled
+        faults.mark(watchdog).schedule(abort, 30_000); // marked line, never cancelled
         get(port, "/slow");
         return;
       }
-      shared.schedule(abort, 30_000);
-      faults.mark(null); // marked line
+      faults.mark(shared).schedule(abort, 30_000); // marked line
       try {
         get(port, "/slow");
       } finally {
