@@ -42,14 +42,11 @@ public final class HookGuard {
   /** Netty {@code HashedWheelTimer.newTimeout}. */
   public static final int NETTY = 5;
 
-  /** JFR events. */
-  public static final int JFR = 6;
-
   /** Failures of one hook after which it is disabled even if each looked like a one-off. */
   public static final int MAX_FAILURES = 10_000;
 
   private static final String[] NAMES = {
-    "schedule", "executor", "thread", "timer", "completable", "netty", "jfr"
+    "schedule", "executor", "thread", "timer", "completable", "netty"
   };
 
   private static final AtomicIntegerArray DISABLED = new AtomicIntegerArray(NAMES.length);
