@@ -81,6 +81,15 @@ public final class ExecutorTracker {
     /** While {@link #scan} is pending: the futures whose cancel was counted as it happened. */
     private Set<Object> countedBeforeScan;
 
+    /**
+     * The agent's periodic tasks on this executor that have not ended, held weakly (a task the pool
+     * dropped and the application forgot must not be kept alive here, nor its executor through it).
+     * The executor's end ends them: a periodic task is dropped by a shutdown wherever it is at that
+     * moment (queued, running, or between a run and its re-queueing, where no queue walk can see
+     * it). Created on the first periodic schedule.
+     */
+    private WeakHashMap<TrackedTask<?>, Boolean> periodic;
+
     Entry(Object executor, SiteCounter counter, long stamp) {
       this.ref = new WeakReference<>(executor);
       this.counter = counter;
@@ -156,11 +165,40 @@ public final class ExecutorTracker {
     }
 
     /**
-     * The executor ended: nothing is retained any more, and nothing will be. Idempotent: a shutdown
-     * call ends it at once and the next poll, seeing it shut down, ends it again.
+     * Records a periodic task scheduled on this executor, so that the executor's end ends it too.
+     * Returns false when the executor has already ended (its pool then rejects the schedule, or,
+     * with a policy that keeps periodic tasks after shutdown, runs it until it is cancelled).
+     */
+    boolean addPeriodic(TrackedTask<?> task) {
+      synchronized (this) {
+        if (finished) {
+          return false;
+        }
+        if (periodic == null) {
+          periodic = new WeakHashMap<>();
+        }
+        periodic.put(task, Boolean.TRUE);
+        return true;
+      }
+    }
+
+    /** A periodic task ended on its own (cancelled, failed, rejected): forget it. */
+    void periodicEnded(TrackedTask<?> task) {
+      synchronized (this) {
+        if (periodic != null) {
+          periodic.remove(task);
+        }
+      }
+    }
+
+    /**
+     * The executor ended: nothing is retained any more, and nothing will be; its periodic tasks end
+     * with it unless its pool keeps running them after shutdown. Idempotent: a shutdown call ends
+     * it at once and the next poll, seeing it shut down, ends it again.
      */
     void end() {
       int n;
+      List<TrackedTask<?>> stopped = List.of();
       synchronized (this) {
         if (finished) {
           return;
@@ -170,9 +208,18 @@ public final class ExecutorTracker {
         retained = 0;
         ended = true;
         deadlines = new long[0];
+        if (periodic != null) {
+          if (dropsPeriodic(ref.get())) {
+            stopped = new ArrayList<>(periodic.keySet());
+          }
+          periodic = null;
+        }
       }
       counter.retained(-n);
       counter.end(stamp, TimerEnd.SHUT_DOWN);
+      for (TrackedTask<?> t : stopped) {
+        t.end(TimerEnd.SHUT_DOWN);
+      }
     }
 
     synchronized int retained() {
@@ -365,14 +412,18 @@ public final class ExecutorTracker {
     }
   }
 
-  /** Whether the executor of {@code e} is shut down and drops its periodic tasks. */
-  static boolean dropsPeriodic(Entry e) {
-    Object ex = e.ref.get();
+  /**
+   * Whether an executor that has ended drops its periodic tasks: always when it was collected (or
+   * is not an executor the agent can ask), otherwise unless it is a {@code
+   * ScheduledThreadPoolExecutor} told to continue them after shutdown and not yet terminated (its
+   * periodic tasks then end when cancelled or handed back by {@code shutdownNow}).
+   */
+  static boolean dropsPeriodic(Object ex) {
     if (ex instanceof ScheduledThreadPoolExecutor) {
       ScheduledThreadPoolExecutor p = (ScheduledThreadPoolExecutor) ex;
-      return p.isShutdown() && !p.getContinueExistingPeriodicTasksAfterShutdownPolicy();
+      return !p.getContinueExistingPeriodicTasksAfterShutdownPolicy() || p.isTerminated();
     }
-    return ex instanceof ExecutorService && ((ExecutorService) ex).isShutdown();
+    return true;
   }
 
   /** Marks a {@code java.util.Timer} (or executor) ended now, e.g. on {@code Timer.cancel()}. */

@@ -129,6 +129,9 @@ public final class ScheduleHooks {
       }
       TrackedTask<V> t = new TrackedTask<>(r, c, counter, periodic, unit.toNanos(delay));
       t.executor = executor;
+      if (periodic && executor != null) {
+        executor.addPeriodic(t);
+      }
       return t;
     } catch (Throwable e) {
       HookGuard.fail(HookGuard.SCHEDULE, e);

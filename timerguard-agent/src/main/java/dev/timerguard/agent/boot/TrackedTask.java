@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * The agent's stand-in for a task handed to {@code ScheduledExecutorService.schedule*}: it runs the
  * application's task unchanged and reports the timer's end to the site's {@link SiteCounter}
  * exactly once: {@code fired} when a one-shot starts running, {@code cancelled} when its {@link
- * TrackedFuture} is cancelled, or when a periodic task stops by throwing.
+ * TrackedFuture} is cancelled, when a periodic task stops by throwing, or when its executor ends (a
+ * periodic task is registered with its executor's entry for that).
  *
  * <p>Thread-safe: the end is claimed with one compare-and-set, so a run racing a cancel counts
  * once. Holds the task, the counter, the creation stamp and its executor's entry (with the deadline
@@ -59,7 +60,6 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
         end(TimerEnd.FAILED); // a periodic task that throws is never run again: it stopped
         throw e;
       }
-      stoppedByShutdown();
     } else {
       end(TimerEnd.FIRED);
       runnable.run();
@@ -81,29 +81,13 @@ public final class TrackedTask<V> implements Runnable, Callable<V> {
     if (state == 0 && STATE.compareAndSet(this, 0, 1)) {
       try {
         counter.end(stamp, how);
+        ExecutorTracker.Entry e = executor;
+        if (periodic && e != null) {
+          e.periodicEnded(this);
+        }
       } catch (Throwable t) {
         HookGuard.fail(HookGuard.SCHEDULE, t);
       }
-    }
-  }
-
-  /**
-   * A periodic run that was in progress when its executor shut down is the last one: the pool does
-   * not queue it again (and cancels its own future, which the agent's future never sees). Checked
-   * after each run: one volatile read while the executor runs. A shutdown that lands between this
-   * check and the pool's own is not seen; the executor's end is still counted.
-   */
-  private void stoppedByShutdown() {
-    ExecutorTracker.Entry e = executor;
-    if (e == null || state != 0) {
-      return;
-    }
-    try {
-      if (ExecutorTracker.dropsPeriodic(e)) {
-        end(TimerEnd.SHUT_DOWN);
-      }
-    } catch (Throwable t) {
-      HookGuard.fail(HookGuard.SCHEDULE, t);
     }
   }
 

@@ -229,12 +229,89 @@ class HooksTest {
         TimeUnit.MILLISECONDS,
         tick);
     assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
-    ShutdownHooks.shutdown(p); // the task is running, not queued: the shutdown call cannot see it
-    assertThat(stats(tick).live()).isEqualTo(1);
+    // the task is running, not queued: no queue walk sees it, but it will never run again
+    ShutdownHooks.shutdown(p);
+    assertThat(stats(tick).live()).isZero();
+    assertThat(stats(tick).cancelled()).isEqualTo(1);
     release.countDown();
     assertThat(p.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThat(stats(tick).live()).isZero();
+    assertThat(stats(tick).cancelled()).isEqualTo(1); // the end of the last run counts nothing
+  }
+
+  @Test
+  void aPeriodicTaskBetweenARunAndItsRequeueingEndsWhenItsExecutorShutsDown() {
+    int tick = site(CallSite.Kind.TICKER, 74);
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+    ScheduleHooks.scheduleWithFixedDelay(p, () -> {}, 1, 1, TimeUnit.HOURS, tick);
+    // where a worker holds a periodic task after its run and before it queues it again: in no
+    // queue. (Taken off the queue by hand here, to make that moment last.)
+    p.getQueue().clear();
+    ShutdownHooks.shutdown(p);
+    assertThat(stats(tick).live()).isZero();
     assertThat(stats(tick).cancelled()).isEqualTo(1);
+  }
+
+  @Test
+  void aPeriodicTaskEndsWhenTheSamplerFindsItsExecutorShutDownByUninstrumentedCode() {
+    int tick = site(CallSite.Kind.TICKER, 75);
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+    ScheduleHooks.scheduleAtFixedRate(p, () -> {}, 1, 1, TimeUnit.HOURS, tick);
+    p.shutdown(); // not through the hook: a class the agent does not rewrite
+    assertThat(stats(tick).live()).isEqualTo(1);
+    ExecutorTracker.poll();
+    assertThat(stats(tick).live()).isZero();
+    assertThat(stats(tick).cancelled()).isEqualTo(1);
+  }
+
+  @Test
+  void periodicTasksAPoolKeepsAfterShutdownStayLiveUntilHandedBack() {
+    int tick = site(CallSite.Kind.TICKER, 76);
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+    p.setContinueExistingPeriodicTasksAfterShutdownPolicy(true);
+    ScheduleHooks.scheduleAtFixedRate(p, () -> {}, 1, 1, TimeUnit.HOURS, tick);
+    ShutdownHooks.shutdown(p);
+    ExecutorTracker.poll();
+    assertThat(stats(tick).live()).isEqualTo(1); // it still runs every hour
+    assertThat(ShutdownHooks.shutdownNow(p)).hasSize(1);
+    assertThat(stats(tick).live()).isZero();
+  }
+
+  @Test
+  void periodicTasksCancelledOneByOneAreNotEndedAgainByTheirExecutorsShutdown() {
+    int tick = site(CallSite.Kind.TICKER, 77);
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+    for (int i = 0; i < 3; i++) {
+      ScheduleHooks.scheduleAtFixedRate(p, () -> {}, 1, 1, TimeUnit.HOURS, tick).cancel(false);
+    }
+    ScheduleHooks.scheduleAtFixedRate(p, () -> {}, 1, 1, TimeUnit.HOURS, tick);
+    ShutdownHooks.shutdown(p);
+    assertThat(stats(tick).created()).isEqualTo(4);
+    assertThat(stats(tick).cancelled()).isEqualTo(4);
+    assertThat(stats(tick).live()).isZero();
+  }
+
+  @Test
+  void fastPeriodicTasksShutDownInTheMiddleOfTheirRunsAllEnd() throws Exception {
+    // a 1 ms periodic task shut down at random points of its cycle (queued, running, between a
+    // run and its re-queueing), many times: none may stay live
+    int tick = site(CallSite.Kind.TICKER, 78);
+    int rounds = 300;
+    for (int i = 0; i < rounds; i++) {
+      ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1);
+      java.util.concurrent.atomic.AtomicInteger runs =
+          new java.util.concurrent.atomic.AtomicInteger();
+      ScheduleHooks.scheduleAtFixedRate(
+          p, runs::incrementAndGet, 0, 1, TimeUnit.MILLISECONDS, tick);
+      while (runs.get() < 1 + (i % 3)) {
+        Thread.onSpinWait();
+      }
+      ShutdownHooks.shutdown(p);
+      assertThat(p.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(stats(tick).created()).isEqualTo(rounds);
+    assertThat(stats(tick).live()).isZero();
+    assertThat(stats(tick).cancelled()).isEqualTo(rounds);
   }
 
   @Test
