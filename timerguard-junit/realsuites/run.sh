@@ -103,6 +103,18 @@ run_suite() { # name artifact packages deps
 }
 
 want=("$@")
+known=" "
+for s in "${SUITES[@]}"; do known+="${s%%|*} "; done
+for w in "${want[@]}"; do
+  if [[ "$known" != *" $w "* ]]; then
+    echo "run.sh: unknown suite '$w'; known suites:$known" >&2
+    exit 2
+  fi
+done
+if [[ "${AGENT:-0}" == 1 && -z "$AGENT_JAR" ]]; then
+  echo "run.sh: AGENT=1 but no agent jar in timerguard-agent/target (build it: mvn -B -pl timerguard-agent -am package -DskipTests)" >&2
+  exit 2
+fi
 for s in "${SUITES[@]}"; do
   IFS='|' read -r name artifact packages deps <<<"$s"
   if [[ ${#want[@]} -gt 0 && ! " ${want[*]} " == *" $name "* ]]; then continue; fi
