@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +23,13 @@ class GrowthWatchBeforeSampleTest {
 
   @Test
   void theHookRunsBeforeTheSnapshotSoPolledEndsAreCurrent() {
-    long stamp = site.created();
+    long stamp = site.start(0);
     // a polling source: the end is only known once the hook runs
     GrowthWatch w =
-        GrowthWatch.builder().registry(registry).beforeSample(() -> site.fired(stamp)).build();
+        GrowthWatch.builder()
+            .registry(registry)
+            .beforeSample(() -> site.end(stamp, TimerEnd.TERMINATED))
+            .build();
     nanos.addAndGet(1_000_000_000L);
     GrowthWatch.Report r = w.sampleNow();
     assertThat(r.site(site.site()).live()).isZero();
@@ -41,7 +45,7 @@ class GrowthWatchBeforeSampleTest {
                   throw new IllegalStateException("boom");
                 })
             .build();
-    site.created();
+    site.start(0);
     nanos.addAndGet(1_000_000_000L);
     assertThat(w.sampleNow().samples()).isEqualTo(1);
     nanos.addAndGet(1_000_000_000L);

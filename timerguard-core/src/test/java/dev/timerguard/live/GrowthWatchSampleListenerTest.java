@@ -32,7 +32,7 @@ class GrowthWatchSampleListenerTest {
           }
         });
 
-    site.created();
+    site.start(0);
     clock.addAndGet(1_000_000_000L);
     GrowthWatch.Report first = watch.sampleNow();
     GrowthWatch.Report stale = watch.sampleNow(); // registry time did not advance: no new report

@@ -157,9 +157,9 @@ class SnapshotCodecTest {
     SiteRegistry r = SiteRegistry.create(100, now::get);
     SiteCounter a = r.register(CallSite.of(CallSite.Kind.EXECUTOR, "A", "m", "A.java", 1));
     SiteCounter b = r.register(CallSite.of(CallSite.Kind.EXECUTOR, "B", "m", "B.java", 2));
-    a.created();
-    a.created();
-    b.created();
+    a.start(0);
+    a.start(0);
+    b.start(0);
     a.queued(7);
     b.queued(5);
     Snapshot s = r.snapshot();

@@ -7,6 +7,7 @@ import dev.timerguard.junit.samples.Leaks;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.TimerEnd;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -97,11 +98,11 @@ class LeakVerifierTest {
     CallSite site =
         CallSite.of(CallSite.Kind.TICKER, "com.acme.Heartbeat", "start", "Heartbeat.java", 7);
     SiteCounter c = registry.register(site);
-    long old = c.created(); // before the baseline: not a leak
+    long old = c.start(0); // before the baseline: not a leak
     LeakVerifier.Baseline b = v.baseline();
-    c.created();
-    c.created();
-    c.cancelled(old);
+    c.start(0);
+    c.start(0);
+    c.end(old, TimerEnd.STOPPED);
 
     LeakReport r = v.find(b);
 
@@ -126,7 +127,7 @@ class LeakVerifierTest {
     SiteCounter pool =
         registry.register(
             CallSite.of(CallSite.Kind.EXECUTOR, "com.acme.Rpc", "<init>", "Rpc.java", 31));
-    long stamp = pool.created();
+    long stamp = pool.start(0);
     LeakVerifier.Baseline b = v.baseline();
     pool.retained(3); // three timeouts cancelled, still queued until their deadlines
 
@@ -145,7 +146,7 @@ class LeakVerifierTest {
             "EXECUTOR com.acme.Rpc.<init>(Rpc.java:31): 3 cancelled tasks still held in its queue");
     pool.retained(-3);
     assertThat(v.find(b).isEmpty()).isTrue();
-    pool.cancelled(stamp);
+    pool.end(stamp, TimerEnd.SHUT_DOWN);
   }
 
   @Test
@@ -154,7 +155,7 @@ class LeakVerifierTest {
     LeakVerifier v =
         LeakVerifier.builder().grace(Duration.ZERO).registry(registry).checkTimers(false).build();
     LeakVerifier.Baseline b = v.baseline();
-    registry.register(CallSite.of(CallSite.Kind.TIMER, "A", "b", "A.java", 1)).created();
+    registry.register(CallSite.of(CallSite.Kind.TIMER, "A", "b", "A.java", 1)).start(0);
 
     assertThat(v.find(b).isEmpty()).isTrue();
   }

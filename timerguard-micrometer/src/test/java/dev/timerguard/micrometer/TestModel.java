@@ -4,6 +4,7 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A registry on a test clock and a watch over it that the test drives with {@link #sample}. */
@@ -25,19 +26,19 @@ final class TestModel {
   /** Creates {@code n} entries at a site. */
   void create(SiteCounter c, int n) {
     for (int i = 0; i < n; i++) {
-      c.created();
+      c.start(0);
     }
   }
 
   void fire(SiteCounter c, int n) {
     for (int i = 0; i < n; i++) {
-      c.fired(SiteCounter.NO_STAMP);
+      c.end(SiteCounter.NO_STAMP, TimerEnd.FIRED);
     }
   }
 
   void cancel(SiteCounter c, int n) {
     for (int i = 0; i < n; i++) {
-      c.cancelled(SiteCounter.NO_STAMP);
+      c.end(SiteCounter.NO_STAMP, TimerEnd.CANCELLED);
     }
   }
 

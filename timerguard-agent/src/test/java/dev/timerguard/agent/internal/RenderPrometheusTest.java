@@ -35,7 +35,7 @@ class RenderPrometheusTest {
     for (int tick = 0; tick < 100; tick++) {
       for (int i = 0; i < sites.length; i++) {
         for (int k = 0; k < perTick[i]; k++) {
-          sites[i].created();
+          sites[i].start(0);
         }
       }
       nanos.addAndGet(20_000_000L);
@@ -61,12 +61,12 @@ class RenderPrometheusTest {
   void sitesBeyondTheCapAreSummedIntoOtherWithSummedRatesAndTheWorstLevel() {
     SiteCounter big = site(CallSite.Kind.TIMER, "com.acme.Big", 1);
     for (int i = 0; i < 100_000; i++) {
-      big.created();
+      big.start(0);
     }
     SiteCounter fast = site(CallSite.Kind.TIMER, "com.acme.Fast", 2);
     SiteCounter slow = site(CallSite.Kind.TIMER, "com.acme.Slow", 3);
     SiteCounter pool = site(CallSite.Kind.EXECUTOR, "com.acme.Pool", 4);
-    pool.created();
+    pool.start(0);
     pool.queued(7);
     GrowthWatch.Report report =
         leak(new SiteCounter[] {fast, slow}, new int[] {20, 1}); // 1000/s, 50/s
@@ -103,10 +103,10 @@ class RenderPrometheusTest {
 
   @Test
   void everyFamilyOfTheContractHasItsTypeAndLabelsInContractOrder() {
-    site(CallSite.Kind.TIMER, "com.acme.T", 1).created();
-    site(CallSite.Kind.TICKER, "com.acme.K", 2).created();
-    site(CallSite.Kind.EXECUTOR, "com.acme.E", 3).created();
-    site(CallSite.Kind.THREAD, "com.acme.H", 4).created();
+    site(CallSite.Kind.TIMER, "com.acme.T", 1).start(0);
+    site(CallSite.Kind.TICKER, "com.acme.K", 2).start(0);
+    site(CallSite.Kind.EXECUTOR, "com.acme.E", 3).start(0);
+    site(CallSite.Kind.THREAD, "com.acme.H", 4).start(0);
     nanos.addAndGet(1_000_000_000L);
     GrowthWatch w = GrowthWatch.builder().registry(registry).build();
     String text = Render.prometheus(registry.snapshot(), w.sampleNow(), 200);
@@ -155,7 +155,7 @@ class RenderPrometheusTest {
 
   @Test
   void withoutAWatchTheGrowthFamiliesAreLeftOut() {
-    site(CallSite.Kind.TIMER, "com.acme.T", 1).created();
+    site(CallSite.Kind.TIMER, "com.acme.T", 1).start(0);
     String text = Render.prometheus(registry.snapshot(), null, 200);
     assertThat(text).doesNotContain("growth").contains("timerguard_site_live{");
   }
@@ -163,7 +163,7 @@ class RenderPrometheusTest {
   @Test
   void labelValuesAreEscapedAndPassPromtool() throws Exception {
     String hostile = "com.acme.\"Quoted\\Back\nLine";
-    registry.register(CallSite.of(CallSite.Kind.TIMER, hostile, "m", "X.java", 9)).created();
+    registry.register(CallSite.of(CallSite.Kind.TIMER, hostile, "m", "X.java", 9)).start(0);
     nanos.addAndGet(1_000_000_000L);
     String text =
         Render.prometheus(

@@ -3,6 +3,7 @@ package dev.timerguard.bench.agent;
 import dev.timerguard.live.CallSite;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #scheduleCancel}: one {@code schedule} plus {@code cancel} on a {@link
  *       ScheduledThreadPoolExecutor} (removeOnCancelPolicy true, so the queue stays small);
  *   <li>{@link #threadStartJoin}: start a thread that does nothing, and join it;
- *   <li>{@link #siteCounterCreatedCancelled}: the live model's own cost per timer ({@code
- *       SiteCounter.created()} then {@code cancelled(stamp)}), which every agent-counted timer
- *       pays; the rest of the difference is the hook (wrappers, checks).
+ *   <li>{@link #siteCounterStartEnd}: the live model's own cost per timer ({@code
+ *       SiteCounter.start(0)} then {@code end(stamp, TimerEnd.CANCELLED)}, with no JFR recording
+ *       on), which every agent-counted timer pays; the rest of the difference is the hook
+ *       (wrappers, checks).
  * </ul>
  *
  * {@link #agentLoaded} is printed at setup so each result says which run it came from.
@@ -81,9 +83,9 @@ public class AgentOverheadBenchmark {
   }
 
   @Benchmark
-  public long siteCounterCreatedCancelled() {
-    long stamp = counter.created();
-    counter.cancelled(stamp);
+  public long siteCounterStartEnd() {
+    long stamp = counter.start(0);
+    counter.end(stamp, TimerEnd.CANCELLED);
     return stamp;
   }
 

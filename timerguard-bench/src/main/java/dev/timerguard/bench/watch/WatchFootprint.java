@@ -23,7 +23,7 @@ public final class WatchFootprint {
       AtomicLong now = new AtomicLong(1);
       SiteRegistry r = SiteRegistry.create(sites, now::get);
       for (int i = 0; i < sites; i++) {
-        r.register(CallSite.of(CallSite.Kind.TIMER, "bench.S" + i, "m", "S.java", i)).created();
+        r.register(CallSite.of(CallSite.Kind.TIMER, "bench.S" + i, "m", "S.java", i)).start(0);
       }
       GrowthWatch w = GrowthWatch.builder().registry(r).build();
       long step = w.interval().toNanos();
@@ -31,7 +31,7 @@ public final class WatchFootprint {
       for (int i = 0; i < 64 * 40; i++) {
         r.register(
                 CallSite.of(CallSite.Kind.TIMER, "bench.S" + (i % sites), "m", "S.java", i % sites))
-            .created();
+            .start(0);
         now.addAndGet(step);
         w.sampleNow();
       }

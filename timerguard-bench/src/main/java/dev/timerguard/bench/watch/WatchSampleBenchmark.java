@@ -4,6 +4,7 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthWatch;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.TimerEnd;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +58,7 @@ public class WatchSampleBenchmark {
     counters = new SiteCounter[sites];
     for (int i = 0; i < sites; i++) {
       counters[i] = r.register(CallSite.of(CallSite.Kind.TIMER, "bench.S" + i, "m", "S.java", i));
-      counters[i].created();
+      counters[i].start(0);
     }
     watch = GrowthWatch.builder().registry(r).build();
     step = watch.interval().toNanos();
@@ -91,11 +92,11 @@ public class WatchSampleBenchmark {
   /** Up by 3, down by 2: a slow leak under teeth, so the analysis cannot take a shortcut. */
   private void sawtooth(SiteCounter c) {
     for (int k = 0; k < 3; k++) {
-      c.created();
+      c.start(0);
     }
     if ((round & 1) == 0) {
-      c.cancelled(SiteCounter.NO_STAMP);
-      c.cancelled(SiteCounter.NO_STAMP);
+      c.end(SiteCounter.NO_STAMP, TimerEnd.CANCELLED);
+      c.end(SiteCounter.NO_STAMP, TimerEnd.CANCELLED);
     }
   }
 

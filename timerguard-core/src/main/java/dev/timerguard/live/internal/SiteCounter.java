@@ -38,9 +38,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class SiteCounter {
 
-  /**
-   * Pass to {@link #end} (or {@link #fired}/{@link #cancelled}) when the creation stamp is unknown.
-   */
+  /** Pass to {@link #end} when the creation stamp is unknown. */
   public static final long NO_STAMP = Long.MIN_VALUE;
 
   /** Epochs of 2^30 ns (1.07 s). */
@@ -146,23 +144,15 @@ public final class SiteCounter {
   }
 
   /**
-   * Counts one creation without a JFR event. For hooks that commit their events themselves; new
-   * code calls {@link #start(long)}. Returns the stamp to hand back when the timer ends.
-   */
-  public long created() {
-    return created(registry.stampNow());
-  }
-
-  /**
-   * Counts one creation stamped by the caller, without a JFR event (see {@link #startAt} for the
-   * call that records it too), for engines that already hold a recent reading of the registry's
+   * Counts one creation stamped by the caller: the counting half of {@link #start} and {@link
+   * #startAt}, which an engine calls when it already holds a fresh enough reading of the registry's
    * clock (see {@link SiteRegistry#isSystemClock()}): a creation then costs no clock read. A
    * reading older than the creation makes the oldest-live age an upper bound, off by the reading's
    * age; keep it within a second (a reading as old as the {@value #SLOTS} slots' span, about 34 s,
    * would date the creation into a slot's previous epoch). Returns {@code stamp}, to hand back when
    * the timer ends.
    */
-  public long created(long stamp) {
+  private long created(long stamp) {
     long now = stamp;
     long epoch = now >> EPOCH_SHIFT;
     int slot = (int) (epoch & (SLOTS - 1));
@@ -182,22 +172,6 @@ public final class SiteCounter {
   private long liveIn(int slot) {
     long ended = sum(FIRED, slot) + sum(CANCELLED, slot);
     return sum(CREATED, slot) - ended;
-  }
-
-  /**
-   * Counts that a timer created with {@code stamp} fired (or a thread terminated), without a JFR
-   * event; new code calls {@link #end}.
-   */
-  public void fired(long stamp) {
-    counts.getAndIncrement(stripe() + FIRED + slotOf(stamp));
-  }
-
-  /**
-   * Counts that a timer created with {@code stamp} was cancelled or stopped, without a JFR event;
-   * new code calls {@link #end}.
-   */
-  public void cancelled(long stamp) {
-    counts.getAndIncrement(stripe() + CANCELLED + slotOf(stamp));
   }
 
   private static int stripe() {

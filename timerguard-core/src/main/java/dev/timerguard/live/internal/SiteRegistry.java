@@ -101,7 +101,7 @@ public final class SiteRegistry implements LiveRegistry {
   /**
    * Whether this registry's clock is known to be {@link System#nanoTime()} (true for {@link
    * #global()}), so that an engine may stamp creations with its own recent readings of it ({@link
-   * SiteCounter#created(long)}).
+   * SiteCounter#startAt}).
    */
   public boolean isSystemClock() {
     return systemClock;

@@ -32,7 +32,7 @@ class SiteCounterEpochRaceTest {
               while (go.get() != r) {
                 Thread.onSpinWait(); // both spin: they create within nanoseconds of each other
               }
-              c.created((long) r << 30);
+              c.startAt((long) r << 30, 0);
               done.await(); // main checks
               done.await(); // main ended them
             }
@@ -61,8 +61,8 @@ class SiteCounterEpochRaceTest {
         wrong++;
         worst = Math.max(worst, s.oldestLiveAgeNanos());
       }
-      c.fired(now);
-      c.fired(now);
+      c.end(now, TimerEnd.FIRED);
+      c.end(now, TimerEnd.FIRED);
       // the next round's epoch: a new slot, or a slot reused after 32 epochs
       done.await();
     }

@@ -25,28 +25,28 @@ class SiteRegistryTest {
     SiteCounter a = registry.register(site(1));
     assertThat(registry.register(site(1))).isSameAs(a);
     assertThat(registry.counter(a.id())).isSameAs(a);
-    long s1 = a.created();
-    long s2 = a.created();
-    a.created();
-    a.fired(s1);
-    a.cancelled(s2);
+    long s1 = a.start(0);
+    long s2 = a.start(0);
+    a.start(0);
+    a.end(s1, TimerEnd.FIRED);
+    a.end(s2, TimerEnd.CANCELLED);
     SiteStats st = registry.snapshot().site(site(1));
     assertThat(st.created()).isEqualTo(3);
     assertThat(st.fired()).isEqualTo(1);
     assertThat(st.cancelled()).isEqualTo(1);
     assertThat(st.live()).isEqualTo(1);
     assertThat(st.peak()).isEqualTo(1); // peak: the highest live count a snapshot has seen
-    a.created();
-    a.created();
+    a.start(0);
+    a.start(0);
     assertThat(registry.snapshot().site(site(1)).peak()).isEqualTo(3);
-    a.cancelled(SiteCounter.NO_STAMP);
+    a.end(SiteCounter.NO_STAMP, TimerEnd.CANCELLED);
     assertThat(registry.snapshot().site(site(1)).peak()).isEqualTo(3);
   }
 
   @Test
   void sitesBeyondTheCapShareAnOverflowCounterAndTotalsStayExact() {
     for (int i = 0; i < 10; i++) {
-      registry.register(site(i)).created();
+      registry.register(site(i)).start(0);
     }
     Snapshot s = registry.snapshot();
     assertThat(s.sites()).hasSize(4); // 3 + the overflow bucket
@@ -58,23 +58,23 @@ class SiteRegistryTest {
   @Test
   void oldestLiveAgeFollowsTheOldestTimer() {
     SiteCounter c = registry.register(site(1));
-    long old = c.created();
+    long old = c.start(0);
     clock.addAndGet(60_000_000_000L); // one minute later
-    long young = c.created();
+    long young = c.start(0);
     long age = registry.snapshot().site(site(1)).oldestLiveAgeNanos();
     assertThat(age).isBetween(55_000_000_000L, 65_000_000_000L);
-    c.fired(old);
+    c.end(old, TimerEnd.FIRED);
     age = registry.snapshot().site(site(1)).oldestLiveAgeNanos();
     assertThat(age).isLessThan(5_000_000_000L);
-    c.cancelled(young);
+    c.end(young, TimerEnd.CANCELLED);
     assertThat(registry.snapshot().site(site(1)).oldestLiveAgeNanos()).isZero();
   }
 
   @Test
   void unknownStampsStillDrainTheAgeSlots() {
     SiteCounter c = registry.register(site(1));
-    c.created();
-    c.cancelled(SiteCounter.NO_STAMP);
+    c.start(0);
+    c.end(SiteCounter.NO_STAMP, TimerEnd.CANCELLED);
     assertThat(registry.snapshot().site(site(1)).oldestLiveAgeNanos()).isZero();
     assertThat(registry.snapshot().site(site(1)).live()).isZero();
   }
@@ -83,11 +83,11 @@ class SiteRegistryTest {
   void snapshotsAreImmutableAndDiffable() {
     SiteCounter c = registry.register(site(1));
     Snapshot before = registry.snapshot();
-    long s = c.created();
-    c.created();
-    c.fired(s);
+    long s = c.start(0);
+    c.start(0);
+    c.end(s, TimerEnd.FIRED);
     c.retained(5);
-    registry.register(site(2)).created();
+    registry.register(site(2)).start(0);
     Snapshot after = registry.snapshot();
     List<SiteDelta> d = after.diff(before);
     assertThat(d).hasSize(2);
@@ -105,16 +105,16 @@ class SiteRegistryTest {
     registry.useCoarseStamps();
     long t0 = clock.get();
     clock.addAndGet(5_000_000_000L); // 5 s pass without a refresh
-    long stale = c.created();
+    long stale = c.start(0);
     assertThat(stale).isEqualTo(t0); // no clock read: the coarse copy
     registry.refreshCoarseClock();
-    assertThat(c.created()).isEqualTo(clock.get());
+    assertThat(c.start(0)).isEqualTo(clock.get());
     SiteStats s = registry.snapshot().site(site(1));
     assertThat(s.created()).isEqualTo(2);
     assertThat(s.live()).isEqualTo(2);
     // the stale stamp makes the age an over-estimate, never an under-estimate
     assertThat(s.oldestLiveAgeNanos()).isGreaterThanOrEqualTo(5_000_000_000L);
-    c.fired(stale);
+    c.end(stale, TimerEnd.FIRED);
     assertThat(registry.snapshot().site(site(1)).live()).isEqualTo(1);
   }
 
@@ -127,12 +127,12 @@ class SiteRegistryTest {
     registry.idleCoarseClock(wakes::incrementAndGet);
     assertThat(registry.coarseClockIdle()).isTrue();
     clock.addAndGet(5_000_000_000L); // 5 s pass: nobody refreshes an idle clock
-    assertThat(c.created()).isEqualTo(clock.get()); // read fresh, not 5 s stale
+    assertThat(c.start(0)).isEqualTo(clock.get()); // read fresh, not 5 s stale
     assertThat(wakes.get()).isEqualTo(1);
     assertThat(registry.coarseClockIdle()).isFalse();
     long t1 = clock.get();
     clock.addAndGet(1_000);
-    assertThat(c.created()).isEqualTo(t1); // back to the coarse copy, which the wake refreshed
+    assertThat(c.start(0)).isEqualTo(t1); // back to the coarse copy, which the wake refreshed
     assertThat(wakes.get()).isEqualTo(1);
     assertThatThrownBy(() -> registry.idleCoarseClock(null))
         .isInstanceOf(NullPointerException.class)

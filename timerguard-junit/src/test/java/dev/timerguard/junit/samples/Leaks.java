@@ -4,6 +4,7 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.ThreadSites;
+import dev.timerguard.live.internal.TimerEnd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -13,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * after every run) so that samples never leave anything behind in the build's JVM.
  *
  * <p>Timers are simulated the way the safe timer API and the agent count them: a call site
- * registered in {@link SiteRegistry#global()} and {@link SiteCounter#created()} without an end.
+ * registered in {@link SiteRegistry#global()} and {@link SiteCounter#start(long)} without an end.
  */
 public final class Leaks {
 
@@ -140,9 +141,9 @@ public final class Leaks {
     CallSite site = CallSite.of(CallSite.Kind.THREAD, caller);
     ThreadSites.record(t, site);
     SiteCounter c = SiteRegistry.global().register(site);
-    long stamp = c.created();
+    long stamp = c.start(0);
     synchronized (THREADS) {
-      UNDO.add(() -> c.fired(stamp));
+      UNDO.add(() -> c.end(stamp, TimerEnd.TERMINATED));
     }
     return settled(start(t), Thread.State.TIMED_WAITING);
   }
@@ -152,7 +153,7 @@ public final class Leaks {
     StackWalker.StackFrame caller =
         StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).get();
     SiteCounter c = SiteRegistry.global().register(CallSite.of(CallSite.Kind.TIMER, caller));
-    long stamp = c.created();
+    long stamp = c.start(0);
     Thread t =
         new Thread(
             () -> {
@@ -161,7 +162,7 @@ public final class Leaks {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-              c.fired(stamp);
+              c.end(stamp, TimerEnd.FIRED);
             },
             "timer-wheel-sim");
     t.setDaemon(true);
@@ -170,9 +171,10 @@ public final class Leaks {
 
   private static void live(CallSite.Kind kind, StackWalker.StackFrame caller) {
     SiteCounter c = SiteRegistry.global().register(CallSite.of(kind, caller));
-    long stamp = c.created();
+    long stamp = c.start(0);
+    TimerEnd undo = kind == CallSite.Kind.EXECUTOR ? TimerEnd.SHUT_DOWN : TimerEnd.CANCELLED;
     synchronized (THREADS) {
-      UNDO.add(() -> c.cancelled(stamp));
+      UNDO.add(() -> c.end(stamp, undo));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.GrowthVerdict;
 import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
+import dev.timerguard.live.internal.TimerEnd;
 import dev.timerguard.samples.incidents.DiscardedCancel;
 import dev.timerguard.samples.incidents.FaultSites;
 import java.time.Duration;
@@ -31,7 +32,7 @@ class LeakProbeTest {
     SiteCounter c = reg.register(SITE);
     ProbeReport r =
         LeakProbe.builder()
-            .workload(c::created) // created, never ended
+            .workload(() -> c.start(0)) // started, never ended
             .rate(5_000)
             .registry(reg)
             .heap(HeapMode.OFF)
@@ -54,10 +55,11 @@ class LeakProbeTest {
         LeakProbe.builder()
             .workload(
                 () -> {
-                  c.created();
+                  c.start(0);
                   if (n.incrementAndGet() % 200 == 0) {
                     for (int k = 0; k < 200; k++) {
-                      c.fired(SiteCounter.NO_STAMP); // the batch fires: back to the baseline
+                      // the batch fires: back to the baseline
+                      c.end(SiteCounter.NO_STAMP, TimerEnd.FIRED);
                     }
                   }
                 })

@@ -296,7 +296,7 @@ class TimerGuardAutoConfigurationTest {
         i < 80 && (watch.report().site(site) == null || watch.report().site(site).level() < 2);
         i++) {
       for (int j = 0; j < 100; j++) {
-        c.created();
+        c.start(0);
       }
       TestWatch.CLOCK.addAndGet(200_000_000L);
       watch.sampleNow();
