@@ -17,6 +17,11 @@ import org.openjdk.jol.info.GraphLayout;
 public final class WatchFootprint {
 
   public static void main(String[] args) {
+    // JOL cannot read the offsets of record fields (GrowthWatch.SiteStatus) on JDK 17+ without
+    // this; set before its first use, unless the caller chose otherwise
+    if (System.getProperty("jol.magicFieldOffset") == null) {
+      System.setProperty("jol.magicFieldOffset", "true");
+    }
     System.out.println("| sites | watch bytes (registry excluded) | bytes per site |");
     System.out.println("|---:|---:|---:|");
     for (int sites : new int[] {256, 4096}) {
