@@ -31,7 +31,16 @@ import javax.lang.model.element.ExecutableElement;
  */
 public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
   private static final Set<String> CLOSERS =
-      Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully", "purge");
+      Set.of(
+          "shutdown",
+          "shutdownNow",
+          "close",
+          "cancel",
+          "stop",
+          "shutdownGracefully",
+          "purge",
+          "dispose",
+          "disposeGracefully");
 
   public TG108ReplacedTimerNotCancelled() {
     super(
