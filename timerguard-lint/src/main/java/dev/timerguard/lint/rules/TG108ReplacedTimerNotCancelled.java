@@ -51,7 +51,11 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         "Executor",
         "schedule",
         "newTimeout",
-        "ForkJoinPool");
+        "ForkJoinPool",
+        "Scheduler",
+        ".interval(",
+        "Mono.delay",
+        ".timer(");
   }
 
   @Override
