@@ -64,7 +64,9 @@ class RuleFixturesTest {
     assertThat(tg102)
         .hasSize(3)
         .allSatisfy(
-            m -> assertThat(m).contains("the Disposable of this one-shot timeout", "handle.dispose()"));
+            m ->
+                assertThat(m)
+                    .contains("the Disposable of this one-shot timeout", "handle.dispose()"));
     assertThat(diags)
         .filteredOn(d -> "TG103".equals(d.ruleId()) && d.file().equals("RxJavaPositive.java"))
         .extracting(PluginHarness.Diag::message)

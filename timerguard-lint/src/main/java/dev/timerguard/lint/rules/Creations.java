@@ -18,8 +18,9 @@ import javax.lang.model.type.TypeMirror;
  * Executors.newX()}, {@code new ...Executor(..)}, a Netty timer or a copy of Netty's wheel in
  * another package (by shape: {@link TimerCalls#isWheelTimer}), Reactor's {@code
  * Schedulers.newParallel/newSingle/newBoundedElastic/newElastic}, a Reactor or RxJava {@code
- * createWorker()}, TimerGuard's {@code Timers.create()}. Classifications of {@code new} are memoised per class for the whole compilation
- * (most {@code new} expressions are not timers). Not thread-safe, like its resolver.
+ * createWorker()}, TimerGuard's {@code Timers.create()}. Classifications of {@code new} are
+ * memoised per class for the whole compilation (most {@code new} expressions are not timers). Not
+ * thread-safe, like its resolver.
  */
 final class Creations {
   /** One distinct marker type per {@link Created} value, to memoise classifications. */
@@ -109,8 +110,7 @@ final class Creations {
 
   private boolean createsWorker(TreePath path) {
     for (String owner : TimerCalls.REACTIVE_SCHEDULERS) {
-      if (!owner.endsWith("Worker")
-          && types.isCall(path, owner, Set.of("createWorker"))) {
+      if (!owner.endsWith("Worker") && types.isCall(path, owner, Set.of("createWorker"))) {
         return true;
       }
     }
