@@ -59,7 +59,7 @@ public final class TG101TimerInLoop extends AbstractRule {
         "delayedExecutor",
         "Timer",
         "Executor",
-        "Scheduler",
+        "Schedulers",
         "timerguard",
         "Mono.delay",
         ".timer(");

@@ -83,7 +83,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         "Executor",
         "Timer",
         "ForkJoinPool",
-        "Scheduler",
+        "Schedulers",
         "createWorker");
   }
 

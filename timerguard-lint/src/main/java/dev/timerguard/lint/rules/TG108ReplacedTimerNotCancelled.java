@@ -52,7 +52,8 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         "schedule",
         "newTimeout",
         "ForkJoinPool",
-        "Scheduler",
+        "Schedulers",
+        "createWorker",
         ".interval(",
         "Mono.delay",
         ".timer(");
