@@ -515,7 +515,8 @@ public final class Scanner {
   private static final java.util.regex.Pattern CANDIDATE =
       java.util.regex.Pattern.compile(
           "sleep|wait\\s*\\(|await|Timer|Executor|schedule|ForkJoinPool|orTimeout|completeOnTimeout"
-              + "|newTimeout|timerguard|TimeUnit");
+              + "|newTimeout|timerguard|TimeUnit|Schedulers|createWorker|Mono\\.delay|\\.timer\\("
+              + "|\\.interval\\(");
 
   /** {@code Thread.start()} / {@code Thread.join(..)}: only with a {@code Thread} in the file. */
   private static final java.util.regex.Pattern THREAD_CALL =

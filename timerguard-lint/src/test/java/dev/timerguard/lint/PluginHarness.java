@@ -78,6 +78,38 @@ final class PluginHarness {
     }
   }
 
+  /**
+   * Third-party libraries whose real types the fixtures compile against (test-scope dependencies of
+   * this module): Reactor, RxJava 3 and RxJava 2 with Reactive Streams.
+   */
+  static final List<String> LIBRARY_CLASSES =
+      List.of(
+          "reactor.core.scheduler.Schedulers",
+          "io.reactivex.rxjava3.core.Scheduler",
+          "io.reactivex.Scheduler",
+          "org.reactivestreams.Publisher");
+
+  /** The fixtures' class path: the real safe timer API and {@link #LIBRARY_CLASSES}' jars. */
+  static String fixtureClasspath() {
+    List<String> entries = new ArrayList<>();
+    entries.add(coreLocation().toString());
+    for (String name : LIBRARY_CLASSES) {
+      try {
+        entries.add(
+            Paths.get(
+                    Class.forName(name, false, PluginHarness.class.getClassLoader())
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString());
+      } catch (ClassNotFoundException | URISyntaxException e) {
+        throw new IllegalStateException("test dependency missing for " + name, e);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
   /** Compiles {@code fixture} (plus the stubs) with the plugin and returns every diagnostic. */
   static List<Diag> compile(Path out, List<Path> sources, String... pluginArgs) {
     return compileWith(out, sources, List.of(), pluginArgs);
@@ -96,7 +128,7 @@ final class PluginHarness {
       options.add(out.toString());
       options.add("-proc:none");
       options.add("-classpath");
-      options.add(coreLocation().toString());
+      options.add(fixtureClasspath());
       options.add("-processorpath");
       options.add(pluginLocation().toString());
       options.add(("-Xplugin:TimerGuard " + String.join(" ", pluginArgs)).trim());

@@ -24,7 +24,8 @@ class RuleFixturesTest {
         "TG100Positive", "TG101Positive", "TG101Negative", "TG102Positive", "TG102Negative",
         "TG103Positive", "TG103Negative", "TG104Positive", "TG104Negative", "TG105Positive",
         "TG105Negative", "TG106Positive", "TG106Negative", "TG107Positive", "TG107Negative",
-        "TG108Positive", "TG108Negative", "TG109Positive", "TG109Negative", "Suppressions"
+        "TG108Positive", "TG108Negative", "TG109Positive", "TG109Negative", "Suppressions",
+        "WheelCopyPositive", "WheelCopyNegative"
       })
   void fixtureFindingsAreExactlyTheMarkedOnes(String name) throws Exception {
     Path fixture = PluginHarness.fixtures().resolve(name + ".java");
@@ -33,6 +34,43 @@ class RuleFixturesTest {
     TreeSet<String> actual = PluginHarness.actual(diags);
     actual.removeIf(k -> !k.startsWith(name + ".java:"));
     assertThat(actual).as(diags.toString()).isEqualTo(PluginHarness.expected(fixture));
+  }
+
+  /**
+   * Reactor and RxJava schedulers, compiled against the real libraries (test dependencies of this
+   * module, on the fixtures' class path).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ReactorPositive", "ReactorNegative", "RxJavaPositive", "RxJavaNegative"})
+  void libraryFixtureFindingsAreExactlyTheMarkedOnes(String name) throws Exception {
+    Path fixture = PluginHarness.fixtures().resolve("libraries/" + name + ".java");
+    List<PluginHarness.Diag> diags = PluginHarness.compile(out, List.of(fixture));
+    assertThat(PluginHarness.errors(diags)).as("fixture must compile cleanly").isEmpty();
+    TreeSet<String> actual = PluginHarness.actual(diags);
+    actual.removeIf(k -> !k.startsWith(name + ".java:"));
+    assertThat(actual).as(diags.toString()).isEqualTo(PluginHarness.expected(fixture));
+  }
+
+  /** The messages name the handle and the release call of the library, not the JDK's. */
+  @Test
+  void reactiveFindingsNameTheDisposableAndHowToReleaseIt() throws Exception {
+    Path fixture = PluginHarness.fixtures().resolve("libraries/RxJavaPositive.java");
+    List<PluginHarness.Diag> diags = PluginHarness.compile(out, List.of(fixture));
+    List<String> tg102 =
+        diags.stream()
+            .filter(d -> "TG102".equals(d.ruleId()) && d.file().equals("RxJavaPositive.java"))
+            .map(PluginHarness.Diag::message)
+            .collect(java.util.stream.Collectors.toList());
+    assertThat(tg102)
+        .hasSize(3)
+        .allSatisfy(
+            m ->
+                assertThat(m)
+                    .contains("the Disposable of this one-shot timeout", "handle.dispose()"));
+    assertThat(diags)
+        .filteredOn(d -> "TG103".equals(d.ruleId()) && d.file().equals("RxJavaPositive.java"))
+        .extracting(PluginHarness.Diag::message)
+        .allSatisfy(m -> assertThat(m).contains("Scheduler.Worker", "never disposed"));
   }
 
   /** JDK 19+: ExecutorService is AutoCloseable; try-with-resources is the correct idiom. */

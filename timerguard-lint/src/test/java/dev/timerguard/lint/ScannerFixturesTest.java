@@ -45,4 +45,31 @@ class ScannerFixturesTest {
             .collect(Collectors.toCollection(TreeSet::new));
     assertThat(actual).isEqualTo(expected);
   }
+
+  /**
+   * The Reactor and RxJava fixtures through the scanner with the libraries on its class path: the
+   * same findings as the plugin.
+   */
+  @Test
+  void scannerWithLibrariesOnTheClassPathFindsTheMarkedFindings() throws Exception {
+    Path dir = PluginHarness.fixtures().resolve("libraries");
+    List<Path> classpath = new ArrayList<>();
+    for (String entry : PluginHarness.fixtureClasspath().split(java.io.File.pathSeparator)) {
+      classpath.add(Path.of(entry));
+    }
+    ScanResult r = Scanner.builder().paths(List.of(dir)).classpath(classpath).build().scan();
+    assertThat(r.errors()).isEmpty();
+    TreeSet<String> expected = new TreeSet<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.collect(Collectors.toList())) {
+        expected.addAll(PluginHarness.expected(p));
+      }
+    }
+    assertThat(expected).isNotEmpty();
+    TreeSet<String> actual =
+        r.findings().stream()
+            .map(f -> Path.of(f.file()).getFileName() + ":" + f.line() + ":" + f.ruleId())
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(actual).isEqualTo(expected);
+  }
 }

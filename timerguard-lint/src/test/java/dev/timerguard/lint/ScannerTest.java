@@ -333,4 +333,26 @@ class ScannerTest {
         .extracting(f -> Path.of(f.file()).getFileName().toString())
         .containsExactlyInAnyOrder("Other.java", "Other.java", "Own.java", "Own.java");
   }
+
+  /**
+   * Files whose only timer is a Reactor/RxJava scheduler, worker or timed publisher pass the
+   * candidate filter and are attributed; a class merely named like a scheduler is only parsed.
+   */
+  @Test
+  void reactiveTimersAreCandidatesForAttribution(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("A.java"),
+        "class A { Object s = reactor.core.scheduler.Schedulers.newSingle(\"a\"); }\n");
+    Files.writeString(
+        dir.resolve("B.java"),
+        "class B { void f(java.time.Duration d) { reactor.core.publisher.Mono.delay(d).subscribe(); } }\n");
+    Files.writeString(
+        dir.resolve("C.java"),
+        "class C { void f(Sched s) { s.createWorker(); } interface Sched { Object createWorker(); } }\n");
+    Files.writeString(dir.resolve("D.java"), "class D { class CapacityScheduler {} }\n");
+    ScanResult r = Scanner.builder().paths(List.of(dir)).build().scan();
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.filesScanned()).isEqualTo(4);
+    assertThat(r.filesAttributed()).isEqualTo(3);
+  }
 }

@@ -20,5 +20,32 @@ final class ApiNames {
   static final String NETTY_TIMEOUT = "io.netty.util.Timeout";
   static final String INTERRUPTED = "java.lang.InterruptedException";
 
+  /** Reactor: schedulers, their workers, the factories of owned schedulers, timed publishers. */
+  static final String REACTOR_SCHEDULER = "reactor.core.scheduler.Scheduler";
+
+  static final String REACTOR_WORKER = "reactor.core.scheduler.Scheduler.Worker";
+  static final String REACTOR_SCHEDULERS = "reactor.core.scheduler.Schedulers";
+  static final String REACTOR_MONO = "reactor.core.publisher.Mono";
+  static final String REACTOR_FLUX = "reactor.core.publisher.Flux";
+
+  /** RxJava 3 and RxJava 2 schedulers (their workers are nested types of these). */
+  static final String RX3_SCHEDULER = "io.reactivex.rxjava3.core.Scheduler";
+
+  static final String RX2_SCHEDULER = "io.reactivex.Scheduler";
+
+  /** The RxJava 3 and RxJava 2 reactive types with static {@code timer}/{@code interval}. */
+  static final java.util.List<String> RX_SOURCES =
+      java.util.List.of(
+          "io.reactivex.rxjava3.core.Flowable",
+          "io.reactivex.rxjava3.core.Observable",
+          "io.reactivex.rxjava3.core.Single",
+          "io.reactivex.rxjava3.core.Maybe",
+          "io.reactivex.rxjava3.core.Completable",
+          "io.reactivex.Flowable",
+          "io.reactivex.Observable",
+          "io.reactivex.Single",
+          "io.reactivex.Maybe",
+          "io.reactivex.Completable");
+
   private ApiNames() {}
 }

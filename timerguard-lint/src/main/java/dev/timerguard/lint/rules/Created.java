@@ -10,10 +10,25 @@ enum Created {
   /**
    * A TimerGuard {@code Timers} instance (marked {@code @CreatesTimer(ENGINE)}): owns an engine.
    */
-  TIMERGUARD;
+  TIMERGUARD,
+  /**
+   * A Reactor scheduler of its own ({@code Schedulers.newParallel/newSingle/newBoundedElastic/
+   * newElastic}): its threads (or its evictor's) live until it is disposed.
+   */
+  REACTIVE_SCHEDULER,
+  /**
+   * A Reactor or RxJava {@code Scheduler.Worker} ({@code scheduler.createWorker()}): it holds a
+   * thread of its scheduler (RxJava's io and newThread, Reactor's boundedElastic) and every task
+   * scheduled on it until it is disposed.
+   */
+  WORKER;
 
   boolean isTimerLike() {
-    return this == TIMER || this == SCHEDULER || this == NETTY_TIMER || this == TIMERGUARD;
+    return this == TIMER
+        || this == SCHEDULER
+        || this == NETTY_TIMER
+        || this == TIMERGUARD
+        || this == REACTIVE_SCHEDULER;
   }
 
   /** "a java.util.Timer", for messages. */
@@ -27,6 +42,10 @@ enum Created {
         return "a Netty timer";
       case TIMERGUARD:
         return "a TimerGuard Timers instance";
+      case REACTIVE_SCHEDULER:
+        return "a Reactor Scheduler";
+      case WORKER:
+        return "a Scheduler.Worker";
       default:
         return "an ExecutorService";
     }
@@ -34,6 +53,9 @@ enum Created {
 
   /** "cancel it", for hints. */
   String imperative() {
+    if (this == REACTIVE_SCHEDULER || this == WORKER) {
+      return "dispose it";
+    }
     return this == TIMER
         ? "cancel it"
         : this == NETTY_TIMER ? "stop it" : this == TIMERGUARD ? "close it" : "shut it down";
@@ -41,6 +63,9 @@ enum Created {
 
   /** "cancelled", for messages. */
   String verb() {
+    if (this == REACTIVE_SCHEDULER || this == WORKER) {
+      return "disposed";
+    }
     return this == TIMER
         ? "cancelled"
         : this == NETTY_TIMER ? "stopped" : this == TIMERGUARD ? "closed" : "shut down";

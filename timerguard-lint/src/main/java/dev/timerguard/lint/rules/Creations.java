@@ -7,6 +7,7 @@ import com.sun.source.util.TreePath;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
@@ -14,9 +15,12 @@ import javax.lang.model.type.TypeMirror;
 
 /**
  * Classifies expressions that create a timer, executor or engine: {@code new Timer()}, {@code
- * Executors.newX()}, {@code new ...Executor(..)}, a Netty timer, TimerGuard's {@code
- * Timers.create()}. Classifications of {@code new} are memoised per class for the whole compilation
- * (most {@code new} expressions are not timers). Not thread-safe, like its resolver.
+ * Executors.newX()}, {@code new ...Executor(..)}, a Netty timer or a copy of Netty's wheel in
+ * another package (by shape: {@link TimerCalls#isWheelTimer}), Reactor's {@code
+ * Schedulers.newParallel/newSingle/newBoundedElastic/newElastic}, a Reactor or RxJava {@code
+ * createWorker()}, TimerGuard's {@code Timers.create()}. Classifications of {@code new} are
+ * memoised per class for the whole compilation (most {@code new} expressions are not timers). Not
+ * thread-safe, like its resolver.
  */
 final class Creations {
   /** One distinct marker type per {@link Created} value, to memoise classifications. */
@@ -67,6 +71,9 @@ final class Creations {
     if (t instanceof MethodInvocationTree) {
       MethodInvocationTree inv = (MethodInvocationTree) t;
       String name = TreePaths.methodName(inv);
+      if (name.equals("createWorker")) {
+        return createsWorker(path) ? Created.WORKER : Created.NONE;
+      }
       if (!name.startsWith("new")) {
         return (name.equals("create") || name.equals("build"))
                 && timerCalls.timerGuardKind(path) == TimerGuardApi.Kind.ENGINE
@@ -78,6 +85,10 @@ final class Creations {
         return Created.NONE;
       }
       TypeMirror owner = m.getEnclosingElement().asType();
+      if (REACTOR_FACTORIES.contains(name)
+          && m.getEnclosingElement().toString().equals(ApiNames.REACTOR_SCHEDULERS)) {
+        return Created.REACTIVE_SCHEDULER;
+      }
       TypeMirror executors = types.type(ApiNames.EXECUTORS);
       if (executors == null
           || !types.ctx.types().isSameType(types.ctx.types().erasure(owner), executors)) {
@@ -93,6 +104,19 @@ final class Creations {
     return Created.NONE;
   }
 
+  /** Reactor's factories of schedulers that own threads until disposed. */
+  private static final Set<String> REACTOR_FACTORIES =
+      Set.of("newParallel", "newSingle", "newBoundedElastic", "newElastic");
+
+  private boolean createsWorker(TreePath path) {
+    for (String owner : TimerCalls.REACTIVE_SCHEDULERS) {
+      if (!owner.endsWith("Worker") && types.isCall(path, owner, Set.of("createWorker"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Created classifyNew(TypeMirror type) {
     if (types.isSubtype(type, ApiNames.TIMER)) {
       return Created.TIMER;
@@ -103,7 +127,7 @@ final class Creations {
     if (types.isSubtype(type, ApiNames.EXECUTOR_SERVICE)) {
       return Created.EXECUTOR;
     }
-    if (types.isSubtype(type, ApiNames.NETTY_TIMER)) {
+    if (types.isSubtype(type, ApiNames.NETTY_TIMER) || timerCalls.isWheelTimer(type)) {
       return Created.NETTY_TIMER;
     }
     return Created.NONE;

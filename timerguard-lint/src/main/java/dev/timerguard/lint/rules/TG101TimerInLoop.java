@@ -59,7 +59,10 @@ public final class TG101TimerInLoop extends AbstractRule {
         "delayedExecutor",
         "Timer",
         "Executor",
-        "timerguard");
+        "Schedulers",
+        "timerguard",
+        "Mono.delay",
+        ".timer(");
   }
 
   @Override

@@ -28,7 +28,9 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
         "The handle of a one-shot timeout is dropped, so finished work cannot cancel it.",
         "schedule",
         "newTimeout",
-        "timerguard");
+        "timerguard",
+        "Mono.delay",
+        ".timer(");
   }
 
   @Override
@@ -48,10 +50,7 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
             boolean handleDropped =
                 !timerTask || (task instanceof NewClassTree && !localReceiver(facts, path, node));
             if (handleDropped && TimerCalls.looksLikeTimeout(task)) {
-              String handle =
-                  timerTask
-                      ? "TimerTask"
-                      : call.api().contains("netty") ? "Timeout" : "ScheduledFuture";
+              String handle = call.handle();
               ctx.report(
                   path,
                   "the "
@@ -63,7 +62,9 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
                   "keep the "
                       + handle
                       + " and cancel it when the work completes (e.g. future.whenComplete((r, e) -> "
-                      + "handle.cancel(false))), or use CompletableFuture.orTimeout");
+                      + "handle."
+                      + call.release()
+                      + ")), or use CompletableFuture.orTimeout");
             }
           }
         }

@@ -52,7 +52,15 @@ import javax.lang.model.element.Modifier;
  */
 public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   private static final Set<String> CLOSERS =
-      Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully");
+      Set.of(
+          "shutdown",
+          "shutdownNow",
+          "close",
+          "cancel",
+          "stop",
+          "shutdownGracefully",
+          "dispose",
+          "disposeGracefully");
 
   /** Methods that give a class a lifecycle: its owner calls one of them when done with it. */
   private static final Set<String> LIFECYCLE =
@@ -74,7 +82,9 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         "A Timer or executor created in a method is not closed on every path and does not escape.",
         "Executor",
         "Timer",
-        "ForkJoinPool");
+        "ForkJoinPool",
+        "Schedulers",
+        "createWorker");
   }
 
   @Override

@@ -31,7 +31,16 @@ import javax.lang.model.element.ExecutableElement;
  */
 public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
   private static final Set<String> CLOSERS =
-      Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully", "purge");
+      Set.of(
+          "shutdown",
+          "shutdownNow",
+          "close",
+          "cancel",
+          "stop",
+          "shutdownGracefully",
+          "purge",
+          "dispose",
+          "disposeGracefully");
 
   public TG108ReplacedTimerNotCancelled() {
     super(
@@ -42,7 +51,12 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         "Executor",
         "schedule",
         "newTimeout",
-        "ForkJoinPool");
+        "ForkJoinPool",
+        "Schedulers",
+        "createWorker",
+        ".interval(",
+        "Mono.delay",
+        ".timer(");
   }
 
   @Override
