@@ -8,7 +8,6 @@ import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.MemberReferenceTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
-import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
@@ -53,10 +52,6 @@ import javax.lang.model.element.Modifier;
 public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   private static final Set<String> CLOSERS =
       Set.of("shutdown", "shutdownNow", "close", "cancel", "stop", "shutdownGracefully");
-
-  /** Methods that give a class a lifecycle: its owner calls one of them when done with it. */
-  private static final Set<String> LIFECYCLE =
-      Set.of("close", "stop", "shutdown", "destroy", "dispose", "shutdownNow", "terminate");
 
   /**
    * Decorators whose result delegates shutdown to the pool they wrap (a wrapper is not an owner).
@@ -124,6 +119,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         checkChained(getCurrentPath());
+        checkConditionalHandOff(ctx, facts, getCurrentPath());
         return super.visitMethodInvocation(node, v);
       }
 
@@ -164,6 +160,62 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
                 + (c == Created.TIMER ? "Timer" : "executor"));
       }
     }.scan(ctx.root(), null);
+  }
+
+  /**
+   * A conditional hand-off: {@code ref.compareAndSet(expected, new Timer())} on an {@code
+   * AtomicReference} (or {@code AtomicReferenceFieldUpdater}), or {@code map.putIfAbsent(key,
+   * Executors.newX())}: when the reference or key is already set, the new timer or pool is dropped
+   * with its threads running, and nothing can release it.
+   */
+  private static void checkConditionalHandOff(RuleContext ctx, Facts facts, TreePath call) {
+    MethodInvocationTree inv = (MethodInvocationTree) call.getLeaf();
+    String name = TreePaths.methodName(inv);
+    int value;
+    String holder;
+    if (name.equals("compareAndSet") || name.equals("weakCompareAndSet")) {
+      javax.lang.model.type.TypeMirror r = facts.types.receiverType(call);
+      if (inv.getArguments().size() == 2
+          && facts.types.isSubtype(r, "java.util.concurrent.atomic.AtomicReference")) {
+        value = 1;
+      } else if (inv.getArguments().size() == 3
+          && facts.types.isSubtype(
+              r, "java.util.concurrent.atomic.AtomicReferenceFieldUpdater")) {
+        value = 2;
+      } else {
+        return;
+      }
+      holder = "compareAndSet finds another value already set";
+    } else if (name.equals("putIfAbsent") && inv.getArguments().size() == 2) {
+      if (!facts.types.isSubtype(facts.types.receiverType(call), "java.util.Map")) {
+        return;
+      }
+      value = 1;
+      holder = "putIfAbsent finds the key already present";
+    } else {
+      return;
+    }
+    TreePath arg = new TreePath(call, inv.getArguments().get(value));
+    Tree init = owned(facts, arg);
+    Created c = facts.creations.classify(new TreePath(call, init));
+    if (c == Created.NONE || threadsTimeOut(init)) {
+      return;
+    }
+    ctx.report(
+        arg,
+        c.describe()
+            + " is created as the new value of "
+            + name
+            + "(..) and dropped, never "
+            + c.verb()
+            + ", when "
+            + holder
+            + ": every losing call leaks its threads",
+        "create it only when the value is unset (under a lock), and "
+            + c.imperative()
+            + " when "
+            + name
+            + " fails");
   }
 
   /** Whether the local {@code var} is declared without a value or with {@code null}. */
@@ -266,6 +318,10 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       return;
     }
     if (paths.releasedOnEveryPath(statement, vars)) {
+      ReleasePaths.UnreleasedThrow t = paths.unreleasedThrow(statement, vars);
+      if (t != null) {
+        reportThrow(ctx, decl, name, c, t);
+      }
       return;
     }
     ctx.report(
@@ -280,11 +336,42 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
   }
 
+  /** Reports a local released on the normal path only: a declared checked exception skips it. */
+  private static void reportThrow(
+      RuleContext ctx, TreePath decl, String name, Created c, ReleasePaths.UnreleasedThrow t) {
+    com.sun.source.tree.CompilationUnitTree cu = ctx.compilationUnit();
+    long line =
+        cu.getLineMap()
+            .getLineNumber(ctx.trees().getSourcePositions().getStartPosition(cu, t.call().getLeaf()));
+    String thrown = t.thrown().toString();
+    thrown = thrown.substring(thrown.lastIndexOf('.') + 1);
+    ctx.report(
+        decl,
+        "'"
+            + name
+            + "' ("
+            + c.describe()
+            + ") is not "
+            + c.verb()
+            + " when "
+            + TreePaths.brief(((MethodInvocationTree) t.call().getLeaf()).getMethodSelect())
+            + "(..) on line "
+            + line
+            + " throws "
+            + thrown
+            + ": that exit skips the "
+            + (c == Created.TIMER ? "cancel" : "release"),
+        c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
+  }
+
   /** How the variables in {@code vars} (a pool and its decorators) are used in {@code scope}. */
   private static final class Use {
     boolean closed;
     boolean escapes;
     boolean deferredClose;
+
+    /** A field returned by a method of its class (an accessor lends it; the class still owns it). */
+    boolean returned;
   }
 
   /**
@@ -352,6 +439,10 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         if (parent instanceof AssignmentTree && ((AssignmentTree) parent).getVariable() == node) {
           return; // re-assignment of the variable itself
         }
+        if (field && parent instanceof com.sun.source.tree.ReturnTree) {
+          u.returned = true; // an accessor: callers use the pool, the class still owns it
+          return;
+        }
         if (parent instanceof MethodInvocationTree
             && isDecorator(facts, use.getParentPath())
             && !inner) {
@@ -387,7 +478,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
    */
   private void checkFields(RuleContext ctx, Facts facts, TreePath cls) {
     ClassTree ct = (ClassTree) cls.getLeaf();
-    if (!hasLifecycle(facts, cls, ct)) {
+    if (!ClassLifecycle.hasLifecycle(facts, cls)) {
       return;
     }
     Map<Element, TreePath> created = new LinkedHashMap<>();
@@ -430,6 +521,30 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         return super.visitAssignment(node, v);
       }
 
+      /** {@code this(.., Executors.newX(), ..)}: the chained constructor stores it in a field. */
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        TreePath p = getCurrentPath();
+        if (TreePaths.methodName(node).equals("this")) {
+          ExecutableElement target = facts.types.method(p);
+          TreePath decl = target == null ? null : facts.ctx.trees().getPath(target);
+          for (int i = 0; decl != null && i < node.getArguments().size(); i++) {
+            TreePath arg = new TreePath(p, node.getArguments().get(i));
+            Tree init = owned(facts, arg);
+            Created c = facts.creations.classify(new TreePath(p, init));
+            if (c == Created.NONE || threadsTimeOut(init)) {
+              continue;
+            }
+            Element f = ClassLifecycle.fieldOfParameter(facts, decl, i, 0);
+            if (f != null) {
+              created.putIfAbsent(f, arg);
+              kinds.putIfAbsent(f, c);
+            }
+          }
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
       @Override
       public Void visitClass(ClassTree node, Void v) {
         return node == ct
@@ -447,8 +562,13 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           || usedThroughOtherInstance(facts, cls, e.getKey())) {
         continue;
       }
+      if (use.returned
+          && !ClassLifecycle.lifecycleReleasesOtherField(facts, cls, e.getKey(), CLOSERS)) {
+        continue; // lent out by an accessor, and no sign that the class releases its pools itself
+      }
       Created c = kinds.get(e.getKey());
       String name = e.getKey().getSimpleName().toString();
+      String owner = ClassLifecycle.displayName(cls);
       ctx.report(
           e.getValue(),
           "field '"
@@ -456,11 +576,11 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               + "' ("
               + c.describe()
               + ") is created by "
-              + ct.getSimpleName()
+              + owner
               + " and never "
               + c.verb()
               + ", although "
-              + ct.getSimpleName()
+              + owner
               + " has a lifecycle: every instance leaks its threads when it is closed",
           c.imperative()
               + " in the class's close/stop method (or hand it to the owner that closes it)");
@@ -487,21 +607,5 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       }
     }.scan(cls, null);
     return found[0];
-  }
-
-  /** A no-argument close/stop/shutdown/destroy/dispose method, or an AutoCloseable class. */
-  private static boolean hasLifecycle(Facts facts, TreePath cls, ClassTree ct) {
-    if (ct.getKind() != Tree.Kind.CLASS) {
-      return false; // enums (singletons), interfaces, records, annotations
-    }
-    for (Tree m : ct.getMembers()) {
-      if (m instanceof MethodTree
-          && ((MethodTree) m).getParameters().isEmpty()
-          && LIFECYCLE.contains(((MethodTree) m).getName().toString())) {
-        return true;
-      }
-    }
-    Element e = facts.types.element(cls);
-    return e != null && facts.types.isSubtype(e.asType(), "java.lang.AutoCloseable");
   }
 }
