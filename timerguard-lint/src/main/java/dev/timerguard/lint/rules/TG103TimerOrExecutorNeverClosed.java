@@ -249,11 +249,25 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         && (q.toString().endsWith("MoreExecutors") || q.toString().endsWith("Executors"));
   }
 
-  /** The creation an expression owns: the expression itself, or the pool inside a decorator. */
+  /**
+   * The creation an expression owns: the expression itself, or the pool inside a decorator (a
+   * known decorator method, or {@code new X(pool)} of an executor class that takes an {@code
+   * ExecutorService}: a wrapper such as an instrumenting executor, whose threads are the wrapped
+   * pool's).
+   */
   private static Tree owned(Facts facts, TreePath expr) {
     Tree t = TreePaths.skipParens(expr.getLeaf());
     if (isDecorator(facts, expr)) {
       return TreePaths.skipParens(((MethodInvocationTree) t).getArguments().get(0));
+    }
+    if (t instanceof NewClassTree && ((NewClassTree) t).getClassBody() == null) {
+      TreePath np = t == expr.getLeaf() ? expr : new TreePath(expr, t);
+      for (ExpressionTree arg : ((NewClassTree) t).getArguments()) {
+        if (facts.types.isSubtype(
+            facts.types.typeOf(new TreePath(np, arg)), ApiNames.EXECUTOR_SERVICE)) {
+          return TreePaths.skipParens(arg); // new InstrumentedExecutorService(pool)
+        }
+      }
     }
     return t;
   }
@@ -569,6 +583,8 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       Created c = kinds.get(e.getKey());
       String name = e.getKey().getSimpleName().toString();
       String owner = ClassLifecycle.displayName(cls);
+      TreePath creator = ClassLifecycle.anonymousCreator(cls);
+      String lifecycleOwner = creator == null ? owner : ClassLifecycle.displayName(creator);
       ctx.report(
           e.getValue(),
           "field '"
@@ -580,7 +596,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               + " and never "
               + c.verb()
               + ", although "
-              + owner
+              + lifecycleOwner
               + " has a lifecycle: every instance leaks its threads when it is closed",
           c.imperative()
               + " in the class's close/stop method (or hand it to the owner that closes it)");
