@@ -288,4 +288,65 @@ final class ClassLifecycle {
     }.scan(new TreePath(ctor, mt.getBody()), null);
     return other[0] || field[0] == null || field[0].getKind() != ElementKind.FIELD ? null : field[0];
   }
+
+  /**
+   * Whether the code at {@code creation} runs only while its object is ending: inside a lifecycle
+   * method, an {@code abort*} or {@code kill*} method, or a private method of the class that only
+   * such methods call. What is created there (a watchdog that halts a stuck shutdown) is meant to
+   * outlive the lifecycle, not to be released by it.
+   */
+  static boolean createdWhileEnding(Facts facts, TreePath cls, TreePath creation) {
+    TreePath m = creation;
+    while (m != null && !(m.getLeaf() instanceof MethodTree)) {
+      if (m.getLeaf() instanceof ClassTree) {
+        return false; // a field initializer
+      }
+      m = m.getParentPath();
+    }
+    if (m == null) {
+      return false;
+    }
+    MethodTree mt = (MethodTree) m.getLeaf();
+    if (isEnding(mt)) {
+      return true;
+    }
+    if (!mt.getModifiers().getFlags().contains(Modifier.PRIVATE)) {
+      return false;
+    }
+    Element self = facts.types.element(m);
+    int[] calls = {0, 0}; // all, from ending methods
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        if (TreePaths.methodName(node).contentEquals(mt.getName())
+            && self != null
+            && self.equals(facts.types.method(getCurrentPath()))) {
+          calls[0]++;
+          for (TreePath p = getCurrentPath(); p != null; p = p.getParentPath()) {
+            if (p.getLeaf() instanceof MethodTree) {
+              if (isEnding((MethodTree) p.getLeaf())) {
+                calls[1]++;
+              }
+              break;
+            }
+          }
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitMemberReference(MemberReferenceTree node, Void v) {
+        if (node.getName().contentEquals(mt.getName())) {
+          calls[0]++; // handed out: may run at any time
+        }
+        return super.visitMemberReference(node, v);
+      }
+    }.scan(cls, null);
+    return calls[0] > 0 && calls[0] == calls[1];
+  }
+
+  private static boolean isEnding(MethodTree m) {
+    String name = m.getName().toString();
+    return isLifecycleMethod(m) || name.startsWith("abort") || name.startsWith("kill");
+  }
 }

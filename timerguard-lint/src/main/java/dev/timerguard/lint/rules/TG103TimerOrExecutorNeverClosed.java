@@ -576,6 +576,9 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           || usedThroughOtherInstance(facts, cls, e.getKey())) {
         continue;
       }
+      if (ClassLifecycle.createdWhileEnding(facts, cls, e.getValue())) {
+        continue; // a watchdog for the shutdown itself
+      }
       if (use.returned
           && !ClassLifecycle.lifecycleReleasesOtherField(facts, cls, e.getKey(), CLOSERS)) {
         continue; // lent out by an accessor, and no sign that the class releases its pools itself
