@@ -28,11 +28,11 @@ import javax.lang.model.element.Modifier;
  *
  * <p>A class has a lifecycle when it declares a method named {@code close}, {@code stop}, {@code
  * shutdown}, {@code shutdownNow}, {@code destroy}, {@code dispose}, {@code finish} or {@code
- * terminate} (any parameters: {@code stop(Duration)} counts), a no-argument method whose name starts
- * with one of {@code close/stop/shutdown/destroy/dispose} followed by a capital letter ({@code
- * closeAllConnections()}), or is {@code AutoCloseable}. An anonymous class has the lifecycle of the
- * class whose code creates it: its instance lives as long as its creator keeps it. Enums,
- * interfaces and records are process-lifetime or value types and never have one.
+ * terminate} (any parameters: {@code stop(Duration)} counts), a no-argument method whose name
+ * starts with one of {@code close/stop/shutdown/destroy/dispose} followed by a capital letter
+ * ({@code closeAllConnections()}), or is {@code AutoCloseable}. An anonymous class has the
+ * lifecycle of the class whose code creates it: its instance lives as long as its creator keeps it.
+ * Enums, interfaces and records are process-lifetime or value types and never have one.
  *
  * <p>Everything is decided on the trees of the current compilation unit; a class or method whose
  * source is not there contributes nothing (silence, never a guess). Stateless: every method reads
@@ -42,14 +42,7 @@ final class ClassLifecycle {
   /** Names of methods that end an object's life: its owner calls one of them when done with it. */
   static final Set<String> LIFECYCLE =
       Set.of(
-          "close",
-          "stop",
-          "shutdown",
-          "destroy",
-          "dispose",
-          "shutdownNow",
-          "terminate",
-          "finish");
+          "close", "stop", "shutdown", "destroy", "dispose", "shutdownNow", "terminate", "finish");
 
   /** Prefixes of no-argument lifecycle methods with a longer name ({@code closeAllConnections}). */
   private static final List<String> PREFIXES =
@@ -128,17 +121,19 @@ final class ClassLifecycle {
    * closers} on it anywhere in its body, lambdas and inner classes included ({@code shutdown(pool,
    * timeout)} returning a task that shuts {@code pool} down).
    */
-  static boolean releasesParameter(
-      Facts facts, TreePath method, int index, Set<String> closers) {
+  static boolean releasesParameter(Facts facts, TreePath method, int index, Set<String> closers) {
     MethodTree mt = (MethodTree) method.getLeaf();
     if (mt.getBody() == null || index >= mt.getParameters().size()) {
       return false;
     }
     Element param = facts.types.element(new TreePath(method, mt.getParameters().get(index)));
-    return param != null && releasesAnywhere(facts, new TreePath(method, mt.getBody()), param, closers);
+    return param != null
+        && releasesAnywhere(facts, new TreePath(method, mt.getBody()), param, closers);
   }
 
-  /** Whether a call of one of {@code closers} on {@code var} appears anywhere under {@code scope}. */
+  /**
+   * Whether a call of one of {@code closers} on {@code var} appears anywhere under {@code scope}.
+   */
   static boolean releasesAnywhere(Facts facts, TreePath scope, Element var, Set<String> closers) {
     boolean[] found = {false};
     new TreePathScanner<Void, Void>() {
@@ -156,7 +151,9 @@ final class ClassLifecycle {
       @Override
       public Void visitMemberReference(MemberReferenceTree node, Void v) {
         if (closers.contains(node.getName().toString())
-            && var.equals(facts.types.element(new TreePath(getCurrentPath(), node.getQualifierExpression())))) {
+            && var.equals(
+                facts.types.element(
+                    new TreePath(getCurrentPath(), node.getQualifierExpression())))) {
           found[0] = true;
         }
         return super.visitMemberReference(node, v);
@@ -269,8 +266,7 @@ final class ClassLifecycle {
           int i = ((MethodInvocationTree) parent).getArguments().indexOf(node);
           ExecutableElement target = facts.types.method(p.getParentPath());
           TreePath decl = target == null ? null : facts.ctx.trees().getPath(target);
-          Element f =
-              decl == null || i < 0 ? null : fieldOfParameter(facts, decl, i, depth + 1);
+          Element f = decl == null || i < 0 ? null : fieldOfParameter(facts, decl, i, depth + 1);
           if (f != null && field[0] == null) {
             field[0] = f;
             return null;
@@ -286,7 +282,9 @@ final class ClassLifecycle {
         return null;
       }
     }.scan(new TreePath(ctor, mt.getBody()), null);
-    return other[0] || field[0] == null || field[0].getKind() != ElementKind.FIELD ? null : field[0];
+    return other[0] || field[0] == null || field[0].getKind() != ElementKind.FIELD
+        ? null
+        : field[0];
   }
 
   /**

@@ -22,8 +22,8 @@ import com.sun.source.tree.ReturnTree;
 import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.SwitchTree;
 import com.sun.source.tree.SynchronizedTree;
-import com.sun.source.tree.Tree;
 import com.sun.source.tree.ThrowTree;
+import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
@@ -50,9 +50,9 @@ import javax.lang.model.type.UnionType;
  * resource is closed by the language). Exceptions thrown by ordinary calls between creation and
  * release are not paths of {@link #releasedOnEveryPath}: reporting every call that could throw
  * would bury the real leaks. {@link #unreleasedThrow} adds the exceptional exits that the code
- * declares: a call whose method is declared to throw a checked exception ({@code invokeAll},
- * {@code Future.get}, {@code Thread.sleep}: {@code InterruptedException}) between the creation and
- * the release, unless a {@code catch} or {@code finally} on its way out releases the resource.
+ * declares: a call whose method is declared to throw a checked exception ({@code invokeAll}, {@code
+ * Future.get}, {@code Thread.sleep}: {@code InterruptedException}) between the creation and the
+ * release, unless a {@code catch} or {@code finally} on its way out releases the resource.
  * Stateless.
  */
 final class ReleasePaths {
@@ -283,9 +283,9 @@ final class ReleasePaths {
    * #releasedOnEveryPath} found whose checked exception ({@code throws} in the called method's
    * declaration, not any call that might throw) leaves the resource unreleased: not caught by a
    * {@code catch} that releases it or that goes on to a release after its {@code try}, and no
-   * enclosing {@code finally} releases it. Null when every such exception passes a release, or
-   * when there is no normal-path release to speak of. Calls inside lambdas and local classes are
-   * not paths of this method and are skipped, as are releases of the resource themselves.
+   * enclosing {@code finally} releases it. Null when every such exception passes a release, or when
+   * there is no normal-path release to speak of. Calls inside lambdas and local classes are not
+   * paths of this method and are skipped, as are releases of the resource themselves.
    */
   UnreleasedThrow unreleasedThrow(TreePath created, Set<Element> vars) {
     Tree child = created.getLeaf();
@@ -328,7 +328,9 @@ final class ReleasePaths {
     return null;
   }
 
-  /** The first call in statement {@code sp} whose declared checked exception skips every release. */
+  /**
+   * The first call in statement {@code sp} whose declared checked exception skips every release.
+   */
   private UnreleasedThrow throwingCall(TreePath sp, Set<Element> vars) {
     UnreleasedThrow[] found = {null};
     new TreePathScanner<Void, Void>() {
@@ -435,7 +437,9 @@ final class ReleasePaths {
     return types.ctx.types().isSubtype(thrown, caught);
   }
 
-  /** Whether a block can complete normally: it does not end in a throw, return, break or continue. */
+  /**
+   * Whether a block can complete normally: it does not end in a throw, return, break or continue.
+   */
   private static boolean completesNormally(BlockTree b) {
     if (b.getStatements().isEmpty()) {
       return true;

@@ -179,8 +179,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           && facts.types.isSubtype(r, "java.util.concurrent.atomic.AtomicReference")) {
         value = 1;
       } else if (inv.getArguments().size() == 3
-          && facts.types.isSubtype(
-              r, "java.util.concurrent.atomic.AtomicReferenceFieldUpdater")) {
+          && facts.types.isSubtype(r, "java.util.concurrent.atomic.AtomicReferenceFieldUpdater")) {
         value = 2;
       } else {
         return;
@@ -250,8 +249,8 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   }
 
   /**
-   * The creation an expression owns: the expression itself, or the pool inside a decorator (a
-   * known decorator method, or {@code new X(pool)} of an executor class that takes an {@code
+   * The creation an expression owns: the expression itself, or the pool inside a decorator (a known
+   * decorator method, or {@code new X(pool)} of an executor class that takes an {@code
    * ExecutorService}: a wrapper such as an instrumenting executor, whose threads are the wrapped
    * pool's).
    */
@@ -356,7 +355,8 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     com.sun.source.tree.CompilationUnitTree cu = ctx.compilationUnit();
     long line =
         cu.getLineMap()
-            .getLineNumber(ctx.trees().getSourcePositions().getStartPosition(cu, t.call().getLeaf()));
+            .getLineNumber(
+                ctx.trees().getSourcePositions().getStartPosition(cu, t.call().getLeaf()));
     String thrown = t.thrown().toString();
     thrown = thrown.substring(thrown.lastIndexOf('.') + 1);
     ctx.report(
@@ -384,7 +384,9 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     boolean escapes;
     boolean deferredClose;
 
-    /** A field returned by a method of its class (an accessor lends it; the class still owns it). */
+    /**
+     * A field returned by a method of its class (an accessor lends it; the class still owns it).
+     */
     boolean returned;
   }
 
