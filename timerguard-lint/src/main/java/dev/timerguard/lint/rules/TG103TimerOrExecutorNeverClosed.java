@@ -41,6 +41,13 @@ import javax.lang.model.element.Modifier;
  *       closed instance leaks the field's threads.
  * </ul>
  *
+ * <p>Also: a pool created as an argument of {@code this(..)} belongs to the field in which the
+ * called constructor stores it; a field lent out by an accessor still belongs to a class whose
+ * lifecycle releases its other pools; an anonymous class has the lifecycle of its creator (see
+ * {@link ClassLifecycle}); a call declared to throw a checked exception between creation and
+ * release is an exit ({@link ReleasePaths#unreleasedThrow}); a timer created as the new value of
+ * {@code AtomicReference.compareAndSet} is dropped when the reference is already set.
+ *
  * <p>Wrapping is not escaping: a pool passed to a decorator ({@code
  * MoreExecutors.listeningDecorator}, {@code Executors.unconfigurable(Scheduled)ExecutorService}) is
  * still owned, and shutting the decorator down releases it. Escapes (silent): returned, assigned to
@@ -164,36 +171,20 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
 
   /**
    * A conditional hand-off: {@code ref.compareAndSet(expected, new Timer())} on an {@code
-   * AtomicReference} (or {@code AtomicReferenceFieldUpdater}), or {@code map.putIfAbsent(key,
-   * Executors.newX())}: when the reference or key is already set, the new timer or pool is dropped
-   * with its threads running, and nothing can release it.
+   * AtomicReference}: when the reference is already set, the new timer or pool is dropped with its
+   * threads running, and nothing can release it.
    */
   private static void checkConditionalHandOff(RuleContext ctx, Facts facts, TreePath call) {
     MethodInvocationTree inv = (MethodInvocationTree) call.getLeaf();
     String name = TreePaths.methodName(inv);
-    int value;
-    String holder;
-    if (name.equals("compareAndSet") || name.equals("weakCompareAndSet")) {
-      javax.lang.model.type.TypeMirror r = facts.types.receiverType(call);
-      if (inv.getArguments().size() == 2
-          && facts.types.isSubtype(r, "java.util.concurrent.atomic.AtomicReference")) {
-        value = 1;
-      } else if (inv.getArguments().size() == 3
-          && facts.types.isSubtype(r, "java.util.concurrent.atomic.AtomicReferenceFieldUpdater")) {
-        value = 2;
-      } else {
-        return;
-      }
-      holder = "compareAndSet finds another value already set";
-    } else if (name.equals("putIfAbsent") && inv.getArguments().size() == 2) {
-      if (!facts.types.isSubtype(facts.types.receiverType(call), "java.util.Map")) {
-        return;
-      }
-      value = 1;
-      holder = "putIfAbsent finds the key already present";
-    } else {
+    if (!(name.equals("compareAndSet") || name.equals("weakCompareAndSet"))
+        || inv.getArguments().size() != 2
+        || !facts.types.isSubtype(
+            facts.types.receiverType(call), "java.util.concurrent.atomic.AtomicReference")) {
       return;
     }
+    int value = 1;
+    String holder = name + " finds another value already set";
     TreePath arg = new TreePath(call, inv.getArguments().get(value));
     Tree init = owned(facts, arg);
     Created c = facts.creations.classify(new TreePath(call, init));
@@ -261,6 +252,10 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     }
     if (t instanceof NewClassTree && ((NewClassTree) t).getClassBody() == null) {
       TreePath np = t == expr.getLeaf() ? expr : new TreePath(expr, t);
+      if (((NewClassTree) t).getArguments().isEmpty()
+          || facts.creations.classify(np) == Created.NONE) {
+        return t; // most new expressions are not executors: look no further
+      }
       for (ExpressionTree arg : ((NewClassTree) t).getArguments()) {
         if (facts.types.isSubtype(
             facts.types.typeOf(new TreePath(np, arg)), ApiNames.EXECUTOR_SERVICE)) {
