@@ -22,13 +22,19 @@ import com.sun.source.tree.ReturnTree;
 import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.SwitchTree;
 import com.sun.source.tree.SynchronizedTree;
+import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
 import java.util.Set;
 import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.UnionType;
 
 /**
  * The control-flow view of one method body that decides "released on every path": from the
@@ -42,8 +48,12 @@ import javax.lang.model.element.Element;
  * unconditional (no resource, nothing to release); any other condition does not. A release in a
  * {@code try} block counts for the normal path. Try-with-resources never reaches this view (its
  * resource is closed by the language). Exceptions thrown by ordinary calls between creation and
- * release are not paths here: only {@code finally} handles them, and reporting every call that
- * could throw would bury the real leaks. Stateless.
+ * release are not paths of {@link #releasedOnEveryPath}: reporting every call that could throw
+ * would bury the real leaks. {@link #unreleasedThrow} adds the exceptional exits that the code
+ * declares: a call whose method is declared to throw a checked exception ({@code invokeAll}, {@code
+ * Future.get}, {@code Thread.sleep}: {@code InterruptedException}) between the creation and the
+ * release, unless a {@code catch} or {@code finally} on its way out releases the resource.
+ * Stateless.
  */
 final class ReleasePaths {
   private final TypeResolver types;
@@ -260,5 +270,184 @@ final class ReleasePaths {
       }
     }.scan(st, 0);
     return exits[0];
+  }
+
+  /**
+   * A call declared to throw a checked exception, and that exception, between a resource's creation
+   * and its release: the exceptional exit that skips the release.
+   */
+  record UnreleasedThrow(TreePath call, TypeMirror thrown) {}
+
+  /**
+   * The first call between the creation at {@code created} and the release that {@link
+   * #releasedOnEveryPath} found whose checked exception ({@code throws} in the called method's
+   * declaration, not any call that might throw) leaves the resource unreleased: not caught by a
+   * {@code catch} that releases it or that goes on to a release after its {@code try}, and no
+   * enclosing {@code finally} releases it. Null when every such exception passes a release, or when
+   * there is no normal-path release to speak of. Calls inside lambdas and local classes are not
+   * paths of this method and are skipped, as are releases of the resource themselves.
+   */
+  UnreleasedThrow unreleasedThrow(TreePath created, Set<Element> vars) {
+    Tree child = created.getLeaf();
+    for (TreePath p = created.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (TreePaths.isBoundary(t)) {
+        return null;
+      }
+      if (t instanceof BlockTree) {
+        boolean after = false;
+        for (StatementTree st : ((BlockTree) t).getStatements()) {
+          if (after) {
+            TreePath sp = new TreePath(p, st);
+            if (releases(sp, vars)) {
+              return null; // the normal-path release: everything before it was checked
+            }
+            UnreleasedThrow u = throwingCall(sp, vars);
+            if (u != null) {
+              return u;
+            }
+            if (mayExit(st)) {
+              return null;
+            }
+          } else if (st == child) {
+            after = true;
+          }
+        }
+      } else if (t instanceof TryTree) {
+        TryTree tt = (TryTree) t;
+        if (tt.getFinallyBlock() != null
+            && tt.getFinallyBlock() != child
+            && releases(new TreePath(p, tt.getFinallyBlock()), vars)) {
+          return null;
+        }
+      } else if (isLoop(t)) {
+        return null;
+      }
+      child = t;
+    }
+    return null;
+  }
+
+  /**
+   * The first call in statement {@code sp} whose declared checked exception skips every release.
+   */
+  private UnreleasedThrow throwingCall(TreePath sp, Set<Element> vars) {
+    UnreleasedThrow[] found = {null};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        super.visitMethodInvocation(node, v); // arguments are evaluated first
+        if (found[0] != null || isRelease(getCurrentPath(), vars)) {
+          return null;
+        }
+        ExecutableElement m = types.method(getCurrentPath());
+        if (m == null) {
+          return null;
+        }
+        for (TypeMirror thrown : m.getThrownTypes()) {
+          if (isChecked(thrown) && !covered(getCurrentPath(), thrown, vars)) {
+            found[0] = new UnreleasedThrow(getCurrentPath(), thrown);
+            return null;
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
+        return null;
+      }
+
+      @Override
+      public Void visitClass(ClassTree node, Void v) {
+        return null;
+      }
+
+      @Override
+      public Void scan(Tree tree, Void v) {
+        return found[0] != null ? null : super.scan(tree, v);
+      }
+    }.scan(sp, null);
+    return found[0];
+  }
+
+  /** A checked exception: an {@code Exception} that is not a {@code RuntimeException}. */
+  private boolean isChecked(TypeMirror thrown) {
+    return thrown.getKind() == TypeKind.DECLARED
+        && types.isSubtype(thrown, "java.lang.Exception")
+        && !types.isSubtype(thrown, "java.lang.RuntimeException");
+  }
+
+  /**
+   * Whether {@code thrown}, raised at {@code call}, passes a release of {@code vars} before it
+   * leaves the method: a {@code finally} that releases, a {@code catch} that releases, or a {@code
+   * catch} that completes normally, after which the rest of the method releases on every path.
+   */
+  private boolean covered(TreePath call, TypeMirror thrown, Set<Element> vars) {
+    Tree child = call.getLeaf();
+    boolean handled = false; // caught by a catch that leaves the method: only finally blocks count
+    for (TreePath p = call.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree t = p.getLeaf();
+      if (TreePaths.isBoundary(t)) {
+        return false;
+      }
+      if (t instanceof TryTree) {
+        TryTree tt = (TryTree) t;
+        if (tt.getFinallyBlock() != null
+            && tt.getFinallyBlock() != child
+            && releases(new TreePath(p, tt.getFinallyBlock()), vars)) {
+          return true; // runs whether or not a catch handles it
+        }
+        if (!handled && child == tt.getBlock()) {
+          for (CatchTree c : tt.getCatches()) {
+            TreePath cp = new TreePath(p, c);
+            if (!catches(new TreePath(cp, c.getParameter()), thrown)) {
+              continue;
+            }
+            if (releases(new TreePath(cp, c.getBlock()), vars)) {
+              return true;
+            }
+            if (completesNormally(c.getBlock())) {
+              return releasedOnEveryPath(p, vars); // on after the try statement
+            }
+            handled = true;
+            break;
+          }
+        }
+      }
+      child = t;
+    }
+    return false;
+  }
+
+  /** Whether the catch parameter at {@code param} catches every {@code thrown}. */
+  private boolean catches(TreePath param, TypeMirror thrown) {
+    TypeMirror caught = types.typeOf(param);
+    if (caught == null) {
+      return true; // an unresolved catch type: assume it catches (silence, not a guess)
+    }
+    if (caught instanceof UnionType) {
+      for (TypeMirror alt : ((UnionType) caught).getAlternatives()) {
+        if (types.ctx.types().isSubtype(thrown, alt)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return types.ctx.types().isSubtype(thrown, caught);
+  }
+
+  /**
+   * Whether a block can complete normally: it does not end in a throw, return, break or continue.
+   */
+  private static boolean completesNormally(BlockTree b) {
+    if (b.getStatements().isEmpty()) {
+      return true;
+    }
+    StatementTree last = b.getStatements().get(b.getStatements().size() - 1);
+    return !(last instanceof ThrowTree
+        || last instanceof ReturnTree
+        || last instanceof BreakTree
+        || last instanceof ContinueTree);
   }
 }

@@ -8,7 +8,6 @@ import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.MemberReferenceTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
-import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
@@ -42,6 +41,13 @@ import javax.lang.model.element.Modifier;
  *       closed instance leaks the field's threads.
  * </ul>
  *
+ * <p>Also: a pool created as an argument of {@code this(..)} belongs to the field in which the
+ * called constructor stores it; a field lent out by an accessor still belongs to a class whose
+ * lifecycle releases its other pools; an anonymous class has the lifecycle of its creator (see
+ * {@link ClassLifecycle}); a call declared to throw a checked exception between creation and
+ * release is an exit ({@link ReleasePaths#unreleasedThrow}); a timer created as the new value of
+ * {@code AtomicReference.compareAndSet} is dropped when the reference is already set.
+ *
  * <p>Wrapping is not escaping: a pool passed to a decorator ({@code
  * MoreExecutors.listeningDecorator}, {@code Executors.unconfigurable(Scheduled)ExecutorService}) is
  * still owned, and shutting the decorator down releases it. Escapes (silent): returned, assigned to
@@ -61,10 +67,6 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           "shutdownGracefully",
           "dispose",
           "disposeGracefully");
-
-  /** Methods that give a class a lifecycle: its owner calls one of them when done with it. */
-  private static final Set<String> LIFECYCLE =
-      Set.of("close", "stop", "shutdown", "destroy", "dispose", "shutdownNow", "terminate");
 
   /**
    * Decorators whose result delegates shutdown to the pool they wrap (a wrapper is not an owner).
@@ -134,6 +136,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         checkChained(getCurrentPath());
+        checkConditionalHandOff(ctx, facts, getCurrentPath());
         return super.visitMethodInvocation(node, v);
       }
 
@@ -176,6 +179,45 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     }.scan(ctx.root(), null);
   }
 
+  /**
+   * A conditional hand-off: {@code ref.compareAndSet(expected, new Timer())} on an {@code
+   * AtomicReference}: when the reference is already set, the new timer or pool is dropped with its
+   * threads running, and nothing can release it.
+   */
+  private static void checkConditionalHandOff(RuleContext ctx, Facts facts, TreePath call) {
+    MethodInvocationTree inv = (MethodInvocationTree) call.getLeaf();
+    String name = TreePaths.methodName(inv);
+    if (!(name.equals("compareAndSet") || name.equals("weakCompareAndSet"))
+        || inv.getArguments().size() != 2
+        || !facts.types.isSubtype(
+            facts.types.receiverType(call), "java.util.concurrent.atomic.AtomicReference")) {
+      return;
+    }
+    int value = 1;
+    String holder = name + " finds another value already set";
+    TreePath arg = new TreePath(call, inv.getArguments().get(value));
+    Tree init = owned(facts, arg);
+    Created c = facts.creations.classify(new TreePath(call, init));
+    if (c == Created.NONE || threadsTimeOut(init)) {
+      return;
+    }
+    ctx.report(
+        arg,
+        c.describe()
+            + " is created as the new value of "
+            + name
+            + "(..) and dropped, never "
+            + c.verb()
+            + ", when "
+            + holder
+            + ": every losing call leaks its threads",
+        "create it only when the value is unset (under a lock), and "
+            + c.imperative()
+            + " when "
+            + name
+            + " fails");
+  }
+
   /** Whether the local {@code var} is declared without a value or with {@code null}. */
   private static boolean lateAssigned(Facts facts, Element var) {
     TreePath decl = facts.ctx.trees().getPath(var);
@@ -207,11 +249,29 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         && (q.toString().endsWith("MoreExecutors") || q.toString().endsWith("Executors"));
   }
 
-  /** The creation an expression owns: the expression itself, or the pool inside a decorator. */
+  /**
+   * The creation an expression owns: the expression itself, or the pool inside a decorator (a known
+   * decorator method, or {@code new X(pool)} of an executor class that takes an {@code
+   * ExecutorService}: a wrapper such as an instrumenting executor, whose threads are the wrapped
+   * pool's).
+   */
   private static Tree owned(Facts facts, TreePath expr) {
     Tree t = TreePaths.skipParens(expr.getLeaf());
     if (isDecorator(facts, expr)) {
       return TreePaths.skipParens(((MethodInvocationTree) t).getArguments().get(0));
+    }
+    if (t instanceof NewClassTree && ((NewClassTree) t).getClassBody() == null) {
+      TreePath np = t == expr.getLeaf() ? expr : new TreePath(expr, t);
+      if (((NewClassTree) t).getArguments().isEmpty()
+          || facts.creations.classify(np) == Created.NONE) {
+        return t; // most new expressions are not executors: look no further
+      }
+      for (ExpressionTree arg : ((NewClassTree) t).getArguments()) {
+        if (facts.types.isSubtype(
+            facts.types.typeOf(new TreePath(np, arg)), ApiNames.EXECUTOR_SERVICE)) {
+          return TreePaths.skipParens(arg); // new InstrumentedExecutorService(pool)
+        }
+      }
     }
     return t;
   }
@@ -276,6 +336,10 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       return;
     }
     if (paths.releasedOnEveryPath(statement, vars)) {
+      ReleasePaths.UnreleasedThrow t = paths.unreleasedThrow(statement, vars);
+      if (t != null) {
+        reportThrow(ctx, decl, name, c, t);
+      }
       return;
     }
     ctx.report(
@@ -290,11 +354,45 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
   }
 
+  /** Reports a local released on the normal path only: a declared checked exception skips it. */
+  private static void reportThrow(
+      RuleContext ctx, TreePath decl, String name, Created c, ReleasePaths.UnreleasedThrow t) {
+    com.sun.source.tree.CompilationUnitTree cu = ctx.compilationUnit();
+    long line =
+        cu.getLineMap()
+            .getLineNumber(
+                ctx.trees().getSourcePositions().getStartPosition(cu, t.call().getLeaf()));
+    String thrown = t.thrown().toString();
+    thrown = thrown.substring(thrown.lastIndexOf('.') + 1);
+    ctx.report(
+        decl,
+        "'"
+            + name
+            + "' ("
+            + c.describe()
+            + ") is not "
+            + c.verb()
+            + " when "
+            + TreePaths.brief(((MethodInvocationTree) t.call().getLeaf()).getMethodSelect())
+            + "(..) on line "
+            + line
+            + " throws "
+            + thrown
+            + ": that exit skips the "
+            + (c == Created.TIMER ? "cancel" : "release"),
+        c.imperative() + " in a finally block, or use try-with-resources (JDK 19+)");
+  }
+
   /** How the variables in {@code vars} (a pool and its decorators) are used in {@code scope}. */
   private static final class Use {
     boolean closed;
     boolean escapes;
     boolean deferredClose;
+
+    /**
+     * A field returned by a method of its class (an accessor lends it; the class still owns it).
+     */
+    boolean returned;
   }
 
   /**
@@ -362,6 +460,10 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         if (parent instanceof AssignmentTree && ((AssignmentTree) parent).getVariable() == node) {
           return; // re-assignment of the variable itself
         }
+        if (field && parent instanceof com.sun.source.tree.ReturnTree) {
+          u.returned = true; // an accessor: callers use the pool, the class still owns it
+          return;
+        }
         if (parent instanceof MethodInvocationTree
             && isDecorator(facts, use.getParentPath())
             && !inner) {
@@ -397,7 +499,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
    */
   private void checkFields(RuleContext ctx, Facts facts, TreePath cls) {
     ClassTree ct = (ClassTree) cls.getLeaf();
-    if (!hasLifecycle(facts, cls, ct)) {
+    if (!ClassLifecycle.hasLifecycle(facts, cls)) {
       return;
     }
     Map<Element, TreePath> created = new LinkedHashMap<>();
@@ -440,6 +542,30 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         return super.visitAssignment(node, v);
       }
 
+      /** {@code this(.., Executors.newX(), ..)}: the chained constructor stores it in a field. */
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+        TreePath p = getCurrentPath();
+        if (TreePaths.methodName(node).equals("this")) {
+          ExecutableElement target = facts.types.method(p);
+          TreePath decl = target == null ? null : facts.ctx.trees().getPath(target);
+          for (int i = 0; decl != null && i < node.getArguments().size(); i++) {
+            TreePath arg = new TreePath(p, node.getArguments().get(i));
+            Tree init = owned(facts, arg);
+            Created c = facts.creations.classify(new TreePath(p, init));
+            if (c == Created.NONE || threadsTimeOut(init)) {
+              continue;
+            }
+            Element f = ClassLifecycle.fieldOfParameter(facts, decl, i, 0);
+            if (f != null) {
+              created.putIfAbsent(f, arg);
+              kinds.putIfAbsent(f, c);
+            }
+          }
+        }
+        return super.visitMethodInvocation(node, v);
+      }
+
       @Override
       public Void visitClass(ClassTree node, Void v) {
         return node == ct
@@ -457,8 +583,18 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           || usedThroughOtherInstance(facts, cls, e.getKey())) {
         continue;
       }
+      if (ClassLifecycle.createdWhileEnding(facts, cls, e.getValue())) {
+        continue; // a watchdog for the shutdown itself
+      }
+      if (use.returned
+          && !ClassLifecycle.lifecycleReleasesOtherField(facts, cls, e.getKey(), CLOSERS)) {
+        continue; // lent out by an accessor, and no sign that the class releases its pools itself
+      }
       Created c = kinds.get(e.getKey());
       String name = e.getKey().getSimpleName().toString();
+      String owner = ClassLifecycle.displayName(cls);
+      TreePath creator = ClassLifecycle.anonymousCreator(cls);
+      String lifecycleOwner = creator == null ? owner : ClassLifecycle.displayName(creator);
       ctx.report(
           e.getValue(),
           "field '"
@@ -466,11 +602,11 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               + "' ("
               + c.describe()
               + ") is created by "
-              + ct.getSimpleName()
+              + owner
               + " and never "
               + c.verb()
               + ", although "
-              + ct.getSimpleName()
+              + lifecycleOwner
               + " has a lifecycle: every instance leaks its threads when it is closed",
           c.imperative()
               + " in the class's close/stop method (or hand it to the owner that closes it)");
@@ -497,21 +633,5 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       }
     }.scan(cls, null);
     return found[0];
-  }
-
-  /** A no-argument close/stop/shutdown/destroy/dispose method, or an AutoCloseable class. */
-  private static boolean hasLifecycle(Facts facts, TreePath cls, ClassTree ct) {
-    if (ct.getKind() != Tree.Kind.CLASS) {
-      return false; // enums (singletons), interfaces, records, annotations
-    }
-    for (Tree m : ct.getMembers()) {
-      if (m instanceof MethodTree
-          && ((MethodTree) m).getParameters().isEmpty()
-          && LIFECYCLE.contains(((MethodTree) m).getName().toString())) {
-        return true;
-      }
-    }
-    Element e = facts.types.element(cls);
-    return e != null && facts.types.isSubtype(e.asType(), "java.lang.AutoCloseable");
   }
 }
