@@ -515,7 +515,7 @@ public final class Scanner {
   private static final java.util.regex.Pattern CANDIDATE =
       java.util.regex.Pattern.compile(
           "sleep|wait\\s*\\(|await|Timer|Executor|schedule|ForkJoinPool|orTimeout|completeOnTimeout"
-              + "|newTimeout|timerguard|TimeUnit");
+              + "|newTimeout|timerguard|TimeUnit|putIfAbsent\\(");
 
   /** {@code Thread.start()} / {@code Thread.join(..)}: only with a {@code Thread} in the file. */
   private static final java.util.regex.Pattern THREAD_CALL =

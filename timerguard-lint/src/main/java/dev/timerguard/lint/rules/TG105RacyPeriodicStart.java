@@ -50,7 +50,8 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
         "schedule",
         "Timer",
         "Executor",
-        "ForkJoinPool");
+        "ForkJoinPool",
+        "putIfAbsent");
   }
 
   @Override
