@@ -40,6 +40,11 @@ final class Summaries {
   private final Map<Element, Set<Element>> cancelledFields = new HashMap<>();
   private final Map<Element, Boolean> constructorStarts = new HashMap<>();
   private final Map<Element, Boolean> cancelsFutures = new HashMap<>();
+  private final Map<Element, Dropped> droppedTaskCalls = new HashMap<>();
+  private java.util.List<TreePath> visibleCode;
+
+  /** A schedule that drops the handle of its method's task parameter number {@code taskParam}. */
+  record Dropped(TreePath call, int taskParam) {}
 
   Summaries(Facts facts) {
     this.facts = facts;
@@ -238,5 +243,142 @@ final class Summaries {
     }
     cancelsFutures.put(type, found[0]);
     return found[0];
+  }
+
+  /**
+   * The one-shot schedule in {@code m}'s body that drops the handle of the caller's task: {@code m}
+   * returns {@code void}, and a statement {@code ses.schedule(task, delay, unit)} (or a wheel's
+   * {@code newTimeout}) arms a task and a delay that are both parameters of {@code m}, so no caller
+   * can ever cancel what it scheduled. Null otherwise, and for {@code java.util.Timer} (the
+   * caller's {@code TimerTask} is its own handle) or without source.
+   */
+  Dropped droppedTaskCall(ExecutableElement m) {
+    if (m == null || m.getReturnType().getKind() != javax.lang.model.type.TypeKind.VOID) {
+      return null;
+    }
+    if (droppedTaskCalls.containsKey(m)) {
+      return droppedTaskCalls.get(m);
+    }
+    Dropped[] found = {null};
+    droppedTaskCalls.put(m, null);
+    TreePath decl = declaration(m);
+    if (decl != null
+        && decl.getLeaf() instanceof MethodTree
+        && ((MethodTree) decl.getLeaf()).getBody() != null) {
+      java.util.List<? extends Element> params = m.getParameters();
+      new TreePathScanner<Void, Void>() {
+        @Override
+        public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+          TreePath p = getCurrentPath();
+          TimerCalls.Call call = facts.timerCalls.classify(p);
+          if (found[0] == null
+              && call != null
+              && call.kind() == TimerCalls.Kind.ONE_SHOT
+              && !call.api().startsWith("java.util.Timer")
+              && p.getParentPath().getLeaf() instanceof com.sun.source.tree.ExpressionStatementTree
+              && !node.getArguments().isEmpty()) {
+            int taskParam = -1;
+            boolean delayParam = false;
+            for (int i = 0; i < node.getArguments().size(); i++) {
+              Element a =
+                  facts.types.element(
+                      new TreePath(p, TreePaths.skipParens(node.getArguments().get(i))));
+              if (a != null && params.contains(a)) {
+                if (i == 0) {
+                  taskParam = params.indexOf(a);
+                } else {
+                  delayParam = true;
+                }
+              }
+            }
+            if (taskParam >= 0 && delayParam) {
+              found[0] = new Dropped(p, taskParam);
+            }
+          }
+          return super.visitMethodInvocation(node, v);
+        }
+
+        @Override
+        public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
+          return null;
+        }
+
+        @Override
+        public Void visitClass(ClassTree node, Void v) {
+          return null;
+        }
+      }.scan(new TreePath(decl, ((MethodTree) decl.getLeaf()).getBody()), null);
+    }
+    droppedTaskCalls.put(m, found[0]);
+    return found[0];
+  }
+
+  /**
+   * Whether a call of {@code m} visible in this compilation passes, as parameter {@code param}, a
+   * task that acts like a timeout ({@link TimerCalls#looksLikeTimeout}). Visible: the analysed
+   * unit and the source classes it names (their trees are attributed with it, e.g. the class that
+   * receives {@code this} and calls back into it).
+   */
+  boolean calledWithTimeout(ExecutableElement m, int param) {
+    boolean[] found = {false};
+    for (TreePath code : visibleCode()) {
+      new TreePathScanner<Void, Void>() {
+        @Override
+        public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+          if (node.getArguments().size() > param
+              && TreePaths.methodName(node).contentEquals(m.getSimpleName())
+              && m.equals(facts.types.method(getCurrentPath()))
+              && TimerCalls.looksLikeTimeout(node.getArguments().get(param))) {
+            found[0] = true;
+          }
+          return found[0] ? null : super.visitMethodInvocation(node, v);
+        }
+      }.scan(code, null);
+      if (found[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The analysed unit, then the top-level source classes it names (at most 64). */
+  private java.util.List<TreePath> visibleCode() {
+    if (visibleCode != null) {
+      return visibleCode;
+    }
+    java.util.List<TreePath> out = new java.util.ArrayList<>();
+    out.add(new TreePath(facts.ctx.compilationUnit()));
+    Set<Element> seen = new HashSet<>();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitIdentifier(com.sun.source.tree.IdentifierTree node, Void v) {
+        add(facts.types.element(getCurrentPath()));
+        return null;
+      }
+
+      @Override
+      public Void visitMemberSelect(com.sun.source.tree.MemberSelectTree node, Void v) {
+        add(facts.types.element(getCurrentPath()));
+        return super.visitMemberSelect(node, v);
+      }
+
+      private void add(Element e) {
+        if (!(e instanceof TypeElement) || out.size() > 64) {
+          return;
+        }
+        Element top = e;
+        while (top.getEnclosingElement() instanceof TypeElement) {
+          top = top.getEnclosingElement();
+        }
+        if (seen.add(top)) {
+          TreePath decl = declaration(top);
+          if (decl != null && decl.getCompilationUnit() != facts.ctx.compilationUnit()) {
+            out.add(decl);
+          }
+        }
+      }
+    }.scan(new TreePath(facts.ctx.compilationUnit()), null);
+    visibleCode = out;
+    return out;
   }
 }
