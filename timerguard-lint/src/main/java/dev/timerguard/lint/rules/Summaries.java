@@ -215,7 +215,9 @@ final class Summaries {
 
   /**
    * Whether class {@code type} (with its nested classes) calls {@code cancel} on a {@code Future}
-   * anywhere in its source: a future handed to it can be cancelled there. False without source.
+   * anywhere in its source: a future handed to it can be cancelled there. In code not attributed
+   * yet, a {@code cancel} on a name declared with a type named {@code ...Future} counts. False
+   * without source.
    */
   boolean cancelsFutures(TypeElement type) {
     if (type == null) {
@@ -228,14 +230,33 @@ final class Summaries {
     TreePath decl = declaration(type);
     boolean[] found = {false};
     if (decl != null) {
+      // names declared with a ...Future type: the evidence when the class is not attributed yet
+      // (javac attributes classes one after another; the plugin may see this one first)
+      Set<String> futureNames = new HashSet<>();
+      new TreePathScanner<Void, Void>() {
+        @Override
+        public Void visitVariable(VariableTree node, Void v) {
+          Tree t = node.getType();
+          if (t instanceof com.sun.source.tree.ParameterizedTypeTree) {
+            t = ((com.sun.source.tree.ParameterizedTypeTree) t).getType();
+          }
+          if (t != null && t.toString().endsWith("Future")) {
+            futureNames.add(node.getName().toString());
+          }
+          return super.visitVariable(node, v);
+        }
+      }.scan(decl, null);
       new TreePathScanner<Void, Void>() {
         @Override
         public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
           TreePath r = TreePaths.receiverPath(getCurrentPath());
-          if (TreePaths.methodName(node).equals("cancel")
-              && r != null
-              && facts.types.isSubtype(facts.types.typeOf(r), ApiNames.FUTURE)) {
-            found[0] = true;
+          if (TreePaths.methodName(node).equals("cancel") && r != null) {
+            javax.lang.model.type.TypeMirror t = facts.types.typeOf(r);
+            found[0] |=
+                t != null
+                    ? facts.types.isSubtype(t, ApiNames.FUTURE)
+                    : r.getLeaf() instanceof com.sun.source.tree.IdentifierTree
+                        && futureNames.contains(r.getLeaf().toString());
           }
           return found[0] ? null : super.visitMethodInvocation(node, v);
         }
