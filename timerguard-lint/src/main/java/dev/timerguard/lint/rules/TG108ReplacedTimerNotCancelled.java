@@ -22,7 +22,9 @@ import javax.lang.model.element.ExecutableElement;
  * holding a timer, executor or timer handle is overwritten with a new one outside construction, and
  * nothing in the class ever cancels / shuts down / closes that field: each call leaks the previous
  * timer. Also {@code map.put(key, ses.schedule(..))} whose displaced handle (the return value of
- * {@code put}) is dropped.
+ * {@code put}) is dropped. And a value behind an {@code AtomicReferenceFieldUpdater} or {@code
+ * AtomicReference} that the class cancels when it takes it out ({@code getAndSet}, then {@code
+ * cancel()}), replaced elsewhere with a plain {@code set(..)} ({@link DisplacedReferences}).
  *
  * <p>Silent when the field is read before the assignment in the same method (a null check or a
  * cancel of the old value), when any code in the class closes the field (lifecycle start/stop), and
@@ -42,7 +44,8 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         "Executor",
         "schedule",
         "newTimeout",
-        "ForkJoinPool");
+        "ForkJoinPool",
+        "getAndSet");
   }
 
   @Override
@@ -119,6 +122,17 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         return super.visitMethodInvocation(node, v);
       }
     }.scan(ctx.root(), null);
+
+    for (TreePath set : DisplacedReferences.find(ctx, facts)) {
+      ctx.report(
+          set,
+          "'"
+              + DisplacedReferences.holder(facts, set).getSimpleName()
+              + "' is replaced with set(..) here, but this class cancels the value it takes out of"
+              + " it elsewhere (getAndSet, then cancel): the displaced value and its pending timers"
+              + " are never cancelled",
+          "swap with getAndSet(..) and cancel the returned value when it is not null");
+    }
   }
 
   private static final Set<String> LIFECYCLE =
