@@ -21,8 +21,8 @@ import javax.lang.model.element.ExecutableElement;
  * replaces the connection's timer, and a map of timeouts whose entries are overwritten): a field
  * holding a timer, executor or timer handle is overwritten with a new one outside construction, and
  * nothing in the class ever cancels / shuts down / closes that field: each call leaks the previous
- * timer. Also {@code map.put(key, ses.schedule(..))} whose displaced handle (the return value of
- * {@code put}) is dropped. And a value behind an {@code AtomicReferenceFieldUpdater} or {@code
+ * timer. Also {@code map.put(key, ses.schedule(..))} (or of a local holding such a handle) whose
+ * displaced handle (the return value of {@code put}) is dropped. And a value behind an {@code AtomicReferenceFieldUpdater} or {@code
  * AtomicReference} that the class cancels when it takes it out ({@code getAndSet}, then {@code
  * cancel()}), replaced elsewhere with a plain {@code set(..)} ({@link DisplacedReferences}).
  *
@@ -110,6 +110,9 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
           ExecutableElement m = facts.types.method(p);
           TreePath value = new TreePath(p, node.getArguments().get(1));
           TimerCalls.Call call = facts.timerCalls.classify(value);
+          if (call == null) {
+            call = timerCallKeptIn(facts, p, facts.types.element(value)); // Timeout t = ..; put(k, t)
+          }
           if (m != null && call != null && call.kind() != TimerCalls.Kind.FUTURE_TIMEOUT) {
             ctx.report(
                 p,
@@ -133,6 +136,36 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
               + " are never cancelled",
           "swap with getAndSet(..) and cancel the returned value when it is not null");
     }
+  }
+
+  /**
+   * The timer call whose handle the local {@code var} is initialised with in the method around
+   * {@code at} ({@code Timeout t = wheel.newTimeout(..)}), or null.
+   */
+  private static TimerCalls.Call timerCallKeptIn(Facts facts, TreePath at, Element var) {
+    if (!TreePaths.isLocal(var)) {
+      return null;
+    }
+    TreePath method = at;
+    while (method != null && !(method.getLeaf() instanceof MethodTree)) {
+      method = method.getParentPath();
+    }
+    if (method == null) {
+      return null;
+    }
+    TimerCalls.Call[] found = {null};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
+        if (node.getInitializer() != null && facts.types.element(getCurrentPath()) == var) {
+          found[0] =
+              facts.timerCalls.classify(
+                  new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer())));
+        }
+        return super.visitVariable(node, v);
+      }
+    }.scan(method, null);
+    return found[0];
   }
 
   private static final Set<String> LIFECYCLE =
