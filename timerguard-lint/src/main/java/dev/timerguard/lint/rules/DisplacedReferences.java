@@ -22,8 +22,8 @@ import javax.lang.model.element.Element;
  * TG108's atomic shape: a value held through an {@code AtomicReferenceFieldUpdater} or an {@code
  * AtomicReference} field is something this class cancels when it takes it out ({@code
  * UPDATER.getAndSet(this, null)} or {@code ref.getAndSet(..)}, then {@code cancel()}/{@code
- * close()}/... on the returned value), but another method replaces it with a plain {@code
- * set(..)}: the displaced value (a holder of pending timeouts) is never cancelled. Silent for {@code
+ * close()}/... on the returned value), but another method replaces it with a plain {@code set(..)}:
+ * the displaced value (a holder of pending timeouts) is never cancelled. Silent for {@code
  * set(null)}, in constructors and initializers, and when the method reads the reference before
  * setting it. Stateless.
  */
@@ -78,7 +78,8 @@ final class DisplacedReferences {
     if (!TreePaths.isField(e)) {
       return null;
     }
-    return facts.types.isSubtype(e.asType(), UPDATER) || facts.types.isSubtype(e.asType(), REFERENCE)
+    return facts.types.isSubtype(e.asType(), UPDATER)
+            || facts.types.isSubtype(e.asType(), REFERENCE)
         ? e
         : null;
   }

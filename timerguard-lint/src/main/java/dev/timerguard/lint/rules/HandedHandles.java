@@ -130,8 +130,7 @@ final class HandedHandles {
           a == arg || (var != null && facts.types.element(new TreePath(call, a)) == var);
       if (passes && facts.types.isSubtype(params.get(i).asType(), ApiNames.FUTURE)) {
         Element owner = callee.getEnclosingElement();
-        if (owner instanceof TypeElement
-            && facts.summaries().cancelsFutures((TypeElement) owner)) {
+        if (owner instanceof TypeElement && facts.summaries().cancelsFutures((TypeElement) owner)) {
           return (TypeElement) owner;
         }
       }

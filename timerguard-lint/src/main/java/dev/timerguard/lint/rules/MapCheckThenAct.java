@@ -16,8 +16,8 @@ import javax.lang.model.element.Element;
 
 /**
  * TG105's map shape: a started thing (an executor, a timer, an object whose constructor starts one)
- * is stored into a map field after an unsynchronised look-up of the same map ({@code
- * if (!m.containsKey(k)) m.put(k, newPool())}, or {@code v = m.get(k); if (v != null) return v; v =
+ * is stored into a map field after an unsynchronised look-up of the same map ({@code if
+ * (!m.containsKey(k)) m.put(k, newPool())}, or {@code v = m.get(k); if (v != null) return v; v =
  * new Service(); m.putIfAbsent(k, v)}). Two callers both miss the key and both start one; {@code
  * put} overwrites the first (never stopped), {@code putIfAbsent} drops the second (never stopped,
  * unless the loser is stopped right after). Only fields of a {@code java.util.Map} type count; the
@@ -102,9 +102,7 @@ final class MapCheckThenAct {
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         long p = pos.getStartPosition(facts.ctx.compilationUnit(), node);
         String n = TreePaths.methodName(node);
-        if (LOOKUPS.contains(n)
-            && p < at
-            && map[0].equals(mapField(facts, getCurrentPath()))) {
+        if (LOOKUPS.contains(n) && p < at && map[0].equals(mapField(facts, getCurrentPath()))) {
           looked[0] = true;
         }
         ExpressionTree r = TreePaths.receiver(node);

@@ -24,12 +24,12 @@ import javax.lang.model.element.TypeElement;
 /**
  * Small per-compilation summaries of methods and constructors that rules look through when the
  * timer work is split across a call: which fields of its object a method cancels, whether
- * constructing an object starts a thread, timer or executor, and whether a class cancels the
- * {@code Future}s handed to it. A summary reads the declaration's tree wherever the compiler has
- * it: in the analysed unit, or in another source file of the same compilation (javac's {@code
+ * constructing an object starts a thread, timer or executor, and whether a class cancels the {@code
+ * Future}s handed to it. A summary reads the declaration's tree wherever the compiler has it: in
+ * the analysed unit, or in another source file of the same compilation (javac's {@code
  * -sourcepath}); a method without source (a class file) has an empty summary, which only ever
- * silences the rules. Depth is bounded, so recursion and long chains cost nothing. One instance
- * per rule run on one unit (results are cached there); not thread-safe.
+ * silences the rules. Depth is bounded, so recursion and long chains cost nothing. One instance per
+ * rule run on one unit (results are cached there); not thread-safe.
  */
 final class Summaries {
   /** Calls that stop a timer handle, a timer or an executor. */
@@ -63,8 +63,8 @@ final class Summaries {
   }
 
   /**
-   * The fields of its own object that method {@code m} cancels ({@code f.cancel(..)}, also through a
-   * local copy {@code Future<?> old = f; old.cancel(..)}), directly in its body; empty when its
+   * The fields of its own object that method {@code m} cancels ({@code f.cancel(..)}, also through
+   * a local copy {@code Future<?> old = f; old.cancel(..)}), directly in its body; empty when its
    * source is not available.
    */
   Set<Element> cancelledFields(ExecutableElement m) {
@@ -194,8 +194,8 @@ final class Summaries {
           found[0] = true;
         } else if (depth > 0 && node.getClassBody() == null) {
           Element e = facts.types.element(p);
-          found[0] |= e instanceof ExecutableElement
-              && constructorStarts((ExecutableElement) e, depth - 1);
+          found[0] |=
+              e instanceof ExecutableElement && constructorStarts((ExecutableElement) e, depth - 1);
         }
         return found[0] ? null : super.visitNewClass(node, v);
       }
@@ -336,8 +336,8 @@ final class Summaries {
 
   /**
    * Whether a call of {@code m} visible in this compilation passes, as parameter {@code param}, a
-   * task that acts like a timeout ({@link TimerCalls#looksLikeTimeout}). Visible: the analysed
-   * unit and the source classes it names (their trees are attributed with it, e.g. the class that
+   * task that acts like a timeout ({@link TimerCalls#looksLikeTimeout}). Visible: the analysed unit
+   * and the source classes it names (their trees are attributed with it, e.g. the class that
    * receives {@code this} and calls back into it).
    */
   boolean calledWithTimeout(ExecutableElement m, int param) {

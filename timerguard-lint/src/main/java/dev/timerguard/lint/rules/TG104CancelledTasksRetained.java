@@ -153,9 +153,7 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
           continue;
         }
         javax.lang.model.element.TypeElement elsewhere =
-            futureCancels.isEmpty()
-                ? HandedHandles.cancellerOf(ctx, facts, pool.getKey())
-                : null;
+            futureCancels.isEmpty() ? HandedHandles.cancellerOf(ctx, facts, pool.getKey()) : null;
         if (!futureCancels.isEmpty() || elsewhere != null) {
           String name = pool.getKey().getSimpleName().toString();
           ctx.report(
@@ -168,19 +166,19 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
                           + elsewhere.getSimpleName()
                           + ", which cancels them; ")
                   + (u.keptOneShots > 0
-                  ? "one-shot tasks of '"
-                      + name
-                      + "' are kept and cancelled, but '"
-                      + name
-                      + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
-                      + " queue until its delay expires"
-                  : "periodic tasks of '"
-                      + name
-                      + "' are started per call and cancelled one by one,"
-                      + " but '"
-                      + name
-                      + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
-                      + " task stays in its queue until its next run was due"),
+                      ? "one-shot tasks of '"
+                          + name
+                          + "' are kept and cancelled, but '"
+                          + name
+                          + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
+                          + " queue until its delay expires"
+                      : "periodic tasks of '"
+                          + name
+                          + "' are started per call and cancelled one by one,"
+                          + " but '"
+                          + name
+                          + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
+                          + " task stays in its queue until its next run was due"),
               pool.getValue().wrapper
                   ? "create it as new ScheduledThreadPoolExecutor(1) and call setRemoveOnCancelPolicy(true)"
                       + " (the Executors wrapper hides the setter)"

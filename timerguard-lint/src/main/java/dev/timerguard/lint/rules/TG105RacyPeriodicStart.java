@@ -83,8 +83,9 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
             && !TreePaths.inConstructorOrInitializer(p)) {
           Element ctor = facts.types.element(p);
           if (ctor instanceof javax.lang.model.element.ExecutableElement
-              && facts.summaries().constructorStarts(
-                  (javax.lang.model.element.ExecutableElement) ctor, 2)) {
+              && facts
+                  .summaries()
+                  .constructorStarts((javax.lang.model.element.ExecutableElement) ctor, 2)) {
             Element map = MapCheckThenAct.find(facts, p);
             if (map != null && facts.reachableConcurrently(p)) {
               reportMap(

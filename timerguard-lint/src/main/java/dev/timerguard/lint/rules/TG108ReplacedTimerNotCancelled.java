@@ -22,9 +22,10 @@ import javax.lang.model.element.ExecutableElement;
  * holding a timer, executor or timer handle is overwritten with a new one outside construction, and
  * nothing in the class ever cancels / shuts down / closes that field: each call leaks the previous
  * timer. Also {@code map.put(key, ses.schedule(..))} (or of a local holding such a handle) whose
- * displaced handle (the return value of {@code put}) is dropped. And a value behind an {@code AtomicReferenceFieldUpdater} or {@code
- * AtomicReference} that the class cancels when it takes it out ({@code getAndSet}, then {@code
- * cancel()}), replaced elsewhere with a plain {@code set(..)} ({@link DisplacedReferences}).
+ * displaced handle (the return value of {@code put}) is dropped. And a value behind an {@code
+ * AtomicReferenceFieldUpdater} or {@code AtomicReference} that the class cancels when it takes it
+ * out ({@code getAndSet}, then {@code cancel()}), replaced elsewhere with a plain {@code set(..)}
+ * ({@link DisplacedReferences}).
  *
  * <p>Silent when the field is read before the assignment in the same method (a null check or a
  * cancel of the old value), when any code in the class closes the field (lifecycle start/stop), and
@@ -111,7 +112,8 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
           TreePath value = new TreePath(p, node.getArguments().get(1));
           TimerCalls.Call call = facts.timerCalls.classify(value);
           if (call == null) {
-            call = timerCallKeptIn(facts, p, facts.types.element(value)); // Timeout t = ..; put(k, t)
+            call =
+                timerCallKeptIn(facts, p, facts.types.element(value)); // Timeout t = ..; put(k, t)
           }
           if (m != null && call != null && call.kind() != TimerCalls.Kind.FUTURE_TIMEOUT) {
             ctx.report(

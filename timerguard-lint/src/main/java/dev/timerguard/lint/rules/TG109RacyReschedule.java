@@ -71,9 +71,7 @@ public final class TG109RacyReschedule extends AbstractRule {
                       + "' is cancelled in "
                       + split.helper()
                       + "() and re-armed here"
-                      + (split.locked()
-                          ? " in another critical section"
-                          : " without a lock")
+                      + (split.locked() ? " in another critical section" : " without a lock")
                       + ": two callers can both cancel the old timer and both arm a new one; one"
                       + " handle is lost and fires later as a spurious timeout",
                   "cancel and re-arm inside one synchronized block (call "
