@@ -516,7 +516,7 @@ public final class Scanner {
       java.util.regex.Pattern.compile(
           "sleep|wait\\s*\\(|await|Timer|Executor|schedule|ForkJoinPool|orTimeout|completeOnTimeout"
               + "|newTimeout|timerguard|TimeUnit|Schedulers|createWorker|Mono\\.delay|\\.timer\\("
-              + "|\\.interval\\(");
+              + "|\\.interval\\(|putIfAbsent\\(");
 
   /** {@code Thread.start()} / {@code Thread.join(..)}: only with a {@code Thread} in the file. */
   private static final java.util.regex.Pattern THREAD_CALL =

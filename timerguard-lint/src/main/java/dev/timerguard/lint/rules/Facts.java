@@ -81,4 +81,14 @@ final class Facts {
     }.scan(new TreePath(ctx.compilationUnit()), null);
     return calls[0] >= 2;
   }
+
+  private Summaries summaries;
+
+  /** Cross-method summaries (helpers that cancel fields, constructors that start timers). */
+  Summaries summaries() {
+    if (summaries == null) {
+      summaries = new Summaries(this);
+    }
+    return summaries;
+  }
 }

@@ -18,7 +18,9 @@ import dev.timerguard.lint.RuleContext;
  * cancels, interrupts or closes something, or mentions a timeout. A delayed retry or a
  * fire-and-forget delayed action has nothing to cancel and is not reported; neither are periodic
  * tasks (see TG103 for their owners) nor {@code orTimeout}, which cancels its own timer when the
- * future completes. Stateless.
+ * future completes. Also a non-private {@code void} method that schedules its caller's task with
+ * its caller's delay and drops the handle ({@link Summaries#droppedTaskCall}) while a caller
+ * visible in the compilation passes it a timeout: that timeout can never be cancelled. Stateless.
  */
 public final class TG102DiscardedTimerHandle extends AbstractRule {
   public TG102DiscardedTimerHandle() {
@@ -69,6 +71,29 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
           }
         }
         return super.visitMethodInvocation(node, v);
+      }
+
+      @Override
+      public Void visitMethod(com.sun.source.tree.MethodTree node, Void v) {
+        javax.lang.model.element.Element m = facts.types.element(getCurrentPath());
+        if (m instanceof javax.lang.model.element.ExecutableElement
+            && !m.getModifiers().contains(javax.lang.model.element.Modifier.PRIVATE)) {
+          javax.lang.model.element.ExecutableElement method =
+              (javax.lang.model.element.ExecutableElement) m;
+          Summaries.Dropped dropped = facts.summaries().droppedTaskCall(method);
+          if (dropped != null && facts.summaries().calledWithTimeout(method, dropped.taskParam())) {
+            ctx.report(
+                dropped.call(),
+                "'"
+                    + node.getName()
+                    + "' schedules its caller's task with its caller's delay and drops the handle;"
+                    + " a caller arms a timeout through it and can never cancel it when the work"
+                    + " finishes first, so the timer stays queued until it fires",
+                "return the ScheduledFuture (or Timeout) to the caller so it can cancel it on"
+                    + " completion");
+          }
+        }
+        return super.visitMethod(node, v);
       }
     }.scan(ctx.root(), null);
   }

@@ -37,7 +37,9 @@ import javax.lang.model.element.Element;
  * <p>Silent when the policy is set anywhere on that executor (any argument, through a cast, or by
  * reflection on the name), when the executor is handed to other code (it may be configured there),
  * when tasks are never cancelled individually, and for executors not created in this class. Scope:
- * the analysed top-level class. Stateless.
+ * the analysed top-level class, plus the classes its task handles are handed to as a {@code Future}
+ * parameter ({@link HandedHandles}): when such a class cancels futures, that cancellation counts.
+ * Stateless.
  */
 public final class TG104CancelledTasksRetained extends AbstractRule {
   private static final Set<String> STPE_FACTORIES =
@@ -58,7 +60,8 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
         "TG104",
         "cancelled-tasks-retained",
         "Cancelled timer tasks stay queued: no setRemoveOnCancelPolicy(true) / Timer.purge().",
-        "cancel");
+        "cancel",
+        "schedule");
   }
 
   @Override
@@ -143,27 +146,39 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
       }
     }.scan(ctx.root(), null);
 
-    if (!reflective[0] && !futureCancels.isEmpty()) {
+    if (!reflective[0]) {
       for (Map.Entry<Element, Site> pool : pools.entrySet()) {
         Usage u = usage(ctx, facts, pool.getKey());
-        if (!u.configured && !u.escapes && (u.keptOneShots > 0 || u.keptPeriodics > 0)) {
+        if (u.configured || u.escapes || (u.keptOneShots == 0 && u.keptPeriodics == 0)) {
+          continue;
+        }
+        javax.lang.model.element.TypeElement elsewhere =
+            futureCancels.isEmpty() ? HandedHandles.cancellerOf(ctx, facts, pool.getKey()) : null;
+        if (!futureCancels.isEmpty() || elsewhere != null) {
           String name = pool.getKey().getSimpleName().toString();
           ctx.report(
               pool.getValue().path,
-              (u.keptOneShots > 0
-                  ? "one-shot tasks of '"
-                      + name
-                      + "' are kept and cancelled, but '"
-                      + name
-                      + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
-                      + " queue until its delay expires"
-                  : "periodic tasks of '"
-                      + name
-                      + "' are started per call and cancelled one by one,"
-                      + " but '"
-                      + name
-                      + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
-                      + " task stays in its queue until its next run was due"),
+              (elsewhere == null
+                      ? ""
+                      : "task handles of '"
+                          + name
+                          + "' are handed to "
+                          + elsewhere.getSimpleName()
+                          + ", which cancels them; ")
+                  + (u.keptOneShots > 0
+                      ? "one-shot tasks of '"
+                          + name
+                          + "' are kept and cancelled, but '"
+                          + name
+                          + "' never gets setRemoveOnCancelPolicy(true): each cancelled task stays in its"
+                          + " queue until its delay expires"
+                      : "periodic tasks of '"
+                          + name
+                          + "' are started per call and cancelled one by one,"
+                          + " but '"
+                          + name
+                          + "' never gets setRemoveOnCancelPolicy(true): each cancelled"
+                          + " task stays in its queue until its next run was due"),
               pool.getValue().wrapper
                   ? "create it as new ScheduledThreadPoolExecutor(1) and call setRemoveOnCancelPolicy(true)"
                       + " (the Executors wrapper hides the setter)"

@@ -27,7 +27,11 @@ import javax.lang.model.element.Modifier;
  * its own ({@code scheduleAtFixedRate/WithFixedDelay}, {@code Thread.start}, {@code new Thread},
  * {@code new Timer}, a new executor): two callers can both pass the check and start two flushers
  * (the double-flusher incident). Shapes: {@code if (f == null) { f = ses.scheduleAtFixedRate(..);
- * }} and the guard clause {@code if (started) return; started = true; thread.start();}.
+ * }} and the guard clause {@code if (started) return; started = true; thread.start();}. Also on a
+ * map ({@link MapCheckThenAct}): {@code if (!pools.containsKey(k)) pools.put(k, newPool())}, and a
+ * look-up, then {@code new Service(..)} whose constructor starts a timer or thread ({@link
+ * Summaries#constructorStarts}, also in other source files), then {@code put}/{@code putIfAbsent}
+ * without stopping the instance that lost the race.
  *
  * <p>Silent when the check and the start run under one monitor or {@code Lock} (including the inner
  * check of double-checked locking), in constructors and initializers, in non-public and lifecycle
@@ -46,7 +50,8 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
         "schedule",
         "Timer",
         "Executor",
-        "ForkJoinPool");
+        "ForkJoinPool",
+        "putIfAbsent");
   }
 
   @Override
@@ -73,6 +78,22 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
         TreePath p = getCurrentPath();
         if (facts.creations.classify(p) != Created.NONE) {
           consider(p, "new " + node.getIdentifier());
+        } else if (node.getClassBody() == null
+            && facts.locks.heldAt(p) == null
+            && !TreePaths.inConstructorOrInitializer(p)) {
+          Element ctor = facts.types.element(p);
+          if (ctor instanceof javax.lang.model.element.ExecutableElement
+              && facts
+                  .summaries()
+                  .constructorStarts((javax.lang.model.element.ExecutableElement) ctor, 2)) {
+            Element map = MapCheckThenAct.find(facts, p);
+            if (map != null && facts.reachableConcurrently(p)) {
+              reportMap(
+                  p,
+                  "new " + node.getIdentifier() + " (its constructor starts a timer or thread)",
+                  map);
+            }
+          }
         }
         return super.visitNewClass(node, v);
       }
@@ -82,7 +103,14 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
           return;
         }
         Element field = racyField(facts, start);
-        if (field != null && facts.reachableConcurrently(start)) {
+        if (field == null) {
+          Element map = MapCheckThenAct.find(facts, start);
+          if (map != null && facts.reachableConcurrently(start)) {
+            reportMap(start, what, map);
+          }
+          return;
+        }
+        if (facts.reachableConcurrently(start)) {
           ctx.report(
               start,
               what
@@ -93,6 +121,20 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
                   + " AtomicBoolean (or CAS an AtomicReference and cancel the loser), or check and"
                   + " start under one lock");
         }
+      }
+
+      private void reportMap(TreePath start, String what, Element map) {
+        ctx.report(
+            start,
+            what
+                + " is stored into map '"
+                + map.getSimpleName()
+                + "' after an unsynchronised look-up of the same map: two callers can both miss"
+                + " the key and both start one; the one that is overwritten (put) or not stored"
+                + " (putIfAbsent) is never stopped",
+            "use map.computeIfAbsent(key, k -> create()) (the function runs at most once per key on"
+                + " a ConcurrentHashMap), or look up and store under one lock; with putIfAbsent,"
+                + " stop the instance that lost the race");
       }
     }.scan(ctx.root(), null);
   }

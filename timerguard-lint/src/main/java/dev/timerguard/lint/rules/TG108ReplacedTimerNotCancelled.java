@@ -21,8 +21,11 @@ import javax.lang.model.element.ExecutableElement;
  * replaces the connection's timer, and a map of timeouts whose entries are overwritten): a field
  * holding a timer, executor or timer handle is overwritten with a new one outside construction, and
  * nothing in the class ever cancels / shuts down / closes that field: each call leaks the previous
- * timer. Also {@code map.put(key, ses.schedule(..))} whose displaced handle (the return value of
- * {@code put}) is dropped.
+ * timer. Also {@code map.put(key, ses.schedule(..))} (or of a local holding such a handle) whose
+ * displaced handle (the return value of {@code put}) is dropped. And a value behind an {@code
+ * AtomicReferenceFieldUpdater} or {@code AtomicReference} that the class cancels when it takes it
+ * out ({@code getAndSet}, then {@code cancel()}), replaced elsewhere with a plain {@code set(..)}
+ * ({@link DisplacedReferences}).
  *
  * <p>Silent when the field is read before the assignment in the same method (a null check or a
  * cancel of the old value), when any code in the class closes the field (lifecycle start/stop), and
@@ -56,7 +59,8 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         "createWorker",
         ".interval(",
         "Mono.delay",
-        ".timer(");
+        ".timer(",
+        "getAndSet");
   }
 
   @Override
@@ -121,6 +125,10 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
           ExecutableElement m = facts.types.method(p);
           TreePath value = new TreePath(p, node.getArguments().get(1));
           TimerCalls.Call call = facts.timerCalls.classify(value);
+          if (call == null) {
+            call =
+                timerCallKeptIn(facts, p, facts.types.element(value)); // Timeout t = ..; put(k, t)
+          }
           if (m != null && call != null && call.kind() != TimerCalls.Kind.FUTURE_TIMEOUT) {
             ctx.report(
                 p,
@@ -133,6 +141,47 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
         return super.visitMethodInvocation(node, v);
       }
     }.scan(ctx.root(), null);
+
+    for (TreePath set : DisplacedReferences.find(ctx, facts)) {
+      ctx.report(
+          set,
+          "'"
+              + DisplacedReferences.holder(facts, set).getSimpleName()
+              + "' is replaced with set(..) here, but this class cancels the value it takes out of"
+              + " it elsewhere (getAndSet, then cancel): the displaced value and its pending timers"
+              + " are never cancelled",
+          "swap with getAndSet(..) and cancel the returned value when it is not null");
+    }
+  }
+
+  /**
+   * The timer call whose handle the local {@code var} is initialised with in the method around
+   * {@code at} ({@code Timeout t = wheel.newTimeout(..)}), or null.
+   */
+  private static TimerCalls.Call timerCallKeptIn(Facts facts, TreePath at, Element var) {
+    if (!TreePaths.isLocal(var)) {
+      return null;
+    }
+    TreePath method = at;
+    while (method != null && !(method.getLeaf() instanceof MethodTree)) {
+      method = method.getParentPath();
+    }
+    if (method == null) {
+      return null;
+    }
+    TimerCalls.Call[] found = {null};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
+        if (node.getInitializer() != null && facts.types.element(getCurrentPath()) == var) {
+          found[0] =
+              facts.timerCalls.classify(
+                  new TreePath(getCurrentPath(), TreePaths.skipParens(node.getInitializer())));
+        }
+        return super.visitVariable(node, v);
+      }
+    }.scan(method, null);
+    return found[0];
   }
 
   private static final Set<String> LIFECYCLE =

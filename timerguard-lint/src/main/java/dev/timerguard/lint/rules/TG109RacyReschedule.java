@@ -59,6 +59,26 @@ public final class TG109RacyReschedule extends AbstractRule {
                     + " fires later as a spurious timeout",
                 "make the swap atomic: ScheduledFuture<?> old = ref.getAndSet(newOne); if (old !="
                     + " null) old.cancel(false); or cancel and re-arm under one lock");
+          } else if (call != null
+              && call.kind() == TimerCalls.Kind.ONE_SHOT
+              && !TreePaths.inConstructorOrInitializer(p)) {
+            SplitReschedule.Split split = SplitReschedule.find(ctx, facts, pos, p, field);
+            if (split != null) {
+              ctx.report(
+                  p,
+                  "'"
+                      + field.getSimpleName()
+                      + "' is cancelled in "
+                      + split.helper()
+                      + "() and re-armed here"
+                      + (split.locked() ? " in another critical section" : " without a lock")
+                      + ": two callers can both cancel the old timer and both arm a new one; one"
+                      + " handle is lost and fires later as a spurious timeout",
+                  "cancel and re-arm inside one synchronized block (call "
+                      + split.helper()
+                      + "() under the same lock), or swap atomically with getAndSet and cancel the"
+                      + " returned handle");
+            }
           }
         }
         return super.visitAssignment(node, v);
