@@ -156,8 +156,9 @@ final class CallbackPool implements Executor {
     } else if (!grow) {
       LockSupport.unpark(worker);
     } else {
-      start(worker);
+      // the busy threads are looked at before the new one starts: its callback is not among them
       watch.allThreadsBusy(this, false);
+      start(worker);
     }
   }
 
@@ -264,7 +265,7 @@ final class CallbackPool implements Executor {
       }
     }
     if (atBound) {
-      watch.allThreadsBusy(this, true);
+      watch.boundReached(this);
     }
   }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@value #SLOTS} slots (one per epoch, reused round-robin) keeps three cumulative counts: created,
  * fired, cancelled. The site's totals are the sums over the slots and {@code live} is their
  * difference, so a creation costs one clock read (none with the registry's coarse stamps) and one
- * atomic increment, and an end one atomic increment. A slot's live count (created minus ended)
+ * increment, and an end one increment (see "Lanes" below). A slot's live count (created minus ended)
  * tells whether timers of its epoch are still alive, which gives the oldest live age. {@code peak}
  * is the highest live count any snapshot of this site has seen (an exact running maximum would cost
  * a contended atomic on every event).
