@@ -25,16 +25,16 @@ import java.util.function.LongSupplier;
  * TIMED_WAITING}, {@code BLOCKED}); every other busy thread counts as runnable. Otherwise the
  * callback waits in an unbounded FIFO queue, which threads that come free drain before they go
  * idle. Callbacks that only compute thus share at most {@code cpuThreads} threads (more threads
- * cannot make them faster, only slow each other down), while callbacks that block cost the others
- * a thread each, not their timeliness.
+ * cannot make them faster, only slow each other down), while callbacks that block cost the others a
+ * thread each, not their timeliness.
  *
  * <p>A callback can block without showing it in its thread's state (a read from a socket is {@code
  * RUNNABLE} in native code). So while callbacks are queued, the tick thread calls {@link
  * #recheck()} every tick: it starts a thread for the first queued callback when a busy thread has
- * blocked since the callback was queued, or when the queue has not moved for {@code stallNanos}
- * (no thread took a queued callback), one thread per stall at most. No callback is ever dropped
- * or run on the tick thread. Threads are started on demand and retire after {@code keepAlive}
- * without work (all of them, so an idle scheduler holds no callback thread).
+ * blocked since the callback was queued, or when the queue has not moved for {@code stallNanos} (no
+ * thread took a queued callback), one thread per stall at most. No callback is ever dropped or run
+ * on the tick thread. Threads are started on demand and retire after {@code keepAlive} without work
+ * (all of them, so an idle scheduler holds no callback thread).
  *
  * <p>Idle threads, the thread count and the queue are guarded by one lock. A thread is in the idle
  * stack exactly while it waits for a hand-off, and it retires only by taking itself off that stack

@@ -99,9 +99,9 @@ final class SlowCallbacks {
   }
 
   /**
-   * Warns once that the owned pool is at its bound with callbacks queued. Callers on two threads
-   * (a caller's execute and the tick thread's recheck) both return only once the warning is
-   * logged, so a slow-callback warning that either logs next comes after it.
+   * Warns once that the owned pool is at its bound with callbacks queued. Callers on two threads (a
+   * caller's execute and the tick thread's recheck) both return only once the warning is logged, so
+   * a slow-callback warning that either logs next comes after it.
    */
   void boundReached(CallbackPool pool) {
     if (boundWarned) {

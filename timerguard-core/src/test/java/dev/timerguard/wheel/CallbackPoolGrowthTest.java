@@ -61,7 +61,9 @@ class CallbackPoolGrowthTest {
     }
   }
 
-  /** A callback that counts down {@code started}, then computes (its thread runnable) until told. */
+  /**
+   * A callback that counts down {@code started}, then computes (its thread runnable) until told.
+   */
   Runnable computing(CountDownLatch started) {
     return () -> {
       started.countDown();
@@ -74,125 +76,117 @@ class CallbackPoolGrowthTest {
   @Test
   void callbacksThatOnlyComputeShareAsManyThreadsAsProcessorsAndTheRestQueue() throws Exception {
     int n = CPU + 8;
-    {
-      WheelScheduler w = wheel();
-      CountDownLatch started = new CountDownLatch(n);
-      Runnable c = computing(started);
-      for (int i = 0; i < n; i++) {
-        w.execute(c);
-      }
-      await(
-          () -> w.queuedCallbackCount() == n - CPU,
-          "8 callbacks to queue behind the computing ones, not to start threads");
-      await(() -> started.getCount() == n - CPU, "the first " + CPU + " to run");
-      awaitRechecks(w.callbacks.ownedPool);
-      assertThat(w.queuedCallbackCount()).isEqualTo(n - CPU);
-      assertThat(w.callbackThreadCount())
-          .as("%d computing callbacks hold the %d threads; more would only share the cores", CPU, CPU)
-          .isEqualTo(CPU);
-      assertThat(log.messages()).as("the bound of 256 is far").isEmpty();
-      spin = false;
-      assertThat(started.await(20, TimeUnit.SECONDS)).as("the queued callbacks ran").isTrue();
-      assertThat(w.largestCallbackThreadCount()).isEqualTo(CPU);
+    WheelScheduler w = wheel();
+    CountDownLatch started = new CountDownLatch(n);
+    Runnable c = computing(started);
+    for (int i = 0; i < n; i++) {
+      w.execute(c);
     }
+    await(
+        () -> w.queuedCallbackCount() == n - CPU,
+        "8 callbacks to queue behind the computing ones, not to start threads");
+    await(() -> started.getCount() == n - CPU, "the first " + CPU + " to run");
+    awaitRechecks(w.callbacks.ownedPool);
+    assertThat(w.queuedCallbackCount()).isEqualTo(n - CPU);
+    assertThat(w.callbackThreadCount())
+        .as("%d computing callbacks hold the %d threads; more would only share the cores", CPU, CPU)
+        .isEqualTo(CPU);
+    assertThat(log.messages()).as("the bound of 256 is far").isEmpty();
+    spin = false;
+    assertThat(started.await(20, TimeUnit.SECONDS)).as("the queued callbacks ran").isTrue();
+    assertThat(w.largestCallbackThreadCount()).isEqualTo(CPU);
   }
 
   @Test
   void callbacksThatBlockGetAThreadEachAsBefore() throws Exception {
     int n = 3 * CPU + 2;
-    {
-      WheelScheduler w = wheel();
-      CountDownLatch started = new CountDownLatch(n);
-      CountDownLatch release = new CountDownLatch(1);
-      toRelease.add(release);
-      CallbackPoolTest.block(w, n, started, release);
-      assertThat(started.await(20, TimeUnit.SECONDS))
-          .as("all %d blocked callbacks run at once, on as many threads", n)
-          .isTrue();
-      assertThat(w.callbackThreadCount()).isEqualTo(n);
-      CountDownLatch computingStarted = new CountDownLatch(CPU + 1);
-      Runnable c = computing(computingStarted);
-      for (int i = 0; i < CPU + 1; i++) {
-        w.execute(c);
-      }
-      // (a blocked callback's thread may still be runnable for an instant after it counted down;
-      // the tick thread's recheck then adds the thread once it waits)
-      await(
-          () -> w.queuedCallbackCount() == 1 && w.callbackThreadCount() == n + CPU,
-          "blocked threads not to count against the processors: a thread each for "
-              + CPU
-              + " computing callbacks, one queued");
-      awaitRechecks(w.callbacks.ownedPool);
-      assertThat(w.callbackThreadCount()).isEqualTo(n + CPU);
-      assertThat(w.queuedCallbackCount()).isEqualTo(1);
+    WheelScheduler w = wheel();
+    CountDownLatch started = new CountDownLatch(n);
+    CountDownLatch release = new CountDownLatch(1);
+    toRelease.add(release);
+    CallbackPoolTest.block(w, n, started, release);
+    assertThat(started.await(20, TimeUnit.SECONDS))
+        .as("all %d blocked callbacks run at once, on as many threads", n)
+        .isTrue();
+    assertThat(w.callbackThreadCount()).isEqualTo(n);
+    CountDownLatch computingStarted = new CountDownLatch(CPU + 1);
+    Runnable c = computing(computingStarted);
+    for (int i = 0; i < CPU + 1; i++) {
+      w.execute(c);
     }
+    // (a blocked callback's thread may still be runnable for an instant after it counted down;
+    // the tick thread's recheck then adds the thread once it waits)
+    await(
+        () -> w.queuedCallbackCount() == 1 && w.callbackThreadCount() == n + CPU,
+        "blocked threads not to count against the processors: a thread each for "
+            + CPU
+            + " computing callbacks, one queued");
+    awaitRechecks(w.callbacks.ownedPool);
+    assertThat(w.callbackThreadCount()).isEqualTo(n + CPU);
+    assertThat(w.queuedCallbackCount()).isEqualTo(1);
   }
 
   @Test
   void aCallbackQueuedBehindComputingOnesGetsAThreadOnceTheyBlock() throws Exception {
-    {
-      WheelScheduler w = wheel();
-      CountDownLatch started = new CountDownLatch(CPU);
-      CountDownLatch release = new CountDownLatch(1);
-      toRelease.add(release);
-      Runnable computeThenBlock =
-          () -> {
-            started.countDown();
-            while (spin && !Thread.currentThread().isInterrupted()) {
-              Thread.onSpinWait();
-            }
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          };
-      for (int i = 0; i < CPU; i++) {
-        w.execute(computeThenBlock);
-      }
-      assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
-      CountDownLatch ran = new CountDownLatch(2);
-      w.execute(ran::countDown);
-      w.execute(ran::countDown);
-      await(() -> w.queuedCallbackCount() == 2, "two callbacks to queue behind computing ones");
-      assertThat(w.callbackThreadCount()).isEqualTo(CPU);
-      spin = false; // the computing callbacks now block: the tick thread's recheck sees it
-      assertThat(ran.await(20, TimeUnit.SECONDS))
-          .as("the queued callbacks ran while the first ones block")
-          .isTrue();
-      assertThat(w.callbackThreadCount()).isBetween(CPU + 1, CPU + 2);
+    WheelScheduler w = wheel();
+    CountDownLatch started = new CountDownLatch(CPU);
+    CountDownLatch release = new CountDownLatch(1);
+    toRelease.add(release);
+    Runnable computeThenBlock =
+        () -> {
+          started.countDown();
+          while (spin && !Thread.currentThread().isInterrupted()) {
+            Thread.onSpinWait();
+          }
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    for (int i = 0; i < CPU; i++) {
+      w.execute(computeThenBlock);
     }
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    CountDownLatch ran = new CountDownLatch(2);
+    w.execute(ran::countDown);
+    w.execute(ran::countDown);
+    await(() -> w.queuedCallbackCount() == 2, "two callbacks to queue behind computing ones");
+    assertThat(w.callbackThreadCount()).isEqualTo(CPU);
+    spin = false; // the computing callbacks now block: the tick thread's recheck sees it
+    assertThat(ran.await(20, TimeUnit.SECONDS))
+        .as("the queued callbacks ran while the first ones block")
+        .isTrue();
+    assertThat(w.callbackThreadCount()).isBetween(CPU + 1, CPU + 2);
   }
 
   @Test
   void aQueueThatDoesNotMoveForTheStallTimeGetsOneThreadPerStall() throws Exception {
     // computing callbacks stand in for callbacks blocked in native code: their threads look
     // runnable; only the stall rule (on the scheduler's clock, moved by the test) adds threads
-    {
-      WheelScheduler w = wheel();
-      CallbackPool pool = w.callbacks.ownedPool;
-      CountDownLatch started = new CountDownLatch(CPU + 2);
-      Runnable c = computing(started);
-      for (int i = 0; i < CPU + 2; i++) {
-        w.execute(c);
-      }
-      await(() -> w.queuedCallbackCount() == 2, "two callbacks to queue");
-      clock.addAndGet(Dispatcher.STALL_NANOS - 1);
-      awaitRechecks(pool);
-      assertThat(w.callbackThreadCount()).as("no stall yet").isEqualTo(CPU);
-      assertThat(w.queuedCallbackCount()).isEqualTo(2);
-
-      clock.addAndGet(1);
-      await(() -> w.callbackThreadCount() == CPU + 1, "a thread for the stalled queue");
-      awaitRechecks(pool);
-      assertThat(w.callbackThreadCount()).as("one thread per stall").isEqualTo(CPU + 1);
-      assertThat(w.queuedCallbackCount()).isEqualTo(1);
-
-      clock.addAndGet(Dispatcher.STALL_NANOS);
-      await(() -> w.callbackThreadCount() == CPU + 2, "a thread for the next stall");
-      assertThat(w.queuedCallbackCount()).isZero();
-      assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    WheelScheduler w = wheel();
+    CallbackPool pool = w.callbacks.ownedPool;
+    CountDownLatch started = new CountDownLatch(CPU + 2);
+    Runnable c = computing(started);
+    for (int i = 0; i < CPU + 2; i++) {
+      w.execute(c);
     }
+    await(() -> w.queuedCallbackCount() == 2, "two callbacks to queue");
+    clock.addAndGet(Dispatcher.STALL_NANOS - 1);
+    awaitRechecks(pool);
+    assertThat(w.callbackThreadCount()).as("no stall yet").isEqualTo(CPU);
+    assertThat(w.queuedCallbackCount()).isEqualTo(2);
+
+    clock.addAndGet(1);
+    await(() -> w.callbackThreadCount() == CPU + 1, "a thread for the stalled queue");
+    awaitRechecks(pool);
+    assertThat(w.callbackThreadCount()).as("one thread per stall").isEqualTo(CPU + 1);
+    assertThat(w.queuedCallbackCount()).isEqualTo(1);
+
+    clock.addAndGet(Dispatcher.STALL_NANOS);
+    await(() -> w.callbackThreadCount() == CPU + 2, "a thread for the next stall");
+    assertThat(w.queuedCallbackCount()).isZero();
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
   }
 
   /** Waits until the tick thread has looked at the queue twice more (so at least once since). */

@@ -28,22 +28,23 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@value #SLOTS} slots (one per epoch, reused round-robin) keeps three cumulative counts: created,
  * fired, cancelled. The site's totals are the sums over the slots and {@code live} is their
  * difference, so a creation costs one clock read (none with the registry's coarse stamps) and one
- * increment, and an end one increment (see "Lanes" below). A slot's live count (created minus ended)
- * tells whether timers of its epoch are still alive, which gives the oldest live age. {@code peak}
- * is the highest live count any snapshot of this site has seen (an exact running maximum would cost
- * a contended atomic on every event).
+ * increment, and an end one increment (see "Lanes" below). A slot's live count (created minus
+ * ended) tells whether timers of its epoch are still alive, which gives the oldest live age. {@code
+ * peak} is the highest live count any snapshot of this site has seen (an exact running maximum
+ * would cost a contended atomic on every event).
  *
  * <p><b>Lanes: counts without a locked instruction.</b> {@link #start} and {@link #end} count in
  * the calling thread's <em>lane</em> when it owns one: a stripe of counts that only its owner
  * writes, with a plain read and a release store (no locked read-modify-write, no wait for the
- * thread's pending stores), summed by readers with volatile reads. The lanes (twice the
- * processors, 2 to 8) are shared by all sites of a {@link Lanes} table (one for the process): a thread claims the lane of its id the first time it counts, if the lane
- * is free or its owner has terminated (the owner's last counts happen-before the new owner's first,
- * see {@link Lanes#claim}); a thread whose lane is held by a live thread counts in a shared stripe
- * with atomic increments, as before, and looks again about every 1,024 of those counts. The
- * count-only methods ({@link #created()}, {@link #fired}, {@link #cancelled}) count in the shared
- * stripes. Live counts stay exact at any quiet snapshot: every count is in exactly one cell, and
- * the release stores and volatile reads keep "every end seen has its creation seen".
+ * thread's pending stores), summed by readers with volatile reads. The lanes (twice the processors,
+ * 2 to 8) are shared by all sites of a {@link Lanes} table (one for the process): a thread claims
+ * the lane of its id the first time it counts, if the lane is free or its owner has terminated (the
+ * owner's last counts happen-before the new owner's first, see {@link Lanes#claim}); a thread whose
+ * lane is held by a live thread counts in a shared stripe with atomic increments, as before, and
+ * looks again about every 1,024 of those counts. The count-only methods ({@link #created()}, {@link
+ * #fired}, {@link #cancelled}) count in the shared stripes. Live counts stay exact at any quiet
+ * snapshot: every count is in exactly one cell, and the release stores and volatile reads keep
+ * "every end seen has its creation seen".
  *
  * <p>Memory: a fixed 0.8 KB per stripe or lane and site, with half as many shared stripes as lanes
  * (4.6 KB with 4 lanes and 2 shared stripes, at most 9.2 KB), whatever the number of timers.
@@ -269,7 +270,9 @@ public final class SiteCounter {
     return ((int) Thread.currentThread().getId() & (STRIPES - 1)) * STRIDE;
   }
 
-  /** One count of one slot over all stripes and lanes ({@code kind}: CREATED, FIRED or CANCELLED). */
+  /**
+   * One count of one slot over all stripes and lanes ({@code kind}: CREATED, FIRED or CANCELLED).
+   */
   private long sum(int kind, int slot) {
     long n = 0;
     for (int i = kind + slot; i < CELLS * STRIDE; i += STRIDE) {
@@ -389,9 +392,10 @@ public final class SiteCounter {
     }
 
     /**
-     * Takes over the lane of {@code t} (the current thread) if its owner has terminated. The owner's
-     * termination, seen by {@code isAlive()}, happens-before this, so its last counts, plain and
-     * release stores alike, are seen by the new owner's plain reads, which go on from them.
+     * Takes over the lane of {@code t} (the current thread) if its owner has terminated. The
+     * owner's termination, seen by {@code isAlive()}, happens-before this, so its last counts,
+     * plain and release stores alike, are seen by the new owner's plain reads, which go on from
+     * them.
      */
     void claim(Thread t) {
       int lane = (int) t.getId() & (LANES - 1);
