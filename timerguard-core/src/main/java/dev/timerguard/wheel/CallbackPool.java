@@ -136,6 +136,7 @@ final class CallbackPool implements Executor {
         if (!queue.isEmpty()) {
           first = queue.pollFirst();
           queue.addLast(r);
+          taken++; // the queue moved
         }
         worker = newThread(first);
         grow = true;
