@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * the lane of its id the first time it counts, if the lane is free or its owner has terminated (the
  * owner's last counts happen-before the new owner's first, see {@link Lanes#claim}); a thread whose
  * lane is held by a live thread counts in a shared stripe with atomic increments, as before, and
- * looks again about every 1,024 of those counts. The count-only methods ({@link #created()}, {@link
- * #fired}, {@link #cancelled}) count in the shared stripes. Live counts stay exact at any quiet
+ * looks again about every 1,024 of those counts. The count-only methods ({@code created}, {@code
+ * fired}, {@code cancelled}) count in the shared stripes. Live counts stay exact at any quiet
  * snapshot: every count is in exactly one cell, and the release stores and volatile reads keep
  * "every end seen has its creation seen".
  *
@@ -210,7 +210,7 @@ public final class SiteCounter {
 
   /**
    * Counts the creation of a timer stamped {@code stamp} for {@link #start} and {@link #startAt}:
-   * what {@link #created(long)} does, in the thread's lane if it owns one.
+   * what {@code created(long)} does, in the thread's lane if it owns one.
    */
   private long begin(long stamp) {
     long epoch = stamp >> EPOCH_SHIFT;
@@ -238,7 +238,7 @@ public final class SiteCounter {
       counts.setRelease(i, counts.getPlain(i) + 1); // only this thread writes its lane
       return;
     }
-    long n = counts.incrementAndGet(((int) t.getId() & (STRIPES - 1)) * STRIDE + offset);
+    long n = counts.incrementAndGet(stripe() + offset);
     if ((n & (Lanes.RETRY_EVERY - 1)) == 0) {
       lanes.claim(t); // its lane may have come free (its owner terminated): take it next time
     }
