@@ -4,7 +4,6 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.SiteStats;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The live counters of one call site: what TimerGuard's engines, wrappers and agent hooks write to.
@@ -28,26 +27,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@value #SLOTS} slots (one per epoch, reused round-robin) keeps three cumulative counts: created,
  * fired, cancelled. The site's totals are the sums over the slots and {@code live} is their
  * difference, so a creation costs one clock read (none with the registry's coarse stamps) and one
- * increment, and an end one increment (see "Lanes" below). A slot's live count (created minus
- * ended) tells whether timers of its epoch are still alive, which gives the oldest live age. {@code
- * peak} is the highest live count any snapshot of this site has seen (an exact running maximum
- * would cost a contended atomic on every event).
+ * atomic increment, and an end one atomic increment. A slot's live count (created minus ended)
+ * tells whether timers of its epoch are still alive, which gives the oldest live age. {@code peak}
+ * is the highest live count any snapshot of this site has seen (an exact running maximum would cost
+ * a contended atomic on every event).
  *
- * <p><b>Lanes: counts without a locked instruction.</b> {@link #start} and {@link #end} count in
- * the calling thread's <em>lane</em> when it owns one: a stripe of counts that only its owner
- * writes, with a plain read and a release store (no locked read-modify-write, no wait for the
- * thread's pending stores), summed by readers with volatile reads. The lanes (twice the processors,
- * 2 to 8) are shared by all sites of a {@link Lanes} table (one for the process): a thread claims
- * the lane of its id the first time it counts, if the lane is free or its owner has terminated (the
- * owner's last counts happen-before the new owner's first, see {@link Lanes#claim}); a thread whose
- * lane is held by a live thread counts in a shared stripe with atomic increments, as before, and
- * looks again about every 1,024 of those counts. The count-only methods ({@code created}, {@code
- * fired}, {@code cancelled}) count in the shared stripes. Live counts stay exact at any quiet
- * snapshot: every count is in exactly one cell, and the release stores and volatile reads keep
- * "every end seen has its creation seen".
- *
- * <p>Memory: a fixed 0.8 KB per stripe or lane and site, with half as many shared stripes as lanes
- * (4.6 KB with 4 lanes and 2 shared stripes, at most 9.2 KB), whatever the number of timers.
+ * <p>The counts are striped by thread (twice the processors, 2 to 8 stripes), so threads counting
+ * at one site do not contend. Memory: a fixed 0.8 KB per stripe and site (3 KB with 4 stripes, at
+ * most 6.3 KB), whatever the number of timers.
  */
 public final class SiteCounter {
 
@@ -70,22 +57,15 @@ public final class SiteCounter {
   private final boolean recorded;
 
   /**
-   * Lanes of counts, each written by the one thread that owns it (see {@link Lanes}), so threads
-   * counting at one site at once neither contend on one cache line (two threads on one site ran at
-   * the speed of one) nor pay a locked instruction: twice the processors, 2 to 8. Readers sum the
-   * lanes and the shared stripes.
+   * Stripes of counts, so threads counting at one site at once do not contend on one cache line
+   * (two threads on one site ran at the speed of one): twice the processors, 2 to 8. A thread
+   * writes the stripe of its id; readers sum the stripes.
    */
-  private static final int LANES =
+  private static final int STRIPES =
       Math.min(
           8,
           Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1))
               << 1);
-
-  /** Shared stripes, written with atomic increments by threads without a lane: 1 to 4. */
-  private static final int STRIPES = Math.max(1, LANES / 2);
-
-  /** Stripes and lanes in {@link #counts}: the shared stripes first, then the lanes. */
-  private static final int CELLS = STRIPES + LANES;
 
   private static final int CREATED = 0;
   private static final int FIRED = SLOTS;
@@ -94,26 +74,16 @@ public final class SiteCounter {
   /** Longs per stripe: created, fired, cancelled per slot (768 bytes, many cache lines apart). */
   private static final int STRIDE = 3 * SLOTS;
 
-  private final AtomicLongArray counts = new AtomicLongArray(CELLS * STRIDE);
-
-  /** Who owns which lane (the process's table, or a test's own). */
-  private final Lanes lanes;
-
+  private final AtomicLongArray counts = new AtomicLongArray(STRIPES * STRIDE);
   private final AtomicLongArray oldestEpoch = new AtomicLongArray(SLOTS);
   private final AtomicLong retained = new AtomicLong();
   private volatile long queued;
   private final AtomicLong peak = new AtomicLong();
 
   SiteCounter(int id, CallSite site, SiteRegistry registry) {
-    this(id, site, registry, Lanes.PROCESS);
-  }
-
-  /** A counter whose lanes are owned through {@code lanes} (tests: a table of their own). */
-  SiteCounter(int id, CallSite site, SiteRegistry registry, Lanes lanes) {
     this.id = id;
     this.site = site;
     this.registry = registry;
-    this.lanes = lanes;
     this.recorded = site.kind() == CallSite.Kind.TIMER || site.kind() == CallSite.Kind.TICKER;
   }
 
@@ -140,7 +110,7 @@ public final class SiteCounter {
    * @param delayNanos the timer's delay or period, recorded in the event (0 when unknown)
    */
   public long start(long delayNanos) {
-    long stamp = begin(registry.stampNow());
+    long stamp = created(registry.stampNow());
     if (recorded) {
       TimerEvents.scheduled(site, delayNanos);
     }
@@ -152,7 +122,7 @@ public final class SiteCounter {
    * for what a valid stamp is): a start then costs no clock read. Returns {@code stamp}.
    */
   public long startAt(long stamp, long delayNanos) {
-    begin(stamp);
+    created(stamp);
     if (recorded) {
       TimerEvents.scheduled(site, delayNanos);
     }
@@ -169,7 +139,7 @@ public final class SiteCounter {
    */
   public void end(long stamp, TimerEnd how) {
     boolean fired = how.countsAsFired();
-    increment((fired ? FIRED : CANCELLED) + slotOf(stamp));
+    counts.getAndIncrement(stripe() + (fired ? FIRED : CANCELLED) + slotOf(stamp));
     if (recorded) {
       TimerEvents.ended(site, fired, how, stamp, registry);
     }
@@ -208,42 +178,6 @@ public final class SiteCounter {
     return now;
   }
 
-  /**
-   * Counts the creation of a timer stamped {@code stamp} for {@link #start} and {@link #startAt}:
-   * what {@code created(long)} does, in the thread's lane if it owns one.
-   */
-  private long begin(long stamp) {
-    long epoch = stamp >> EPOCH_SHIFT;
-    int slot = (int) (epoch & (SLOTS - 1));
-    long e = oldestEpoch.get(slot);
-    // as in created(long): "empty" is judged before this creation is counted; the volatile reads
-    // of the judgement come before the release store of the count, in either kind of cell
-    boolean take = e != epoch && (epoch < e || liveIn(slot) <= 0);
-    increment(CREATED + slot);
-    if (take) {
-      oldestEpoch.compareAndSet(slot, e, epoch);
-    }
-    return stamp;
-  }
-
-  /**
-   * Adds one to the count at {@code offset} (kind + slot): in the calling thread's lane with a
-   * plain read and a release store if it owns the lane, else in its shared stripe atomically.
-   */
-  private void increment(int offset) {
-    Thread t = Thread.currentThread();
-    int lane = lanes.laneOf(t);
-    if (lane >= 0) {
-      int i = (STRIPES + lane) * STRIDE + offset;
-      counts.setRelease(i, counts.getPlain(i) + 1); // only this thread writes its lane
-      return;
-    }
-    long n = counts.incrementAndGet(stripe() + offset);
-    if ((n & (Lanes.RETRY_EVERY - 1)) == 0) {
-      lanes.claim(t); // its lane may have come free (its owner terminated): take it next time
-    }
-  }
-
   /** Live timers of one slot: ends read first, so every end counted has its creation counted. */
   private long liveIn(int slot) {
     long ended = sum(FIRED, slot) + sum(CANCELLED, slot);
@@ -270,12 +204,10 @@ public final class SiteCounter {
     return ((int) Thread.currentThread().getId() & (STRIPES - 1)) * STRIDE;
   }
 
-  /**
-   * One count of one slot over all stripes and lanes ({@code kind}: CREATED, FIRED or CANCELLED).
-   */
+  /** One count of one slot over all stripes ({@code kind}: CREATED, FIRED or CANCELLED). */
   private long sum(int kind, int slot) {
     long n = 0;
-    for (int i = kind + slot; i < CELLS * STRIDE; i += STRIDE) {
+    for (int i = kind + slot; i < STRIPES * STRIDE; i += STRIDE) {
       n += counts.get(i);
     }
     return n;
@@ -358,61 +290,5 @@ public final class SiteCounter {
   @Override
   public String toString() {
     return "SiteCounter[" + id + " " + site.location() + " live=" + live() + "]";
-  }
-
-  /**
-   * Who owns which lane of the counters that share this table: one table for the process ({@link
-   * #PROCESS}); tests make their own. A thread's lane is its id modulo the lane count; it owns it
-   * from its first count on, unless a live thread owns it already, and keeps it until it
-   * terminates, when the next thread of that lane that counts (or looks again) takes it over.
-   * Thread-safe: owners change only by compare-and-set.
-   */
-  static final class Lanes {
-    static final Lanes PROCESS = new Lanes();
-
-    /** A thread without a lane looks again after this many counts in a shared stripe. */
-    static final int RETRY_EVERY = 1024;
-
-    private final AtomicReferenceArray<Thread> owners = new AtomicReferenceArray<>(LANES);
-
-    /**
-     * The lane {@code t} (the current thread) owns, claiming it now if it is free; -1 if another
-     * live thread owns it.
-     */
-    int laneOf(Thread t) {
-      int lane = (int) t.getId() & (LANES - 1);
-      Thread owner = owners.get(lane);
-      if (owner == t) {
-        return lane;
-      }
-      if (owner == null && owners.compareAndSet(lane, null, t)) {
-        return lane;
-      }
-      return -1;
-    }
-
-    /**
-     * Takes over the lane of {@code t} (the current thread) if its owner has terminated. The
-     * owner's termination, seen by {@code isAlive()}, happens-before this, so its last counts,
-     * plain and release stores alike, are seen by the new owner's plain reads, which go on from
-     * them.
-     */
-    void claim(Thread t) {
-      int lane = (int) t.getId() & (LANES - 1);
-      Thread owner = owners.get(lane);
-      if (owner != null && owner != t && !owner.isAlive()) {
-        owners.compareAndSet(lane, owner, t);
-      }
-    }
-
-    /** The thread that owns {@code lane} now, or null. */
-    Thread owner(int lane) {
-      return owners.get(lane);
-    }
-
-    /** Lanes per table. */
-    static int count() {
-      return LANES;
-    }
   }
 }
