@@ -10,17 +10,31 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The callback pool a {@link WheelScheduler} owns when no callback executor is given: elastic and
- * bounded, so that callbacks that block cannot starve the timers of others.
+ * bounded, so that callbacks that block cannot starve the timers of others, and no larger than the
+ * processors while its callbacks only compute.
  *
  * <p>A callback goes to an idle thread if there is one (the one idle the shortest time, whose cache
- * is warmest), handed to it directly and the thread unparked; else, while the pool has fewer than
- * {@code max} threads, to a new thread; only when all {@code max} threads are busy does it wait in
- * an unbounded FIFO queue, which threads that come free drain before they go idle. No callback is
- * ever dropped or run on the tick thread. Threads are started on demand and retire after {@code
- * keepAlive} without work (all of them, so an idle scheduler holds no callback thread).
+ * is warmest), handed to it directly and the thread unparked. If none is idle, the pool starts a
+ * new thread only if it has fewer than {@code max} threads <em>and</em> fewer than {@code
+ * cpuThreads} of its busy threads are runnable: a thread counts as blocked while its callback
+ * waits, sleeps, parks or waits for a monitor ({@link Thread.State} {@code WAITING}, {@code
+ * TIMED_WAITING}, {@code BLOCKED}); every other busy thread counts as runnable. Otherwise the
+ * callback waits in an unbounded FIFO queue, which threads that come free drain before they go
+ * idle. Callbacks that only compute thus share at most {@code cpuThreads} threads (more threads
+ * cannot make them faster, only slow each other down), while callbacks that block cost the others a
+ * thread each, not their timeliness.
+ *
+ * <p>A callback can block without showing it in its thread's state (a read from a socket is {@code
+ * RUNNABLE} in native code). So while callbacks are queued, the tick thread calls {@link
+ * #recheck()} every tick: it starts a thread for the first queued callback when a busy thread has
+ * blocked since the callback was queued, or when the queue has not moved for {@code stallNanos} (no
+ * thread took a queued callback), one thread per stall at most. No callback is ever dropped or run
+ * on the tick thread. Threads are started on demand and retire after {@code keepAlive} without work
+ * (all of them, so an idle scheduler holds no callback thread).
  *
  * <p>Idle threads, the thread count and the queue are guarded by one lock. A thread is in the idle
  * stack exactly while it waits for a hand-off, and it retires only by taking itself off that stack
@@ -46,7 +60,10 @@ final class CallbackPool implements Executor {
   private final String schedulerName;
   private final String threadPrefix;
   private final int max;
+  private final int cpuThreads;
   private final long keepAliveNanos;
+  private final long stallNanos;
+  private final LongSupplier clock;
   private final AtomicInteger threadNumber = new AtomicInteger();
 
   /** The threads that have started and not yet ended, for the slow-callback watch. */
@@ -58,18 +75,44 @@ final class CallbackPool implements Executor {
   private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
   private int poolSize;
   private int largestPoolSize;
+  private long taken; // queued callbacks taken by a thread so far: the queue's progress
+  private volatile int queued; // queue.size(), for the tick thread's look without the lock
   private volatile int state = RUNNING; // written under lock
 
-  CallbackPool(SlowCallbacks watch, String schedulerName, int max, long keepAliveNanos) {
+  // guarded by lock: the queue's progress as last seen, and when it last moved
+  private long lastTaken;
+  private long lastProgress;
+  private volatile long rechecks; // written by the tick thread only; read by tests
+
+  /**
+   * @param max the most threads at once
+   * @param cpuThreads the most runnable (not blocked) busy threads for which the pool still starts
+   *     another
+   * @param stallNanos how long queued callbacks may wait without the queue moving before the pool
+   *     starts a thread anyway (a callback blocked in native code looks runnable)
+   * @param clock the scheduler's clock, for the stall
+   */
+  CallbackPool(
+      SlowCallbacks watch,
+      String schedulerName,
+      int max,
+      int cpuThreads,
+      long keepAliveNanos,
+      long stallNanos,
+      LongSupplier clock) {
     this.watch = watch;
     this.schedulerName = schedulerName;
     this.threadPrefix = schedulerName + "-callback-";
     this.max = max;
+    this.cpuThreads = cpuThreads;
     this.keepAliveNanos = keepAliveNanos;
+    this.stallNanos = stallNanos;
+    this.clock = clock;
   }
 
   /**
-   * Runs {@code r} on an idle thread, a new one, or (at the bound) the first that comes free.
+   * Runs {@code r} on an idle thread, a new one (below the bound, unless {@code cpuThreads} busy
+   * threads are runnable), or the first that comes free.
    *
    * @throws RejectedExecutionException if the pool is shut down
    */
@@ -77,6 +120,7 @@ final class CallbackPool implements Executor {
   public void execute(Runnable r) {
     CallbackThread worker;
     boolean grow = false;
+    boolean atBound = false;
     lock.lock();
     try {
       if (state != RUNNING) {
@@ -86,24 +130,143 @@ final class CallbackPool implements Executor {
       worker = idle.pollFirst();
       if (worker != null) {
         worker.handOff = r;
-      } else if (poolSize < max) {
-        worker = new CallbackThread(this, r, threadPrefix + threadNumber.incrementAndGet());
-        poolSize++;
-        largestPoolSize = Math.max(largestPoolSize, poolSize);
+      } else if (poolSize < max && runnableBusyBelowCpuThreads()) {
+        // FIFO: while callbacks are queued, the new thread takes the first and r queues
+        Runnable first = r;
+        if (!queue.isEmpty()) {
+          first = queue.pollFirst();
+          queue.addLast(r);
+          taken++; // the queue moved
+        }
+        worker = newThread(first);
         grow = true;
       } else {
+        if (queue.isEmpty()) {
+          lastTaken = taken; // a stall is counted from the moment callbacks start to queue
+          lastProgress = clock.getAsLong();
+        }
         queue.addLast(r);
+        queued = queue.size();
+        atBound = poolSize >= max;
       }
     } finally {
       lock.unlock();
     }
     if (worker == null) {
-      watch.allThreadsBusy(this, true);
+      watch.allThreadsBusy(this, atBound);
     } else if (!grow) {
       LockSupport.unpark(worker);
     } else {
-      start(worker);
+      // the busy threads are looked at before the new one starts: its callback is not among them
       watch.allThreadsBusy(this, false);
+      start(worker);
+    }
+  }
+
+  /** A new thread that runs {@code first}, counted in the pool (under the lock; not started). */
+  private CallbackThread newThread(Runnable first) {
+    CallbackThread worker =
+        new CallbackThread(this, first, threadPrefix + threadNumber.incrementAndGet());
+    poolSize++;
+    largestPoolSize = Math.max(largestPoolSize, poolSize);
+    return worker;
+  }
+
+  /**
+   * Whether fewer than {@code cpuThreads} busy threads are runnable (under the lock, with no idle
+   * thread). A busy thread is blocked while it runs a callback and its state is {@code WAITING},
+   * {@code TIMED_WAITING} or {@code BLOCKED}; a thread between callbacks, or started and not yet
+   * running, counts as runnable.
+   */
+  private boolean runnableBusyBelowCpuThreads() {
+    int busy = poolSize - idle.size();
+    if (busy < cpuThreads) {
+      return true;
+    }
+    int blocked = 0;
+    for (CallbackThread t : threads) {
+      if (t.inCallback && isBlocked(t.getState())) {
+        blocked++;
+        if (busy - blocked < cpuThreads) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  static boolean isBlocked(Thread.State s) {
+    return s == Thread.State.WAITING
+        || s == Thread.State.TIMED_WAITING
+        || s == Thread.State.BLOCKED;
+  }
+
+  /** Whether callbacks wait in the queue (the tick thread then calls {@link #recheck()}). */
+  boolean hasQueued() {
+    return queued > 0;
+  }
+
+  /** Calls of {@link #recheck()} so far (tests: the tick thread has looked again). */
+  long rechecks() {
+    return rechecks;
+  }
+
+  /** Callbacks waiting in the queue now. */
+  int queuedCount() {
+    return queued;
+  }
+
+  /**
+   * Called by the tick thread every tick while callbacks are queued: starts a thread for the first
+   * queued callback if the pool is below its bound and either fewer than {@code cpuThreads} busy
+   * threads are runnable (some blocked since) or the queue has not moved for {@code stallNanos}.
+   * After a stall, one thread per call; warns once if the queue waits at the bound.
+   */
+  void recheck() {
+    rechecks++;
+    if (queued == 0) {
+      return;
+    }
+    long now = clock.getAsLong();
+    List<CallbackThread> started = List.of();
+    boolean atBound = false;
+    lock.lock();
+    try {
+      if (queue.isEmpty() || state == STOP) {
+        return;
+      }
+      if (taken != lastTaken) {
+        lastTaken = taken;
+        lastProgress = now;
+      }
+      if (poolSize >= max) {
+        atBound = true;
+      } else if (runnableBusyBelowCpuThreads()) {
+        // each new thread counts as runnable: this stops at cpuThreads runnable, or the bound
+        started = new ArrayList<>();
+        do {
+          started.add(newThread(queue.pollFirst()));
+        } while (!queue.isEmpty() && poolSize < max && runnableBusyBelowCpuThreads());
+      } else if (now - lastProgress >= stallNanos) {
+        started = List.of(newThread(queue.pollFirst()));
+        lastProgress = now; // the next stall is counted from this thread's start
+      }
+      queued = queue.size();
+    } finally {
+      lock.unlock();
+    }
+    for (int i = 0; i < started.size(); i++) {
+      try {
+        start(started.get(i));
+      } catch (Throwable t) {
+        // out of native threads: the callbacks of the threads that did not start queue again, in
+        // order, at the head; the tick thread must not die of it
+        requeue(started.subList(i, started.size()));
+        break;
+      }
+    }
+    if (atBound) {
+      watch.boundReached(this);
     }
   }
 
@@ -125,6 +288,23 @@ final class CallbackPool implements Executor {
     }
   }
 
+  private void requeue(List<CallbackThread> notStarted) {
+    lock.lock();
+    try {
+      for (int i = notStarted.size() - 1; i >= 0; i--) {
+        CallbackThread t = notStarted.get(i);
+        if (i > 0) {
+          poolSize--; // start() already took the failed one off
+        }
+        queue.addFirst(t.first);
+        t.first = null;
+      }
+      queued = queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The work loop of one thread: its first callback, then queued ones, then hand-offs. */
   private void work(CallbackThread self, Runnable first) {
     Runnable task = first;
@@ -132,10 +312,13 @@ final class CallbackPool implements Executor {
       if (state != STOP) {
         Thread.interrupted(); // an interrupt meant for the previous callback stays with it
       }
+      self.inCallback = true;
       try {
         task.run(); // a TimerEntry or a batch of them: they catch and report what tasks throw
       } catch (Throwable ignored) {
         // only an error of the entry itself (a StackOverflowError): the thread carries on
+      } finally {
+        self.inCallback = false;
       }
       task = next(self);
     }
@@ -150,6 +333,8 @@ final class CallbackPool implements Executor {
     try {
       Runnable r = queue.pollFirst();
       if (r != null) {
+        taken++;
+        queued = queue.size();
         return r;
       }
       if (state != RUNNING) {
@@ -201,6 +386,7 @@ final class CallbackPool implements Executor {
     try {
       neverRan = new ArrayList<>(queue);
       queue.clear();
+      queued = 0;
     } finally {
       lock.unlock();
     }
@@ -259,15 +445,23 @@ final class CallbackPool implements Executor {
     return max;
   }
 
+  /** The most runnable busy threads for which the pool still starts another. */
+  int cpuThreads() {
+    return cpuThreads;
+  }
+
   /**
    * A thread of the pool (a daemon). {@code entry}, {@code task} and {@code since} are written by
    * the thread itself around each callback (see {@link SlowCallbacks#begin}) and read by the
-   * scheduler's slow-callback check; {@code handOff} is the callback handed to it while idle.
+   * scheduler's slow-callback check; {@code inCallback} is set by the thread while it runs a
+   * callback (its state then tells whether the callback blocks); {@code handOff} is the callback
+   * handed to it while idle.
    */
   static final class CallbackThread extends Thread {
     private final CallbackPool pool;
     private Runnable first; // until it runs: the thread must not keep its first timer alive
     volatile Runnable handOff;
+    volatile boolean inCallback;
     volatile TimerEntry<?> entry;
     volatile Object task;
     volatile long since;

@@ -20,6 +20,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Dispatcher {
 
+  /**
+   * The most busy callback threads of the owned pool that may compute at once before it stops
+   * adding threads for callbacks that do not block: the processors, at least 2.
+   */
+  static final int CPU_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+  /**
+   * How long callbacks may wait in the owned pool's queue, the queue not moving, before the pool
+   * starts a thread although its busy threads look runnable (a callback blocked in native code,
+   * such as a socket read, does): 20 ms.
+   */
+  static final long STALL_NANOS = 20_000_000L;
+
   private final WheelScheduler owner;
   private final Executor executor;
 
@@ -58,7 +71,15 @@ final class Dispatcher {
       this.executor = Runnable::run;
       this.ownedPool = null;
     } else {
-      CallbackPool pool = new CallbackPool(slow, owner.name(), maxCallbackThreads, keepAliveNanos);
+      CallbackPool pool =
+          new CallbackPool(
+              slow,
+              owner.name(),
+              maxCallbackThreads,
+              CPU_THREADS,
+              keepAliveNanos,
+              STALL_NANOS,
+              owner::now);
       this.executor = pool;
       this.ownedPool = pool;
     }
@@ -178,6 +199,25 @@ final class Dispatcher {
         e.run(); // no-op on the cancelled timer; settles the in-flight count
       }
     }
+  }
+
+  /**
+   * Called by the tick thread after each pass: lets the owned pool start threads for callbacks
+   * queued behind callbacks that have blocked or stalled since (see {@link CallbackPool#recheck}).
+   * Returns whether callbacks still wait in its queue, so the tick thread keeps looking every tick.
+   */
+  boolean recheckQueued() {
+    CallbackPool pool = ownedPool;
+    if (pool == null || !pool.hasQueued()) {
+      return false;
+    }
+    pool.recheck();
+    return pool.hasQueued();
+  }
+
+  /** Callbacks waiting in the owned pool's queue (0 with a caller-supplied executor). */
+  int queuedCallbackCount() {
+    return ownedPool == null ? 0 : ownedPool.queuedCount();
   }
 
   /** Callbacks handed to the executor and not finished. */

@@ -5,7 +5,6 @@ import dev.timerguard.live.CallSite;
 import dev.timerguard.live.internal.SiteCounter;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The slow-callback watch of a {@link WheelScheduler}: names callbacks that hold their thread
@@ -32,7 +31,7 @@ final class SlowCallbacks {
   /** Sites (or task classes) already warned about as slow: one warning each. */
   private final ConcurrentHashMap<Object, Boolean> slowSites = new ConcurrentHashMap<>();
 
-  private final AtomicBoolean boundWarned = new AtomicBoolean();
+  private volatile boolean boundWarned; // set under this object's monitor, once logged
   private volatile long lastBusyScan = Long.MIN_VALUE;
 
   SlowCallbacks(WheelScheduler owner, long slowNanos, System.Logger log) {
@@ -90,7 +89,28 @@ final class SlowCallbacks {
    * callback that blocks for ever is reported while it blocks.
    */
   void allThreadsBusy(CallbackPool pool, boolean atBound) {
-    if (atBound && boundWarned.compareAndSet(false, true)) {
+    if (atBound) {
+      boundReached(pool);
+    }
+    if (slowNanos <= 0) {
+      return;
+    }
+    scanBusy(pool);
+  }
+
+  /**
+   * Warns once that the owned pool is at its bound with callbacks queued. Callers on two threads (a
+   * caller's execute and the tick thread's recheck) both return only once the warning is logged, so
+   * a slow-callback warning that either logs next comes after it.
+   */
+  void boundReached(CallbackPool pool) {
+    if (boundWarned) {
+      return;
+    }
+    synchronized (this) {
+      if (boundWarned) {
+        return;
+      }
       log.log(
           System.Logger.Level.WARNING,
           "all "
@@ -100,10 +120,11 @@ final class SlowCallbacks {
               + " are busy; further timer callbacks wait in a queue until one comes free, so"
               + " they fire late. Callbacks that block hold these threads; see the slow-callback"
               + " warnings of this scheduler for where they were scheduled.");
+      boundWarned = true;
     }
-    if (slowNanos <= 0) {
-      return;
-    }
+  }
+
+  private void scanBusy(CallbackPool pool) {
     long now = owner.now();
     long last = lastBusyScan;
     if (last != Long.MIN_VALUE && now - last < slowNanos) {

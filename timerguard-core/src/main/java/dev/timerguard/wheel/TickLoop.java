@@ -12,8 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadlines of the timers that arrived without a clock read) and then hands what fell due to the
  * {@link Dispatcher}. Passes are serialized by {@link #passLock}, which {@link Lifecycle} also
  * takes to sweep the wheel on {@code shutdownNow}. The thread ticks every tick while callers
- * schedule; when no one scheduled since its last look it sleeps until the first tick with work, and
- * while the wheel is empty it parks until a caller {@linkplain #wakeIfSleeping wakes} it.
+ * schedule, and while callbacks wait in the owned callback pool's queue (it lets the pool recheck
+ * them, see {@link Dispatcher#recheckQueued}); when no one scheduled since its last look it sleeps
+ * until the first tick with work, and while the wheel is empty it parks until a caller {@linkplain
+ * #wakeIfSleeping wakes} it.
  *
  * <p>Thread-safety: {@link #tick()} may be called from any thread (the tick thread, or a test of a
  * scheduler built with {@code manualTicking()}); the loop itself runs only on the tick thread. The
@@ -74,7 +76,8 @@ final class TickLoop {
           return;
         }
         Thread.interrupted(); // an interrupt must not turn the loop into a spin
-        if (!insertedSinceCheck()) {
+        boolean queued = owner.callbacks.recheckQueued(); // then look again next tick
+        if (!insertedSinceCheck() && !queued) {
           sleepUntilWork();
           continue;
         }

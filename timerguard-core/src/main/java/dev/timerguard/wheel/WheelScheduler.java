@@ -55,17 +55,22 @@ import java.util.function.LongSupplier;
  * <p><b>Callbacks that block.</b> By default the callback executor is an elastic pool owned by this
  * scheduler, which dies with it. A due callback goes to an idle pool thread if there is one; if all
  * are busy the pool starts another, up to a bound ({@link Builder#maxCallbackThreads}, default
- * 256); threads are started on demand and retire after 30 s without work. So a callback that blocks
- * costs the other timers one thread, not their timeliness: until the bound, a timer of another site
- * still fires on time however many callbacks block. At the bound, callbacks wait in a FIFO queue
- * for the first thread to come free, and fire late by that wait; they are never dropped, and never
- * run on the tick thread (which would stop every timer). The bound is the number of callbacks that
- * may block at once before the others are delayed. With a {@link Builder#callbackExecutor callback
- * executor} of your own, its policy decides instead (a fixed pool of {@code n} threads lets {@code
- * n} blocked callbacks delay all others; an executor that rejects ends the timer as cancelled and
- * reports the rejection). A callback running longer than {@link Builder#slowCallbackThreshold the
- * slow-callback threshold} (default 100 ms) is reported once per call site, as a warning of the
- * {@code System.Logger} named {@code dev.timerguard.wheel} that names the site where its timer was
+ * 256), as long as the busy threads are blocked (their callbacks wait, sleep or park) but for fewer
+ * than the processors (at least 2); threads are started on demand and retire after 30 s without
+ * work. So a callback that blocks costs the other timers one thread, not their timeliness: until
+ * the bound, a timer of another site still fires on time however many callbacks block. Callbacks
+ * that only compute share as many threads as there are processors, and the others wait for one of
+ * them in a FIFO queue: more threads would only slow each other down. A callback blocked in native
+ * code (a socket read) looks like one that computes; so when the queue has not moved for 20 ms, the
+ * pool starts one more thread anyway. At the bound, callbacks wait in the FIFO queue for the first
+ * thread to come free, and fire late by that wait; they are never dropped, and never run on the
+ * tick thread (which would stop every timer). The bound is the number of callbacks that may block
+ * at once before the others are delayed. With a {@link Builder#callbackExecutor callback executor}
+ * of your own, its policy decides instead (a fixed pool of {@code n} threads lets {@code n} blocked
+ * callbacks delay all others; an executor that rejects ends the timer as cancelled and reports the
+ * rejection). A callback running longer than {@link Builder#slowCallbackThreshold the slow-callback
+ * threshold} (default 100 ms) is reported once per call site, as a warning of the {@code
+ * System.Logger} named {@code dev.timerguard.wheel} that names the site where its timer was
  * scheduled (the site in the {@link LiveRegistry}, or that of the {@code Timers} handle the task
  * belongs to): when it returns, or, on the owned pool, already while it runs once every pool thread
  * is busy. The first time the bound is hit is also reported, once.
@@ -519,6 +524,11 @@ public final class WheelScheduler extends AbstractExecutorService
     return callbacks.callbackThreadCount();
   }
 
+  /** Callbacks waiting in the owned callback pool's queue. */
+  int queuedCallbackCount() {
+    return callbacks.queuedCallbackCount();
+  }
+
   /** The most threads the owned callback pool ever had at once. */
   int largestCallbackThreadCount() {
     return callbacks.largestCallbackThreadCount();
@@ -640,10 +650,11 @@ public final class WheelScheduler extends AbstractExecutorService
     }
 
     /**
-     * The bound of the owned callback pool: it starts a thread only when a callback finds none
-     * idle, up to {@code max} threads; at the bound, callbacks wait in a FIFO queue (never dropped,
-     * never run on the tick thread). 1 to 4096; default 256. Ignored with a {@link
-     * #callbackExecutor callback executor}. See the class documentation.
+     * The bound of the owned callback pool: it starts a thread only when a callback finds none idle
+     * and fewer busy threads than the processors compute (the others block), up to {@code max}
+     * threads; beyond, callbacks wait in a FIFO queue (never dropped, never run on the tick
+     * thread). 1 to 4096; default 256. Ignored with a {@link #callbackExecutor callback executor}.
+     * See the class documentation.
      *
      * @throws IllegalArgumentException if {@code max} is out of range
      */
