@@ -69,7 +69,7 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
             // task
             boolean handleDropped =
                 !timerTask || (task instanceof NewClassTree && !localReceiver(facts, path, node));
-            if (handleDropped && TimerCalls.looksLikeTimeout(task)) {
+            if (handleDropped && TimerCalls.looksLikeTimeout(task) && !reschedulesItself(task)) {
               String handle = call.handle();
               ctx.report(
                   path,
@@ -174,6 +174,35 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
    * The task that method {@code m} (in a source of the compilation) creates and returns in every
    * {@code return}, when they all look like timeouts; null otherwise.
    */
+  /**
+   * Whether {@code task} is an anonymous class that schedules itself again ({@code
+   * timer.newTimeout(this, pause, unit)}): a polling loop that completes its future when the polled
+   * state is done or its deadline passes. Its first handle guards nothing: the poll is the work.
+   */
+  private static boolean reschedulesItself(ExpressionTree task) {
+    if (!(task instanceof NewClassTree) || ((NewClassTree) task).getClassBody() == null) {
+      return false;
+    }
+    boolean[] found = {false};
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void x) {
+        String name = TreePaths.methodName(node);
+        if (name.equals("newTimeout") || name.startsWith("schedule")) {
+          for (ExpressionTree a : node.getArguments()) {
+            Tree t = TreePaths.skipParens(a);
+            if (t instanceof IdentifierTree
+                && ((IdentifierTree) t).getName().contentEquals("this")) {
+              found[0] = true;
+            }
+          }
+        }
+        return super.visitMethodInvocation(node, x);
+      }
+    }.scan(((NewClassTree) task).getClassBody(), null);
+    return found[0];
+  }
+
   private static ExpressionTree madeBy(Facts facts, ExecutableElement m) {
     TreePath decl = m == null ? null : facts.summaries().declaration(m);
     if (decl == null
