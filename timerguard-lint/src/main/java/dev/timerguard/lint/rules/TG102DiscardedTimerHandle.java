@@ -33,7 +33,8 @@ import javax.lang.model.element.ExecutableElement;
  * cancels, interrupts or closes something, or mentions a timeout. A delayed retry or a
  * fire-and-forget delayed action has nothing to cancel and is not reported; neither are periodic
  * tasks (see TG103 for their owners) nor {@code orTimeout}, which cancels its own timer when the
- * future completes. Also a non-private {@code void} method that schedules its caller's task with
+ * future completes, nor a task that schedules itself again (a polling loop). A task held in a local
+ * first is judged by the local's initializer (see {@code localTask}). Also a non-private {@code void} method that schedules its caller's task with
  * its caller's delay and drops the handle ({@link Summaries#droppedTaskCall}) while a caller
  * visible in the compilation passes it a timeout: that timeout can never be cancelled. Stateless.
  */
