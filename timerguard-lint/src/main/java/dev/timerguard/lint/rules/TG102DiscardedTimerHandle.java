@@ -34,9 +34,10 @@ import javax.lang.model.element.ExecutableElement;
  * fire-and-forget delayed action has nothing to cancel and is not reported; neither are periodic
  * tasks (see TG103 for their owners) nor {@code orTimeout}, which cancels its own timer when the
  * future completes, nor a task that schedules itself again (a polling loop). A task held in a local
- * first is judged by the local's initializer (see {@code localTask}). Also a non-private {@code void} method that schedules its caller's task with
- * its caller's delay and drops the handle ({@link Summaries#droppedTaskCall}) while a caller
- * visible in the compilation passes it a timeout: that timeout can never be cancelled. Stateless.
+ * first is judged by the local's initializer (see {@code localTask}). Also a non-private {@code
+ * void} method that schedules its caller's task with its caller's delay and drops the handle
+ * ({@link Summaries#droppedTaskCall}) while a caller visible in the compilation passes it a
+ * timeout: that timeout can never be cancelled. Stateless.
  */
 public final class TG102DiscardedTimerHandle extends AbstractRule {
   public TG102DiscardedTimerHandle() {
