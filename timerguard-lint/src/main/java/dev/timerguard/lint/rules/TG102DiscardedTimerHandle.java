@@ -1,12 +1,27 @@
 package dev.timerguard.lint.rules;
 
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionStatementTree;
 import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MemberReferenceTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
+import com.sun.source.util.TreeScanner;
 import dev.timerguard.lint.RuleContext;
+import java.util.ArrayList;
+import java.util.List;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
 
 /**
  * TG102 discarded-timer-handle: the handle of a one-shot <em>timeout</em> ({@code ScheduledFuture},
@@ -18,9 +33,11 @@ import dev.timerguard.lint.RuleContext;
  * cancels, interrupts or closes something, or mentions a timeout. A delayed retry or a
  * fire-and-forget delayed action has nothing to cancel and is not reported; neither are periodic
  * tasks (see TG103 for their owners) nor {@code orTimeout}, which cancels its own timer when the
- * future completes. Also a non-private {@code void} method that schedules its caller's task with
- * its caller's delay and drops the handle ({@link Summaries#droppedTaskCall}) while a caller
- * visible in the compilation passes it a timeout: that timeout can never be cancelled. Stateless.
+ * future completes, nor a task that schedules itself again (a polling loop). A task held in a local
+ * first is judged by the local's initializer (see {@code localTask}). Also a non-private {@code
+ * void} method that schedules its caller's task with its caller's delay and drops the handle
+ * ({@link Summaries#droppedTaskCall}) while a caller visible in the compilation passes it a
+ * timeout: that timeout can never be cancelled. Stateless.
  */
 public final class TG102DiscardedTimerHandle extends AbstractRule {
   public TG102DiscardedTimerHandle() {
@@ -46,12 +63,15 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
           TimerCalls.Call call = facts.timerCalls.classify(path);
           if (call != null && call.kind() == TimerCalls.Kind.ONE_SHOT) {
             ExpressionTree task = TimerCalls.task(node);
+            if (!call.api().startsWith("java.util.Timer")) {
+              task = localTask(facts, path, task);
+            }
             boolean timerTask = call.api().startsWith("java.util.Timer");
             // a per-call java.util.Timer (a local) is itself the handle: cancelling it cancels the
             // task
             boolean handleDropped =
                 !timerTask || (task instanceof NewClassTree && !localReceiver(facts, path, node));
-            if (handleDropped && TimerCalls.looksLikeTimeout(task)) {
+            if (handleDropped && TimerCalls.looksLikeTimeout(task) && !reschedulesItself(task)) {
               String handle = call.handle();
               ctx.report(
                   path,
@@ -96,6 +116,135 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
         return super.visitMethod(node, v);
       }
     }.scan(ctx.root(), null);
+  }
+
+  /**
+   * The task a one-shot schedules when it is a local variable ({@code TimeoutCheckTask task = new
+   * TimeoutCheckTask(f); timer.newTimeout(task, ..)}): the local's initializer, when the local is
+   * never assigned again, and that initializer creates the task ({@code new}, a lambda, a method
+   * reference) or calls a method of the compilation whose every {@code return} creates one that
+   * looks like a timeout ({@code TimerTask t = timeoutTask(future); ..}). Otherwise {@code task}
+   * itself, which {@link TimerCalls#looksLikeTimeout} does not take for a timeout. A {@code
+   * java.util.Timer}'s local {@code TimerTask} is not followed: it is itself the handle.
+   */
+  private static ExpressionTree localTask(Facts facts, TreePath call, ExpressionTree task) {
+    if (!(task instanceof IdentifierTree)) {
+      return task;
+    }
+    Element local = facts.types.element(new TreePath(call, task));
+    TreePath scope = TreePaths.enclosingBoundary(call);
+    if (local == null || local.getKind() != ElementKind.LOCAL_VARIABLE || scope == null) {
+      return task;
+    }
+    ExpressionTree[] init = {null};
+    boolean[] reassigned = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitVariable(VariableTree v, Void x) {
+        if (local.equals(facts.types.element(getCurrentPath()))) {
+          init[0] = v.getInitializer();
+        }
+        return super.visitVariable(v, x);
+      }
+
+      @Override
+      public Void visitAssignment(AssignmentTree a, Void x) {
+        if (local.equals(facts.types.element(new TreePath(getCurrentPath(), a.getVariable())))) {
+          reassigned[0] = true;
+        }
+        return super.visitAssignment(a, x);
+      }
+    }.scan(scope, null);
+    ExpressionTree created =
+        init[0] == null ? null : (ExpressionTree) TreePaths.skipParens(init[0]);
+    if (reassigned[0] || created == null) {
+      return task;
+    }
+    if (created instanceof NewClassTree
+        || created instanceof LambdaExpressionTree
+        || created instanceof MemberReferenceTree) {
+      return created;
+    }
+    if (created instanceof MethodInvocationTree) {
+      ExpressionTree made = madeBy(facts, facts.types.method(findPath(scope, created)));
+      return made == null ? task : made;
+    }
+    return task;
+  }
+
+  /**
+   * The task that method {@code m} (in a source of the compilation) creates and returns in every
+   * {@code return}, when they all look like timeouts; null otherwise.
+   */
+  /**
+   * Whether {@code task} is an anonymous class that schedules itself again ({@code
+   * timer.newTimeout(this, pause, unit)}): a polling loop that completes its future when the polled
+   * state is done or its deadline passes. Its first handle guards nothing: the poll is the work.
+   */
+  private static boolean reschedulesItself(ExpressionTree task) {
+    if (!(task instanceof NewClassTree) || ((NewClassTree) task).getClassBody() == null) {
+      return false;
+    }
+    boolean[] found = {false};
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitMethodInvocation(MethodInvocationTree node, Void x) {
+        String name = TreePaths.methodName(node);
+        if (name.equals("newTimeout") || name.startsWith("schedule")) {
+          for (ExpressionTree a : node.getArguments()) {
+            Tree t = TreePaths.skipParens(a);
+            if (t instanceof IdentifierTree
+                && ((IdentifierTree) t).getName().contentEquals("this")) {
+              found[0] = true;
+            }
+          }
+        }
+        return super.visitMethodInvocation(node, x);
+      }
+    }.scan(((NewClassTree) task).getClassBody(), null);
+    return found[0];
+  }
+
+  private static ExpressionTree madeBy(Facts facts, ExecutableElement m) {
+    TreePath decl = m == null ? null : facts.summaries().declaration(m);
+    if (decl == null
+        || !(decl.getLeaf() instanceof MethodTree)
+        || ((MethodTree) decl.getLeaf()).getBody() == null) {
+      return null;
+    }
+    List<ExpressionTree> made = new ArrayList<>();
+    boolean[] other = {false};
+    new TreeScanner<Void, Void>() {
+      @Override
+      public Void visitReturn(ReturnTree r, Void x) {
+        Tree e = r.getExpression() == null ? null : TreePaths.skipParens(r.getExpression());
+        if ((e instanceof NewClassTree
+                || e instanceof LambdaExpressionTree
+                || e instanceof MemberReferenceTree)
+            && TimerCalls.looksLikeTimeout((ExpressionTree) e)) {
+          made.add((ExpressionTree) e);
+        } else {
+          other[0] = true;
+        }
+        return null; // a lambda's or a nested class's own returns are not the method's
+      }
+
+      @Override
+      public Void visitLambdaExpression(LambdaExpressionTree l, Void x) {
+        return null;
+      }
+
+      @Override
+      public Void visitClass(ClassTree c, Void x) {
+        return null;
+      }
+    }.scan(((MethodTree) decl.getLeaf()).getBody(), null);
+    return other[0] || made.isEmpty() ? null : made.get(0);
+  }
+
+  private static TreePath findPath(TreePath scope, Tree target) {
+    TreePath found = TreePath.getPath(scope, target);
+    return found != null ? found : scope;
   }
 
   private static boolean localReceiver(Facts facts, TreePath path, MethodInvocationTree node) {
