@@ -504,6 +504,8 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     }
     Map<Element, TreePath> created = new LinkedHashMap<>();
     Map<Element, Created> kinds = new LinkedHashMap<>();
+    Map<Element, TreePath> elementsCreated = new LinkedHashMap<>(); // pools.put(id, new X(..))
+    Map<Element, Created> elementKinds = new LinkedHashMap<>();
     for (Tree member : ct.getMembers()) {
       if (member instanceof VariableTree) {
         VariableTree vt = (VariableTree) member;
@@ -546,6 +548,18 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
+        Element[] holder = {null};
+        TreePath element = ElementFields.storedElement(facts, p, facts.types.element(cls), holder);
+        if (element != null) {
+          Tree init = owned(facts, element);
+          Created c =
+              facts.creations.classify(
+                  init == element.getLeaf() ? element : new TreePath(element, init));
+          if (c != Created.NONE && !threadsTimeOut(init)) {
+            elementsCreated.putIfAbsent(holder[0], element);
+            elementKinds.putIfAbsent(holder[0], c);
+          }
+        }
         if (TreePaths.methodName(node).equals("this")) {
           ExecutableElement target = facts.types.method(p);
           TreePath decl = target == null ? null : facts.ctx.trees().getPath(target);
@@ -573,6 +587,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
             : null; // nested classes are checked on their own
       }
     }.scan(cls, null);
+    reportElements(ctx, facts, cls, elementsCreated, elementKinds);
     for (Map.Entry<Element, TreePath> e : created.entrySet()) {
       Set<Element> vars = new HashSet<>();
       vars.add(e.getKey());
@@ -610,6 +625,47 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               + " has a lifecycle: every instance leaks its threads when it is closed",
           c.imperative()
               + " in the class's close/stop method (or hand it to the owner that closes it)");
+    }
+  }
+
+  /**
+   * Collection and map fields whose elements the class creates ({@code pools.put(id, new
+   * ThreadPoolExecutor(..))}) and never releases or hands on, although it has a lifecycle (see
+   * {@link ElementFields}).
+   */
+  private static void reportElements(
+      RuleContext ctx,
+      Facts facts,
+      TreePath cls,
+      Map<Element, TreePath> created,
+      Map<Element, Created> kinds) {
+    for (Map.Entry<Element, TreePath> e : created.entrySet()) {
+      if (ElementFields.fate(facts, cls, e.getKey(), CLOSERS) != ElementFields.Fate.KEPT
+          || ClassLifecycle.createdWhileEnding(facts, cls, e.getValue())) {
+        continue;
+      }
+      Created c = kinds.get(e.getKey());
+      String name = e.getKey().getSimpleName().toString();
+      String owner = ClassLifecycle.displayName(cls);
+      TreePath creator = ClassLifecycle.anonymousCreator(cls);
+      String lifecycleOwner = creator == null ? owner : ClassLifecycle.displayName(creator);
+      ctx.report(
+          e.getValue(),
+          c.describe()
+              + " is created by "
+              + owner
+              + " into the collection in field '"
+              + name
+              + "', and no element of it is ever "
+              + c.verb()
+              + ", although "
+              + lifecycleOwner
+              + " has a lifecycle: every instance leaks these threads when it is closed",
+          "in the class's close/stop method, "
+              + c.imperative()
+              + " for each element ("
+              + name
+              + ".values().forEach(..) or a for-each loop)");
     }
   }
 
