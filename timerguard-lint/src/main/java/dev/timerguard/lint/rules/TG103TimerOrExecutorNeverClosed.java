@@ -100,7 +100,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           Element e = facts.types.element(getCurrentPath());
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE) {
             Tree init = owned(facts, new TreePath(getCurrentPath(), node.getInitializer()));
-            Created c = facts.creations.classify(new TreePath(getCurrentPath(), init));
+            Created c = classify(facts, new TreePath(getCurrentPath(), init));
             if (c != Created.NONE && !threadsTimeOut(init)) {
               checkLocal(ctx, facts, paths, getCurrentPath(), getCurrentPath(), e, c);
             }
@@ -117,7 +117,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           Element e = facts.types.element(new TreePath(p, node.getVariable()));
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE && !lateChecked.contains(e)) {
             Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
-            Created c = facts.creations.classify(new TreePath(p, rhs));
+            Created c = classify(facts, new TreePath(p, rhs));
             if (c != Created.NONE && !threadsTimeOut(rhs) && lateAssigned(facts, e)) {
               lateChecked.add(e); // the first creating assignment speaks for the variable
               checkLocal(ctx, facts, paths, p, p.getParentPath(), e, c);
@@ -160,7 +160,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         if (!bare && !chained) {
           return;
         }
-        Created c = facts.creations.classify(path);
+        Created c = classify(facts, path);
         if (c == Created.NONE) {
           return;
         }
@@ -197,7 +197,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     String holder = name + " finds another value already set";
     TreePath arg = new TreePath(call, inv.getArguments().get(value));
     Tree init = owned(facts, arg);
-    Created c = facts.creations.classify(new TreePath(call, init));
+    Created c = classify(facts, new TreePath(call, init));
     if (c == Created.NONE || threadsTimeOut(init)) {
       return;
     }
@@ -216,6 +216,18 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
             + " when "
             + name
             + " fails");
+  }
+
+  /**
+   * What the expression at {@code path} creates: a timer or executor ({@link Creations}), or an
+   * object of a project class that owns a started thread ({@link ThreadOwners}).
+   */
+  private static Created classify(Facts facts, TreePath path) {
+    Created c = facts.creations.classify(path);
+    if (c != Created.NONE || !(TreePaths.skipParens(path.getLeaf()) instanceof NewClassTree)) {
+      return c;
+    }
+    return facts.threadOwners(CLOSERS).createsOwner(path) ? Created.THREAD_OWNER : Created.NONE;
   }
 
   /** Whether the local {@code var} is declared without a value or with {@code null}. */
@@ -514,7 +526,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           continue;
         }
         Tree init = owned(facts, new TreePath(vp, vt.getInitializer()));
-        Created c = facts.creations.classify(new TreePath(vp, init));
+        Created c = classify(facts, new TreePath(vp, init));
         if (c != Created.NONE && !threadsTimeOut(init)) {
           Element f = facts.types.element(vp);
           if (f != null) {
@@ -534,7 +546,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               && !f.getModifiers().contains(Modifier.STATIC)
               && f.getEnclosingElement() == facts.types.element(cls)) {
             Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
-            Created c = facts.creations.classify(new TreePath(p, rhs));
+            Created c = classify(facts, new TreePath(p, rhs));
             if (c != Created.NONE && !threadsTimeOut(rhs)) {
               created.putIfAbsent(f, p);
               kinds.putIfAbsent(f, c);
@@ -553,8 +565,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         if (element != null) {
           Tree init = owned(facts, element);
           Created c =
-              facts.creations.classify(
-                  init == element.getLeaf() ? element : new TreePath(element, init));
+              classify(facts, init == element.getLeaf() ? element : new TreePath(element, init));
           if (c != Created.NONE && !threadsTimeOut(init)) {
             elementsCreated.putIfAbsent(holder[0], element);
             elementKinds.putIfAbsent(holder[0], c);
@@ -566,7 +577,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           for (int i = 0; decl != null && i < node.getArguments().size(); i++) {
             TreePath arg = new TreePath(p, node.getArguments().get(i));
             Tree init = owned(facts, arg);
-            Created c = facts.creations.classify(new TreePath(p, init));
+            Created c = classify(facts, new TreePath(p, init));
             if (c == Created.NONE || threadsTimeOut(init)) {
               continue;
             }
