@@ -52,7 +52,7 @@ enum Created {
       case WORKER:
         return "a Scheduler.Worker";
       case THREAD_OWNER:
-        return "an object whose constructor starts a thread";
+        return "an object that starts a thread or pool of its own when constructed";
       default:
         return "an ExecutorService";
     }
