@@ -46,7 +46,11 @@ import javax.lang.model.element.Modifier;
  * lifecycle releases its other pools; an anonymous class has the lifecycle of its creator (see
  * {@link ClassLifecycle}); a call declared to throw a checked exception between creation and
  * release is an exit ({@link ReleasePaths#unreleasedThrow}); a timer created as the new value of
- * {@code AtomicReference.compareAndSet} is dropped when the reference is already set.
+ * {@code AtomicReference.compareAndSet} is dropped when the reference is already set. Pools and
+ * timers stored into a collection or map field of a class with a lifecycle belong to it until the
+ * class releases each element ({@link ElementFields}); {@code new T(..)} of a project class that
+ * owns a thread it starts while constructed, and releases it by a release method, counts as a
+ * creation ({@link ThreadOwners}).
  *
  * <p>Wrapping is not escaping: a pool passed to a decorator ({@code
  * MoreExecutors.listeningDecorator}, {@code Executors.unconfigurable(Scheduled)ExecutorService}) is
