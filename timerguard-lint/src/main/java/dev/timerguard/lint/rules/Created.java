@@ -21,7 +21,12 @@ enum Created {
    * thread of its scheduler (RxJava's io and newThread, Reactor's boundedElastic) and every task
    * scheduled on it until it is disposed.
    */
-  WORKER;
+  WORKER,
+  /**
+   * An object of a project class that owns a thread of its own: its constructor starts it, and a
+   * release method stops it (see {@link ThreadOwners}); only TG103 classifies it.
+   */
+  THREAD_OWNER;
 
   boolean isTimerLike() {
     return this == TIMER
@@ -46,6 +51,8 @@ enum Created {
         return "a Reactor Scheduler";
       case WORKER:
         return "a Scheduler.Worker";
+      case THREAD_OWNER:
+        return "an object that starts a thread or pool of its own when constructed";
       default:
         return "an ExecutorService";
     }
@@ -56,6 +63,9 @@ enum Created {
     if (this == REACTIVE_SCHEDULER || this == WORKER) {
       return "dispose it";
     }
+    if (this == THREAD_OWNER) {
+      return "call its release method (cancel/stop/close/shutdown)";
+    }
     return this == TIMER
         ? "cancel it"
         : this == NETTY_TIMER ? "stop it" : this == TIMERGUARD ? "close it" : "shut it down";
@@ -65,6 +75,9 @@ enum Created {
   String verb() {
     if (this == REACTIVE_SCHEDULER || this == WORKER) {
       return "disposed";
+    }
+    if (this == THREAD_OWNER) {
+      return "released";
     }
     return this == TIMER
         ? "cancelled"

@@ -91,4 +91,17 @@ final class Facts {
     }
     return summaries;
   }
+
+  private ThreadOwners threadOwners;
+
+  /**
+   * Project classes that own a started thread and release it by one of {@code releases} (TG103);
+   * the first caller's release names are kept for the unit.
+   */
+  ThreadOwners threadOwners(java.util.Set<String> releases) {
+    if (threadOwners == null) {
+      threadOwners = new ThreadOwners(this, releases);
+    }
+    return threadOwners;
+  }
 }

@@ -46,7 +46,11 @@ import javax.lang.model.element.Modifier;
  * lifecycle releases its other pools; an anonymous class has the lifecycle of its creator (see
  * {@link ClassLifecycle}); a call declared to throw a checked exception between creation and
  * release is an exit ({@link ReleasePaths#unreleasedThrow}); a timer created as the new value of
- * {@code AtomicReference.compareAndSet} is dropped when the reference is already set.
+ * {@code AtomicReference.compareAndSet} is dropped when the reference is already set. Pools and
+ * timers stored into a collection or map field of a class with a lifecycle belong to it until the
+ * class releases each element ({@link ElementFields}); {@code new T(..)} of a project class that
+ * owns a thread it starts while constructed, and releases it by a release method, counts as a
+ * creation ({@link ThreadOwners}).
  *
  * <p>Wrapping is not escaping: a pool passed to a decorator ({@code
  * MoreExecutors.listeningDecorator}, {@code Executors.unconfigurable(Scheduled)ExecutorService}) is
@@ -100,7 +104,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           Element e = facts.types.element(getCurrentPath());
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE) {
             Tree init = owned(facts, new TreePath(getCurrentPath(), node.getInitializer()));
-            Created c = facts.creations.classify(new TreePath(getCurrentPath(), init));
+            Created c = classify(facts, new TreePath(getCurrentPath(), init));
             if (c != Created.NONE && !threadsTimeOut(init)) {
               checkLocal(ctx, facts, paths, getCurrentPath(), getCurrentPath(), e, c);
             }
@@ -117,7 +121,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           Element e = facts.types.element(new TreePath(p, node.getVariable()));
           if (e != null && e.getKind() == ElementKind.LOCAL_VARIABLE && !lateChecked.contains(e)) {
             Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
-            Created c = facts.creations.classify(new TreePath(p, rhs));
+            Created c = classify(facts, new TreePath(p, rhs));
             if (c != Created.NONE && !threadsTimeOut(rhs) && lateAssigned(facts, e)) {
               lateChecked.add(e); // the first creating assignment speaks for the variable
               checkLocal(ctx, facts, paths, p, p.getParentPath(), e, c);
@@ -160,7 +164,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         if (!bare && !chained) {
           return;
         }
-        Created c = facts.creations.classify(path);
+        Created c = classify(facts, path);
         if (c == Created.NONE) {
           return;
         }
@@ -197,7 +201,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     String holder = name + " finds another value already set";
     TreePath arg = new TreePath(call, inv.getArguments().get(value));
     Tree init = owned(facts, arg);
-    Created c = facts.creations.classify(new TreePath(call, init));
+    Created c = classify(facts, new TreePath(call, init));
     if (c == Created.NONE || threadsTimeOut(init)) {
       return;
     }
@@ -216,6 +220,18 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
             + " when "
             + name
             + " fails");
+  }
+
+  /**
+   * What the expression at {@code path} creates: a timer or executor ({@link Creations}), or an
+   * object of a project class that owns a started thread ({@link ThreadOwners}).
+   */
+  private static Created classify(Facts facts, TreePath path) {
+    Created c = facts.creations.classify(path);
+    if (c != Created.NONE || !(TreePaths.skipParens(path.getLeaf()) instanceof NewClassTree)) {
+      return c;
+    }
+    return facts.threadOwners(CLOSERS).createsOwner(path) ? Created.THREAD_OWNER : Created.NONE;
   }
 
   /** Whether the local {@code var} is declared without a value or with {@code null}. */
@@ -504,6 +520,8 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     }
     Map<Element, TreePath> created = new LinkedHashMap<>();
     Map<Element, Created> kinds = new LinkedHashMap<>();
+    Map<Element, TreePath> elementsCreated = new LinkedHashMap<>(); // pools.put(id, new X(..))
+    Map<Element, Created> elementKinds = new LinkedHashMap<>();
     for (Tree member : ct.getMembers()) {
       if (member instanceof VariableTree) {
         VariableTree vt = (VariableTree) member;
@@ -512,7 +530,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           continue;
         }
         Tree init = owned(facts, new TreePath(vp, vt.getInitializer()));
-        Created c = facts.creations.classify(new TreePath(vp, init));
+        Created c = classify(facts, new TreePath(vp, init));
         if (c != Created.NONE && !threadsTimeOut(init)) {
           Element f = facts.types.element(vp);
           if (f != null) {
@@ -532,7 +550,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               && !f.getModifiers().contains(Modifier.STATIC)
               && f.getEnclosingElement() == facts.types.element(cls)) {
             Tree rhs = owned(facts, new TreePath(p, node.getExpression()));
-            Created c = facts.creations.classify(new TreePath(p, rhs));
+            Created c = classify(facts, new TreePath(p, rhs));
             if (c != Created.NONE && !threadsTimeOut(rhs)) {
               created.putIfAbsent(f, p);
               kinds.putIfAbsent(f, c);
@@ -546,13 +564,24 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         TreePath p = getCurrentPath();
+        Element[] holder = {null};
+        TreePath element = ElementFields.storedElement(facts, p, facts.types.element(cls), holder);
+        if (element != null) {
+          Tree init = owned(facts, element);
+          Created c =
+              classify(facts, init == element.getLeaf() ? element : new TreePath(element, init));
+          if (c != Created.NONE && !threadsTimeOut(init)) {
+            elementsCreated.putIfAbsent(holder[0], element);
+            elementKinds.putIfAbsent(holder[0], c);
+          }
+        }
         if (TreePaths.methodName(node).equals("this")) {
           ExecutableElement target = facts.types.method(p);
           TreePath decl = target == null ? null : facts.ctx.trees().getPath(target);
           for (int i = 0; decl != null && i < node.getArguments().size(); i++) {
             TreePath arg = new TreePath(p, node.getArguments().get(i));
             Tree init = owned(facts, arg);
-            Created c = facts.creations.classify(new TreePath(p, init));
+            Created c = classify(facts, new TreePath(p, init));
             if (c == Created.NONE || threadsTimeOut(init)) {
               continue;
             }
@@ -573,6 +602,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
             : null; // nested classes are checked on their own
       }
     }.scan(cls, null);
+    reportElements(ctx, facts, cls, elementsCreated, elementKinds);
     for (Map.Entry<Element, TreePath> e : created.entrySet()) {
       Set<Element> vars = new HashSet<>();
       vars.add(e.getKey());
@@ -610,6 +640,47 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
               + " has a lifecycle: every instance leaks its threads when it is closed",
           c.imperative()
               + " in the class's close/stop method (or hand it to the owner that closes it)");
+    }
+  }
+
+  /**
+   * Collection and map fields whose elements the class creates ({@code pools.put(id, new
+   * ThreadPoolExecutor(..))}) and never releases or hands on, although it has a lifecycle (see
+   * {@link ElementFields}).
+   */
+  private static void reportElements(
+      RuleContext ctx,
+      Facts facts,
+      TreePath cls,
+      Map<Element, TreePath> created,
+      Map<Element, Created> kinds) {
+    for (Map.Entry<Element, TreePath> e : created.entrySet()) {
+      if (ElementFields.fate(facts, cls, e.getKey(), CLOSERS) != ElementFields.Fate.KEPT
+          || ClassLifecycle.createdWhileEnding(facts, cls, e.getValue())) {
+        continue;
+      }
+      Created c = kinds.get(e.getKey());
+      String name = e.getKey().getSimpleName().toString();
+      String owner = ClassLifecycle.displayName(cls);
+      TreePath creator = ClassLifecycle.anonymousCreator(cls);
+      String lifecycleOwner = creator == null ? owner : ClassLifecycle.displayName(creator);
+      ctx.report(
+          e.getValue(),
+          c.describe()
+              + " is created by "
+              + owner
+              + " into the collection in field '"
+              + name
+              + "', and no element of it is ever "
+              + c.verb()
+              + ", although "
+              + lifecycleOwner
+              + " has a lifecycle: every instance leaks these threads when it is closed",
+          "in the class's close/stop method, "
+              + c.imperative()
+              + " for each element ("
+              + name
+              + ".values().forEach(..) or a for-each loop)");
     }
   }
 
