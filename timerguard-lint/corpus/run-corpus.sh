@@ -150,7 +150,10 @@ dependency_classpath() { # gav dir -> prints the release's runtime class path (m
 </project>
 POM
   (cd "$2" && mvn -B -q dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=runtime >/dev/null 2>&1) || return 1
-  cat "$2/cp.txt" 2>/dev/null
+  # the release's own jar is left out: its classes must come from its sources (-sourcepath), as
+  # in a build of the project, or javac takes them from the class files and the rules lose what
+  # they learn from the other source files of the release
+  tr ':' '\n' < "$2/cp.txt" 2>/dev/null | grep -v -F "/$a/$v/$a-$v.jar" | paste -sd: -
 }
 scan_release() { # k gav -> writes $work/k.json, $work/k.err, $work/k.rc
   local k="$1" gav="$2" i files=() args
