@@ -1,8 +1,6 @@
 package dev.timerguard.lint.rules;
 
-import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionTree;
-import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.LiteralTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
@@ -136,7 +134,7 @@ final class DisplacedReferences {
     }
     long limit = pos.getStartPosition(ctx.compilationUnit(), set.getLeaf());
     boolean[] found = {false};
-    new TreePathScanner<Void, Void>() {
+    new OwnCodeScanner() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         if (pos.getStartPosition(ctx.compilationUnit(), node) < limit
@@ -144,16 +142,6 @@ final class DisplacedReferences {
           found[0] = true;
         }
         return super.visitMethodInvocation(node, v);
-      }
-
-      @Override
-      public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
-        return null;
-      }
-
-      @Override
-      public Void visitClass(ClassTree node, Void v) {
-        return null;
       }
     }.scan(new TreePath(method, ((MethodTree) method.getLeaf()).getBody()), null);
     return found[0];

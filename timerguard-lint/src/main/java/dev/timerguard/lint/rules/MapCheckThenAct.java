@@ -1,16 +1,13 @@
 package dev.timerguard.lint.rules;
 
 import com.sun.source.tree.AssignmentTree;
-import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionTree;
-import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePath;
-import com.sun.source.util.TreePathScanner;
 import java.util.Set;
 import javax.lang.model.element.Element;
 
@@ -60,7 +57,7 @@ final class MapCheckThenAct {
     Tree startLeaf = start.getLeaf();
     Element[] map = {null};
     TreePath[] store = {null};
-    new TreePathScanner<Void, Void>() {
+    new OwnCodeScanner() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         if (store[0] == null && STORES.contains(TreePaths.methodName(node))) {
@@ -80,16 +77,6 @@ final class MapCheckThenAct {
         }
         return super.visitMethodInvocation(node, v);
       }
-
-      @Override
-      public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
-        return null;
-      }
-
-      @Override
-      public Void visitClass(ClassTree node, Void v) {
-        return null;
-      }
     }.scan(new TreePath(method, ((MethodTree) method.getLeaf()).getBody()), null);
     if (map[0] == null || facts.locks.heldAt(store[0]) != null) {
       return null;
@@ -97,7 +84,7 @@ final class MapCheckThenAct {
     boolean[] looked = {false};
     boolean[] loserStopped = {false};
     long storeAt = pos.getStartPosition(facts.ctx.compilationUnit(), store[0].getLeaf());
-    new TreePathScanner<Void, Void>() {
+    new OwnCodeScanner() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         long p = pos.getStartPosition(facts.ctx.compilationUnit(), node);
@@ -114,16 +101,6 @@ final class MapCheckThenAct {
           loserStopped[0] = true; // the instance that lost the race is stopped
         }
         return super.visitMethodInvocation(node, v);
-      }
-
-      @Override
-      public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
-        return null;
-      }
-
-      @Override
-      public Void visitClass(ClassTree node, Void v) {
-        return null;
       }
     }.scan(new TreePath(method, ((MethodTree) method.getLeaf()).getBody()), null);
     return looked[0] && !loserStopped[0] ? map[0] : null;

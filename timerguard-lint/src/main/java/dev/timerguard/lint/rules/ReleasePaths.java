@@ -27,7 +27,6 @@ import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
-import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.TreeScanner;
 import java.util.Set;
 import javax.lang.model.element.Element;
@@ -333,7 +332,7 @@ final class ReleasePaths {
    */
   private UnreleasedThrow throwingCall(TreePath sp, Set<Element> vars) {
     UnreleasedThrow[] found = {null};
-    new TreePathScanner<Void, Void>() {
+    new OwnCodeScanner() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         super.visitMethodInvocation(node, v); // arguments are evaluated first
@@ -350,16 +349,6 @@ final class ReleasePaths {
             return null;
           }
         }
-        return null;
-      }
-
-      @Override
-      public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
-        return null;
-      }
-
-      @Override
-      public Void visitClass(ClassTree node, Void v) {
         return null;
       }
 

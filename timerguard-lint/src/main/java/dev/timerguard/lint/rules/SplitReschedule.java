@@ -1,15 +1,12 @@
 package dev.timerguard.lint.rules;
 
-import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionTree;
-import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.SynchronizedTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePath;
-import com.sun.source.util.TreePathScanner;
 import dev.timerguard.lint.RuleContext;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
@@ -49,7 +46,7 @@ final class SplitReschedule {
     }
     long limit = pos.getStartPosition(ctx.compilationUnit(), assign.getLeaf());
     TreePath[] helperCall = {null};
-    new TreePathScanner<Void, Void>() {
+    new OwnCodeScanner() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         ExpressionTree r = TreePaths.receiver(node);
@@ -64,16 +61,6 @@ final class SplitReschedule {
           }
         }
         return super.visitMethodInvocation(node, v);
-      }
-
-      @Override
-      public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
-        return null;
-      }
-
-      @Override
-      public Void visitClass(ClassTree node, Void v) {
-        return null;
       }
     }.scan(new TreePath(method, ((MethodTree) method.getLeaf()).getBody()), null);
     TreePath call = helperCall[0];

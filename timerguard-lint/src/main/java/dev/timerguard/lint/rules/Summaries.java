@@ -287,7 +287,7 @@ final class Summaries {
         && decl.getLeaf() instanceof MethodTree
         && ((MethodTree) decl.getLeaf()).getBody() != null) {
       java.util.List<? extends Element> params = m.getParameters();
-      new TreePathScanner<Void, Void>() {
+      new OwnCodeScanner() {
         @Override
         public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
           TreePath p = getCurrentPath();
@@ -317,16 +317,6 @@ final class Summaries {
             }
           }
           return super.visitMethodInvocation(node, v);
-        }
-
-        @Override
-        public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
-          return null;
-        }
-
-        @Override
-        public Void visitClass(ClassTree node, Void v) {
-          return null;
         }
       }.scan(new TreePath(decl, ((MethodTree) decl.getLeaf()).getBody()), null);
     }

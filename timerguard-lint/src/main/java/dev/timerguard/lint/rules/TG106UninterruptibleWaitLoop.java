@@ -137,7 +137,7 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
         String[] found = {null};
         TreePath body =
             new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
-        new TreePathScanner<Void, Void>() {
+        new OwnCodeScanner() {
           @Override
           public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
             TreePath p = getCurrentPath();
@@ -149,16 +149,6 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
               }
             }
             return super.visitMethodInvocation(node, v);
-          }
-
-          @Override
-          public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
-            return null;
-          }
-
-          @Override
-          public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
-            return null;
           }
         }.scan(body, null);
         known = found[0] == null ? "" : found[0];

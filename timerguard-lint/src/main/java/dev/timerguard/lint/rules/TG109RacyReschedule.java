@@ -103,7 +103,7 @@ public final class TG109RacyReschedule extends AbstractRule {
     boolean[] found = {false};
     java.util.Set<Element> copies = new java.util.HashSet<>(); // ScheduledFuture<?> old = field;
     copies.add(field);
-    new TreePathScanner<Void, Void>() {
+    new OwnCodeScanner() {
       @Override
       public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
         if (node.getInitializer() != null
@@ -125,16 +125,6 @@ public final class TG109RacyReschedule extends AbstractRule {
           found[0] = true;
         }
         return super.visitMethodInvocation(node, v);
-      }
-
-      @Override
-      public Void visitLambdaExpression(com.sun.source.tree.LambdaExpressionTree node, Void v) {
-        return null;
-      }
-
-      @Override
-      public Void visitClass(com.sun.source.tree.ClassTree node, Void v) {
-        return null;
       }
     }.scan(
         new TreePath(
