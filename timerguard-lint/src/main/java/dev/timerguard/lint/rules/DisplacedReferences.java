@@ -134,7 +134,7 @@ final class DisplacedReferences {
     }
     long limit = pos.getStartPosition(ctx.compilationUnit(), set.getLeaf());
     boolean[] found = {false};
-    new OwnCodeScanner() {
+    new OwnCodeScanner<Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         if (pos.getStartPosition(ctx.compilationUnit(), node) < limit

@@ -57,7 +57,7 @@ final class MapCheckThenAct {
     Tree startLeaf = start.getLeaf();
     Element[] map = {null};
     TreePath[] store = {null};
-    new OwnCodeScanner() {
+    new OwnCodeScanner<Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         if (store[0] == null && STORES.contains(TreePaths.methodName(node))) {
@@ -84,7 +84,7 @@ final class MapCheckThenAct {
     boolean[] looked = {false};
     boolean[] loserStopped = {false};
     long storeAt = pos.getStartPosition(facts.ctx.compilationUnit(), store[0].getLeaf());
-    new OwnCodeScanner() {
+    new OwnCodeScanner<Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         long p = pos.getStartPosition(facts.ctx.compilationUnit(), node);

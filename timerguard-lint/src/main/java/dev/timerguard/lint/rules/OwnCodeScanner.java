@@ -10,16 +10,18 @@ import com.sun.source.util.TreePathScanner;
  * not a release on this method's paths; a schedule inside a nested class is that class's). The
  * rules' per-method walks extend it instead of repeating the two cut-offs. Not thread-safe, like
  * any {@link TreePathScanner}; one instance per walk.
+ *
+ * @param <P> the scanner's parameter (what the walk carries down, e.g. a loop depth)
  */
-abstract class OwnCodeScanner extends TreePathScanner<Void, Void> {
+abstract class OwnCodeScanner<P> extends TreePathScanner<Void, P> {
 
   @Override
-  public Void visitLambdaExpression(LambdaExpressionTree node, Void v) {
+  public Void visitLambdaExpression(LambdaExpressionTree node, P p) {
     return null;
   }
 
   @Override
-  public Void visitClass(ClassTree node, Void v) {
+  public Void visitClass(ClassTree node, P p) {
     return null;
   }
 }

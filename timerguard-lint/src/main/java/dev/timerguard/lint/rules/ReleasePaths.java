@@ -332,7 +332,7 @@ final class ReleasePaths {
    */
   private UnreleasedThrow throwingCall(TreePath sp, Set<Element> vars) {
     UnreleasedThrow[] found = {null};
-    new OwnCodeScanner() {
+    new OwnCodeScanner<Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         super.visitMethodInvocation(node, v); // arguments are evaluated first

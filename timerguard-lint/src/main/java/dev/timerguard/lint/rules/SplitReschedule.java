@@ -46,7 +46,7 @@ final class SplitReschedule {
     }
     long limit = pos.getStartPosition(ctx.compilationUnit(), assign.getLeaf());
     TreePath[] helperCall = {null};
-    new OwnCodeScanner() {
+    new OwnCodeScanner<Void>() {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         ExpressionTree r = TreePaths.receiver(node);

@@ -287,7 +287,7 @@ final class Summaries {
         && decl.getLeaf() instanceof MethodTree
         && ((MethodTree) decl.getLeaf()).getBody() != null) {
       java.util.List<? extends Element> params = m.getParameters();
-      new OwnCodeScanner() {
+      new OwnCodeScanner<Void>() {
         @Override
         public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
           TreePath p = getCurrentPath();

@@ -137,7 +137,7 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
         String[] found = {null};
         TreePath body =
             new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
-        new OwnCodeScanner() {
+        new OwnCodeScanner<Void>() {
           @Override
           public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
             TreePath p = getCurrentPath();

@@ -103,7 +103,7 @@ public final class TG109RacyReschedule extends AbstractRule {
     boolean[] found = {false};
     java.util.Set<Element> copies = new java.util.HashSet<>(); // ScheduledFuture<?> old = field;
     copies.add(field);
-    new OwnCodeScanner() {
+    new OwnCodeScanner<Void>() {
       @Override
       public Void visitVariable(com.sun.source.tree.VariableTree node, Void v) {
         if (node.getInitializer() != null

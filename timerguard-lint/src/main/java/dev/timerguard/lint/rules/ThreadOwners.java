@@ -4,7 +4,6 @@ import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionTree;
-import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
@@ -197,7 +196,7 @@ final class ThreadOwners {
       java.util.Deque<Body> work = new java.util.ArrayDeque<>();
       work.add(new Body(new TreePath(cls, m), 0));
       TreePathScanner<Void, Integer> scanner =
-          new TreePathScanner<Void, Integer>() {
+          new OwnCodeScanner<Integer>() {
             @Override
             public Void visitAssignment(AssignmentTree node, Integer depth) {
               if (TreePaths.isOwnFieldTarget(node.getVariable())
@@ -225,16 +224,6 @@ final class ThreadOwners {
               }
               return super.visitMethodInvocation(node, depth);
             }
-
-            @Override
-            public Void visitLambdaExpression(LambdaExpressionTree node, Integer depth) {
-              return null;
-            }
-
-            @Override
-            public Void visitClass(ClassTree node, Integer depth) {
-              return null;
-            }
           };
       while (!work.isEmpty() && !found[0]) {
         Body b = work.poll();
@@ -261,7 +250,7 @@ final class ThreadOwners {
     java.util.Deque<Body> work = new java.util.ArrayDeque<>();
     work.add(new Body(new TreePath(decl, mt.getBody()), 0));
     TreePathScanner<Void, Integer> scanner =
-        new TreePathScanner<Void, Integer>() {
+        new OwnCodeScanner<Integer>() {
           @Override
           public Void visitMethodInvocation(MethodInvocationTree node, Integer depth) {
             TreePath call = getCurrentPath();
@@ -293,16 +282,6 @@ final class ThreadOwners {
               found[0] = true;
             }
             return found[0] ? null : super.visitNewClass(node, depth);
-          }
-
-          @Override
-          public Void visitLambdaExpression(LambdaExpressionTree node, Integer depth) {
-            return null;
-          }
-
-          @Override
-          public Void visitClass(ClassTree node, Integer depth) {
-            return null;
           }
         };
     while (!work.isEmpty() && !found[0]) {
