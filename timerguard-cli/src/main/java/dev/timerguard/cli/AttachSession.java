@@ -249,6 +249,12 @@ final class AttachSession implements DoctorTarget, AutoCloseable {
   }
 
   static String oneLine(Throwable e) {
+    // a JMX proxy wraps a checked failure it may not throw: name the failure, not the wrapper
+    while ((e instanceof java.lang.reflect.UndeclaredThrowableException
+            || e instanceof java.lang.reflect.InvocationTargetException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
       m = e.getClass().getSimpleName();

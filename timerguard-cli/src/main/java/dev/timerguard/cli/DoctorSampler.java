@@ -114,13 +114,45 @@ final class DoctorSampler {
     } catch (DoctorException e) {
       throw e;
     } catch (Exception e) {
-      boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-      if (!alive) {
+      if (exited(pid, e)) {
         throw new DoctorException(
             "JVM " + pid + " exited during sampling (after " + done + " of " + n + " samples)");
       }
       throw new DoctorException(
           "lost JVM " + pid + " during sampling: " + AttachSession.oneLine(e));
+    }
+  }
+
+  /**
+   * Whether the target exited, given that a read from it failed with {@code e}. A JVM on its way
+   * out closes its connections before its process ends, so a failure that is a lost connection (an
+   * {@link java.io.IOException} anywhere in the cause chain, often wrapped in an {@link
+   * java.lang.reflect.UndeclaredThrowableException} by a JMX proxy) waits up to two seconds for the
+   * process to end before it is called something else.
+   */
+  static boolean exited(long pid, Throwable e) {
+    java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    if (h.isEmpty() || !h.get().isAlive()) {
+      return true;
+    }
+    boolean lostConnection = false;
+    for (Throwable c = e; c != null && !lostConnection; c = c.getCause()) {
+      lostConnection = c instanceof java.io.IOException;
+    }
+    if (!lostConnection) {
+      return false;
+    }
+    try {
+      h.get().onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+      return true;
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException
+        | IllegalStateException te) {
+      // (IllegalStateException: this very process, which cannot wait for its own exit)
+      return !h.get().isAlive();
     }
   }
 
