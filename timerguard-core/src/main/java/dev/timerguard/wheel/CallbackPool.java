@@ -33,8 +33,17 @@ import java.util.function.LongSupplier;
  * #recheck()} every tick: it starts a thread for the first queued callback when a busy thread has
  * blocked since the callback was queued, or when the queue has not moved for {@code stallNanos} (no
  * thread took a queued callback), one thread per stall at most. No callback is ever dropped or run
- * on the tick thread. Threads are started on demand and retire after {@code keepAlive} without work
- * (all of them, so an idle scheduler holds no callback thread).
+ * on the tick thread.
+ *
+ * <p>The queue can also move, but too slowly: on a machine whose cores are shared with other
+ * processes, {@code cpuThreads} threads get a share of the CPU too small for the callbacks' work,
+ * and every queued callback is later than the one before. So while the oldest queued callback has
+ * waited {@code stallNanos} or more, the tick thread also starts a thread, one per {@code
+ * stallNanos} at most, up to {@code ageThreads} threads (a few times {@code cpuThreads}: more
+ * threads win a larger share of contended cores, but callbacks that need more CPU than the machine
+ * has must not grow the pool to its bound). Those threads retire after {@code keepAlive} without
+ * work like the others. Threads are started on demand and retire after {@code keepAlive} without
+ * work (all of them, so an idle scheduler holds no callback thread).
  *
  * <p>Idle threads, the thread count and the queue are guarded by one lock. A thread is in the idle
  * stack exactly while it waits for a hand-off, and it retires only by taking itself off that stack
@@ -61,6 +70,7 @@ final class CallbackPool implements Executor {
   private final String threadPrefix;
   private final int max;
   private final int cpuThreads;
+  private final int ageThreads;
   private final long keepAliveNanos;
   private final long stallNanos;
   private final LongSupplier clock;
@@ -72,7 +82,7 @@ final class CallbackPool implements Executor {
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock
   private final ArrayDeque<CallbackThread> idle = new ArrayDeque<>();
-  private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+  private final TimedQueue queue = new TimedQueue();
   private int poolSize;
   private int largestPoolSize;
   private long taken; // queued callbacks taken by a thread so far: the queue's progress
@@ -82,14 +92,19 @@ final class CallbackPool implements Executor {
   // guarded by lock: the queue's progress as last seen, and when it last moved
   private long lastTaken;
   private long lastProgress;
+  private long lastAgeGrowth; // when the age rule last started a thread
   private volatile long rechecks; // written by the tick thread only; read by tests
+  private volatile long ageGrowths; // threads started for old callbacks; written under lock
 
   /**
    * @param max the most threads at once
    * @param cpuThreads the most runnable (not blocked) busy threads for which the pool still starts
    *     another
+   * @param ageThreads the most threads for which the pool still starts another because its oldest
+   *     queued callback has waited {@code stallNanos} while the queue moves
    * @param stallNanos how long queued callbacks may wait without the queue moving before the pool
-   *     starts a thread anyway (a callback blocked in native code looks runnable)
+   *     starts a thread anyway (a callback blocked in native code looks runnable); also how long
+   *     the oldest may wait at all before the pool starts one (below {@code ageThreads})
    * @param clock the scheduler's clock, for the stall
    */
   CallbackPool(
@@ -97,6 +112,7 @@ final class CallbackPool implements Executor {
       String schedulerName,
       int max,
       int cpuThreads,
+      int ageThreads,
       long keepAliveNanos,
       long stallNanos,
       LongSupplier clock) {
@@ -105,6 +121,7 @@ final class CallbackPool implements Executor {
     this.threadPrefix = schedulerName + "-callback-";
     this.max = max;
     this.cpuThreads = cpuThreads;
+    this.ageThreads = ageThreads;
     this.keepAliveNanos = keepAliveNanos;
     this.stallNanos = stallNanos;
     this.clock = clock;
@@ -135,17 +152,18 @@ final class CallbackPool implements Executor {
         Runnable first = r;
         if (!queue.isEmpty()) {
           first = queue.pollFirst();
-          queue.addLast(r);
+          queue.addLast(r, clock.getAsLong());
           taken++; // the queue moved
         }
         worker = newThread(first);
         grow = true;
       } else {
+        long now = clock.getAsLong();
         if (queue.isEmpty()) {
           lastTaken = taken; // a stall is counted from the moment callbacks start to queue
-          lastProgress = clock.getAsLong();
+          lastProgress = now;
         }
-        queue.addLast(r);
+        queue.addLast(r, now);
         queued = queue.size();
         atBound = poolSize >= max;
       }
@@ -219,8 +237,10 @@ final class CallbackPool implements Executor {
   /**
    * Called by the tick thread every tick while callbacks are queued: starts a thread for the first
    * queued callback if the pool is below its bound and either fewer than {@code cpuThreads} busy
-   * threads are runnable (some blocked since) or the queue has not moved for {@code stallNanos}.
-   * After a stall, one thread per call; warns once if the queue waits at the bound.
+   * threads are runnable (some blocked since), or the queue has not moved for {@code stallNanos},
+   * or (below {@code ageThreads}) its oldest callback has waited that long. After a stall or an old
+   * callback, one thread per call and per {@code stallNanos}; warns once if the queue waits at the
+   * bound.
    */
   void recheck() {
     rechecks++;
@@ -250,6 +270,13 @@ final class CallbackPool implements Executor {
       } else if (now - lastProgress >= stallNanos) {
         started = List.of(newThread(queue.pollFirst()));
         lastProgress = now; // the next stall is counted from this thread's start
+        lastAgeGrowth = now;
+      } else if (poolSize < ageThreads
+          && now - queue.firstQueuedAt() >= stallNanos
+          && now - lastAgeGrowth >= stallNanos) {
+        started = List.of(newThread(queue.pollFirst()));
+        lastAgeGrowth = now; // one thread per stallNanos while callbacks keep waiting that long
+        ageGrowths++;
       }
       queued = queue.size();
     } finally {
@@ -296,7 +323,8 @@ final class CallbackPool implements Executor {
         if (i > 0) {
           poolSize--; // start() already took the failed one off
         }
-        queue.addFirst(t.first);
+        queue.addFirst(
+            t.first, lastProgress); // (their queuing times are lost: count from the last move)
         t.first = null;
       }
       queued = queue.size();
@@ -384,8 +412,7 @@ final class CallbackPool implements Executor {
     List<Runnable> neverRan;
     lock.lock();
     try {
-      neverRan = new ArrayList<>(queue);
-      queue.clear();
+      neverRan = queue.drain();
       queued = 0;
     } finally {
       lock.unlock();
@@ -443,6 +470,16 @@ final class CallbackPool implements Executor {
   /** The bound: at most this many threads. */
   int getMaximumPoolSize() {
     return max;
+  }
+
+  /** Threads started because the oldest queued callback had waited too long, so far. */
+  long ageGrowths() {
+    return ageGrowths;
+  }
+
+  /** The most threads for which the pool still starts one for a callback that waited long. */
+  int ageThreads() {
+    return ageThreads;
   }
 
   /** The most runnable busy threads for which the pool still starts another. */

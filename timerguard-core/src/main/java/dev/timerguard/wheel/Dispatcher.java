@@ -33,6 +33,13 @@ final class Dispatcher {
    */
   static final long STALL_NANOS = 20_000_000L;
 
+  /**
+   * The most threads of the owned pool for which it still starts another because its oldest queued
+   * callback has waited {@link #STALL_NANOS} while the queue moves (its threads get too small a
+   * share of cores that other processes also use): four times {@link #CPU_THREADS}.
+   */
+  static final int AGE_THREADS = 4 * CPU_THREADS;
+
   private final WheelScheduler owner;
   private final Executor executor;
 
@@ -77,6 +84,7 @@ final class Dispatcher {
               owner.name(),
               maxCallbackThreads,
               CPU_THREADS,
+              Math.min(AGE_THREADS, maxCallbackThreads),
               keepAliveNanos,
               STALL_NANOS,
               owner::now);

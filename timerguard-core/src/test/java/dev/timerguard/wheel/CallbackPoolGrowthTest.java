@@ -189,6 +189,86 @@ class CallbackPoolGrowthTest {
     assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
   }
 
+  @Test
+  void aQueueThatMovesButTooSlowlyGetsOneThreadPerStallUpToFourTimesTheProcessors()
+      throws Exception {
+    // the threads' share of the cores is too small: the queue moves (one callback ends every 5 ms
+    // of the test clock), but its oldest callback keeps waiting; only the age rule adds threads
+    WheelScheduler w = wheel();
+    CallbackPool pool = w.callbacks.ownedPool;
+    int cap = Dispatcher.AGE_THREADS;
+    int totalSteps = 4 * (cap - CPU) + 20;
+    int queuedAtStart = totalSteps + cap + 10; // each step and each new thread take one
+    AtomicInteger order = new AtomicInteger();
+    AtomicInteger released = new AtomicInteger();
+    Runnable gated =
+        () -> {
+          int me = order.getAndIncrement();
+          while (spin && released.get() <= me && !Thread.currentThread().isInterrupted()) {
+            Thread.onSpinWait();
+          }
+        };
+    for (int i = 0; i < CPU + queuedAtStart; i++) {
+      w.execute(gated);
+    }
+    await(() -> w.queuedCallbackCount() == queuedAtStart, "callbacks to queue behind " + CPU);
+    int steps = 0;
+    int maxSeen = CPU;
+    while (steps < totalSteps) {
+      int queuedBefore = w.queuedCallbackCount();
+      clock.addAndGet(5 * MS);
+      released.incrementAndGet(); // one callback ends; its thread takes the next queued one
+      await(
+          () -> w.queuedCallbackCount() < queuedBefore,
+          "the queue to move after " + released.get() + " released");
+      awaitRechecks(pool);
+      steps++;
+      int threads = w.callbackThreadCount();
+      maxSeen = Math.max(maxSeen, threads);
+      assertThat(threads)
+          .as("at most one thread per 20 ms of waiting, after %d ms", 5 * steps)
+          .isLessThanOrEqualTo(CPU + (5 * steps) / 20);
+    }
+    assertThat(maxSeen).as("threads up to four times the processors").isEqualTo(cap);
+    assertThat(w.callbackThreadCount()).as("and no more while the queue moves").isEqualTo(cap);
+    assertThat(pool.ageGrowths()).isEqualTo(cap - CPU);
+    assertThat(w.queuedCallbackCount()).isPositive();
+    assertThat(log.messages()).as("the bound of 256 is far").isEmpty();
+    spin = false;
+    await(() -> w.queuedCallbackCount() == 0, "the rest to run once the callbacks end");
+    assertThat(w.largestCallbackThreadCount()).isEqualTo(cap);
+  }
+
+  @Test
+  void youngQueuedCallbacksStartNoThreadWhileTheQueueMoves() throws Exception {
+    // the same moving queue, but each callback waits less than the stall time: no growth
+    WheelScheduler w = wheel();
+    CallbackPool pool = w.callbacks.ownedPool;
+    AtomicInteger order = new AtomicInteger();
+    AtomicInteger released = new AtomicInteger();
+    Runnable gated =
+        () -> {
+          int me = order.getAndIncrement();
+          while (spin && released.get() <= me && !Thread.currentThread().isInterrupted()) {
+            Thread.onSpinWait();
+          }
+        };
+    for (int i = 0; i < CPU + 2; i++) {
+      w.execute(gated);
+    }
+    await(() -> w.queuedCallbackCount() == 2, "two callbacks to queue");
+    for (int round = 0; round < 20; round++) {
+      clock.addAndGet(5 * MS);
+      released.incrementAndGet();
+      await(() -> w.queuedCallbackCount() < 2, "the queue to move");
+      w.execute(gated); // a fresh callback joins the queue: the oldest is 5 ms old
+      await(() -> w.queuedCallbackCount() == 2, "the queue to refill");
+      awaitRechecks(pool);
+    }
+    assertThat(w.callbackThreadCount()).isEqualTo(CPU);
+    assertThat(pool.ageGrowths()).isZero();
+  }
+
   /** Waits until the tick thread has looked at the queue twice more (so at least once since). */
   static void awaitRechecks(CallbackPool pool) throws InterruptedException {
     long seen = pool.rechecks();
