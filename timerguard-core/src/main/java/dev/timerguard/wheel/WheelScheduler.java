@@ -62,18 +62,21 @@ import java.util.function.LongSupplier;
  * that only compute share as many threads as there are processors, and the others wait for one of
  * them in a FIFO queue: more threads would only slow each other down. A callback blocked in native
  * code (a socket read) looks like one that computes; so when the queue has not moved for 20 ms, the
- * pool starts one more thread anyway. At the bound, callbacks wait in the FIFO queue for the first
- * thread to come free, and fire late by that wait; they are never dropped, and never run on the
- * tick thread (which would stop every timer). The bound is the number of callbacks that may block
- * at once before the others are delayed. With a {@link Builder#callbackExecutor callback executor}
- * of your own, its policy decides instead (a fixed pool of {@code n} threads lets {@code n} blocked
- * callbacks delay all others; an executor that rejects ends the timer as cancelled and reports the
- * rejection). A callback running longer than {@link Builder#slowCallbackThreshold the slow-callback
- * threshold} (default 100 ms) is reported once per call site, as a warning of the {@code
- * System.Logger} named {@code dev.timerguard.wheel} that names the site where its timer was
- * scheduled (the site in the {@link LiveRegistry}, or that of the {@code Timers} handle the task
- * belongs to): when it returns, or, on the owned pool, already while it runs once every pool thread
- * is busy. The first time the bound is hit is also reported, once.
+ * pool starts one more thread anyway. And on cores shared with other processes, threads that
+ * compute can get too small a share of the CPU for the callbacks' work: while the oldest queued
+ * callback has waited 20 ms, the pool starts one more thread per 20 ms, up to four times the
+ * processors. At the bound, callbacks wait in the FIFO queue for the first thread to come free, and
+ * fire late by that wait; they are never dropped, and never run on the tick thread (which would
+ * stop every timer). The bound is the number of callbacks that may block at once before the others
+ * are delayed. With a {@link Builder#callbackExecutor callback executor} of your own, its policy
+ * decides instead (a fixed pool of {@code n} threads lets {@code n} blocked callbacks delay all
+ * others; an executor that rejects ends the timer as cancelled and reports the rejection). A
+ * callback running longer than {@link Builder#slowCallbackThreshold the slow-callback threshold}
+ * (default 100 ms) is reported once per call site, as a warning of the {@code System.Logger} named
+ * {@code dev.timerguard.wheel} that names the site where its timer was scheduled (the site in the
+ * {@link LiveRegistry}, or that of the {@code Timers} handle the task belongs to): when it returns,
+ * or, on the owned pool, already while it runs once every pool thread is busy. The first time the
+ * bound is hit is also reported, once.
  *
  * <p><b>Thread-safety and cost.</b> All methods are thread-safe. The wheel is split in shards, each
  * with its own lock; a caller thread starts on a shard chosen by its id, moves to another at random
