@@ -3,7 +3,8 @@
 # command per table, on the JDK of $JAVA_HOME (or the java on PATH). Build first:
 #   mvn -B -Pbench -pl timerguard-bench -am package -DskipTests
 # Usage: timerguard-bench/run-load-benchmarks.sh quick|full gc|lateness|pending|rearm|coalesce|all [extra...]
-#   extra arguments go to the one table's program (GcCost: warm=5 measure=10 engines=...; JMH: -f 2 ...)
+#   extra arguments go to the one table's program (GcCost: warm=5 measure=10 engines=...;
+#   LoadLateness: rounds=3 engines=...; JMH: -f 2 ...)
 # JSON results go to timerguard-bench/target/load-results/ (not committed); then
 #   python3 timerguard-bench/plot.py      # SVG charts into docs/benchmarks/
 # Times on 2 cores: quick about 2-4 min per table; full: gc ~25 min, lateness ~4 min, pending ~10 min,

@@ -1,8 +1,10 @@
 package dev.timerguard.bench.load;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -28,10 +31,17 @@ import org.HdrHistogram.Recorder;
  * and counted as missing. Only probes whose intended fire time falls in the measured window are
  * recorded.
  *
+ * <p><b>Rounds:</b> with {@code rounds=N} every engine runs N times, one fresh JVM each, the
+ * engines taking turns (round r starts with the r-th engine), so that load from other processes
+ * that comes and goes falls on every engine alike instead of on whichever ran at the time. Each
+ * engine's probes of all its rounds are merged into one histogram (the children hand theirs back
+ * encoded), and the table shows the merged percentiles; each round's own figures stay in the JSON
+ * ({@code roundRuns}).
+ *
  * <p>Usage: {@code java -cp benchmarks.jar dev.timerguard.bench.load.LoadLateness quick|full
- * [engines=...] [rate=1000000] [busy=5000] [out=file.json]}. quick: 2 s warm-up, 5 s measured;
- * full: 5 s and 20 s. Heap {@code -Xms6g -Xmx6g}, G1 (the default). A bad argument stops the run
- * with one message naming it and the accepted values.
+ * [engines=...] [rate=1000000] [busy=5000] [rounds=1] [out=file.json]}. quick: 2 s warm-up, 5 s
+ * measured; full: 5 s and 20 s. Heap {@code -Xms6g -Xmx6g}, G1 (the default). A bad argument stops
+ * the run with one message naming it and the accepted values.
  */
 public final class LoadLateness {
 
@@ -62,6 +72,7 @@ public final class LoadLateness {
     int measure = mode.equals("full") ? 20 : 5;
     List<String> engines = new ArrayList<>(Engine.ALL);
     int rate = 1_000_000;
+    int rounds = 1;
     Path out =
         Paths.get(
             "timerguard-bench/target/load-results/lateness-"
@@ -87,6 +98,12 @@ public final class LoadLateness {
         }
       } else if (a.startsWith("rate=")) {
         rate = GcCost.positiveOrZero("rate", a.substring(5));
+      } else if (a.startsWith("rounds=")) {
+        rounds = GcCost.positiveOrZero("rounds", a.substring(7));
+        if (rounds < 1 || rounds > 20) {
+          System.err.println("LoadLateness: " + a + ": rounds must be 1 to 20");
+          System.exit(2);
+        }
       } else if (a.startsWith("busy=")) {
         busyPerSecond = GcCost.positiveOrZero("busy", a.substring(5));
       } else if (a.startsWith("out=")) {
@@ -95,7 +112,7 @@ public final class LoadLateness {
         System.err.println(
             "LoadLateness: unknown argument '"
                 + a
-                + "': accepted are engines=, rate=, busy=, out=");
+                + "': accepted are engines=, rate=, busy=, rounds=, out=");
         System.exit(2);
       }
     }
@@ -116,32 +133,35 @@ public final class LoadLateness {
     doc.put("churnRate", rate);
     doc.put("busyPerSecond", busyPerSecond);
     doc.put("busySpinMicros", BUSY_SPIN / 1000);
+    doc.put("rounds", rounds);
     doc.put("warmSeconds", warm);
     doc.put("measureSeconds", measure);
     doc.put("started", Harness.nowUtc());
     doc.put("loadAverageAtStart", Harness.loadAverage());
     doc.put("runs", runs);
-    for (String engine : engines) {
-      double load = Harness.loadAverage();
-      System.out.printf("== %s (load %.2f)%n", engine, load);
-      String json =
-          Harness.fork(
-              List.of("-Xms" + HEAP, "-Xmx" + HEAP, "-XX:+UseG1GC"),
-              LoadLateness.class,
-              List.of(
-                  "--child",
-                  engine,
-                  Integer.toString(rate),
-                  Integer.toString(warm),
-                  Integer.toString(measure),
-                  Integer.toString(busyPerSecond)));
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("engine", engine);
-      r.put("loadAverage", load);
-      r.putAll(Harness.parseFlat(json));
-      runs.add(r);
-      Harness.writeFile(
-          out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
+    List<Object> perRound = new ArrayList<>();
+    if (rounds > 1) {
+      doc.put("roundRuns", perRound);
+    }
+    Map<String, List<Map<String, Object>>> byEngine = new LinkedHashMap<>();
+    engines.forEach(e -> byEngine.put(e, new ArrayList<>()));
+    for (int round = 0; round < rounds; round++) {
+      for (int k = 0; k < engines.size(); k++) {
+        String engine = engines.get((k + round) % engines.size());
+        Map<String, Object> r = runOne(engine, rate, warm, measure, rounds > 1 ? round + 1 : 0);
+        byEngine.get(engine).add(r);
+        if (rounds > 1) {
+          perRound.add(withoutHistograms(r));
+        }
+        runs.clear();
+        for (List<Map<String, Object>> done : byEngine.values()) {
+          if (!done.isEmpty()) {
+            runs.add(merged(done));
+          }
+        }
+        Harness.writeFile(
+            out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
+      }
     }
     doc.put("finished", Harness.nowUtc());
     doc.put("loadAverageAtEnd", Harness.loadAverage());
@@ -149,6 +169,102 @@ public final class LoadLateness {
     System.out.println();
     System.out.println(table(runs));
     System.out.println("results: " + out);
+  }
+
+  /** One engine in one fresh JVM; {@code round} 0 when there is only one. */
+  static Map<String, Object> runOne(String engine, int rate, int warm, int measure, int round)
+      throws Exception {
+    double load = Harness.loadAverage();
+    System.out.printf("== %s%s (load %.2f)%n", engine, round > 0 ? ", round " + round : "", load);
+    String json =
+        Harness.fork(
+            List.of("-Xms" + HEAP, "-Xmx" + HEAP, "-XX:+UseG1GC"),
+            LoadLateness.class,
+            List.of(
+                "--child",
+                engine,
+                Integer.toString(rate),
+                Integer.toString(warm),
+                Integer.toString(measure),
+                Integer.toString(busyPerSecond)));
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("engine", engine);
+    if (round > 0) {
+      r.put("round", round);
+    }
+    r.put("loadAverage", load);
+    r.putAll(Harness.parseFlat(json));
+    return r;
+  }
+
+  static Map<String, Object> withoutHistograms(Map<String, Object> r) {
+    Map<String, Object> copy = new LinkedHashMap<>(r);
+    for (String p : PROBE_NAMES) {
+      copy.remove(p + ".histogram");
+    }
+    return copy;
+  }
+
+  /**
+   * One engine's rounds as one row: percentiles of the merged histograms, missing probes summed,
+   * rates and load averaged.
+   */
+  static Map<String, Object> merged(List<Map<String, Object>> rounds) {
+    Map<String, Object> first = rounds.get(0);
+    if (rounds.size() == 1) {
+      return withoutHistograms(first);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("engine", first.get("engine"));
+    m.put("roundsMerged", rounds.size());
+    for (String key :
+        List.of(
+            "loadAverage", "windowSeconds", "churnAchieved", "busyAchieved", "processCpuCores")) {
+      double sum = 0;
+      for (Map<String, Object> r : rounds) {
+        sum += ((Number) r.get(key)).doubleValue();
+      }
+      m.put(key, sum / rounds.size());
+    }
+    m.put("churnTarget", first.get("churnTarget"));
+    for (String p : PROBE_NAMES) {
+      Histogram h = new Histogram(3);
+      double missing = 0;
+      for (Map<String, Object> r : rounds) {
+        h.add(decode((String) r.get(p + ".histogram")));
+        missing += ((Number) r.get(p + ".missing")).doubleValue();
+      }
+      putPercentiles(m, p, h, missing);
+    }
+    return m;
+  }
+
+  static void putPercentiles(Map<String, Object> r, String p, Histogram h, double missing) {
+    r.put(p + ".count", (double) h.getTotalCount());
+    r.put(p + ".missing", missing);
+    r.put(p + ".p50", h.getValueAtPercentile(50) / 1000.0);
+    r.put(p + ".p99", h.getValueAtPercentile(99) / 1000.0);
+    r.put(p + ".p999", h.getValueAtPercentile(99.9) / 1000.0);
+    r.put(p + ".max", h.getMaxValue() / 1000.0);
+  }
+
+  /** A histogram as the child hands it back: compressed, in Base64. */
+  static String encode(Histogram h) {
+    ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buf);
+    return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
+  }
+
+  static Histogram decode(String base64) {
+    if (base64 == null) {
+      throw new IllegalStateException("a child returned no histogram to merge");
+    }
+    try {
+      return Histogram.decodeFromCompressedByteBuffer(
+          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+    } catch (DataFormatException e) {
+      throw new IllegalStateException("a child returned a histogram that does not decode", e);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -304,12 +420,8 @@ public final class LoadLateness {
         }
       }
       String p = PROBE_NAMES[c];
-      r.put(p + ".count", (double) h.getTotalCount());
-      r.put(p + ".missing", (double) missing);
-      r.put(p + ".p50", h.getValueAtPercentile(50) / 1000.0);
-      r.put(p + ".p99", h.getValueAtPercentile(99) / 1000.0);
-      r.put(p + ".p999", h.getValueAtPercentile(99.9) / 1000.0);
-      r.put(p + ".max", h.getMaxValue() / 1000.0);
+      putPercentiles(r, p, h, missing);
+      r.put(p + ".histogram", encode(h));
     }
     System.out.println(Harness.RESULT + Harness.json(r));
     for (Thread t : threads) {
