@@ -29,6 +29,7 @@ import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreeScanner;
 import java.util.Set;
+import java.util.function.Function;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.type.TypeKind;
@@ -68,11 +69,24 @@ final class ReleasePaths {
    * statement) to the end of its method, lambda or initializer releases one of {@code vars}.
    */
   boolean releasedOnEveryPath(TreePath created, Set<Element> vars) {
+    return walkToRelease(created, vars, Boolean.TRUE, Boolean.FALSE, sp -> null);
+  }
+
+  /**
+   * Walks the statements that run after the one at {@code created}, out through its enclosing
+   * blocks up to the method, lambda or initializer: {@code released} as soon as one of them (or an
+   * enclosing {@code finally}) releases one of {@code vars}; {@code unreleased} at an early exit
+   * before any release, at an enclosing loop (created per iteration) or at the boundary. Before an
+   * unreleasing statement's exit is looked at, {@code visit} may stop the walk with its own
+   * non-null result.
+   */
+  private <R> R walkToRelease(
+      TreePath created, Set<Element> vars, R released, R unreleased, Function<TreePath, R> visit) {
     Tree child = created.getLeaf();
     for (TreePath p = created.getParentPath(); p != null; p = p.getParentPath()) {
       Tree t = p.getLeaf();
       if (TreePaths.isBoundary(t)) {
-        return false;
+        return unreleased;
       }
       if (t instanceof BlockTree) {
         boolean after = false;
@@ -80,10 +94,14 @@ final class ReleasePaths {
           if (after) {
             TreePath sp = new TreePath(p, st);
             if (releases(sp, vars)) {
-              return true;
+              return released;
+            }
+            R r = visit.apply(sp);
+            if (r != null) {
+              return r;
             }
             if (mayExit(st)) {
-              return false; // a return (or a jump out) before any release
+              return unreleased; // a return (or a jump out) before any release
             }
           } else if (st == child) {
             after = true;
@@ -94,14 +112,14 @@ final class ReleasePaths {
         if (tt.getFinallyBlock() != null
             && tt.getFinallyBlock() != child
             && releases(new TreePath(p, tt.getFinallyBlock()), vars)) {
-          return true; // runs on every exit of the try block and its catches
+          return released; // runs on every exit of the try block and its catches
         }
       } else if (isLoop(t)) {
-        return false; // created per iteration, not released in that iteration
+        return unreleased; // created per iteration, not released in that iteration
       }
       child = t;
     }
-    return false;
+    return unreleased;
   }
 
   /** Whether statement {@code sp} releases one of {@code vars} whenever it completes or exits. */
@@ -287,44 +305,8 @@ final class ReleasePaths {
    * paths of this method and are skipped, as are releases of the resource themselves.
    */
   UnreleasedThrow unreleasedThrow(TreePath created, Set<Element> vars) {
-    Tree child = created.getLeaf();
-    for (TreePath p = created.getParentPath(); p != null; p = p.getParentPath()) {
-      Tree t = p.getLeaf();
-      if (TreePaths.isBoundary(t)) {
-        return null;
-      }
-      if (t instanceof BlockTree) {
-        boolean after = false;
-        for (StatementTree st : ((BlockTree) t).getStatements()) {
-          if (after) {
-            TreePath sp = new TreePath(p, st);
-            if (releases(sp, vars)) {
-              return null; // the normal-path release: everything before it was checked
-            }
-            UnreleasedThrow u = throwingCall(sp, vars);
-            if (u != null) {
-              return u;
-            }
-            if (mayExit(st)) {
-              return null;
-            }
-          } else if (st == child) {
-            after = true;
-          }
-        }
-      } else if (t instanceof TryTree) {
-        TryTree tt = (TryTree) t;
-        if (tt.getFinallyBlock() != null
-            && tt.getFinallyBlock() != child
-            && releases(new TreePath(p, tt.getFinallyBlock()), vars)) {
-          return null;
-        }
-      } else if (isLoop(t)) {
-        return null;
-      }
-      child = t;
-    }
-    return null;
+    // the normal-path release ends the walk: every call before it has been checked
+    return walkToRelease(created, vars, null, null, sp -> throwingCall(sp, vars));
   }
 
   /**
