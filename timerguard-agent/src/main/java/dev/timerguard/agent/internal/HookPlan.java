@@ -189,24 +189,17 @@ final class HookPlan {
             "scheduleCallable",
             SES,
             CallSite.Kind.TIMER));
-    r.add(
-        replace(
-            "scheduleAtFixedRate",
-            schedulers,
-            "(Ljava/lang/Runnable;JJ" + TU + ")" + SF,
-            SCHEDULE_HOOKS,
-            "scheduleAtFixedRate",
-            SES,
-            CallSite.Kind.TICKER));
-    r.add(
-        replace(
-            "scheduleWithFixedDelay",
-            schedulers,
-            "(Ljava/lang/Runnable;JJ" + TU + ")" + SF,
-            SCHEDULE_HOOKS,
-            "scheduleWithFixedDelay",
-            SES,
-            CallSite.Kind.TICKER));
+    for (String periodic : List.of("scheduleAtFixedRate", "scheduleWithFixedDelay")) {
+      r.add(
+          replace(
+              periodic,
+              schedulers,
+              "(Ljava/lang/Runnable;JJ" + TU + ")" + SF,
+              SCHEDULE_HOOKS,
+              periodic,
+              SES,
+              CallSite.Kind.TICKER));
+    }
     // pools: queued timers dropped early
     r.add(replace("remove", pools, "(Ljava/lang/Runnable;)Z", SCHEDULE_HOOKS, "remove", TPE, null));
     r.add(replace("purge", pools, "()V", SCHEDULE_HOOKS, "purge", TPE, null));
@@ -222,62 +215,38 @@ final class HookPlan {
             ES,
             null));
     r.add(replace("close", executors, "()V", SHUTDOWN_HOOKS, "close", ES, null));
-    // java.util.Timer
+    // java.util.Timer: one-shots (delay or date) and periodic tasks (fixed delay or fixed rate)
     Set<String> timer = Set.of(TIMER);
-    r.add(
-        replace(
-            "schedule",
-            timer,
-            "(Ljava/util/TimerTask;J)V",
-            TIMER_HOOKS,
-            "timerSchedule",
-            TIMER,
-            CallSite.Kind.TIMER));
-    r.add(
-        replace(
-            "schedule",
-            timer,
-            "(Ljava/util/TimerTask;Ljava/util/Date;)V",
-            TIMER_HOOKS,
-            "timerSchedule",
-            TIMER,
-            CallSite.Kind.TIMER));
-    r.add(
-        replace(
-            "schedule",
-            timer,
-            "(Ljava/util/TimerTask;JJ)V",
-            TIMER_HOOKS,
-            "timerSchedule",
-            TIMER,
-            CallSite.Kind.TICKER));
-    r.add(
-        replace(
-            "schedule",
-            timer,
-            "(Ljava/util/TimerTask;Ljava/util/Date;J)V",
-            TIMER_HOOKS,
-            "timerSchedule",
-            TIMER,
-            CallSite.Kind.TICKER));
-    r.add(
-        replace(
-            "scheduleAtFixedRate",
-            timer,
-            "(Ljava/util/TimerTask;JJ)V",
-            TIMER_HOOKS,
-            "timerScheduleAtFixedRate",
-            TIMER,
-            CallSite.Kind.TICKER));
-    r.add(
-        replace(
-            "scheduleAtFixedRate",
-            timer,
-            "(Ljava/util/TimerTask;Ljava/util/Date;J)V",
-            TIMER_HOOKS,
-            "timerScheduleAtFixedRate",
-            TIMER,
-            CallSite.Kind.TICKER));
+    String task = "(Ljava/util/TimerTask;";
+    for (String start : List.of("J", "Ljava/util/Date;")) {
+      r.add(
+          replace(
+              "schedule",
+              timer,
+              task + start + ")V",
+              TIMER_HOOKS,
+              "timerSchedule",
+              TIMER,
+              CallSite.Kind.TIMER));
+      r.add(
+          replace(
+              "schedule",
+              timer,
+              task + start + "J)V",
+              TIMER_HOOKS,
+              "timerSchedule",
+              TIMER,
+              CallSite.Kind.TICKER));
+      r.add(
+          replace(
+              "scheduleAtFixedRate",
+              timer,
+              task + start + "J)V",
+              TIMER_HOOKS,
+              "timerScheduleAtFixedRate",
+              TIMER,
+              CallSite.Kind.TICKER));
+    }
     r.add(replace("cancel", timer, "()V", TIMER_HOOKS, "timerCancel", TIMER, null));
     r.add(
         new Row(
