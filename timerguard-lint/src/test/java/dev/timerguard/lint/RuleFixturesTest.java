@@ -62,11 +62,23 @@ class RuleFixturesTest {
             .map(PluginHarness.Diag::message)
             .collect(java.util.stream.Collectors.toList());
     assertThat(tg102)
+        .filteredOn(m -> !m.contains("periodic"))
         .hasSize(3)
         .allSatisfy(
             m ->
                 assertThat(m)
                     .contains("the Disposable of this one-shot timeout", "handle.dispose()"));
+    assertThat(tg102)
+        .filteredOn(m -> m.contains("periodic"))
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m)
+                    .contains(
+                        "the Disposable of this periodic subscription"
+                            + " (Observable.interval(..).subscribe) is dropped",
+                        "nothing can stop it",
+                        "dispose()"));
     assertThat(diags)
         .filteredOn(d -> "TG103".equals(d.ruleId()) && d.file().equals("RxJavaPositive.java"))
         .extracting(PluginHarness.Diag::message)

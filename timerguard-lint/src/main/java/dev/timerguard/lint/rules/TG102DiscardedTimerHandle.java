@@ -37,7 +37,18 @@ import javax.lang.model.element.ExecutableElement;
  * first is judged by the local's initializer (see {@code localTask}). Also a non-private {@code
  * void} method that schedules its caller's task with its caller's delay and drops the handle
  * ({@link Summaries#droppedTaskCall}) while a caller visible in the compilation passes it a
- * timeout: that timeout can never be cancelled. Stateless.
+ * timeout: that timeout can never be cancelled.
+ *
+ * <p>Second shape: the {@code Disposable} of a <em>periodic</em> subscription on a shared scheduler
+ * is dropped ({@code Flux.interval(d)...subscribe(..)} or RxJava's {@code Observable/Flowable
+ * .interval(..)...subscribe(..)} on the default or a shared {@code Schedulers.x()} scheduler,
+ * {@code Schedulers.parallel().schedulePeriodically(..)}). Nothing can stop it: no executor of the
+ * caller's to shut down, no handle to dispose; it ticks for the life of the JVM, and every run of
+ * the code that started it adds one more (per connection, per request, per reconfiguration).
+ * Operators in the chain that end the sequence ({@code take*}, {@code limit*}, {@code timeout},
+ * anything that turns it into a single value) make it finite and are not reported; neither is a
+ * {@code subscribe} that returns nothing (its subscriber can cancel), a scheduler the code owns
+ * (disposing it stops the ticks) nor a {@code main} method's. Stateless.
  */
 public final class TG102DiscardedTimerHandle extends AbstractRule {
   public TG102DiscardedTimerHandle() {
@@ -49,7 +60,8 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
         "newTimeout",
         "timerguard",
         "Mono.delay",
-        ".timer(");
+        ".timer(",
+        ".interval(");
   }
 
   @Override
@@ -61,6 +73,18 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
         if (path.getParentPath().getLeaf() instanceof ExpressionStatementTree
             && !node.getArguments().isEmpty()) {
           TimerCalls.Call call = facts.timerCalls.classify(path);
+          String periodic = droppedPeriodic(facts, path, node, call);
+          if (periodic != null) {
+            ctx.report(
+                path,
+                "the Disposable of this periodic subscription ("
+                    + periodic
+                    + ") is dropped: nothing can stop it; it ticks on a shared scheduler for the"
+                    + " life of the JVM, and every run of this code starts one more",
+                "keep the Disposable and dispose() it when the work or connection it serves ends"
+                    + " (e.g. in the sink's onDispose or the owner's close()), or bound the"
+                    + " sequence with take/takeUntil");
+          }
           if (call != null && call.kind() == TimerCalls.Kind.ONE_SHOT) {
             ExpressionTree task = TimerCalls.task(node);
             if (!call.api().startsWith("java.util.Timer")) {
@@ -173,10 +197,6 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
   }
 
   /**
-   * The task that method {@code m} (in a source of the compilation) creates and returns in every
-   * {@code return}, when they all look like timeouts; null otherwise.
-   */
-  /**
    * Whether {@code task} is an anonymous class that schedules itself again ({@code
    * timer.newTimeout(this, pause, unit)}): a polling loop that completes its future when the polled
    * state is done or its deadline passes. Its first handle guards nothing: the poll is the work.
@@ -205,6 +225,10 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
     return found[0];
   }
 
+  /**
+   * The task that method {@code m} (in a source of the compilation) creates and returns in every
+   * {@code return}, when they all look like timeouts; null otherwise.
+   */
   private static ExpressionTree madeBy(Facts facts, ExecutableElement m) {
     TreePath decl = m == null ? null : facts.summaries().declaration(m);
     if (decl == null
@@ -250,5 +274,129 @@ public final class TG102DiscardedTimerHandle extends AbstractRule {
   private static boolean localReceiver(Facts facts, TreePath path, MethodInvocationTree node) {
     ExpressionTree r = TreePaths.receiver(node);
     return r != null && TreePaths.isLocal(facts.types.element(new TreePath(path, r)));
+  }
+
+  /**
+   * Operators that end a periodic sequence (or may): after them the subscription is finite. Matched
+   * as name prefixes ({@code takeUntil}, {@code limitRate}, ...).
+   */
+  private static final List<String> ENDING =
+      List.of("take", "limit", "timeout", "elementAt", "next", "single", "last", "first", "zip");
+
+  /** The static factories of Reactor's and RxJava's shared schedulers. */
+  private static final java.util.Set<String> SHARED_SCHEDULERS =
+      java.util.Set.of("parallel", "single", "boundedElastic", "elastic", "computation", "io");
+
+  /**
+   * For an expression statement that drops the handle of a periodic subscription on a shared
+   * scheduler, a name of its API for the message; null otherwise (see the class documentation).
+   */
+  private static String droppedPeriodic(
+      Facts facts, TreePath path, MethodInvocationTree node, TimerCalls.Call call) {
+    if (inMainMethod(path)) {
+      return null;
+    }
+    if (call != null
+        && call.kind() == TimerCalls.Kind.PERIODIC
+        && TreePaths.methodName(node).startsWith("schedulePeriodically")) {
+      ExpressionTree r = TreePaths.receiver(node);
+      return r != null
+              && sharedScheduler(facts, new TreePath(new TreePath(path, node.getMethodSelect()), r))
+          ? call.api()
+          : null;
+    }
+    if (!TreePaths.methodName(node).equals("subscribe")) {
+      return null;
+    }
+    ExecutableElement sub = facts.types.method(path);
+    if (sub == null || sub.getReturnType().getKind() == javax.lang.model.type.TypeKind.VOID) {
+      return null; // subscribe(Subscriber): the subscriber holds its subscription and can cancel
+    }
+    TreePath at = path;
+    MethodInvocationTree inv = node;
+    while (true) {
+      ExpressionTree r = TreePaths.receiver(inv);
+      if (r == null || !(TreePaths.skipParens(r) instanceof MethodInvocationTree)) {
+        return null;
+      }
+      TreePath rp = new TreePath(new TreePath(at, inv.getMethodSelect()), r);
+      MethodInvocationTree op = (MethodInvocationTree) TreePaths.skipParens(r);
+      ExecutableElement m = facts.types.method(rp);
+      if (m == null) {
+        return null; // unresolved: no finding
+      }
+      String name = TreePaths.methodName(op);
+      if (m.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
+        String owner = m.getEnclosingElement().toString();
+        boolean periodicSource =
+            name.equals("interval")
+                && (owner.equals(ApiNames.REACTOR_FLUX) || ApiNames.RX_SOURCES.contains(owner));
+        if (!periodicSource) {
+          return null;
+        }
+        for (ExpressionTree a : op.getArguments()) {
+          TreePath ap = new TreePath(rp, a);
+          if (isScheduler(facts, ap) && !sharedScheduler(facts, ap)) {
+            return null; // a scheduler the code may own: disposing it stops the ticks
+          }
+        }
+        return m.getEnclosingElement().getSimpleName() + ".interval(..).subscribe";
+      }
+      if (!multiValued(facts, m) || ENDING.stream().anyMatch(name::startsWith)) {
+        return null;
+      }
+      at = rp;
+      inv = op;
+    }
+  }
+
+  /** Whether {@code m} returns a multi-valued publisher (Flux, Observable, Flowable). */
+  private static boolean multiValued(Facts facts, ExecutableElement m) {
+    javax.lang.model.type.TypeMirror t = m.getReturnType();
+    return facts.types.isSubtype(t, ApiNames.REACTOR_FLUX)
+        || facts.types.isSubtype(t, "io.reactivex.rxjava3.core.Flowable")
+        || facts.types.isSubtype(t, "io.reactivex.rxjava3.core.Observable")
+        || facts.types.isSubtype(t, "io.reactivex.Flowable")
+        || facts.types.isSubtype(t, "io.reactivex.Observable");
+  }
+
+  private static boolean isScheduler(Facts facts, TreePath expr) {
+    javax.lang.model.type.TypeMirror t = facts.types.typeOf(expr);
+    return t != null
+        && (facts.types.isSubtype(t, ApiNames.REACTOR_SCHEDULER)
+            || facts.types.isSubtype(t, ApiNames.RX3_SCHEDULER)
+            || facts.types.isSubtype(t, ApiNames.RX2_SCHEDULER));
+  }
+
+  /**
+   * Whether {@code expr} is a call of a shared scheduler's static factory ({@code
+   * Schedulers.parallel()}, RxJava's {@code Schedulers.computation()}, ...): one the code cannot
+   * dispose.
+   */
+  private static boolean sharedScheduler(Facts facts, TreePath expr) {
+    Tree e = TreePaths.skipParens(expr.getLeaf());
+    if (!(e instanceof MethodInvocationTree)
+        || !SHARED_SCHEDULERS.contains(TreePaths.methodName((MethodInvocationTree) e))) {
+      return false;
+    }
+    ExecutableElement m = facts.types.method(expr);
+    return m != null
+        && m.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)
+        && m.getEnclosingElement().getSimpleName().contentEquals("Schedulers")
+        && isScheduler(facts, expr);
+  }
+
+  /**
+   * Whether {@code path} is inside a {@code static void main(String[])}: the JVM's own lifetime.
+   */
+  private static boolean inMainMethod(TreePath path) {
+    for (TreePath p = path; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof MethodTree) {
+        MethodTree m = (MethodTree) p.getLeaf();
+        return m.getName().contentEquals("main")
+            && m.getModifiers().getFlags().contains(javax.lang.model.element.Modifier.STATIC);
+      }
+    }
+    return false;
   }
 }
