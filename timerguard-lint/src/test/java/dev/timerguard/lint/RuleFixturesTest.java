@@ -79,10 +79,23 @@ class RuleFixturesTest {
                             + " (Observable.interval(..).subscribe) is dropped",
                         "nothing can stop it",
                         "dispose()"));
-    assertThat(diags)
-        .filteredOn(d -> "TG103".equals(d.ruleId()) && d.file().equals("RxJavaPositive.java"))
-        .extracting(PluginHarness.Diag::message)
+    List<String> tg103 =
+        diags.stream()
+            .filter(d -> "TG103".equals(d.ruleId()) && d.file().equals("RxJavaPositive.java"))
+            .map(PluginHarness.Diag::message)
+            .collect(java.util.stream.Collectors.toList());
+    assertThat(tg103)
+        .filteredOn(m -> m.contains("Worker"))
+        .isNotEmpty()
         .allSatisfy(m -> assertThat(m).contains("Scheduler.Worker", "never disposed"));
+    assertThat(tg103)
+        .filteredOn(m -> m.contains("Schedulers.from"))
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m)
+                    .contains("an ExecutorService is created inside Schedulers.from(..)")
+                    .contains("never shuts down the executor it wraps", "never shut down"));
   }
 
   /** JDK 19+: ExecutorService is AutoCloseable; try-with-resources is the correct idiom. */

@@ -53,12 +53,17 @@ import javax.lang.model.element.Modifier;
  * creation ({@link ThreadOwners}).
  *
  * <p>Wrapping is not escaping: a pool passed to a decorator ({@code
- * MoreExecutors.listeningDecorator}, {@code Executors.unconfigurable(Scheduled)ExecutorService}) is
- * still owned, and shutting the decorator down releases it. Escapes (silent): returned, assigned to
- * a field or another variable, passed as an argument to anything else (handed to an owner or a
- * helper), captured by a lambda or inner class; a release inside a lambda (shutdown hook) also
- * counts. Pools whose threads time out on their own ({@code newCachedThreadPool}, core size 0) are
- * not reported; static fields (process-lifetime singletons) are never reported. Stateless.
+ * MoreExecutors.listeningDecorator}, {@code Executors.unconfigurable(Scheduled)ExecutorService},
+ * Reactor's {@code Schedulers.fromExecutorService}) is still owned, and shutting the decorator down
+ * releases it. Lending is not escaping either: a pool handed to RxJava's {@code Schedulers.from} or
+ * Reactor's {@code Schedulers.fromExecutor} stays the caller's to shut down, because disposing or
+ * shutting down that scheduler leaves the executor running; a pool created right inside such a call
+ * ({@code Schedulers.from(Executors.newFixedThreadPool(4))}) can therefore never be shut down and
+ * is reported (except as a static field's value). Escapes (silent): returned, assigned to a field
+ * or another variable, passed as an argument to anything else (handed to an owner or a helper),
+ * captured by a lambda or inner class; a release inside a lambda (shutdown hook) also counts. Pools
+ * whose threads time out on their own ({@code newCachedThreadPool}, core size 0) are not reported;
+ * static fields (process-lifetime singletons) are never reported. Stateless.
  */
 public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
   private static final Set<String> CLOSERS =
@@ -140,6 +145,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       @Override
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         checkChained(getCurrentPath());
+        checkLentOnCreation(ctx, facts, getCurrentPath());
         checkConditionalHandOff(ctx, facts, getCurrentPath());
         return super.visitMethodInvocation(node, v);
       }
@@ -244,6 +250,86 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
     return init == null || init.getKind() == Tree.Kind.NULL_LITERAL;
   }
 
+  /**
+   * A pool created as the executor of a scheduler that never shuts it down ({@code
+   * Schedulers.from(Executors.newFixedThreadPool(4))}): nothing can reach the pool to shut it down.
+   */
+  private static void checkLentOnCreation(RuleContext ctx, Facts facts, TreePath call) {
+    if (!isLending(facts, call)) {
+      return;
+    }
+    MethodInvocationTree inv = (MethodInvocationTree) call.getLeaf();
+    TreePath arg = new TreePath(call, inv.getArguments().get(0));
+    Tree created = TreePaths.skipParens(arg.getLeaf());
+    Created c = classify(facts, new TreePath(call, created));
+    if (c == Created.NONE || threadsTimeOut(created) || inStaticField(call)) {
+      return;
+    }
+    ExecutableElement m = facts.types.method(call);
+    ctx.report(
+        arg,
+        c.describe()
+            + " is created inside "
+            + m.getEnclosingElement().getSimpleName()
+            + "."
+            + m.getSimpleName()
+            + "(..), whose scheduler never shuts down the executor it wraps (disposing or shutting"
+            + " down the scheduler leaves it running): it is never "
+            + c.verb()
+            + ", and its threads outlive every use",
+        "keep the pool in a variable or field and "
+            + c.imperative()
+            + " when the scheduler is no longer needed (or use Reactor's"
+            + " Schedulers.fromExecutorService, whose dispose() shuts the pool down)");
+  }
+
+  /** Whether {@code p} is inside the initializer of a static field (a process-lifetime value). */
+  private static boolean inStaticField(TreePath p) {
+    for (TreePath q = p; q != null; q = q.getParentPath()) {
+      Tree t = q.getLeaf();
+      if (t instanceof VariableTree && q.getParentPath().getLeaf() instanceof ClassTree) {
+        return ((VariableTree) t)
+            .getModifiers()
+            .getFlags()
+            .contains(javax.lang.model.element.Modifier.STATIC);
+      }
+      if (TreePaths.isBoundary(t)) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** RxJava's (2 and 3) and Reactor's {@code Schedulers} classes. */
+  private static final Set<String> SCHEDULERS_CLASSES =
+      Set.of(
+          ApiNames.REACTOR_SCHEDULERS,
+          "io.reactivex.rxjava3.schedulers.Schedulers",
+          "io.reactivex.schedulers.Schedulers");
+
+  /**
+   * Whether the call at {@code p} wraps its first argument, an executor, in a scheduler that never
+   * shuts it down: RxJava's {@code Schedulers.from(executor, ..)}, Reactor's {@code
+   * Schedulers.fromExecutor(executor, ..)}. Resolved types only.
+   */
+  static boolean isLending(Facts facts, TreePath p) {
+    Tree t = TreePaths.skipParens(p.getLeaf());
+    if (!(t instanceof MethodInvocationTree)) {
+      return false;
+    }
+    MethodInvocationTree inv = (MethodInvocationTree) t;
+    String name = TreePaths.methodName(inv);
+    if (!(name.equals("from") || name.equals("fromExecutor")) || inv.getArguments().isEmpty()) {
+      return false;
+    }
+    ExecutableElement m = facts.types.method(p.getLeaf() == t ? p : new TreePath(p, t));
+    if (m == null || !SCHEDULERS_CLASSES.contains(m.getEnclosingElement().toString())) {
+      return false;
+    }
+    boolean reactor = m.getEnclosingElement().toString().equals(ApiNames.REACTOR_SCHEDULERS);
+    return reactor ? name.equals("fromExecutor") : name.equals("from");
+  }
+
   /** Whether the call at {@code p} is a decorator that delegates shutdown to its argument. */
   static boolean isDecorator(Facts facts, TreePath p) {
     Tree t = TreePaths.skipParens(p.getLeaf());
@@ -251,6 +337,11 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       return false;
     }
     MethodInvocationTree inv = (MethodInvocationTree) t;
+    if (TreePaths.methodName(inv).equals("fromExecutorService") && !inv.getArguments().isEmpty()) {
+      // Reactor: disposing the scheduler shuts the ExecutorService down
+      ExecutableElement m = facts.types.method(p.getLeaf() == t ? p : new TreePath(p, t));
+      return m != null && m.getEnclosingElement().toString().equals(ApiNames.REACTOR_SCHEDULERS);
+    }
     if (!DECORATORS.contains(TreePaths.methodName(inv)) || inv.getArguments().size() != 1) {
       return false;
     }
@@ -479,6 +570,12 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
         if (field && parent instanceof com.sun.source.tree.ReturnTree) {
           u.returned = true; // an accessor: callers use the pool, the class still owns it
           return;
+        }
+        if (parent instanceof MethodInvocationTree
+            && !((MethodInvocationTree) parent).getArguments().isEmpty()
+            && ((MethodInvocationTree) parent).getArguments().get(0) == node
+            && isLending(facts, use.getParentPath())) {
+          return; // lent to a scheduler that never shuts it down: still this code's to release
         }
         if (parent instanceof MethodInvocationTree
             && isDecorator(facts, use.getParentPath())
