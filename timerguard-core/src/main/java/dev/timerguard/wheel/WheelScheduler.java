@@ -522,22 +522,28 @@ public final class WheelScheduler extends AbstractExecutorService
     ticks.tick();
   }
 
-  /** Threads of the owned callback pool now alive (0 with a caller-supplied executor). */
-  int callbackThreadCount() {
+  // ---------------------------------------------------------------- diagnostics
+
+  /**
+   * Threads of the owned callback pool now alive: 0 with a caller-supplied {@linkplain
+   * Builder#callbackExecutor callback executor} (like {@code ThreadPoolExecutor.getPoolSize()}).
+   */
+  public int callbackThreadCount() {
     return callbacks.callbackThreadCount();
   }
 
-  /** Callbacks waiting in the owned callback pool's queue. */
-  int queuedCallbackCount() {
+  /**
+   * Callbacks that fell due and wait in the owned callback pool's queue for a thread: each fires
+   * late by its wait. 0 with a caller-supplied executor. A moment's reading, without a lock.
+   */
+  public int queuedCallbackCount() {
     return callbacks.queuedCallbackCount();
   }
 
-  /** The most threads the owned callback pool ever had at once. */
-  int largestCallbackThreadCount() {
+  /** The most threads the owned callback pool ever had at once (0 with a caller's executor). */
+  public int largestCallbackThreadCount() {
     return callbacks.largestCallbackThreadCount();
   }
-
-  // ---------------------------------------------------------------- diagnostics
 
   /**
    * Timers now linked in the wheel: scheduled and neither fired nor cancelled (a periodic timer

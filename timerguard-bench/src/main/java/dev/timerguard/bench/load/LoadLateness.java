@@ -383,6 +383,33 @@ public final class LoadLateness {
               }
             },
             "probes"));
+    // the wheels' own view, sampled every 10 ms of the window: where a late probe waited (for the
+    // tick thread, or in the callback pool's queue), and how many callback threads the pool had
+    long[] diag = new long[6]; // samples, queuedSum, queuedMax, threadsMax, lagSum, lagMax
+    if (engine instanceof Engine.Wheel) {
+      dev.timerguard.wheel.WheelScheduler w = ((Engine.Wheel) engine).w;
+      Thread sampler =
+          new Thread(
+              () -> {
+                while (System.nanoTime() - windowEnd < 0 && !stop) {
+                  long now = System.nanoTime();
+                  if (now - windowStart >= 0) {
+                    long queued = w.queuedCallbackCount();
+                    long lag = Math.max(0, now - w.recentNanoTime());
+                    diag[0]++;
+                    diag[1] += queued;
+                    diag[2] = Math.max(diag[2], queued);
+                    diag[3] = Math.max(diag[3], w.callbackThreadCount());
+                    diag[4] += lag;
+                    diag[5] = Math.max(diag[5], lag);
+                  }
+                  LockSupport.parkNanos(10_000_000L);
+                }
+              },
+              "wheel-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+    }
     threads.forEach(Thread::start);
     // measured window
     LockSupport.parkNanos(windowStart - System.nanoTime());
@@ -409,6 +436,13 @@ public final class LoadLateness {
     r.put("churnAchieved", (c1 - c0) / ((t1 - t0) / 1e9));
     r.put("busyAchieved", (b1 - b0) / ((t1 - t0) / 1e9));
     r.put("processCpuCores", (cpu1 - cpu0) / (double) (t1 - t0));
+    if (diag[0] > 0) {
+      r.put("wheel.queuedMean", diag[1] / (double) diag[0]);
+      r.put("wheel.queuedMax", (double) diag[2]);
+      r.put("wheel.callbackThreadsMax", (double) diag[3]);
+      r.put("wheel.tickLagMeanMs", diag[4] / (double) diag[0] / 1e6);
+      r.put("wheel.tickLagMaxMs", diag[5] / 1e6);
+    }
     long now = System.nanoTime();
     for (int c = 0; c < 2; c++) {
       Histogram h = recorders[c].getIntervalHistogram();
