@@ -134,8 +134,8 @@ public final class TG101TimerInLoop extends AbstractRule {
                 + " ("
                 + h.where()
                 + ") on every call and neither keeps nor stops it: called on every iteration of"
-                + " this loop, it starts a new timer (and its thread) per iteration, each alive"
-                + " until its task has run",
+                + " this loop, it starts a new timer thread per iteration that nothing stops (each"
+                + " lives at least until its task has run, a periodic task's for good)",
             "create the timer once (a field, or one shared timer) and schedule on it, or keep one"
                 + " deadline for the whole loop and compare System.nanoTime() with it");
       }
