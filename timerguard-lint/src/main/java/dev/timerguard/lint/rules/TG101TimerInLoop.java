@@ -50,8 +50,8 @@ import javax.lang.model.element.VariableElement;
  * scheduler on every call and neither keeps nor stops it (a local that is only scheduled on, never
  * cancelled, shut down, stored, passed on or returned): one new timer, and its thread, per
  * iteration. The helper must be one whose body is known for certain (private, static or final, or
- * of a final class) and whose source is in the compilation; one level deep. A helper that stops its
- * timer before returning, or stores it in a field, is not reported.
+ * of a final class, enum or record) and whose source is in the compilation; one level deep. A
+ * helper that stops its timer before returning, stores it in a field or returns it is not reported.
  *
  * <p>Silent on: a call whose result is returned or thrown (runs once), loops over a small fixed
  * collection (array literal, {@code List.of}, {@code Enum.values()}, constant bound at most 16),
@@ -298,7 +298,6 @@ public final class TG101TimerInLoop extends AbstractRule {
     if (known != null) {
       return known.orElse(null);
     }
-    seen.put(m, Optional.empty()); // recursion: the helper itself is being looked at
     HelperTimer found = null;
     TreePath decl;
     try {
