@@ -199,15 +199,8 @@ class CallbackPoolGrowthTest {
     int cap = Dispatcher.AGE_THREADS;
     int totalSteps = 4 * (cap - CPU) + 20;
     int queuedAtStart = totalSteps + cap + 10; // each step and each new thread take one
-    AtomicInteger order = new AtomicInteger();
     AtomicInteger released = new AtomicInteger();
-    Runnable gated =
-        () -> {
-          int me = order.getAndIncrement();
-          while (spin && released.get() <= me && !Thread.currentThread().isInterrupted()) {
-            Thread.onSpinWait();
-          }
-        };
+    Runnable gated = gated(released);
     for (int i = 0; i < CPU + queuedAtStart; i++) {
       w.execute(gated);
     }
@@ -244,15 +237,8 @@ class CallbackPoolGrowthTest {
     // the same moving queue, but each callback waits less than the stall time: no growth
     WheelScheduler w = wheel();
     CallbackPool pool = w.callbacks.ownedPool;
-    AtomicInteger order = new AtomicInteger();
     AtomicInteger released = new AtomicInteger();
-    Runnable gated =
-        () -> {
-          int me = order.getAndIncrement();
-          while (spin && released.get() <= me && !Thread.currentThread().isInterrupted()) {
-            Thread.onSpinWait();
-          }
-        };
+    Runnable gated = gated(released);
     for (int i = 0; i < CPU + 2; i++) {
       w.execute(gated);
     }
@@ -267,6 +253,20 @@ class CallbackPoolGrowthTest {
     }
     assertThat(w.callbackThreadCount()).isEqualTo(CPU);
     assertThat(pool.ageGrowths()).isZero();
+  }
+
+  /**
+   * Callbacks that compute (their threads runnable) until {@code released} counts past them: the
+   * k-th to start ends once {@code released} exceeds k, so each increment ends exactly one.
+   */
+  Runnable gated(AtomicInteger released) {
+    AtomicInteger order = new AtomicInteger();
+    return () -> {
+      int me = order.getAndIncrement();
+      while (spin && released.get() <= me && !Thread.currentThread().isInterrupted()) {
+        Thread.onSpinWait();
+      }
+    };
   }
 
   /** Waits until the tick thread has looked at the queue twice more (so at least once since). */

@@ -299,16 +299,8 @@ public final class TG101TimerInLoop extends AbstractRule {
       return known.orElse(null);
     }
     HelperTimer found = null;
-    TreePath decl;
-    try {
-      decl = facts.ctx.trees().getPath(m);
-    } catch (RuntimeException e) {
-      decl = null;
-    }
-    if (decl != null
-        && decl.getLeaf() instanceof MethodTree
-        && ((MethodTree) decl.getLeaf()).getBody() != null) {
-      TreePath body = new TreePath(decl, ((MethodTree) decl.getLeaf()).getBody());
+    TreePath body = TreePaths.methodBody(facts, m);
+    if (body != null) {
       List<TreePath> created = new ArrayList<>();
       new OwnCodeScanner<Void>() {
         @Override

@@ -125,18 +125,9 @@ public final class TG106UninterruptibleWaitLoop extends AbstractRule {
     String known = memo.get(m);
     if (known == null) {
       known = "";
-      TreePath decl;
-      try {
-        decl = facts.ctx.trees().getPath(m);
-      } catch (RuntimeException e) {
-        decl = null;
-      }
-      if (decl != null
-          && decl.getLeaf() instanceof com.sun.source.tree.MethodTree
-          && ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody() != null) {
+      TreePath body = TreePaths.methodBody(facts, m);
+      if (body != null) {
         String[] found = {null};
-        TreePath body =
-            new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
         new OwnCodeScanner<Void>() {
           @Override
           public Void visitMethodInvocation(MethodInvocationTree node, Void v) {

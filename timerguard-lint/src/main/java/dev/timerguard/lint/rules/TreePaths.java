@@ -168,4 +168,23 @@ final class TreePaths {
     ExpressionTree r = receiver(call);
     return r == null ? null : new TreePath(new TreePath(inv, call.getMethodSelect()), r);
   }
+
+  /**
+   * The body of method {@code m} when its source is in the compilation ({@code Trees.getPath} finds
+   * its declaration, and it has a body), or null: abstract, native, or only in a class file.
+   */
+  static TreePath methodBody(Facts facts, Element m) {
+    TreePath decl;
+    try {
+      decl = m == null ? null : facts.ctx.trees().getPath(m);
+    } catch (RuntimeException e) {
+      decl = null; // a class file's element: no tree
+    }
+    if (decl == null
+        || !(decl.getLeaf() instanceof com.sun.source.tree.MethodTree)
+        || ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody() == null) {
+      return null;
+    }
+    return new TreePath(decl, ((com.sun.source.tree.MethodTree) decl.getLeaf()).getBody());
+  }
 }
