@@ -16,6 +16,7 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
@@ -263,6 +264,7 @@ public final class Scanner {
     List<ScanResult.FileError> errors = Collections.synchronizedList(new ArrayList<>());
     List<Source> sources = collect(errors);
     String sourcepath = projectSourcePath ? sourceRoots(sources) : "";
+    Project project = Project.of(sourcepath, sources);
     List<List<Source>> batches = new ArrayList<>();
     // keep both threads busy on small trees too: at least `threads` batches when possible
     int size =
@@ -285,7 +287,7 @@ public final class Scanner {
         futures.add(
             pool.submit(
                 () -> {
-                  runBatch(javac, batch, sourcepath, findings, errors, unresolved, attributed);
+                  runBatch(javac, batch, project, findings, errors, unresolved, attributed);
                   int n = done.addAndGet(batch.size());
                   progress(
                       "timerguard scan: "
@@ -531,7 +533,7 @@ public final class Scanner {
   private void runBatch(
       JavaCompiler javac,
       List<Source> batch,
-      String sourcepath,
+      Project project,
       List<Finding> findings,
       List<ScanResult.FileError> errors,
       AtomicInteger unresolved,
@@ -568,10 +570,10 @@ public final class Scanner {
     }
     attributed.addAndGet(candidates.size());
     if (!others.isEmpty()) {
-      compileIsolating(javac, others, false, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, others, false, project, findings, errors, unresolved);
     }
     if (!candidates.isEmpty()) {
-      compileIsolating(javac, candidates, true, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, candidates, true, project, findings, errors, unresolved);
     }
   }
 
@@ -579,7 +581,7 @@ public final class Scanner {
       JavaCompiler javac,
       List<Source> batch,
       boolean analyze,
-      String sourcepath,
+      Project project,
       List<Finding> findings,
       List<ScanResult.FileError> errors,
       AtomicInteger unresolved) {
@@ -590,7 +592,7 @@ public final class Scanner {
     try {
       deferred =
           compileAndAnalyze(
-              javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
+              javac, batch, analyze, project, batchFindings, batchErrors, batchUnresolved);
     } catch (RuntimeException | Error e) {
       // javac or the analysis failed (also: stack overflow, out of memory); what the batch held
       // is garbage now, so a retry of its halves has the memory back
@@ -607,12 +609,12 @@ public final class Scanner {
       // bisect to isolate the file that breaks javac; the rest is analysed normally
       int half = batch.size() / 2;
       compileIsolating(
-          javac, batch.subList(0, half), analyze, sourcepath, findings, errors, unresolved);
+          javac, batch.subList(0, half), analyze, project, findings, errors, unresolved);
       compileIsolating(
           javac,
           batch.subList(half, batch.size()),
           analyze,
-          sourcepath,
+          project,
           findings,
           errors,
           unresolved);
@@ -624,7 +626,7 @@ public final class Scanner {
     if (!deferred.isEmpty()) {
       // files that declare a class another file of this batch declared first: javac entered only
       // the first one, so these are analysed again, apart (each round keeps at least one file)
-      compileIsolating(javac, deferred, analyze, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, deferred, analyze, project, findings, errors, unresolved);
     }
   }
 
@@ -638,7 +640,7 @@ public final class Scanner {
       JavaCompiler javac,
       List<Source> batch,
       boolean analyze,
-      String sourcepath,
+      Project project,
       List<Finding> findings,
       List<ScanResult.FileError> errors,
       AtomicInteger unresolved) {
@@ -677,9 +679,9 @@ public final class Scanner {
     opts.add(String.valueOf(Integer.MAX_VALUE));
     opts.add("-encoding");
     opts.add("UTF-8");
-    if (analyze && !sourcepath.isEmpty()) {
+    if (analyze && !project.sourcepath().isEmpty()) {
       opts.add("-sourcepath"); // project types of other batches resolve lazily, without attribution
-      opts.add(sourcepath);
+      opts.add(project.sourcepath());
     }
     opts.add("-classpath");
     opts.add(
@@ -692,6 +694,9 @@ public final class Scanner {
       List<Path> files = new ArrayList<>();
       for (Source s : batch) {
         files.add(s.path);
+      }
+      if (analyze) {
+        files.addAll(project.contextFor(batch)); // attributed for facts, never reported
       }
       Iterable<? extends JavaFileObject> objects = fm.getJavaFileObjectsFromPaths(files);
       for (Source s : batch) {
@@ -731,9 +736,15 @@ public final class Scanner {
       for (Source s : deferred) {
         deferredUris.add(s.path.toUri().toString());
       }
+      List<CompilationUnitTree> all = new ArrayList<>();
+      units.forEach(all::add);
+      analyzer.compilation(all);
       for (CompilationUnitTree cu : units) {
         String uri = cu.getSourceFile().toUri().toString();
-        String name = byUri.getOrDefault(uri, cu.getSourceFile().getName());
+        if (!byUri.containsKey(uri)) {
+          continue; // a context file of the project: read by the rules, not reported
+        }
+        String name = byUri.get(uri);
         if (deferredUris.contains(uri)) {
           continue; // analysed again in a batch of their own
         }
@@ -756,6 +767,92 @@ public final class Scanner {
       return deferred;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * What a scan with project types ({@link Builder#projectSourcePath(boolean)}) knows of the
+   * project beyond the scanned files: the {@code -sourcepath} (types named by a scanned file
+   * resolve lazily) and the project files that extend a class of the scanned files. Such a subclass
+   * is never named by its superclass, so {@code -sourcepath} never loads it; it is compiled (and
+   * attributed) with the batch declaring its superclass, at most {@link #MAX_CONTEXT} files per
+   * batch, so rules can read how subclasses call inherited methods. Context files are not analysed
+   * or reported. Immutable.
+   */
+  private record Project(String sourcepath, Map<String, List<Path>> subclasses) {
+    static final int MAX_CONTEXT = 32;
+    private static final java.util.regex.Pattern EXTENDS =
+        java.util.regex.Pattern.compile("\\bextends\\s+(?:\\w+\\s*\\.\\s*)*(\\w+)");
+    private static final java.util.regex.Pattern DECLARES =
+        java.util.regex.Pattern.compile("\\b(?:class|interface)\\s+(\\w+)");
+
+    static Project of(String sourcepath, List<Source> scanned) {
+      if (sourcepath.isEmpty()) {
+        return new Project(sourcepath, Map.of());
+      }
+      Set<Path> own = new HashSet<>();
+      for (Source s : scanned) {
+        own.add(s.path.toAbsolutePath().normalize());
+      }
+      Map<String, List<Path>> subclasses = new HashMap<>();
+      for (String root : sourcepath.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(Paths.get(root))) {
+          walk.filter(f -> f.toString().endsWith(".java") && Files.isRegularFile(f))
+              .map(f -> f.toAbsolutePath().normalize())
+              .filter(f -> !own.contains(f))
+              .forEach(
+                  f -> {
+                    String text;
+                    try {
+                      if (Files.size(f) > 1024 * 1024) {
+                        return;
+                      }
+                      text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+                    } catch (IOException | RuntimeException e) {
+                      return; // a context file is optional: an unreadable one is left out
+                    }
+                    java.util.regex.Matcher m = EXTENDS.matcher(text);
+                    while (m.find()) {
+                      List<Path> files = subclasses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+                      if (!files.contains(f)) {
+                        files.add(f);
+                      }
+                    }
+                  });
+        } catch (IOException | UncheckedIOException e) {
+          // a root that cannot be walked contributes no context
+        }
+      }
+      return new Project(sourcepath, subclasses);
+    }
+
+    /** The project files extending a class declared in {@code batch}, not in the batch. */
+    List<Path> contextFor(List<Source> batch) {
+      if (subclasses.isEmpty()) {
+        return List.of();
+      }
+      Set<Path> inBatch = new HashSet<>();
+      for (Source s : batch) {
+        inBatch.add(s.path.toAbsolutePath().normalize());
+      }
+      java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
+      for (Source s : batch) {
+        String text;
+        try {
+          text = new String(Files.readAllBytes(s.path), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+          continue;
+        }
+        java.util.regex.Matcher m = DECLARES.matcher(text);
+        while (m.find()) {
+          for (Path f : subclasses.getOrDefault(m.group(1), List.of())) {
+            if (!inBatch.contains(f) && out.size() < MAX_CONTEXT) {
+              out.add(f);
+            }
+          }
+        }
+      }
+      return List.copyOf(out);
     }
   }
 }
