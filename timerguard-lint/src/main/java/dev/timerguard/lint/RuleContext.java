@@ -48,8 +48,8 @@ public interface RuleContext {
 
   /**
    * The compilation units of the same compilation whose attributed trees the analysis may read for
-   * facts about other classes (callers, subclasses); always contains {@link #compilationUnit()}.
-   * A unit of the list whose tree is not (or no longer) attributed yields no element for its trees,
+   * facts about other classes (callers, subclasses); always contains {@link #compilationUnit()}. A
+   * unit of the list whose tree is not (or no longer) attributed yields no element for its trees,
    * which only ever silences a rule. Defaults to the analysed unit alone.
    */
   default java.util.List<CompilationUnitTree> compilation() {

@@ -611,13 +611,7 @@ public final class Scanner {
       compileIsolating(
           javac, batch.subList(0, half), analyze, project, findings, errors, unresolved);
       compileIsolating(
-          javac,
-          batch.subList(half, batch.size()),
-          analyze,
-          project,
-          findings,
-          errors,
-          unresolved);
+          javac, batch.subList(half, batch.size()), analyze, project, findings, errors, unresolved);
       return;
     }
     findings.addAll(batchFindings);
@@ -813,7 +807,8 @@ public final class Scanner {
                     }
                     java.util.regex.Matcher m = EXTENDS.matcher(text);
                     while (m.find()) {
-                      List<Path> files = subclasses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+                      List<Path> files =
+                          subclasses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
                       if (!files.contains(f)) {
                         files.add(f);
                       }

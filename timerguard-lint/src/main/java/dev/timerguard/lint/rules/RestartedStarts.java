@@ -18,19 +18,19 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 
 /**
- * TG108's start method that runs more than once: a lifecycle method ({@code startX}, {@code
- * initX}, ...) overwrites a timer field without looking at the old value, and code of the same
- * compilation calls it again per call, from a public method that is not itself a lifecycle method
- * (directly, or through one method in between), without cancelling the field first. A subclass's
- * {@code createDynamicSession(..)} that calls the inherited {@code startInitiators()}, which calls
- * {@code startSessionTimer()}, starts one more periodic task per dynamic session, and the field
- * keeps only the last handle.
+ * TG108's start method that runs more than once: a lifecycle method ({@code startX}, {@code initX},
+ * ...) overwrites a timer field without looking at the old value, and code of the same compilation
+ * calls it again per call, from a public method that is not itself a lifecycle method (directly, or
+ * through one method in between), without cancelling the field first. A subclass's {@code
+ * createDynamicSession(..)} that calls the inherited {@code startInitiators()}, which calls {@code
+ * startSessionTimer()}, starts one more periodic task per dynamic session, and the field keeps only
+ * the last handle.
  *
- * <p>The callers come from every unit of {@link dev.timerguard.lint.RuleContext#compilation()}
- * (the scanner adds the project's subclasses of a scanned class there); a call counts only when it
- * resolves to the start method itself. Guards that silence: the start method reads the field
- * before the assignment (directly, or by calling a method of the compilation that reads it), or a
- * method of the chain reads the field or calls a method that cancels it. Stateless helper.
+ * <p>The callers come from every unit of {@link dev.timerguard.lint.RuleContext#compilation()} (the
+ * scanner adds the project's subclasses of a scanned class there); a call counts only when it
+ * resolves to the start method itself. Guards that silence: the start method reads the field before
+ * the assignment (directly, or by calling a method of the compilation that reads it), or a method
+ * of the chain reads the field or calls a method that cancels it. Stateless helper.
  */
 final class RestartedStarts {
   /** Names a class calls once in its life: a caller named so is not "per call". */
