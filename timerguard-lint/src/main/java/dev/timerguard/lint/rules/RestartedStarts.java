@@ -54,13 +54,16 @@ final class RestartedStarts {
     Element starter = facts.types.element(starterPath);
     if (!(starter instanceof ExecutableElement)
         || starter.getModifiers().contains(Modifier.STATIC)
-        || guardedBefore(facts, starterPath, assign, field)) {
+        || guardedBefore(facts, starterPath, assign, field)
+        || flagGuarded(facts, starterPath, assign)) {
       return null;
     }
     for (TreePath call : callsOf(facts, (ExecutableElement) starter)) {
       TreePath m = enclosingMethod(call);
       Element e = m == null ? null : facts.types.element(m);
-      if (!(e instanceof ExecutableElement) || touches(facts, m, field)) {
+      if (!(e instanceof ExecutableElement)
+          || touches(facts, m, field)
+          || flagGuarded(facts, m, call)) {
         continue;
       }
       ExecutableElement direct = (ExecutableElement) e;
@@ -75,7 +78,8 @@ final class RestartedStarts {
         Element oe = om == null ? null : facts.types.element(om);
         if (oe instanceof ExecutableElement
             && perCall((ExecutableElement) oe)
-            && !touches(facts, om, field)) {
+            && !touches(facts, om, field)
+            && !flagGuarded(facts, om, outer)) {
           return new Restart((ExecutableElement) oe, direct);
         }
       }
@@ -114,6 +118,7 @@ final class RestartedStarts {
         @Override
         public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
           if (TreePaths.methodName(node).contentEquals(m.getSimpleName())
+              && onOwnObject(node)
               && m.equals(facts.types.method(getCurrentPath()))) {
             out.add(getCurrentPath());
           }
@@ -146,7 +151,78 @@ final class RestartedStarts {
         if (called != null && facts.summaries().cancelledFields(called).contains(field)) {
           found[0] = true;
         }
+        TreePath decl = called == null ? null : facts.summaries().declaration(called);
+        if (decl != null
+            && decl.getLeaf() instanceof MethodTree
+            && readsField(facts, decl, field)) {
+          found[0] = true; // a getter or check of the field: the caller looks at the old value
+        }
         return super.visitMethodInvocation(node, v);
+      }
+    }.scan(m, null);
+    return found[0];
+  }
+
+  /**
+   * A call on the object itself ({@code start()}, {@code this.start()}, {@code super.start()}): a
+   * call on another object ({@code counter.start()}) starts that object's timer, not this one's.
+   */
+  private static boolean onOwnObject(MethodInvocationTree call) {
+    com.sun.source.tree.ExpressionTree r = TreePaths.receiver(call);
+    return r == null
+        || (r instanceof IdentifierTree
+            && (((IdentifierTree) r).getName().contentEquals("this")
+                || ((IdentifierTree) r).getName().contentEquals("super")));
+  }
+
+  /**
+   * Whether an {@code if} of method {@code m} that starts before {@code at} tests a once-flag: its
+   * condition reads a field that {@code m} assigns ({@code if (monitorActive) return; ..
+   * monitorActive = true}, {@code if (!initialized) initialized = initFs();}) or calls {@code
+   * compareAndSet}/{@code getAndSet} ({@code if (started.compareAndSet(false, true))}).
+   */
+  private static boolean flagGuarded(Facts facts, TreePath m, TreePath at) {
+    CompilationUnitTree cu = at.getCompilationUnit();
+    SourcePositions pos = facts.ctx.trees().getSourcePositions();
+    long limit = pos.getStartPosition(cu, at.getLeaf());
+    java.util.Set<Element> assigned = new java.util.HashSet<>();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitAssignment(com.sun.source.tree.AssignmentTree node, Void v) {
+        Element f = facts.types.element(new TreePath(getCurrentPath(), node.getVariable()));
+        if (TreePaths.isField(f)) {
+          assigned.add(f);
+        }
+        return super.visitAssignment(node, v);
+      }
+    }.scan(m, null);
+    boolean[] found = {false};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitIf(com.sun.source.tree.IfTree node, Void v) {
+        if (pos.getStartPosition(cu, node) < limit) {
+          new TreePathScanner<Void, Void>() {
+            @Override
+            public Void visitIdentifier(IdentifierTree id, Void w) {
+              found[0] |= assigned.contains(facts.types.element(getCurrentPath()));
+              return null;
+            }
+
+            @Override
+            public Void visitMemberSelect(MemberSelectTree ms, Void w) {
+              found[0] |= assigned.contains(facts.types.element(getCurrentPath()));
+              return super.visitMemberSelect(ms, w);
+            }
+
+            @Override
+            public Void visitMethodInvocation(MethodInvocationTree call, Void w) {
+              String n = TreePaths.methodName(call);
+              found[0] |= n.equals("compareAndSet") || n.equals("getAndSet");
+              return super.visitMethodInvocation(call, w);
+            }
+          }.scan(new TreePath(getCurrentPath(), node.getCondition()), null);
+        }
+        return super.visitIf(node, v);
       }
     }.scan(m, null);
     return found[0];
@@ -193,6 +269,11 @@ final class RestartedStarts {
       public Void visitMemberSelect(MemberSelectTree node, Void v) {
         found[0] |= facts.types.element(getCurrentPath()) == field;
         return super.visitMemberSelect(node, v);
+      }
+
+      @Override
+      public Void visitAssignment(com.sun.source.tree.AssignmentTree node, Void v) {
+        return scan(node.getExpression(), v); // writing the field is not looking at it
       }
     }.scan(method, null);
     return found[0];
