@@ -767,80 +767,119 @@ public final class Scanner {
   /**
    * What a scan with project types ({@link Builder#projectSourcePath(boolean)}) knows of the
    * project beyond the scanned files: the {@code -sourcepath} (types named by a scanned file
-   * resolve lazily) and the project files that extend a class of the scanned files. Such a subclass
-   * is never named by its superclass, so {@code -sourcepath} never loads it; it is compiled (and
-   * attributed) with the batch declaring its superclass, at most {@link #MAX_CONTEXT} files per
-   * batch, so rules can read how subclasses call inherited methods. Context files are not analysed
-   * or reported. Immutable.
+   * resolve lazily) and the project files that use a class of the scanned files: its subclasses,
+   * and files that name it and could fire a rule (a candidate, see {@link #isCandidate}). A scanned
+   * class never names them, so {@code -sourcepath} never loads them; they are compiled (and
+   * attributed) with the batch declaring the class, subclasses first, at most {@link #MAX_CONTEXT}
+   * files per batch, so rules can read how other classes call, schedule on and cancel what the
+   * scanned class hands out. Context files are not analysed or reported. Users are looked for only
+   * when the scanned files declare at most {@link #MAX_USED} classes (a scan of a few files, not of
+   * a whole tree). Immutable.
    */
-  private record Project(String sourcepath, Map<String, List<Path>> subclasses) {
+  private record Project(
+      String sourcepath, Map<String, List<Path>> subclasses, Map<String, List<Path>> users) {
     static final int MAX_CONTEXT = 32;
+    static final int MAX_USED = 64;
     private static final java.util.regex.Pattern EXTENDS =
         java.util.regex.Pattern.compile("\\bextends\\s+(?:\\w+\\s*\\.\\s*)*(\\w+)");
     private static final java.util.regex.Pattern DECLARES =
-        java.util.regex.Pattern.compile("\\b(?:class|interface)\\s+(\\w+)");
+        java.util.regex.Pattern.compile("\\b(?:class|interface|enum)\\s+([A-Z]\\w*)");
 
     static Project of(String sourcepath, List<Source> scanned) {
       if (sourcepath.isEmpty()) {
-        return new Project(sourcepath, Map.of());
+        return new Project(sourcepath, Map.of(), Map.of());
       }
       Set<Path> own = new HashSet<>();
+      Set<String> declared = new HashSet<>();
       for (Source s : scanned) {
         own.add(s.path.toAbsolutePath().normalize());
-      }
-      Map<String, List<Path>> subclasses = new HashMap<>();
-      for (String root : sourcepath.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
-        try (java.util.stream.Stream<Path> walk = Files.walk(Paths.get(root))) {
-          walk.filter(f -> f.toString().endsWith(".java") && Files.isRegularFile(f))
-              .map(f -> f.toAbsolutePath().normalize())
-              .filter(f -> !own.contains(f))
-              .forEach(
-                  f -> {
-                    String text;
-                    try {
-                      if (Files.size(f) > 1024 * 1024) {
-                        return;
-                      }
-                      text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
-                    } catch (IOException | RuntimeException e) {
-                      return; // a context file is optional: an unreadable one is left out
-                    }
-                    java.util.regex.Matcher m = EXTENDS.matcher(text);
-                    while (m.find()) {
-                      List<Path> files =
-                          subclasses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
-                      if (!files.contains(f)) {
-                        files.add(f);
-                      }
-                    }
-                  });
-        } catch (IOException | UncheckedIOException e) {
-          // a root that cannot be walked contributes no context
+        if (scanned.size() <= MAX_USED) {
+          declared.addAll(declaredIn(s.path));
         }
       }
-      return new Project(sourcepath, subclasses);
+      List<java.util.regex.Pattern> named = new ArrayList<>();
+      if (declared.size() <= MAX_USED) {
+        for (String d : new java.util.TreeSet<>(declared)) {
+          named.add(java.util.regex.Pattern.compile("\\b" + d + "\\b"));
+        }
+      }
+      Map<String, List<Path>> subclasses = new HashMap<>();
+      Map<String, List<Path>> users = new HashMap<>();
+      for (String root : sourcepath.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> walk = Files.walk(Paths.get(root))) {
+          files =
+              walk.filter(f -> f.toString().endsWith(".java") && Files.isRegularFile(f))
+                  .map(f -> f.toAbsolutePath().normalize())
+                  .filter(f -> !own.contains(f))
+                  .sorted()
+                  .collect(java.util.stream.Collectors.toList());
+        } catch (IOException | UncheckedIOException e) {
+          continue; // a root that cannot be walked contributes no context
+        }
+        for (Path f : files) {
+          String text = read(f);
+          if (text == null) {
+            continue; // a context file is optional: an unreadable one is left out
+          }
+          java.util.regex.Matcher m = EXTENDS.matcher(text);
+          while (m.find()) {
+            List<Path> list = subclasses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+            if (!list.contains(f)) {
+              list.add(f);
+            }
+          }
+          if (!named.isEmpty() && isCandidate(text)) {
+            for (java.util.regex.Pattern n : named) {
+              String name = n.pattern().substring(2, n.pattern().length() - 2);
+              if (text.contains(name) && n.matcher(text).find()) {
+                users.computeIfAbsent(name, k -> new ArrayList<>()).add(f);
+              }
+            }
+          }
+        }
+      }
+      return new Project(sourcepath, subclasses, users);
     }
 
-    /** The project files extending a class declared in {@code batch}, not in the batch. */
+    private static String read(Path f) {
+      try {
+        if (Files.size(f) > 1024 * 1024) {
+          return null;
+        }
+        return new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static Set<String> declaredIn(Path f) {
+      Set<String> out = new HashSet<>();
+      String text = read(f);
+      if (text != null) {
+        java.util.regex.Matcher m = DECLARES.matcher(text);
+        while (m.find()) {
+          out.add(m.group(1));
+        }
+      }
+      return out;
+    }
+
+    /** The project files extending or using a class declared in {@code batch}, not in it. */
     List<Path> contextFor(List<Source> batch) {
-      if (subclasses.isEmpty()) {
+      if (subclasses.isEmpty() && users.isEmpty()) {
         return List.of();
       }
       Set<Path> inBatch = new HashSet<>();
+      Set<String> names = new java.util.TreeSet<>();
       for (Source s : batch) {
         inBatch.add(s.path.toAbsolutePath().normalize());
+        names.addAll(declaredIn(s.path));
       }
       java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
-      for (Source s : batch) {
-        String text;
-        try {
-          text = new String(Files.readAllBytes(s.path), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-          continue;
-        }
-        java.util.regex.Matcher m = DECLARES.matcher(text);
-        while (m.find()) {
-          for (Path f : subclasses.getOrDefault(m.group(1), List.of())) {
+      for (Map<String, List<Path>> index : List.of(subclasses, users)) {
+        for (String name : names) {
+          for (Path f : index.getOrDefault(name, List.of())) {
             if (!inBatch.contains(f) && out.size() < MAX_CONTEXT) {
               out.add(f);
             }
