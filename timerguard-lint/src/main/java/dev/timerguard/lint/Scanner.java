@@ -811,7 +811,6 @@ public final class Scanner {
           files =
               walk.filter(f -> f.toString().endsWith(".java") && Files.isRegularFile(f))
                   .map(f -> f.toAbsolutePath().normalize())
-                  .filter(f -> !own.contains(f))
                   .sorted()
                   .collect(java.util.stream.Collectors.toList());
         } catch (IOException | UncheckedIOException e) {
@@ -829,7 +828,7 @@ public final class Scanner {
               list.add(f);
             }
           }
-          if (!named.isEmpty() && isCandidate(text)) {
+          if (!named.isEmpty() && !own.contains(f) && isCandidate(text)) {
             for (java.util.regex.Pattern n : named) {
               String name = n.pattern().substring(2, n.pattern().length() - 2);
               if (text.contains(name) && n.matcher(text).find()) {
