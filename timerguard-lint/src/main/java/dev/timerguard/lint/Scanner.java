@@ -145,8 +145,10 @@ public final class Scanner {
 
     /**
      * Also resolve project types defined in files of other batches, through a {@code -sourcepath}
-     * inferred from package declarations. Better type resolution, but several times slower (see
-     * {@code docs/benchmarks.md}); off by default.
+     * inferred from package declarations, and compile with each batch (as context, never reported)
+     * the project's subclasses of its classes and, when few files are scanned, the project files
+     * that name them, so rules see how other classes use what a scanned class hands out. Better
+     * type resolution, but several times slower (see {@code docs/benchmarks.md}); off by default.
      */
     public Builder projectSourcePath(boolean on) {
       this.projectSourcePath = on;
