@@ -62,7 +62,7 @@ final class RestartedStarts {
       TreePath m = enclosingMethod(call);
       Element e = m == null ? null : facts.types.element(m);
       if (!(e instanceof ExecutableElement)
-          || touches(facts, m, field)
+          || touches(facts, m, field, starter)
           || flagGuarded(facts, m, call)) {
         continue;
       }
@@ -78,7 +78,7 @@ final class RestartedStarts {
         Element oe = om == null ? null : facts.types.element(om);
         if (oe instanceof ExecutableElement
             && perCall((ExecutableElement) oe)
-            && !touches(facts, om, field)
+            && !touches(facts, om, field, starter)
             && !flagGuarded(facts, om, outer)) {
           return new Restart((ExecutableElement) oe, direct);
         }
@@ -129,8 +129,11 @@ final class RestartedStarts {
     return out;
   }
 
-  /** Whether method {@code m} reads {@code field} or calls a method that cancels it. */
-  private static boolean touches(Facts facts, TreePath m, Element field) {
+  /**
+   * Whether method {@code m} reads {@code field}, or calls a method (other than the start method
+   * itself) that cancels or reads it.
+   */
+  private static boolean touches(Facts facts, TreePath m, Element field, Element starter) {
     boolean[] found = {false};
     new TreePathScanner<Void, Void>() {
       @Override
@@ -151,7 +154,8 @@ final class RestartedStarts {
         if (called != null && facts.summaries().cancelledFields(called).contains(field)) {
           found[0] = true;
         }
-        TreePath decl = called == null ? null : facts.summaries().declaration(called);
+        TreePath decl =
+            called == null || called.equals(starter) ? null : facts.summaries().declaration(called);
         if (decl != null
             && decl.getLeaf() instanceof MethodTree
             && readsField(facts, decl, field)) {
@@ -243,7 +247,10 @@ final class RestartedStarts {
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         if (pos.getStartPosition(cu, node) < limit) {
           ExecutableElement called = facts.types.method(getCurrentPath());
-          TreePath decl = called == null ? null : facts.summaries().declaration(called);
+          TreePath decl =
+              called == null || called.equals(starter)
+                  ? null
+                  : facts.summaries().declaration(called);
           if (decl != null
               && decl.getLeaf() instanceof MethodTree
               && readsField(facts, decl, field)) {
