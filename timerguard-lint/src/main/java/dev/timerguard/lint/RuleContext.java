@@ -45,4 +45,14 @@ public interface RuleContext {
    * @throws NullPointerException if {@code message} or {@code hint} is null
    */
   void reportAt(long position, String message, String hint);
+
+  /**
+   * The compilation units of the same compilation whose attributed trees the analysis may read for
+   * facts about other classes (callers, subclasses); always contains {@link #compilationUnit()}. A
+   * unit of the list whose tree is not (or no longer) attributed yields no element for its trees,
+   * which only ever silences a rule. Defaults to the analysed unit alone.
+   */
+  default java.util.List<CompilationUnitTree> compilation() {
+    return java.util.List.of(compilationUnit());
+  }
 }

@@ -16,6 +16,7 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
@@ -144,8 +145,10 @@ public final class Scanner {
 
     /**
      * Also resolve project types defined in files of other batches, through a {@code -sourcepath}
-     * inferred from package declarations. Better type resolution, but several times slower (see
-     * {@code docs/benchmarks.md}); off by default.
+     * inferred from package declarations, and compile with each batch (as context, never reported)
+     * the project's subclasses of its classes and, when few files are scanned, the project files
+     * that name them, so rules see how other classes use what a scanned class hands out. Better
+     * type resolution, but several times slower (see {@code docs/benchmarks.md}); off by default.
      */
     public Builder projectSourcePath(boolean on) {
       this.projectSourcePath = on;
@@ -263,6 +266,7 @@ public final class Scanner {
     List<ScanResult.FileError> errors = Collections.synchronizedList(new ArrayList<>());
     List<Source> sources = collect(errors);
     String sourcepath = projectSourcePath ? sourceRoots(sources) : "";
+    Project project = Project.of(sourcepath, sources);
     List<List<Source>> batches = new ArrayList<>();
     // keep both threads busy on small trees too: at least `threads` batches when possible
     int size =
@@ -285,7 +289,7 @@ public final class Scanner {
         futures.add(
             pool.submit(
                 () -> {
-                  runBatch(javac, batch, sourcepath, findings, errors, unresolved, attributed);
+                  runBatch(javac, batch, project, findings, errors, unresolved, attributed);
                   int n = done.addAndGet(batch.size());
                   progress(
                       "timerguard scan: "
@@ -531,7 +535,7 @@ public final class Scanner {
   private void runBatch(
       JavaCompiler javac,
       List<Source> batch,
-      String sourcepath,
+      Project project,
       List<Finding> findings,
       List<ScanResult.FileError> errors,
       AtomicInteger unresolved,
@@ -568,10 +572,10 @@ public final class Scanner {
     }
     attributed.addAndGet(candidates.size());
     if (!others.isEmpty()) {
-      compileIsolating(javac, others, false, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, others, false, project, findings, errors, unresolved);
     }
     if (!candidates.isEmpty()) {
-      compileIsolating(javac, candidates, true, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, candidates, true, project, findings, errors, unresolved);
     }
   }
 
@@ -579,7 +583,7 @@ public final class Scanner {
       JavaCompiler javac,
       List<Source> batch,
       boolean analyze,
-      String sourcepath,
+      Project project,
       List<Finding> findings,
       List<ScanResult.FileError> errors,
       AtomicInteger unresolved) {
@@ -590,7 +594,7 @@ public final class Scanner {
     try {
       deferred =
           compileAndAnalyze(
-              javac, batch, analyze, sourcepath, batchFindings, batchErrors, batchUnresolved);
+              javac, batch, analyze, project, batchFindings, batchErrors, batchUnresolved);
     } catch (RuntimeException | Error e) {
       // javac or the analysis failed (also: stack overflow, out of memory); what the batch held
       // is garbage now, so a retry of its halves has the memory back
@@ -607,15 +611,9 @@ public final class Scanner {
       // bisect to isolate the file that breaks javac; the rest is analysed normally
       int half = batch.size() / 2;
       compileIsolating(
-          javac, batch.subList(0, half), analyze, sourcepath, findings, errors, unresolved);
+          javac, batch.subList(0, half), analyze, project, findings, errors, unresolved);
       compileIsolating(
-          javac,
-          batch.subList(half, batch.size()),
-          analyze,
-          sourcepath,
-          findings,
-          errors,
-          unresolved);
+          javac, batch.subList(half, batch.size()), analyze, project, findings, errors, unresolved);
       return;
     }
     findings.addAll(batchFindings);
@@ -624,7 +622,7 @@ public final class Scanner {
     if (!deferred.isEmpty()) {
       // files that declare a class another file of this batch declared first: javac entered only
       // the first one, so these are analysed again, apart (each round keeps at least one file)
-      compileIsolating(javac, deferred, analyze, sourcepath, findings, errors, unresolved);
+      compileIsolating(javac, deferred, analyze, project, findings, errors, unresolved);
     }
   }
 
@@ -638,7 +636,7 @@ public final class Scanner {
       JavaCompiler javac,
       List<Source> batch,
       boolean analyze,
-      String sourcepath,
+      Project project,
       List<Finding> findings,
       List<ScanResult.FileError> errors,
       AtomicInteger unresolved) {
@@ -677,9 +675,9 @@ public final class Scanner {
     opts.add(String.valueOf(Integer.MAX_VALUE));
     opts.add("-encoding");
     opts.add("UTF-8");
-    if (analyze && !sourcepath.isEmpty()) {
+    if (analyze && !project.sourcepath().isEmpty()) {
       opts.add("-sourcepath"); // project types of other batches resolve lazily, without attribution
-      opts.add(sourcepath);
+      opts.add(project.sourcepath());
     }
     opts.add("-classpath");
     opts.add(
@@ -692,6 +690,9 @@ public final class Scanner {
       List<Path> files = new ArrayList<>();
       for (Source s : batch) {
         files.add(s.path);
+      }
+      if (analyze) {
+        files.addAll(project.contextFor(batch)); // attributed for facts, never reported
       }
       Iterable<? extends JavaFileObject> objects = fm.getJavaFileObjectsFromPaths(files);
       for (Source s : batch) {
@@ -731,9 +732,15 @@ public final class Scanner {
       for (Source s : deferred) {
         deferredUris.add(s.path.toUri().toString());
       }
+      List<CompilationUnitTree> all = new ArrayList<>();
+      units.forEach(all::add);
+      analyzer.compilation(all);
       for (CompilationUnitTree cu : units) {
         String uri = cu.getSourceFile().toUri().toString();
-        String name = byUri.getOrDefault(uri, cu.getSourceFile().getName());
+        if (!byUri.containsKey(uri)) {
+          continue; // a context file of the project: read by the rules, not reported
+        }
+        String name = byUri.get(uri);
         if (deferredUris.contains(uri)) {
           continue; // analysed again in a batch of their own
         }
@@ -756,6 +763,131 @@ public final class Scanner {
       return deferred;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * What a scan with project types ({@link Builder#projectSourcePath(boolean)}) knows of the
+   * project beyond the scanned files: the {@code -sourcepath} (types named by a scanned file
+   * resolve lazily) and the project files that use a class of the scanned files: its subclasses,
+   * and files that name it and could fire a rule (a candidate, see {@link #isCandidate}). A scanned
+   * class never names them, so {@code -sourcepath} never loads them; they are compiled (and
+   * attributed) with the batch declaring the class, subclasses first, at most {@link #MAX_CONTEXT}
+   * files per batch, so rules can read how other classes call, schedule on and cancel what the
+   * scanned class hands out. Context files are not analysed or reported. Users are looked for only
+   * when the scanned files declare at most {@link #MAX_USED} classes (a scan of a few files, not of
+   * a whole tree). Immutable.
+   */
+  private record Project(
+      String sourcepath, Map<String, List<Path>> subclasses, Map<String, List<Path>> users) {
+    static final int MAX_CONTEXT = 32;
+    static final int MAX_USED = 64;
+    private static final java.util.regex.Pattern EXTENDS =
+        java.util.regex.Pattern.compile("\\bextends\\s+(?:\\w+\\s*\\.\\s*)*(\\w+)");
+    private static final java.util.regex.Pattern DECLARES =
+        java.util.regex.Pattern.compile("\\b(?:class|interface|enum)\\s+([A-Z]\\w*)");
+
+    static Project of(String sourcepath, List<Source> scanned) {
+      if (sourcepath.isEmpty()) {
+        return new Project(sourcepath, Map.of(), Map.of());
+      }
+      Set<Path> own = new HashSet<>();
+      Set<String> declared = new HashSet<>();
+      for (Source s : scanned) {
+        own.add(s.path.toAbsolutePath().normalize());
+        if (scanned.size() <= MAX_USED) {
+          declared.addAll(declaredIn(s.path));
+        }
+      }
+      List<java.util.regex.Pattern> named = new ArrayList<>();
+      if (declared.size() <= MAX_USED) {
+        for (String d : new java.util.TreeSet<>(declared)) {
+          named.add(java.util.regex.Pattern.compile("\\b" + d + "\\b"));
+        }
+      }
+      Map<String, List<Path>> subclasses = new HashMap<>();
+      Map<String, List<Path>> users = new HashMap<>();
+      for (String root : sourcepath.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> walk = Files.walk(Paths.get(root))) {
+          files =
+              walk.filter(f -> f.toString().endsWith(".java") && Files.isRegularFile(f))
+                  .map(f -> f.toAbsolutePath().normalize())
+                  .sorted()
+                  .collect(java.util.stream.Collectors.toList());
+        } catch (IOException | UncheckedIOException e) {
+          continue; // a root that cannot be walked contributes no context
+        }
+        for (Path f : files) {
+          String text = read(f);
+          if (text == null) {
+            continue; // a context file is optional: an unreadable one is left out
+          }
+          java.util.regex.Matcher m = EXTENDS.matcher(text);
+          while (m.find()) {
+            List<Path> list = subclasses.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+            if (!list.contains(f)) {
+              list.add(f);
+            }
+          }
+          if (!named.isEmpty() && !own.contains(f) && isCandidate(text)) {
+            for (java.util.regex.Pattern n : named) {
+              String name = n.pattern().substring(2, n.pattern().length() - 2);
+              if (text.contains(name) && n.matcher(text).find()) {
+                users.computeIfAbsent(name, k -> new ArrayList<>()).add(f);
+              }
+            }
+          }
+        }
+      }
+      return new Project(sourcepath, subclasses, users);
+    }
+
+    private static String read(Path f) {
+      try {
+        if (Files.size(f) > 1024 * 1024) {
+          return null;
+        }
+        return new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static Set<String> declaredIn(Path f) {
+      Set<String> out = new HashSet<>();
+      String text = read(f);
+      if (text != null) {
+        java.util.regex.Matcher m = DECLARES.matcher(text);
+        while (m.find()) {
+          out.add(m.group(1));
+        }
+      }
+      return out;
+    }
+
+    /** The project files extending or using a class declared in {@code batch}, not in it. */
+    List<Path> contextFor(List<Source> batch) {
+      if (subclasses.isEmpty() && users.isEmpty()) {
+        return List.of();
+      }
+      Set<Path> inBatch = new HashSet<>();
+      Set<String> names = new java.util.TreeSet<>();
+      for (Source s : batch) {
+        inBatch.add(s.path.toAbsolutePath().normalize());
+        names.addAll(declaredIn(s.path));
+      }
+      java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
+      for (Map<String, List<Path>> index : List.of(subclasses, users)) {
+        for (String name : names) {
+          for (Path f : index.getOrDefault(name, List.of())) {
+            if (!inBatch.contains(f) && out.size() < MAX_CONTEXT) {
+              out.add(f);
+            }
+          }
+        }
+      }
+      return List.copyOf(out);
     }
   }
 }

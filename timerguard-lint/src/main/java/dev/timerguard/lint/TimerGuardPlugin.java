@@ -31,6 +31,14 @@ import javax.tools.Diagnostic;
  * <p>With {@code -J-Dtimerguard.plugin.timing=true} (or the system property in-process) the plugin
  * prints the time it spent analysing when the compilation ends.
  *
+ * <p><b>Facts of other classes.</b> Some findings rest on another class of the same compilation (a
+ * class that cancels the futures handed to it, a subclass that calls a start method again). javac's
+ * default compile policy attributes, lowers and generates one class after the other, so a class
+ * analysed early sees the others unattributed, and one analysed late sees them already lowered:
+ * such findings may be missing. With {@code -XDcompilePolicy=simple} (or {@code byfile}) javac
+ * attributes and flow-analyses every class of a round before lowering any; the plugin then checks
+ * them together when the last one is analysed, and every class sees the others' attributed trees.
+ *
  * <p>Uses only the public {@code com.sun.source} API: no {@code --add-exports} needed on JDK 17+.
  * One instance per compilation task; javac calls it from the compiling thread only.
  */
@@ -65,16 +73,80 @@ public final class TimerGuardPlugin implements Plugin {
           private long nanos;
           private int classes;
 
+          /** Every unit parsed so far: what rules may read facts of other classes from. */
+          private final java.util.List<CompilationUnitTree> units = new java.util.ArrayList<>();
+
+          /**
+           * Classes being attributed (ANALYZE started, not finished), in the order they started.
+           */
+          private final java.util.LinkedHashSet<Object> open = new java.util.LinkedHashSet<>();
+
+          /** Classes flow-analysed but not yet checked, waiting for the others of their round. */
+          private final java.util.List<TaskEvent> pending = new java.util.ArrayList<>();
+
+          @Override
+          public void started(TaskEvent e) {
+            if (e.getKind() == TaskEvent.Kind.ANALYZE) {
+              open.add(key(e));
+            }
+          }
+
           @Override
           public void finished(TaskEvent e) {
-            if (e.getKind() == TaskEvent.Kind.COMPILATION && TIMING) {
-              System.err.printf(
-                  "TimerGuard: analysed %d classes in %.1f ms%n", classes, nanos / 1e6);
+            if (e.getKind() == TaskEvent.Kind.COMPILATION) {
+              // classes still waiting for one whose analysis never finished (javac stopped on
+              // an error, so none of them was lowered): check them as they are
+              checkPending();
+              if (TIMING) {
+                System.err.printf(
+                    "TimerGuard: analysed %d classes in %.1f ms%n", classes, nanos / 1e6);
+              }
+              return;
+            }
+            if (e.getKind() == TaskEvent.Kind.PARSE && e.getCompilationUnit() != null) {
+              if (units.stream().noneMatch(u -> u == e.getCompilationUnit())) {
+                units.add(e.getCompilationUnit());
+              }
               return;
             }
             if (e.getKind() != TaskEvent.Kind.ANALYZE || e.getCompilationUnit() == null) {
               return;
             }
+            pending.add(e);
+            Object k = key(e);
+            boolean laterOpen = false;
+            boolean after = false;
+            for (Object o : open) {
+              laterOpen |= after;
+              after |= o.equals(k);
+            }
+            open.remove(k);
+            if (laterOpen) {
+              // javac attributed more classes after this one before flow-analysing it (compile
+              // policy simple or byfile): check them together once the last of them is analysed,
+              // before any of them is lowered, so each sees the others' attributed trees
+              return;
+            }
+            checkPending();
+          }
+
+          private Object key(TaskEvent e) {
+            return e.getTypeElement() != null ? e.getTypeElement() : e.getCompilationUnit();
+          }
+
+          private void checkPending() {
+            if (pending.isEmpty()) {
+              return;
+            }
+            analyzer.compilation(units);
+            java.util.List<TaskEvent> round = new java.util.ArrayList<>(pending);
+            pending.clear();
+            for (TaskEvent p : round) {
+              check(p);
+            }
+          }
+
+          private void check(TaskEvent e) {
             long start = System.nanoTime();
             try {
               analyze(e);

@@ -129,6 +129,15 @@ public final class Analyzer {
             }
 
             @Override
+            public List<CompilationUnitTree> compilation() {
+              List<CompilationUnitTree> all = new ArrayList<>(compilation);
+              if (!all.contains(cu)) {
+                all.add(0, cu);
+              }
+              return all;
+            }
+
+            @Override
             public void report(TreePath path, String message, String hint) {
               Objects.requireNonNull(path, "path");
               long pos = positions.getStartPosition(cu, path.getLeaf());
@@ -275,5 +284,18 @@ public final class Analyzer {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 missing from this JDK", e);
     }
+  }
+
+  private List<CompilationUnitTree> compilation = List.of();
+
+  /**
+   * Sets the other compilation units of the running compilation that rules may read facts from
+   * ({@link RuleContext#compilation()}); the analysed unit is always added. Replaces the previous
+   * list.
+   *
+   * @throws NullPointerException if {@code units} or an element is null
+   */
+  public void compilation(List<? extends CompilationUnitTree> units) {
+    this.compilation = List.copyOf(units);
   }
 }

@@ -72,6 +72,7 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
     List<TreePath> taskCancels = new ArrayList<>();
     boolean[] reflective = {false};
     boolean[] purged = {false};
+    List<Site> returned = new ArrayList<>();
     new TreePathScanner<Void, Void>() {
       @Override
       public Void visitVariable(VariableTree node, Void v) {
@@ -138,6 +139,28 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
       }
 
       @Override
+      public Void visitReturn(com.sun.source.tree.ReturnTree node, Void v) {
+        if (node.getExpression() != null) {
+          Tree e = TreePaths.skipParens(node.getExpression());
+          TreePath ep = new TreePath(getCurrentPath(), e);
+          if (e instanceof NewClassTree
+              && ((NewClassTree) e).getClassBody() == null
+              && facts.types.isSubtype(facts.types.typeOf(ep), ApiNames.STPE)) {
+            returned.add(new Site(ep, false));
+          } else if (e instanceof MethodInvocationTree
+              && STPE_FACTORIES.contains(TreePaths.methodName((MethodInvocationTree) e))
+              && facts.creations.classify(ep) == Created.SCHEDULER) {
+            returned.add(
+                new Site(
+                    ep,
+                    TreePaths.methodName((MethodInvocationTree) e)
+                        .equals("newSingleThreadScheduledExecutor")));
+          }
+        }
+        return super.visitReturn(node, v);
+      }
+
+      @Override
       public Void visitLiteral(LiteralTree node, Void v) {
         if ("setRemoveOnCancelPolicy".equals(node.getValue())) {
           reflective[0] = true;
@@ -183,6 +206,26 @@ public final class TG104CancelledTasksRetained extends AbstractRule {
                   ? "create it as new ScheduledThreadPoolExecutor(1) and call setRemoveOnCancelPolicy(true)"
                       + " (the Executors wrapper hides the setter)"
                   : "call setRemoveOnCancelPolicy(true) right after creating it");
+        }
+      }
+    }
+    if (!reflective[0]) {
+      for (Site site : returned) {
+        HandedOutPools.User user = HandedOutPools.find(facts, site.path);
+        if (user != null) {
+          ctx.report(
+              site.path,
+              "the scheduled pool created here is handed out, and "
+                  + user.owner().getSimpleName()
+                  + " keeps and cancels one-shot tasks of '"
+                  + user.pool().getSimpleName()
+                  + "', obtained from it, but the pool never gets setRemoveOnCancelPolicy(true):"
+                  + " each cancelled task stays in its queue until its delay expires",
+              site.wrapper
+                  ? "create it as new ScheduledThreadPoolExecutor(1) and call"
+                      + " setRemoveOnCancelPolicy(true) before returning it (the Executors wrapper"
+                      + " hides the setter)"
+                  : "call setRemoveOnCancelPolicy(true) on it before returning it");
         }
       }
     }

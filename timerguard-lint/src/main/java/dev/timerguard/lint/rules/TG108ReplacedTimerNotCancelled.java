@@ -111,6 +111,30 @@ public final class TG108ReplacedTimerNotCancelled extends AbstractRule {
                   + " in this class ever cancels or closes it: each call leaks the previous one",
               "cancel/shut down the old value before replacing it (or reuse the existing one), and"
                   + " close it when the owner closes");
+        } else if (TreePaths.isField(f)
+            && TreePaths.isOwnFieldTarget(node.getVariable())
+            && !TreePaths.inConstructorOrInitializer(p)
+            && inLifecycleMethod(p)
+            && isTimerValue(facts, rhs)
+            && !readBefore(ctx, facts, pos, p, f)) {
+          RestartedStarts.Restart again = RestartedStarts.find(facts, p, f);
+          if (again != null) {
+            ctx.report(
+                p,
+                "field '"
+                    + f.getSimpleName()
+                    + "' is overwritten with a new timer here without looking at the old one, and "
+                    + again.caller().getEnclosingElement().getSimpleName()
+                    + "."
+                    + again.caller().getSimpleName()
+                    + "(..), a public method any client may call repeatedly, starts it again"
+                    + (again.via() == null
+                        ? ""
+                        : " (through " + again.via().getSimpleName() + "())")
+                    + ": each call leaks the previous one, which nothing cancels any more",
+                "return early when the field already holds a running timer, or cancel the old one"
+                    + " before replacing it");
+          }
         }
         return super.visitAssignment(node, v);
       }
