@@ -81,18 +81,19 @@ public final class TG105RacyPeriodicStart extends AbstractRule {
         } else if (node.getClassBody() == null
             && facts.locks.heldAt(p) == null
             && !TreePaths.inConstructorOrInitializer(p)) {
-          Element ctor = facts.types.element(p);
+          // the map shape first (a walk of this method); the constructor's summary, which walks
+          // another class's constructors and initializers, only for a new that is stored that way
+          Element map = MapCheckThenAct.find(facts, p);
+          Element ctor = map == null ? null : facts.types.element(p);
           if (ctor instanceof javax.lang.model.element.ExecutableElement
               && facts
                   .summaries()
-                  .constructorStarts((javax.lang.model.element.ExecutableElement) ctor, 2)) {
-            Element map = MapCheckThenAct.find(facts, p);
-            if (map != null && facts.reachableConcurrently(p)) {
-              reportMap(
-                  p,
-                  "new " + node.getIdentifier() + " (its constructor starts a timer or thread)",
-                  map);
-            }
+                  .constructorStarts((javax.lang.model.element.ExecutableElement) ctor, 2)
+              && facts.reachableConcurrently(p)) {
+            reportMap(
+                p,
+                "new " + node.getIdentifier() + " (its constructor starts a timer or thread)",
+                map);
           }
         }
         return super.visitNewClass(node, v);
