@@ -134,37 +134,28 @@ final class RestartedStarts {
    * itself) that cancels or reads it.
    */
   private static boolean touches(Facts facts, TreePath m, Element field, Element starter) {
-    boolean[] found = {false};
-    new TreePathScanner<Void, Void>() {
-      @Override
-      public Void visitIdentifier(IdentifierTree node, Void v) {
-        found[0] |= facts.types.element(getCurrentPath()) == field;
-        return null;
-      }
-
-      @Override
-      public Void visitMemberSelect(MemberSelectTree node, Void v) {
-        found[0] |= facts.types.element(getCurrentPath()) == field;
-        return super.visitMemberSelect(node, v);
-      }
-
-      @Override
-      public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
-        ExecutableElement called = facts.types.method(getCurrentPath());
-        if (called != null && facts.summaries().cancelledFields(called).contains(field)) {
-          found[0] = true;
-        }
-        TreePath decl =
-            called == null || called.equals(starter) ? null : facts.summaries().declaration(called);
-        if (decl != null
-            && decl.getLeaf() instanceof MethodTree
-            && readsField(facts, decl, field)) {
-          found[0] = true; // a getter or check of the field: the caller looks at the old value
-        }
-        return super.visitMethodInvocation(node, v);
-      }
-    }.scan(m, null);
-    return found[0];
+    FieldReads scanner =
+        new FieldReads(facts, field) {
+          @Override
+          public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
+            ExecutableElement called = facts.types.method(getCurrentPath());
+            if (called != null && facts.summaries().cancelledFields(called).contains(field)) {
+              found = true;
+            }
+            TreePath decl =
+                called == null || called.equals(starter)
+                    ? null
+                    : facts.summaries().declaration(called);
+            if (decl != null
+                && decl.getLeaf() instanceof MethodTree
+                && readsField(facts, decl, field)) {
+              found = true; // a getter or check of the field: the caller looks at the old value
+            }
+            return super.visitMethodInvocation(node, v);
+          }
+        };
+    scanner.scan(m, null);
+    return scanner.found;
   }
 
   /**
@@ -264,25 +255,41 @@ final class RestartedStarts {
   }
 
   private static boolean readsField(Facts facts, TreePath method, Element field) {
-    boolean[] found = {false};
-    new TreePathScanner<Void, Void>() {
-      @Override
-      public Void visitIdentifier(IdentifierTree node, Void v) {
-        found[0] |= facts.types.element(getCurrentPath()) == field;
-        return null;
-      }
+    FieldReads scanner =
+        new FieldReads(facts, field) {
+          @Override
+          public Void visitAssignment(com.sun.source.tree.AssignmentTree node, Void v) {
+            return scan(node.getExpression(), v); // writing the field is not looking at it
+          }
+        };
+    scanner.scan(method, null);
+    return scanner.found;
+  }
 
-      @Override
-      public Void visitMemberSelect(MemberSelectTree node, Void v) {
-        found[0] |= facts.types.element(getCurrentPath()) == field;
-        return super.visitMemberSelect(node, v);
-      }
+  /**
+   * Looks for a use of one field: an identifier or member select that resolves to it sets {@link
+   * #found}. Subclasses add what else counts.
+   */
+  private static class FieldReads extends TreePathScanner<Void, Void> {
+    final Facts facts;
+    final Element field;
+    boolean found;
 
-      @Override
-      public Void visitAssignment(com.sun.source.tree.AssignmentTree node, Void v) {
-        return scan(node.getExpression(), v); // writing the field is not looking at it
-      }
-    }.scan(method, null);
-    return found[0];
+    FieldReads(Facts facts, Element field) {
+      this.facts = facts;
+      this.field = field;
+    }
+
+    @Override
+    public Void visitIdentifier(IdentifierTree node, Void v) {
+      found |= facts.types.element(getCurrentPath()) == field;
+      return null;
+    }
+
+    @Override
+    public Void visitMemberSelect(MemberSelectTree node, Void v) {
+      found |= facts.types.element(getCurrentPath()) == field;
+      return super.visitMemberSelect(node, v);
+    }
   }
 }
