@@ -142,13 +142,7 @@ final class RestartedStarts {
             if (called != null && facts.summaries().cancelledFields(called).contains(field)) {
               found = true;
             }
-            TreePath decl =
-                called == null || called.equals(starter)
-                    ? null
-                    : facts.summaries().declaration(called);
-            if (decl != null
-                && decl.getLeaf() instanceof MethodTree
-                && readsField(facts, decl, field)) {
+            if (calleeReads(facts, called, starter, field)) {
               found = true; // a getter or check of the field: the caller looks at the old value
             }
             return super.visitMethodInvocation(node, v);
@@ -238,13 +232,8 @@ final class RestartedStarts {
       public Void visitMethodInvocation(MethodInvocationTree node, Void v) {
         if (pos.getStartPosition(cu, node) < limit) {
           ExecutableElement called = facts.types.method(getCurrentPath());
-          TreePath decl =
-              called == null || called.equals(starter)
-                  ? null
-                  : facts.summaries().declaration(called);
-          if (decl != null
-              && decl.getLeaf() instanceof MethodTree
-              && readsField(facts, decl, field)) {
+          // (a recursive call of the start method before the assignment counts like any other)
+          if (calleeReads(facts, called, null, field)) {
             found[0] = true;
           }
         }
@@ -252,6 +241,17 @@ final class RestartedStarts {
       }
     }.scan(starter, null);
     return found[0];
+  }
+
+  /**
+   * Whether {@code called}, a method of the compilation other than {@code starter} (null: any),
+   * reads {@code field} in its body (a getter or a check of the field).
+   */
+  private static boolean calleeReads(
+      Facts facts, ExecutableElement called, Element starter, Element field) {
+    TreePath decl =
+        called == null || called.equals(starter) ? null : facts.summaries().declaration(called);
+    return decl != null && decl.getLeaf() instanceof MethodTree && readsField(facts, decl, field);
   }
 
   private static boolean readsField(Facts facts, TreePath method, Element field) {

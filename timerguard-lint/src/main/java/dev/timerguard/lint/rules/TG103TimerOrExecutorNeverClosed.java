@@ -720,8 +720,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       Created c = kinds.get(e.getKey());
       String name = e.getKey().getSimpleName().toString();
       String owner = ClassLifecycle.displayName(cls);
-      TreePath creator = ClassLifecycle.anonymousCreator(cls);
-      String lifecycleOwner = creator == null ? owner : ClassLifecycle.displayName(creator);
+      String lifecycleOwner = lifecycleOwner(cls);
       ctx.report(
           e.getValue(),
           "field '"
@@ -738,6 +737,15 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
           c.imperative()
               + " in the class's close/stop method (or hand it to the owner that closes it)");
     }
+  }
+
+  /**
+   * The class whose lifecycle a finding in {@code cls} names: an anonymous class takes its
+   * creator's.
+   */
+  private static String lifecycleOwner(TreePath cls) {
+    TreePath creator = ClassLifecycle.anonymousCreator(cls);
+    return ClassLifecycle.displayName(creator == null ? cls : creator);
   }
 
   /**
@@ -759,8 +767,7 @@ public final class TG103TimerOrExecutorNeverClosed extends AbstractRule {
       Created c = kinds.get(e.getKey());
       String name = e.getKey().getSimpleName().toString();
       String owner = ClassLifecycle.displayName(cls);
-      TreePath creator = ClassLifecycle.anonymousCreator(cls);
-      String lifecycleOwner = creator == null ? owner : ClassLifecycle.displayName(creator);
+      String lifecycleOwner = lifecycleOwner(cls);
       ctx.report(
           e.getValue(),
           c.describe()
