@@ -252,6 +252,23 @@ final class Dispatcher {
     }
   }
 
+  /**
+   * Tells the exception handler about {@code x}, thrown by a callback of {@code source} that has no
+   * future to record it in; without a handler, logs it as a warning. Never throws.
+   */
+  void reportOrLog(Throwable x, Object source) {
+    if (exceptionHandler != null) {
+      report(x);
+      return;
+    }
+    try {
+      slow.log().log(
+          System.Logger.Level.WARNING, "a handler of " + source + " threw; it goes on firing", x);
+    } catch (Throwable ignored) {
+      // a failing logger must not stop the wheel either
+    }
+  }
+
   /** Threads of the owned callback pool now alive (0 with a caller-supplied executor). */
   int callbackThreadCount() {
     return ownedPool == null ? 0 : ownedPool.getPoolSize();

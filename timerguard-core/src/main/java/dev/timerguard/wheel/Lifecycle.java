@@ -94,6 +94,9 @@ final class Lifecycle {
       for (Shard s : owner.shards) {
         s.cancelAll(out);
       }
+      for (Deadlines d : owner.deadlineSets) {
+        d.cancelForShutdown(out);
+      }
       owner.callbacks.cancelQueued(out);
     } finally {
       ticks.passLock.unlock();

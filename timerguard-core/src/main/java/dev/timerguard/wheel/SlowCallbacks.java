@@ -40,6 +40,11 @@ final class SlowCallbacks {
     this.log = log;
   }
 
+  /** Where this watch's warnings go (also the wheel's other warnings). */
+  System.Logger log() {
+    return log;
+  }
+
   /** Whether callbacks are timed at all (a positive threshold). */
   boolean watches() {
     return slowNanos > 0;

@@ -10,12 +10,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>An expiry pass ({@link #tick()}) advances every shard to the clock (which also fixes the
  * deadlines of the timers that arrived without a clock read) and then hands what fell due to the
- * {@link Dispatcher}. Passes are serialized by {@link #passLock}, which {@link Lifecycle} also
- * takes to sweep the wheel on {@code shutdownNow}. The thread ticks every tick while callers
- * schedule, and while callbacks wait in the owned callback pool's queue (it lets the pool recheck
- * them, see {@link Dispatcher#recheckQueued}); when no one scheduled since its last look it sleeps
- * until the first tick with work, and while the wheel is empty it parks until a caller {@linkplain
- * #wakeIfSleeping wakes} it.
+ * {@link Dispatcher}; then it expires each {@link Deadlines} set, whose handlers run on this
+ * thread. Passes are serialized by {@link #passLock}, which {@link Lifecycle} also takes to sweep
+ * the wheel on {@code shutdownNow}. The thread ticks every tick while callers schedule, and while
+ * callbacks wait in the owned callback pool's queue (it lets the pool recheck them, see {@link
+ * Dispatcher#recheckQueued}); when no one scheduled since its last look it sleeps until the first
+ * tick with work, and while the wheel is empty it parks until a caller {@linkplain #wakeIfSleeping
+ * wakes} it.
  *
  * <p>Thread-safety: {@link #tick()} may be called from any thread (the tick thread, or a test of a
  * scheduler built with {@code manualTicking()}); the loop itself runs only on the tick thread. The
@@ -96,6 +97,9 @@ final class TickLoop {
     for (Shard s : shards) {
       any |= s.insertedSinceCheck(); // every shard: each records what it has seen
     }
+    for (Deadlines d : owner.deadlineSets) {
+      any |= d.insertedSinceCheck();
+    }
     return any;
   }
 
@@ -111,6 +115,10 @@ final class TickLoop {
     long work = Long.MAX_VALUE;
     for (Shard s : shards) {
       long w = s.nextWork(); // every shard: each records what it has seen
+      work = w < 0 || work < 0 ? -1 : Math.min(work, w);
+    }
+    for (Deadlines d : owner.deadlineSets) {
+      long w = d.nextWork();
       work = w < 0 || work < 0 ? -1 : Math.min(work, w);
     }
     long now = owner.now();
@@ -197,6 +205,9 @@ final class TickLoop {
       Node first = due.next;
       due.next = null;
       owner.callbacks.runDue(first);
+      for (Deadlines d : owner.deadlineSets) {
+        d.expire(now); // runs the sets' handlers here, on this thread
+      }
       owner.lifecycle.tryTerminate();
     } finally {
       passLock.unlock();

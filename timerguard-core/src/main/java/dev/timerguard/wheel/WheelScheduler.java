@@ -7,6 +7,7 @@ import dev.timerguard.live.internal.SiteCounter;
 import dev.timerguard.live.internal.SiteRegistry;
 import dev.timerguard.live.internal.TimerEnd;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
@@ -20,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -121,6 +123,7 @@ public final class WheelScheduler extends AbstractExecutorService
   final Shard[] shards;
   private final int shardMask;
   private final int tickShift;
+  private final int wheelBits;
   private final LongSupplier clock; // null: System.nanoTime()
   private final long origin;
   private final SiteRegistry registry; // null: counting off
@@ -142,6 +145,7 @@ public final class WheelScheduler extends AbstractExecutorService
     this.clock = b.clock;
     this.origin = b.clock == null ? System.nanoTime() : b.clock.getAsLong();
     this.tickShift = b.tickShift;
+    this.wheelBits = b.wheelBits;
     this.registry = b.countTimers ? SiteRegistry.of(b.registry) : null;
     this.systemStamps = registry != null && registry.isSystemClock() && b.clock == null;
     this.coalesceNanos = b.coalesceNanos;
@@ -383,6 +387,84 @@ public final class WheelScheduler extends AbstractExecutorService
     return new TimerEntry.CountedFullStamp<>(s, task, deadline, counter, stamp);
   }
 
+  /**
+   * Counts the start of a timer of {@code counter}'s site, stamped from the tick thread's recent
+   * clock where the registry and this wheel share {@code System.nanoTime} (no clock read), and
+   * returns the stamp to end it with.
+   */
+  long startCounted(SiteCounter counter, long delayNanos) {
+    return systemStamps
+        ? counter.startAt(origin + ticks.recentNow(), delayNanos)
+        : counter.start(delayNanos);
+  }
+
+  // ---------------------------------------------------------------- deadline sets
+
+  /** The open {@link Deadlines} sets; copied on change (rare), read by every expiry pass. */
+  volatile Deadlines[] deadlineSets = new Deadlines[0];
+
+  /**
+   * A set of allocation-free deadlines on this scheduler: each carries a {@code long} payload, and
+   * when it passes, {@code onExpired} runs with that payload on the tick thread. See {@link
+   * Deadlines} for handles, firing, counting and lifecycle. The set's arrays start small and grow
+   * as needed.
+   *
+   * @throws NullPointerException if {@code onExpired} is null
+   * @throws RejectedExecutionException if this scheduler is shut down
+   */
+  public Deadlines deadlines(LongConsumer onExpired) {
+    return deadlines(onExpired, 0);
+  }
+
+  /**
+   * {@link #deadlines(LongConsumer)} with room for {@code initialCapacity} pending deadlines from
+   * the start, so that scheduling up to that many never allocates.
+   *
+   * @throws NullPointerException if {@code onExpired} is null
+   * @throws IllegalArgumentException if {@code initialCapacity} is negative or above what a set can
+   *     hold ({@link Deadlines#maxPending()}: 2^24 slots less the wheel's bucket heads)
+   * @throws RejectedExecutionException if this scheduler is shut down
+   */
+  public Deadlines deadlines(LongConsumer onExpired, int initialCapacity) {
+    Objects.requireNonNull(onExpired, "onExpired");
+    int most = Deadlines.maxPending(tickShift, wheelBits);
+    if (initialCapacity < 0 || initialCapacity > most) {
+      throw new IllegalArgumentException(
+          "initialCapacity must be between 0 and " + most + ", was " + initialCapacity);
+    }
+    SiteCounter counter =
+        registry == null ? null : Sites.counterFor(registry, CallSite.Kind.TIMER, onExpired);
+    synchronized (lifecycle) {
+      if (lifecycle.rejectsNew()) {
+        throw new RejectedExecutionException(
+            "WheelScheduler " + name + " is shut down; cannot make a deadline set");
+      }
+      Deadlines d =
+          new Deadlines(
+              this, onExpired, counter, tickShift, wheelBits, now() >>> tickShift, initialCapacity);
+      Deadlines[] old = deadlineSets;
+      Deadlines[] sets = Arrays.copyOf(old, old.length + 1);
+      sets[old.length] = d;
+      deadlineSets = sets;
+      return d;
+    }
+  }
+
+  /** A set was closed: the tick thread stops visiting it. */
+  void removeDeadlines(Deadlines d) {
+    synchronized (lifecycle) {
+      Deadlines[] old = deadlineSets;
+      for (int i = 0; i < old.length; i++) {
+        if (old[i] == d) {
+          Deadlines[] sets = Arrays.copyOf(old, old.length - 1);
+          System.arraycopy(old, i + 1, sets, i, old.length - 1 - i);
+          deadlineSets = sets;
+          return;
+        }
+      }
+    }
+  }
+
   private static long toNanos(long delay, TimeUnit unit) {
     return Objects.requireNonNull(unit, "unit").toNanos(delay);
   }
@@ -547,13 +629,16 @@ public final class WheelScheduler extends AbstractExecutorService
 
   /**
    * Timers now linked in the wheel: scheduled and neither fired nor cancelled (a periodic timer
-   * counts while waiting for its next run). Exact at a quiescent moment; a diagnostic, it locks
-   * each shard in turn.
+   * counts while waiting for its next run), the pending deadlines of its {@link Deadlines} sets
+   * included. Exact at a quiescent moment; a diagnostic, it locks each shard in turn.
    */
   public int pendingCount() {
     int n = 0;
     for (Shard s : shards) {
       n += s.count();
+    }
+    for (Deadlines d : deadlineSets) {
+      n += d.pendingCount();
     }
     return n;
   }

@@ -22,8 +22,13 @@
  * 64th waiting timer), never earlier than the call plus the delay; an idle wheel sleeps until its
  * next due bucket.
  *
- * <p>Only {@code WheelScheduler}, its {@code Builder} and {@code InlineTask} are public. Inside,
- * each class has one job: {@code WheelScheduler} is the facade (the {@link
+ * <p>{@link dev.timerguard.wheel.Deadlines} is the allocation-free side of the same wheel: a set of
+ * deadlines, each a {@code long} handle into preallocated arrays carrying a {@code long} payload,
+ * expired by the scheduler's tick thread, for timeouts per request where a future per timer is a
+ * cost the garbage collector pays.
+ *
+ * <p>Only {@code WheelScheduler}, its {@code Builder}, {@code Deadlines} and {@code InlineTask} are
+ * public. Inside, each class has one job: {@code WheelScheduler} is the facade (the {@link
  * java.util.concurrent.ScheduledExecutorService} methods, the builder, and the scheduling path into
  * a shard); {@code Shard} is one lock-guarded wheel; {@code TimerEntry} is a timer, its bucket node
  * and its future; {@code TickLoop} is the tick thread and its expiry pass; {@code Dispatcher} runs
