@@ -20,8 +20,10 @@ import java.util.function.LongConsumer;
  * collector copies and scans, and a young object per schedule that it must collect. Here a pending
  * deadline is 40 bytes in a handful of primitive arrays (32 with counting off), which the collector
  * never looks inside, and scheduling and cancelling allocate nothing once the arrays have grown to
- * the set's largest pending count. Use it where timeouts are scheduled per request or per message
- * and almost all are cancelled; use the scheduler's own methods where a future is worth its cost.
+ * the set's largest pending count. Growing copies the arrays (by half again) under the set's lock;
+ * a set made with the {@code initialCapacity} it will need never grows. Use it where timeouts are
+ * scheduled per request or per message and almost all are cancelled; use the scheduler's own
+ * methods where a future is worth its cost.
  *
  * <p><b>Handles.</b> {@link #schedule} returns a positive handle; {@link #NONE} ({@code 0}) is
  * never one, so a field holding "no deadline" can use it. A handle stays valid until its deadline
@@ -354,7 +356,8 @@ public final class Deadlines implements AutoCloseable {
   }
 
   private void grow() {
-    int size = (int) Math.min(maxSlots, Math.max(64L, 2L * deadline.length));
+    // by half: at most a third of the arrays is slack after a growth
+    int size = (int) Math.min(maxSlots, Math.max(64L, deadline.length + (deadline.length >>> 1)));
     deadline = Arrays.copyOf(deadline, size);
     payload = Arrays.copyOf(payload, size);
     gen = Arrays.copyOf(gen, size);

@@ -1,5 +1,6 @@
 package dev.timerguard.bench.load;
 
+import dev.timerguard.wheel.Deadlines;
 import dev.timerguard.wheel.WheelScheduler;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
@@ -8,11 +9,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -37,7 +40,16 @@ abstract class Engine implements AutoCloseable {
 
   /** Every engine of issue 17, in table order. */
   static final List<String> ALL =
-      List.of("stpe", "stpeRemove", "fjp", "netty", "agrona", "kafka", "wheel", "wheelCounted");
+      List.of(
+          "stpe",
+          "stpeRemove",
+          "fjp",
+          "netty",
+          "agrona",
+          "kafka",
+          "wheel",
+          "wheelCounted",
+          "wheelDeadlines");
 
   static final Runnable NOOP = () -> {};
 
@@ -106,6 +118,8 @@ abstract class Engine implements AutoCloseable {
         return new Wheel(WheelScheduler.builder().countTimers(false).build());
       case "wheelCounted":
         return new Wheel(WheelScheduler.create());
+      case "wheelDeadlines":
+        return new WheelDeadlines(WheelScheduler.create());
       default:
         throw new IllegalArgumentException(
             "unknown engine '" + name + "': accepted names are " + String.join(", ", ALL));
@@ -312,6 +326,79 @@ abstract class Engine implements AutoCloseable {
     @Override
     long held() {
       return w.pendingCount();
+    }
+
+    @Override
+    public void close() {
+      w.shutdownNow();
+    }
+  }
+
+  /**
+   * TimerGuard's allocation-free {@link Deadlines} on a counting {@code WheelScheduler.create()}: a
+   * {@code long} handle per timer and a {@code long} payload; the handler runs on the tick thread.
+   * Slots, schedule+cancel and re-arm allocate nothing; a task other than the no-op is kept in a
+   * map under a numbered payload (as the Agrona engine keeps its tasks), which only the lateness
+   * probes use.
+   */
+  static final class WheelDeadlines extends Engine {
+    final WheelScheduler w;
+    final Deadlines d;
+    final ConcurrentHashMap<Long, Runnable> tasks = new ConcurrentHashMap<>();
+    final AtomicLong ids = new AtomicLong();
+
+    WheelDeadlines(WheelScheduler w) {
+      this.w = w;
+      this.d =
+          w.deadlines(
+              id -> {
+                if (id >= 0) {
+                  Runnable r = tasks.remove(id);
+                  if (r != null) {
+                    r.run();
+                  }
+                }
+              });
+    }
+
+    @Override
+    Object schedule(long delayNanos, Runnable task) {
+      long id = -1;
+      if (task != NOOP) {
+        id = ids.getAndIncrement();
+        tasks.put(id, task);
+      }
+      return new long[] {d.schedule(id, delayNanos, TimeUnit.NANOSECONDS), id};
+    }
+
+    @Override
+    void cancel(Object handle) {
+      long[] h = (long[]) handle;
+      if (d.cancel(h[0]) && h[1] >= 0) {
+        tasks.remove(h[1]);
+      }
+    }
+
+    @Override
+    void scheduleCancel(long delayNanos) {
+      d.cancel(d.schedule(-1, delayNanos, TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    Slots slots(int n) {
+      long[] handles = new long[n];
+      return (i, delayNanos) -> {
+        long old = handles[i];
+        if (old != Deadlines.NONE) {
+          d.cancel(old);
+        }
+        handles[i] = d.schedule(-1, delayNanos, TimeUnit.NANOSECONDS);
+      };
+    }
+
+    @Override
+    long held() {
+      return d.pendingCount();
     }
 
     @Override

@@ -40,7 +40,17 @@ public class ScheduleCancelBenchmark {
   static final int BACKGROUND = 100_000;
   static final long CHURN_DELAY = TimeUnit.SECONDS.toNanos(1);
 
-  @Param({"wheel", "wheelCounted", "netty", "kafka", "stpe", "stpeRemove", "timer", "agrona"})
+  @Param({
+    "wheel",
+    "wheelCounted",
+    "deadlines",
+    "netty",
+    "kafka",
+    "stpe",
+    "stpeRemove",
+    "timer",
+    "agrona"
+  })
   public String impl;
 
   TimerPeer peer;

@@ -1,5 +1,6 @@
 package dev.timerguard.bench.wheel;
 
+import dev.timerguard.wheel.Deadlines;
 import dev.timerguard.wheel.InlineTask;
 import dev.timerguard.wheel.WheelScheduler;
 import io.netty.util.HashedWheelTimer;
@@ -22,11 +23,12 @@ import org.apache.kafka.server.util.timer.TimerTask;
  * loads exactly one implementation, so the calls stay monomorphic.
  *
  * <p>Names: {@code wheel} (TimerGuard, counting off, as the safe API uses it), {@code wheelCounted}
- * (TimerGuard with per-site counting in the live registry), {@code netty} (HashedWheelTimer, 1 ms
- * tick, 512 buckets), {@code kafka} (SystemTimer + SystemTimerReaper, 1 ms tick), {@code stpe} and
- * {@code stpeRemove} (ScheduledThreadPoolExecutor(1) with removeOnCancel false/true), {@code timer}
- * (java.util.Timer), {@code agrona} (DeadlineTimerWheel, single-threaded only), {@code fjp} (JDK
- * 25+ ForkJoinPool.commonPool().schedule, reflectively).
+ * (TimerGuard with per-site counting in the live registry), {@code deadlines} (the wheel's
+ * allocation-free {@code Deadlines} on a counting {@code WheelScheduler.create()}), {@code netty}
+ * (HashedWheelTimer, 1 ms tick, 512 buckets), {@code kafka} (SystemTimer + SystemTimerReaper, 1 ms
+ * tick), {@code stpe} and {@code stpeRemove} (ScheduledThreadPoolExecutor(1) with removeOnCancel
+ * false/true), {@code timer} (java.util.Timer), {@code agrona} (DeadlineTimerWheel, single-threaded
+ * only), {@code fjp} (JDK 25+ ForkJoinPool.commonPool().schedule, reflectively).
  */
 abstract class TimerPeer implements AutoCloseable {
 
@@ -57,6 +59,8 @@ abstract class TimerPeer implements AutoCloseable {
         return new Wheel(WheelScheduler.builder().countTimers(false).build());
       case "wheelCounted":
         return new Wheel(WheelScheduler.create());
+      case "deadlines":
+        return new WheelDeadlines(WheelScheduler.create());
       case "netty":
         return new Netty();
       case "kafka":
@@ -105,6 +109,53 @@ abstract class TimerPeer implements AutoCloseable {
     void scheduleTask(Runnable task, long delayNanos) {
       // cheap callbacks run on the tick thread, as Netty's and java.util.Timer's do
       w.schedule((InlineTask) task::run, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void close() {
+      w.shutdownNow();
+    }
+  }
+
+  /**
+   * The wheel's allocation-free API: a {@code long} handle per deadline, a {@code long} payload,
+   * one handler run on the tick thread (as Netty's and Agrona's handlers run on their timer
+   * thread). Counted at the set's site, as {@code WheelScheduler.create()} counts its timers.
+   */
+  static final class WheelDeadlines extends TimerPeer {
+    final WheelScheduler w;
+    final Deadlines d;
+    final java.util.concurrent.ConcurrentHashMap<Long, Runnable> tasks =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+
+    WheelDeadlines(WheelScheduler w) {
+      this.w = w;
+      this.d =
+          w.deadlines(
+              id -> {
+                Runnable r = tasks.remove(id);
+                if (r != null) {
+                  r.run();
+                }
+              });
+    }
+
+    @Override
+    void scheduleCancel(long delayNanos) {
+      d.cancel(d.schedule(-1, delayNanos, TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    Object schedule(long delayNanos) {
+      return d.schedule(-1, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    void scheduleTask(Runnable task, long delayNanos) {
+      long id = ids.getAndIncrement();
+      tasks.put(id, task);
+      d.schedule(id, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
