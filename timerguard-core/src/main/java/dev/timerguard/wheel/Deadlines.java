@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongConsumer;
 
 /**
@@ -30,8 +32,9 @@ import java.util.function.LongConsumer;
  * fires or is cancelled; after that, {@link #cancel} and {@link #isPending} with it return false,
  * even once its slot holds another deadline: each slot carries a 39-bit generation, bumped every
  * time the slot is freed, and a handle names the slot and the generation. (A stale handle could
- * only name a live deadline again after its slot has been reused 2^39 times, which at a million
- * reuses a second takes six days.) A handle means something only to the set that issued it.
+ * only name a live deadline again after its slot has been reused 2^35 times, which at a million
+ * reuses a second takes nine and a half hours, and only if it is used at that very reuse.) A handle
+ * means something only to the set that issued it.
  *
  * <p><b>Firing.</b> Deadlines are kept in a hierarchical timing wheel with the scheduler's tick,
  * expired by the scheduler's tick thread in each pass, with the same precision as its timers: a
@@ -55,10 +58,13 @@ import java.util.function.LongConsumer;
  * exactly one of fired or cancelled, each counted in the call that makes it happen. The site is
  * found once, when the set is made, so a schedule costs no site lookup.
  *
- * <p><b>Thread-safety and cost.</b> All methods are thread-safe; the set has one lock, held for a
- * few array writes by {@code schedule} and {@code cancel} and for one expiry by the tick thread.
- * Threads that schedule at a high rate from many cores contend on it: give each partition of the
- * work a set of its own. {@code schedule} reads the clock once.
+ * <p><b>Thread-safety and cost.</b> All methods are thread-safe. A set is split in stripes (twice
+ * the processors, at most 16), each a wheel of its own with its own lock, made when a thread first
+ * schedules into it; a thread schedules into the stripe of its id, and moves to another at random
+ * when it finds that stripe's lock held by another scheduling thread, as the scheduler's shards do.
+ * A cancel goes to the stripe its handle names. The locks are held for a few array writes by {@code
+ * schedule} and {@code cancel} and for one expiry by the tick thread. {@code schedule} reads the
+ * clock once. A stripe's fixed cost is its bucket heads (26 KB at the default wheel size).
  *
  * <p><b>Lifecycle.</b> The set lives until {@link #close()} or until its scheduler terminates.
  * After {@code close()}, {@code schedule} throws {@link IllegalStateException}; once the scheduler
@@ -73,65 +79,88 @@ public final class Deadlines implements AutoCloseable {
   /** Never a handle: a field that holds no deadline can hold this. */
   public static final long NONE = 0L;
 
-  /** Low bits of a handle: the slot. */
+  /** Low bits of a handle: the slot within its stripe (bucket heads included). */
   static final int INDEX_BITS = 24;
 
-  private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+  /** Slots a stripe can number, bucket heads included. */
+  static final int SLOTS_PER_STRIPE = 1 << INDEX_BITS;
 
-  /** High bits of a handle (below the sign): the slot's generation. */
-  private static final long GEN_MASK = (1L << (63 - INDEX_BITS)) - 1;
+  /** Then the stripe. */
+  static final int STRIPE_SHIFT = INDEX_BITS;
 
-  /** {@code prev} of a slot that holds no deadline. */
-  private static final int FREE = -1;
+  static final int STRIPE_BITS = 4;
+
+  /** Then, up to the sign bit, the slot's generation. */
+  static final int GEN_SHIFT = STRIPE_SHIFT + STRIPE_BITS;
+
+  static final long GEN_MASK = (1L << (63 - GEN_SHIFT)) - 1;
 
   /** Upper levels have 256 buckets each, like a shard's. */
   private static final int UPPER_BITS = 8;
 
+  /** The wheel's shape, shared by the stripes of a set. */
+  static final class Geometry {
+    final int tickShift;
+    final int[] shift;
+    final int[] mask;
+
+    /** Where each level's bucket heads start among the slot numbers (heads come first). */
+    final int[] headBase;
+
+    /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
+    final byte[] levelOfBit = new byte[64];
+
+    /** Bucket heads: slot numbers below this are heads. */
+    final int heads;
+
+    Geometry(int tickShift, int bits0) {
+      this.tickShift = tickShift;
+      int levels = levels(tickShift, bits0);
+      this.shift = new int[levels];
+      this.mask = new int[levels];
+      this.headBase = new int[levels];
+      int h = 0;
+      for (int i = 0; i < levels; i++) {
+        int b = i == 0 ? bits0 : UPPER_BITS;
+        shift[i] = i == 0 ? 0 : bits0 + UPPER_BITS * (i - 1);
+        mask[i] = (1 << b) - 1;
+        headBase[i] = h;
+        h += 1 << b;
+      }
+      for (int b = 0; b < 64; b++) {
+        int level = 0;
+        while (level < levels - 1 && b >= shift[level] + Integer.bitCount(mask[level])) {
+          level++;
+        }
+        levelOfBit[b] = (byte) level;
+      }
+      this.heads = h;
+    }
+
+    /** Levels of a wheel of ticks of 2^tickShift ns whose first level has 2^bits0 buckets. */
+    static int levels(int tickShift, int bits0) {
+      int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
+      return 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
+    }
+  }
+
   private final WheelScheduler owner;
   private final LongConsumer handler;
   private final SiteCounter counter; // null: counting off
-  private final int tickShift;
-  private final int[] shift;
-  private final int[] mask;
+  private final Geometry geometry;
+  private final int initialCapacity;
 
-  /** Where each level's bucket heads start among the slots (heads come first). */
-  private final int[] headBase;
+  /** The stripes, each made when a thread first schedules into it (then never replaced). */
+  private final AtomicReferenceArray<DeadlineStripe> stripes;
 
-  /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
-  private final byte[] levelOfBit = new byte[64];
+  private final int stripeMask;
 
-  /** Slots below this are bucket heads; deadlines live at and above it. */
-  private final int firstSlot;
+  /** Per slot of thread ids: how far its threads moved from their first stripe (a hint). */
+  private final byte[] moves = new byte[64];
 
-  /** The most slots (heads included) a handle can name. */
-  private final int maxSlots;
+  private volatile boolean closed;
 
-  private final Object lock = new Object();
-
-  // ---- guarded by lock
-  private long[] deadline;
-  private long[] payload;
-  private long[] gen;
-  private long[] stamp; // null: counting off
-  private int[] next;
-  private int[] prev;
-
-  /** Slots in use or ever used: slots {@code [firstSlot, top)} have been handed out. */
-  private int top;
-
-  /** First free slot below {@code top}, chained through {@code next}; -1 if none. */
-  private int freeHead = -1;
-
-  private int count;
-  private long cur;
-  private boolean closed;
-
-  /** Deadlines linked by callers (read racily by the tick thread's idle check). */
-  private int inserts;
-
-  private int insertsSeen;
-
-  // ---- the tick thread's, during and right after an expiry pass
+  // the tick thread's, during and right after an expiry pass
   private long[] firePayload = new long[64];
   private long[] fireStamp = new long[64];
   private int fireCount;
@@ -142,63 +171,23 @@ public final class Deadlines implements AutoCloseable {
       SiteCounter counter,
       int tickShift,
       int bits0,
-      long startTick,
       int initialCapacity) {
     this.owner = owner;
     this.handler = handler;
     this.counter = counter;
-    this.tickShift = tickShift;
-    int levels = levels(tickShift, bits0);
-    this.shift = new int[levels];
-    this.mask = new int[levels];
-    this.headBase = new int[levels];
-    int heads = 0;
-    for (int i = 0; i < levels; i++) {
-      int b = i == 0 ? bits0 : UPPER_BITS;
-      shift[i] = i == 0 ? 0 : bits0 + UPPER_BITS * (i - 1);
-      mask[i] = (1 << b) - 1;
-      headBase[i] = heads;
-      heads += 1 << b;
-    }
-    for (int b = 0; b < 64; b++) {
-      int level = 0;
-      while (level < levels - 1 && b >= shift[level] + Integer.bitCount(mask[level])) {
-        level++;
-      }
-      levelOfBit[b] = (byte) level;
-    }
-    this.firstSlot = heads;
-    this.maxSlots = (int) (INDEX_MASK + 1);
-    int size = firstSlot + Math.max(16, initialCapacity);
-    this.deadline = new long[size];
-    this.payload = new long[size];
-    this.gen = new long[size];
-    this.stamp = counter == null ? null : new long[size];
-    this.next = new int[size];
-    this.prev = new int[size];
-    for (int h = 0; h < firstSlot; h++) {
-      next[h] = h;
-      prev[h] = h;
-    }
-    this.top = firstSlot;
-    this.cur = startTick;
+    this.geometry = new Geometry(tickShift, bits0);
+    this.initialCapacity = initialCapacity;
+    int n =
+        Math.min(
+            1 << STRIPE_BITS,
+            Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors())));
+    this.stripes = new AtomicReferenceArray<>(n);
+    this.stripeMask = n - 1;
   }
 
-  /** The most deadlines one set can hold pending at once. */
-  public int maxPending() {
-    return maxSlots - firstSlot;
-  }
-
-  /** Levels of a wheel of ticks of 2^tickShift ns whose first level has 2^bits0 buckets. */
-  private static int levels(int tickShift, int bits0) {
-    int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
-    return 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
-  }
-
-  /** {@link #maxPending()} of a set on a wheel with these parameters. */
-  static int maxPending(int tickShift, int bits0) {
-    int heads = (1 << bits0) + (levels(tickShift, bits0) - 1) * (1 << UPPER_BITS);
-    return (int) (INDEX_MASK + 1) - heads;
+  /** The most deadlines a set on a wheel with these parameters can hold in one stripe. */
+  static int maxPerStripe(int tickShift, int bits0) {
+    return SLOTS_PER_STRIPE - new Geometry(tickShift, bits0).heads;
   }
 
   /**
@@ -210,7 +199,8 @@ public final class Deadlines implements AutoCloseable {
    * @param unit the delay's unit
    * @return the handle to cancel it with, positive, never {@link #NONE}
    * @throws NullPointerException if {@code unit} is null
-   * @throws IllegalStateException if this set is closed, or holds {@link #maxPending()} deadlines
+   * @throws IllegalStateException if this set is closed, or if the calling thread's stripe holds as
+   *     many deadlines as a stripe can number (about 16.7 million)
    * @throws RejectedExecutionException if the scheduler is shut down
    */
   public long schedule(long payload, long delay, TimeUnit unit) {
@@ -219,49 +209,62 @@ public final class Deadlines implements AutoCloseable {
     long due = nanos <= 0 ? now : WheelScheduler.saturatedAdd(now, nanos);
     SiteCounter c = counter;
     long s = c == null ? 0 : owner.startCounted(c, Math.max(0, nanos));
-    long handle = NONE;
-    RuntimeException refused = null;
-    synchronized (lock) {
-      if (closed) {
-        refused = new IllegalStateException(this + " is closed; cannot schedule a deadline");
-      } else if (owner.lifecycle.rejectsNew()) {
-        refused =
-            new RejectedExecutionException(
-                "WheelScheduler " + owner.name() + " is shut down; cannot schedule a deadline");
-      } else if (freeHead < 0 && top == maxSlots) {
-        refused =
-            new IllegalStateException(
-                this + " is full: " + maxPending() + " deadlines pending; cancel some first");
-      } else {
-        int i = freeHead;
-        if (i >= 0) {
-          freeHead = next[i];
-        } else {
-          if (top == deadline.length) {
-            grow();
-          }
-          i = top++;
-          gen[i] = 1;
-        }
-        deadline[i] = due;
-        this.payload[i] = payload;
-        if (c != null) {
-          stamp[i] = s;
-        }
-        link(i);
-        count++;
-        inserts++;
-        handle = (gen[i] << INDEX_BITS) | i;
+    long threadId = Thread.currentThread().getId();
+    int slot = (int) threadId & (moves.length - 1);
+    int number = (int) (threadId + moves[slot]) & stripeMask;
+    long h = stripe(number).add(due, payload, s);
+    if (h < 0 && h > DeadlineStripe.FULL) {
+      h = ~h; // linked, after waiting for another scheduling thread: move on for later ones
+      if (stripeMask > 0) {
+        moves[slot] += (byte) (1 + ThreadLocalRandom.current().nextInt(stripeMask));
       }
     }
-    if (refused != null) {
+    if (h < 0) {
       if (c != null) {
         c.end(s, TimerEnd.REJECTED);
       }
-      throw refused;
+      if (h == DeadlineStripe.SHUT_DOWN) {
+        throw new RejectedExecutionException(
+            "WheelScheduler " + owner.name() + " is shut down; cannot schedule a deadline");
+      }
+      throw h == DeadlineStripe.CLOSED
+          ? new IllegalStateException(this + " is closed; cannot schedule a deadline")
+          : new IllegalStateException(
+              this
+                  + " is full: "
+                  + (SLOTS_PER_STRIPE - geometry.heads)
+                  + " deadlines pending in this thread's stripe; cancel some first");
     }
     owner.ticks.wakeIfSleeping();
-    return handle;
+    return h;
+  }
+
+  private DeadlineStripe stripe(int number) {
+    DeadlineStripe st = stripes.get(number);
+    if (st != null) {
+      return st;
+    }
+    DeadlineStripe made =
+        new DeadlineStripe(
+            this,
+            owner.lifecycle,
+            counter,
+            geometry,
+            number,
+            owner.now() >>> geometry.tickShift,
+            initialCapacity);
+    return stripes.compareAndExchange(number, null, made) == null ? made : stripes.get(number);
+  }
+
+  /** The stripe a handle names; IllegalArgumentException if none. */
+  private DeadlineStripe stripeOf(long handle) {
+    DeadlineStripe st =
+        handle < 0 ? null : stripes.get((int) (handle >>> STRIPE_SHIFT) & stripeMask);
+    if (st == null || ((handle >>> STRIPE_SHIFT) & ((1 << STRIPE_BITS) - 1)) > stripeMask) {
+      throw new IllegalArgumentException(
+          "not a handle of " + this + ": " + handle + " (handles come from schedule)");
+    }
+    return st;
   }
 
   /**
@@ -275,20 +278,7 @@ public final class Deadlines implements AutoCloseable {
     if (handle == NONE) {
       return false;
     }
-    long s;
-    synchronized (lock) {
-      int i = slotOf(handle);
-      if (prev[i] == FREE || gen[i] != handle >>> INDEX_BITS) {
-        return false;
-      }
-      unlink(i);
-      s = counter == null ? 0 : stamp[i];
-      free(i);
-    }
-    if (counter != null) {
-      counter.end(s, TimerEnd.CANCELLED);
-    }
-    return true;
+    return stripeOf(handle).cancel((int) (handle & (SLOTS_PER_STRIPE - 1)), handle >>> GEN_SHIFT);
   }
 
   /**
@@ -301,24 +291,29 @@ public final class Deadlines implements AutoCloseable {
     if (handle == NONE) {
       return false;
     }
-    synchronized (lock) {
-      int i = slotOf(handle);
-      return prev[i] != FREE && gen[i] == handle >>> INDEX_BITS;
-    }
+    return stripeOf(handle)
+        .isPending((int) (handle & (SLOTS_PER_STRIPE - 1)), handle >>> GEN_SHIFT);
   }
 
-  /** Deadlines now pending in this set. */
+  /** Deadlines now pending in this set (each stripe counted under its lock, in turn). */
   public int pendingCount() {
-    synchronized (lock) {
-      return count;
+    int n = 0;
+    for (int i = 0; i < stripes.length(); i++) {
+      DeadlineStripe st = stripes.get(i);
+      if (st != null) {
+        n += st.count();
+      }
     }
+    return n;
   }
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    synchronized (lock) {
-      return closed;
-    }
+    return closed;
+  }
+
+  boolean closedFlag() {
+    return closed;
   }
 
   /**
@@ -326,7 +321,23 @@ public final class Deadlines implements AutoCloseable {
    * particular order. The set stays open.
    */
   public long[] cancelAll() {
-    return cancelAll(TimerEnd.CANCELLED, false);
+    return cancelAll(TimerEnd.CANCELLED);
+  }
+
+  private long[] cancelAll(TimerEnd how) {
+    long[] all = new long[0];
+    for (int i = 0; i < stripes.length(); i++) {
+      DeadlineStripe st = stripes.get(i);
+      if (st != null) {
+        long[] some = st.cancelAll(how);
+        if (some.length > 0) {
+          long[] both = Arrays.copyOf(all, all.length + some.length);
+          System.arraycopy(some, 0, both, all.length, some.length);
+          all = both;
+        }
+      }
+    }
+    return all;
   }
 
   /**
@@ -335,7 +346,8 @@ public final class Deadlines implements AutoCloseable {
    */
   @Override
   public void close() {
-    cancelAll(TimerEnd.CANCELLED, true);
+    closed = true; // before the stripes' locks: a schedule after them sees it
+    cancelAll(TimerEnd.CANCELLED);
     owner.removeDeadlines(this);
   }
 
@@ -344,181 +356,20 @@ public final class Deadlines implements AutoCloseable {
     return "Deadlines[" + owner.name() + (counter == null ? "" : ", " + counter.site()) + "]";
   }
 
-  // ---------------------------------------------------------------- the wheel, under lock
-
-  private int slotOf(long handle) {
-    long i = handle & INDEX_MASK;
-    if (handle < 0 || i < firstSlot || i >= top) {
-      throw new IllegalArgumentException(
-          "not a handle of " + this + ": " + handle + " (handles come from schedule)");
-    }
-    return (int) i;
-  }
-
-  private void grow() {
-    // by half: at most a third of the arrays is slack after a growth
-    int size = (int) Math.min(maxSlots, Math.max(64L, deadline.length + (deadline.length >>> 1)));
-    deadline = Arrays.copyOf(deadline, size);
-    payload = Arrays.copyOf(payload, size);
-    gen = Arrays.copyOf(gen, size);
-    if (stamp != null) {
-      stamp = Arrays.copyOf(stamp, size);
-    }
-    next = Arrays.copyOf(next, size);
-    prev = Arrays.copyOf(prev, size);
-  }
-
-  /** The tick at or after {@code nanos}: a deadline never fires before it. */
-  private long ceilTick(long nanos) {
-    long t = nanos >>> tickShift;
-    return (nanos & ((1L << tickShift) - 1)) == 0 ? t : t + 1;
-  }
-
-  private void link(int i) {
-    long t = ceilTick(deadline[i]);
-    long c = cur;
-    int head;
-    if (t <= c) {
-      head = (int) (c & mask[0]);
-    } else {
-      int level = levelOfBit[63 - Long.numberOfLeadingZeros(t - c)];
-      head = headBase[level] + (int) ((t >>> shift[level]) & mask[level]);
-    }
-    int tail = prev[head];
-    prev[i] = tail;
-    next[i] = head;
-    next[tail] = i;
-    prev[head] = i;
-  }
-
-  private void unlink(int i) {
-    int p = prev[i];
-    int n = next[i];
-    next[p] = n;
-    prev[n] = p;
-  }
-
-  /** Frees an unlinked slot: a new generation, so handles to what it held go stale. */
-  private void free(int i) {
-    long g = (gen[i] + 1) & GEN_MASK;
-    gen[i] = g == 0 ? 1 : g;
-    prev[i] = FREE;
-    next[i] = freeHead;
-    freeHead = i;
-    count--;
-  }
-
-  private long[] cancelAll(TimerEnd how, boolean close) {
-    long[] out;
-    long[] stamps;
-    synchronized (lock) {
-      if (close) {
-        closed = true;
-      }
-      out = new long[count];
-      stamps = counter == null ? null : new long[count];
-      int k = 0;
-      for (int i = firstSlot; i < top; i++) {
-        if (prev[i] != FREE) {
-          unlink(i);
-          out[k] = payload[i];
-          if (stamps != null) {
-            stamps[k] = stamp[i];
-          }
-          k++;
-          free(i);
-        }
-      }
-    }
-    if (stamps != null) {
-      for (long s : stamps) {
-        counter.end(s, how);
-      }
-    }
-    return out;
-  }
-
   // ---------------------------------------------------------------- the scheduler's side
 
   /**
    * The tick thread's expiry, under the scheduler's pass lock: takes every deadline due by {@code
-   * now} (as a shard does, see {@link Shard#expire}), then, with the set's lock released, counts
-   * each as fired and runs the handler with its payload.
+   * now} from each stripe, then, with no lock held, counts each as fired and runs the handler with
+   * its payload.
    */
   void expire(long now) {
-    synchronized (lock) {
-      long nowTick = now >>> tickShift;
-      long prevTick = cur;
-      if (nowTick <= prevTick) {
-        drain(0, (int) (prevTick & mask[0]));
-      } else {
-        cur = nowTick;
-        for (int level = 0; level < mask.length; level++) {
-          long p = prevTick >>> shift[level];
-          long c = nowTick >>> shift[level];
-          if (p == c) {
-            break;
-          }
-          long steps = Math.min(c - p + 1, (long) mask[level] + 1);
-          for (long k = 0; k < steps; k++) {
-            drain(level, (int) ((p + k) & mask[level]));
-          }
-        }
-      }
-      drainEarly(nowTick + 1, now);
-    }
-    fire();
-  }
-
-  private void drain(int level, int index) {
-    int head = headBase[level] + index;
-    int n = next[head];
-    if (n == head) {
-      return;
-    }
-    next[head] = head;
-    prev[head] = head;
-    long c = cur;
-    while (n != head) {
-      int i = n;
-      n = next[i];
-      if (ceilTick(deadline[i]) <= c) {
-        take(i);
-      } else {
-        link(i);
+    for (int i = 0; i < stripes.length(); i++) {
+      DeadlineStripe st = stripes.get(i);
+      if (st != null) {
+        st.expire(now);
       }
     }
-  }
-
-  /** Takes from the first-level bucket of tick {@code t} the deadlines already passed at now. */
-  private void drainEarly(long t, long now) {
-    int head = (int) (t & mask[0]);
-    int n = next[head];
-    while (n != head) {
-      int i = n;
-      n = next[i];
-      if (deadline[i] <= now) {
-        unlink(i);
-        take(i);
-      }
-    }
-  }
-
-  /** Moves an unlinked due deadline to the fire buffer and frees its slot. */
-  private void take(int i) {
-    if (fireCount == firePayload.length) {
-      firePayload = Arrays.copyOf(firePayload, 2 * fireCount);
-      fireStamp = Arrays.copyOf(fireStamp, 2 * fireCount);
-    }
-    firePayload[fireCount] = payload[i];
-    if (stamp != null) {
-      fireStamp[fireCount] = stamp[i];
-    }
-    fireCount++;
-    free(i);
-  }
-
-  private void fire() {
     int n = fireCount;
     fireCount = 0;
     for (int k = 0; k < n; k++) {
@@ -533,12 +384,27 @@ public final class Deadlines implements AutoCloseable {
     }
   }
 
+  /** A stripe's expiry hands over one due deadline (tick thread, under that stripe's lock). */
+  void toFire(long payload, long stamp) {
+    if (fireCount == firePayload.length) {
+      firePayload = Arrays.copyOf(firePayload, 2 * fireCount);
+      fireStamp = Arrays.copyOf(fireStamp, 2 * fireCount);
+    }
+    firePayload[fireCount] = payload;
+    fireStamp[fireCount] = stamp;
+    fireCount++;
+  }
+
   /** Whether callers linked deadlines since the tick thread's previous look (a racy hint). */
   boolean insertedSinceCheck() {
-    int i = inserts;
-    boolean changed = i != insertsSeen;
-    insertsSeen = i;
-    return changed;
+    boolean any = false;
+    for (int i = 0; i < stripes.length(); i++) {
+      DeadlineStripe st = stripes.get(i);
+      if (st != null) {
+        any |= st.insertedSinceCheck(); // every stripe: each records what it has seen
+      }
+    }
+    return any;
   }
 
   /**
@@ -546,33 +412,20 @@ public final class Deadlines implements AutoCloseable {
    * tick at which this set may have work, or {@code Long.MAX_VALUE} if it is empty.
    */
   long nextWork() {
-    synchronized (lock) {
-      if (inserts != insertsSeen) {
-        insertsSeen = inserts;
-        return -1;
+    long work = Long.MAX_VALUE;
+    for (int i = 0; i < stripes.length(); i++) {
+      DeadlineStripe st = stripes.get(i);
+      if (st != null) {
+        long w = st.nextWork(); // every stripe: each records what it has seen
+        work = w < 0 || work < 0 ? -1 : Math.min(work, w);
       }
-      if (count == 0) {
-        return Long.MAX_VALUE;
-      }
-      long c = cur;
-      int m = mask[0];
-      if (mask.length == 1) {
-        return c + 1;
-      }
-      long turn = ((c >>> shift[1]) + 1) << shift[1];
-      for (long t = c + 1; t < turn; t++) {
-        int head = (int) (t & m);
-        if (next[head] != head) {
-          return t;
-        }
-      }
-      return turn;
     }
+    return work;
   }
 
   /** shutdownNow: cancels everything pending, adding a runnable per deadline to {@code out}. */
   void cancelForShutdown(List<Runnable> out) {
-    for (long p : cancelAll(TimerEnd.SHUT_DOWN, false)) {
+    for (long p : cancelAll(TimerEnd.SHUT_DOWN)) {
       out.add(() -> handler.accept(p));
     }
   }

@@ -1,10 +1,7 @@
 package dev.timerguard.wheel;
 
 import dev.timerguard.live.internal.TimerEnd;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One shard of a {@link WheelScheduler}: a hierarchical timing wheel guarded by its own lock.
@@ -18,21 +15,21 @@ import java.util.concurrent.locks.LockSupport;
  * level (at most once per level over a timer's life). Levels cover all of {@code 2^63} ns, so no
  * delay is too long and none laps the wheel.
  *
- * <p>The lock is a test-and-test-and-set spin lock with back-off (spin, then park for 1 to 64
- * microseconds): critical sections are a handful of pointer writes, except the tick thread's expiry
- * of one pass, and an uncontended acquire-release is one CAS and one plain store, half the cost of
- * a monitor. Every mutable field is guarded by it. Callers (any thread) insert and unlink directly;
- * the tick thread expires. No allocation after construction but a fresh 80-byte head for the
- * arrivals per pass while timers are being scheduled.
+ * <p>The lock is a {@link TickLock}: critical sections are a handful of pointer writes, except the
+ * tick thread's expiry of one pass. Every mutable field is guarded by it. Callers (any thread)
+ * insert and unlink directly; the tick thread expires. No allocation after construction but a fresh
+ * 80-byte head for the arrivals per pass while timers are being scheduled.
  *
  * <p>One-shot timers with a positive delay arrive without a deadline (no clock read in {@code
  * schedule}) in a list of arrivals, which cancel unlinks from like a bucket; the next pass, or the
  * caller that links the shard's 64th waiting arrival, reads the clock under the lock and files them
  * all by deadline (see {@link #absorbLocked}).
  */
-class Shard extends ShardPadding {
+class Shard extends TickLock {
 
-  /** A shard with padding after its fields too (see {@link ShardPadding}); the only kind made. */
+  /**
+   * A shard with padding after its fields too (see {@link TickLockPadding}); the only kind made.
+   */
   static final class Padded extends Shard {
     long q00, q01, q02, q03, q04, q05, q06, q07;
 
@@ -44,16 +41,6 @@ class Shard extends ShardPadding {
   /** The arrivals list's head, padded after its links (written on every schedule and cancel). */
   private static final class PaddedNode extends Node {
     long q00, q01, q02, q03, q04, q05, q06, q07;
-  }
-
-  private static final VarHandle LOCK;
-
-  static {
-    try {
-      LOCK = MethodHandles.lookup().findVarHandle(Shard.class, "lock", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
   }
 
   final WheelScheduler owner;
@@ -72,9 +59,6 @@ class Shard extends ShardPadding {
 
   /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
   private final byte[] levelOfBit = new byte[64];
-
-  @SuppressWarnings("unused") // through LOCK
-  private volatile int lock;
 
   /** Last tick fully processed. */
   private long cur;
@@ -124,42 +108,6 @@ class Shard extends ShardPadding {
     this.cur = startTick;
   }
 
-  private void lock() {
-    if (!LOCK.compareAndSet(this, 0, 1)) {
-      lockSlow();
-    }
-  }
-
-  /** The tick thread's acquire: the lock word says who holds it (see {@link #insertNew}). */
-  private void lockAsTicker() {
-    if (!LOCK.compareAndSet(this, 0, 2)) {
-      lockSlow(2);
-    }
-  }
-
-  private void lockSlow() {
-    lockSlow(1);
-  }
-
-  private void lockSlow(int holder) {
-    for (int spins = 0; ; spins++) {
-      if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, holder)) {
-        return;
-      }
-      if (spins < 64) {
-        Thread.onSpinWait();
-      } else {
-        // the holder was descheduled: sleep briefly rather than yield (a yielding thread can
-        // wait a whole time slice on a loaded machine; a sleeper gets its wake-up credit)
-        LockSupport.parkNanos(1_000L << Math.min(spins - 64, 6));
-      }
-    }
-  }
-
-  private void unlock() {
-    LOCK.setRelease(this, 0);
-  }
-
   /** Tests: hold this shard's lock as a scheduling thread would. */
   void lockAsCaller() {
     lock();
@@ -183,11 +131,9 @@ class Shard extends ShardPadding {
    */
   int insertNew(TimerEntry<?> e) {
     int result = INSERTED;
-    int holder = (int) LOCK.compareAndExchange(this, 0, 1);
-    if (holder != 0) {
+    if (lockReportingCaller()) {
       // only another caller counts: the tick thread holds every lock briefly each pass
-      result = holder == 1 ? CONTENDED : INSERTED;
-      lockSlow();
+      result = CONTENDED;
     }
     try {
       if (lifecycle.rejectsNew()) {
@@ -578,15 +524,4 @@ class Shard extends ShardPadding {
       unlock();
     }
   }
-}
-
-/**
- * Padding before a shard's hot fields (its lock, counts and cursor), which threads scheduling on
- * different shards write all the time: a collector may copy shards next to one another, and two
- * shards sharing a cache line run at a fraction of their speed (false sharing; the figures are in
- * {@code docs/benchmarks.md}). The fields of a superclass are laid out first, those of a subclass
- * last.
- */
-abstract class ShardPadding {
-  long p00, p01, p02, p03, p04, p05, p06, p07;
 }

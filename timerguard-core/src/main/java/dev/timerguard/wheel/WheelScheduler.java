@@ -417,17 +417,18 @@ public final class WheelScheduler extends AbstractExecutorService
   }
 
   /**
-   * {@link #deadlines(LongConsumer)} with room for {@code initialCapacity} pending deadlines from
-   * the start, so that scheduling up to that many never allocates.
+   * {@link #deadlines(LongConsumer)} with room for {@code initialCapacity} pending deadlines in
+   * each stripe the set makes (one per scheduling thread, about), so that scheduling up to that
+   * many never allocates.
    *
    * @throws NullPointerException if {@code onExpired} is null
-   * @throws IllegalArgumentException if {@code initialCapacity} is negative or above what a set can
-   *     hold ({@link Deadlines#maxPending()}: 2^24 slots less the wheel's bucket heads)
+   * @throws IllegalArgumentException if {@code initialCapacity} is negative or above what a stripe
+   *     of a set can hold (2^24 slots less the wheel's bucket heads)
    * @throws RejectedExecutionException if this scheduler is shut down
    */
   public Deadlines deadlines(LongConsumer onExpired, int initialCapacity) {
     Objects.requireNonNull(onExpired, "onExpired");
-    int most = Deadlines.maxPending(tickShift, wheelBits);
+    int most = Deadlines.maxPerStripe(tickShift, wheelBits);
     if (initialCapacity < 0 || initialCapacity > most) {
       throw new IllegalArgumentException(
           "initialCapacity must be between 0 and " + most + ", was " + initialCapacity);
@@ -439,9 +440,7 @@ public final class WheelScheduler extends AbstractExecutorService
         throw new RejectedExecutionException(
             "WheelScheduler " + name + " is shut down; cannot make a deadline set");
       }
-      Deadlines d =
-          new Deadlines(
-              this, onExpired, counter, tickShift, wheelBits, now() >>> tickShift, initialCapacity);
+      Deadlines d = new Deadlines(this, onExpired, counter, tickShift, wheelBits, initialCapacity);
       Deadlines[] old = deadlineSets;
       Deadlines[] sets = Arrays.copyOf(old, old.length + 1);
       sets[old.length] = d;

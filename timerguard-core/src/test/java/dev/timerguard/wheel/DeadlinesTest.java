@@ -300,6 +300,56 @@ class DeadlinesTest {
   }
 
   @Test
+  void threadsScheduleIntoStripesOfTheirOwnAndAnyThreadCancelsAnyHandle() throws Exception {
+    WheelScheduler w = manual();
+    Deadlines d = w.deadlines(fired::add);
+    int threads = 8;
+    long[][] handles = new long[threads][];
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      ts.add(
+          new Thread(
+              () -> {
+                long[] hs = new long[1000];
+                for (int i = 0; i < hs.length; i++) {
+                  hs[i] = d.schedule(id * 1000L + i, 1, TimeUnit.SECONDS);
+                }
+                handles[id] = hs;
+              }));
+    }
+    for (Thread t : ts) {
+      t.start();
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+    java.util.Set<Long> stripesUsed = new java.util.HashSet<>();
+    for (long[] hs : handles) {
+      for (long h : hs) {
+        stripesUsed.add((h >>> Deadlines.STRIPE_SHIFT) & ((1 << Deadlines.STRIPE_BITS) - 1));
+      }
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertThat(stripesUsed)
+        .as("eight threads spread over the stripes")
+        .hasSizeGreaterThan(Math.min(cores, 2) - 1);
+    assertThat(d.pendingCount()).isEqualTo(8000);
+    // this thread cancels the odd payloads of every other thread
+    int cancelled = 0;
+    for (long[] hs : handles) {
+      for (int i = 1; i < hs.length; i += 2) {
+        assertThat(d.cancel(hs[i])).isTrue();
+        cancelled++;
+      }
+    }
+    assertThat(cancelled).isEqualTo(4000);
+    advance(w, 1_000 * MS);
+    assertThat(fired).hasSize(4000).allMatch(p -> p % 2 == 0).doesNotHaveDuplicates();
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  @Test
   void onTheTickThreadADeadlineFiresWithoutAnyManualTick() throws Exception {
     try (WheelScheduler w = WheelScheduler.builder().registry(registry).build()) {
       CountDownLatch done = new CountDownLatch(1);
