@@ -66,7 +66,7 @@ final class DeadlineStripe extends TickLock {
       Deadlines set,
       Lifecycle lifecycle,
       SiteCounter counter,
-      Deadlines.Geometry g,
+      WheelGeometry g,
       int number,
       long startTick,
       int initialCapacity) {

@@ -95,59 +95,10 @@ public final class Deadlines implements AutoCloseable {
 
   static final long GEN_MASK = (1L << (63 - GEN_SHIFT)) - 1;
 
-  /** Upper levels have 256 buckets each, like a shard's. */
-  private static final int UPPER_BITS = 8;
-
-  /** The wheel's shape, shared by the stripes of a set. */
-  static final class Geometry {
-    final int tickShift;
-    final int[] shift;
-    final int[] mask;
-
-    /** Where each level's bucket heads start among the slot numbers (heads come first). */
-    final int[] headBase;
-
-    /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
-    final byte[] levelOfBit = new byte[64];
-
-    /** Bucket heads: slot numbers below this are heads. */
-    final int heads;
-
-    Geometry(int tickShift, int bits0) {
-      this.tickShift = tickShift;
-      int levels = levels(tickShift, bits0);
-      this.shift = new int[levels];
-      this.mask = new int[levels];
-      this.headBase = new int[levels];
-      int h = 0;
-      for (int i = 0; i < levels; i++) {
-        int b = i == 0 ? bits0 : UPPER_BITS;
-        shift[i] = i == 0 ? 0 : bits0 + UPPER_BITS * (i - 1);
-        mask[i] = (1 << b) - 1;
-        headBase[i] = h;
-        h += 1 << b;
-      }
-      for (int b = 0; b < 64; b++) {
-        int level = 0;
-        while (level < levels - 1 && b >= shift[level] + Integer.bitCount(mask[level])) {
-          level++;
-        }
-        levelOfBit[b] = (byte) level;
-      }
-      this.heads = h;
-    }
-
-    /** Levels of a wheel of ticks of 2^tickShift ns whose first level has 2^bits0 buckets. */
-    static int levels(int tickShift, int bits0) {
-      int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
-      return 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
-    }
-  }
-
   private final WheelScheduler owner;
   private final LongConsumer handler;
   private final SiteCounter counter; // null: counting off
-  private final Geometry geometry;
+  private final WheelGeometry geometry;
   private final int initialCapacity;
 
   /** The stripes, each made when a thread first schedules into it (then never replaced). */
@@ -175,7 +126,7 @@ public final class Deadlines implements AutoCloseable {
     this.owner = owner;
     this.handler = handler;
     this.counter = counter;
-    this.geometry = new Geometry(tickShift, bits0);
+    this.geometry = new WheelGeometry(tickShift, bits0);
     this.initialCapacity = initialCapacity;
     int n =
         Math.min(
@@ -187,7 +138,7 @@ public final class Deadlines implements AutoCloseable {
 
   /** The most deadlines a set on a wheel with these parameters can hold in one stripe. */
   static int maxPerStripe(int tickShift, int bits0) {
-    return SLOTS_PER_STRIPE - new Geometry(tickShift, bits0).heads;
+    return SLOTS_PER_STRIPE - new WheelGeometry(tickShift, bits0).heads;
   }
 
   /**

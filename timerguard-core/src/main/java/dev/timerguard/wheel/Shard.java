@@ -48,8 +48,6 @@ class Shard extends TickLock {
   /** The owner's, at hand for the shutdown check of every insert. */
   private final Lifecycle lifecycle;
 
-  static final int UPPER_BITS = 8; // 256 buckets on every level above the first
-
   /** Per level: where its bucket index starts in a tick count, and the index mask. */
   private final int[] shift;
 
@@ -58,7 +56,7 @@ class Shard extends TickLock {
   private final Node[][] wheel;
 
   /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
-  private final byte[] levelOfBit = new byte[64];
+  private final byte[] levelOfBit;
 
   /** Last tick fully processed. */
   private long cur;
@@ -84,26 +82,16 @@ class Shard extends TickLock {
     this.owner = owner;
     this.lifecycle = owner.lifecycle;
     this.tickShift = tickShift;
-    int tickBits = 63 - tickShift; // ticks needed to count to 2^63 ns
-    int levels = 1 + Math.max(0, (tickBits - bits0 + UPPER_BITS - 1) / UPPER_BITS);
-    this.shift = new int[levels];
-    this.mask = new int[levels];
-    this.wheel = new Node[levels][];
-    for (int i = 0; i < levels; i++) {
-      int b = i == 0 ? bits0 : UPPER_BITS;
-      shift[i] = i == 0 ? 0 : bits0 + UPPER_BITS * (i - 1);
-      mask[i] = (1 << b) - 1;
-      wheel[i] = new Node[1 << b];
+    WheelGeometry g = new WheelGeometry(tickShift, bits0);
+    this.shift = g.shift;
+    this.mask = g.mask;
+    this.levelOfBit = g.levelOfBit;
+    this.wheel = new Node[g.levels()][];
+    for (int i = 0; i < wheel.length; i++) {
+      wheel[i] = new Node[mask[i] + 1];
       for (int j = 0; j < wheel[i].length; j++) {
         wheel[i][j] = new Node().selfLinked();
       }
-    }
-    for (int b = 0; b < 64; b++) {
-      int level = 0;
-      while (level < levels - 1 && b >= shift[level] + Integer.bitCount(mask[level])) {
-        level++;
-      }
-      levelOfBit[b] = (byte) level;
     }
     this.cur = startTick;
   }

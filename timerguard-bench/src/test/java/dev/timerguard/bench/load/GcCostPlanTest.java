@@ -55,7 +55,8 @@ class GcCostPlanTest {
                         "agrona",
                         "kafka",
                         "wheel",
-                        "wheelCounted")));
+                        "wheelCounted",
+                        "wheelDeadlines")));
   }
 
   @Test
