@@ -22,10 +22,12 @@ import os
 import re
 import sys
 
-ENGINES = ["stpe", "stpeRemove", "fjp", "netty", "agrona", "kafka", "wheel", "wheelCounted"]
+ENGINES = ["stpe", "stpeRemove", "fjp", "netty", "agrona", "kafka", "wheel", "wheelCounted",
+           "wheelDeadlines"]
 COLORS = {
     "stpe": "#d62728", "stpeRemove": "#ff9896", "fjp": "#9467bd", "netty": "#1f77b4",
     "agrona": "#17becf", "kafka": "#8c564b", "wheel": "#2ca02c", "wheelCounted": "#98df8a",
+    "wheelDeadlines": "#006400",
     "p50": "#9ecae1", "p99": "#4292c6", "p99.9": "#08519c", "max": "#08306b",
     "api": "#2ca02c", "peer": "#7f7f7f",
 }

@@ -21,8 +21,8 @@ JAR=timerguard-bench/target/benchmarks.jar
 FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
 OUT=timerguard-bench/target/load-results
 mkdir -p "$OUT"
-ENGINES=stpe,stpeRemove,netty,agrona,kafka,wheel,wheelCounted
-if [ "$FEATURE" -ge 25 ]; then ENGINES=stpe,stpeRemove,fjp,netty,agrona,kafka,wheel,wheelCounted; fi
+ENGINES=stpe,stpeRemove,netty,agrona,kafka,wheel,wheelCounted,wheelDeadlines
+if [ "$FEATURE" -ge 25 ]; then ENGINES=stpe,stpeRemove,fjp,netty,agrona,kafka,wheel,wheelCounted,wheelDeadlines; fi
 echo "JDK $FEATURE, $(nproc) cores, $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$mode" = quick ]; then JMH_QUICK=(-wi 1 -i 2 -p pending=0,100000,1000000); else JMH_QUICK=(); fi

@@ -61,7 +61,16 @@ public class ReArmBenchmark {
   static final TimerSite SITE = TimerSite.here();
 
   /** The peer engine of {@link #peerCancelSchedule}; the API rows ignore it. */
-  @Param({"stpe", "stpeRemove", "netty", "agrona", "kafka", "wheel", "wheelCounted"})
+  @Param({
+    "stpe",
+    "stpeRemove",
+    "netty",
+    "agrona",
+    "kafka",
+    "wheel",
+    "wheelCounted",
+    "wheelDeadlines"
+  })
   public String engine;
 
   Timers timers;
