@@ -183,6 +183,14 @@ def pick(results, pattern):
     return found
 
 
+def median_run(runs):
+    """The run with the median GC share of CPU (the lower middle one of an even count); None if none."""
+    if not runs:
+        return None
+    ordered = sorted(runs, key=lambda r: r["gcCpuShare"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def pending_label(n):
     return fmt_tick(n) if n else "0"
 
@@ -231,8 +239,8 @@ def gc_charts(results, out):
                 for e in engines:
                     vals = []
                     for n in sizes:
-                        hit = [r for r in rs if r["engine"] == e and r["pending"] == n]
-                        vals.append(f(hit[0]) if hit else None)
+                        hit = median_run([r for r in rs if r["engine"] == e and r["pending"] == n])
+                        vals.append(f(hit) if hit else None)
                     s.append((e, vals))
                 return s
 
@@ -323,13 +331,10 @@ def md_tables(results):
             print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|")
             for n in sizes:
                 for e in ENGINES:
-                    hit = [r for r in rs if r["engine"] == e and r["pending"] == n]
-                    if not hit:
-                        continue
-                    r = hit[0]
-                    y, o, st = r["young"], r["old"], r["stalls"]
-                    print("| %s | %s | %d: %s / %s / %s | %d: %s | %s | %s | %s%% | %s | %s | %s |" % (
-                        e, "{:,}".format(n), y["count"], f2(y["p50"]), f2(y["p99"]), f2(y["max"]),
+                    for r in [r for r in rs if r["engine"] == e and r["pending"] == n]:
+                      y, o, st = r["young"], r["old"], r["stalls"]
+                      print("| %s | %s | %d: %s / %s / %s | %d: %s | %s | %s | %s%% | %s | %s | %s |" % (
+                        e + (" (round %d)" % r["round"] if "round" in r else ""), "{:,}".format(n), y["count"], f2(y["p50"]), f2(y["p99"]), f2(y["max"]),
                         o["count"], f2(o["max"]), st["count"] if st["count"] else "",
                         f2(r["gcCores"], 3), f2(100 * r["gcCpuShare"], 0), f2(r["liveHeapMb"], 0),
                         "{:,}".format(int(r["held"])), "{:,}".format(int(r["achievedRate"]))))

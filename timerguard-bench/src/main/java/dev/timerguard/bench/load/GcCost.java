@@ -29,13 +29,17 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * java -cp benchmarks.jar dev.timerguard.bench.load.GcCost quick|full [gc=G1,Z]
  *     [engines=stpe,...] [pending=0,100000,...] [rate=200000] [alloc=512] [warm=s] [measure=s]
- *     [out=file.json]
+ *     [rounds=1] [out=file.json]
  * </pre>
  *
- * quick: 0, 100k and 1M pending, 3 s warm-up, 5 s measured; full: 0, 100k, 1M and 4M, 10 s warm-up,
- * 20 s measured. Heap {@code -Xms4g -Xmx4g} in every run. Engines not available on this JDK ({@code
- * fjp} before 25) are skipped with a message. A bad argument stops the run with one message naming
- * it and the accepted values.
+ * With {@code rounds=N} (1 to 20) each pending count runs every engine N times, the engines taking
+ * turns round by round, so that load which comes and goes hits every engine alike; each run is one
+ * row (with its {@code round}), and the plot script charts the median run of each engine.
+ *
+ * <p>quick: 0, 100k and 1M pending, 3 s warm-up, 5 s measured; full: 0, 100k, 1M and 4M, 10 s
+ * warm-up, 20 s measured. Heap {@code -Xms4g -Xmx4g} in every run. Engines not available on this
+ * JDK ({@code fjp} before 25) are skipped with a message. A bad argument stops the run with one
+ * message naming it and the accepted values.
  */
 public final class GcCost {
 
@@ -53,6 +57,7 @@ public final class GcCost {
     int allocMbPerSecond = 512;
     int warmSeconds;
     int measureSeconds;
+    int rounds = 1;
     Path out;
   }
 
@@ -117,6 +122,12 @@ public final class GcCost {
             throw new IllegalArgumentException("measure=0: expected at least 1 second");
           }
           break;
+        case "rounds":
+          p.rounds = positiveOrZero("rounds", value);
+          if (p.rounds < 1 || p.rounds > 20) {
+            throw new IllegalArgumentException("rounds=" + value + ": expected 1 to 20");
+          }
+          break;
         case "out":
           p.out = Paths.get(value);
           break;
@@ -124,7 +135,8 @@ public final class GcCost {
           throw new IllegalArgumentException(
               "unknown argument '"
                   + a
-                  + "': accepted are gc=, engines=, pending=, rate=, alloc=, warm=, measure=, out=");
+                  + "': accepted are gc=, engines=, pending=, rate=, alloc=, warm=, measure=,"
+                  + " rounds=, out=");
       }
     }
     for (int n : p.pending) {
@@ -197,56 +209,64 @@ public final class GcCost {
     doc.put("allocMbPerSecond", p.allocMbPerSecond);
     doc.put("warmSeconds", p.warmSeconds);
     doc.put("measureSeconds", p.measureSeconds);
+    doc.put("rounds", p.rounds);
     doc.put("started", Harness.nowUtc());
     doc.put("loadAverageAtStart", Harness.loadAverage());
     doc.put("runs", runs);
     Path logDir = Files.createTempDirectory("gccost");
     for (String gc : p.gcs) {
       for (int pending : p.pending) {
-        for (String engine : engines) { // engines round-robin inside each size: drift hits all
-          Path log = logDir.resolve(gc + "-" + pending + "-" + engine + ".log");
-          double load = Harness.loadAverage();
-          System.out.printf("== %s %s pending=%,d (load %.2f)%n", gc, engine, pending, load);
-          String json =
-              Harness.fork(
-                  List.of(
-                      "-Xms" + HEAP,
-                      "-Xmx" + HEAP,
-                      "-XX:+Use" + gc + "GC",
-                      "-Xlog:disable",
-                      "-Xlog:all=warning:stderr",
-                      "-Xlog:gc,gc+phases:file=" + log + ":uptime,tags"),
-                  GcCost.class,
-                  List.of(
-                      "--child",
-                      engine,
-                      Integer.toString(pending),
-                      Integer.toString(p.rate),
-                      Integer.toString(p.allocMbPerSecond),
-                      Integer.toString(p.warmSeconds),
-                      Integer.toString(p.measureSeconds)));
-          Map<String, Object> r = Harness.parseFlat(json);
-          GcLog g = GcLog.parse(log, (Double) r.get("windowStart"), (Double) r.get("windowEnd"));
-          Map<String, Object> run = new LinkedHashMap<>();
-          run.put("gc", gc);
-          run.put("engine", engine);
-          run.put("pending", pending);
-          run.put("loadAverage", load);
-          run.put("young", Harness.stats(g.youngMs));
-          run.put("old", Harness.stats(g.oldMs));
-          List<Double> all = new ArrayList<>(g.youngMs);
-          all.addAll(g.oldMs);
-          run.put("all", Harness.stats(all));
-          run.put("stalls", Harness.stats(g.stallMs));
-          run.put("heapAfterGcMb", Harness.stats(g.heapAfterMb));
-          r.remove("windowStart");
-          r.remove("windowEnd");
-          run.putAll(r);
-          runs.add(run);
-          Files.deleteIfExists(log);
-          System.out.println("   " + summary(run));
-          Harness.writeFile(
-              p.out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
+        for (int round = 1; round <= p.rounds; round++) {
+          for (String engine : engines) { // engines round-robin inside each size: drift hits all
+            Path log = logDir.resolve(gc + "-" + pending + "-" + engine + ".log");
+            double load = Harness.loadAverage();
+            System.out.printf(
+                "== %s %s pending=%,d%s (load %.2f)%n",
+                gc, engine, pending, p.rounds > 1 ? " round " + round : "", load);
+            String json =
+                Harness.fork(
+                    List.of(
+                        "-Xms" + HEAP,
+                        "-Xmx" + HEAP,
+                        "-XX:+Use" + gc + "GC",
+                        "-Xlog:disable",
+                        "-Xlog:all=warning:stderr",
+                        "-Xlog:gc,gc+phases:file=" + log + ":uptime,tags"),
+                    GcCost.class,
+                    List.of(
+                        "--child",
+                        engine,
+                        Integer.toString(pending),
+                        Integer.toString(p.rate),
+                        Integer.toString(p.allocMbPerSecond),
+                        Integer.toString(p.warmSeconds),
+                        Integer.toString(p.measureSeconds)));
+            Map<String, Object> r = Harness.parseFlat(json);
+            GcLog g = GcLog.parse(log, (Double) r.get("windowStart"), (Double) r.get("windowEnd"));
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("gc", gc);
+            run.put("engine", engine);
+            run.put("pending", pending);
+            if (p.rounds > 1) {
+              run.put("round", round);
+            }
+            run.put("loadAverage", load);
+            run.put("young", Harness.stats(g.youngMs));
+            run.put("old", Harness.stats(g.oldMs));
+            List<Double> all = new ArrayList<>(g.youngMs);
+            all.addAll(g.oldMs);
+            run.put("all", Harness.stats(all));
+            run.put("stalls", Harness.stats(g.stallMs));
+            run.put("heapAfterGcMb", Harness.stats(g.heapAfterMb));
+            r.remove("windowStart");
+            r.remove("windowEnd");
+            run.putAll(r);
+            runs.add(run);
+            Files.deleteIfExists(log);
+            System.out.println("   " + summary(run));
+            Harness.writeFile(
+                p.out, Harness.json(doc) + "\n"); // a partial table survives an interrupted run
+          }
         }
       }
     }

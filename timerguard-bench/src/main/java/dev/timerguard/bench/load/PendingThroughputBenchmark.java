@@ -47,7 +47,16 @@ public class PendingThroughputBenchmark {
   @Param({"0", "100000", "1000000", "4000000"})
   public int pending;
 
-  @Param({"stpe", "stpeRemove", "netty", "agrona", "kafka", "wheel", "wheelCounted"})
+  @Param({
+    "stpe",
+    "stpeRemove",
+    "netty",
+    "agrona",
+    "kafka",
+    "wheel",
+    "wheelCounted",
+    "wheelDeadlines"
+  })
   public String engine;
 
   Engine e;

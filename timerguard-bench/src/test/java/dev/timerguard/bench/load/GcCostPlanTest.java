@@ -17,6 +17,8 @@ class GcCostPlanTest {
     assertThat(full.pending).containsExactly(0, 100_000, 1_000_000, 4_000_000);
     assertThat(full.gcs).containsExactly("Z");
     assertThat(full.engines).containsExactly("wheel", "netty");
+    assertThat(full.rounds).isEqualTo(1);
+    assertThat(GcCost.plan(new String[] {"quick", "rounds=3"}).rounds).isEqualTo(3);
   }
 
   @Test
@@ -32,6 +34,10 @@ class GcCostPlanTest {
         .hasMessageContaining("pending=-1: expected a whole number >= 0");
     assertThatThrownBy(() -> GcCost.plan(new String[] {"quick", "colour=red"}))
         .hasMessageContaining("unknown argument 'colour=red'");
+    assertThatThrownBy(() -> GcCost.plan(new String[] {"quick", "rounds=0"}))
+        .hasMessageContaining("rounds=0: expected 1 to 20");
+    assertThatThrownBy(() -> GcCost.plan(new String[] {"quick", "rounds=many"}))
+        .hasMessageContaining("rounds=many: expected a whole number");
     assertThatThrownBy(() -> GcCost.plan(new String[] {"quick", "measure=0"}))
         .hasMessageContaining("measure=0");
     assertThatThrownBy(() -> GcCost.plan(new String[] {"full", "rate=100000"}))
