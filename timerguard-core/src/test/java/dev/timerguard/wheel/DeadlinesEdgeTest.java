@@ -106,4 +106,133 @@ class DeadlinesEdgeTest {
     passAt(w, 3001 * tick);
     assertThat(fired).containsExactly((long) 'E', (long) 'L');
   }
+
+  /**
+   * Deadlines due in the same pass are all taken before any handler runs: a handler cancelling
+   * another one due in the same pass gets false and that one still fires; cancelling one not yet
+   * due gets true and it never fires. Cancel is true exactly when the handler will not run.
+   */
+  @Test
+  void aHandlerCancellingDeadlinesOfTheSamePassGetsFalseAndOfALaterPassGetsTrue() {
+    WheelScheduler w = manual(false);
+    long[] handles = new long[3];
+    List<Boolean> results = new CopyOnWriteArrayList<>();
+    Deadlines[] self = new Deadlines[1];
+    self[0] =
+        w.deadlines(
+            p -> {
+              fired.add(p);
+              if (p == 0) {
+                results.add(self[0].cancel(handles[1])); // due in this pass: taken already
+                results.add(self[0].cancel(handles[2])); // due later
+                results.add(self[0].cancel(handles[0])); // itself, firing now
+              }
+            });
+    handles[0] = self[0].schedule(0, 1, TimeUnit.MILLISECONDS);
+    handles[1] = self[0].schedule(1, 1, TimeUnit.MILLISECONDS);
+    handles[2] = self[0].schedule(2, 2, TimeUnit.MILLISECONDS);
+    passAt(w, TimeUnit.MILLISECONDS.toNanos(1));
+    assertThat(results).containsExactly(false, true, false);
+    assertThat(fired).containsExactly(0L, 1L);
+    passAt(w, TimeUnit.MILLISECONDS.toNanos(10));
+    assertThat(fired).containsExactly(0L, 1L);
+    assertThat(self[0].pendingCount()).isZero();
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  /**
+   * A handler that closes its own set mid-pass: the deadlines already taken in that pass still fire
+   * (their cancel could no longer return true), the later ones are cancelled, and the set refuses
+   * new ones, also from the handlers still to run in that pass.
+   */
+  @Test
+  void aHandlerClosingItsOwnSetMidPassLetsTheTakenOnesFireAndCancelsTheRest() {
+    WheelScheduler w = manual(false);
+    List<Class<?>> refused = new CopyOnWriteArrayList<>();
+    Deadlines[] self = new Deadlines[1];
+    self[0] =
+        w.deadlines(
+            p -> {
+              fired.add(p);
+              if (p == 0) {
+                self[0].close();
+              }
+              try {
+                self[0].schedule(100 + p, 0, TimeUnit.NANOSECONDS);
+              } catch (IllegalStateException e) {
+                refused.add(e.getClass());
+              }
+            });
+    for (int i = 0; i < 5; i++) {
+      self[0].schedule(i, 1, TimeUnit.MILLISECONDS);
+    }
+    long later = self[0].schedule(9, 2, TimeUnit.MILLISECONDS);
+    passAt(w, TimeUnit.MILLISECONDS.toNanos(1));
+    assertThat(fired).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(refused).hasSize(5);
+    assertThat(self[0].isPending(later)).isFalse();
+    assertThat(self[0].cancel(later)).isFalse();
+    passAt(w, TimeUnit.MILLISECONDS.toNanos(10));
+    assertThat(fired).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(w.pendingCount()).isZero();
+  }
+
+  /**
+   * shutdownNow called by a handler on the tick thread: the deadlines taken in that pass still
+   * fire, every other one is handed back exactly once, and nothing is both.
+   */
+  @Test
+  void shutdownNowFromAHandlerHandsBackOnlyWhatWasNotTakenToFire() {
+    WheelScheduler w = manual(false);
+    List<List<Runnable>> back = new CopyOnWriteArrayList<>();
+    Deadlines d =
+        w.deadlines(
+            p -> {
+              fired.add(p);
+              if (p == 0) {
+                back.add(w.shutdownNow());
+              }
+            });
+    for (int i = 0; i < 4; i++) {
+      d.schedule(i, 1, TimeUnit.MILLISECONDS);
+    }
+    for (int i = 4; i < 8; i++) {
+      d.schedule(i, 1, TimeUnit.HOURS);
+    }
+    passAt(w, TimeUnit.MILLISECONDS.toNanos(1));
+    assertThat(fired).containsExactly(0L, 1L, 2L, 3L);
+    assertThat(back).singleElement().satisfies(l -> assertThat(l).hasSize(4));
+    fired.clear();
+    for (Runnable r : back.get(0)) {
+      r.run();
+    }
+    assertThat(fired).containsExactlyInAnyOrder(4L, 5L, 6L, 7L);
+    assertThat(d.pendingCount()).isZero();
+    assertThat(w.isShutdown()).isTrue();
+  }
+
+  /** A slot freed and reused a thousand times: every earlier handle to it stays stale. */
+  @Test
+  void everyEarlierHandleOfAReusedSlotStaysStale() {
+    WheelScheduler w = manual(true);
+    Deadlines d = w.deadlines(fired::add);
+    long[] handles = new long[1_000];
+    for (int i = 0; i < handles.length; i++) {
+      handles[i] = d.schedule(i, 1, TimeUnit.SECONDS);
+      assertThat(handles[i] & 0xFFFFFF).isEqualTo(handles[0] & 0xFFFFFF);
+      if (i % 2 == 0) {
+        assertThat(d.cancel(handles[i])).isTrue();
+      } else {
+        passAt(w, clock.get() + TimeUnit.SECONDS.toNanos(1));
+        assertThat(fired).last().isEqualTo((long) i);
+      }
+    }
+    long live = d.schedule(-1, 1, TimeUnit.SECONDS);
+    for (long h : handles) {
+      assertThat(d.isPending(h)).isFalse();
+      assertThat(d.cancel(h)).isFalse();
+    }
+    assertThat(d.isPending(live)).isTrue();
+    assertThat(fired).hasSize(handles.length / 2);
+  }
 }

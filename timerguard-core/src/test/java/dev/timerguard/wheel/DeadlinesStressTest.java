@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -23,12 +24,13 @@ import org.junit.jupiter.api.Timeout;
  * {@link Deadlines} on a real scheduler (tick thread, private registry) under several threads that
  * schedule and cancel tens of thousands of deadlines each while they fire: some cancelled at once,
  * some after a short random wait, some left to fire after 0 to 3 ms, some cancelled by another
- * thread, some cancelled twice at once. At the end every payload either fired exactly once or was
- * cancelled by exactly one cancel that returned true, never both and never neither; nothing is
- * pending; the registry reconciles with what the test saw. Variants: several sets on one scheduler
- * whose handlers schedule and cancel on each other; growth from an empty set to 100,000 pending
- * while the tick thread expires others. Sized for two cores: a few seconds. Waits poll with a
- * deadline; nothing asserts wall-clock time.
+ * thread, some cancelled twice at once. No handler runs before its delay has passed (a lower bound
+ * only). At the end every payload either fired exactly once or was cancelled by exactly one cancel
+ * that returned true, never both and never neither; nothing is pending; the registry reconciles
+ * with what the test saw. Variants: several sets on one scheduler whose handlers schedule and
+ * cancel on each other; growth from an empty set to 100,000 pending while the tick thread expires
+ * others. Sized for two cores: a few seconds. Waits poll with a deadline; nothing asserts
+ * wall-clock time.
  */
 @Timeout(120)
 class DeadlinesStressTest {
@@ -119,7 +121,17 @@ class DeadlinesStressTest {
     AtomicIntegerArray cancelled = new AtomicIntegerArray(total);
     try (WheelScheduler w =
         WheelScheduler.builder().name("deadlines-stress").registry(registry).build()) {
-      Deadlines d = w.deadlines(p -> ran.incrementAndGet((int) p));
+      // the earliest System.nanoTime() at which each may fire: read before its schedule call
+      long[] earliest = new long[total];
+      AtomicInteger early = new AtomicInteger(-1);
+      Deadlines d =
+          w.deadlines(
+              p -> {
+                if (System.nanoTime() < earliest[(int) p]) {
+                  early.compareAndSet(-1, (int) p);
+                }
+                ran.incrementAndGet((int) p);
+              });
       // handle, payload pairs for another thread to cancel
       ConcurrentLinkedQueue<long[]> shared = new ConcurrentLinkedQueue<>();
       CountDownLatch go = new CountDownLatch(1);
@@ -134,7 +146,9 @@ class DeadlinesStressTest {
                 go.await();
                 for (int i = 0; i < perThread; i++) {
                   int id = t * perThread + i;
-                  long h = d.schedule(id, rnd.nextLong(3_000_001), TimeUnit.NANOSECONDS);
+                  long delay = rnd.nextLong(3_000_001);
+                  earliest[id] = System.nanoTime() + delay;
+                  long h = d.schedule(id, delay, TimeUnit.NANOSECONDS);
                   switch (rnd.nextInt(5)) {
                     case 0 -> {
                       if (d.cancel(h)) {
@@ -188,6 +202,7 @@ class DeadlinesStressTest {
       await(() -> d.pendingCount() == 0, "every deadline to fire");
       await(() -> sum(ran) + sum(cancelled) == total, "every handler to return");
       checkExactlyOnce(ran, cancelled, 0, total);
+      assertThat(early.get()).as("a payload that fired before its delay had passed").isEqualTo(-1);
       assertThat(w.pendingCount()).isZero();
       long[] sums = totals(registry);
       assertThat(sums[0]).as("created").isEqualTo(total);
