@@ -29,11 +29,13 @@ import net.jqwik.api.constraints.Size;
  * first tick boundary at or after it. (It does not always fire in the first pass at or after the
  * deadline itself: a deadline strictly inside a tick whose end is a boundary of an upper wheel
  * level still sits in the upper level's bucket when a pass runs inside that tick, so it waits for
- * the first pass at or after the tick's end; see {@code DeadlinesEdgeTest}.) Order within a pass is
- * not checked here: see {@code DeadlinesEdgeTest}. Cancel returns true exactly when the model says
- * pending, isPending matches, cancelAll returns exactly the pending payloads, the set's and the
- * scheduler's pending counts equal the model's, and the registry's counts at the set's site equal
- * what the model saw. The raw clock starts anywhere, wrapping past {@code Long.MAX_VALUE} included.
+ * the first pass at or after the tick's end; see {@code DeadlinesEdgeTest}.) Within a pass that
+ * runs at most a tick after the previous one, handlers run in deadline order to the tick (a later
+ * pass does not keep that order: see {@code DeadlinesEdgeTest}). Cancel returns true exactly when
+ * the model says pending, isPending matches, cancelAll returns exactly the pending payloads, the
+ * set's and the scheduler's pending counts equal the model's, and the registry's counts at the
+ * set's site equal what the model saw. The raw clock starts anywhere, wrapping past {@code
+ * Long.MAX_VALUE} included.
  */
 class DeadlinesPropertiesTest {
 
@@ -130,7 +132,9 @@ class DeadlinesPropertiesTest {
     WheelScheduler w = b.build();
     long tick = w.tickNanos();
     List<Model> all = new ArrayList<>();
-    Deadlines d = propertySet(w, all, clock, rawOrigin);
+    List<Long> pass = new ArrayList<>(); // payloads fired in the current pass, in order
+    Deadlines d = propertySet(w, all, pass, clock, rawOrigin);
+    long lastPass = 0;
     long cancelledCount = 0;
     for (Op op : ops) {
       long now = clock.get() - rawOrigin;
@@ -193,8 +197,21 @@ class DeadlinesPropertiesTest {
             }
           }
           clock.set(rawOrigin + to);
+          pass.clear();
           w.tick();
           long at = clock.get() - rawOrigin;
+          if (at / tick - lastPass / tick <= 1) {
+            // a pass on time (at most a tick after the last): handlers in deadline order, to the
+            // tick (a late pass need not keep it, see DeadlinesEdgeTest)
+            for (int k = 1; k < pass.size(); k++) {
+              long before = ceilTick(all.get(pass.get(k - 1).intValue()).deadline, tick);
+              long after = ceilTick(all.get(pass.get(k).intValue()).deadline, tick);
+              assertThat(after)
+                  .as("deadline order within the pass at %d: %s", at, pass)
+                  .isGreaterThanOrEqualTo(before);
+            }
+          }
+          lastPass = at;
           for (int i = 0; i < all.size(); i++) {
             Model m = all.get(i);
             if (m.pending()) {
@@ -233,12 +250,13 @@ class DeadlinesPropertiesTest {
 
   /** The set under test, made here so that its registry site is this method. */
   static Deadlines propertySet(
-      WheelScheduler w, List<Model> all, AtomicLong clock, long rawOrigin) {
+      WheelScheduler w, List<Model> all, List<Long> pass, AtomicLong clock, long rawOrigin) {
     return w.deadlines(
         p -> {
           Model m = all.get((int) p);
           m.fired++;
           m.firedAt = clock.get() - rawOrigin;
+          pass.add(p);
         });
   }
 
