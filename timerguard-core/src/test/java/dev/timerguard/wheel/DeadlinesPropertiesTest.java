@@ -117,7 +117,7 @@ class DeadlinesPropertiesTest {
     }
   }
 
-  @Property(tries = 400)
+  @Property(tries = 1000)
   void everyDeadlineFiresOnceInTimeUnlessCancelledAndEveryCountMatchesTheModel(
       @ForAll @Size(max = 160) List<@From("ops") Op> ops,
       @ForAll boolean smallWheel,
