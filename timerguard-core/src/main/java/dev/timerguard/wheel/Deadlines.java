@@ -40,13 +40,14 @@ import java.util.function.LongConsumer;
  * expired by the scheduler's tick thread in each pass, with the same precision as its timers: a
  * deadline never fires before its delay has elapsed, and fires within about a tick after it while
  * the tick thread runs on time. The handler then runs <em>on the tick thread</em>, after the set's
- * lock is released, once per deadline, with its payload, in deadline order within a pass. It must
- * be short (record the timeout, complete a future, hand work to an executor): while it runs, no
- * other timer of the scheduler fires. A handler that throws is reported to the scheduler's
- * {@linkplain WheelScheduler.Builder#exceptionHandler exception handler} (or, without one, logged
- * as a warning on the {@code System.Logger} {@code dev.timerguard.wheel}) and the next deadline
- * fires as usual. Delays of zero or less are due at once (at the next pass); delays saturate at
- * {@code Long.MAX_VALUE} nanoseconds.
+ * lock is released, once per deadline, with its payload. Deadlines due in the same pass are equally
+ * late and their handlers run one after another, in no promised order (stripe by stripe, and bucket
+ * by bucket within a stripe). It must be short (record the timeout, complete a future, hand work to
+ * an executor): while it runs, no other timer of the scheduler fires. A handler that throws is
+ * reported to the scheduler's {@linkplain WheelScheduler.Builder#exceptionHandler exception
+ * handler} (or, without one, logged as a warning on the {@code System.Logger} {@code
+ * dev.timerguard.wheel}) and the next deadline fires as usual. Delays of zero or less are due at
+ * once (at the next pass); delays saturate at {@code Long.MAX_VALUE} nanoseconds.
  *
  * <p><b>Cancel.</b> {@link #cancel} returns true exactly when the handler will not run for that
  * deadline: once the tick thread has taken a deadline to fire, it returns false. So for every
@@ -71,8 +72,9 @@ import java.util.function.LongConsumer;
  * is shut down, it throws {@link RejectedExecutionException}, as the scheduler's own methods do.
  * After {@link WheelScheduler#shutdown()} pending deadlines still fire and the scheduler terminates
  * once none is left; {@link WheelScheduler#shutdownNow()} cancels them, and hands each back as a
- * {@link Runnable} that would run the handler with its payload. {@link #cancelAll()} and {@code
- * close()} cancel what is pending; {@code cancelAll} returns the payloads, so nothing is lost.
+ * {@link Runnable} that would run the handler with its payload. {@link #cancelAll()}, {@link
+ * #closeNow()} and {@code close()} cancel what is pending; the first two return the payloads, so
+ * nothing is lost.
  */
 public final class Deadlines implements AutoCloseable {
 
@@ -293,13 +295,24 @@ public final class Deadlines implements AutoCloseable {
 
   /**
    * Cancels every pending deadline (counted as cancelled), refuses new ones, and lets the scheduler
-   * forget this set. Idempotent. Use {@link #cancelAll()} first to keep the payloads.
+   * forget this set. Idempotent. {@link #closeNow()} does the same and returns the payloads.
    */
   @Override
   public void close() {
-    closed = true; // before the stripes' locks: a schedule after them sees it
-    cancelAll(TimerEnd.CANCELLED);
+    closeNow();
+  }
+
+  /**
+   * Closes this set as {@link #close()} does and returns the payloads of the deadlines it
+   * cancelled, in no particular order. Nothing falls between: a {@code schedule} racing with it
+   * either is refused with {@link IllegalStateException} or its deadline is cancelled here and its
+   * payload returned. Empty if the set was already closed.
+   */
+  public long[] closeNow() {
+    closed = true; // before the stripes' locks: a schedule that takes one after this sweep sees it
+    long[] payloads = cancelAll(TimerEnd.CANCELLED);
     owner.removeDeadlines(this);
+    return payloads;
   }
 
   @Override

@@ -19,13 +19,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Threads schedule and cancel on a {@link Deadlines} set of a real scheduler while another thread
  * ends it: {@link WheelScheduler#shutdownNow()}, {@link WheelScheduler#close()}, or the set's own
- * {@link Deadlines#cancelAll()} then {@link Deadlines#close()}. Every payload ends exactly one way:
- * its handler ran on the tick thread, a cancel returned true, shutdownNow handed it back as a
- * runnable (run here, which runs the handler), cancelAll returned it, or its schedule threw the
- * documented {@link RejectedExecutionException} or {@link IllegalStateException}. The one way the
- * API leaves unreported: a deadline scheduled between cancelAll and close is cancelled by close
- * without its payload; those are counted by the registry and must be exactly the payloads with no
- * other end. No other exception escapes; nothing is left pending; the registry reconciles.
+ * {@link Deadlines#closeNow()}. Every payload ends exactly one way: its handler ran on the tick
+ * thread, a cancel returned true, shutdownNow handed it back as a runnable (run here, which runs
+ * the handler), closeNow returned it, or its schedule threw the documented {@link
+ * RejectedExecutionException} or {@link IllegalStateException}. (With {@code cancelAll()} then
+ * {@code close()}, a deadline scheduled between the two was cancelled without its payload: what
+ * {@code closeNow()} is for.) No other exception escapes; nothing is left pending; the registry
+ * reconciles.
  */
 @Timeout(120)
 class DeadlinesRaceTest {
@@ -37,7 +37,7 @@ class DeadlinesRaceTest {
   enum Ending {
     SHUTDOWN_NOW,
     SCHEDULER_CLOSE,
-    CANCEL_ALL_THEN_CLOSE
+    CLOSE_NOW
   }
 
   @ParameterizedTest
@@ -135,10 +135,9 @@ class DeadlinesRaceTest {
                   case SHUTDOWN_NOW -> handedBack.set(w.shutdownNow());
                   case SCHEDULER_CLOSE -> w.close();
                   default -> {
-                    for (long p : d.cancelAll()) {
+                    for (long p : d.closeNow()) {
                       all.incrementAndGet((int) p);
                     }
-                    d.close();
                     w.shutdown();
                   }
                 }
@@ -164,7 +163,6 @@ class DeadlinesRaceTest {
     assertThat(w.pendingCount()).isZero();
 
     long attemptedTotal = 0;
-    int silent = 0;
     for (int t = 0; t < PRODUCERS; t++) {
       attemptedTotal += attempted[t];
       for (int i = 0; i < MAX_PER_PRODUCER; i++) {
@@ -172,8 +170,6 @@ class DeadlinesRaceTest {
         int ends = ran.get(id) + back.get(id) + cancelled.get(id) + all.get(id) + threw.get(id);
         if (i >= attempted[t]) {
           assertThat(ends).as("payload %d was never scheduled", id).isZero();
-        } else if (ends == 0 && ending == Ending.CANCEL_ALL_THEN_CLOSE) {
-          silent++; // scheduled between cancelAll and close
         } else if (ends != 1) {
           throw new AssertionError(
               ending
@@ -185,7 +181,7 @@ class DeadlinesRaceTest {
                   + back.get(id)
                   + ", cancel true "
                   + cancelled.get(id)
-                  + ", in cancelAll "
+                  + ", returned by closeNow "
                   + all.get(id)
                   + ", schedule threw "
                   + threw.get(id));
@@ -196,13 +192,12 @@ class DeadlinesRaceTest {
     assertThat(sums[0]).as("created: every schedule call").isEqualTo(attemptedTotal);
     assertThat(sums[1]).as("fired").isEqualTo(DeadlinesStressTest.sum(ran));
     assertThat(sums[2])
-        .as("cancelled: by cancel, shutdownNow, cancelAll, close, or refused")
+        .as("cancelled: by cancel, shutdownNow, closeNow, or refused")
         .isEqualTo(
             (long) DeadlinesStressTest.sum(cancelled)
                 + handedBack.get().size()
                 + DeadlinesStressTest.sum(all)
-                + DeadlinesStressTest.sum(threw)
-                + silent);
+                + DeadlinesStressTest.sum(threw));
     assertThat(sums[3]).as("live").isZero();
     assertThat(DeadlinesStressTest.sum(back)).isEqualTo(handedBack.get().size());
   }
