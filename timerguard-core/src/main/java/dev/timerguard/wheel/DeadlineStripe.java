@@ -9,12 +9,20 @@ import java.util.Arrays;
  * algorithm as a {@link Shard}) whose timers are slots of primitive arrays instead of objects,
  * guarded by its own {@link TickLock}. Scheduling threads add and cancel; the tick thread expires.
  *
- * <p>Slots are numbered from {@code firstSlot}: the numbers below are the bucket heads, which exist
- * only in {@code next} and {@code prev} (the lists are circular and doubly linked through those two
- * arrays, each headed by its sentinel), so that link and unlink need no special case. The other
- * arrays hold slot {@code i} at {@code i - firstSlot}. A free slot has {@code prev == FREE} and is
- * chained through {@code next} in a LIFO free list; slots never handed out lie at and above {@code
- * top}. Each slot has a generation, bumped whenever it is freed, which the handles carry.
+ * <p>Slots are numbered from {@code firstSlot}: the numbers below are the bucket heads and the head
+ * of the arrivals list, which exist only in {@code next} and {@code prev} (the lists are circular
+ * and doubly linked through those two arrays, each headed by its sentinel), so that link and unlink
+ * need no special case. The other arrays hold slot {@code i} at {@code i - firstSlot}. A free slot
+ * has {@code prev == FREE} and is chained through {@code next} in a LIFO free list; slots never
+ * handed out lie at and above {@code top}. Each slot has a generation, bumped whenever it is freed,
+ * which the handles carry.
+ *
+ * <p>A new deadline arrives without a clock read, as a shard's one-shot timers do (see {@link
+ * Shard#absorbLocked}): it holds {@code -1 - delay} and waits in the arrivals list, which cancel
+ * unlinks from like a bucket, until the next expiry pass, or the stripe's {@link
+ * Shard#ABSORB_BATCH}th waiting arrival, reads the clock under the lock and files them all by
+ * deadline. So a deadline is never earlier than the call plus the delay, and later by at most the
+ * time it waited there (a tick while the tick thread runs on time).
  *
  * <p>Every mutable field is guarded by the lock. Growth copies the arrays, by half, under it.
  */
@@ -30,6 +38,7 @@ final class DeadlineStripe extends TickLock {
   static final long FULL = Long.MIN_VALUE + 2;
 
   private final Deadlines set;
+  private final WheelScheduler owner;
   private final Lifecycle lifecycle;
   private final SiteCounter counter; // null: counting off
   private final int tickShift;
@@ -39,6 +48,9 @@ final class DeadlineStripe extends TickLock {
   private final byte[] levelOfBit;
   private final int firstSlot;
   private final int maxSlots;
+
+  /** The head of the arrivals list: deadlines not yet filed by deadline. */
+  private final int arrivals;
 
   /** This stripe's number, in bits {@link Deadlines#STRIPE_SHIFT} and up of its handles. */
   private final long stripeBits;
@@ -52,6 +64,7 @@ final class DeadlineStripe extends TickLock {
   private int top;
   private int freeHead = -1;
   private int count;
+  private int arrivalCount;
   private long cur;
 
   /** Deadlines linked by callers (read racily by the tick thread's idle check). */
@@ -64,21 +77,23 @@ final class DeadlineStripe extends TickLock {
 
   DeadlineStripe(
       Deadlines set,
-      Lifecycle lifecycle,
+      WheelScheduler owner,
       SiteCounter counter,
       WheelGeometry g,
       int number,
       long startTick,
       int initialCapacity) {
     this.set = set;
-    this.lifecycle = lifecycle;
+    this.owner = owner;
+    this.lifecycle = owner.lifecycle;
     this.counter = counter;
     this.tickShift = g.tickShift;
     this.shift = g.shift;
     this.mask = g.mask;
     this.headBase = g.headBase;
     this.levelOfBit = g.levelOfBit;
-    this.firstSlot = g.heads;
+    this.arrivals = g.heads;
+    this.firstSlot = g.heads + 1;
     this.maxSlots = Deadlines.SLOTS_PER_STRIPE;
     this.stripeBits = (long) number << Deadlines.STRIPE_SHIFT;
     int n = Math.max(16, initialCapacity);
@@ -101,7 +116,7 @@ final class DeadlineStripe extends TickLock {
    * thread held the lock (the caller then moves to another stripe), or {@link #CLOSED}, {@link
    * #SHUT_DOWN} or {@link #FULL}. Nothing is linked unless a handle is returned.
    */
-  long add(long due, long value, long stampValue) {
+  long add(long delayNanos, long value, long stampValue) {
     boolean contended = lockReportingCaller();
     try {
       if (set.closedFlag()) {
@@ -124,14 +139,17 @@ final class DeadlineStripe extends TickLock {
         gen[i - firstSlot] = 1;
       }
       int k = i - firstSlot;
-      deadline[k] = due;
+      deadline[k] = -1 - Math.max(0, delayNanos); // an arrival: its deadline is fixed later
       payload[k] = value;
       if (stamp != null) {
         stamp[k] = stampValue;
       }
-      link(i);
+      append(arrivals, i);
       count++;
       inserts++;
+      if (++arrivalCount >= Shard.ABSORB_BATCH) {
+        absorbLocked();
+      }
       long handle = (gen[k] << Deadlines.GEN_SHIFT) | stripeBits | i;
       return contended ? ~handle : handle;
     } finally {
@@ -150,6 +168,9 @@ final class DeadlineStripe extends TickLock {
         return false;
       }
       unlink(i);
+      if (deadline[k] < 0) {
+        arrivalCount--;
+      }
       s = stamp == null ? 0 : stamp[k];
       free(i);
     } finally {
@@ -216,6 +237,7 @@ final class DeadlineStripe extends TickLock {
           free(i);
         }
       }
+      arrivalCount = 0;
     } finally {
       unlock();
     }
@@ -256,6 +278,11 @@ final class DeadlineStripe extends TickLock {
       int level = levelOfBit[63 - Long.numberOfLeadingZeros(t - c)];
       head = headBase[level] + (int) ((t >>> shift[level]) & mask[level]);
     }
+    append(head, i);
+  }
+
+  /** Links slot {@code i} last in the list headed by {@code head}. */
+  private void append(int head, int i) {
     int tail = prev[head];
     prev[i] = tail;
     next[i] = head;
@@ -282,12 +309,36 @@ final class DeadlineStripe extends TickLock {
   }
 
   /**
-   * The tick thread's expiry (as {@link Shard#expire}): every deadline due by {@code now} is freed
-   * and its payload and stamp handed to {@code set}'s fire buffer.
+   * Gives every arrival its deadline, the clock read here plus its delay, and files it by deadline.
+   * The clock is read under the lock, after every arrival was linked under it, so after every
+   * schedule call that made one: a deadline is never earlier than its call plus its delay.
+   */
+  private void absorbLocked() {
+    int n = next[arrivals];
+    if (n == arrivals) {
+      return;
+    }
+    long now = owner.now();
+    next[arrivals] = arrivals;
+    prev[arrivals] = arrivals;
+    arrivalCount = 0;
+    while (n != arrivals) {
+      int i = n;
+      n = next[i];
+      int k = i - firstSlot;
+      deadline[k] = WheelScheduler.saturatedAdd(now, -1 - deadline[k]);
+      link(i);
+    }
+  }
+
+  /**
+   * The tick thread's expiry (as {@link Shard#expire}): files the arrivals, then frees every
+   * deadline due by {@code now} and hands its payload and stamp to {@code set}'s fire buffer.
    */
   void expire(long now) {
     lockAsTicker();
     try {
+      absorbLocked();
       long nowTick = now >>> tickShift;
       long prevTick = cur;
       if (nowTick <= prevTick) {
@@ -365,7 +416,7 @@ final class DeadlineStripe extends TickLock {
   long nextWork() {
     lockAsTicker();
     try {
-      if (inserts != insertsSeen) {
+      if (inserts != insertsSeen || next[arrivals] != arrivals) {
         insertsSeen = inserts;
         return -1;
       }

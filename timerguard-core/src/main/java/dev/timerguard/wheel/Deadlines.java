@@ -22,30 +22,32 @@ import java.util.function.LongConsumer;
  * collector copies and scans, and a young object per schedule that it must collect. Here a pending
  * deadline is 40 bytes in a handful of primitive arrays (32 with counting off), which the collector
  * never looks inside, and scheduling and cancelling allocate nothing once the arrays have grown to
- * the set's largest pending count. Growing copies the arrays (by half again) under the set's lock;
- * a set made with the {@code initialCapacity} it will need never grows. Use it where timeouts are
- * scheduled per request or per message and almost all are cancelled; use the scheduler's own
- * methods where a future is worth its cost.
+ * the set's largest pending count. Growing copies a stripe's arrays (by half again) under its lock;
+ * a set made with the {@code initialCapacity} its stripes will need never grows. Use it where
+ * timeouts are scheduled per request or per message and almost all are cancelled; use the
+ * scheduler's own methods where a future is worth its cost.
  *
  * <p><b>Handles.</b> {@link #schedule} returns a positive handle; {@link #NONE} ({@code 0}) is
  * never one, so a field holding "no deadline" can use it. A handle stays valid until its deadline
  * fires or is cancelled; after that, {@link #cancel} and {@link #isPending} with it return false,
- * even once its slot holds another deadline: each slot carries a 39-bit generation, bumped every
+ * even once its slot holds another deadline: each slot carries a 35-bit generation, bumped every
  * time the slot is freed, and a handle names the slot and the generation. (A stale handle could
  * only name a live deadline again after its slot has been reused 2^35 times, which at a million
  * reuses a second takes nine and a half hours, and only if it is used at that very reuse.) A handle
  * means something only to the set that issued it.
  *
  * <p><b>Firing.</b> Deadlines are kept in a hierarchical timing wheel with the scheduler's tick,
- * expired by the scheduler's tick thread in each pass, with the same precision as its timers: a
- * deadline never fires before its delay has elapsed, and fires within about a tick after it while
- * the tick thread runs on time. The handler then runs <em>on the tick thread</em>, after the set's
- * lock is released, once per deadline, with its payload. Deadlines due in the same pass are equally
- * late and their handlers run one after another, in no promised order (stripe by stripe, and bucket
- * by bucket within a stripe). It must be short (record the timeout, complete a future, hand work to
- * an executor): while it runs, no other timer of the scheduler fires. A handler that throws is
- * reported to the scheduler's {@linkplain WheelScheduler.Builder#exceptionHandler exception
- * handler} (or, without one, logged as a warning on the {@code System.Logger} {@code
+ * expired by the scheduler's tick thread in each pass, with the same precision as its one-shot
+ * timers: {@code schedule} reads no clock, and a deadline's time is fixed from the clock of the
+ * next pass (or of the 64th deadline waiting in its stripe), never earlier than the call plus the
+ * delay. So a deadline never fires before its delay has elapsed, and is late by at most two ticks
+ * while the tick thread runs on time. The handler then runs <em>on the tick thread</em>, after the
+ * set's lock is released, once per deadline, with its payload. Deadlines due in the same pass are
+ * equally late and their handlers run one after another, in no promised order (stripe by stripe,
+ * and bucket by bucket within a stripe). It must be short (record the timeout, complete a future,
+ * hand work to an executor): while it runs, no other timer of the scheduler fires. A handler that
+ * throws is reported to the scheduler's {@linkplain WheelScheduler.Builder#exceptionHandler
+ * exception handler} (or, without one, logged as a warning on the {@code System.Logger} {@code
  * dev.timerguard.wheel}) and the next deadline fires as usual. Delays of zero or less are due at
  * once (at the next pass); delays saturate at {@code Long.MAX_VALUE} nanoseconds.
  *
@@ -64,8 +66,12 @@ import java.util.function.LongConsumer;
  * schedules into it; a thread schedules into the stripe of its id, and moves to another at random
  * when it finds that stripe's lock held by another scheduling thread, as the scheduler's shards do.
  * A cancel goes to the stripe its handle names. The locks are held for a few array writes by {@code
- * schedule} and {@code cancel} and for one expiry by the tick thread. {@code schedule} reads the
- * clock once. A stripe's fixed cost is its bucket heads (26 KB at the default wheel size).
+ * schedule} and {@code cancel} and for one expiry by the tick thread. A stripe's fixed cost is its
+ * bucket heads (26 KB at the default wheel size).
+ *
+ * <p><b>Bad input.</b> A null unit throws {@link NullPointerException}; a negative handle, or one
+ * naming a slot or stripe this set never handed out, throws {@link IllegalArgumentException}; a
+ * stale handle is not an error (false).
  *
  * <p><b>Lifecycle.</b> The set lives until {@link #close()} or until its scheduler terminates.
  * After {@code close()}, {@code schedule} throws {@link IllegalStateException}; once the scheduler
@@ -158,14 +164,12 @@ public final class Deadlines implements AutoCloseable {
    */
   public long schedule(long payload, long delay, TimeUnit unit) {
     long nanos = Objects.requireNonNull(unit, "unit").toNanos(delay);
-    long now = owner.now();
-    long due = nanos <= 0 ? now : WheelScheduler.saturatedAdd(now, nanos);
     SiteCounter c = counter;
     long s = c == null ? 0 : owner.startCounted(c, Math.max(0, nanos));
     long threadId = Thread.currentThread().getId();
     int slot = (int) threadId & (moves.length - 1);
     int number = (int) (threadId + moves[slot]) & stripeMask;
-    long h = stripe(number).add(due, payload, s);
+    long h = stripe(number).add(nanos, payload, s);
     if (h < 0 && h > DeadlineStripe.FULL) {
       h = ~h; // linked, after waiting for another scheduling thread: move on for later ones
       if (stripeMask > 0) {
@@ -200,7 +204,7 @@ public final class Deadlines implements AutoCloseable {
     DeadlineStripe made =
         new DeadlineStripe(
             this,
-            owner.lifecycle,
+            owner,
             counter,
             geometry,
             number,

@@ -34,7 +34,12 @@ class DeadlinesEdgeTest {
     return b.build();
   }
 
+  /**
+   * A pass at the current clock (as the tick thread makes one every tick: it fixes the deadlines
+   * scheduled since, see {@code DeadlineStripe#absorbLocked}), then one at {@code nanos}.
+   */
   void passAt(WheelScheduler w, long nanos) {
+    w.tick();
     clock.set(nanos);
     w.tick();
   }
@@ -45,7 +50,7 @@ class DeadlinesEdgeTest {
    * bucket. A pass at exactly 6,225,921 ns does not fire it (the deadline is still in the
    * second-level bucket, which is drained at tick 96); the pass at the end of the tick does. So the
    * bound is "the first pass at or after the deadline's tick end", not "the first pass at or after
-   * the deadline", although {@code schedule} reads the clock.
+   * the deadline".
    */
   @Test
   void aDeadlineInsideTheLastTickOfAnUpperBucketFiresByThePassAtTheTickEnd() {
