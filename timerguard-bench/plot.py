@@ -9,6 +9,7 @@ Usage: python3 timerguard-bench/plot.py [results-dir] [svg-dir]
 Writes, for every JDK found (a full-mode result wins over a quick one):
   throughput-jdk<N>.svg   schedule+cancel ops/us vs pending timers, 1 and 2 threads
   gc-jdk<N>-<gc>.svg      p99 GC pause, GC share of CPU and live heap vs pending timers
+  gc-<P>-jdk<N>-<gc>.svg  the same as bars per engine, for a run of one pending count P (pending=N)
   lateness-jdk<N>.svg     p50/p99/p99.9/max lateness of 10 ms and 1 s timers under load
   rearm-jdk<N>.svg        re-arm cost: the safe API in place vs cancel+schedule per engine
 and prints the markdown tables of docs/benchmarks.md for the same results.
@@ -246,10 +247,28 @@ def gc_charts(results, out):
 
             cats = [pending_label(n) for n in sizes]
             panels = []
-            for title, unit, f in (
-                    ("p99 GC pause (young and old)", "ms", lambda r: r["all"]["p99"]),
-                    ("GC threads' share of the JVM's CPU", "%", lambda r: 100 * r["gcCpuShare"]),
-                    ("live heap after a full GC", "MB", lambda r: r["liveHeapMb"])):
+            metrics = (
+                ("p99 GC pause (young and old)", "ms", lambda r: r["all"]["p99"]),
+                ("GC threads' share of the JVM's CPU", "%", lambda r: 100 * r["gcCpuShare"]),
+                ("live heap after a full GC", "MB", lambda r: r["liveHeapMb"]))
+            if len(sizes) == 1:
+                # one pending count (a run with pending=N): a bar per engine, median run of each
+                for title, unit, f in metrics:
+                    groups = []
+                    for e in engines:
+                        hit = median_run([r for r in rs if r["engine"] == e])
+                        groups.append((e, {e: f(hit)}))
+                    p = Panel(title, unit, engines, [v for _, d in groups for v in d.values()])
+                    panels.append(bars(p, groups, engines))
+                write(os.path.join(out, "gc-%s-jdk%s-%s.svg" % (cats[0], feat, gc)),
+                      svg(panels, engines,
+                          "GC cost at %s pending timers, JDK %s, %sGC, heap %s, churn %s/s, %s MB/s garbage (%s rounds)"
+                          % (cats[0], doc["jdk"], gc, doc["heap"], doc["targetRate"], doc["allocMbPerSecond"],
+                             doc.get("rounds", 1)),
+                          "lower is better; median run of each engine; a share of 0 has no bar (log scale);"
+                          " this machine's numbers (2 cores)"))
+                continue
+            for title, unit, f in metrics:
                 s = series(f)
                 p = Panel(title, unit, cats, [v for _, x in s for v in x])
                 panels.append(lines(p, s, "pending 30 s timeouts"))
