@@ -46,6 +46,7 @@ final class DeadlineStripe extends TickLock {
   private final int[] mask;
   private final int[] headBase;
   private final byte[] levelOfBit;
+  private final WheelGeometry geometry;
   private final int firstSlot;
   private final int maxSlots;
 
@@ -92,6 +93,7 @@ final class DeadlineStripe extends TickLock {
     this.mask = g.mask;
     this.headBase = g.headBase;
     this.levelOfBit = g.levelOfBit;
+    this.geometry = g;
     this.arrivals = g.heads;
     this.firstSlot = g.heads + 1;
     this.maxSlots = Deadlines.SLOTS_PER_STRIPE;
@@ -423,19 +425,8 @@ final class DeadlineStripe extends TickLock {
       if (count == 0) {
         return Long.MAX_VALUE;
       }
-      long c = cur;
-      int m = mask[0];
-      if (mask.length == 1) {
-        return c + 1;
-      }
-      long turn = ((c >>> shift[1]) + 1) << shift[1];
-      for (long t = c + 1; t < turn; t++) {
-        int head = (int) (t & m);
-        if (next[head] != head) {
-          return t;
-        }
-      }
-      return turn;
+      int[] links = next;
+      return geometry.nextBusyTick(cur, head -> links[head] != head);
     } finally {
       unlock();
     }

@@ -58,6 +58,8 @@ class Shard extends TickLock {
   /** The level of a delay of d ticks, indexed by the position of d's highest set bit. */
   private final byte[] levelOfBit;
 
+  private final WheelGeometry geometry;
+
   /** Last tick fully processed. */
   private long cur;
 
@@ -83,6 +85,7 @@ class Shard extends TickLock {
     this.lifecycle = owner.lifecycle;
     this.tickShift = tickShift;
     WheelGeometry g = new WheelGeometry(tickShift, bits0);
+    this.geometry = g;
     this.shift = g.shift;
     this.mask = g.mask;
     this.levelOfBit = g.levelOfBit;
@@ -497,17 +500,8 @@ class Shard extends TickLock {
       if (count == 0) {
         return Long.MAX_VALUE;
       }
-      long c = cur;
       Node[] level0 = wheel[0];
-      int m = mask[0];
-      long turn = ((c >>> shift[1]) + 1) << shift[1];
-      for (long t = c + 1; t < turn; t++) {
-        Node head = level0[(int) (t & m)];
-        if (head.next != head) {
-          return t;
-        }
-      }
-      return turn;
+      return geometry.nextBusyTick(cur, i -> level0[i].next != level0[i]);
     } finally {
       unlock();
     }

@@ -1,5 +1,7 @@
 package dev.timerguard.wheel;
 
+import java.util.function.IntPredicate;
+
 /**
  * The shape of a hierarchical timing wheel, shared (read-only) by the wheels built on it: the
  * scheduler's {@link Shard}s and the stripes of its {@link Deadlines} sets.
@@ -60,5 +62,24 @@ final class WheelGeometry {
 
   int levels() {
     return shift.length;
+  }
+
+  /**
+   * For a wheel's idle check: the first tick after {@code cur} whose first-level bucket is busy
+   * (holds a timer), scanning at most to the end of the first level's current turn, which is
+   * returned if none is (the levels above cascade there). Scans at most one turn of buckets.
+   */
+  long nextBusyTick(long cur, IntPredicate busy) {
+    int m = mask[0];
+    if (shift.length == 1) {
+      return cur + 1;
+    }
+    long turn = ((cur >>> shift[1]) + 1) << shift[1];
+    for (long t = cur + 1; t < turn; t++) {
+      if (busy.test((int) (t & m))) {
+        return t;
+      }
+    }
+    return turn;
   }
 }

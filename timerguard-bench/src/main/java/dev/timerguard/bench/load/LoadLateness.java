@@ -248,6 +248,9 @@ public final class LoadLateness {
     r.put(p + ".max", h.getMaxValue() / 1000.0);
   }
 
+  /** The least highest trackable value of a decoded histogram: one hour, in microseconds. */
+  static final long DECODE_RANGE_MICROS = TimeUnit.HOURS.toMicros(1);
+
   /** A histogram as the child hands it back: compressed, in Base64. */
   static String encode(Histogram h) {
     ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
@@ -260,8 +263,10 @@ public final class LoadLateness {
       throw new IllegalStateException("a child returned no histogram to merge");
     }
     try {
+      // the children's recorders resize as late probes arrive; the header's range can be below
+      // what the counts need, so the decoded histogram is made to cover an hour (in µs) at least
       return Histogram.decodeFromCompressedByteBuffer(
-          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), DECODE_RANGE_MICROS);
     } catch (DataFormatException e) {
       throw new IllegalStateException("a child returned a histogram that does not decode", e);
     }
