@@ -144,9 +144,12 @@ public final class Deadlines implements AutoCloseable {
     this.stripeMask = n - 1;
   }
 
-  /** The most deadlines a set on a wheel with these parameters can hold in one stripe. */
+  /**
+   * The most deadlines a set on a wheel with these parameters can hold in one stripe: the slot
+   * numbers a handle can name, less the bucket heads and the arrivals list's head.
+   */
   static int maxPerStripe(int tickShift, int bits0) {
-    return SLOTS_PER_STRIPE - new WheelGeometry(tickShift, bits0).heads;
+    return SLOTS_PER_STRIPE - new WheelGeometry(tickShift, bits0).heads - 1;
   }
 
   /**
@@ -189,7 +192,7 @@ public final class Deadlines implements AutoCloseable {
           : new IllegalStateException(
               this
                   + " is full: "
-                  + (SLOTS_PER_STRIPE - geometry.heads)
+                  + (SLOTS_PER_STRIPE - geometry.heads - 1)
                   + " deadlines pending in this thread's stripe; cancel some first");
     }
     owner.ticks.wakeIfSleeping();

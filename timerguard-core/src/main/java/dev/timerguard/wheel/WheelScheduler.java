@@ -364,9 +364,7 @@ public final class WheelScheduler extends AbstractExecutorService
       Shard s, int slot, Object task, long deadline, long delayNanos, long period) {
     if (period != 0) {
       SiteCounter counter = Sites.counterFor(registry, CallSite.Kind.TICKER, task);
-      long every = Math.abs(period);
-      long stamp =
-          systemStamps ? counter.startAt(origin + ticks.recentNow(), every) : counter.start(every);
+      long stamp = startCounted(counter, Math.abs(period));
       @SuppressWarnings("unchecked")
       TimerEntry<V> p =
           (TimerEntry<V>)
@@ -380,10 +378,7 @@ public final class WheelScheduler extends AbstractExecutorService
       counter.startAt(origin + (units << STAMP_SHIFT), delayNanos);
       return new TimerEntry.Counted<>(s, task, deadline, counter, (int) units);
     }
-    long stamp =
-        systemStamps
-            ? counter.startAt(origin + ticks.recentNow(), delayNanos)
-            : counter.start(delayNanos);
+    long stamp = startCounted(counter, delayNanos);
     return new TimerEntry.CountedFullStamp<>(s, task, deadline, counter, stamp);
   }
 
