@@ -96,7 +96,7 @@ final class DeadlineStripe extends TickLock {
     this.geometry = g;
     this.arrivals = g.heads;
     this.firstSlot = g.heads + 1;
-    this.maxSlots = Deadlines.SLOTS_PER_STRIPE;
+    this.maxSlots = set.slotsPerStripe();
     this.stripeBits = (long) number << Deadlines.STRIPE_SHIFT;
     int n = Math.max(16, initialCapacity);
     this.deadline = new long[n];

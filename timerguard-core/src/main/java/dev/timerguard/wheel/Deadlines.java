@@ -119,6 +119,9 @@ public final class Deadlines implements AutoCloseable {
 
   private volatile boolean closed;
 
+  /** Slot numbers a stripe may use: all a handle can name, unless a test lowered it. */
+  private volatile int slotsPerStripe = SLOTS_PER_STRIPE;
+
   // the tick thread's, during and right after an expiry pass
   private long[] firePayload = new long[64];
   private long[] fireStamp = new long[64];
@@ -192,7 +195,7 @@ public final class Deadlines implements AutoCloseable {
           : new IllegalStateException(
               this
                   + " is full: "
-                  + (SLOTS_PER_STRIPE - geometry.heads - 1)
+                  + (slotsPerStripe - geometry.heads - 1)
                   + " deadlines pending in this thread's stripe; cancel some first");
     }
     owner.ticks.wakeIfSleeping();
@@ -214,6 +217,19 @@ public final class Deadlines implements AutoCloseable {
             owner.now() >>> geometry.tickShift,
             initialCapacity);
     return stripes.compareAndExchange(number, null, made) == null ? made : stripes.get(number);
+  }
+
+  /**
+   * Tests: lets each stripe made from now on hold only {@code deadlines} (a full stripe takes 670
+   * MB otherwise). Call before the first schedule.
+   */
+  void limitPerStripe(int deadlines) {
+    slotsPerStripe = geometry.heads + 1 + deadlines;
+  }
+
+  /** Slot numbers a new stripe may use (see {@link #limitPerStripe}). */
+  int slotsPerStripe() {
+    return slotsPerStripe;
   }
 
   /** The stripe a handle names; IllegalArgumentException if none. */

@@ -355,6 +355,29 @@ class DeadlinesTest {
   }
 
   @Test
+  void aFullStripeRefusesANewDeadlineClearlyAndLosesNothing() {
+    WheelScheduler w = manual();
+    Deadlines d = countedSet(w);
+    d.limitPerStripe(3);
+    long[] h = new long[3];
+    for (int i = 0; i < 3; i++) {
+      h[i] = d.schedule(i, 1, TimeUnit.SECONDS);
+    }
+    assertThatThrownBy(() -> d.schedule(9, 1, TimeUnit.SECONDS))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is full: 3 deadlines pending in this thread's stripe");
+    assertThat(d.pendingCount()).as("the three stay pending").isEqualTo(3);
+    SiteStats s = siteOf("countedSet");
+    assertThat(s.live()).as("the refused one is not live").isEqualTo(3);
+    assertThat(s.created()).isEqualTo(4);
+    assertThat(d.cancel(h[1])).isTrue();
+    long again = d.schedule(7, 1, TimeUnit.SECONDS);
+    assertThat(again & 0xFFFFFF).as("the freed slot is taken again").isEqualTo(h[1] & 0xFFFFFF);
+    advance(w, 1_000 * MS);
+    assertThat(fired).containsExactlyInAnyOrder(0L, 2L, 7L);
+  }
+
+  @Test
   void onTheTickThreadADeadlineFiresWithoutAnyManualTick() throws Exception {
     try (WheelScheduler w = WheelScheduler.builder().registry(registry).build()) {
       CountDownLatch done = new CountDownLatch(1);
