@@ -121,7 +121,7 @@ final class DeadlineStripe extends TickLock {
   long add(long delayNanos, long value, long stampValue) {
     boolean contended = lockReportingCaller();
     try {
-      if (set.closedFlag()) {
+      if (set.isClosed()) {
         return CLOSED;
       }
       if (lifecycle.rejectsNew()) {
@@ -215,10 +215,7 @@ final class DeadlineStripe extends TickLock {
     }
   }
 
-  /**
-   * Cancels every pending deadline, counted as {@code how}, and returns their payloads; {@code
-   * sink} (the tick thread's, or a fresh one) receives them.
-   */
+  /** Cancels every pending deadline, counted as {@code how}, and returns their payloads. */
   long[] cancelAll(TimerEnd how) {
     long[] out;
     long[] stamps;

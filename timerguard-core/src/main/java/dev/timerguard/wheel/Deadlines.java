@@ -288,10 +288,6 @@ public final class Deadlines implements AutoCloseable {
     return closed;
   }
 
-  boolean closedFlag() {
-    return closed;
-  }
-
   /**
    * Cancels every pending deadline (counted as cancelled) and returns their payloads, in no
    * particular order. The set stays open.
